@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-application.h"
+#include "foyer-window.h"
+
+struct _FoyerApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerApplication, foyer_application, ADW_TYPE_APPLICATION)
+
+FoyerApplication *
+foyer_application_new (void)
+{
+  return g_object_new (FOYER_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+static int
+foyer_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", "Foyer", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
+static void
+foyer_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (foyer_window_new (FOYER_APPLICATION (app)));
+
+  gtk_window_present (window);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Foyer developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Foyer"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Talk in spaces and share documents from OneDrive and SharePoint"),
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+foyer_application_startup (GApplication *app)
+{
+  static const GActionEntry entries[] = {
+    { .name = "about", .activate = about_action_cb },
+    { .name = "quit", .activate = quit_action_cb },
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+}
+
+static void
+foyer_application_class_init (FoyerApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = foyer_application_activate;
+  app_class->startup = foyer_application_startup;
+  app_class->handle_local_options = foyer_application_handle_local_options;
+}
+
+static void
+foyer_application_init (FoyerApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Talk in spaces and share documents from Microsoft OneDrive and SharePoint."));
+}

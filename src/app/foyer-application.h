@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_APPLICATION (foyer_application_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerApplication, foyer_application, FOYER, APPLICATION, AdwApplication)
+
+FoyerApplication *foyer_application_new (void);
+
+G_END_DECLS

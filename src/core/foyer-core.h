@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Small helpers that every area of libfoyer-core shares: version, the
+ * User-Agent Microsoft asks ISVs to send, random bytes from the system's
+ * CSPRNG, base64url, and the loopback test used to allow plain HTTP.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+const char *foyer_core_version (void);
+const char *foyer_core_user_agent (void);
+
+gboolean foyer_random_bytes (guint8 *buffer,
+                             gsize   length,
+                             GError **error);
+char *foyer_random_token (gsize n_bytes);
+
+char *foyer_base64url_encode (const guint8 *data,
+                              gsize         length);
+guint8 *foyer_base64url_decode (const char *text,
+                                gsize      *out_length);
+
+gboolean foyer_host_is_loopback (const char *host);
+
+G_END_DECLS

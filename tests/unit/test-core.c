@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "foyer-core.h"
+
+static void
+test_base64url_roundtrip (void)
+{
+  /* RFC 4648 test vectors, in the URL-safe alphabet without padding. */
+  static const struct { const char *plain; const char *encoded; } vectors[] = {
+    { "", "" },
+    { "f", "Zg" },
+    { "fo", "Zm8" },
+    { "foo", "Zm9v" },
+    { "foob", "Zm9vYg" },
+    { "fooba", "Zm9vYmE" },
+    { "foobar", "Zm9vYmFy" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (vectors); i++)
+    {
+      g_autofree char *enc = foyer_base64url_encode ((const guint8 *) vectors[i].plain,
+                                                     strlen (vectors[i].plain));
+      g_autofree guint8 *dec = NULL;
+      gsize len = 0;
+
+      g_assert_cmpstr (enc, ==, vectors[i].encoded);
+      dec = foyer_base64url_decode (enc, &len);
+      g_assert_nonnull (dec);
+      g_assert_cmpmem (dec, len, vectors[i].plain, strlen (vectors[i].plain));
+    }
+}
+
+static void
+test_base64url_alphabet (void)
+{
+  const guint8 bytes[] = { 0xfb, 0xff, 0xfe };
+  g_autofree char *enc = foyer_base64url_encode (bytes, sizeof bytes);
+  gsize len = 0;
+  g_autofree guint8 *dec = NULL;
+
+  /* Standard base64 would be "+//+"; URL-safe replaces both characters. */
+  g_assert_cmpstr (enc, ==, "-__-");
+  dec = foyer_base64url_decode (enc, &len);
+  g_assert_cmpmem (dec, len, bytes, sizeof bytes);
+
+  g_assert_null (foyer_base64url_decode ("+//+", &len));
+  g_assert_null (foyer_base64url_decode ("ab c", &len));
+  g_assert_null (foyer_base64url_decode ("a", &len));
+}
+
+static void
+test_random (void)
+{
+  guint8 a[32] = { 0 }, b[32] = { 0 };
+  g_autofree char *t1 = foyer_random_token (32);
+  g_autofree char *t2 = foyer_random_token (32);
+
+  g_assert_true (foyer_random_bytes (a, sizeof a, NULL));
+  g_assert_true (foyer_random_bytes (b, sizeof b, NULL));
+  g_assert_true (memcmp (a, b, sizeof a) != 0);
+  g_assert_cmpuint (strlen (t1), ==, 43);
+  g_assert_cmpstr (t1, !=, t2);
+}
+
+static void
+test_loopback (void)
+{
+  g_assert_true (foyer_host_is_loopback ("127.0.0.1"));
+  g_assert_true (foyer_host_is_loopback ("127.0.0.4"));
+  g_assert_true (foyer_host_is_loopback ("localhost"));
+  g_assert_true (foyer_host_is_loopback ("::1"));
+  g_assert_true (foyer_host_is_loopback ("[::1]"));
+  g_assert_false (foyer_host_is_loopback ("10.0.0.1"));
+  g_assert_false (foyer_host_is_loopback ("graph.microsoft.com"));
+  g_assert_false (foyer_host_is_loopback ("127.0.0.1.evil.example"));
+  g_assert_false (foyer_host_is_loopback (""));
+  g_assert_false (foyer_host_is_loopback (NULL));
+}
+
+static void
+test_user_agent (void)
+{
+  g_assert_true (g_str_has_prefix (foyer_core_user_agent (), "ISV|Foyer|Foyer/"));
+  g_assert_true (g_str_has_suffix (foyer_core_user_agent (), foyer_core_version ()));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/base64url/roundtrip", test_base64url_roundtrip);
+  g_test_add_func ("/core/base64url/alphabet", test_base64url_alphabet);
+  g_test_add_func ("/core/random", test_random);
+  g_test_add_func ("/core/loopback", test_loopback);
+  g_test_add_func ("/core/user-agent", test_user_agent);
+  return g_test_run ();
+}
