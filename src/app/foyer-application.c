@@ -18,16 +18,12 @@ G_DEFINE_FINAL_TYPE (FoyerApplication, foyer_application, ADW_TYPE_APPLICATION)
 FoyerApplication *
 foyer_application_new (void)
 {
-  return g_object_new (FOYER_TYPE_APPLICATION,
-                       "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", RESOURCE_PREFIX,
-                       NULL);
+  return g_object_new (FOYER_TYPE_APPLICATION, "application-id", APP_ID, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", RESOURCE_PREFIX, NULL);
 }
 
 static int
-foyer_application_handle_local_options (GApplication *app,
-                                        GVariantDict *options)
+foyer_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   if (g_variant_dict_contains (options, "version"))
     {
@@ -50,31 +46,23 @@ foyer_application_activate (GApplication *app)
 }
 
 static void
-about_action_cb (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+about_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Foyer developers", NULL };
   GtkWidget *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (app),
-                        "application-name", _("Foyer"),
-                        "application-icon", APP_ID,
-                        "version", PACKAGE_VERSION,
-                        "developers", developers,
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "comments", _("Talk in spaces and share documents from OneDrive and SharePoint"),
-                        "translator-credits", _("translator-credits"),
-                        NULL);
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for",
+                        gtk_application_get_active_window (app), "application-name", _ ("Foyer"),
+                        "application-icon", APP_ID, "version", PACKAGE_VERSION, "developers",
+                        developers, "license-type", GTK_LICENSE_GPL_3_0, "comments",
+                        _ ("Talk in spaces and share documents from OneDrive and SharePoint"),
+                        "translator-credits", _ ("translator-credits"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
-quit_action_cb (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
 }
@@ -107,12 +95,12 @@ foyer_application_class_init (FoyerApplicationClass *klass)
 static void
 foyer_application_init (FoyerApplication *self)
 {
-  static const GOptionEntry options[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
-    { NULL }
-  };
+  static const GOptionEntry options[]
+      = { { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and quit"), NULL },
+          { NULL } };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("Talk in spaces and share documents from Microsoft OneDrive and SharePoint."));
+  g_application_set_option_context_summary (
+      G_APPLICATION (self),
+      _ ("Talk in spaces and share documents from Microsoft OneDrive and SharePoint."));
 }

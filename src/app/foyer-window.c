@@ -46,9 +46,7 @@ content_page_changed_cb (FoyerWindow *self)
 }
 
 static void
-show_spaces_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+show_spaces_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FoyerWindow *self = FOYER_WINDOW (widget);
 
@@ -56,14 +54,12 @@ show_spaces_action (GtkWidget  *widget,
 }
 
 static void
-not_yet_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+not_yet_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FoyerWindow *self = FOYER_WINDOW (widget);
 
   adw_toast_overlay_add_toast (self->toast_overlay,
-                               adw_toast_new (_("This is not available yet")));
+                               adw_toast_new (_ ("This is not available yet")));
 }
 
 static void

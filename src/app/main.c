@@ -9,8 +9,7 @@
 #include "foyer-application.h"
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_autoptr (FoyerApplication) app = NULL;
 

@@ -24,9 +24,7 @@ foyer_core_user_agent (void)
 }
 
 gboolean
-foyer_random_bytes (guint8 *buffer,
-                    gsize   length,
-                    GError **error)
+foyer_random_bytes (guint8 *buffer, gsize length, GError **error)
 {
   gsize done = 0;
 
@@ -67,8 +65,7 @@ foyer_random_token (gsize n_bytes)
 }
 
 char *
-foyer_base64url_encode (const guint8 *data,
-                        gsize         length)
+foyer_base64url_encode (const guint8 *data, gsize length)
 {
   char *text = g_base64_encode (data, length);
   char *out = text;
@@ -85,8 +82,7 @@ foyer_base64url_encode (const guint8 *data,
 }
 
 guint8 *
-foyer_base64url_decode (const char *text,
-                        gsize      *out_length)
+foyer_base64url_decode (const char *text, gsize *out_length)
 {
   gsize len;
   g_autoptr (GString) std = NULL;

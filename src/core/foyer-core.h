@@ -13,15 +13,11 @@ G_BEGIN_DECLS
 const char *foyer_core_version (void);
 const char *foyer_core_user_agent (void);
 
-gboolean foyer_random_bytes (guint8 *buffer,
-                             gsize   length,
-                             GError **error);
+gboolean foyer_random_bytes (guint8 *buffer, gsize length, GError **error);
 char *foyer_random_token (gsize n_bytes);
 
-char *foyer_base64url_encode (const guint8 *data,
-                              gsize         length);
-guint8 *foyer_base64url_decode (const char *text,
-                                gsize      *out_length);
+char *foyer_base64url_encode (const guint8 *data, gsize length);
+guint8 *foyer_base64url_decode (const char *text, gsize *out_length);
 
 gboolean foyer_host_is_loopback (const char *host);
 

@@ -9,20 +9,19 @@ static void
 test_base64url_roundtrip (void)
 {
   /* RFC 4648 test vectors, in the URL-safe alphabet without padding. */
-  static const struct { const char *plain; const char *encoded; } vectors[] = {
-    { "", "" },
-    { "f", "Zg" },
-    { "fo", "Zm8" },
-    { "foo", "Zm9v" },
-    { "foob", "Zm9vYg" },
-    { "fooba", "Zm9vYmE" },
-    { "foobar", "Zm9vYmFy" },
+  static const struct
+  {
+    const char *plain;
+    const char *encoded;
+  } vectors[] = {
+    { "", "" },           { "f", "Zg" },          { "fo", "Zm8" },          { "foo", "Zm9v" },
+    { "foob", "Zm9vYg" }, { "fooba", "Zm9vYmE" }, { "foobar", "Zm9vYmFy" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (vectors); i++)
     {
-      g_autofree char *enc = foyer_base64url_encode ((const guint8 *) vectors[i].plain,
-                                                     strlen (vectors[i].plain));
+      g_autofree char *enc
+          = foyer_base64url_encode ((const guint8 *) vectors[i].plain, strlen (vectors[i].plain));
       g_autofree guint8 *dec = NULL;
       gsize len = 0;
 
