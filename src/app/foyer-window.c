@@ -13,11 +13,15 @@ struct _FoyerWindow
 
   AdwToastOverlay *toast_overlay;
   AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
   GtkStack *sidebar_stack;
+  GtkWidget *spaces_empty_page;
   GtkListView *spaces_view;
+  GtkWidget *content;
   AdwWindowTitle *content_title;
   GtkStack *content_stack;
   GtkListView *messages_view;
+  GtkWidget *sign_in_button;
   GtkWidget *composer;
   GtkTextView *composer_view;
   GtkWidget *attach_button;
@@ -70,11 +74,15 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/foyer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, spaces_empty_page);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, spaces_view);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_view);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, composer);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, composer_view);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, attach_button);

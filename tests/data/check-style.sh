@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The C sources follow .clang-format, start with an SPDX line, and core
+# never reaches for GTK, libadwaita or WebKit.
+set -eu
+cd "$1"
+status=0
+files=$(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^build')
+
+for f in $files; do
+  head -n 2 "$f" | grep -q 'SPDX-License-Identifier' ||
+    { echo "$f: no SPDX line at the top"; status=1; }
+done
+
+if command -v clang-format >/dev/null 2>&1; then
+  for f in $files; do
+    if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
+      echo "$f: not formatted (run clang-format -i $f)"
+      status=1
+    fi
+  done
+else
+  echo "clang-format is not installed"
+  status=1
+fi
+
+if grep -rlE '#include *[<"](gtk/|adwaita|webkit/|gdk/)' src/core; then
+  echo "core includes GTK, libadwaita or WebKit headers (above)"
+  status=1
+fi
+
+[ "$status" -eq 0 ] && echo "style and layering checks passed"
+exit "$status"

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-ui-test"
+
+#include "config.h"
+
+#include "foyer-ui-test.h"
+
+#include <adwaita.h>
+
+void
+foyer_ui_test_init (int *argc, char ***argv)
+{
+  /* WebKit and GLib derive data paths from the program name; a test binary
+   * run by absolute path would otherwise confuse them (HEADLESS.md). */
+  g_set_prgname ("foyer-test");
+  g_test_init (argc, argv, NULL);
+  gtk_init ();
+  adw_init ();
+}
+
+typedef struct
+{
+  gboolean timed_out;
+} WaitData;
+
+static gboolean
+wait_timeout_cb (gpointer user_data)
+{
+  WaitData *wait = user_data;
+
+  wait->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+foyer_ui_test_wait_until (gboolean (*predicate) (gpointer data), gpointer data, guint timeout_ms)
+{
+  WaitData wait = { FALSE };
+  guint id = g_timeout_add (timeout_ms, wait_timeout_cb, &wait);
+
+  while (!predicate (data) && !wait.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!wait.timed_out)
+    g_source_remove (id);
+
+  return predicate (data);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, gpointer user_data)
+{
+  gboolean *painted = user_data;
+
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Returns once the widget's surface has painted at least one frame. */
+void
+foyer_ui_test_wait_for_draw (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  g_assert_nonnull (native);
+  g_assert_true (
+      foyer_ui_test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, native, 10000));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (native));
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (GTK_WIDGET (native));
+  g_assert_true (foyer_ui_test_wait_until (is_true, &painted, 10000));
+  g_signal_handler_disconnect (clock, id);
+}
+
+GdkTexture *
+foyer_ui_test_snapshot (GtkWidget *widget)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/* Saves a PNG of the widget in the build directory and returns its path. */
+char *
+foyer_ui_test_save_png (GtkWidget *widget, const char *name)
+{
+  g_autoptr (GdkTexture) texture = foyer_ui_test_snapshot (widget);
+  g_autofree char *dir = g_build_filename (FOYER_BUILDDIR, "test-screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+
+  return path;
+}
+
+GtkWidget *
+foyer_ui_test_child (GtkWidget *widget, GType template_type, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (widget, template_type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+gboolean
+foyer_ui_test_is_drawn (GtkWidget *widget)
+{
+  return gtk_widget_is_drawable (widget) && gtk_widget_get_width (widget) > 0
+         && gtk_widget_get_height (widget) > 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Helpers for tests that drive the real app window under Xvfb.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+void foyer_ui_test_init (int *argc, char ***argv);
+gboolean
+foyer_ui_test_wait_until (gboolean (*predicate) (gpointer data), gpointer data, guint timeout_ms);
+void foyer_ui_test_wait_for_draw (GtkWidget *widget);
+GdkTexture *foyer_ui_test_snapshot (GtkWidget *widget);
+char *foyer_ui_test_save_png (GtkWidget *widget, const char *name);
+GtkWidget *foyer_ui_test_child (GtkWidget *widget, GType template_type, const char *name);
+gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
+
+G_END_DECLS
