@@ -11,6 +11,8 @@ struct _FoyerWindow
 {
   AdwApplicationWindow parent_instance;
 
+  GSettings *settings;
+
   AdwToastOverlay *toast_overlay;
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
@@ -66,10 +68,39 @@ not_yet_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                                adw_toast_new (_ ("This is not available yet")));
 }
 
+static gboolean
+foyer_window_close_request (GtkWindow *window)
+{
+  FoyerWindow *self = FOYER_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set (self->settings, "window-size", "(ii)", width, height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (foyer_window_parent_class)->close_request (window);
+}
+
+static void
+foyer_window_dispose (GObject *object)
+{
+  FoyerWindow *self = FOYER_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (foyer_window_parent_class)->dispose (object);
+}
+
 static void
 foyer_window_class_init (FoyerWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = foyer_window_dispose;
+  window_class->close_request = foyer_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/foyer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, toast_overlay);
@@ -99,7 +130,15 @@ foyer_window_class_init (FoyerWindowClass *klass)
 static void
 foyer_window_init (FoyerWindow *self)
 {
+  int width, height;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
 
   if (DEVELOPMENT)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
