@@ -6,6 +6,7 @@
 #include "foyer-ui-test.h"
 
 #include <adwaita.h>
+#include <webkit/webkit.h>
 
 void
 foyer_ui_test_init (int *argc, char ***argv)
@@ -130,4 +131,48 @@ foyer_ui_test_is_drawn (GtkWidget *widget)
 {
   return gtk_widget_is_drawable (widget) && gtk_widget_get_width (widget) > 0
          && gtk_widget_get_height (widget) > 0;
+}
+
+typedef struct
+{
+  GdkTexture *texture;
+  GError *error;
+  gboolean done;
+} WebSnapshot;
+
+static void
+web_snapshot_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WebSnapshot *snap = user_data;
+
+  snap->texture
+      = webkit_web_view_get_snapshot_finish (WEBKIT_WEB_VIEW (source), result, &snap->error);
+  snap->done = TRUE;
+}
+
+static gboolean
+web_snapshot_done (gpointer data)
+{
+  return ((WebSnapshot *) data)->done;
+}
+
+/* Saves what a WebKit view shows (its web content, which a widget
+ * snapshot does not include) as a PNG in the build directory. */
+char *
+foyer_ui_test_save_web_png (gpointer web_view, const char *name)
+{
+  WebSnapshot snap = { NULL, NULL, FALSE };
+  g_autofree char *dir = g_build_filename (FOYER_BUILDDIR, "test-screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+
+  webkit_web_view_get_snapshot (WEBKIT_WEB_VIEW (web_view), WEBKIT_SNAPSHOT_REGION_VISIBLE,
+                                WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL, web_snapshot_cb, &snap);
+  g_assert_true (foyer_ui_test_wait_until (web_snapshot_done, &snap, 10000));
+  g_assert_no_error (snap.error);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (snap.texture, path));
+  g_object_unref (snap.texture);
+
+  return path;
 }

@@ -14,6 +14,7 @@ foyer_ui_test_wait_until (gboolean (*predicate) (gpointer data), gpointer data, 
 void foyer_ui_test_wait_for_draw (GtkWidget *widget);
 GdkTexture *foyer_ui_test_snapshot (GtkWidget *widget);
 char *foyer_ui_test_save_png (GtkWidget *widget, const char *name);
+char *foyer_ui_test_save_web_png (gpointer web_view, const char *name);
 GtkWidget *foyer_ui_test_child (GtkWidget *widget, GType template_type, const char *name);
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The app's one WebKit network session. The Microsoft sign-in and the
+ * document viewer share it, so the viewer reuses the sign-in's cookies. It
+ * is ephemeral: WebKit writes nothing to disk; cookies are saved sealed in
+ * the encrypted store instead.
+ */
+#pragma once
+
+#include <webkit/webkit.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_WEB_SESSION (foyer_web_session_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerWebSession, foyer_web_session, FOYER, WEB_SESSION, GObject)
+
+FoyerWebSession *foyer_web_session_new (void);
+WebKitNetworkSession *foyer_web_session_get_network_session (FoyerWebSession *self);
+WebKitWebView *foyer_web_session_create_view (FoyerWebSession *self);
+
+G_END_DECLS
