@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "foyer-sign-in-view.h"
+#include "foyer-test-tls.h"
 #include "foyer-ui-test.h"
 
 /* A stand-in for a sign-in page: a form whose POST answers with the redirect
@@ -196,6 +197,52 @@ test_insecure_redirect_refused (Fixture *f, gconstpointer data)
   g_assert_nonnull (f->failure);
 }
 
+static guint tls_requests;
+
+static void
+tls_server_cb (SoupServer *server,
+               SoupServerMessage *msg,
+               const char *path,
+               GHashTable *query,
+               gpointer user_data)
+{
+  tls_requests++;
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, form_page,
+                                    strlen (form_page));
+}
+
+static void
+test_tls_error_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsCertificate) certificate = foyer_test_tls_self_signed ("127.0.0.1", &error);
+  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (GSList) uris = NULL;
+  g_autofree char *authorize = NULL;
+
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (server, NULL, tls_server_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (
+      server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  authorize = g_strdup_printf ("https://127.0.0.1:%d/authorize", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  foyer_sign_in_view_start (f->view, authorize, f->redirect_uri, TRUE);
+  g_assert_true (foyer_ui_test_wait_until (finished, f, 20000));
+
+  /* Fails closed: no page, no request, and the user is told why. */
+  g_assert_null (f->caught);
+  g_assert_nonnull (f->failure);
+  g_assert_nonnull (strstr (f->failure, "127.0.0.1"));
+  g_assert_cmpuint (tls_requests, ==, 0);
+  g_assert_cmpint (foyer_sign_in_view_get_security (f->view), ==, FOYER_SIGN_IN_SECURITY_NONE);
+  soup_server_disconnect (server);
+}
+
 static void
 test_uri_rules (void)
 {
@@ -241,6 +288,9 @@ main (int argc, char **argv)
               test_insecure_start_refused, fixture_tear_down);
   g_test_add ("/auth/sign-in-view/insecure-redirect", Fixture, NULL, fixture_set_up,
               test_insecure_redirect_refused, fixture_tear_down);
+
+  g_test_add ("/auth/sign-in-view/tls-error", Fixture, NULL, fixture_set_up, test_tls_error_refused,
+              fixture_tear_down);
 
   return g_test_run ();
 }
