@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Turning text from the network into something safe to show: Pango markup
+ * built only by us (every character of the text escaped, only http(s) links
+ * made clickable), initials for avatars, and how messages group.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_MESSAGE_MAX_DISPLAY_CHARS 20000
+
+char *foyer_text_to_markup (const char *text);
+char *foyer_text_make_valid (const char *text, gssize length);
+char *foyer_text_initials (const char *name);
+gboolean foyer_text_same_day (GDateTime *a, GDateTime *b);
+gboolean foyer_text_continues_group (const char *previous_author,
+                                     GDateTime *previous_time,
+                                     const char *author,
+                                     GDateTime *time);
+char *foyer_text_format_time (GDateTime *time, GDateTime *now);
+char *foyer_text_format_day (GDateTime *day, GDateTime *now);
+
+G_END_DECLS

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <locale.h>
+
+#include "foyer-text.h"
+
+/* GtkLabel parses <a> itself and warns (fatal in tests) on bad markup. */
+static void
+assert_valid_markup (const char *markup)
+{
+  GtkWidget *label = g_object_ref_sink (gtk_label_new (NULL));
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, markup);
+  g_object_unref (label);
+}
+
+static void
+test_markup_escapes (void)
+{
+  static const struct
+  {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "hello", "hello" },
+    { "<b>bold</b> & co", "&lt;b&gt;bold&lt;/b&gt; &amp; co" },
+    { "<a href=\"javascript:alert(1)\">x</a>",
+      "&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;" },
+    { "see https://contoso.sharepoint.com/a?b=1&c=2.",
+      "see <a "
+      "href=\"https://contoso.sharepoint.com/a?b=1&amp;c=2\">https://contoso.sharepoint.com/"
+      "a?b=1&amp;c=2</a>." },
+    { "(http://example.com)", "(<a href=\"http://example.com\">http://example.com</a>)" },
+    { "javascript:alert(1) file:///etc/passwd", "javascript:alert(1) file:///etc/passwd" },
+    { "https://", "https://" },
+    { "a\"https://x.example/\"onmouseover=\"b",
+      "a&quot;<a href=\"https://x.example/\">https://x.example/</a>&quot;onmouseover=&quot;b" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *markup = foyer_text_to_markup (cases[i].in);
+
+      g_assert_cmpstr (markup, ==, cases[i].out);
+      assert_valid_markup (markup);
+    }
+}
+
+static void
+test_markup_hostile (void)
+{
+  const char invalid_utf8[] = "ok \xff\xfe <i>x</i> \xc3";
+  const char *rtl = "\u202Egnp.exe\u202C مرحبا https://a.example";
+  g_autofree char *long_text = g_strnfill (100000, 'x');
+  g_autofree char *m1 = foyer_text_to_markup (invalid_utf8);
+  g_autofree char *m2 = foyer_text_to_markup (rtl);
+  g_autofree char *m3 = foyer_text_to_markup (long_text);
+  g_autofree char *control = foyer_text_make_valid ("a\x01"
+                                                    "b\nc\td\x7f",
+                                                    -1);
+
+  assert_valid_markup (m1);
+  g_assert_true (g_utf8_validate (m1, -1, NULL));
+  g_assert_null (strstr (m1, "<i>"));
+  assert_valid_markup (m2);
+  assert_valid_markup (m3);
+  g_assert_cmpint (g_utf8_strlen (m3, -1), <=, FOYER_MESSAGE_MAX_DISPLAY_CHARS + 1);
+  g_assert_cmpstr (control, ==, "a\uFFFDb\nc\td\uFFFD");
+}
+
+static void
+test_initials (void)
+{
+  static const struct
+  {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "Alice Martin", "AM" },
+    { "bob", "B" },
+    { "  élodie   dupont  lee", "ÉD" },
+    { "", "" },
+    { "<b>", "" },
+    { "Ωmega \xff", "Ω" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *initials = foyer_text_initials (cases[i].in);
+
+      g_assert_cmpstr (initials, ==, cases[i].out);
+    }
+}
+
+static void
+test_grouping (void)
+{
+  g_autoptr (GDateTime) t0 = g_date_time_new_local (2026, 11, 28, 10, 0, 0);
+  g_autoptr (GDateTime) t1 = g_date_time_add_minutes (t0, 2);
+  g_autoptr (GDateTime) t2 = g_date_time_add_minutes (t0, 30);
+  g_autoptr (GDateTime) t3 = g_date_time_add_days (t0, 1);
+
+  g_assert_true (foyer_text_continues_group ("alice", t0, "alice", t1));
+  g_assert_false (foyer_text_continues_group ("alice", t0, "bob", t1));
+  g_assert_false (foyer_text_continues_group ("alice", t0, "alice", t2));
+  g_assert_false (foyer_text_continues_group ("alice", t0, "alice", t3));
+  g_assert_false (foyer_text_continues_group (NULL, NULL, "alice", t0));
+  g_assert_false (foyer_text_continues_group ("alice", t1, "alice", t0));
+}
+
+static void
+test_days (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 28, 10, 0, 0);
+  g_autoptr (GDateTime) earlier = g_date_time_new_local (2026, 11, 28, 0, 5, 0);
+  g_autoptr (GDateTime) yesterday = g_date_time_new_local (2026, 11, 27, 23, 59, 0);
+  g_autoptr (GDateTime) old = g_date_time_new_local (2025, 3, 4, 12, 0, 0);
+  g_autofree char *d1 = foyer_text_format_day (earlier, now);
+  g_autofree char *d2 = foyer_text_format_day (yesterday, now);
+  g_autofree char *d3 = foyer_text_format_day (old, now);
+  g_autofree char *time = foyer_text_format_time (earlier, now);
+
+  g_assert_cmpstr (d1, ==, "Today");
+  g_assert_cmpstr (d2, ==, "Yesterday");
+  g_assert_cmpstr (d3, ==, "4 March 2025");
+  g_assert_cmpstr (time, ==, "00:05");
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  g_test_add_func ("/spaces/text/markup-escapes", test_markup_escapes);
+  g_test_add_func ("/spaces/text/markup-hostile", test_markup_hostile);
+  g_test_add_func ("/spaces/text/initials", test_initials);
+  g_test_add_func ("/spaces/text/grouping", test_grouping);
+  g_test_add_func ("/spaces/text/days", test_days);
+
+  return g_test_run ();
+}
