@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-crypto"
+
+#include "config.h"
+
+#include "foyer-document-ref.h"
+
+#include "foyer-core.h"
+#include "foyer-jwe.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define MAX_ID_LENGTH    512
+#define MAX_TITLE_LENGTH 1024
+#define MAX_URL_LENGTH   4096
+#define MAX_JSON_LENGTH  (16 * 1024)
+
+G_DEFINE_BOXED_TYPE (FoyerDocumentRef,
+                     foyer_document_ref,
+                     foyer_document_ref_copy,
+                     foyer_document_ref_free)
+
+FoyerDocumentRef *
+foyer_document_ref_new (void)
+{
+  FoyerDocumentRef *self = g_new0 (FoyerDocumentRef, 1);
+
+  self->v = 1;
+  self->provider = g_strdup ("microsoft");
+  self->size = -1;
+  return self;
+}
+
+FoyerDocumentRef *
+foyer_document_ref_copy (const FoyerDocumentRef *self)
+{
+  FoyerDocumentRef *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (FoyerDocumentRef, 1);
+  copy->v = self->v;
+  copy->provider = g_strdup (self->provider);
+  copy->cloud = g_strdup (self->cloud);
+  copy->drive_id = g_strdup (self->drive_id);
+  copy->item_id = g_strdup (self->item_id);
+  copy->title = g_strdup (self->title);
+  copy->url = g_strdup (self->url);
+  copy->link_type = g_strdup (self->link_type);
+  copy->audience = g_strdup (self->audience);
+  copy->mime_type = g_strdup (self->mime_type);
+  copy->size = self->size;
+  copy->shared_by = g_strdup (self->shared_by);
+  return copy;
+}
+
+void
+foyer_document_ref_free (FoyerDocumentRef *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->provider);
+  g_free (self->cloud);
+  g_free (self->drive_id);
+  g_free (self->item_id);
+  g_free (self->title);
+  g_free (self->url);
+  g_free (self->link_type);
+  g_free (self->audience);
+  g_free (self->mime_type);
+  g_free (self->shared_by);
+  g_free (self);
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+char *
+foyer_document_ref_to_json (const FoyerDocumentRef *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "v");
+  json_builder_add_int_value (builder, self->v);
+  add_string (builder, "provider", self->provider);
+  add_string (builder, "cloud", self->cloud);
+  add_string (builder, "driveId", self->drive_id);
+  add_string (builder, "itemId", self->item_id);
+  add_string (builder, "title", self->title);
+  add_string (builder, "url", self->url);
+  add_string (builder, "linkType", self->link_type);
+  add_string (builder, "audience", self->audience);
+  add_string (builder, "mimeType", self->mime_type);
+  if (self->size >= 0)
+    {
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, self->size);
+    }
+  add_string (builder, "sharedBy", self->shared_by);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static gboolean
+invalid (GError **error, const char *field)
+{
+  g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_INVALID_REFERENCE,
+               _ ("The shared document reference is invalid (%s)"), field);
+  return FALSE;
+}
+
+static gboolean
+has_control_chars (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* Reads an optional or required string member, checking type and length. */
+static gboolean
+get_string (JsonObject *object,
+            const char *name,
+            gboolean required,
+            gsize max_length,
+            char **out,
+            GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  const char *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? invalid (error, name) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, name);
+  value = json_node_get_string (node);
+  if (value == NULL || (required && *value == '\0') || strlen (value) > max_length
+      || has_control_chars (value))
+    return invalid (error, name);
+  *out = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+host_matches (const char *host, const char *suffix)
+{
+  gsize host_len = strlen (host);
+  gsize suffix_len;
+
+  if (*suffix == '.')
+    suffix++;
+  suffix_len = strlen (suffix);
+  if (suffix_len == 0 || host_len < suffix_len)
+    return FALSE;
+  if (g_ascii_strcasecmp (host + host_len - suffix_len, suffix) != 0)
+    return FALSE;
+  return host_len == suffix_len || host[host_len - suffix_len - 1] == '.';
+}
+
+gboolean
+foyer_document_ref_check_url (const char *url,
+                              const char *const *allowed_host_suffixes,
+                              GError **error)
+{
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme, *host;
+  gboolean allowed = FALSE;
+
+  if (url == NULL || strlen (url) > MAX_URL_LENGTH || has_control_chars (url))
+    return invalid (error, "url");
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE, NULL);
+  if (uri == NULL)
+    return invalid (error, "url");
+
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (host == NULL || *host == '\0' || g_uri_get_userinfo (uri) != NULL)
+    return invalid (error, "url");
+  if (g_ascii_strcasecmp (scheme, "https") != 0
+      && !(g_ascii_strcasecmp (scheme, "http") == 0 && foyer_host_is_loopback (host)))
+    {
+      g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_FORBIDDEN_URL,
+                   _ ("The shared link does not use a secure address (%s)"), scheme);
+      return FALSE;
+    }
+
+  for (gsize i = 0; allowed_host_suffixes != NULL && allowed_host_suffixes[i] != NULL; i++)
+    if (host_matches (host, allowed_host_suffixes[i]))
+      allowed = TRUE;
+  if (!allowed)
+    {
+      g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_FORBIDDEN_URL,
+                   _ ("The shared link points outside Microsoft’s document hosts (%s)"), host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+one_of (const char *value, const char *const *choices)
+{
+  return value != NULL && g_strv_contains (choices, value);
+}
+
+static gboolean
+parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
+{
+  static const char *const link_types[] = { "view", "edit", NULL };
+  static const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  JsonNode *size;
+
+  if (!get_string (object, "provider", TRUE, 32, &ref->provider, error)
+      || !get_string (object, "cloud", TRUE, 64, &ref->cloud, error)
+      || !get_string (object, "driveId", TRUE, MAX_ID_LENGTH, &ref->drive_id, error)
+      || !get_string (object, "itemId", TRUE, MAX_ID_LENGTH, &ref->item_id, error)
+      || !get_string (object, "title", TRUE, MAX_TITLE_LENGTH, &ref->title, error)
+      || !get_string (object, "url", TRUE, MAX_URL_LENGTH, &ref->url, error)
+      || !get_string (object, "linkType", TRUE, 16, &ref->link_type, error)
+      || !get_string (object, "audience", TRUE, 32, &ref->audience, error)
+      || !get_string (object, "mimeType", FALSE, 255, &ref->mime_type, error)
+      || !get_string (object, "sharedBy", FALSE, MAX_TITLE_LENGTH, &ref->shared_by, error))
+    return FALSE;
+
+  if (g_strcmp0 (ref->provider, "microsoft") != 0)
+    return invalid (error, "provider");
+  if (!one_of (ref->link_type, link_types))
+    return invalid (error, "linkType");
+  if (!one_of (ref->audience, audiences))
+    return invalid (error, "audience");
+
+  size = json_object_get_member (object, "size");
+  ref->size = -1;
+  if (size != NULL && !JSON_NODE_HOLDS_NULL (size))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (size) || json_node_get_value_type (size) != G_TYPE_INT64
+          || json_node_get_int (size) < 0)
+        return invalid (error, "size");
+      ref->size = json_node_get_int (size);
+    }
+  return TRUE;
+}
+
+FoyerDocumentRef *
+foyer_document_ref_new_from_json (const char *json,
+                                  const char *const *allowed_host_suffixes,
+                                  GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (FoyerDocumentRef) ref = g_new0 (FoyerDocumentRef, 1);
+  JsonNode *root, *version;
+  JsonObject *object;
+  gsize len;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  len = strlen (json);
+  if (len > MAX_JSON_LENGTH || !g_utf8_validate (json, len, NULL)
+      || !json_parser_load_from_data (parser, json, len, NULL))
+    {
+      invalid (error, "JSON");
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      invalid (error, "JSON");
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  version = json_object_get_member (object, "v");
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version)
+      || json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 1)
+    {
+      g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_UNSUPPORTED_VERSION,
+                   _ ("The shared document was sent by a newer or unknown version of Foyer"));
+      return NULL;
+    }
+  ref->v = 1;
+
+  if (!parse_fields (object, ref, error))
+    return NULL;
+  if (!foyer_document_ref_check_url (ref->url, allowed_host_suffixes, error))
+    return NULL;
+
+  return g_steal_pointer (&ref);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * One JSON request to foyer-service (conversation or KMS role), with the
+ * bearer token, and the HTTP status turned into an actionable GError in
+ * the caller's error domain. Shared by FoyerKmsClient and FoyerChatClient.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* The codes FOYER_CHAT_ERROR and FOYER_KMS_ERROR share. */
+typedef enum
+{
+  FOYER_REMOTE_ERROR_UNAUTHORIZED,
+  FOYER_REMOTE_ERROR_FORBIDDEN,
+  FOYER_REMOTE_ERROR_NOT_FOUND,
+  FOYER_REMOTE_ERROR_INVALID,
+  FOYER_REMOTE_ERROR_NETWORK,
+  FOYER_REMOTE_ERROR_SERVER,
+} FoyerRemoteError;
+
+void foyer_json_request_async (SoupSession *session,
+                               const char *method,
+                               const char *url,
+                               const char *token,
+                               JsonNode *body,
+                               GQuark error_domain,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+JsonNode *foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error);
+
+gboolean foyer_json_url_is_acceptable (const char *url);
+
+/* Type-checked member access for JSON from the network: NULL (or the
+ * default) when the member is missing or of another type. */
+const char *foyer_json_get_string (JsonObject *object, const char *name);
+JsonObject *foyer_json_get_object (JsonObject *object, const char *name);
+JsonArray *foyer_json_get_array (JsonObject *object, const char *name);
+gint64 foyer_json_get_int (JsonObject *object, const char *name, gint64 default_value);
+gboolean foyer_json_get_boolean (JsonObject *object, const char *name, gboolean default_value);
+
+G_END_DECLS

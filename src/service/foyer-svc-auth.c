@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc.h"
+
+#include "foyer-core.h"
+#include "foyer-json-request.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_ITERATIONS 600000
+#define MIN_ITERATIONS     10000
+#define SALT_SIZE          16
+#define HASH_SIZE          32
+
+static void
+jwk_release (cjose_jwk_t *jwk)
+{
+  cjose_jwk_release (jwk);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jwk_t, jwk_release)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jws_t, cjose_jws_release)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_header_t, cjose_header_release)
+
+/* OWASP's figure for PBKDF2-HMAC-SHA256. The count is stored in each hash,
+ * so raising it later only affects new passwords. */
+static guint
+iterations (void)
+{
+  const char *env = g_getenv ("FOYER_SERVICE_PBKDF2_ITERATIONS");
+  guint64 n;
+
+  if (env == NULL)
+    return DEFAULT_ITERATIONS;
+  n = g_ascii_strtoull (env, NULL, 10);
+  return (guint) CLAMP (n, MIN_ITERATIONS, 10000000);
+}
+
+static gboolean
+pbkdf2 (const char *password, const guint8 *salt, gsize salt_len, guint iter, guint8 *out)
+{
+  return PKCS5_PBKDF2_HMAC (password, (int) strlen (password), salt, (int) salt_len, (int) iter,
+                            EVP_sha256 (), HASH_SIZE, out)
+         == 1;
+}
+
+char *
+foyer_svc_password_hash (const char *password, GError **error)
+{
+  guint8 salt[SALT_SIZE];
+  guint8 hash[HASH_SIZE];
+  g_autofree char *salt_text = NULL;
+  g_autofree char *hash_text = NULL;
+  guint iter = iterations ();
+
+  if (!foyer_random_bytes (salt, sizeof salt, error))
+    return NULL;
+  if (!pbkdf2 (password, salt, sizeof salt, iter, hash))
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
+                           "Could not hash the password");
+      return NULL;
+    }
+  salt_text = foyer_base64url_encode (salt, sizeof salt);
+  hash_text = foyer_base64url_encode (hash, sizeof hash);
+  OPENSSL_cleanse (hash, sizeof hash);
+  return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", iter, salt_text, hash_text);
+}
+
+/* Runs the whole hash even for an unknown account (stored == NULL), so the
+ * time taken does not tell which e-mail addresses exist. */
+gboolean
+foyer_svc_password_verify (const char *password, const char *stored)
+{
+  g_auto (GStrv) parts = NULL;
+  g_autofree guint8 *salt = NULL;
+  g_autofree guint8 *expected = NULL;
+  gsize salt_len = 0, expected_len = 0;
+  guint8 hash[HASH_SIZE];
+  guint64 iter;
+  gboolean ok;
+
+  if (stored == NULL)
+    {
+      guint8 dummy_salt[SALT_SIZE] = { 0 };
+
+      pbkdf2 (password, dummy_salt, sizeof dummy_salt, iterations (), hash);
+      return FALSE;
+    }
+  parts = g_strsplit (stored, "$", -1);
+  if (g_strv_length (parts) != 4 || strcmp (parts[0], "pbkdf2-sha256") != 0)
+    return FALSE;
+  iter = g_ascii_strtoull (parts[1], NULL, 10);
+  salt = foyer_base64url_decode (parts[2], &salt_len);
+  expected = foyer_base64url_decode (parts[3], &expected_len);
+  if (iter < 1000 || iter > 10000000 || salt == NULL || expected == NULL
+      || expected_len != HASH_SIZE)
+    return FALSE;
+  if (!pbkdf2 (password, salt, salt_len, (guint) iter, hash))
+    return FALSE;
+  ok = CRYPTO_memcmp (hash, expected, HASH_SIZE) == 0;
+  OPENSSL_cleanse (hash, sizeof hash);
+  return ok;
+}
+
+/* Writes a file only its owner can read, atomically. */
+gboolean
+foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot write %s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      ssize_t n = write (fd, contents + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot write %s: %s",
+                       path, g_strerror (errno));
+          close (fd);
+          g_unlink (tmp);
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot write %s: %s", path,
+                   g_strerror (errno));
+      g_unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_private (const char *path, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot read %s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if ((st.st_mode & 077) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
+                   "%s is readable by others; make it 0600 (chmod 600)", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+cjose_jwk_t *
+foyer_svc_load_signing_key (const char *data_dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, "token-signing-key.jwk", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  cjose_err err = { 0 };
+  cjose_jwk_t *jwk;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!check_private (path, error) || !g_file_get_contents (path, &contents, &length, error))
+        return NULL;
+      jwk = cjose_jwk_import (contents, length, &err);
+      OPENSSL_cleanse (contents, length);
+      if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
+        {
+          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
+                       "%s is not an EC private key", path);
+          if (jwk != NULL)
+            cjose_jwk_release (jwk);
+          return NULL;
+        }
+      return jwk;
+    }
+
+  jwk = cjose_jwk_create_EC_random (CJOSE_JWK_EC_P_256, &err);
+  if (jwk == NULL)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
+                   "Cannot create the token signing key: %s", err.message);
+      return NULL;
+    }
+  {
+    g_autofree char *kid = foyer_random_token (12);
+    char *json;
+    gboolean ok;
+
+    cjose_jwk_set_kid (jwk, kid, strlen (kid), &err);
+    json = cjose_jwk_to_json (jwk, true, &err);
+    ok = json != NULL && foyer_svc_write_private_file (path, json, strlen (json), error);
+    if (json != NULL)
+      {
+        OPENSSL_cleanse (json, strlen (json));
+        cjose_get_dealloc () (json);
+      }
+    if (!ok)
+      {
+        cjose_jwk_release (jwk);
+        return NULL;
+      }
+  }
+  return jwk;
+}
+
+/* Accepts a public JWK, or the service.json of a conversation service
+ * (its "tokenPublicKey" member): how a KMS running alone trusts tokens. */
+cjose_jwk_t *
+foyer_svc_load_public_key_file (const char *path, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  JsonNode *key;
+  g_autofree char *text = NULL;
+  cjose_err err = { 0 };
+  cjose_jwk_t *jwk;
+
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s is not a JWK", path);
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  key = json_object_get_member (object, "tokenPublicKey");
+  text = json_to_string (key != NULL ? key : json_parser_get_root (parser), FALSE);
+  jwk = cjose_jwk_import (text, strlen (text), &err);
+  if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s holds no EC public key",
+                   path);
+      if (jwk != NULL)
+        cjose_jwk_release (jwk);
+      return NULL;
+    }
+  return jwk;
+}
+
+gboolean
+foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error)
+{
+  const char *env = g_getenv ("FOYER_SERVICE_MASTER_KEY");
+  g_autofree char *path = g_build_filename (data_dir, "kms-master.key", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+
+  if (env == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *text = NULL;
+
+      if (!foyer_random_bytes (key, 32, error))
+        return FALSE;
+      text = foyer_base64url_encode (key, 32);
+      return foyer_svc_write_private_file (path, text, strlen (text), error);
+    }
+
+  if (env == NULL)
+    {
+      if (!check_private (path, error) || !g_file_get_contents (path, &contents, NULL, error))
+        return FALSE;
+      g_strstrip (contents);
+    }
+  raw = foyer_base64url_decode (env != NULL ? env : contents, &len);
+  if (contents != NULL)
+    OPENSSL_cleanse (contents, strlen (contents));
+  if (raw == NULL || len != 32)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
+                           "The KMS master key must be 32 bytes in base64url");
+      return FALSE;
+    }
+  memcpy (key, raw, 32);
+  OPENSSL_cleanse (raw, len);
+  return TRUE;
+}
+
+char *
+foyer_svc_token_issue (
+    cjose_jwk_t *key, const char *person_id, const char *org, gint64 lifetime, GError **error)
+{
+  g_autoptr (cjose_header_t) header = NULL;
+  g_autoptr (cjose_jws_t) jws = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *payload = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  cjose_err err = { 0 };
+  const char *kid;
+  const char *compact = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "iss");
+  json_builder_add_string_value (builder, "foyer-service");
+  json_builder_set_member_name (builder, "sub");
+  json_builder_add_string_value (builder, person_id);
+  json_builder_set_member_name (builder, "org");
+  json_builder_add_string_value (builder, org);
+  json_builder_set_member_name (builder, "iat");
+  json_builder_add_int_value (builder, now);
+  json_builder_set_member_name (builder, "exp");
+  json_builder_add_int_value (builder, now + lifetime);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  header = cjose_header_new (&err);
+  kid = cjose_jwk_get_kid (key, &err);
+  if (header == NULL || !cjose_header_set (header, CJOSE_HDR_ALG, CJOSE_HDR_ALG_ES256, &err)
+      || !cjose_header_set (header, "typ", "JWT", &err)
+      || (kid != NULL && !cjose_header_set (header, CJOSE_HDR_KID, kid, &err))
+      || !(jws = cjose_jws_sign (key, header, (const guint8 *) payload, strlen (payload), &err))
+      || !cjose_jws_export (jws, &compact, &err))
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot sign a token: %s",
+                   err.message);
+      return NULL;
+    }
+  return g_strdup (compact);
+}
+
+static char *
+unauthorized (GError **error, const char *why)
+{
+  g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED, why);
+  return NULL;
+}
+
+/* Returns the person id (sub) of a valid, unexpired token. */
+char *
+foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error)
+{
+  g_autoptr (cjose_jws_t) jws = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  cjose_header_t *header;
+  cjose_err err = { 0 };
+  guint8 *plain = NULL;
+  size_t plain_len = 0;
+  JsonObject *claims;
+  const char *sub;
+  gint64 exp;
+
+  if (token == NULL || strlen (token) > 4096)
+    return unauthorized (error, "A bearer token is needed");
+  jws = cjose_jws_import (token, strlen (token), &err);
+  if (jws == NULL || (header = cjose_jws_get_protected (jws)) == NULL
+      || g_strcmp0 (cjose_header_get (header, CJOSE_HDR_ALG, &err), CJOSE_HDR_ALG_ES256) != 0
+      || !cjose_jws_verify (jws, key, &err)
+      || !cjose_jws_get_plaintext (jws, &plain, &plain_len, &err))
+    return unauthorized (error, "The token is not valid");
+
+  if (!json_parser_load_from_data (parser, (const char *) plain, plain_len, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return unauthorized (error, "The token is not valid");
+  claims = json_node_get_object (json_parser_get_root (parser));
+  sub = foyer_json_get_string (claims, "sub");
+  exp = foyer_json_get_int (claims, "exp", 0);
+  if (sub == NULL || !foyer_svc_check_id (sub, 64))
+    return unauthorized (error, "The token is not valid");
+  if (exp <= g_get_real_time () / G_USEC_PER_SEC)
+    return unauthorized (error, "The token has expired; sign in again");
+
+  if (out_org != NULL)
+    *out_org = g_strdup (foyer_json_get_string (claims, "org"));
+  return g_strdup (sub);
+}
+
+static gboolean
+aes_wrap (gboolean encrypt,
+          const guint8 master[32],
+          const guint8 *in,
+          gsize in_len,
+          guint8 *out,
+          gsize *out_len)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
+  int len = 0, final_len = 0;
+  gboolean ok;
+
+  if (ctx == NULL)
+    return FALSE;
+  EVP_CIPHER_CTX_set_flags (ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+  if (encrypt)
+    ok = EVP_EncryptInit_ex (ctx, EVP_aes_256_wrap (), NULL, master, NULL) == 1
+         && EVP_EncryptUpdate (ctx, out, &len, in, (int) in_len) == 1
+         && EVP_EncryptFinal_ex (ctx, out + len, &final_len) == 1;
+  else
+    ok = EVP_DecryptInit_ex (ctx, EVP_aes_256_wrap (), NULL, master, NULL) == 1
+         && EVP_DecryptUpdate (ctx, out, &len, in, (int) in_len) == 1
+         && EVP_DecryptFinal_ex (ctx, out + len, &final_len) == 1;
+  EVP_CIPHER_CTX_free (ctx);
+  *out_len = ok ? (gsize) (len + final_len) : 0;
+  return ok;
+}
+
+/* RFC 3394 AES key wrap: out needs key_len + 8 bytes. */
+gboolean
+foyer_svc_wrap_key (
+    const guint8 master[32], const guint8 *key, gsize key_len, guint8 *out, gsize *out_len)
+{
+  return aes_wrap (TRUE, master, key, key_len, out, out_len);
+}
+
+gboolean
+foyer_svc_unwrap_key (
+    const guint8 master[32], const guint8 *wrapped, gsize wrapped_len, guint8 *out, gsize *out_len)
+{
+  if (wrapped_len < 24 || wrapped_len > 72)
+    return FALSE;
+  return aes_wrap (FALSE, master, wrapped, wrapped_len, out, out_len);
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+static int
+fail (const char *message)
+{
+  g_printerr ("foyer-service: %s\n", message);
+  return 1;
+}
+
+static int
+fail_error (GError *error)
+{
+  return fail (error != NULL ? error->message : "failed");
+}
+
+static sqlite3 *
+open_store (const char *data_dir, GError **error)
+{
+  if (data_dir == NULL)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID, "--data-dir is needed");
+      return NULL;
+    }
+  return foyer_svc_store_open_conversation (data_dir, error);
+}
+
+static char *
+read_password (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  char *password;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
+    contents[--len] = '\0';
+  if (len < 8 || !g_utf8_validate (contents, len, NULL) || strlen (contents) != len)
+    {
+      OPENSSL_cleanse (contents, len);
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                           "The password must be at least 8 characters of UTF-8 text");
+      return NULL;
+    }
+  password = g_strdup (contents);
+  OPENSSL_cleanse (contents, len);
+  return password;
+}
+
+static int
+user_add (const char *data_dir,
+          const char *email,
+          const char *name,
+          const char *password_file,
+          gboolean admin)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *id = foyer_svc_new_id ();
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+
+  if (email == NULL || name == NULL || password_file == NULL)
+    return fail ("user add needs --email, --name and --password-file");
+  if (strchr (email, '@') == NULL || strlen (email) > 320 || strlen (name) > 256
+      || !g_utf8_validate (email, -1, NULL) || !g_utf8_validate (name, -1, NULL))
+    return fail ("--email must be an e-mail address and --name at most 256 bytes of UTF-8");
+  if (!(password = read_password (password_file, &error))
+      || !(hash = foyer_svc_password_hash (password, &error)))
+    return fail_error (error);
+  OPENSSL_cleanse (password, strlen (password));
+  if (!(db = open_store (data_dir, &error)))
+    return fail_error (error);
+
+  stmt = foyer_svc_store_prepare (db,
+                                  "INSERT INTO persons (id, email, name, password_hash, is_admin,"
+                                  " created) VALUES (?, ?, ?, ?, ?, ?)",
+                                  &error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, email, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, hash, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 5, admin ? 1 : 0);
+      sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
+    }
+  if (stmt == NULL || !foyer_svc_store_step_done (db, stmt, &error))
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      sqlite3_close (db);
+      if (g_error_matches (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT))
+        return fail ("A person with this e-mail address already exists");
+      return fail_error (error);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_close (db);
+  g_print ("%s\n", id);
+  return 0;
+}
+
+static int
+user_list (const char *data_dir)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  sqlite3 *db = open_store (data_dir, &error);
+
+  if (db == NULL)
+    return fail_error (error);
+  stmt = foyer_svc_store_prepare (
+      db, "SELECT id, email, name, is_admin FROM persons ORDER BY email", &error);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    g_print ("%s\t%s\t%s\t%s\n", sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
+             sqlite3_column_text (stmt, 2), sqlite3_column_int (stmt, 3) ? "admin" : "member");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_close (db);
+  return 0;
+}
+
+static int
+org_show (const char *data_dir)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) settings = NULL;
+  g_autofree char *text = NULL;
+  sqlite3 *db = open_store (data_dir, &error);
+
+  if (db == NULL)
+    return fail_error (error);
+  settings = foyer_svc_org_settings_load (db);
+  text = json_to_string (settings, TRUE);
+  g_print ("%s\n", text);
+  sqlite3_close (db);
+  return 0;
+}
+
+static int
+org_set (const char *data_dir, const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) parsed = NULL;
+  g_autoptr (JsonNode) settings = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  sqlite3 *db;
+  gboolean ok;
+
+  if (file == NULL)
+    return fail ("org set needs --file settings.json");
+  if (!g_file_get_contents (file, &contents, &len, &error)
+      || !(parsed = foyer_svc_json_parse (contents, len, &error))
+      || !(settings = foyer_svc_org_settings_validate (parsed, &error)))
+    return fail_error (error);
+  if (!(db = open_store (data_dir, &error)))
+    return fail_error (error);
+  ok = foyer_svc_org_settings_store (db, settings, &error);
+  sqlite3_close (db);
+  return ok ? 0 : fail_error (error);
+}
+
+static int
+serve (const char *data_dir, FoyerSvcOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  FoyerSvc *svc;
+  int status;
+
+  options->data_dir = data_dir;
+  if (options->listen == NULL)
+    options->listen = "127.0.0.1:8080";
+  svc = foyer_svc_new (options, &error);
+  if (svc == NULL)
+    return fail_error (error);
+  status = foyer_svc_run (svc);
+  foyer_svc_free (svc);
+  return status;
+}
+
+static const char usage[]
+    = "Usage:\n"
+      "  foyer-service serve --data-dir DIR --listen ADDR:PORT [--roles conversation,kms]\n"
+      "                [--tls-cert FILE --tls-key FILE] [--kms-url URL] [--kms-name NAME]\n"
+      "                [--token-public-key FILE]\n"
+      "  foyer-service user add --data-dir DIR --email EMAIL --name NAME --password-file FILE "
+      "[--admin]\n"
+      "  foyer-service user list --data-dir DIR\n"
+      "  foyer-service org show --data-dir DIR\n"
+      "  foyer-service org set --data-dir DIR --file settings.json\n";
+
+int
+foyer_svc_cli_main (int argc, char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *file = NULL;
+  gboolean admin = FALSE;
+  FoyerSvcOptions options = { 0 };
+  const GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &options.listen, "Address and port", "ADDR:PORT" },
+    { "roles", 0, 0, G_OPTION_ARG_STRING, &options.roles, "conversation,kms", "ROLES" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_cert, "TLS certificate", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key, "TLS private key", "FILE" },
+    { "kms-url", 0, 0, G_OPTION_ARG_STRING, &options.kms_url, "URL of a separate KMS", "URL" },
+    { "kms-name", 0, 0, G_OPTION_ARG_STRING, &options.kms_name, "Authority of key URIs", "NAME" },
+    { "token-public-key", 0, 0, G_OPTION_ARG_FILENAME, &options.token_public_key,
+      "JWK or service.json of the conversation service (KMS alone)", "FILE" },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &email, "E-mail address", "EMAIL" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name", "NAME" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, "File with the password",
+      "FILE" },
+    { "admin", 0, 0, G_OPTION_ARG_NONE, &admin, "Make an administrator", NULL },
+    { "file", 0, 0, G_OPTION_ARG_FILENAME, &file, "Settings file", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("COMMAND");
+  g_autoptr (GError) error = NULL;
+  const char *command, *sub;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, usage);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail_error (error);
+
+  command = argc > 1 ? argv[1] : "";
+  sub = argc > 2 ? argv[2] : "";
+  if (strcmp (command, "serve") == 0 && argc == 2)
+    status = serve (data_dir, &options);
+  else if (strcmp (command, "user") == 0 && strcmp (sub, "add") == 0 && argc == 3)
+    status = user_add (data_dir, email, name, password_file, admin);
+  else if (strcmp (command, "user") == 0 && strcmp (sub, "list") == 0 && argc == 3)
+    status = user_list (data_dir);
+  else if (strcmp (command, "org") == 0 && strcmp (sub, "show") == 0 && argc == 3)
+    status = org_show (data_dir);
+  else if (strcmp (command, "org") == 0 && strcmp (sub, "set") == 0 && argc == 3)
+    status = org_set (data_dir, file);
+  else
+    {
+      g_printerr ("%s", usage);
+      status = 2;
+    }
+
+  g_free ((char *) options.listen);
+  g_free ((char *) options.roles);
+  g_free ((char *) options.tls_cert);
+  g_free ((char *) options.tls_key);
+  g_free ((char *) options.kms_url);
+  g_free ((char *) options.kms_name);
+  g_free ((char *) options.token_public_key);
+  return status;
+}

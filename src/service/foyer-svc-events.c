@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc.h"
+
+#include <string.h>
+
+#define DEFAULT_CATCH_UP 500
+#define MAX_CATCH_UP     1000
+
+typedef struct
+{
+  FoyerSvc *svc;
+  SoupWebsocketConnection *conn;
+  char *person_id;
+} FoyerSvcSocket;
+
+typedef struct
+{
+  gint64 cursor;
+  char *space_id;
+  char *subject_id;
+  char *text;
+} FoyerSvcEvent;
+
+static void
+event_free (FoyerSvcEvent *event)
+{
+  g_free (event->space_id);
+  g_free (event->subject_id);
+  g_free (event->text);
+  g_free (event);
+}
+
+static void
+socket_free (FoyerSvcSocket *socket)
+{
+  g_signal_handlers_disconnect_by_data (socket->conn, socket);
+  g_object_unref (socket->conn);
+  g_free (socket->person_id);
+  g_free (socket);
+}
+
+/* Written in the caller's transaction; pushed by foyer_svc_events_flush ()
+ * once that transaction is committed, so nobody hears of an event that a
+ * rollback undid. The extra object's members are added to the event. */
+gboolean
+foyer_svc_event_emit (FoyerSvc *svc,
+                      const char *type,
+                      const char *space_id,
+                      const char *subject_id,
+                      JsonNode *extra,
+                      GError **error)
+{
+  g_autoptr (JsonNode) owned_extra = extra;
+  g_autoptr (sqlite3_stmt) next = NULL;
+  g_autoptr (sqlite3_stmt) insert = NULL;
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  FoyerSvcEvent *event;
+  gint64 now = g_get_real_time () / 1000;
+  g_autofree char *created = foyer_svc_timestamp (now);
+
+  json_node_take_object (node, object);
+  next = foyer_svc_store_prepare (svc->db, "SELECT COALESCE (MAX (cursor), 0) + 1 FROM events",
+                                  error);
+  if (next == NULL || sqlite3_step (next) != SQLITE_ROW)
+    return FALSE;
+
+  event = g_new0 (FoyerSvcEvent, 1);
+  event->cursor = sqlite3_column_int64 (next, 0);
+  event->space_id = g_strdup (space_id);
+  event->subject_id = g_strdup (subject_id);
+
+  json_object_set_string_member (object, "type", type);
+  json_object_set_int_member (object, "cursor", event->cursor);
+  json_object_set_string_member (object, "spaceId", space_id);
+  json_object_set_string_member (object, "created", created);
+  if (extra != NULL && JSON_NODE_HOLDS_OBJECT (extra))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (extra));
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (object, name, json_node_copy (value));
+    }
+  event->text = json_to_string (node, FALSE);
+
+  insert = foyer_svc_store_prepare (svc->db,
+                                    "INSERT INTO events (cursor, type, space_id, subject_id,"
+                                    " payload, created) VALUES (?, ?, ?, ?, ?, ?)",
+                                    error);
+  if (insert == NULL)
+    {
+      event_free (event);
+      return FALSE;
+    }
+  sqlite3_bind_int64 (insert, 1, event->cursor);
+  sqlite3_bind_text (insert, 2, type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, space_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 4, subject_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 5, event->text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 6, now);
+  if (!foyer_svc_store_step_done (svc->db, insert, error))
+    {
+      event_free (event);
+      return FALSE;
+    }
+
+  if (svc->pending_events == NULL)
+    svc->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+  g_ptr_array_add (svc->pending_events, event);
+  return TRUE;
+}
+
+static GHashTable *
+recipients (FoyerSvc *svc, FoyerSvcEvent *event)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (sqlite3_stmt) stmt
+      = foyer_svc_store_prepare (svc->db, "SELECT person_id FROM members WHERE space_id = ?", NULL);
+
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, event->space_id, -1, SQLITE_STATIC);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (set, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    }
+  if (event->subject_id != NULL)
+    g_hash_table_add (set, g_strdup (event->subject_id));
+  return set;
+}
+
+/* Sending only queues the frame: a slow reader never blocks the others. */
+void
+foyer_svc_events_flush (FoyerSvc *svc)
+{
+  g_autoptr (GPtrArray) events = g_steal_pointer (&svc->pending_events);
+
+  if (events == NULL)
+    return;
+  for (guint i = 0; i < events->len; i++)
+    {
+      FoyerSvcEvent *event = g_ptr_array_index (events, i);
+      g_autoptr (GHashTable) people = recipients (svc, event);
+
+      for (guint j = 0; j < svc->sockets->len; j++)
+        {
+          FoyerSvcSocket *socket = g_ptr_array_index (svc->sockets, j);
+
+          if (g_hash_table_contains (people, socket->person_id)
+              && soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+            soup_websocket_connection_send_text (socket->conn, event->text);
+        }
+    }
+}
+
+void
+foyer_svc_events_discard (FoyerSvc *svc)
+{
+  g_clear_pointer (&svc->pending_events, g_ptr_array_unref);
+}
+
+static gint64
+latest_cursor (FoyerSvc *svc)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = foyer_svc_store_prepare (svc->db, "SELECT COALESCE (MAX (cursor), 0) FROM events", NULL);
+
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+static void
+catch_up (FoyerSvcRequest *req, gint64 after, gint64 limit)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      req->svc->db,
+      "SELECT cursor, payload FROM events WHERE cursor > ?1 AND (subject_id = ?2 OR space_id IN"
+      " (SELECT space_id FROM members WHERE person_id = ?2)) ORDER BY cursor LIMIT ?3",
+      NULL);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gint64 last = after;
+  gint64 count = 0;
+  gboolean has_more = FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_text (stmt, 2, req->person_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, limit + 1);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "items");
+  json_builder_begin_array (builder);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+
+      if (count == limit)
+        {
+          has_more = TRUE;
+          break;
+        }
+      last = sqlite3_column_int64 (stmt, 0);
+      count++;
+      if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 1), -1,
+                                      NULL))
+        json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "cursor");
+  json_builder_add_int_value (builder, has_more ? last : MAX (after, latest_cursor (req->svc)));
+  json_builder_set_member_name (builder, "hasMore");
+  json_builder_add_boolean_value (builder, has_more);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  foyer_svc_respond_json (req->msg, 200, root);
+}
+
+/* GET /v1/events: with "Upgrade: websocket" the live stream (the upgrade
+ * itself is done by libsoup once this handler leaves the status unset),
+ * with ?after=<cursor> what happened since, without it the latest cursor. */
+void
+foyer_svc_handle_events (FoyerSvcRequest *req)
+{
+  g_autoptr (GError) error = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *after_text = req->query != NULL ? g_hash_table_lookup (req->query, "after") : NULL;
+  const char *limit_text = req->query != NULL ? g_hash_table_lookup (req->query, "limit") : NULL;
+  guint64 after = 0, limit = DEFAULT_CATCH_UP;
+
+  if (!foyer_svc_request_authenticate (req, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  if (req->n_segments != 2 || strcmp (req->method, "GET") != 0)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET /v1/events");
+      return;
+    }
+  if (soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
+    return;
+
+  if ((after_text != NULL
+       && !g_ascii_string_to_unsigned (after_text, 10, 0, G_MAXINT64, &after, NULL))
+      || (limit_text != NULL
+          && !g_ascii_string_to_unsigned (limit_text, 10, 1, MAX_CATCH_UP, &limit, NULL)))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+                                       "after must be a cursor and limit between 1 and 1000");
+      return;
+    }
+  if (after_text == NULL)
+    {
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_array_member (object, "items", json_array_new ());
+      json_object_set_int_member (object, "cursor", latest_cursor (req->svc));
+      json_object_set_boolean_member (object, "hasMore", FALSE);
+      json_node_take_object (root, object);
+      foyer_svc_respond_json (req->msg, 200, root);
+      return;
+    }
+  catch_up (req, (gint64) after, (gint64) limit);
+}
+
+static void
+socket_closed_cb (SoupWebsocketConnection *conn, gpointer user_data)
+{
+  FoyerSvcSocket *socket = user_data;
+
+  g_ptr_array_remove_fast (socket->svc->sockets, socket);
+  socket_free (socket);
+}
+
+/* Clients have nothing to say on this stream; anything they send is
+ * dropped, and libsoup bounds its size. */
+static void
+socket_message_cb (SoupWebsocketConnection *conn, int type, GBytes *message, gpointer user_data)
+{
+}
+
+void
+foyer_svc_events_websocket (SoupServer *server,
+                            SoupServerMessage *msg,
+                            const char *path,
+                            SoupWebsocketConnection *connection,
+                            gpointer user_data)
+{
+  FoyerSvc *svc = user_data;
+  const char *person = g_object_get_data (G_OBJECT (msg), "foyer-person");
+  FoyerSvcSocket *socket;
+
+  if (person == NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+      return;
+    }
+  socket = g_new0 (FoyerSvcSocket, 1);
+  socket->svc = svc;
+  socket->conn = g_object_ref (connection);
+  socket->person_id = g_strdup (person);
+  soup_websocket_connection_set_max_incoming_payload_size (connection, 4096);
+  soup_websocket_connection_set_keepalive_interval (connection, 30);
+  g_signal_connect (connection, "closed", G_CALLBACK (socket_closed_cb), socket);
+  g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), socket);
+  g_ptr_array_add (svc->sockets, socket);
+
+  if (svc->log != NULL)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *stamp = g_date_time_format_iso8601 (now);
+
+      fprintf (svc->log, "%s GET /v1/events 101 person=%s websocket\n", stamp, person);
+      fflush (svc->log);
+    }
+}
+
+void
+foyer_svc_events_close_all (FoyerSvc *svc)
+{
+  g_autoptr (GPtrArray) sockets = g_ptr_array_copy (svc->sockets, NULL, NULL);
+
+  for (guint i = 0; i < sockets->len; i++)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_index (sockets, i);
+
+      if (soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (socket->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                         "The service is stopping");
+    }
+  for (guint i = 0; i < 10 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  while (svc->sockets->len > 0)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_steal_index_fast (svc->sockets, 0);
+
+      socket_free (socket);
+    }
+}

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc.h"
+
+#include "foyer-core.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+#define KEY_SIZE 32
+
+/* "kms://<authority>/<kind>/<id>" → id, only for this KMS's authority. */
+static char *
+local_id (FoyerSvc *svc, const char *uri, const char *kind)
+{
+  g_autofree char *prefix = NULL;
+  const char *id;
+
+  if (svc->kms_authority == NULL || uri == NULL)
+    return NULL;
+  prefix = g_strdup_printf ("kms://%s/%s/", svc->kms_authority, kind);
+  if (!g_str_has_prefix (uri, prefix))
+    return NULL;
+  id = uri + strlen (prefix);
+  return foyer_svc_check_id (id, 64) ? g_strdup (id) : NULL;
+}
+
+static char *
+make_uri (FoyerSvc *svc, const char *kind, const char *id)
+{
+  return g_strdup_printf ("kms://%s/%s/%s", svc->kms_authority, kind, id);
+}
+
+static gboolean
+resource_exists (FoyerSvc *svc, const char *id)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = foyer_svc_store_prepare (svc->kms_db, "SELECT 1 FROM resources WHERE id = ?", NULL);
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+/* When the conversation role runs in the same process, a resource bound
+ * to a space follows the space's membership: a person who leaves loses
+ * the keys at once, and nobody outside the space can be let in. */
+static int
+space_membership (FoyerSvc *svc, const char *resource_uri, const char *person_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (svc->db == NULL)
+    return -1;
+  stmt
+      = foyer_svc_store_prepare (svc->db, "SELECT id FROM spaces WHERE kms_resource_uri = ?", NULL);
+  sqlite3_bind_text (stmt, 1, resource_uri, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return foyer_svc_is_member (svc, (const char *) sqlite3_column_text (stmt, 0), person_id) ? 1 : 0;
+}
+
+gboolean
+foyer_svc_kms_resource_allows (FoyerSvc *svc,
+                               const char *resource_uri,
+                               const char *person_id,
+                               gboolean *out_local)
+{
+  g_autofree char *id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int membership;
+
+  if (out_local != NULL)
+    *out_local = id != NULL;
+  if (id == NULL)
+    return FALSE;
+  membership = space_membership (svc, resource_uri, person_id);
+  if (membership >= 0)
+    return membership == 1;
+
+  stmt = foyer_svc_store_prepare (
+      svc->kms_db, "SELECT 1 FROM authorizations WHERE resource_id = ? AND person_id = ?", NULL);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static gboolean
+set_authorization (
+    FoyerSvc *svc, const char *id, const char *person_id, gboolean add, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->kms_db,
+      add ? "INSERT OR IGNORE INTO authorizations (resource_id, person_id, created) VALUES (?, ?, "
+            "?)"
+          : "DELETE FROM authorizations WHERE resource_id = ? AND person_id = ?",
+      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
+  if (add)
+    sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+  return foyer_svc_store_step_done (svc->kms_db, stmt, error);
+}
+
+gboolean
+foyer_svc_kms_authorize_local (
+    FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error)
+{
+  g_autofree char *id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
+
+  if (id == NULL || !resource_exists (svc, id))
+    return TRUE;
+  return set_authorization (svc, id, person_id, add, error);
+}
+
+static JsonNode *
+resource_json (FoyerSvc *svc, const char *id)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->kms_db,
+      "SELECT person_id FROM authorizations WHERE resource_id = ? ORDER BY created, person_id",
+      NULL);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *uri = make_uri (svc, "resources", id);
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, uri);
+  json_builder_set_member_name (builder, "authorizations");
+  json_builder_begin_array (builder);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+create_resource (FoyerSvcRequest *req)
+{
+  static const FoyerSvcField fields[] = {
+    { "authorizations", FIELD_ARRAY, FALSE, 1000 },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *id = foyer_svc_new_id ();
+  g_autoptr (JsonNode) reply = NULL;
+  JsonObject *object;
+  JsonArray *people;
+  FoyerSvc *svc = req->svc;
+
+  if (!(body = foyer_svc_request_body (req, &error))
+      || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  people = json_object_has_member (object, "authorizations")
+               ? json_object_get_array_member (object, "authorizations")
+               : NULL;
+  for (guint i = 0; people != NULL && i < json_array_get_length (people); i++)
+    {
+      JsonNode *element = json_array_get_element (people, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
+          || !foyer_svc_check_id (json_node_get_string (element), 64))
+        {
+          foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+                                           "authorizations must list person ids");
+          return;
+        }
+    }
+
+  if (!foyer_svc_store_exec (svc->kms_db, "BEGIN IMMEDIATE", &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  stmt = foyer_svc_store_prepare (
+      svc->kms_db, "INSERT INTO resources (id, creator_id, created) VALUES (?, ?, ?)", &error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, req->person_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+    }
+  if (stmt == NULL || !foyer_svc_store_step_done (svc->kms_db, stmt, &error)
+      || !set_authorization (svc, id, req->person_id, TRUE, &error))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  for (guint i = 0; people != NULL && i < json_array_get_length (people); i++)
+    if (!set_authorization (svc, id, json_array_get_string_element (people, i), TRUE, &error))
+      {
+        foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+        foyer_svc_respond_error (req->msg, error);
+        return;
+      }
+  if (!foyer_svc_store_exec (svc->kms_db, "COMMIT", &error))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  reply = resource_json (svc, id);
+  foyer_svc_respond_json (req->msg, 201, reply);
+}
+
+static void
+change_authorization (FoyerSvcRequest *req, const char *id, gboolean add)
+{
+  static const FoyerSvcField fields[] = {
+    { "personId", FIELD_STRING, TRUE, 64 },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *person = NULL;
+  JsonObject *object;
+
+  if (req->n_segments == 6)
+    person = g_strdup (req->segments[5]);
+  else if ((body = foyer_svc_request_body (req, &error))
+           && (object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
+    person = g_strdup (json_object_get_string_member (object, "personId"));
+  if (person == NULL)
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  if (!foyer_svc_check_id (person, 64))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID, "Bad personId");
+      return;
+    }
+  if (!set_authorization (req->svc, id, person, add, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  reply = resource_json (req->svc, id);
+  if (add)
+    foyer_svc_respond_json (req->msg, 201, reply);
+  else
+    soup_server_message_set_status (req->msg, 204, NULL);
+}
+
+static void
+handle_resource (FoyerSvcRequest *req, const char *id)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  const char *sub = req->n_segments > 4 ? req->segments[4] : NULL;
+
+  if (!foyer_svc_check_id (id, 64) || !resource_exists (req->svc, id))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+      return;
+    }
+  uri = make_uri (req->svc, "resources", id);
+  if (!foyer_svc_kms_resource_allows (req->svc, uri, req->person_id, NULL))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "You are not authorized on this resource");
+      return;
+    }
+  if (sub == NULL && strcmp (req->method, "GET") == 0)
+    {
+      reply = resource_json (req->svc, id);
+      foyer_svc_respond_json (req->msg, 200, reply);
+    }
+  else if (g_strcmp0 (sub, "authorizations") == 0 && req->n_segments == 5
+           && strcmp (req->method, "POST") == 0)
+    change_authorization (req, id, TRUE);
+  else if (g_strcmp0 (sub, "authorizations") == 0 && strcmp (req->method, "DELETE") == 0)
+    change_authorization (req, id, FALSE);
+  else
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
+}
+
+static JsonNode *
+key_json (FoyerSvc *svc, const char *key_id, const char *resource_id, const guint8 *key)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *uri = make_uri (svc, "keys", key_id);
+  g_autofree char *resource_uri = make_uri (svc, "resources", resource_id);
+  g_autofree char *k = foyer_base64url_encode (key, KEY_SIZE);
+  JsonNode *node;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, uri);
+  json_builder_set_member_name (builder, "resourceUri");
+  json_builder_add_string_value (builder, resource_uri);
+  json_builder_set_member_name (builder, "jwk");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kty");
+  json_builder_add_string_value (builder, "oct");
+  json_builder_set_member_name (builder, "k");
+  json_builder_add_string_value (builder, k);
+  json_builder_set_member_name (builder, "alg");
+  json_builder_add_string_value (builder, "A256GCM");
+  json_builder_set_member_name (builder, "kid");
+  json_builder_add_string_value (builder, uri);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  OPENSSL_cleanse (k, strlen (k));
+  return node;
+}
+
+static void
+create_key (FoyerSvcRequest *req)
+{
+  static const FoyerSvcField fields[] = {
+    { "resourceUri", FIELD_STRING, TRUE, 512 },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *resource_id = NULL;
+  g_autofree char *key_id = foyer_svc_new_id ();
+  guint8 key[KEY_SIZE];
+  guint8 wrapped[KEY_SIZE + 8];
+  gsize wrapped_len = 0;
+  JsonObject *object;
+  const char *resource_uri;
+
+  if (!(body = foyer_svc_request_body (req, &error))
+      || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  resource_uri = json_object_get_string_member (object, "resourceUri");
+  resource_id = local_id (req->svc, resource_uri, "resources");
+  if (resource_id == NULL || !resource_exists (req->svc, resource_id))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND,
+                                       "No such resource on this KMS");
+      return;
+    }
+  if (!foyer_svc_kms_resource_allows (req->svc, resource_uri, req->person_id, NULL))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "You are not authorized on this resource");
+      return;
+    }
+
+  if (!foyer_random_bytes (key, sizeof key, &error)
+      || !foyer_svc_wrap_key (req->svc->master_key, key, sizeof key, wrapped, &wrapped_len))
+    {
+      OPENSSL_cleanse (key, sizeof key);
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot make a key");
+      return;
+    }
+  stmt = foyer_svc_store_prepare (
+      req->svc->kms_db, "INSERT INTO keys (id, resource_id, wrapped, created) VALUES (?, ?, ?, ?)",
+      &error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
+    }
+  if (stmt == NULL || !foyer_svc_store_step_done (req->svc->kms_db, stmt, &error))
+    {
+      OPENSSL_cleanse (key, sizeof key);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  reply = key_json (req->svc, key_id, resource_id, key);
+  OPENSSL_cleanse (key, sizeof key);
+  foyer_svc_respond_json (req->msg, 201, reply);
+}
+
+static void
+get_key (FoyerSvcRequest *req, const char *key_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *resource_id = NULL;
+  g_autofree char *resource_uri = NULL;
+  guint8 key[KEY_SIZE + 16];
+  gsize key_len = 0;
+
+  stmt = foyer_svc_store_prepare (req->svc->kms_db,
+                                  "SELECT resource_id, wrapped FROM keys WHERE id = ?", NULL);
+  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+  if (!foyer_svc_check_id (key_id, 64) || sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such key");
+      return;
+    }
+  resource_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  resource_uri = make_uri (req->svc, "resources", resource_id);
+  if (!foyer_svc_kms_resource_allows (req->svc, resource_uri, req->person_id, NULL))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "You are not authorized on this key's resource");
+      return;
+    }
+  if (!foyer_svc_unwrap_key (req->svc->master_key, sqlite3_column_blob (stmt, 1),
+                             (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
+      || key_len != KEY_SIZE)
+    {
+      OPENSSL_cleanse (key, sizeof key);
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL,
+                                       "The key cannot be unwrapped (wrong master key?)");
+      return;
+    }
+  reply = key_json (req->svc, key_id, resource_id, key);
+  OPENSSL_cleanse (key, sizeof key);
+  foyer_svc_respond_json (req->msg, 200, reply);
+}
+
+/* /kms/v1/resources[/<id>[/authorizations[/<personId>]]], /kms/v1/keys[/<id>] */
+void
+foyer_svc_handle_kms (FoyerSvcRequest *req)
+{
+  g_autoptr (GError) error = NULL;
+  const char *collection = req->n_segments > 2 ? req->segments[2] : "";
+  gboolean post = strcmp (req->method, "POST") == 0;
+
+  if (!foyer_svc_request_authenticate (req, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  if (strcmp (collection, "resources") == 0 && req->n_segments == 3 && post)
+    create_resource (req);
+  else if (strcmp (collection, "resources") == 0 && req->n_segments >= 4 && req->n_segments <= 6)
+    handle_resource (req, req->segments[3]);
+  else if (strcmp (collection, "keys") == 0 && req->n_segments == 3 && post)
+    create_key (req);
+  else if (strcmp (collection, "keys") == 0 && req->n_segments == 4
+           && strcmp (req->method, "GET") == 0)
+    get_key (req, req->segments[3]);
+  else if (strcmp (collection, "keys") == 0 || strcmp (collection, "resources") == 0)
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
+  else
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+}

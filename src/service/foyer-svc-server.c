@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc.h"
+
+#include "foyer-core.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static gboolean quitting;
+
+void
+foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  gsize len = strlen (text);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&text), len);
+}
+
+void
+foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  guint status = foyer_svc_error_status (error);
+
+  if (status == 500)
+    g_warning ("Internal error: %s", error != NULL ? error->message : "unknown");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, foyer_svc_error_code_name (error));
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, status == 500   ? "Internal error"
+                                          : error != NULL ? error->message
+                                                          : "Error");
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  foyer_svc_respond_json (msg, status, root);
+}
+
+void
+foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text)
+{
+  g_autoptr (GError) error = g_error_new_literal (FOYER_SVC_ERROR, code, text);
+
+  foyer_svc_respond_error (msg, error);
+}
+
+void
+foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id)
+{
+  g_object_set_data_full (G_OBJECT (msg), "foyer-person", g_strdup (person_id), g_free);
+}
+
+gboolean
+foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  g_autofree char *org = NULL;
+  g_autofree char *person = NULL;
+
+  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
+                           "Send “Authorization: Bearer <token>” from POST /v1/sessions");
+      return FALSE;
+    }
+  person = foyer_svc_token_verify (req->svc->verify_key, value + 7, &org, error);
+  if (person == NULL)
+    return FALSE;
+  if (req->svc->org_id != NULL && g_strcmp0 (org, req->svc->org_id) != 0)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
+                           "The token belongs to another organization");
+      return FALSE;
+    }
+  if (req->svc->db != NULL && !foyer_svc_person_exists (req->svc, person))
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
+                           "The account of this token no longer exists");
+      return FALSE;
+    }
+  foyer_svc_request_set_person (req->msg, person);
+  req->person_id = g_steal_pointer (&person);
+  return TRUE;
+}
+
+JsonNode *
+foyer_svc_request_body (FoyerSvcRequest *req, GError **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_MEDIA_TYPE,
+                           "The body must be application/json");
+      return NULL;
+    }
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  return foyer_svc_json_parse (data, len, error);
+}
+
+/* Refuses oversized bodies from the headers alone, before they are read. */
+static void
+early_cb (SoupServer *server,
+          SoupServerMessage *msg,
+          const char *path,
+          GHashTable *query,
+          gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    {
+      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_LENGTH,
+                                       "Send the body with a Content-Length");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
+    {
+      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_TOO_LARGE,
+                                       "The request body is larger than 1 MiB");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
+    }
+}
+
+static void
+handle_service_info (FoyerSvcRequest *req)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "kmsUrl");
+  if (req->svc->kms_url != NULL)
+    json_builder_add_string_value (builder, req->svc->kms_url);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  foyer_svc_respond_json (req->msg, 200, root);
+}
+
+static void
+dispatch (FoyerSvcRequest *req)
+{
+  const char *first = req->n_segments > 0 ? req->segments[0] : "";
+  const char *second = req->n_segments > 1 ? req->segments[1] : "";
+
+  for (guint i = 0; i < req->n_segments; i++)
+    if (req->segments[i][0] == '\0')
+      {
+        foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+        return;
+      }
+
+  if (strcmp (first, "v1") == 0 && req->svc->conversation)
+    {
+      if (strcmp (second, "sessions") == 0)
+        foyer_svc_handle_sessions (req);
+      else if (strcmp (second, "people") == 0)
+        foyer_svc_handle_people (req);
+      else if (strcmp (second, "org") == 0)
+        foyer_svc_handle_org (req);
+      else if (strcmp (second, "spaces") == 0)
+        foyer_svc_handle_spaces (req);
+      else if (strcmp (second, "events") == 0)
+        foyer_svc_handle_events (req);
+      else if (strcmp (second, "service") == 0 && req->n_segments == 2)
+        handle_service_info (req);
+      else
+        foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+    }
+  else if (strcmp (first, "kms") == 0 && strcmp (second, "v1") == 0 && req->svc->kms)
+    foyer_svc_handle_kms (req);
+  else
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+}
+
+static void
+server_cb (SoupServer *server,
+           SoupServerMessage *msg,
+           const char *path,
+           GHashTable *query,
+           gpointer user_data)
+{
+  FoyerSvcRequest req = { 0 };
+
+  req.svc = user_data;
+  req.msg = msg;
+  req.method = soup_server_message_get_method (msg);
+  req.segments = g_strsplit (path[0] == '/' ? path + 1 : path, "/", 8);
+  req.n_segments = g_strv_length (req.segments);
+  req.query = query;
+
+  dispatch (&req);
+
+  g_strfreev (req.segments);
+  g_free (req.person_id);
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  gint64 *start = g_new (gint64, 1);
+
+  *start = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "foyer-start", start, g_free);
+}
+
+/* One line per request: never a header value, a query or a body. */
+static void
+request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  FoyerSvc *svc = user_data;
+  gint64 *start = g_object_get_data (G_OBJECT (msg), "foyer-start");
+  const char *person = g_object_get_data (G_OBJECT (msg), "foyer-person");
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autofree char *path = NULL;
+
+  if (svc->log == NULL || soup_server_message_get_method (msg) == NULL)
+    return;
+  path = g_utf8_make_valid (uri != NULL ? g_uri_get_path (uri) : "-", -1);
+  g_strdelimit (path, " \t\r\n", '_');
+  fprintf (svc->log, "%s %s %s %u person=%s %.1fms\n", stamp, soup_server_message_get_method (msg),
+           path, soup_server_message_get_status (msg), person != NULL ? person : "-",
+           start != NULL ? (g_get_monotonic_time () - *start) / 1000.0 : 0.0);
+  fflush (svc->log);
+}
+
+static gboolean
+parse_listen (const char *listen, GInetAddress **out_address, guint *out_port, GError **error)
+{
+  const char *colon = listen != NULL ? strrchr (listen, ':') : NULL;
+  g_autofree char *host = NULL;
+  guint64 port = 0;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL))
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                   "--listen wants ADDRESS:PORT, e.g. 127.0.0.1:8443");
+      return FALSE;
+    }
+  host = g_strndup (listen, colon - listen);
+  if (host[0] == '[' && g_str_has_suffix (host, "]"))
+    {
+      memmove (host, host + 1, strlen (host));
+      host[strlen (host) - 1] = '\0';
+    }
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    *out_address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    *out_address = g_inet_address_new_from_string (host);
+  if (*out_address == NULL)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                   "--listen wants a numeric address, not “%s”", host);
+      return FALSE;
+    }
+  *out_port = (guint) port;
+  return TRUE;
+}
+
+static gboolean
+setup_roles (FoyerSvc *svc, const char *roles, GError **error)
+{
+  g_auto (GStrv) names = g_strsplit (roles != NULL ? roles : "conversation,kms", ",", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_strstrip (names[i]);
+      if (strcmp (names[i], "conversation") == 0)
+        svc->conversation = TRUE;
+      else if (strcmp (names[i], "kms") == 0)
+        svc->kms = TRUE;
+      else
+        {
+          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                       "Unknown role “%s” (conversation, kms)", names[i]);
+          return FALSE;
+        }
+    }
+  if (!svc->conversation && !svc->kms)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID, "No role to serve");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
+{
+  cjose_err err = { 0 };
+
+  if (options->token_public_key != NULL && !svc->conversation)
+    {
+      svc->verify_key = foyer_svc_load_public_key_file (options->token_public_key, error);
+      return svc->verify_key != NULL;
+    }
+  svc->signing_key = foyer_svc_load_signing_key (svc->data_dir, error);
+  if (svc->signing_key == NULL)
+    return FALSE;
+  svc->verify_key = cjose_jwk_retain (svc->signing_key, &err);
+  return TRUE;
+}
+
+/* Key URIs must survive restarts and port changes: the KMS's name is
+ * chosen once and kept in its database. */
+static gboolean
+setup_kms_name (FoyerSvc *svc, const char *wanted, GError **error)
+{
+  g_autofree char *name = foyer_svc_store_get_meta (svc->kms_db, "kms_name");
+
+  if (wanted != NULL)
+    {
+      for (const char *p = wanted; *p != '\0'; p++)
+        if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != ':')
+          {
+            g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                                 "--kms-name may hold letters, digits, '-', '.', ':'");
+            return FALSE;
+          }
+      if (name != NULL && strcmp (name, wanted) != 0)
+        {
+          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                       "This KMS is already named “%s”; its key URIs depend on it", name);
+          return FALSE;
+        }
+      g_free (name);
+      name = g_strdup (wanted);
+    }
+  if (name == NULL)
+    {
+      guint8 bytes[5];
+
+      if (!foyer_random_bytes (bytes, sizeof bytes, error))
+        return FALSE;
+      name = g_strdup_printf ("kms-%02x%02x%02x%02x%02x.foyer", bytes[0], bytes[1], bytes[2],
+                              bytes[3], bytes[4]);
+    }
+  if (!foyer_svc_store_set_meta (svc->kms_db, "kms_name", name, error))
+    return FALSE;
+  svc->kms_authority = g_steal_pointer (&name);
+  return TRUE;
+}
+
+static gboolean
+setup_store (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
+{
+  if (svc->conversation)
+    {
+      svc->db = foyer_svc_store_open_conversation (svc->data_dir, error);
+      if (svc->db == NULL)
+        return FALSE;
+      svc->org_id = foyer_svc_store_get_meta (svc->db, "org_id");
+    }
+  if (svc->kms)
+    {
+      svc->kms_db = foyer_svc_store_open_kms (svc->data_dir, error);
+      if (svc->kms_db == NULL || !foyer_svc_load_master_key (svc->data_dir, svc->master_key, error)
+          || !setup_kms_name (svc, options->kms_name, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
+{
+  g_autoptr (GInetAddress) address = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  g_autoptr (GTlsCertificate) cert = NULL;
+  GSList *uris;
+  guint port = 0;
+  gboolean tls = options->tls_cert != NULL;
+  SoupServerListenOptions listen_options = 0;
+
+  if (!parse_listen (options->listen, &address, &port, error))
+    return FALSE;
+  if ((options->tls_cert == NULL) != (options->tls_key == NULL))
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                           "--tls-cert and --tls-key go together");
+      return FALSE;
+    }
+  if (!tls && !g_inet_address_get_is_loopback (address))
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                           "Plain HTTP is only for loopback addresses: give --tls-cert and "
+                           "--tls-key to listen on another address");
+      return FALSE;
+    }
+
+  svc->server = soup_server_new ("server-header", "foyer-service", NULL);
+  if (tls)
+    {
+      cert = g_tls_certificate_new_from_files (options->tls_cert, options->tls_key, error);
+      if (cert == NULL)
+        return FALSE;
+      g_object_set (svc->server, "tls-certificate", cert, NULL);
+      listen_options |= SOUP_SERVER_LISTEN_HTTPS;
+    }
+
+  soup_server_add_early_handler (svc->server, NULL, early_cb, svc, NULL);
+  soup_server_add_handler (svc->server, NULL, server_cb, svc, NULL);
+  if (svc->conversation)
+    {
+      soup_server_add_handler (svc->server, "/v1/events", server_cb, svc, NULL);
+      soup_server_add_websocket_handler (svc->server, "/v1/events", NULL, NULL,
+                                         foyer_svc_events_websocket, svc, NULL);
+    }
+  g_signal_connect (svc->server, "request-started", G_CALLBACK (request_started_cb), svc);
+  g_signal_connect (svc->server, "request-finished", G_CALLBACK (request_finished_cb), svc);
+  g_signal_connect (svc->server, "request-aborted", G_CALLBACK (request_finished_cb), svc);
+
+  socket_address = g_inet_socket_address_new (address, port);
+  if (!soup_server_listen (svc->server, socket_address, listen_options, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (svc->server);
+  if (uris != NULL)
+    {
+      GUri *uri = uris->data;
+      g_autofree char *host = g_inet_address_to_string (address);
+      gboolean v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+
+      svc->base_url = g_strdup_printf ("%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "",
+                                       host, v6 ? "]" : "", g_uri_get_port (uri));
+    }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (svc->kms)
+    svc->kms_url = g_strdup_printf ("%s/kms/v1", svc->base_url);
+  else if (options->kms_url != NULL)
+    svc->kms_url = g_strdup (options->kms_url);
+  return TRUE;
+}
+
+FoyerSvc *
+foyer_svc_new (const FoyerSvcOptions *options, GError **error)
+{
+  FoyerSvc *svc = g_new0 (FoyerSvc, 1);
+  g_autofree char *log_path = NULL;
+
+  svc->data_dir = g_strdup (options->data_dir);
+  svc->sockets = g_ptr_array_new ();
+  svc->loop = g_main_loop_new (NULL, FALSE);
+
+  if (svc->data_dir == NULL)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID, "--data-dir is needed");
+      foyer_svc_free (svc);
+      return NULL;
+    }
+  if (!setup_roles (svc, options->roles, error) || !setup_store (svc, options, error)
+      || !setup_keys (svc, options, error) || !setup_server (svc, options, error))
+    {
+      foyer_svc_free (svc);
+      return NULL;
+    }
+
+  log_path = g_build_filename (svc->data_dir, "service.log", NULL);
+  svc->log = g_fopen (log_path, "ae");
+  if (svc->log != NULL)
+    g_chmod (log_path, 0600);
+  return svc;
+}
+
+static gboolean
+write_service_json (FoyerSvc *svc, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *path = g_build_filename (svc->data_dir, "service.json", NULL);
+  g_autofree char *text = NULL;
+  cjose_err err = { 0 };
+  char *public_jwk = cjose_jwk_to_json (svc->verify_key, false, &err);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, getpid ());
+  json_builder_set_member_name (builder, "roles");
+  json_builder_begin_array (builder);
+  if (svc->conversation)
+    json_builder_add_string_value (builder, "conversation");
+  if (svc->kms)
+    json_builder_add_string_value (builder, "kms");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "baseUrl");
+  json_builder_add_string_value (builder, svc->base_url);
+  if (svc->conversation)
+    {
+      g_autofree char *ws = g_strdup_printf (
+          "%s%s/v1/events", g_str_has_prefix (svc->base_url, "https") ? "wss" : "ws",
+          strchr (svc->base_url, ':'));
+
+      json_builder_set_member_name (builder, "conversationUrl");
+      json_builder_add_string_value (builder, svc->base_url);
+      json_builder_set_member_name (builder, "eventsUrl");
+      json_builder_add_string_value (builder, ws);
+    }
+  json_builder_set_member_name (builder, "kmsUrl");
+  if (svc->kms_url != NULL)
+    json_builder_add_string_value (builder, svc->kms_url);
+  else
+    json_builder_add_null_value (builder);
+  if (svc->org_id != NULL)
+    {
+      json_builder_set_member_name (builder, "org");
+      json_builder_add_string_value (builder, svc->org_id);
+    }
+  if (public_jwk != NULL && json_parser_load_from_data (parser, public_jwk, -1, NULL))
+    {
+      json_builder_set_member_name (builder, "tokenPublicKey");
+      json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+    }
+  json_builder_end_object (builder);
+  if (public_jwk != NULL)
+    cjose_get_dealloc () (public_jwk);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  return g_file_set_contents (path, text, -1, error);
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  FoyerSvc *svc = user_data;
+
+  quitting = TRUE;
+  if (svc->n_pending == 0)
+    g_main_loop_quit (svc->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+pending_check_cb (gpointer user_data)
+{
+  FoyerSvc *svc = user_data;
+
+  if (quitting && svc->n_pending == 0)
+    g_main_loop_quit (svc->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+foyer_svc_run (FoyerSvc *svc)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json_path = g_build_filename (svc->data_dir, "service.json", NULL);
+  guint term, intr, check;
+
+  signal (SIGPIPE, SIG_IGN);
+  if (!write_service_json (svc, &error))
+    {
+      g_printerr ("foyer-service: %s\n", error->message);
+      return 1;
+    }
+  g_message ("Serving %s%s%s at %s", svc->conversation ? "conversation" : "",
+             svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
+
+  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
+  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
+  check = g_timeout_add (100, pending_check_cb, svc);
+  g_main_loop_run (svc->loop);
+  g_source_remove (term);
+  g_source_remove (intr);
+  g_source_remove (check);
+
+  foyer_svc_events_close_all (svc);
+  soup_server_disconnect (svc->server);
+  g_unlink (json_path);
+  g_message ("Stopped cleanly");
+  return 0;
+}
+
+void
+foyer_svc_free (FoyerSvc *svc)
+{
+  if (svc == NULL)
+    return;
+  g_clear_object (&svc->server);
+  g_clear_pointer (&svc->sockets, g_ptr_array_unref);
+  if (svc->db != NULL)
+    sqlite3_close (svc->db);
+  if (svc->kms_db != NULL)
+    sqlite3_close (svc->kms_db);
+  if (svc->signing_key != NULL)
+    cjose_jwk_release (svc->signing_key);
+  if (svc->verify_key != NULL)
+    cjose_jwk_release (svc->verify_key);
+  OPENSSL_cleanse (svc->master_key, sizeof svc->master_key);
+  if (svc->log != NULL)
+    fclose (svc->log);
+  g_clear_pointer (&svc->loop, g_main_loop_unref);
+  g_free (svc->data_dir);
+  g_free (svc->org_id);
+  g_free (svc->base_url);
+  g_free (svc->kms_url);
+  g_free (svc->kms_authority);
+  g_free (svc);
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Private interface between the parts of foyer-service: the daemon state,
+ * the store, tokens, JSON input checking and the request handlers of each
+ * role. Nothing here is installed; tests and the fuzz target link it.
+ */
+#pragma once
+
+#include <cjose/cjose.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_SVC_ERROR (foyer_svc_error_quark ())
+
+/* Each code is one HTTP status; see foyer_svc_error_status (). */
+typedef enum
+{
+  FOYER_SVC_ERROR_INVALID,      /* 400 */
+  FOYER_SVC_ERROR_UNAUTHORIZED, /* 401 */
+  FOYER_SVC_ERROR_FORBIDDEN,    /* 403 */
+  FOYER_SVC_ERROR_NOT_FOUND,    /* 404 */
+  FOYER_SVC_ERROR_METHOD,       /* 405 */
+  FOYER_SVC_ERROR_CONFLICT,     /* 409 */
+  FOYER_SVC_ERROR_LENGTH,       /* 411 */
+  FOYER_SVC_ERROR_TOO_LARGE,    /* 413 */
+  FOYER_SVC_ERROR_MEDIA_TYPE,   /* 415 */
+  FOYER_SVC_ERROR_INTERNAL,     /* 500 */
+} FoyerSvcError;
+
+GQuark foyer_svc_error_quark (void);
+guint foyer_svc_error_status (const GError *error);
+const char *foyer_svc_error_code_name (const GError *error);
+
+#define FOYER_SVC_MAX_BODY       (1024 * 1024)
+#define FOYER_SVC_MAX_JSON_DEPTH 16
+#define FOYER_SVC_MAX_MESSAGE    (64 * 1024)
+#define FOYER_SVC_MAX_TITLE      (8 * 1024)
+#define FOYER_SVC_MAX_ATTACH     20
+#define FOYER_SVC_TOKEN_LIFETIME (12 * 3600)
+
+/* ---- JSON input (foyer-svc-json.c) ---- */
+
+typedef enum
+{
+  FIELD_STRING,
+  FIELD_BOOLEAN,
+  FIELD_INTEGER,
+  FIELD_ARRAY,
+  FIELD_OBJECT,
+} FoyerSvcFieldType;
+
+typedef struct
+{
+  const char *name;
+  FoyerSvcFieldType type;
+  gboolean required;
+  gsize max_length; /* strings: bytes; arrays: elements; 0 = default */
+} FoyerSvcField;
+
+JsonNode *foyer_svc_json_parse (const char *data, gsize length, GError **error);
+JsonObject *foyer_svc_json_check_object (JsonNode *node,
+                                         const FoyerSvcField *fields,
+                                         gsize n_fields,
+                                         GError **error);
+gboolean foyer_svc_check_id (const char *id, gsize max_length);
+
+typedef struct
+{
+  char *client_message_id;
+  char *key_uri;
+  char *body;
+  GPtrArray *attachments; /* JWE strings of the document references */
+} FoyerSvcMessageInput;
+
+void foyer_svc_message_input_clear (FoyerSvcMessageInput *input);
+gboolean foyer_svc_parse_message_input (JsonNode *node, FoyerSvcMessageInput *out, GError **error);
+gboolean foyer_svc_parse_space_input (JsonNode *node,
+                                      char **out_title,
+                                      char **out_resource_uri,
+                                      GError **error);
+JsonNode *foyer_svc_org_settings_validate (JsonNode *node, GError **error);
+JsonNode *foyer_svc_org_settings_default (void);
+int foyer_svc_fuzz_one (const guint8 *data, gsize size);
+
+/* ---- Store (foyer-svc-store.c) ---- */
+
+sqlite3 *foyer_svc_store_open_conversation (const char *data_dir, GError **error);
+sqlite3 *foyer_svc_store_open_kms (const char *data_dir, GError **error);
+gboolean foyer_svc_store_exec (sqlite3 *db, const char *sql, GError **error);
+sqlite3_stmt *foyer_svc_store_prepare (sqlite3 *db, const char *sql, GError **error);
+gboolean foyer_svc_store_step_done (sqlite3 *db, sqlite3_stmt *stmt, GError **error);
+int foyer_svc_store_schema_version (sqlite3 *db);
+char *foyer_svc_store_get_meta (sqlite3 *db, const char *key);
+gboolean foyer_svc_store_set_meta (sqlite3 *db, const char *key, const char *value, GError **error);
+char *foyer_svc_new_id (void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* ---- Secrets and tokens (foyer-svc-auth.c) ---- */
+
+char *foyer_svc_password_hash (const char *password, GError **error);
+gboolean foyer_svc_password_verify (const char *password, const char *stored);
+cjose_jwk_t *foyer_svc_load_signing_key (const char *data_dir, GError **error);
+cjose_jwk_t *foyer_svc_load_public_key_file (const char *path, GError **error);
+gboolean foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error);
+char *foyer_svc_token_issue (
+    cjose_jwk_t *key, const char *person_id, const char *org, gint64 lifetime, GError **error);
+char *foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error);
+gboolean foyer_svc_wrap_key (
+    const guint8 master[32], const guint8 *key, gsize key_len, guint8 *out, gsize *out_len);
+gboolean foyer_svc_unwrap_key (
+    const guint8 master[32], const guint8 *wrapped, gsize wrapped_len, guint8 *out, gsize *out_len);
+gboolean
+foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error);
+
+/* ---- The daemon (foyer-svc-server.c) ---- */
+
+typedef struct _FoyerSvc FoyerSvc;
+
+struct _FoyerSvc
+{
+  char *data_dir;
+  gboolean conversation;
+  gboolean kms;
+  sqlite3 *db;
+  sqlite3 *kms_db;
+  cjose_jwk_t *signing_key;
+  cjose_jwk_t *verify_key;
+  guint8 master_key[32];
+  char *org_id;
+  char *base_url;
+  char *kms_url;
+  char *kms_authority;
+  SoupServer *server;
+  GPtrArray *sockets;        /* FoyerSvcSocket */
+  GPtrArray *pending_events; /* FoyerSvcEvent, written but not yet pushed */
+  FILE *log;
+  GMainLoop *loop;
+  guint n_pending;
+};
+
+typedef struct
+{
+  FoyerSvc *svc;
+  SoupServerMessage *msg;
+  const char *method;
+  char **segments; /* path split on '/', without the leading empty one */
+  guint n_segments;
+  GHashTable *query;
+  char *person_id;
+} FoyerSvcRequest;
+
+typedef struct
+{
+  const char *data_dir;
+  const char *listen;
+  const char *roles;
+  const char *tls_cert;
+  const char *tls_key;
+  const char *kms_url;
+  const char *token_public_key;
+  const char *kms_name;
+} FoyerSvcOptions;
+
+FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
+int foyer_svc_run (FoyerSvc *svc);
+void foyer_svc_free (FoyerSvc *svc);
+
+void foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node);
+void foyer_svc_respond_error (SoupServerMessage *msg, const GError *error);
+void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text);
+JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
+gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
+void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
+
+/* ---- Handlers of each part ---- */
+
+void foyer_svc_handle_sessions (FoyerSvcRequest *req);
+void foyer_svc_handle_people (FoyerSvcRequest *req);
+void foyer_svc_handle_org (FoyerSvcRequest *req);
+JsonNode *foyer_svc_person_json (FoyerSvc *svc, const char *person_id);
+gboolean foyer_svc_person_exists (FoyerSvc *svc, const char *person_id);
+gboolean foyer_svc_person_is_admin (FoyerSvc *svc, const char *person_id);
+JsonNode *foyer_svc_org_settings_load (sqlite3 *db);
+gboolean foyer_svc_org_settings_store (sqlite3 *db, JsonNode *settings, GError **error);
+
+void foyer_svc_handle_spaces (FoyerSvcRequest *req);
+gboolean foyer_svc_is_member (FoyerSvc *svc, const char *space_id, const char *person_id);
+
+void foyer_svc_handle_events (FoyerSvcRequest *req);
+void foyer_svc_events_websocket (SoupServer *server,
+                                 SoupServerMessage *msg,
+                                 const char *path,
+                                 SoupWebsocketConnection *connection,
+                                 gpointer user_data);
+gboolean foyer_svc_event_emit (FoyerSvc *svc,
+                               const char *type,
+                               const char *space_id,
+                               const char *subject_id,
+                               JsonNode *extra,
+                               GError **error);
+void foyer_svc_events_flush (FoyerSvc *svc);
+void foyer_svc_events_discard (FoyerSvc *svc);
+void foyer_svc_events_close_all (FoyerSvc *svc);
+gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
+gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
+void foyer_svc_rollback (FoyerSvc *svc);
+char *foyer_svc_timestamp (gint64 ms);
+gboolean foyer_svc_kms_resource_allows (FoyerSvc *svc,
+                                        const char *resource_uri,
+                                        const char *person_id,
+                                        gboolean *out_local);
+gboolean foyer_svc_kms_authorize_local (
+    FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error);
+
+void foyer_svc_handle_kms (FoyerSvcRequest *req);
+
+/* ---- The admin CLI (foyer-svc-cli.c) ---- */
+
+int foyer_svc_cli_main (int argc, char **argv);
+
+G_END_DECLS
