@@ -68,12 +68,31 @@ trim_link_end (const char *start, gsize len)
   return len;
 }
 
+/* Pango lays a single enormous word out very slowly (seconds for a few
+ * thousand characters), so a run longer than this gets invisible break
+ * opportunities. */
+#define MAX_UNBROKEN_RUN 80
+
 static void
 append_escaped (GString *out, const char *text, gssize len)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, len);
+  const char *end = len < 0 ? text + strlen (text) : text + len;
+  guint run = 0;
 
-  g_string_append (out, escaped);
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      g_autofree char *escaped = NULL;
+
+      run = g_unichar_isspace (c) ? 0 : run + 1;
+      if (run > MAX_UNBROKEN_RUN)
+        {
+          g_string_append_unichar (out, 0x200B);
+          run = 1;
+        }
+      escaped = g_markup_escape_text (p, g_utf8_next_char (p) - p);
+      g_string_append (out, escaped);
+    }
 }
 
 char *

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-#define FOYER_MESSAGE_MAX_DISPLAY_CHARS 20000
+#define FOYER_MESSAGE_MAX_DISPLAY_CHARS 4000
 
 char *foyer_text_to_markup (const char *text);
 char *foyer_text_make_valid (const char *text, gssize length);

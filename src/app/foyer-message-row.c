@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-message-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-message-row.h"
+#include "foyer-text.h"
+
+struct _FoyerMessageRow
+{
+  GtkWidget parent_instance;
+
+  FoyerMessageItem *item;
+  gulong notify_id;
+
+  GtkWidget *box;
+  GtkLabel *day_label;
+  GtkWidget *unread_marker;
+  GtkWidget *avatar_slot;
+  AdwAvatar *avatar;
+  GtkWidget *header;
+  GtkLabel *author_label;
+  GtkLabel *time_label;
+  GtkLabel *body_label;
+  GtkWidget *attachment_slot;
+  GtkLabel *status_label;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, GTK_TYPE_WIDGET)
+
+static void
+foyer_message_row_update_body (FoyerMessageRow *self)
+{
+  FoyerMessageState state = foyer_message_item_get_state (self->item);
+  const char *body = foyer_message_item_get_body (self->item);
+  const char *error = foyer_message_item_get_error (self->item);
+  g_autofree char *markup = NULL;
+  g_autofree char *status = NULL;
+
+  if (state == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
+    {
+      status = g_strdup_printf (_ ("This message could not be decrypted: %s"),
+                                error != NULL ? error : _ ("unknown reason"));
+      gtk_label_set_text (self->body_label, "");
+    }
+  else
+    {
+      markup = foyer_text_to_markup (body != NULL ? body : "");
+      gtk_label_set_markup (self->body_label, markup);
+      if (state == FOYER_MESSAGE_STATE_PENDING)
+        status = g_strdup (_ ("Sending…"));
+      else if (state == FOYER_MESSAGE_STATE_FAILED)
+        status = g_strdup_printf (_ ("Not sent: %s"), error != NULL ? error : _ ("unknown reason"));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->body_label), *gtk_label_get_text (self->body_label));
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
+  gtk_label_set_text (self->status_label, status != NULL ? status : "");
+  if (state == FOYER_MESSAGE_STATE_FAILED || state == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  gtk_widget_set_opacity (GTK_WIDGET (self->body_label),
+                          state == FOYER_MESSAGE_STATE_PENDING ? 0.6 : 1.0);
+}
+
+static void
+foyer_message_row_update (FoyerMessageRow *self)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *author = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *day = NULL;
+  GDateTime *created;
+  gboolean show_header;
+
+  if (self->item == NULL)
+    return;
+
+  created = foyer_message_item_get_created (self->item);
+  author = foyer_text_make_valid (foyer_message_item_get_author_name (self->item), -1);
+  show_header = foyer_message_item_get_show_header (self->item);
+
+  /* Plain text setters: names come from the network. */
+  gtk_label_set_text (self->author_label, author);
+  adw_avatar_set_text (self->avatar, author);
+  if (created != NULL)
+    {
+      time = foyer_text_format_time (created, now);
+      day = foyer_text_format_day (created, now);
+    }
+  gtk_label_set_text (self->time_label, time != NULL ? time : "");
+  gtk_label_set_text (self->day_label, day != NULL ? day : "");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->day_label),
+                          foyer_message_item_get_show_day (self->item));
+  gtk_widget_set_visible (self->unread_marker,
+                          foyer_message_item_get_show_unread_marker (self->item));
+  gtk_widget_set_visible (self->header, show_header);
+  gtk_widget_set_visible (GTK_WIDGET (self->avatar), show_header);
+  gtk_widget_set_margin_top (self->box, show_header ? 8 : 0);
+
+  foyer_message_row_update_body (self);
+}
+
+static void
+item_notify_cb (FoyerMessageRow *self)
+{
+  foyer_message_row_update (self);
+}
+
+FoyerMessageItem *
+foyer_message_row_get_item (FoyerMessageRow *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+
+  return self->item;
+}
+
+void
+foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
+{
+  g_return_if_fail (FOYER_IS_MESSAGE_ROW (self));
+  g_return_if_fail (!item || FOYER_IS_MESSAGE_ITEM (item));
+
+  if (self->item == item)
+    return;
+
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->notify_id, self->item);
+  g_set_object (&self->item, item);
+  if (item != NULL)
+    {
+      self->notify_id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), self,
+                                                 G_CONNECT_SWAPPED);
+      foyer_message_row_update (self);
+    }
+}
+
+GtkWidget *
+foyer_message_row_get_attachment_slot (FoyerMessageRow *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+
+  return self->attachment_slot;
+}
+
+static void
+foyer_message_row_dispose (GObject *object)
+{
+  FoyerMessageRow *self = FOYER_MESSAGE_ROW (object);
+
+  foyer_message_row_set_item (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (foyer_message_row_parent_class)->dispose (object);
+}
+
+static void
+foyer_message_row_class_init (FoyerMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = foyer_message_row_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/foyer-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, box);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, unread_marker);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, avatar_slot);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, avatar);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, header);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, author_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, body_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, attachment_slot);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, status_label);
+}
+
+static void
+foyer_message_row_init (FoyerMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+static void
+factory_setup_cb (GtkListItemFactory *factory, GtkListItem *list_item)
+{
+  gtk_list_item_set_activatable (list_item, FALSE);
+  gtk_list_item_set_child (list_item, GTK_WIDGET (foyer_message_row_new ()));
+}
+
+static void
+factory_bind_cb (GtkListItemFactory *factory, GtkListItem *list_item)
+{
+  foyer_message_row_set_item (FOYER_MESSAGE_ROW (gtk_list_item_get_child (list_item)),
+                              gtk_list_item_get_item (list_item));
+}
+
+static void
+factory_unbind_cb (GtkListItemFactory *factory, GtkListItem *list_item)
+{
+  foyer_message_row_set_item (FOYER_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
+}
+
+/* Rows for a GtkListView of FoyerMessageItems. */
+GtkListItemFactory *
+foyer_message_row_factory_new (void)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), NULL);
+
+  return factory;
+}
+
+FoyerMessageRow *
+foyer_message_row_new (void)
+{
+  return g_object_new (FOYER_TYPE_MESSAGE_ROW, NULL);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "foyer-message-item.h"
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_MESSAGE_ROW (foyer_message_row_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, FOYER, MESSAGE_ROW, GtkWidget)
+
+FoyerMessageRow *foyer_message_row_new (void);
+FoyerMessageItem *foyer_message_row_get_item (FoyerMessageRow *self);
+void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
+GtkWidget *foyer_message_row_get_attachment_slot (FoyerMessageRow *self);
+GtkListItemFactory *foyer_message_row_factory_new (void);
+
+G_END_DECLS
