@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-message-row.h"
+#include "foyer-space-row.h"
 #include "foyer-window.h"
 
 struct _FoyerWindow
@@ -28,9 +30,32 @@ struct _FoyerWindow
   GtkTextView *composer_view;
   GtkWidget *attach_button;
   GtkWidget *send_button;
+  GtkScrolledWindow *messages_scroller;
+
+  GListModel *spaces;
+  GtkSortListModel *sorted_spaces;
+  GtkSingleSelection *space_selection;
+  FoyerSpaceItem *current_space;
+  gulong space_title_id;
+  gulong messages_changed_id;
+  gboolean stick_to_bottom;
+  gboolean older_requested;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerWindow, foyer_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  COMPOSED,
+  LOAD_OLDER,
+  SPACE_OPENED,
+  SIGN_IN_REQUESTED,
+  NEW_SPACE_REQUESTED,
+  ATTACH_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* The composer is usable only while a space is open; it stays visible so the
  * window keeps its shape in every state. */
@@ -59,13 +84,241 @@ show_spaces_action (GtkWidget *widget, const char *action_name, GVariant *parame
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+static char *
+foyer_window_take_composer_text (FoyerWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  GtkTextIter start, end;
+  char *text;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return text;
+}
+
 static void
-not_yet_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+foyer_window_save_draft (FoyerWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->current_space == NULL)
+    return;
+  text = foyer_window_take_composer_text (self);
+  foyer_space_item_set_draft (self->current_space, text);
+}
+
+static void
+send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  g_autofree char *text = foyer_window_take_composer_text (self);
+
+  if (self->current_space == NULL || *g_strstrip (text) == '\0')
+    return;
+
+  /* Whoever listens (the session) queues the message and shows it pending;
+   * the composer is free for the next one at once. */
+  self->stick_to_bottom = TRUE;
+  g_signal_emit (self, signals[COMPOSED], 0, self->current_space, text);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
+  foyer_space_item_set_draft (self->current_space, NULL);
+}
+
+static void
+emit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FoyerWindow *self = FOYER_WINDOW (widget);
 
-  adw_toast_overlay_add_toast (self->toast_overlay,
-                               adw_toast_new (_ ("This is not available yet")));
+  if (g_str_equal (action_name, "win.sign-in"))
+    g_signal_emit (self, signals[SIGN_IN_REQUESTED], 0);
+  else if (g_str_equal (action_name, "win.new-space"))
+    g_signal_emit (self, signals[NEW_SPACE_REQUESTED], 0);
+  else if (g_str_equal (action_name, "win.attach-file") && self->current_space != NULL)
+    g_signal_emit (self, signals[ATTACH_REQUESTED], 0, self->current_space);
+}
+
+/* Enter sends; Shift+Enter (or Ctrl+Enter) adds a line. */
+static gboolean
+composer_key_pressed_cb (FoyerWindow *self, guint keyval, guint keycode, GdkModifierType state)
+{
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+  if (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
+  return TRUE;
+}
+
+static gboolean
+scroll_to_bottom_cb (gpointer data)
+{
+  FoyerWindow *self = FOYER_WINDOW (data);
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->messages_scroller);
+
+  gtk_adjustment_set_value (adj,
+                            gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+foyer_window_scroll_to_bottom (FoyerWindow *self)
+{
+  /* After the list has measured the new rows. */
+  g_idle_add_full (G_PRIORITY_LOW, scroll_to_bottom_cb, g_object_ref (self), NULL);
+}
+
+static void
+messages_changed_cb (
+    FoyerWindow *self, guint position, guint removed, guint added, GListModel *model)
+{
+  self->older_requested = FALSE;
+  if (self->stick_to_bottom && position + added == g_list_model_get_n_items (model))
+    foyer_window_scroll_to_bottom (self);
+}
+
+static void
+messages_scrolled_cb (FoyerWindow *self, GtkAdjustment *adj)
+{
+  double value = gtk_adjustment_get_value (adj);
+  double page = gtk_adjustment_get_page_size (adj);
+
+  self->stick_to_bottom = value + page >= gtk_adjustment_get_upper (adj) - 8;
+
+  /* Near the top: ask for the page of history before the oldest message. */
+  if (value < page && !self->older_requested && self->current_space != NULL)
+    {
+      self->older_requested = TRUE;
+      g_signal_emit (self, signals[LOAD_OLDER], 0, self->current_space);
+    }
+}
+
+static void
+foyer_window_update_title (FoyerWindow *self)
+{
+  g_autofree char *title = NULL;
+
+  if (self->current_space == NULL)
+    {
+      adw_window_title_set_title (self->content_title, _ ("Foyer"));
+      return;
+    }
+
+  if (foyer_space_item_get_title_unavailable (self->current_space))
+    title = g_strdup (_ ("Untitled space (title unavailable)"));
+  else
+    title = g_strdup (foyer_space_item_get_title (self->current_space));
+  adw_window_title_set_title (self->content_title, title != NULL ? title : "");
+}
+
+void
+foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
+{
+  g_autoptr (GtkNoSelection) selection = NULL;
+  FoyerMessageList *messages;
+  const char *draft;
+
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+  g_return_if_fail (!space || FOYER_IS_SPACE_ITEM (space));
+
+  if (self->current_space == space)
+    return;
+
+  foyer_window_save_draft (self);
+  if (self->current_space != NULL)
+    {
+      g_clear_signal_handler (&self->space_title_id, self->current_space);
+      g_clear_signal_handler (&self->messages_changed_id,
+                              foyer_space_item_get_messages (self->current_space));
+    }
+  g_set_object (&self->current_space, space);
+
+  if (space == NULL)
+    {
+      gtk_list_view_set_model (self->messages_view, NULL);
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
+      gtk_stack_set_visible_child_name (self->content_stack,
+                                        self->spaces != NULL ? "no-space" : "signed-out");
+      foyer_window_update_title (self);
+      return;
+    }
+
+  messages = foyer_space_item_get_messages (space);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (messages)));
+  gtk_list_view_set_model (self->messages_view, GTK_SELECTION_MODEL (selection));
+  self->space_title_id = g_signal_connect_object (
+      space, "notify::title", G_CALLBACK (foyer_window_update_title), self, G_CONNECT_SWAPPED);
+  self->messages_changed_id = g_signal_connect_object (
+      messages, "items-changed", G_CALLBACK (messages_changed_cb), self, G_CONNECT_SWAPPED);
+
+  draft = foyer_space_item_get_draft (space);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view),
+                            draft != NULL ? draft : "", -1);
+  gtk_stack_set_visible_child_name (self->content_stack, "conversation");
+  foyer_window_update_title (self);
+  self->stick_to_bottom = TRUE;
+  self->older_requested = FALSE;
+  foyer_window_scroll_to_bottom (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+
+  g_signal_emit (self, signals[SPACE_OPENED], 0, space);
+}
+
+FoyerSpaceItem *
+foyer_window_get_current_space (FoyerWindow *self)
+{
+  g_return_val_if_fail (FOYER_IS_WINDOW (self), NULL);
+
+  return self->current_space;
+}
+
+static void
+space_selected_cb (FoyerWindow *self)
+{
+  FoyerSpaceItem *space = gtk_single_selection_get_selected_item (self->space_selection);
+
+  if (space != NULL)
+    foyer_window_open_space (self, space);
+}
+
+static void
+spaces_changed_cb (FoyerWindow *self)
+{
+  gboolean any = self->spaces != NULL && g_list_model_get_n_items (self->spaces) > 0;
+
+  gtk_stack_set_visible_child_name (self->sidebar_stack, any ? "spaces" : "empty");
+}
+
+/* Shows the signed-in person's spaces, or, with NULL, the signed-out state. */
+void
+foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
+{
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+  g_return_if_fail (!spaces || G_IS_LIST_MODEL (spaces));
+
+  if (self->spaces != NULL)
+    g_signal_handlers_disconnect_by_func (self->spaces, spaces_changed_cb, self);
+  foyer_window_open_space (self, NULL);
+  g_set_object (&self->spaces, spaces);
+  gtk_sort_list_model_set_model (self->sorted_spaces, spaces);
+  gtk_single_selection_set_selected (self->space_selection, GTK_INVALID_LIST_POSITION);
+
+  if (spaces != NULL)
+    g_signal_connect_object (spaces, "items-changed", G_CALLBACK (spaces_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  spaces_changed_cb (self);
+  gtk_stack_set_visible_child_name (self->content_stack,
+                                    spaces != NULL ? "no-space" : "signed-out");
+}
+
+void
+foyer_window_show_toast (FoyerWindow *self, const char *message)
+{
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 static gboolean
@@ -86,8 +339,12 @@ foyer_window_dispose (GObject *object)
 {
   FoyerWindow *self = FOYER_WINDOW (object);
 
+  foyer_window_open_space (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->spaces);
+  g_clear_object (&self->sorted_spaces);
+  g_clear_object (&self->space_selection);
 
   G_OBJECT_CLASS (foyer_window_parent_class)->dispose (object);
 }
@@ -118,18 +375,40 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, composer_view);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, attach_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, send_button);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_scroller);
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-spaces", NULL, show_spaces_action);
-  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, not_yet_action);
-  gtk_widget_class_install_action (widget_class, "win.new-space", NULL, not_yet_action);
-  gtk_widget_class_install_action (widget_class, "win.attach-file", NULL, not_yet_action);
-  gtk_widget_class_install_action (widget_class, "win.send", NULL, not_yet_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, emit_action);
+  gtk_widget_class_install_action (widget_class, "win.new-space", NULL, emit_action);
+  gtk_widget_class_install_action (widget_class, "win.attach-file", NULL, emit_action);
+  gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
+                                       NULL);
+
+  signals[COMPOSED]
+      = g_signal_new ("composed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, FOYER_TYPE_SPACE_ITEM, G_TYPE_STRING);
+  signals[LOAD_OLDER] = g_signal_new ("load-older", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                      NULL, NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
+  signals[SPACE_OPENED]
+      = g_signal_new ("space-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
+  signals[SIGN_IN_REQUESTED]
+      = g_signal_new ("sign-in-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 0);
+  signals[NEW_SPACE_REQUESTED]
+      = g_signal_new ("new-space-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 0);
+  signals[ATTACH_REQUESTED]
+      = g_signal_new ("attach-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
 }
 
 static void
 foyer_window_init (FoyerWindow *self)
 {
+  GtkEventController *key;
   int width, height;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -142,6 +421,29 @@ foyer_window_init (FoyerWindow *self)
 
   if (DEVELOPMENT)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  self->sorted_spaces = gtk_sort_list_model_new (
+      NULL, GTK_SORTER (gtk_custom_sorter_new (foyer_space_item_compare_activity, NULL, NULL)));
+  self->space_selection
+      = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted_spaces)));
+  gtk_single_selection_set_autoselect (self->space_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->space_selection, TRUE);
+  g_signal_connect_object (self->space_selection, "notify::selected-item",
+                           G_CALLBACK (space_selected_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_view_set_model (self->spaces_view, GTK_SELECTION_MODEL (self->space_selection));
+  gtk_list_view_set_factory (self->spaces_view, foyer_space_row_factory_new ());
+  g_object_unref (gtk_list_view_get_factory (self->spaces_view));
+  gtk_list_view_set_factory (self->messages_view, foyer_message_row_factory_new ());
+  g_object_unref (gtk_list_view_get_factory (self->messages_view));
+
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (key, "key-pressed", G_CALLBACK (composer_key_pressed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->composer_view), key);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->messages_scroller),
+                           "value-changed", G_CALLBACK (messages_scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
 
   gtk_stack_set_visible_child_name (self->sidebar_stack, "empty");
   gtk_stack_set_visible_child_name (self->content_stack, "signed-out");

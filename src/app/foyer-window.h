@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "foyer-application.h"
+#include "foyer-space-item.h"
 
 G_BEGIN_DECLS
 
@@ -11,5 +12,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FoyerWindow, foyer_window, FOYER, WINDOW, AdwApplicationWindow)
 
 FoyerWindow *foyer_window_new (FoyerApplication *application);
+void foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces);
+void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
+FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
+void foyer_window_show_toast (FoyerWindow *self, const char *message);
 
 G_END_DECLS

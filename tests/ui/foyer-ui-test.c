@@ -176,3 +176,37 @@ foyer_ui_test_save_web_png (gpointer web_view, const char *name)
 
   return path;
 }
+
+static gboolean
+subprocess_done (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+xdotool_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Sends real input through the X server to the focused window. The main
+ * loop keeps running meanwhile, so the app handles the events as they come. */
+void
+foyer_ui_test_xdotool (const char *arguments)
+{
+  g_autofree char *command = g_strconcat ("xdotool ", arguments, NULL);
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  gboolean done = FALSE;
+
+  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
+  process = g_subprocess_newv ((const char *const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &done);
+  g_assert_true (foyer_ui_test_wait_until (subprocess_done, &done, 20000));
+}

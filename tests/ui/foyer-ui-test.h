@@ -17,5 +17,6 @@ char *foyer_ui_test_save_png (GtkWidget *widget, const char *name);
 char *foyer_ui_test_save_web_png (gpointer web_view, const char *name);
 GtkWidget *foyer_ui_test_child (GtkWidget *widget, GType template_type, const char *name);
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
+void foyer_ui_test_xdotool (const char *arguments);
 
 G_END_DECLS

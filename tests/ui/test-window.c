@@ -125,6 +125,128 @@ test_screenshot (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+static FoyerSpaceItem *
+space (const char *id, const char *title, int minutes_ago, guint unread)
+{
+  FoyerSpaceItem *item = foyer_space_item_new (id);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) when = g_date_time_add_minutes (now, -minutes_ago);
+
+  foyer_space_item_set_title (item, title);
+  foyer_space_item_set_last_activity (item, when);
+  foyer_space_item_set_unread_count (item, unread);
+  return item;
+}
+
+typedef struct
+{
+  FoyerSpaceItem *space;
+  char *text;
+  guint count;
+} Composed;
+
+static void
+composed_cb (FoyerWindow *window, FoyerSpaceItem *space, const char *text, Composed *c)
+{
+  c->count++;
+  c->space = space;
+  g_free (c->text);
+  c->text = g_strdup (text);
+}
+
+static gboolean
+sent_twice (gpointer data)
+{
+  return ((Composed *) data)->count >= 2;
+}
+
+static char *
+buffer_text (Fixture *f)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "composer_view")));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+test_spaces_and_composer (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GListStore) spaces = g_list_store_new (FOYER_TYPE_SPACE_ITEM);
+  g_autoptr (FoyerSpaceItem) old = space ("s-old", "Old <b>project</b>", 600, 0);
+  g_autoptr (FoyerSpaceItem) recent = space ("s-recent", "Design review", 1, 3);
+  GtkListView *spaces_view = GTK_LIST_VIEW (child (f, "spaces_view"));
+  GtkSelectionModel *selection = gtk_list_view_get_model (spaces_view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "composer_view")));
+  Composed c = { NULL, NULL, 0 };
+  g_autofree char *png = NULL;
+  g_autofree char *remaining = NULL;
+
+  g_list_store_append (spaces, old);
+  g_list_store_append (spaces, recent);
+  foyer_window_set_spaces (f->window, G_LIST_MODEL (spaces));
+  g_signal_connect (f->window, "composed", G_CALLBACK (composed_cb), &c);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "sidebar_stack"))), ==,
+                   "spaces");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "content_stack"))), ==,
+                   "no-space");
+  /* Most recently active first. */
+  {
+    g_autoptr (FoyerSpaceItem) first = g_list_model_get_item (G_LIST_MODEL (selection), 0);
+    g_assert_true (first == recent);
+  }
+
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  g_assert_true (foyer_window_get_current_space (f->window) == old);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "content_stack"))), ==,
+                   "conversation");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (child (f, "content_title"))), ==,
+                   "Old <b>project</b>");
+  g_assert_true (gtk_widget_is_sensitive (child (f, "send_button")));
+
+  /* A draft stays with its space. */
+  gtk_text_buffer_set_text (buffer, "half-written thought", -1);
+  foyer_window_open_space (f->window, recent);
+  g_assert_cmpstr ((remaining = buffer_text (f)), ==, "");
+  g_clear_pointer (&remaining, g_free);
+  foyer_window_open_space (f->window, old);
+  g_assert_cmpstr ((remaining = buffer_text (f)), ==, "half-written thought");
+  g_clear_pointer (&remaining, g_free);
+
+  /* Sending hands the text over and empties the composer; blank text is not sent. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_assert_cmpuint (c.count, ==, 1);
+  g_assert_true (c.space == old);
+  g_assert_cmpstr (c.text, ==, "half-written thought");
+  g_assert_cmpstr ((remaining = buffer_text (f)), ==, "");
+  gtk_text_buffer_set_text (buffer, "  \n\t ", -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_assert_cmpuint (c.count, ==, 1);
+
+  /* Real key presses through the X server: Shift+Enter adds a line, Enter sends. */
+  gtk_text_buffer_set_text (buffer, "", -1);
+  gtk_widget_grab_focus (child (f, "composer_view"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  foyer_ui_test_xdotool ("type --delay 5 line1");
+  foyer_ui_test_xdotool ("key shift+Return");
+  foyer_ui_test_xdotool ("type --delay 5 line2");
+  foyer_ui_test_xdotool ("key Return");
+  g_assert_true (foyer_ui_test_wait_until (sent_twice, &c, 10000));
+  g_assert_cmpstr (c.text, ==, "line1\nline2");
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  png = foyer_ui_test_save_png (GTK_WIDGET (f->window), "window-spaces");
+
+  /* Signing out takes the spaces away. */
+  foyer_window_set_spaces (f->window, NULL);
+  g_assert_null (foyer_window_get_current_space (f->window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "content_stack"))), ==,
+                   "signed-out");
+  g_free (c.text);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,6 +266,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/ui/window/screenshot", Fixture, NULL, fixture_set_up, test_screenshot,
               fixture_tear_down);
+
+  g_test_add ("/ui/window/spaces-and-composer", Fixture, NULL, fixture_set_up,
+              test_spaces_and_composer, fixture_tear_down);
 
   return g_test_run ();
 }
