@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-graph"
+
+#include "config.h"
+
+#include "foyer-drive-item-list.h"
+
+#include "foyer-graph-error.h"
+#include "foyer-graph-private.h"
+
+struct _FoyerDriveItemList
+{
+  GObject parent_instance;
+
+  FoyerGraphClient *client;
+  FoyerDriveItemParseFunc parse;
+  char *next_path; /* the next page to load; NULL when there is none */
+  char *fallback_path;
+  GPtrArray *items;
+  GCancellable *cancellable;
+  GError *error;
+  guint pages_loaded;
+  gboolean loading;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerDriveItemList,
+                               foyer_drive_item_list,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_ITEM_TYPE,
+  PROP_N_ITEMS,
+  PROP_LOADING,
+  PROP_HAS_MORE,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+list_get_item_type (GListModel *model)
+{
+  return FOYER_TYPE_DRIVE_ITEM;
+}
+
+static guint
+list_get_n_items (GListModel *model)
+{
+  return FOYER_DRIVE_ITEM_LIST (model)->items->len;
+}
+
+static gpointer
+list_get_item (GListModel *model, guint position)
+{
+  FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = list_get_item_type;
+  iface->get_n_items = list_get_n_items;
+  iface->get_item = list_get_item;
+}
+
+static void
+foyer_drive_item_list_dispose (GObject *object)
+{
+  FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (foyer_drive_item_list_parent_class)->dispose (object);
+}
+
+static void
+foyer_drive_item_list_finalize (GObject *object)
+{
+  FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_free (self->next_path);
+  g_free (self->fallback_path);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (foyer_drive_item_list_parent_class)->finalize (object);
+}
+
+static void
+foyer_drive_item_list_get_property (GObject *object,
+                                    guint prop_id,
+                                    GValue *value,
+                                    GParamSpec *pspec)
+{
+  FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_ITEM_TYPE:
+      g_value_set_gtype (value, FOYER_TYPE_DRIVE_ITEM);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->items->len);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_HAS_MORE:
+      g_value_set_boolean (value, self->next_path != NULL);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_drive_item_list_class_init (FoyerDriveItemListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = foyer_drive_item_list_dispose;
+  object_class->finalize = foyer_drive_item_list_finalize;
+  object_class->get_property = foyer_drive_item_list_get_property;
+
+  properties[PROP_ITEM_TYPE]
+      = g_param_spec_gtype ("item-type", NULL, NULL, FOYER_TYPE_DRIVE_ITEM, ro);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
+  properties[PROP_HAS_MORE] = g_param_spec_boolean ("has-more", NULL, NULL, FALSE, ro);
+  properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+foyer_drive_item_list_init (FoyerDriveItemList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->parse = foyer_drive_item_new_from_json;
+}
+
+static void
+set_loading (FoyerDriveItemList *self, gboolean loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+set_error (FoyerDriveItemList *self, GError *error)
+{
+  if (self->error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->error);
+  self->error = error;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+set_next_path (FoyerDriveItemList *self, char *next_path)
+{
+  gboolean had_more = self->next_path != NULL;
+
+  g_free (self->next_path);
+  self->next_path = next_path;
+  if (had_more != (next_path != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MORE]);
+}
+
+static gboolean
+may_fall_back (const GError *error)
+{
+  return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+         && !g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_UNAUTHENTICATED)
+         && !g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NETWORK);
+}
+
+static void
+page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerDriveItemList *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  char *next_link = NULL;
+  guint position;
+
+  root = foyer_graph_client_request_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  /* The list may be gone: cancellation only comes from its dispose. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = FOYER_DRIVE_ITEM_LIST (user_data);
+  if (root != NULL)
+    page = _foyer_drive_item_parse_collection_with (root, self->parse, &next_link, &error);
+
+  if (page == NULL)
+    {
+      if (self->pages_loaded == 0 && self->fallback_path != NULL && may_fall_back (error))
+        {
+          g_debug ("falling back to %s: %s", self->fallback_path, error->message);
+          set_next_path (self, g_steal_pointer (&self->fallback_path));
+          self->parse = foyer_drive_item_new_from_json;
+          set_loading (self, FALSE);
+          foyer_drive_item_list_load_more (self);
+          return;
+        }
+      set_error (self, g_steal_pointer (&error));
+      set_loading (self, FALSE);
+      return;
+    }
+
+  self->pages_loaded++;
+  g_clear_pointer (&self->fallback_path, g_free);
+  position = self->items->len;
+  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&page));
+  set_next_path (self, next_link);
+  set_loading (self, FALSE);
+  if (self->items->len > position)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, self->items->len - position);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
+}
+
+void
+foyer_drive_item_list_load_more (FoyerDriveItemList *self)
+{
+  g_return_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self));
+
+  if (self->loading || self->next_path == NULL || self->client == NULL)
+    return;
+
+  set_error (self, NULL);
+  set_loading (self, TRUE);
+  /* No reference is held, so that dropping the list disposes it, which
+   * cancels; the callback does not touch a cancelled list. */
+  foyer_graph_client_request_async (self->client, "GET", self->next_path, NULL, self->cancellable,
+                                    page_cb, self);
+}
+
+FoyerDriveItemList *
+_foyer_drive_item_list_new_full (FoyerGraphClient *client,
+                                 const char *path,
+                                 FoyerDriveItemParseFunc parse,
+                                 const char *fallback_path)
+{
+  FoyerDriveItemList *self;
+
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (FOYER_TYPE_DRIVE_ITEM_LIST, NULL);
+  self->client = g_object_ref (client);
+  self->parse = parse;
+  self->next_path = g_strdup (path);
+  self->fallback_path = g_strdup (fallback_path);
+  foyer_drive_item_list_load_more (self);
+  return self;
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new (FoyerGraphClient *client, const char *path)
+{
+  return _foyer_drive_item_list_new_full (client, path, foyer_drive_item_new_from_json, NULL);
+}
+
+gboolean
+foyer_drive_item_list_get_loading (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), FALSE);
+  return self->loading;
+}
+
+gboolean
+foyer_drive_item_list_get_has_more (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), FALSE);
+  return self->next_path != NULL;
+}
+
+const GError *
+foyer_drive_item_list_get_error (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), NULL);
+  return self->error;
+}
+
+guint
+foyer_drive_item_list_get_pages_loaded (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), 0);
+  return self->pages_loaded;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * FoyerDriveItemList: a GListModel of FoyerDriveItem filled one Graph page
+ * at a time. The first page loads when the list is made; the view calls
+ * foyer_drive_item_list_load_more() when it nears the end, which follows
+ * @odata.nextLink once. Nothing is fetched ahead. Disposing cancels.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "foyer-drive-item.h"
+#include "foyer-graph-client.h"
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_DRIVE_ITEM_LIST (foyer_drive_item_list_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerDriveItemList, foyer_drive_item_list, FOYER, DRIVE_ITEM_LIST, GObject)
+
+FoyerDriveItemList *foyer_drive_item_list_new (FoyerGraphClient *client, const char *path);
+
+void foyer_drive_item_list_load_more (FoyerDriveItemList *self);
+gboolean foyer_drive_item_list_get_loading (FoyerDriveItemList *self);
+gboolean foyer_drive_item_list_get_has_more (FoyerDriveItemList *self);
+const GError *foyer_drive_item_list_get_error (FoyerDriveItemList *self);
+guint foyer_drive_item_list_get_pages_loaded (FoyerDriveItemList *self);
+
+G_END_DECLS

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * FoyerGraphClient: asynchronous Microsoft Graph calls. Every request goes
+ * through one engine that adds the bearer token (only for the Graph host),
+ * the ISV User-Agent, a per-host concurrency limit, Retry-After and
+ * exponential backoff with jitter, one forced token refresh on 401, and
+ * cancellation. Waits are main-loop timeouts, never sleeps.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "foyer-authorizer.h"
+#include "foyer-drive-item.h"
+#include "foyer-graph-link.h"
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_GRAPH_CLIENT (foyer_graph_client_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerGraphClient, foyer_graph_client, FOYER, GRAPH_CLIENT, GObject)
+
+typedef struct _FoyerDriveItemList FoyerDriveItemList;
+
+FoyerGraphClient *foyer_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer);
+
+const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
+FoyerAuthorizer *foyer_graph_client_get_authorizer (FoyerGraphClient *self);
+guint foyer_graph_client_get_max_concurrent_per_host (FoyerGraphClient *self);
+void foyer_graph_client_set_max_concurrent_per_host (FoyerGraphClient *self, guint limit);
+guint foyer_graph_client_get_max_retries (FoyerGraphClient *self);
+void foyer_graph_client_set_max_retries (FoyerGraphClient *self, guint retries);
+guint foyer_graph_client_get_base_delay_ms (FoyerGraphClient *self);
+void foyer_graph_client_set_base_delay_ms (FoyerGraphClient *self, guint delay_ms);
+guint foyer_graph_client_get_max_wait_ms (FoyerGraphClient *self);
+void foyer_graph_client_set_max_wait_ms (FoyerGraphClient *self, guint wait_ms);
+
+/* Generic requests. path_or_url is relative to the base URL ("/me/drive")
+ * or absolute (an @odata.nextLink). The bearer token goes only to the base
+ * URL's origin. A 2xx with no body yields a JSON null node. */
+void foyer_graph_client_request_async (FoyerGraphClient *self,
+                                       const char *method,
+                                       const char *path_or_url,
+                                       JsonNode *body,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+JsonNode *
+foyer_graph_client_request_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
+JsonNode *foyer_graph_client_request_finish_full (FoyerGraphClient *self,
+                                                  GAsyncResult *result,
+                                                  guint *out_status,
+                                                  GError **error);
+
+/* Raw bytes (thumbnail content). Redirects (302 to the files host) are
+ * followed without the Graph token unless they stay on the Graph host. */
+void foyer_graph_client_request_bytes_async (FoyerGraphClient *self,
+                                             const char *method,
+                                             const char *path_or_url,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+GBytes *foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
+                                                 GAsyncResult *result,
+                                                 GError **error);
+
+/* Paths. drive_id NULL means /me/drive; item_id NULL or "root" means the
+ * drive's root. Segments are percent-encoded. */
+char *foyer_graph_share_id_encode (const char *sharing_url);
+char *foyer_graph_item_path (const char *drive_id, const char *item_id, const char *suffix);
+char *foyer_graph_thumbnail_path (const char *drive_id, const char *item_id, const char *size);
+char *foyer_graph_shared_thumbnail_path (const char *share_id, const char *size);
+
+/* Paged listings (FoyerDriveItemList, the first page starts loading now). */
+FoyerDriveItemList *foyer_graph_client_list_children (FoyerGraphClient *self,
+                                                      const char *drive_id,
+                                                      const char *item_id);
+FoyerDriveItemList *foyer_graph_client_list_recent (FoyerGraphClient *self);
+FoyerDriveItemList *foyer_graph_client_list_shared_with_me (FoyerGraphClient *self);
+FoyerDriveItemList *foyer_graph_client_search (FoyerGraphClient *self, const char *query);
+FoyerDriveItemList *foyer_graph_client_list_followed_sites (FoyerGraphClient *self);
+FoyerDriveItemList *foyer_graph_client_search_sites (FoyerGraphClient *self, const char *query);
+FoyerDriveItemList *foyer_graph_client_list_site_drives (FoyerGraphClient *self,
+                                                         const char *site_id);
+
+/* Single items. */
+void foyer_graph_client_get_item_async (FoyerGraphClient *self,
+                                        const char *drive_id,
+                                        const char *item_id,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+FoyerDriveItem *
+foyer_graph_client_get_item_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
+
+/* sharing_url_or_share_id: a sharing URL, or an already encoded "u!…". */
+void foyer_graph_client_get_shared_item_async (FoyerGraphClient *self,
+                                               const char *sharing_url_or_share_id,
+                                               gboolean redeem,
+                                               GCancellable *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer user_data);
+FoyerDriveItem *foyer_graph_client_get_shared_item_finish (FoyerGraphClient *self,
+                                                           GAsyncResult *result,
+                                                           GError **error);
+
+void foyer_graph_client_get_me_async (FoyerGraphClient *self,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+JsonObject *
+foyer_graph_client_get_me_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
+
+/* Thumbnail content; size is "small", "medium", "large" or "c300x400". */
+void foyer_graph_client_get_thumbnail_async (FoyerGraphClient *self,
+                                             const char *drive_id,
+                                             const char *item_id,
+                                             const char *size,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+GBytes *foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
+                                                 GAsyncResult *result,
+                                                 GError **error);
+
+/* preview: {getUrl, postUrl, postParameters}. page may be NULL, zoom 0. */
+void foyer_graph_client_preview_async (FoyerGraphClient *self,
+                                       const char *drive_id,
+                                       const char *item_id,
+                                       const char *page,
+                                       double zoom,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+JsonObject *
+foyer_graph_client_preview_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
+
+/* createLink. scope EXISTING asks for no new link: the item's webUrl. */
+void foyer_graph_client_create_link_async (FoyerGraphClient *self,
+                                           const char *drive_id,
+                                           const char *item_id,
+                                           FoyerGraphLinkType type,
+                                           FoyerGraphLinkScope scope,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+FoyerGraphLink *foyer_graph_client_create_link_finish (FoyerGraphClient *self,
+                                                       GAsyncResult *result,
+                                                       GError **error);
+
+/* Tries first_scope, then each broader-to-narrower scope after it in the
+ * order anonymous → organization → existing, moving on when the tenant
+ * refuses (403 / notSupported / invalidRequest). The link's `scope` is the
+ * one it ended with and `requested_scope` the one first asked for. */
+void foyer_graph_create_link_with_fallback_async (FoyerGraphClient *self,
+                                                  const char *drive_id,
+                                                  const char *item_id,
+                                                  FoyerGraphLinkType type,
+                                                  FoyerGraphLinkScope first_scope,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+FoyerGraphLink *foyer_graph_create_link_with_fallback_finish (FoyerGraphClient *self,
+                                                              GAsyncResult *result,
+                                                              GError **error);
+
+/* permissions: the `value` array of the first page (owners see all). */
+void foyer_graph_client_list_permissions_async (FoyerGraphClient *self,
+                                                const char *drive_id,
+                                                const char *item_id,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data);
+JsonArray *foyer_graph_client_list_permissions_finish (FoyerGraphClient *self,
+                                                       GAsyncResult *result,
+                                                       GError **error);
+
+/* invite: grants read or write to e-mail addresses; returns the permissions. */
+void foyer_graph_client_invite_async (FoyerGraphClient *self,
+                                      const char *drive_id,
+                                      const char *item_id,
+                                      const char *const *emails,
+                                      gboolean write,
+                                      gboolean require_sign_in,
+                                      gboolean send_invitation,
+                                      const char *message,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+JsonArray *
+foyer_graph_client_invite_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS
