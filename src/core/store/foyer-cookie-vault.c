@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-store"
+
+#include "config.h"
+
+#include "foyer-cookie-vault.h"
+
+#include "foyer-record-cipher.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <openssl/crypto.h>
+#include <string.h>
+
+/* The whole jar is one record, so saving replaces the set atomically. */
+#define VAULT_KEY     "jar"
+#define VAULT_VERSION 1
+
+static gboolean
+cookie_expired (SoupCookie *cookie, GDateTime *now)
+{
+  GDateTime *expires = soup_cookie_get_expires (cookie);
+
+  /* Session cookies (no expiry) are kept: the Microsoft sign-in needs them. */
+  return expires != NULL && g_date_time_compare (expires, now) <= 0;
+}
+
+static const char *
+same_site_to_string (SoupSameSitePolicy policy)
+{
+  switch (policy)
+    {
+    case SOUP_SAME_SITE_POLICY_LAX:
+      return "lax";
+    case SOUP_SAME_SITE_POLICY_STRICT:
+      return "strict";
+    case SOUP_SAME_SITE_POLICY_NONE:
+    default:
+      return "none";
+    }
+}
+
+static SoupSameSitePolicy
+same_site_from_string (const char *text)
+{
+  if (g_strcmp0 (text, "lax") == 0)
+    return SOUP_SAME_SITE_POLICY_LAX;
+  if (g_strcmp0 (text, "strict") == 0)
+    return SOUP_SAME_SITE_POLICY_STRICT;
+  return SOUP_SAME_SITE_POLICY_NONE;
+}
+
+/* The unexpired cookies as the JSON document kept in the vault:
+ * {"v":1,"cookies":[{"name","value","domain","path","expires"?,"secure",
+ * "httpOnly","sameSite"}]}, expires in Unix seconds, absent for session
+ * cookies. The bytes are wiped when released. */
+GBytes *
+foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  GBytes *bytes;
+  gsize length = 0;
+  char *text;
+
+  g_return_val_if_fail (now != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "v");
+  json_builder_add_int_value (builder, VAULT_VERSION);
+  json_builder_set_member_name (builder, "cookies");
+  json_builder_begin_array (builder);
+  for (GSList *l = cookies; l != NULL; l = l->next)
+    {
+      SoupCookie *cookie = l->data;
+      GDateTime *expires = soup_cookie_get_expires (cookie);
+
+      if (cookie_expired (cookie, now))
+        continue;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, soup_cookie_get_name (cookie));
+      json_builder_set_member_name (builder, "value");
+      json_builder_add_string_value (builder, soup_cookie_get_value (cookie));
+      json_builder_set_member_name (builder, "domain");
+      json_builder_add_string_value (builder, soup_cookie_get_domain (cookie));
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, soup_cookie_get_path (cookie));
+      if (expires != NULL)
+        {
+          json_builder_set_member_name (builder, "expires");
+          json_builder_add_int_value (builder, g_date_time_to_unix (expires));
+        }
+      json_builder_set_member_name (builder, "secure");
+      json_builder_add_boolean_value (builder, soup_cookie_get_secure (cookie));
+      json_builder_set_member_name (builder, "httpOnly");
+      json_builder_add_boolean_value (builder, soup_cookie_get_http_only (cookie));
+      json_builder_set_member_name (builder, "sameSite");
+      json_builder_add_string_value (
+          builder, same_site_to_string (soup_cookie_get_same_site_policy (cookie)));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  bytes = foyer_secure_bytes_new (text, length);
+  OPENSSL_cleanse (text, length);
+  g_free (text);
+
+  return bytes;
+}
+
+static const char *
+member_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static gboolean
+member_boolean (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+static SoupCookie *
+cookie_from_json (JsonNode *node, GDateTime *now)
+{
+  JsonObject *object;
+  JsonNode *expires_node;
+  const char *name, *value, *domain, *path;
+  g_autoptr (SoupCookie) cookie = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+
+  name = member_string (object, "name");
+  value = member_string (object, "value");
+  domain = member_string (object, "domain");
+  path = member_string (object, "path");
+  if (name == NULL || value == NULL || domain == NULL || path == NULL)
+    return NULL;
+
+  cookie = soup_cookie_new (name, value, domain, path, -1);
+  expires_node = json_object_get_member (object, "expires");
+  if (expires_node != NULL)
+    {
+      g_autoptr (GDateTime) expires = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (expires_node)
+          || json_node_get_value_type (expires_node) != G_TYPE_INT64)
+        return NULL;
+      expires = g_date_time_new_from_unix_utc (json_node_get_int (expires_node));
+      if (expires == NULL)
+        return NULL;
+      soup_cookie_set_expires (cookie, expires);
+    }
+  soup_cookie_set_secure (cookie, member_boolean (object, "secure"));
+  soup_cookie_set_http_only (cookie, member_boolean (object, "httpOnly"));
+  soup_cookie_set_same_site_policy (cookie,
+                                    same_site_from_string (member_string (object, "sameSite")));
+
+  if (cookie_expired (cookie, now))
+    return NULL;
+
+  return g_steal_pointer (&cookie);
+}
+
+static gboolean
+set_corrupt (GError **error)
+{
+  g_set_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CORRUPT,
+               _ ("The saved web session could not be read"));
+  return FALSE;
+}
+
+/* Reads what foyer_cookie_vault_serialize() wrote. Entries that are
+ * malformed or expired at now are left out; a document that is not a
+ * cookie jar at all is FOYER_STORE_ERROR_CORRUPT. */
+GSList *
+foyer_cookie_vault_deserialize (const guint8 *data, gsize length, GDateTime *now, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root, *version, *list;
+  JsonObject *object;
+  JsonArray *array;
+  GSList *cookies = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+
+  if (length == 0 || length > G_MAXSSIZE
+      || !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL))
+    {
+      set_corrupt (error);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      set_corrupt (error);
+      return NULL;
+    }
+  object = json_node_get_object (root);
+  version = json_object_get_member (object, "v");
+  list = json_object_get_member (object, "cookies");
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version)
+      || json_node_get_value_type (version) != G_TYPE_INT64
+      || json_node_get_int (version) != VAULT_VERSION || list == NULL
+      || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      set_corrupt (error);
+      return NULL;
+    }
+
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      SoupCookie *cookie = cookie_from_json (json_array_get_element (array, i), now);
+
+      if (cookie != NULL)
+        cookies = g_slist_prepend (cookies, cookie);
+    }
+
+  return g_slist_reverse (cookies);
+}
+
+/* Replaces the saved cookies with the unexpired ones of cookies (a GSList
+ * of SoupCookie, as webkit_cookie_manager_get_all_cookies_finish returns). */
+gboolean
+foyer_cookie_vault_save (FoyerStore *store, GSList *cookies, GError **error)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_val_if_fail (FOYER_IS_STORE (store), FALSE);
+
+  bytes = foyer_cookie_vault_serialize (cookies, now);
+
+  return foyer_store_put (store, FOYER_STORE_NS_COOKIES, VAULT_KEY, bytes, error);
+}
+
+static GSList *
+cookies_from_record (GBytes *bytes, GError **error)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+
+  return foyer_cookie_vault_deserialize (data, length, now, error);
+}
+
+/* The saved, unexpired cookies (a GSList of SoupCookie, free with
+ * g_slist_free_full (list, (GDestroyNotify) soup_cookie_free)). NULL without
+ * an error when none are saved. A jar that failed authentication was
+ * dropped: the error is FOYER_STORE_ERROR_TAMPERED and the user signs in again. */
+GSList *
+foyer_cookie_vault_load (FoyerStore *store, GError **error)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_val_if_fail (FOYER_IS_STORE (store), NULL);
+
+  bytes = foyer_store_get (store, FOYER_STORE_NS_COOKIES, VAULT_KEY, error);
+  if (bytes == NULL)
+    return NULL;
+
+  return cookies_from_record (bytes, error);
+}
+
+gboolean
+foyer_cookie_vault_clear (FoyerStore *store, GError **error)
+{
+  g_return_val_if_fail (FOYER_IS_STORE (store), FALSE);
+
+  return foyer_store_delete_namespace (store, FOYER_STORE_NS_COOKIES, error);
+}
+
+static void
+save_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (foyer_store_put_finish (FOYER_STORE (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+foyer_cookie_vault_save_async (FoyerStore *store,
+                               GSList *cookies,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GBytes) bytes = NULL;
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_cookie_vault_save_async);
+  bytes = foyer_cookie_vault_serialize (cookies, now);
+  foyer_store_put_async (store, FOYER_STORE_NS_COOKIES, VAULT_KEY, bytes, cancellable, save_cb,
+                         task);
+}
+
+gboolean
+foyer_cookie_vault_save_finish (FoyerStore *store, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+free_cookie_list (gpointer list)
+{
+  g_slist_free_full (list, (GDestroyNotify) soup_cookie_free);
+}
+
+static void
+load_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GBytes) bytes = NULL;
+  GError *error = NULL;
+  GSList *cookies = NULL;
+
+  bytes = foyer_store_get_finish (FOYER_STORE (object), result, &error);
+  if (bytes != NULL)
+    cookies = cookies_from_record (bytes, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, cookies, free_cookie_list);
+}
+
+void
+foyer_cookie_vault_load_async (FoyerStore *store,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_cookie_vault_load_async);
+  foyer_store_get_async (store, FOYER_STORE_NS_COOKIES, VAULT_KEY, cancellable, load_cb, task);
+}
+
+GSList *
+foyer_cookie_vault_load_finish (FoyerStore *store, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
