@@ -202,9 +202,46 @@ test_throttle_retry_after (void)
       gint64 gap
           = mock_server_request (mock, i)->time_us - mock_server_request (mock, i - 1)->time_us;
 
-      g_test_message ("retry %u after %" G_GINT64_FORMAT " µs", i, gap);
+      g_test_message ("retry %u after %" G_GINT64_FORMAT " us", i, gap);
       g_assert_cmpint (gap, >=, G_USEC_PER_SEC);
     }
+  result_clear (&r);
+}
+
+/* 503 with Retry-After as an HTTP date two seconds ahead, then the answer. */
+static guint
+date_responder (MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  if (i == 0)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr (GDateTime) later = g_date_time_add_seconds (now, 2);
+      g_autofree char *date = soup_date_time_to_string (later, SOUP_DATE_HTTP);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    date);
+      mock_graph_error (msg, 503, "serviceNotAvailable", NULL, "rid-date");
+    }
+  else
+    mock_json (msg, 200, "{\"id\":\"me\"}");
+  return 0;
+}
+
+static void
+test_retry_after_date (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (date_responder, NULL);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+  Result r = { 0 };
+  gint64 gap;
+
+  /* The backoff alone would retry after ~20 ms; the date says ≥ 1 s. */
+  get (client, "/me", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (mock->log->len, ==, 2);
+  gap = mock_server_request (mock, 1)->time_us - mock_server_request (mock, 0)->time_us;
+  g_test_message ("retry after %" G_GINT64_FORMAT " us", gap);
+  g_assert_cmpint (gap, >=, G_USEC_PER_SEC);
   result_clear (&r);
 }
 
@@ -279,7 +316,7 @@ test_backoff_503 (void)
           = mock_server_request (mock, i)->time_us - mock_server_request (mock, i - 1)->time_us;
       gint64 floor_us = (gint64) 100 * 1000 * (1 << (i - 1)) / 2;
 
-      g_test_message ("retry %u after %" G_GINT64_FORMAT " µs (floor %" G_GINT64_FORMAT ")", i, gap,
+      g_test_message ("retry %u after %" G_GINT64_FORMAT " us (floor %" G_GINT64_FORMAT ")", i, gap,
                       floor_us);
       g_assert_cmpint (gap, >=, floor_us);
     }
@@ -743,6 +780,16 @@ echo_responder (MockServer *mock, SoupServerMessage *msg, const char *path, guin
 }
 
 static void
+shared_thumb_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->bytes = foyer_graph_client_get_shared_thumbnail_finish (FOYER_GRAPH_CLIENT (source), res,
+                                                             &r->error);
+  r->done = TRUE;
+}
+
+static void
 test_endpoint_paths (void)
 {
   g_autoptr (MockServer) mock = mock_server_new (echo_responder, NULL);
@@ -751,6 +798,7 @@ test_endpoint_paths (void)
   g_autoptr (FoyerDriveItemList) sites = foyer_graph_client_search_sites (client, "market ing");
   g_autoptr (FoyerDriveItemList) drives = foyer_graph_client_list_site_drives (client, "s,1,2");
   g_autoptr (FoyerDriveItemList) followed = foyer_graph_client_list_followed_sites (client);
+  Result r = { 0 };
 
   wait_loaded (search);
   wait_loaded (sites);
@@ -761,6 +809,20 @@ test_endpoint_paths (void)
   g_assert_cmpuint (mock_server_count (mock, "/v1.0/sites?search=market%20ing&$select="), ==, 1);
   g_assert_cmpuint (mock_server_count (mock, "/v1.0/sites/s,1,2/drives?$select="), ==, 1);
   g_assert_cmpuint (mock_server_count (mock, "/v1.0/me/followedSites"), ==, 1);
+
+  foyer_graph_client_get_shared_thumbnail_async (
+      client, "https://onedrive.live.com/redir?resid=1231244193912!12&authKey=1201919!12921!1",
+      "c300x400", NULL, shared_thumb_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (r.bytes);
+  g_assert_cmpuint (
+      mock_server_count (mock,
+                         "/v1.0/shares/u!aHR0cHM6Ly9vbmVkcml2ZS5saXZlLmNvbS9yZWRpcj9yZXNpZD0xMj"
+                         "MxMjQ0MTkzOTEyITEyJmF1dGhLZXk9MTIwMTkxOSExMjkyMSEx/driveItem/"
+                         "thumbnails/0/c300x400/content"),
+      ==, 1);
+  result_clear (&r);
 }
 
 int
@@ -769,6 +831,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/graph/client/paging-lazy", test_paging_lazy);
   g_test_add_func ("/graph/client/throttle-retry-after", test_throttle_retry_after);
+  g_test_add_func ("/graph/client/retry-after-date", test_retry_after_date);
   g_test_add_func ("/graph/client/throttle-exhausted", test_throttle_exhausted);
   g_test_add_func ("/graph/client/throttle-too-long", test_throttle_too_long);
   g_test_add_func ("/graph/client/backoff-503", test_backoff_503);

@@ -1239,6 +1239,39 @@ foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
 }
 
 void
+foyer_graph_client_get_shared_thumbnail_async (FoyerGraphClient *self,
+                                               const char *sharing_url_or_share_id,
+                                               const char *size,
+                                               GCancellable *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer user_data)
+{
+  g_autofree char *share_id = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (sharing_url_or_share_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_graph_client_get_shared_thumbnail_async);
+  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
+    share_id = g_strdup (sharing_url_or_share_id);
+  else
+    share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
+  path = foyer_graph_shared_thumbnail_path (share_id, size);
+  foyer_graph_client_request_bytes_async (self, "GET", path, cancellable, thumbnail_cb, task);
+}
+
+GBytes *
+foyer_graph_client_get_shared_thumbnail_finish (FoyerGraphClient *self,
+                                                GAsyncResult *result,
+                                                GError **error)
+{
+  return typed_finish (self, result, foyer_graph_client_get_shared_thumbnail_async, error);
+}
+
+void
 foyer_graph_client_preview_async (FoyerGraphClient *self,
                                   const char *drive_id,
                                   const char *item_id,

@@ -123,6 +123,18 @@ GBytes *foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
                                                  GAsyncResult *result,
                                                  GError **error);
 
+/* The same through the shares API, with the caller's own credentials:
+ * sharing_url_or_share_id as for get_shared_item. */
+void foyer_graph_client_get_shared_thumbnail_async (FoyerGraphClient *self,
+                                                    const char *sharing_url_or_share_id,
+                                                    const char *size,
+                                                    GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data);
+GBytes *foyer_graph_client_get_shared_thumbnail_finish (FoyerGraphClient *self,
+                                                        GAsyncResult *result,
+                                                        GError **error);
+
 /* preview: {getUrl, postUrl, postParameters}. page may be NULL, zoom 0. */
 void foyer_graph_client_preview_async (FoyerGraphClient *self,
                                        const char *drive_id,
