@@ -251,6 +251,45 @@ test_item_insight (void)
 }
 
 static void
+test_item_site_and_drive (void)
+{
+  g_autoptr (JsonNode) site = parse (
+      "{\"id\":\"contoso.sharepoint.com,2C71,2D22\",\"name\":\"marketing\",\"displayName\":"
+      "\"Marketing\",\"webUrl\":\"https://contoso.sharepoint.com/sites/marketing\"}");
+  g_autoptr (JsonNode) drive
+      = parse ("{\"id\":\"b!t18F8y\",\"driveType\":\"documentLibrary\",\"name\":\"Documents\","
+               "\"webUrl\":\"https://contoso.sharepoint.com/sites/marketing/Shared%20Documents\"}");
+  g_autoptr (JsonNode) bad = parse ("{\"name\":\"no id\"}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerDriveItem) s_item = NULL;
+  g_autoptr (FoyerDriveItem) d_item = NULL;
+  g_autoptr (FoyerDriveItem) none = NULL;
+
+  s_item = foyer_drive_item_new_from_site (json_node_get_object (site), &error);
+  g_assert_no_error (error);
+  g_assert_true (foyer_drive_item_get_is_site (s_item));
+  g_assert_true (foyer_drive_item_get_is_folder (s_item));
+  g_assert_cmpstr (foyer_drive_item_get_name (s_item), ==, "Marketing");
+  g_assert_cmpstr (foyer_drive_item_get_id (s_item), ==, "contoso.sharepoint.com,2C71,2D22");
+  g_assert_false (foyer_drive_item_get_has_thumbnail (s_item));
+
+  d_item = foyer_drive_item_new_from_drive (json_node_get_object (drive), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (foyer_drive_item_get_id (d_item), ==, "root");
+  g_assert_cmpstr (foyer_drive_item_get_drive_id (d_item), ==, "b!t18F8y");
+  g_assert_cmpstr (foyer_drive_item_get_drive_type (d_item), ==, "documentLibrary");
+  g_assert_cmpint (foyer_drive_item_get_kind (d_item), ==, FOYER_DRIVE_ITEM_KIND_FOLDER);
+
+  none = foyer_drive_item_new_from_drive (json_node_get_object (bad), &error);
+  g_assert_null (none);
+  g_assert_error (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_MALFORMED_RESPONSE);
+  g_clear_error (&error);
+  none = foyer_drive_item_new_from_site (json_node_get_object (bad), &error);
+  g_assert_null (none);
+  g_assert_error (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_MALFORMED_RESPONSE);
+}
+
+static void
 test_collection (void)
 {
   g_autoptr (JsonNode) page = parse (
@@ -462,6 +501,7 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/item/wrong-types", test_item_wrong_types);
   g_test_add_func ("/graph/item/kind", test_item_kind);
   g_test_add_func ("/graph/item/insight", test_item_insight);
+  g_test_add_func ("/graph/item/site-and-drive", test_item_site_and_drive);
   g_test_add_func ("/graph/collection", test_collection);
   g_test_add_func ("/graph/share-id", test_share_id);
   g_test_add_func ("/graph/error/json", test_error_json);
