@@ -237,12 +237,20 @@ load_or_create (FoyerDeviceKey *self, GCancellable *cancellable, GError **error)
       g_autoptr (GError) local_error = NULL;
 
       value = secret_retrievable_retrieve_secret_sync (best, cancellable, &local_error);
-      if (value == NULL && local_error != NULL)
+      if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      have_key = value != NULL && decode_key (secret_value_get_text (value), self->key);
+      /* No secret at all means the item is still locked (the unlock prompt
+       * was dismissed): the key exists, so never replace it, only fall back. */
+      if (value == NULL)
+        {
+          g_set_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_NO_KEY,
+                       _ ("The keyring that holds the key for local data is locked"));
+          return FALSE;
+        }
+      have_key = decode_key (secret_value_get_text (value), self->key);
       if (!have_key)
         g_debug ("Device key generation %u is unreadable; making a new one", best_generation);
     }

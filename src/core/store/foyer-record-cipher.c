@@ -157,6 +157,54 @@ make_aad (const char *ns, const guint8 lookup[FOYER_RECORD_INDEX_LEN], gsize *ou
   return aad;
 }
 
+static GBytes *
+seal_plaintext (FoyerRecordCipher *self,
+                const char *ns,
+                const guint8 lookup[FOYER_RECORD_INDEX_LEN],
+                const guint8 *plain,
+                gsize plain_len,
+                GError **error)
+{
+  g_autofree guint8 *aad = NULL;
+  gsize aad_len, sealed_len;
+  guint8 *sealed;
+  EVP_CIPHER_CTX *ctx;
+  int n = 0, tail = 0;
+  gboolean ok;
+
+  sealed_len = FOYER_RECORD_NONCE_LEN + plain_len + FOYER_RECORD_TAG_LEN;
+  sealed = g_malloc (sealed_len);
+  if (!foyer_random_bytes (sealed, FOYER_RECORD_NONCE_LEN, error))
+    {
+      g_free (sealed);
+      return NULL;
+    }
+
+  aad = make_aad (ns, lookup, &aad_len);
+  ctx = EVP_CIPHER_CTX_new ();
+  ok = ctx != NULL && EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) > 0
+       && EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, FOYER_RECORD_NONCE_LEN, NULL) > 0
+       && EVP_EncryptInit_ex (ctx, NULL, NULL, self->k_seal, sealed) > 0
+       && EVP_EncryptUpdate (ctx, NULL, &n, aad, (int) aad_len) > 0
+       && EVP_EncryptUpdate (ctx, sealed + FOYER_RECORD_NONCE_LEN, &n, plain, (int) plain_len) > 0
+       && EVP_EncryptFinal_ex (ctx, sealed + FOYER_RECORD_NONCE_LEN + n, &tail) > 0
+       && (gsize) (n + tail) == plain_len
+       && EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_GET_TAG, FOYER_RECORD_TAG_LEN,
+                               sealed + FOYER_RECORD_NONCE_LEN + plain_len)
+              > 0;
+  EVP_CIPHER_CTX_free (ctx);
+
+  if (!ok)
+    {
+      g_free (sealed);
+      g_set_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_IO,
+                   _ ("Could not encrypt an item of the local store"));
+      return NULL;
+    }
+
+  return g_bytes_new_take (sealed, sealed_len);
+}
+
 GBytes *
 foyer_record_cipher_seal (FoyerRecordCipher *self,
                           const char *ns,
@@ -165,14 +213,10 @@ foyer_record_cipher_seal (FoyerRecordCipher *self,
                           GBytes *value,
                           GError **error)
 {
-  gsize key_len, value_len, plain_len, aad_len, sealed_len;
+  gsize key_len, value_len, plain_len;
   const guint8 *value_data;
-  g_autofree guint8 *plain = NULL;
-  g_autofree guint8 *aad = NULL;
-  guint8 *sealed;
-  EVP_CIPHER_CTX *ctx;
-  int n = 0, tail = 0;
-  gboolean ok;
+  guint8 *plain;
+  GBytes *sealed;
 
   g_return_val_if_fail (self != NULL && ns != NULL && key != NULL && value != NULL, NULL);
 
@@ -195,39 +239,24 @@ foyer_record_cipher_seal (FoyerRecordCipher *self,
   if (value_len > 0)
     memcpy (plain + 4 + key_len, value_data, value_len);
 
-  sealed_len = FOYER_RECORD_NONCE_LEN + plain_len + FOYER_RECORD_TAG_LEN;
-  sealed = g_malloc (sealed_len);
-  if (!foyer_random_bytes (sealed, FOYER_RECORD_NONCE_LEN, error))
-    {
-      OPENSSL_cleanse (plain, plain_len);
-      g_free (sealed);
-      return NULL;
-    }
-
-  aad = make_aad (ns, lookup, &aad_len);
-  ctx = EVP_CIPHER_CTX_new ();
-  ok = ctx != NULL && EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) > 0
-       && EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, FOYER_RECORD_NONCE_LEN, NULL) > 0
-       && EVP_EncryptInit_ex (ctx, NULL, NULL, self->k_seal, sealed) > 0
-       && EVP_EncryptUpdate (ctx, NULL, &n, aad, (int) aad_len) > 0
-       && EVP_EncryptUpdate (ctx, sealed + FOYER_RECORD_NONCE_LEN, &n, plain, (int) plain_len) > 0
-       && EVP_EncryptFinal_ex (ctx, sealed + FOYER_RECORD_NONCE_LEN + n, &tail) > 0
-       && (gsize) (n + tail) == plain_len
-       && EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_GET_TAG, FOYER_RECORD_TAG_LEN,
-                               sealed + FOYER_RECORD_NONCE_LEN + plain_len)
-              > 0;
-  EVP_CIPHER_CTX_free (ctx);
+  sealed = seal_plaintext (self, ns, lookup, plain, plain_len, error);
   OPENSSL_cleanse (plain, plain_len);
+  g_free (plain);
 
-  if (!ok)
-    {
-      g_free (sealed);
-      g_set_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_IO,
-                   _ ("Could not encrypt an item of the local store"));
-      return NULL;
-    }
+  return sealed;
+}
 
-  return g_bytes_new_take (sealed, sealed_len);
+GBytes *
+_foyer_record_cipher_seal_plaintext (FoyerRecordCipher *self,
+                                     const char *ns,
+                                     const guint8 lookup[FOYER_RECORD_INDEX_LEN],
+                                     const guint8 *plaintext,
+                                     gsize length)
+{
+  g_return_val_if_fail (self != NULL && ns != NULL && lookup != NULL, NULL);
+  g_return_val_if_fail (length <= G_MAXINT - FOYER_RECORD_OVERHEAD, NULL);
+
+  return seal_plaintext (self, ns, lookup, plaintext, length, NULL);
 }
 
 static gboolean

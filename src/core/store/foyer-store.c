@@ -431,11 +431,17 @@ foyer_store_class_init (FoyerStoreClass *klass)
 static void worker_run (gpointer data, gpointer user_data);
 
 static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 foyer_store_init (FoyerStore *self)
 {
   g_mutex_init (&self->lock);
-  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                            (GDestroyNotify) sqlite3_finalize);
+  self->statements
+      = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   /* One thread, so asynchronous calls run in the order they were made. */
   self->pool = g_thread_pool_new (worker_run, NULL, 1, FALSE, NULL);
 }
