@@ -46,6 +46,7 @@ test_persisted (void)
   g_assert_no_error (error);
   g_assert_true (foyer_device_key_is_persistent (first));
   g_assert_null (foyer_device_key_get_fallback_reason (first));
+  g_assert_null (foyer_device_key_get_user_notice (first));
   g_assert_cmpuint (foyer_device_key_get_generation (first), ==, 1);
   g_assert_cmpstr (foyer_device_key_get_profile (first), ==, "dk-persisted");
 
@@ -198,6 +199,7 @@ test_no_secret_service (void)
       g_assert_no_error (error);
       g_assert_false (foyer_device_key_is_persistent (key));
       g_assert_nonnull (foyer_device_key_get_fallback_reason (key));
+      g_assert_nonnull (foyer_device_key_get_user_notice (key));
 
       store = foyer_store_open_sync (NULL, "dk-fallback", NULL, &error);
       g_assert_no_error (error);

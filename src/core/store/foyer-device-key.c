@@ -454,6 +454,20 @@ foyer_device_key_get_fallback_reason (FoyerDeviceKey *self)
   return self->fallback_reason;
 }
 
+/* What the app tells the user when the key is not persistent (translated);
+ * NULL when it is. */
+const char *
+foyer_device_key_get_user_notice (FoyerDeviceKey *self)
+{
+  g_return_val_if_fail (FOYER_IS_DEVICE_KEY (self), NULL);
+
+  if (self->persistent)
+    return NULL;
+
+  return _ ("The keyring is not available, so Foyer keeps your Microsoft session and cached "
+            "messages only until you quit. Nothing is saved on this computer.");
+}
+
 void
 foyer_device_key_copy_bytes (FoyerDeviceKey *self, guint8 out[FOYER_DEVICE_KEY_LENGTH])
 {

@@ -42,6 +42,7 @@ const char *foyer_device_key_get_profile (FoyerDeviceKey *self);
 guint foyer_device_key_get_generation (FoyerDeviceKey *self);
 gboolean foyer_device_key_is_persistent (FoyerDeviceKey *self);
 const char *foyer_device_key_get_fallback_reason (FoyerDeviceKey *self);
+const char *foyer_device_key_get_user_notice (FoyerDeviceKey *self);
 void foyer_device_key_copy_bytes (FoyerDeviceKey *self, guint8 out[FOYER_DEVICE_KEY_LENGTH]);
 
 const SecretSchema *foyer_device_key_get_schema (void);
