@@ -325,6 +325,19 @@ move_aside (const char *path)
 }
 
 static void
+remove_moved_aside (const char *path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *aside = g_strconcat (path, ".corrupt", suffixes[i], NULL);
+
+      g_unlink (aside);
+    }
+}
+
+static void
 close_db (FoyerStore *self)
 {
   g_hash_table_remove_all (self->statements);
@@ -353,6 +366,8 @@ open_db (FoyerStore *self, GError **error)
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, TRUE);
+  /* Another connection (a second instance, a backup tool) may hold a lock for a moment. */
+  sqlite3_busy_timeout (self->db, 5000);
 
   /* secure_delete zeroes freed pages; temp_store keeps sorts and VACUUM's
    * scratch copy off the disk. */
@@ -876,6 +891,8 @@ wipe_locked (FoyerStore *self, GError **error)
   if (self->path != NULL && !exec_sql (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", error))
     return FALSE;
   self->clock = 0;
+  if (self->path != NULL)
+    remove_moved_aside (self->path);
 
   /* A new key generation makes a copy of the old file (a backup, the
    * .corrupt file) unreadable as well. */
