@@ -170,6 +170,30 @@ test_expired_dropped (void)
 }
 
 static void
+test_not_utf8_skipped (void)
+{
+  g_autoptr (FoyerStore) store = open_store ("not-utf8", NULL);
+  g_autoptr (GError) error = NULL;
+  GSList *cookies = NULL;
+  GSList *loaded;
+
+  cookies = g_slist_append (cookies, make_cookie ("latin1", "caf\xe9", "example.com", 0, FALSE,
+                                                  FALSE, SOUP_SAME_SITE_POLICY_NONE));
+  cookies = g_slist_append (cookies, make_cookie ("fine", "ascii", "example.com", 0, FALSE, FALSE,
+                                                  SOUP_SAME_SITE_POLICY_NONE));
+
+  /* The jar stays readable: only the cookie JSON cannot carry is left out. */
+  g_assert_true (foyer_cookie_vault_save (store, cookies, &error));
+  g_assert_no_error (error);
+  loaded = foyer_cookie_vault_load (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_slist_length (loaded), ==, 1);
+  g_assert_cmpstr (soup_cookie_get_name (loaded->data), ==, "fine");
+  free_cookies (loaded);
+  free_cookies (cookies);
+}
+
+static void
 test_replace_and_clear (void)
 {
   g_autoptr (FoyerStore) store = open_store ("replace", NULL);
@@ -309,6 +333,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/cookie-vault/round-trip", test_round_trip);
   g_test_add_func ("/cookie-vault/expired-dropped", test_expired_dropped);
+  g_test_add_func ("/cookie-vault/not-utf8-skipped", test_not_utf8_skipped);
   g_test_add_func ("/cookie-vault/replace-and-clear", test_replace_and_clear);
   g_test_add_func ("/cookie-vault/no-plaintext-on-disk", test_no_plaintext_on_disk);
   g_test_add_func ("/cookie-vault/malformed", test_malformed);

@@ -25,6 +25,19 @@ cookie_expired (SoupCookie *cookie, GDateTime *now)
   return expires != NULL && g_date_time_compare (expires, now) <= 0;
 }
 
+static gboolean
+is_utf8 (const char *text)
+{
+  return text != NULL && g_utf8_validate (text, -1, NULL);
+}
+
+static gboolean
+cookie_is_utf8 (SoupCookie *cookie)
+{
+  return is_utf8 (soup_cookie_get_name (cookie)) && is_utf8 (soup_cookie_get_value (cookie))
+         && is_utf8 (soup_cookie_get_domain (cookie)) && is_utf8 (soup_cookie_get_path (cookie));
+}
+
 static const char *
 same_site_to_string (SoupSameSitePolicy policy)
 {
@@ -76,7 +89,9 @@ foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
       SoupCookie *cookie = l->data;
       GDateTime *expires = soup_cookie_get_expires (cookie);
 
-      if (cookie_expired (cookie, now))
+      /* JSON holds UTF-8 only; a cookie that is not would make the whole jar
+       * unreadable, so it is left out (Microsoft's cookies are ASCII). */
+      if (cookie_expired (cookie, now) || !cookie_is_utf8 (cookie))
         continue;
 
       json_builder_begin_object (builder);
@@ -156,6 +171,8 @@ cookie_from_json (JsonNode *node, GDateTime *now)
     return NULL;
 
   cookie = soup_cookie_new (name, value, domain, path, -1);
+  if (!cookie_is_utf8 (cookie))
+    return NULL;
   expires_node = json_object_get_member (object, "expires");
   if (expires_node != NULL)
     {
