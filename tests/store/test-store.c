@@ -488,6 +488,32 @@ test_corrupt_header (void)
 }
 
 static void
+test_newer_version (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (FoyerStore) store = open_store ("newer-version", "test-newer-version", &path);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *aside = NULL;
+  sqlite3 *db;
+
+  put_str (store, "spaces", "k", "v");
+  foyer_store_close (store);
+  g_clear_object (&store);
+
+  db = raw_open (path);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* Refused, and left alone for the newer Foyer that wrote it. */
+  store = foyer_store_open_sync (path, "test-newer-version", NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_UNSUPPORTED_VERSION);
+  aside = g_strconcat (path, ".corrupt", NULL);
+  g_assert_false (g_file_test (aside, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (raw_count (path), ==, 1);
+}
+
+static void
 test_reopen (void)
 {
   g_autofree char *path = NULL;
@@ -810,6 +836,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/tamper/list", test_tamper_list);
   g_test_add_func ("/store/corrupt/garbage-file", test_corrupt_file);
   g_test_add_func ("/store/corrupt/header", test_corrupt_header);
+  g_test_add_func ("/store/newer-version", test_newer_version);
   g_test_add_func ("/store/reopen", test_reopen);
   g_test_add_func ("/store/wipe", test_wipe);
   g_test_add_func ("/store/trim", test_trim);
