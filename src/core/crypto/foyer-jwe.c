@@ -248,6 +248,8 @@ foyer_jwe_decrypt_string (const guint8 *key, gsize key_len, const char *jwe, GEr
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    return g_strdup ("");
   if (!g_utf8_validate (data, len, NULL) || memchr (data, '\0', len) != NULL)
     {
       g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_MALFORMED,

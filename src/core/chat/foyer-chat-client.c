@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-chat"
+
+#include "config.h"
+
+#include "foyer-chat-client.h"
+
+#include "foyer-core.h"
+#include "foyer-json-request.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+struct _FoyerChatClient
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  char *base_url;
+  char *token;
+  char *person_id;
+};
+
+G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (foyer - chat - error - quark, foyer_chat_error)
+
+static void
+foyer_chat_client_finalize (GObject *object)
+{
+  FoyerChatClient *self = FOYER_CHAT_CLIENT (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->person_id, g_free);
+
+  G_OBJECT_CLASS (foyer_chat_client_parent_class)->finalize (object);
+}
+
+static void
+foyer_chat_client_class_init (FoyerChatClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = foyer_chat_client_finalize;
+}
+
+static void
+foyer_chat_client_init (FoyerChatClient *self)
+{
+  self->session
+      = soup_session_new_with_options ("user-agent", foyer_core_user_agent (), "timeout", 60, NULL);
+}
+
+/* base_url is the service root, e.g. https://foyer.example (without /v1). */
+FoyerChatClient *
+foyer_chat_client_new (const char *base_url)
+{
+  FoyerChatClient *self;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  self = g_object_new (FOYER_TYPE_CHAT_CLIENT, NULL);
+  self->base_url = g_strdup (base_url);
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+  return self;
+}
+
+SoupSession *
+foyer_chat_client_get_session (FoyerChatClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
+  return self->session;
+}
+
+const char *
+foyer_chat_client_get_base_url (FoyerChatClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
+  return self->base_url;
+}
+
+char *
+foyer_chat_client_get_events_url (FoyerChatClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
+
+  if (g_str_has_prefix (self->base_url, "https://"))
+    return g_strconcat ("wss://", self->base_url + strlen ("https://"), "/v1/events", NULL);
+  if (g_str_has_prefix (self->base_url, "http://"))
+    return g_strconcat ("ws://", self->base_url + strlen ("http://"), "/v1/events", NULL);
+  return NULL;
+}
+
+const char *
+foyer_chat_client_get_token (FoyerChatClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
+  return self->token;
+}
+
+const char *
+foyer_chat_client_get_person_id (FoyerChatClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
+  return self->person_id;
+}
+
+void
+foyer_chat_client_set_token (FoyerChatClient *self, const char *token, const char *person_id)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_free (self->person_id);
+  self->person_id = g_strdup (person_id);
+}
+
+char *
+foyer_chat_new_client_message_id (void)
+{
+  return foyer_random_token (16);
+}
+
+static void
+request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = foyer_json_request_finish (result, NULL, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+call (FoyerChatClient *self,
+      const char *method,
+      const char *path,
+      JsonNode *body,
+      gpointer source_tag,
+      GCancellable *cancellable,
+      GAsyncReadyCallback callback,
+      gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+
+  g_task_set_source_tag (task, source_tag);
+  foyer_json_request_async (self->session, method, url, self->token, body, FOYER_CHAT_ERROR,
+                            cancellable, request_cb, task);
+}
+
+void
+foyer_chat_client_request_async (FoyerChatClient *self,
+                                 const char *method,
+                                 const char *path,
+                                 JsonNode *body,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  call (self, method, path, body, foyer_chat_client_request_async, cancellable, callback,
+        user_data);
+}
+
+JsonNode *
+foyer_chat_client_call_finish (FoyerChatClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+check_id (const char *id)
+{
+  if (id == NULL || *id == '\0' || strlen (id) > 128)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+reject_bad_id (FoyerChatClient *self,
+               const char *id,
+               gpointer source_tag,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (check_id (id))
+    return FALSE;
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID,
+                           _ ("The identifier is not valid"));
+  return TRUE;
+}
+
+static JsonNode *
+object_node (const char *first_name, ...)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    json_object_set_string_member (object, name, va_arg (args, const char *));
+  va_end (args);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FoyerChatClient *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = foyer_json_request_finish (result, NULL, &error);
+  JsonObject *reply, *person;
+  const char *token, *id;
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  reply = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  token = foyer_json_get_string (reply, "accessToken");
+  person = foyer_json_get_object (reply, "person");
+  id = foyer_json_get_string (person, "id");
+  if (token == NULL || id == NULL)
+    {
+      g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
+                               _ ("The Foyer service sent an unexpected sign-in reply"));
+      return;
+    }
+  foyer_chat_client_set_token (self, token, id);
+  g_task_return_pointer (task, json_node_ref (json_object_get_member (reply, "person")),
+                         (GDestroyNotify) json_node_unref);
+}
+
+void
+foyer_chat_client_login_async (FoyerChatClient *self,
+                               const char *email,
+                               const char *password,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+  g_autofree char *url = NULL;
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (email != NULL && password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_chat_client_login_async);
+  body = object_node ("email", email, "password", password, NULL);
+  url = g_strconcat (self->base_url, "/v1/sessions", NULL);
+  foyer_json_request_async (self->session, "POST", url, NULL, body, FOYER_CHAT_ERROR, cancellable,
+                            login_cb, task);
+}
+
+void
+foyer_chat_client_get_me_async (FoyerChatClient *self,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  call (self, "GET", "/v1/people/me", NULL, foyer_chat_client_get_me_async, cancellable, callback,
+        user_data);
+}
+
+void
+foyer_chat_client_find_people_async (FoyerChatClient *self,
+                                     const char *email,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (email != NULL);
+
+  escaped = g_uri_escape_string (email, NULL, FALSE);
+  path = g_strdup_printf ("/v1/people?email=%s", escaped);
+  call (self, "GET", path, NULL, foyer_chat_client_find_people_async, cancellable, callback,
+        user_data);
+}
+
+void
+foyer_chat_client_get_org_settings_async (FoyerChatClient *self,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  call (self, "GET", "/v1/org/settings", NULL, foyer_chat_client_get_org_settings_async,
+        cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_put_org_settings_async (FoyerChatClient *self,
+                                          JsonNode *settings,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (settings != NULL);
+  call (self, "PUT", "/v1/org/settings", settings, foyer_chat_client_put_org_settings_async,
+        cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_list_spaces_async (FoyerChatClient *self,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  call (self, "GET", "/v1/spaces", NULL, foyer_chat_client_list_spaces_async, cancellable, callback,
+        user_data);
+}
+
+void
+foyer_chat_client_create_space_async (FoyerChatClient *self,
+                                      const char *title_jwe,
+                                      const char *kms_resource_uri,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (title_jwe != NULL && kms_resource_uri != NULL);
+
+  body = object_node ("title", title_jwe, "kmsResourceUri", kms_resource_uri, NULL);
+  call (self, "POST", "/v1/spaces", body, foyer_chat_client_create_space_async, cancellable,
+        callback, user_data);
+}
+
+static void
+space_call (FoyerChatClient *self,
+            const char *method,
+            const char *space_id,
+            const char *suffix,
+            JsonNode *body,
+            gpointer source_tag,
+            GCancellable *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer user_data)
+{
+  g_autofree char *path = NULL;
+
+  if (reject_bad_id (self, space_id, source_tag, callback, user_data))
+    return;
+  path = g_strdup_printf ("/v1/spaces/%s%s", space_id, suffix);
+  call (self, method, path, body, source_tag, cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_get_space_async (FoyerChatClient *self,
+                                   const char *space_id,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  space_call (self, "GET", space_id, "", NULL, foyer_chat_client_get_space_async, cancellable,
+              callback, user_data);
+}
+
+void
+foyer_chat_client_list_members_async (FoyerChatClient *self,
+                                      const char *space_id,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  space_call (self, "GET", space_id, "/members", NULL, foyer_chat_client_list_members_async,
+              cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_add_member_async (FoyerChatClient *self,
+                                    const char *space_id,
+                                    const char *person_id,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (person_id != NULL);
+
+  body = object_node ("personId", person_id, NULL);
+  space_call (self, "POST", space_id, "/members", body, foyer_chat_client_add_member_async,
+              cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_remove_member_async (FoyerChatClient *self,
+                                       const char *space_id,
+                                       const char *person_id,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  g_autofree char *suffix = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+
+  if (reject_bad_id (self, person_id, foyer_chat_client_remove_member_async, callback, user_data))
+    return;
+  suffix = g_strdup_printf ("/members/%s", person_id);
+  space_call (self, "DELETE", space_id, suffix, NULL, foyer_chat_client_remove_member_async,
+              cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_list_messages_async (FoyerChatClient *self,
+                                       const char *space_id,
+                                       gint64 before,
+                                       guint limit,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  g_autofree char *suffix = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+
+  if (before > 0)
+    suffix = g_strdup_printf ("/messages?before=%" G_GINT64_FORMAT "&limit=%u", before,
+                              CLAMP (limit, 1, 200));
+  else
+    suffix = g_strdup_printf ("/messages?limit=%u", CLAMP (limit, 1, 200));
+  space_call (self, "GET", space_id, suffix, NULL, foyer_chat_client_list_messages_async,
+              cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_post_message_async (FoyerChatClient *self,
+                                      const char *space_id,
+                                      const char *client_message_id,
+                                      const char *key_uri,
+                                      const char *body_jwe,
+                                      const char *const *attachment_refs,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+  JsonArray *attachments = json_array_new ();
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  g_return_if_fail (client_message_id != NULL && key_uri != NULL && body_jwe != NULL);
+
+  body = object_node ("clientMessageId", client_message_id, "keyUri", key_uri, "body", body_jwe,
+                      NULL);
+  for (gsize i = 0; attachment_refs != NULL && attachment_refs[i] != NULL; i++)
+    {
+      JsonObject *attachment = json_object_new ();
+
+      json_object_set_string_member (attachment, "kind", "document");
+      json_object_set_string_member (attachment, "ref", attachment_refs[i]);
+      json_array_add_object_element (attachments, attachment);
+    }
+  json_object_set_array_member (json_node_get_object (body), "attachments", attachments);
+  space_call (self, "POST", space_id, "/messages", body, foyer_chat_client_post_message_async,
+              cancellable, callback, user_data);
+}
+
+void
+foyer_chat_client_get_events_async (FoyerChatClient *self,
+                                    gint64 after,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+
+  if (after >= 0)
+    path = g_strdup_printf ("/v1/events?after=%" G_GINT64_FORMAT, after);
+  else
+    path = g_strdup ("/v1/events");
+  call (self, "GET", path, NULL, foyer_chat_client_get_events_async, cancellable, callback,
+        user_data);
+}

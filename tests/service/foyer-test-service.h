@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Starts a real foyer-service for a test: a fresh data directory, the
+ * seeded people below (created with the admin CLI), `serve` on a free
+ * loopback port, and waits until service.json says it is ready.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_TEST_ALICE_EMAIL    "alice@contoso.example"
+#define FOYER_TEST_ALICE_PASSWORD "alice-password-1"
+#define FOYER_TEST_BOB_EMAIL      "bob@contoso.example"
+#define FOYER_TEST_BOB_PASSWORD   "bob-password-2"
+#define FOYER_TEST_CAROL_EMAIL    "carol@contoso.example"
+#define FOYER_TEST_CAROL_PASSWORD "carol-password-3"
+
+typedef struct _FoyerTestService FoyerTestService;
+
+/* alice (administrator), bob and carol; both roles in one process. */
+FoyerTestService *foyer_test_service_new (void);
+/* roles: "conversation,kms", "kms"…; extra_args are added to `serve`. */
+FoyerTestService *foyer_test_service_new_full (const char *data_dir,
+                                               const char *roles,
+                                               gboolean seed_people,
+                                               const char *const *extra_args,
+                                               GError **error);
+
+const char *foyer_test_service_get_base_url (FoyerTestService *self);
+const char *foyer_test_service_get_kms_url (FoyerTestService *self);
+const char *foyer_test_service_get_data_dir (FoyerTestService *self);
+const char *foyer_test_service_get_log_path (FoyerTestService *self);
+const char *foyer_test_service_get_service_json (FoyerTestService *self);
+const char *foyer_test_service_get_executable (void);
+
+gboolean foyer_test_service_run_cli (FoyerTestService *self,
+                                     const char *const *args,
+                                     char **out_stdout,
+                                     GError **error);
+gboolean foyer_test_service_add_user (FoyerTestService *self,
+                                      const char *email,
+                                      const char *name,
+                                      const char *password,
+                                      gboolean admin,
+                                      GError **error);
+
+/* SIGTERM and wait; TRUE when it exited cleanly with status 0. */
+gboolean foyer_test_service_stop (FoyerTestService *self);
+/* Starts serve again on the same data directory (and the same port). */
+gboolean foyer_test_service_restart (FoyerTestService *self, GError **error);
+void foyer_test_service_free (FoyerTestService *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerTestService, foyer_test_service_free)
+
+G_END_DECLS

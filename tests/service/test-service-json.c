@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "foyer-core.h"
+#include "foyer-jwe.h"
+#include "foyer-svc.h"
+
+#define KEY_URI "kms://kms-test.foyer/keys/key1"
+
+static JsonNode *
+parse_ok (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = foyer_svc_json_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static void
+test_parse_limits (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *deep = g_strnfill (100000, '[');
+  g_autofree char *ok_depth = NULL;
+  g_autofree char *big = g_strnfill (FOYER_SVC_MAX_BODY + 1, ' ');
+  g_autoptr (JsonNode) node = NULL;
+  const char bad_utf8[] = "{\"a\":\"\xff\xfe\"}";
+
+  g_assert_null (foyer_svc_json_parse (deep, strlen (deep), &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+  g_assert_cmpuint (foyer_svc_error_status (error), ==, 400);
+  g_clear_error (&error);
+
+  /* Brackets inside strings do not count as depth. */
+  ok_depth = g_strdup_printf ("{\"a\":\"%s\"}", deep + 99000);
+  node = foyer_svc_json_parse (ok_depth, strlen (ok_depth), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+
+  g_assert_null (foyer_svc_json_parse (big, strlen (big), &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_TOO_LARGE);
+  g_assert_cmpuint (foyer_svc_error_status (error), ==, 413);
+  g_clear_error (&error);
+
+  g_assert_null (foyer_svc_json_parse (bad_utf8, strlen (bad_utf8), &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (foyer_svc_json_parse ("{\"a\":", 5, &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (foyer_svc_json_parse ("", 0, &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+}
+
+static void
+test_check_object (void)
+{
+  static const FoyerSvcField fields[] = {
+    { "name", FIELD_STRING, TRUE, 8 },
+    { "flag", FIELD_BOOLEAN, FALSE, 0 },
+    { "list", FIELD_ARRAY, FALSE, 2 },
+  };
+  const char *bad[] = {
+    "[]",
+    "{}",
+    "{\"name\":\"ok\",\"extra\":1}",
+    "{\"name\":5}",
+    "{\"name\":\"\"}",
+    "{\"name\":\"much too long\"}",
+    "{\"name\":\"ok\",\"flag\":\"yes\"}",
+    "{\"name\":\"ok\",\"list\":[1,2,3]}",
+    NULL,
+  };
+  g_autoptr (JsonNode) good = parse_ok ("{\"name\":\"ok\",\"flag\":true,\"list\":[1]}");
+
+  g_assert_nonnull (foyer_svc_json_check_object (good, fields, G_N_ELEMENTS (fields), NULL));
+  for (gsize i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = parse_ok (bad[i]);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_null (foyer_svc_json_check_object (node, fields, G_N_ELEMENTS (fields), &error));
+      g_assert_nonnull (error);
+      g_assert_cmpuint (foyer_svc_error_status (error) / 100, ==, 4);
+    }
+}
+
+static char *
+make_jwe (const char *kid)
+{
+  guint8 key[32];
+
+  foyer_random_bytes (key, sizeof key, NULL);
+  return foyer_jwe_encrypt_string (key, sizeof key, kid, "hello", NULL);
+}
+
+static void
+test_message_input (void)
+{
+  g_autofree char *body = make_jwe (KEY_URI);
+  g_autofree char *other = make_jwe ("kms://kms-test.foyer/keys/key2");
+  g_autofree char *good_text
+      = g_strdup_printf ("{\"clientMessageId\":\"c-1\",\"keyUri\":\"%s\",\"body\":\"%s\","
+                         "\"attachments\":[{\"kind\":\"document\",\"ref\":\"%s\"}]}",
+                         KEY_URI, body, body);
+  g_autoptr (JsonNode) good = parse_ok (good_text);
+  FoyerSvcMessageInput input;
+  const char *templates[] = {
+    "{\"clientMessageId\":\"c 1\",\"keyUri\":\"" KEY_URI "\",\"body\":\"@BODY@\"}",
+    "{\"clientMessageId\":\"c1\",\"keyUri\":\"https://x/keys/a\",\"body\":\"@BODY@\"}",
+    "{\"clientMessageId\":\"c1\",\"keyUri\":\"" KEY_URI "\",\"body\":\"plain @BODY@\"}",
+    "{\"clientMessageId\":\"c1\",\"keyUri\":\"" KEY_URI "\",\"body\":\"@BODY@\",\"text\":\"x\"}",
+    "{\"clientMessageId\":\"c1\",\"keyUri\":\"" KEY_URI "\",\"body\":\"@BODY@\","
+    "\"attachments\":[{\"kind\":\"image\",\"ref\":\"x\"}]}",
+    "{\"clientMessageId\":\"c1\",\"keyUri\":\"" KEY_URI
+    "\",\"body\":\"@BODY@\",\"attachments\":[5]}",
+    NULL,
+  };
+
+  g_assert_true (foyer_svc_parse_message_input (good, &input, NULL));
+  g_assert_cmpstr (input.client_message_id, ==, "c-1");
+  g_assert_cmpuint (input.attachments->len, ==, 1);
+  foyer_svc_message_input_clear (&input);
+
+  for (gsize i = 0; templates[i] != NULL; i++)
+    {
+      g_auto (GStrv) pieces = g_strsplit (templates[i], "@BODY@", -1);
+      g_autofree char *text = g_strjoinv (body, pieces);
+      g_autoptr (JsonNode) node = parse_ok (text);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_false (foyer_svc_parse_message_input (node, &input, &error));
+      g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+    }
+
+  /* A body encrypted with another key than keyUri is refused. */
+  {
+    g_autofree char *text = g_strdup_printf (
+        "{\"clientMessageId\":\"c1\",\"keyUri\":\"%s\",\"body\":\"%s\"}", KEY_URI, other);
+    g_autoptr (JsonNode) node = parse_ok (text);
+
+    g_assert_false (foyer_svc_parse_message_input (node, &input, NULL));
+  }
+}
+
+static void
+test_org_settings (void)
+{
+  const char *good[] = {
+    "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"contoso.onmicrosoft.com\","
+    "\"clientId\":\"11111111-2222-3333-4444-555555555555\",\"cloud\":\"worldwide\","
+    "\"audiences\":[\"organization\",\"space\",\"existing\"],\"defaultAudience\":\"organization\","
+    "\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"gcc-moderate\",\"audiences\":[\"anyone\"],"
+    "\"defaultAudience\":\"anyone\",\"defaultLinkType\":\"edit\","
+    "\"cloudDescriptor\":\"/usr/share/foyer/sandbox.json\"}}",
+    NULL,
+  };
+  const char *bad[] = {
+    "{}",
+    "{\"microsoft\":{},\"other\":1}",
+    "{\"microsoft\":{\"enabled\":true,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"usgov-high\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"mars\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"anyone\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"everyone\"],"
+    "\"defaultAudience\":\"everyone\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\",\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"owner\"}}",
+    "{\"microsoft\":{\"enabled\":\"yes\",\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"tenantId\":\"a/b\",\"cloud\":\"worldwide\","
+    "\"audiences\":[\"space\"],\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    NULL,
+  };
+  g_autoptr (JsonNode) defaults = foyer_svc_org_settings_default ();
+  g_autoptr (JsonNode) validated = foyer_svc_org_settings_validate (defaults, NULL);
+
+  g_assert_nonnull (validated);
+  for (gsize i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = parse_ok (good[i]);
+      g_autoptr (JsonNode) out = foyer_svc_org_settings_validate (node, NULL);
+
+      g_assert_nonnull (out);
+    }
+  for (gsize i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr (JsonNode) node = parse_ok (bad[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonNode) out = foyer_svc_org_settings_validate (node, &error);
+
+      if (out != NULL)
+        g_error ("accepted: %s", bad[i]);
+      g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID);
+    }
+}
+
+static void
+test_passwords (void)
+{
+  g_autofree char *hash = NULL;
+  g_autofree char *hash2 = NULL;
+
+  g_setenv ("FOYER_SERVICE_PBKDF2_ITERATIONS", "10000", TRUE);
+  hash = foyer_svc_password_hash ("correct horse", NULL);
+  hash2 = foyer_svc_password_hash ("correct horse", NULL);
+  g_assert_true (g_str_has_prefix (hash, "pbkdf2-sha256$10000$"));
+  g_assert_cmpstr (hash, !=, hash2); /* salted */
+  g_assert_null (strstr (hash, "correct"));
+  g_assert_true (foyer_svc_password_verify ("correct horse", hash));
+  g_assert_false (foyer_svc_password_verify ("correct horsE", hash));
+  g_assert_false (foyer_svc_password_verify ("correct horse", NULL));
+  g_assert_false (foyer_svc_password_verify ("x", "md5$1$a$b"));
+  g_unsetenv ("FOYER_SERVICE_PBKDF2_ITERATIONS");
+}
+
+static void
+test_tokens (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("foyer-token-XXXXXX", NULL);
+  g_autofree char *other_dir = g_dir_make_tmp ("foyer-token-XXXXXX", NULL);
+  cjose_jwk_t *key = foyer_svc_load_signing_key (dir, NULL);
+  cjose_jwk_t *again = foyer_svc_load_signing_key (dir, NULL);
+  cjose_jwk_t *other = foyer_svc_load_signing_key (other_dir, NULL);
+  g_autofree char *token = foyer_svc_token_issue (key, "person1", "org1", 60, NULL);
+  g_autofree char *expired = foyer_svc_token_issue (key, "person1", "org1", -10, NULL);
+  g_autofree char *foreign = foyer_svc_token_issue (other, "person1", "org1", 60, NULL);
+  g_autofree char *sub = NULL;
+  g_autofree char *org = NULL;
+  g_autofree char *tampered = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (token);
+  sub = foyer_svc_token_verify (again, token, &org, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sub, ==, "person1");
+  g_assert_cmpstr (org, ==, "org1");
+
+  g_assert_null (foyer_svc_token_verify (key, expired, NULL, &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_assert_null (foyer_svc_token_verify (key, foreign, NULL, &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_assert_null (foyer_svc_token_verify (key, "abc.def.ghi", NULL, NULL));
+  g_assert_null (foyer_svc_token_verify (key, "", NULL, NULL));
+
+  tampered = g_strdup (token);
+  tampered[strlen (tampered) - 3] ^= 1;
+  g_assert_null (foyer_svc_token_verify (key, tampered, NULL, NULL));
+
+  cjose_jwk_release (key);
+  cjose_jwk_release (again);
+  cjose_jwk_release (other);
+}
+
+static void
+test_key_wrap (void)
+{
+  guint8 master[32], other[32], key[32], wrapped[40], out[48];
+  gsize wrapped_len = 0, out_len = 0;
+
+  foyer_random_bytes (master, sizeof master, NULL);
+  foyer_random_bytes (other, sizeof other, NULL);
+  foyer_random_bytes (key, sizeof key, NULL);
+  g_assert_true (foyer_svc_wrap_key (master, key, sizeof key, wrapped, &wrapped_len));
+  g_assert_cmpuint (wrapped_len, ==, 40);
+  g_assert_true (memcmp (wrapped, key, 32) != 0);
+  g_assert_true (foyer_svc_unwrap_key (master, wrapped, wrapped_len, out, &out_len));
+  g_assert_cmpmem (out, out_len, key, sizeof key);
+  g_assert_false (foyer_svc_unwrap_key (other, wrapped, wrapped_len, out, &out_len));
+  wrapped[5] ^= 1;
+  g_assert_false (foyer_svc_unwrap_key (master, wrapped, wrapped_len, out, &out_len));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/service/json/limits", test_parse_limits);
+  g_test_add_func ("/service/json/check-object", test_check_object);
+  g_test_add_func ("/service/json/message-input", test_message_input);
+  g_test_add_func ("/service/json/org-settings", test_org_settings);
+  g_test_add_func ("/service/auth/passwords", test_passwords);
+  g_test_add_func ("/service/auth/tokens", test_tokens);
+  g_test_add_func ("/service/auth/key-wrap", test_key_wrap);
+
+  return g_test_run ();
+}
