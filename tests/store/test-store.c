@@ -660,6 +660,91 @@ test_trim (void)
 }
 
 static void
+test_expiry (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (FoyerStore) store = open_store ("expiry", "test-expiry", &path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) value = str_bytes ("a drive listing");
+  g_autoptr (GPtrArray) entries = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint64 size = 0;
+
+  g_assert_true (foyer_store_put_with_expiry (store, "drive", "stale", value, now - 10, &error));
+  g_assert_true (foyer_store_put_with_expiry (store, "drive", "fresh", value, now + 3600, &error));
+  g_assert_true (foyer_store_put_with_expiry (store, "drive", "stale2", value, now - 1, &error));
+  g_assert_true (foyer_store_put_with_expiry (store, "drive", "forever", value, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_count (path), ==, 4);
+
+  /* Listing leaves the stale ones out, reading one deletes it. */
+  entries = foyer_store_list (store, "drive", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  g_assert_cmpstr (((FoyerStoreEntry *) entries->pdata[0])->key, ==, "forever");
+  g_assert_cmpstr (((FoyerStoreEntry *) entries->pdata[1])->key, ==, "fresh");
+  assert_value (store, "drive", "stale", NULL);
+  assert_value (store, "drive", "fresh", "a drive listing");
+  g_assert_cmpint (raw_count (path), ==, 3);
+
+  /* Trimming drops what expired even when the budget is not reached. */
+  g_assert_true (foyer_store_trim (store, "drive", G_MAXUINT64, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_count (path), ==, 2);
+  g_assert_true (foyer_store_get_namespace_size (store, "drive", &size, &error));
+  g_assert_cmpuint (size, ==, 2 * (FOYER_RECORD_OVERHEAD + 15) + 5 + 7);
+
+  /* Putting again without expiry makes a record permanent. */
+  put_str (store, "drive", "fresh", "again");
+  assert_value (store, "drive", "fresh", "again");
+}
+
+static void
+test_migration (void)
+{
+  g_autofree char *dir = store_test_make_dir ("migration");
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  g_autoptr (FoyerStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean has_expires = FALSE;
+  sqlite3 *db = NULL;
+
+  /* A store as the first release wrote it (schema version 1). */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_exec (db,
+                    "CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL);"
+                    "CREATE TABLE records (lookup BLOB PRIMARY KEY NOT NULL, ns BLOB NOT NULL,"
+                    " value BLOB NOT NULL, size INTEGER NOT NULL, used INTEGER NOT NULL);"
+                    "CREATE INDEX records_by_ns ON records (ns, used);"
+                    "PRAGMA user_version = 1;",
+                    NULL, NULL, NULL),
+      ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = foyer_store_open_sync (path, "test-migration", NULL, &error);
+  g_assert_no_error (error);
+  put_str (store, "spaces", "k", "v");
+  assert_value (store, "spaces", "k", "v");
+  foyer_store_close (store);
+
+  db = raw_open (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA table_info(records)", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    has_expires
+        = has_expires || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "expires") == 0;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_true (has_expires);
+}
+
+static void
 test_closed (void)
 {
   g_autoptr (FoyerStore) store = open_store ("closed", "test-closed", NULL);
@@ -840,6 +925,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/reopen", test_reopen);
   g_test_add_func ("/store/wipe", test_wipe);
   g_test_add_func ("/store/trim", test_trim);
+  g_test_add_func ("/store/expiry", test_expiry);
+  g_test_add_func ("/store/migration", test_migration);
   g_test_add_func ("/store/closed", test_closed);
   g_test_add_func ("/store/async/concurrent", test_async);
   g_test_add_func ("/store/async/cancelled", test_async_cancelled);

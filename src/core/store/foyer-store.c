@@ -51,14 +51,19 @@ static const char *const migrations[] = {
   "CREATE TABLE records (lookup BLOB PRIMARY KEY NOT NULL, ns BLOB NOT NULL,"
   "                      value BLOB NOT NULL, size INTEGER NOT NULL, used INTEGER NOT NULL);"
   "CREATE INDEX records_by_ns ON records (ns, used);",
+  /* Unix seconds after which a record reads as absent; 0: never. */
+  "ALTER TABLE records ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SQL_PUT                                                                                    \
-  "INSERT OR REPLACE INTO records (lookup, ns, value, size, used) VALUES (?1, ?2, ?3, ?4, ?5)"
-#define SQL_GET        "SELECT value FROM records WHERE lookup = ?1"
-#define SQL_TOUCH      "UPDATE records SET used = ?2 WHERE lookup = ?1"
-#define SQL_DELETE     "DELETE FROM records WHERE lookup = ?1"
-#define SQL_LIST       "SELECT rowid, lookup, value FROM records WHERE ns = ?1"
+  "INSERT OR REPLACE INTO records (lookup, ns, value, size, used, expires)"                        \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+#define SQL_GET    "SELECT value, expires FROM records WHERE lookup = ?1"
+#define SQL_TOUCH  "UPDATE records SET used = ?2 WHERE lookup = ?1"
+#define SQL_DELETE "DELETE FROM records WHERE lookup = ?1"
+#define SQL_LIST                                                                                   \
+  "SELECT rowid, lookup, value FROM records WHERE ns = ?1 AND (expires = 0 OR expires > ?2)"
+#define SQL_PURGE      "DELETE FROM records WHERE ns = ?1 AND expires != 0 AND expires <= ?2"
 #define SQL_DELETE_ROW "DELETE FROM records WHERE rowid = ?1"
 #define SQL_DELETE_NS  "DELETE FROM records WHERE ns = ?1"
 #define SQL_SIZE       "SELECT COALESCE(SUM(size), 0) FROM records WHERE ns = ?1"
@@ -633,8 +638,19 @@ foyer_store_get_device_key (FoyerStore *self)
   return self->key;
 }
 
+static gint64
+now_unix (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 static gboolean
-put_locked (FoyerStore *self, const char *ns, const char *key, GBytes *value, GError **error)
+put_locked (FoyerStore *self,
+            const char *ns,
+            const char *key,
+            GBytes *value,
+            gint64 expires,
+            GError **error)
 {
   guint8 lookup[FOYER_RECORD_INDEX_LEN], tag[FOYER_RECORD_INDEX_LEN];
   g_autoptr (GBytes) sealed = NULL;
@@ -657,6 +673,7 @@ put_locked (FoyerStore *self, const char *ns, const char *key, GBytes *value, GE
   sqlite3_bind_blob (stmt, 3, data, (int) len, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) len);
   sqlite3_bind_int64 (stmt, 5, ++self->clock);
+  sqlite3_bind_int64 (stmt, 6, MAX (expires, 0));
 
   return step_done (self, stmt, error);
 }
@@ -680,6 +697,7 @@ get_locked (FoyerStore *self, const char *ns, const char *key, GError **error)
   g_autoptr (GBytes) value = NULL;
   g_autoptr (GError) open_error = NULL;
   sqlite3_stmt *stmt;
+  gint64 expires;
   int rc;
 
   if (!check_open (self, error) || (stmt = statement (self, SQL_GET, error)) == NULL)
@@ -697,6 +715,14 @@ get_locked (FoyerStore *self, const char *ns, const char *key, GError **error)
     {
       set_sqlite_error (error, self->db, rc);
       done (stmt);
+      return NULL;
+    }
+
+  expires = sqlite3_column_int64 (stmt, 1);
+  if (expires != 0 && expires <= now_unix ())
+    {
+      done (stmt);
+      delete_lookup_locked (self, lookup, NULL);
       return NULL;
     }
 
@@ -748,6 +774,7 @@ list_locked (FoyerStore *self, const char *ns, GError **error)
   tampered = g_array_new (FALSE, FALSE, sizeof (sqlite3_int64));
   foyer_record_cipher_namespace_tag (self->cipher, ns, tag);
   sqlite3_bind_blob (stmt, 1, tag, sizeof tag, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now_unix ());
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -831,19 +858,29 @@ trim_locked (FoyerStore *self, const char *ns, guint64 max_bytes, GError **error
 {
   guint8 tag[FOYER_RECORD_INDEX_LEN];
   g_autoptr (GPtrArray) evict = NULL;
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt, *purge;
   guint64 total = 0;
   gboolean over = FALSE;
   int rc;
 
-  if (!check_open (self, error) || (stmt = statement (self, SQL_BY_RECENCY, error)) == NULL)
+  if (!check_open (self, error) || (stmt = statement (self, SQL_BY_RECENCY, error)) == NULL
+      || (purge = statement (self, SQL_PURGE, error)) == NULL)
     return FALSE;
   if (!exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
+  /* Expired records go first, whatever the budget. */
+  foyer_record_cipher_namespace_tag (self->cipher, ns, tag);
+  sqlite3_bind_blob (purge, 1, tag, sizeof tag, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (purge, 2, now_unix ());
+  if (!step_done (self, purge, error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
   /* Keep the most recently used records while they fit, drop the rest. */
   evict = g_ptr_array_new_with_free_func (g_free);
-  foyer_record_cipher_namespace_tag (self->cipher, ns, tag);
   sqlite3_bind_blob (stmt, 1, tag, sizeof tag, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -925,7 +962,27 @@ foyer_store_put (FoyerStore *self, const char *ns, const char *key, GBytes *valu
   g_return_val_if_fail (ns != NULL && *ns != '\0' && key != NULL && value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  LOCKED (self, put_locked (self, ns, key, value, error));
+  LOCKED (self, put_locked (self, ns, key, value, 0, error));
+  return ret;
+}
+
+/* Like foyer_store_put(), for a value that is stale after expires (Unix
+ * seconds; 0 for never): from then on it reads as absent and is deleted. */
+gboolean
+foyer_store_put_with_expiry (FoyerStore *self,
+                             const char *ns,
+                             const char *key,
+                             GBytes *value,
+                             gint64 expires,
+                             GError **error)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (FOYER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ns != NULL && *ns != '\0' && key != NULL && value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  LOCKED (self, put_locked (self, ns, key, value, expires, error));
   return ret;
 }
 
@@ -990,8 +1047,8 @@ foyer_store_delete_namespace (FoyerStore *self, const char *ns, GError **error)
   return ret;
 }
 
-/* Drops the least recently used records of ns (written or read) until the
- * sealed records of ns take at most max_bytes. */
+/* Drops the expired records of ns, then the least recently used ones
+ * (written or read) until the sealed records of ns take at most max_bytes. */
 gboolean
 foyer_store_trim (FoyerStore *self, const char *ns, guint64 max_bytes, GError **error)
 {

@@ -61,6 +61,12 @@ FoyerDeviceKey *foyer_store_get_device_key (FoyerStore *self);
 
 gboolean
 foyer_store_put (FoyerStore *self, const char *ns, const char *key, GBytes *value, GError **error);
+gboolean foyer_store_put_with_expiry (FoyerStore *self,
+                                      const char *ns,
+                                      const char *key,
+                                      GBytes *value,
+                                      gint64 expires,
+                                      GError **error);
 GBytes *foyer_store_get (FoyerStore *self, const char *ns, const char *key, GError **error);
 gboolean foyer_store_delete (FoyerStore *self, const char *ns, const char *key, GError **error);
 GPtrArray *foyer_store_list (FoyerStore *self, const char *ns, GError **error);
