@@ -17,6 +17,7 @@ gboolean foyer_cookie_vault_save (FoyerStore *store, GSList *cookies, GError **e
 GSList *foyer_cookie_vault_load (FoyerStore *store, GError **error);
 gboolean foyer_cookie_vault_clear (FoyerStore *store, GError **error);
 
+/* The cookies are serialized before this returns: the caller may free them. */
 void foyer_cookie_vault_save_async (FoyerStore *store,
                                     GSList *cookies,
                                     GCancellable *cancellable,
