@@ -62,6 +62,17 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* Names and bodies are filled in as keys and member lists arrive. */
+static void
+set_string (FoyerMessageItem *self, char **field, const char *value, guint prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 static void
 foyer_message_item_finalize (GObject *object)
 {
@@ -146,13 +157,13 @@ foyer_message_item_set_property (GObject *object,
       self->author_id = g_value_dup_string (value);
       break;
     case PROP_AUTHOR_NAME:
-      self->author_name = g_value_dup_string (value);
+      set_string (self, &self->author_name, g_value_get_string (value), PROP_AUTHOR_NAME);
       break;
     case PROP_CREATED:
       self->created = g_value_dup_boxed (value);
       break;
     case PROP_BODY:
-      self->body = g_value_dup_string (value);
+      set_string (self, &self->body, g_value_get_string (value), PROP_BODY);
       break;
     case PROP_STATE:
       foyer_message_item_set_state (self, g_value_get_enum (value));
@@ -196,13 +207,13 @@ foyer_message_item_class_init (FoyerMessageItemClass *klass)
                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_CONSTRUCT_ONLY);
   properties[PROP_AUTHOR_NAME]
       = g_param_spec_string ("author-name", NULL, NULL, NULL,
-                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_CONSTRUCT_ONLY);
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_CREATED]
       = g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_CONSTRUCT_ONLY);
   properties[PROP_BODY]
       = g_param_spec_string ("body", NULL, NULL, NULL,
-                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_CONSTRUCT_ONLY);
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_STATE]
       = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_MESSAGE_STATE, FOYER_MESSAGE_STATE_SENT,
                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);

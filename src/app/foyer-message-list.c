@@ -219,6 +219,48 @@ foyer_message_list_confirm (FoyerMessageList *self,
   return TRUE;
 }
 
+gboolean
+foyer_message_list_remove (FoyerMessageList *self, const char *id)
+{
+  FoyerMessageItem *item;
+  guint position;
+
+  g_return_val_if_fail (FOYER_IS_MESSAGE_LIST (self), FALSE);
+
+  item = foyer_message_list_find (self, id);
+  if (item == NULL)
+    return FALSE;
+
+  position = position_of (self, item);
+  g_hash_table_remove (self->by_id, id);
+  g_ptr_array_remove_index (self->items, position);
+  update_flags (self, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  return TRUE;
+}
+
+/* A pending message gets the id its outbox gave it. */
+gboolean
+foyer_message_list_rename (FoyerMessageList *self, const char *id, const char *new_id)
+{
+  FoyerMessageItem *item;
+  gpointer old_key = NULL;
+
+  g_return_val_if_fail (FOYER_IS_MESSAGE_LIST (self), FALSE);
+  g_return_val_if_fail (new_id != NULL, FALSE);
+
+  item = foyer_message_list_find (self, id);
+  if (item == NULL || g_hash_table_contains (self->by_id, new_id))
+    return FALSE;
+
+  /* id may be the item's own string: done with it before renaming. */
+  g_hash_table_steal_extended (self->by_id, id, &old_key, NULL);
+  g_free (old_key);
+  foyer_message_item_set_id (item, new_id);
+  g_hash_table_insert (self->by_id, g_strdup (new_id), item);
+  return TRUE;
+}
+
 gint64
 foyer_message_list_get_oldest_seq (FoyerMessageList *self)
 {

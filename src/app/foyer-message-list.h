@@ -25,6 +25,8 @@ gboolean foyer_message_list_confirm (FoyerMessageList *self,
                                      const char *pending_id,
                                      const char *id,
                                      gint64 seq);
+gboolean foyer_message_list_remove (FoyerMessageList *self, const char *id);
+gboolean foyer_message_list_rename (FoyerMessageList *self, const char *id, const char *new_id);
 gint64 foyer_message_list_get_oldest_seq (FoyerMessageList *self);
 gint64 foyer_message_list_get_newest_seq (FoyerMessageList *self);
 void foyer_message_list_set_last_read_seq (FoyerMessageList *self,

@@ -3,13 +3,20 @@
 
 #include "config.h"
 
+#include "foyer-cookie-vault.h"
 #include "foyer-web-session.h"
+
+/* Cookie changes come in bursts during a sign-in: save once they settle. */
+#define SAVE_DELAY_MS 300
 
 struct _FoyerWebSession
 {
   GObject parent_instance;
 
   WebKitNetworkSession *network_session;
+  FoyerStore *store;
+  guint save_source;
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerWebSession, foyer_web_session, G_TYPE_OBJECT)
@@ -19,6 +26,10 @@ foyer_web_session_finalize (GObject *object)
 {
   FoyerWebSession *self = FOYER_WEB_SESSION (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  g_clear_object (&self->store);
   g_clear_object (&self->network_session);
   G_OBJECT_CLASS (foyer_web_session_parent_class)->finalize (object);
 }
@@ -33,6 +44,7 @@ static void
 foyer_web_session_init (FoyerWebSession *self)
 {
   self->network_session = webkit_network_session_new_ephemeral ();
+  self->cancellable = g_cancellable_new ();
 
   /* A certificate error ends the load; there is no way to override it. */
   webkit_network_session_set_tls_errors_policy (self->network_session,
@@ -68,4 +80,218 @@ foyer_web_session_create_view (FoyerWebSession *self)
 
   return g_object_new (WEBKIT_TYPE_WEB_VIEW, "network-session", self->network_session, "settings",
                        settings, NULL);
+}
+
+static WebKitCookieManager *
+cookie_manager (FoyerWebSession *self)
+{
+  return webkit_network_session_get_cookie_manager (self->network_session);
+}
+
+static void
+saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (foyer_cookie_vault_save_finish (FOYER_STORE (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+got_cookies_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  FoyerWebSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GList *cookies;
+  GSList *list = NULL;
+
+  cookies = webkit_cookie_manager_get_all_cookies_finish (WEBKIT_COOKIE_MANAGER (source), result,
+                                                          &error);
+  if (error != NULL || self->store == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "No store attached");
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  for (GList *l = cookies; l != NULL; l = l->next)
+    list = g_slist_prepend (list, l->data);
+  list = g_slist_reverse (list);
+  foyer_cookie_vault_save_async (self->store, list, g_task_get_cancellable (task), saved_cb, task);
+  g_slist_free (list);
+  g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+}
+
+void
+foyer_web_session_save_cookies_async (FoyerWebSession *self,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_WEB_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_web_session_save_cookies_async);
+  webkit_cookie_manager_get_all_cookies (cookie_manager (self), cancellable, got_cookies_cb, task);
+}
+
+gboolean
+foyer_web_session_save_cookies_finish (FoyerWebSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+background_save_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_web_session_save_cookies_finish (FOYER_WEB_SESSION (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not keep the web session's cookies: %s", error->message);
+}
+
+static gboolean
+save_timeout_cb (gpointer data)
+{
+  FoyerWebSession *self = data;
+
+  self->save_source = 0;
+  foyer_web_session_save_cookies_async (self, self->cancellable, background_save_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cookies_changed_cb (FoyerWebSession *self)
+{
+  if (self->store == NULL)
+    return;
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout_cb, self);
+}
+
+typedef struct
+{
+  guint pending;
+  GError *error;
+} RestoreData;
+
+static void
+restore_data_free (RestoreData *data)
+{
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static void
+restore_step_done (GTask *task)
+{
+  FoyerWebSession *self = g_task_get_source_object (task);
+  RestoreData *data = g_task_get_task_data (task);
+
+  if (--data->pending > 0)
+    return;
+
+  g_signal_connect_object (cookie_manager (self), "changed", G_CALLBACK (cookies_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (data->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&data->error));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+cookie_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RestoreData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!webkit_cookie_manager_add_cookie_finish (WEBKIT_COOKIE_MANAGER (source), result, &error))
+    {
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_error_free (error);
+    }
+  restore_step_done (task);
+}
+
+static void
+vault_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  FoyerWebSession *self = g_task_get_source_object (task);
+  RestoreData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  GSList *cookies;
+
+  cookies = foyer_cookie_vault_load_finish (FOYER_STORE (source), result, &error);
+  /* A damaged or missing vault means signing in again, not failing. */
+  if (error != NULL)
+    g_debug ("No saved web session: %s", error->message);
+
+  data->pending = 1;
+  for (GSList *l = cookies; l != NULL; l = l->next)
+    {
+      data->pending++;
+      webkit_cookie_manager_add_cookie (cookie_manager (self), l->data,
+                                        g_task_get_cancellable (task), cookie_added_cb, task);
+    }
+  g_slist_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+  restore_step_done (task);
+}
+
+void
+foyer_web_session_attach_store_async (FoyerWebSession *self,
+                                      FoyerStore *store,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_WEB_SESSION (self));
+  g_return_if_fail (FOYER_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_web_session_attach_store_async);
+  g_task_set_task_data (task, g_new0 (RestoreData, 1), (GDestroyNotify) restore_data_free);
+  foyer_cookie_vault_load_async (store, cancellable, vault_loaded_cb, task);
+}
+
+gboolean
+foyer_web_session_attach_store_finish (FoyerWebSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+foyer_web_session_forget (FoyerWebSession *self)
+{
+  g_autoptr (GError) error = NULL;
+  WebKitWebsiteDataManager *data_manager;
+
+  g_return_if_fail (FOYER_IS_WEB_SESSION (self));
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  data_manager = webkit_network_session_get_website_data_manager (self->network_session);
+  webkit_website_data_manager_clear (data_manager, WEBKIT_WEBSITE_DATA_ALL, 0, NULL, NULL, NULL);
+  if (self->store != NULL && !foyer_cookie_vault_clear (self->store, &error))
+    g_warning ("Could not forget the saved web session: %s", error->message);
 }

@@ -9,6 +9,8 @@
 
 #include <webkit/webkit.h>
 
+#include "foyer-store.h"
+
 G_BEGIN_DECLS
 
 #define FOYER_TYPE_WEB_SESSION (foyer_web_session_get_type ())
@@ -17,5 +19,23 @@ G_DECLARE_FINAL_TYPE (FoyerWebSession, foyer_web_session, FOYER, WEB_SESSION, GO
 FoyerWebSession *foyer_web_session_new (void);
 WebKitNetworkSession *foyer_web_session_get_network_session (FoyerWebSession *self);
 WebKitWebView *foyer_web_session_create_view (FoyerWebSession *self);
+
+/* Restores the cookies kept in the store, then keeps the store up to date
+ * as cookies change. */
+void foyer_web_session_attach_store_async (FoyerWebSession *self,
+                                           FoyerStore *store,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+gboolean
+foyer_web_session_attach_store_finish (FoyerWebSession *self, GAsyncResult *result, GError **error);
+void foyer_web_session_save_cookies_async (FoyerWebSession *self,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+gboolean
+foyer_web_session_save_cookies_finish (FoyerWebSession *self, GAsyncResult *result, GError **error);
+/* Forgets the Microsoft session: cookies in WebKit and in the store. */
+void foyer_web_session_forget (FoyerWebSession *self);
 
 G_END_DECLS

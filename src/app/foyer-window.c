@@ -31,6 +31,7 @@ struct _FoyerWindow
   GtkWidget *attach_button;
   GtkWidget *send_button;
   GtkScrolledWindow *messages_scroller;
+  GtkWidget *space_menu_button;
 
   GListModel *spaces;
   GtkSortListModel *sorted_spaces;
@@ -52,6 +53,8 @@ enum
   SIGN_IN_REQUESTED,
   NEW_SPACE_REQUESTED,
   ATTACH_REQUESTED,
+  ADD_MEMBER_REQUESTED,
+  LEAVE_REQUESTED,
   N_SIGNALS
 };
 
@@ -66,6 +69,7 @@ foyer_window_update_composer (FoyerWindow *self)
   gboolean in_space = g_strcmp0 (page, "conversation") == 0;
 
   gtk_widget_set_sensitive (self->composer, in_space);
+  gtk_widget_set_visible (self->space_menu_button, in_space);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attach-file", in_space);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", in_space);
 }
@@ -133,8 +137,14 @@ emit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     g_signal_emit (self, signals[SIGN_IN_REQUESTED], 0);
   else if (g_str_equal (action_name, "win.new-space"))
     g_signal_emit (self, signals[NEW_SPACE_REQUESTED], 0);
-  else if (g_str_equal (action_name, "win.attach-file") && self->current_space != NULL)
+  else if (self->current_space == NULL)
+    return;
+  else if (g_str_equal (action_name, "win.attach-file"))
     g_signal_emit (self, signals[ATTACH_REQUESTED], 0, self->current_space);
+  else if (g_str_equal (action_name, "win.add-member"))
+    g_signal_emit (self, signals[ADD_MEMBER_REQUESTED], 0, self->current_space);
+  else if (g_str_equal (action_name, "win.leave-space"))
+    g_signal_emit (self, signals[LEAVE_REQUESTED], 0, self->current_space);
 }
 
 /* Enter sends; Shift+Enter (or Ctrl+Enter) adds a line. */
@@ -376,6 +386,7 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, attach_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, send_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_scroller);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, space_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-spaces", NULL, show_spaces_action);
@@ -383,6 +394,8 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-space", NULL, emit_action);
   gtk_widget_class_install_action (widget_class, "win.attach-file", NULL, emit_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.add-member", NULL, emit_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-space", NULL, emit_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
                                        NULL);
 
@@ -400,6 +413,12 @@ foyer_window_class_init (FoyerWindowClass *klass)
   signals[NEW_SPACE_REQUESTED]
       = g_signal_new ("new-space-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                       NULL, NULL, G_TYPE_NONE, 0);
+  signals[ADD_MEMBER_REQUESTED]
+      = g_signal_new ("add-member-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
+  signals[LEAVE_REQUESTED]
+      = g_signal_new ("leave-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
   signals[ATTACH_REQUESTED]
       = g_signal_new ("attach-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                       NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);

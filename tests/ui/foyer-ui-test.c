@@ -210,3 +210,91 @@ foyer_ui_test_xdotool (const char *arguments)
   g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &done);
   g_assert_true (foyer_ui_test_wait_until (subprocess_done, &done, 20000));
 }
+
+static const char notifications_xml[]
+    = "<node><interface name='org.freedesktop.Notifications'>"
+      "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+      "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+      "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+      "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+      "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+      "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+      "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+      "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' "
+      "direction='out'/>"
+      "</method></interface></node>";
+
+static void
+notifications_method_cb (GDBusConnection *connection,
+                         const char *sender,
+                         const char *object_path,
+                         const char *interface_name,
+                         const char *method_name,
+                         GVariant *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer user_data)
+{
+  GPtrArray *received = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary = NULL, *body = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (received, g_strdup_printf ("%s\n%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", received->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(['body'],)"));
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "foyer", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+GPtrArray *
+foyer_ui_test_notifications (void)
+{
+  static GPtrArray *received;
+  static const GDBusInterfaceVTable vtable = { notifications_method_cb };
+  g_autoptr (GDBusNodeInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *bus;
+  gboolean owned = FALSE;
+
+  if (received != NULL)
+    return received;
+
+  received = g_ptr_array_new_with_free_func (g_free);
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, received, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                (GBusNameAcquiredCallback) (void (*) (void)) NULL, NULL, NULL,
+                                NULL);
+  {
+    g_autoptr (GVariant) reply = NULL;
+
+    /* Wait until the name is ours, so the app finds the server at once. */
+    while (!owned)
+      {
+        reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                             "org.freedesktop.DBus", "NameHasOwner",
+                                             g_variant_new ("(s)", "org.freedesktop.Notifications"),
+                                             G_VARIANT_TYPE ("(b)"), 0, -1, NULL, &error);
+        g_assert_no_error (error);
+        g_variant_get (reply, "(b)", &owned);
+        g_clear_pointer (&reply, g_variant_unref);
+        if (!owned)
+          g_main_context_iteration (NULL, TRUE);
+      }
+  }
+
+  return received;
+}

@@ -19,4 +19,8 @@ GtkWidget *foyer_ui_test_child (GtkWidget *widget, GType template_type, const ch
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
 void foyer_ui_test_xdotool (const char *arguments);
 
+/* A stand-in desktop notification server on the test's session bus; it
+ * records the summary and body of every notification it is sent. */
+GPtrArray *foyer_ui_test_notifications (void);
+
 G_END_DECLS
