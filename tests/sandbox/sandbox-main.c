@@ -376,6 +376,9 @@ corrupt_body (SandboxRequest *req, const char *how)
   gsize len = g_bytes_get_size (bytes);
   g_autofree char *copy = g_strndup (g_bytes_get_data (bytes, NULL), len);
 
+  /* set_response appends to what the handler wrote: start again. */
+  soup_message_body_truncate (body);
+
   if (g_strcmp0 (how, "truncated") == 0)
     soup_server_message_set_response (req->msg, "application/json; charset=utf-8", SOUP_MEMORY_COPY,
                                       copy, len / 2);
