@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * FoyerCloud: the endpoints of one Microsoft cloud. Built in: worldwide
+ * (also serving gcc-moderate). usgov-high, usgov-dod, china and germany are
+ * known and refused with FOYER_AUTH_ERROR_UNSUPPORTED_CLOUD. A descriptor
+ * can also come from a cloud.json file (the sandbox); only such a file may
+ * use plain http, and only for loopback hosts.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_CLOUD (foyer_cloud_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerCloud, foyer_cloud, FOYER, CLOUD, GObject)
+
+FoyerCloud *foyer_cloud_new_builtin (const char *name, GError **error);
+FoyerCloud *foyer_cloud_new_from_file (const char *path, GError **error);
+FoyerCloud *foyer_cloud_new_from_data (const char *json, gssize length, GError **error);
+
+const char *foyer_cloud_get_name (FoyerCloud *self);
+const char *foyer_cloud_get_authority (FoyerCloud *self);
+const char *foyer_cloud_get_graph_url (FoyerCloud *self);
+const char *foyer_cloud_get_redirect_uri (FoyerCloud *self);
+/* Given by a file descriptor only, else NULL. */
+const char *foyer_cloud_get_tenant_id (FoyerCloud *self);
+const char *foyer_cloud_get_client_id (FoyerCloud *self);
+gboolean foyer_cloud_allow_loopback_http (FoyerCloud *self);
+
+char *foyer_cloud_authorize_url (FoyerCloud *self, const char *tenant);
+char *foyer_cloud_token_url (FoyerCloud *self, const char *tenant);
+char *foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant);
+char *foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant);
+char *foyer_cloud_issuer (FoyerCloud *self, const char *tenant);
+
+/* An identity, Graph, SharePoint/OneDrive or Office URL of this cloud,
+ * over https (or http to a loopback host of a file descriptor). */
+gboolean foyer_cloud_is_allowed_url (FoyerCloud *self, const char *uri);
+gboolean foyer_cloud_is_sharepoint_url (FoyerCloud *self, const char *uri);
+
+G_END_DECLS

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-auth"
+
+#include "config.h"
+
+#include "foyer-org-policy.h"
+
+#include "foyer-auth-error.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+struct _FoyerOrgPolicy
+{
+  GObject parent_instance;
+
+  gboolean enabled;
+  char *tenant_id;
+  char *client_id;
+  char *cloud_name;
+  char *cloud_descriptor;
+  FoyerLinkAudience audiences;
+  FoyerLinkAudience default_audience;
+  FoyerLinkType default_link_type;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerOrgPolicy, foyer_org_policy, G_TYPE_OBJECT)
+
+static const struct
+{
+  const char *name;
+  FoyerLinkAudience audience;
+} audience_names[] = {
+  { "anyone", FOYER_LINK_AUDIENCE_ANYONE },
+  { "organization", FOYER_LINK_AUDIENCE_ORGANIZATION },
+  { "space", FOYER_LINK_AUDIENCE_SPACE },
+  { "existing", FOYER_LINK_AUDIENCE_EXISTING },
+};
+
+static void
+foyer_org_policy_finalize (GObject *object)
+{
+  FoyerOrgPolicy *self = FOYER_ORG_POLICY (object);
+
+  g_free (self->tenant_id);
+  g_free (self->client_id);
+  g_free (self->cloud_name);
+  g_free (self->cloud_descriptor);
+  G_OBJECT_CLASS (foyer_org_policy_parent_class)->finalize (object);
+}
+
+static void
+foyer_org_policy_class_init (FoyerOrgPolicyClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = foyer_org_policy_finalize;
+}
+
+static void
+foyer_org_policy_init (FoyerOrgPolicy *self)
+{
+}
+
+gboolean
+foyer_auth_is_guid (const char *text)
+{
+  static const int dashes[] = { 8, 13, 18, 23 };
+
+  if (text == NULL || strlen (text) != 36)
+    return FALSE;
+  for (int i = 0; i < 36; i++)
+    {
+      gboolean dash = i == dashes[0] || i == dashes[1] || i == dashes[2] || i == dashes[3];
+
+      if (dash ? text[i] != '-' : !g_ascii_isxdigit (text[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+foyer_link_audience_to_string (FoyerLinkAudience audience)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (audience_names); i++)
+    if (audience_names[i].audience == audience)
+      return audience_names[i].name;
+  return NULL;
+}
+
+static FoyerLinkAudience
+audience_from_string (const char *name)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (audience_names); i++)
+    if (g_str_equal (audience_names[i].name, name))
+      return audience_names[i].audience;
+  return 0;
+}
+
+static gboolean
+invalid (GError **error, const char *message)
+{
+  g_set_error_literal (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY, message);
+  return FALSE;
+}
+
+static gboolean
+parse_audiences (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
+{
+  JsonNode *node = json_object_get_member (ms, "audiences");
+  const char *def;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, _ ("The organization's Microsoft policy lists no link audiences."));
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (node), i);
+      FoyerLinkAudience a
+          = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+                ? audience_from_string (json_node_get_string (e))
+                : 0;
+
+      if (a == 0)
+        return invalid (error,
+                        _ ("The organization's Microsoft policy names an unknown link audience."));
+      self->audiences |= a;
+    }
+  if (self->audiences == 0)
+    return invalid (error, _ ("The organization's Microsoft policy lists no link audiences."));
+
+  def = json_object_get_string_member_with_default (ms, "defaultAudience", NULL);
+  self->default_audience = audience_from_string (def);
+  if (self->default_audience == 0 || !(self->audiences & self->default_audience))
+    return invalid (error, _ ("The organization's default link audience is not one it allows."));
+  return TRUE;
+}
+
+static gboolean
+parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
+{
+  const char *link_type;
+  const char *descriptor;
+  g_autoptr (FoyerCloud) cloud = NULL;
+
+  self->enabled = json_object_get_boolean_member_with_default (ms, "enabled", FALSE);
+  self->tenant_id = g_strdup (json_object_get_string_member_with_default (ms, "tenantId", NULL));
+  self->client_id = g_strdup (json_object_get_string_member_with_default (ms, "clientId", NULL));
+  self->cloud_name
+      = g_strdup (json_object_get_string_member_with_default (ms, "cloud", "worldwide"));
+  descriptor = json_object_get_string_member_with_default (ms, "cloudDescriptor", NULL);
+  self->cloud_descriptor = g_strdup (descriptor);
+
+  /* A disabled integration needs nothing else: Attach file says why. */
+  if (!self->enabled)
+    return TRUE;
+
+  if (!foyer_auth_is_guid (self->tenant_id))
+    return invalid (error, _ ("The organization's Microsoft tenant is not a valid tenant ID."));
+  if (!foyer_auth_is_guid (self->client_id))
+    return invalid (error, _ ("The organization's Microsoft application ID is not valid."));
+  if (self->cloud_descriptor == NULL
+      && (cloud = foyer_cloud_new_builtin (self->cloud_name, error)) == NULL)
+    return FALSE;
+  if (!parse_audiences (self, ms, error))
+    return FALSE;
+
+  link_type = json_object_get_string_member_with_default (ms, "defaultLinkType", "view");
+  if (g_strcmp0 (link_type, "view") == 0)
+    self->default_link_type = FOYER_LINK_TYPE_VIEW;
+  else if (g_strcmp0 (link_type, "edit") == 0)
+    self->default_link_type = FOYER_LINK_TYPE_EDIT;
+  else
+    return invalid (error, _ ("The organization's default link type must be view or edit."));
+  return TRUE;
+}
+
+FoyerOrgPolicy *
+foyer_org_policy_new_from_json (JsonNode *root, GError **error)
+{
+  g_autoptr (FoyerOrgPolicy) self = g_object_new (FOYER_TYPE_ORG_POLICY, NULL);
+  JsonNode *ms;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || (ms = json_object_get_member (json_node_get_object (root), "microsoft")) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (ms))
+    {
+      invalid (error, _ ("The organization has no Microsoft policy."));
+      return NULL;
+    }
+  if (!parse_microsoft (self, json_node_get_object (ms), error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+FoyerOrgPolicy *
+foyer_org_policy_new_from_data (const char *json, gssize length, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  if (!json_parser_load_from_data (parser, json, length, NULL))
+    {
+      invalid (error, _ ("The organization's Microsoft policy is not valid JSON."));
+      return NULL;
+    }
+  return foyer_org_policy_new_from_json (json_parser_get_root (parser), error);
+}
+
+gboolean
+foyer_org_policy_get_enabled (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FALSE);
+  return self->enabled;
+}
+
+const char *
+foyer_org_policy_get_tenant_id (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), NULL);
+  return self->tenant_id;
+}
+
+const char *
+foyer_org_policy_get_client_id (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), NULL);
+  return self->client_id;
+}
+
+const char *
+foyer_org_policy_get_cloud_name (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), NULL);
+  return self->cloud_name;
+}
+
+const char *
+foyer_org_policy_get_cloud_descriptor (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), NULL);
+  return self->cloud_descriptor;
+}
+
+FoyerLinkAudience
+foyer_org_policy_get_audiences (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), 0);
+  return self->audiences;
+}
+
+FoyerLinkAudience
+foyer_org_policy_get_default_audience (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), 0);
+  return self->default_audience;
+}
+
+FoyerLinkType
+foyer_org_policy_get_default_link_type (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FOYER_LINK_TYPE_VIEW);
+  return self->default_link_type;
+}
+
+gboolean
+foyer_org_policy_allows_audience (FoyerOrgPolicy *self, FoyerLinkAudience audience)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FALSE);
+  return self->enabled && audience != 0 && (self->audiences & audience) == audience;
+}
+
+FoyerCloud *
+foyer_org_policy_create_cloud (FoyerOrgPolicy *self, GError **error)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), NULL);
+
+  if (!self->enabled)
+    {
+      g_set_error_literal (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_DISABLED,
+                           _ ("Your organization has not enabled Microsoft OneDrive and "
+                              "SharePoint."));
+      return NULL;
+    }
+  if (self->cloud_descriptor != NULL)
+    return foyer_cloud_new_from_file (self->cloud_descriptor, error);
+  return foyer_cloud_new_builtin (self->cloud_name, error);
+}
+
+gboolean
+foyer_org_policy_check_tenant (FoyerOrgPolicy *self, const char *tid, GError **error)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FALSE);
+
+  if (tid != NULL && self->tenant_id != NULL && g_ascii_strcasecmp (tid, self->tenant_id) == 0)
+    return TRUE;
+  g_set_error_literal (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_WRONG_TENANT,
+                       _ ("This Microsoft account belongs to another organization. Sign in with "
+                          "your organization's account."));
+  return FALSE;
+}
