@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * FoyerPickerPolicy: what the organization lets a person choose in the
+ * picker's share options (DESIGN.md, Organization policy): the audiences a
+ * link may be made for, the preselected audience and link type, and the
+ * e-mail addresses of the people currently in the space.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Audience names, as in the organization policy and the document reference. */
+#define FOYER_PICKER_AUDIENCE_ANYONE       "anyone"
+#define FOYER_PICKER_AUDIENCE_ORGANIZATION "organization"
+#define FOYER_PICKER_AUDIENCE_SPACE        "space"
+#define FOYER_PICKER_AUDIENCE_EXISTING     "existing"
+
+#define FOYER_TYPE_PICKER_POLICY (foyer_picker_policy_get_type ())
+
+typedef struct _FoyerPickerPolicy FoyerPickerPolicy;
+
+GType foyer_picker_policy_get_type (void);
+
+FoyerPickerPolicy *foyer_picker_policy_new (const char *const *audiences,
+                                            const char *default_audience,
+                                            const char *default_link_type,
+                                            const char *const *space_members);
+FoyerPickerPolicy *foyer_picker_policy_new_from_json (JsonObject *microsoft,
+                                                      const char *const *space_members);
+FoyerPickerPolicy *foyer_picker_policy_ref (FoyerPickerPolicy *self);
+void foyer_picker_policy_unref (FoyerPickerPolicy *self);
+
+gboolean foyer_picker_policy_allows (const FoyerPickerPolicy *self, const char *audience);
+const char *const *foyer_picker_policy_get_audiences (const FoyerPickerPolicy *self);
+const char *foyer_picker_policy_get_default_audience (const FoyerPickerPolicy *self);
+const char *foyer_picker_policy_get_default_link_type (const FoyerPickerPolicy *self);
+const char *const *foyer_picker_policy_get_space_members (const FoyerPickerPolicy *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerPickerPolicy, foyer_picker_policy_unref)
+
+G_END_DECLS

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-picker"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-picker-tile.h"
+
+#include "foyer-graph-client.h"
+
+struct _FoyerPickerTile
+{
+  GtkWidget parent_instance;
+
+  GtkBox *box;
+  GtkImage *image;
+  GtkBox *text_box;
+  GtkLabel *name_label;
+  GtkLabel *detail_label;
+
+  FoyerThumbnailLoader *loader;
+  FoyerDriveItem *item;
+  GCancellable *cancellable;
+  gboolean grid;
+  gboolean has_thumbnail;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerPickerTile, foyer_picker_tile, GTK_TYPE_WIDGET)
+
+/* application-pdf-symbolic is missing from some icon themes. */
+const char *
+foyer_picker_icon_name_for_item (FoyerDriveItem *item)
+{
+  static int has_pdf_icon = -1;
+
+  if (foyer_drive_item_get_is_site (item))
+    return "network-workgroup-symbolic";
+  if (foyer_drive_item_get_is_folder (item))
+    return "folder-symbolic";
+
+  switch (foyer_drive_item_get_kind (item))
+    {
+    case FOYER_DRIVE_ITEM_KIND_FOLDER:
+      return "folder-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_DOCUMENT:
+      return "x-office-document-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_SPREADSHEET:
+      return "x-office-spreadsheet-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_PRESENTATION:
+      return "x-office-presentation-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_PDF:
+      if (has_pdf_icon < 0)
+        {
+          GdkDisplay *display = gdk_display_get_default ();
+
+          has_pdf_icon = display != NULL
+                         && gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (display),
+                                                     "application-pdf-symbolic");
+        }
+      return has_pdf_icon ? "application-pdf-symbolic" : "x-office-document-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_IMAGE:
+      return "image-x-generic-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_TEXT:
+      return "text-x-generic-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_ARCHIVE:
+      return "package-x-generic-symbolic";
+    case FOYER_DRIVE_ITEM_KIND_OTHER:
+    default:
+      return "text-x-generic-symbolic";
+    }
+}
+
+char *
+foyer_picker_format_date (GDateTime *date_time)
+{
+  g_autoptr (GDateTime) local = NULL;
+
+  if (date_time == NULL)
+    return NULL;
+  local = g_date_time_to_local (date_time);
+  /* Translators: a file's modification date, see strftime(3). */
+  return g_date_time_format (local, _ ("%e %b %Y, %H:%M"));
+}
+
+static char *
+describe (FoyerPickerTile *self)
+{
+  FoyerDriveItem *item = self->item;
+  g_autofree char *date = foyer_picker_format_date (foyer_drive_item_get_modified (item));
+  g_autofree char *size = NULL;
+
+  if (foyer_drive_item_get_is_folder (item))
+    {
+      int count = foyer_drive_item_get_child_count (item);
+
+      if (count >= 0)
+        size = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d item", "%d items", count), count);
+    }
+  else if (foyer_drive_item_get_size (item) >= 0)
+    size = g_format_size ((guint64) foyer_drive_item_get_size (item));
+
+  if (date != NULL && size != NULL)
+    /* Translators: a file's modification date and size in a list. */
+    return g_strdup_printf (_ ("%s · %s"), g_strstrip (date), size);
+  return g_strdup (date != NULL ? g_strstrip (date) : size);
+}
+
+typedef struct
+{
+  FoyerPickerTile *tile;
+  GCancellable *cancellable;
+} ThumbnailRequest;
+
+static void
+thumbnail_request_free (ThumbnailRequest *request)
+{
+  g_object_unref (request->tile);
+  g_object_unref (request->cancellable);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ThumbnailRequest, thumbnail_request_free)
+
+static void
+thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ThumbnailRequest) request = user_data;
+  FoyerPickerTile *self = request->tile;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes == NULL)
+    {
+      g_debug ("no thumbnail: %s", error->message);
+      return;
+    }
+  /* A recycled tile cancelled this request's cancellable and made a new
+   * one: an image that comes late anyway belongs to another item. */
+  if (g_cancellable_is_cancelled (request->cancellable)
+      || request->cancellable != self->cancellable)
+    return;
+
+  texture = gdk_texture_new_from_bytes (bytes, &error);
+  if (texture == NULL)
+    {
+      g_debug ("thumbnail not an image: %s", error->message);
+      return;
+    }
+  gtk_image_set_from_paintable (self->image, GDK_PAINTABLE (texture));
+  self->has_thumbnail = TRUE;
+}
+
+static void
+load_thumbnail (FoyerPickerTile *self)
+{
+  const char *size = self->grid ? "medium" : "small";
+  const char *drive_id = foyer_drive_item_get_target_drive_id (self->item);
+  const char *item_id = foyer_drive_item_get_target_id (self->item);
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+  ThumbnailRequest *request;
+
+  if (self->loader == NULL || !foyer_drive_item_get_has_thumbnail (self->item) || item_id == NULL)
+    return;
+
+  key = g_strdup_printf ("%s:%s:%s", drive_id != NULL ? drive_id : "me", item_id, size);
+  path = foyer_graph_thumbnail_path (drive_id, item_id, size);
+  request = g_new0 (ThumbnailRequest, 1);
+  self->cancellable = g_cancellable_new ();
+  request->tile = g_object_ref (self);
+  request->cancellable = g_object_ref (self->cancellable);
+  foyer_thumbnail_loader_load_async (self->loader, key, path, self->cancellable, thumbnail_cb,
+                                     request);
+}
+
+void
+foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item)
+{
+  g_autofree char *detail = NULL;
+
+  g_return_if_fail (FOYER_IS_PICKER_TILE (self));
+  g_return_if_fail (item == NULL || FOYER_IS_DRIVE_ITEM (item));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->has_thumbnail = FALSE;
+  g_set_object (&self->item, item);
+  if (item == NULL)
+    {
+      gtk_label_set_text (self->name_label, "");
+      gtk_label_set_text (self->detail_label, "");
+      gtk_image_clear (self->image);
+      return;
+    }
+
+  gtk_label_set_text (self->name_label, foyer_drive_item_get_name (item));
+  gtk_image_set_from_icon_name (self->image, foyer_picker_icon_name_for_item (item));
+  detail = describe (self);
+  gtk_label_set_text (self->detail_label, detail != NULL ? detail : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), foyer_drive_item_get_name (item));
+  gtk_accessible_update_property (
+      GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, foyer_drive_item_get_name (item),
+      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail != NULL ? detail : "", -1);
+  load_thumbnail (self);
+}
+
+FoyerDriveItem *
+foyer_picker_tile_get_item (FoyerPickerTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_PICKER_TILE (self), NULL);
+  return self->item;
+}
+
+gboolean
+foyer_picker_tile_get_has_thumbnail (FoyerPickerTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_PICKER_TILE (self), FALSE);
+  return self->has_thumbnail;
+}
+
+static void
+foyer_picker_tile_dispose (GObject *object)
+{
+  FoyerPickerTile *self = FOYER_PICKER_TILE (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->item);
+  g_clear_object (&self->loader);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_PICKER_TILE);
+
+  G_OBJECT_CLASS (foyer_picker_tile_parent_class)->dispose (object);
+}
+
+static void
+foyer_picker_tile_class_init (FoyerPickerTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = foyer_picker_tile_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/picker/foyer-picker-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, FoyerPickerTile, box);
+  gtk_widget_class_bind_template_child (widget_class, FoyerPickerTile, image);
+  gtk_widget_class_bind_template_child (widget_class, FoyerPickerTile, text_box);
+  gtk_widget_class_bind_template_child (widget_class, FoyerPickerTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerPickerTile, detail_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+foyer_picker_tile_init (FoyerPickerTile *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+foyer_picker_tile_new (FoyerThumbnailLoader *loader, gboolean grid)
+{
+  FoyerPickerTile *self = g_object_new (FOYER_TYPE_PICKER_TILE, NULL);
+
+  g_set_object (&self->loader, loader);
+  self->grid = grid;
+  if (grid)
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->box), GTK_ORIENTATION_VERTICAL);
+      gtk_image_set_pixel_size (self->image, 96);
+      gtk_widget_set_size_request (GTK_WIDGET (self->image), 96, 96);
+      gtk_label_set_xalign (self->name_label, 0.5);
+      gtk_label_set_max_width_chars (self->name_label, 14);
+      gtk_label_set_width_chars (self->name_label, 14);
+      gtk_widget_set_visible (GTK_WIDGET (self->detail_label), FALSE);
+    }
+  return GTK_WIDGET (self);
+}
