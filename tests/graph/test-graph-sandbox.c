@@ -344,6 +344,67 @@ test_link_and_share (void)
 }
 
 static void
+test_sites (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) sites = foyer_graph_client_list_followed_sites (client);
+  g_autoptr (FoyerDriveItemList) drives = NULL;
+  g_autoptr (FoyerDriveItemList) root = NULL;
+  g_autoptr (FoyerDriveItem) site = NULL;
+  g_autoptr (FoyerDriveItem) library = NULL;
+
+  wait_page (sites, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (sites)), >, 0);
+  site = g_list_model_get_item (G_LIST_MODEL (sites), 0);
+  g_assert_true (foyer_drive_item_get_is_site (site));
+  g_assert_nonnull (foyer_drive_item_get_name (site));
+
+  drives = foyer_graph_client_list_site_drives (client, foyer_drive_item_get_id (site));
+  wait_page (drives, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (drives)), >, 0);
+  library = g_list_model_get_item (G_LIST_MODEL (drives), 0);
+  g_assert_cmpstr (foyer_drive_item_get_drive_type (library), ==, "documentLibrary");
+  g_assert_cmpstr (foyer_drive_item_get_id (library), ==, "root");
+
+  /* A library opens like a folder: /drives/{id}/root/children. */
+  root = foyer_graph_client_list_children (client, foyer_drive_item_get_drive_id (library),
+                                           foyer_drive_item_get_id (library));
+  wait_page (root, 1);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (root)); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (G_LIST_MODEL (root), i);
+
+      g_assert_cmpstr (foyer_drive_item_get_drive_id (item), ==,
+                       foyer_drive_item_get_drive_id (library));
+    }
+}
+
+static void
+test_recent_uses_insights (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) recent = NULL;
+  g_autoptr (GPtrArray) insights = NULL;
+  g_autoptr (GPtrArray) deprecated = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  recent = foyer_graph_client_list_recent (client);
+  wait_page (recent, 1);
+  insights = log_entries ("/me/insights/used");
+  deprecated = log_entries ("/me/drive/recent");
+  g_assert_cmpuint (insights->len, ==, 1);
+  g_assert_cmpuint (deprecated->len, ==, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (recent)); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (G_LIST_MODEL (recent), i);
+
+      g_assert_nonnull (foyer_drive_item_get_drive_id (item));
+      g_assert_nonnull (foyer_drive_item_get_name (item));
+    }
+}
+
+static void
 count_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   guint *remaining = user_data;
@@ -466,6 +527,8 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/sandbox/big-folder-paging", test_big_folder_paging);
   g_test_add_func ("/graph/sandbox/search", test_search);
   g_test_add_func ("/graph/sandbox/link-and-share", test_link_and_share);
+  g_test_add_func ("/graph/sandbox/sites", test_sites);
+  g_test_add_func ("/graph/sandbox/recent-uses-insights", test_recent_uses_insights);
   g_test_add_func ("/graph/sandbox/throttle-burst", test_throttle_burst);
   g_test_add_func ("/graph/sandbox/expired-token", test_expired_token);
   status = g_test_run ();
