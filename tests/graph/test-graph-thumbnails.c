@@ -334,6 +334,12 @@ test_errors (void)
   g_assert_cmpuint (loads.failed, ==, 2);
   g_assert_cmpuint (mock->log->len, ==, 1);
   g_assert_false (foyer_thumbnail_loader_is_in_memory (loader, "u!missing:medium"));
+
+  /* "No thumbnail" is remembered: a tile bound again does not ask again. */
+  load (loader, "u!missing", NULL, &loads);
+  wait_loads (&loads, 3);
+  g_assert_cmpuint (loads.failed, ==, 3);
+  g_assert_cmpuint (mock->log->len, ==, 1);
 }
 
 static void

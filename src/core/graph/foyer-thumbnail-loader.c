@@ -5,7 +5,13 @@
 
 #include "foyer-thumbnail-loader.h"
 
+#include "foyer-graph-error.h"
+
 #include <glib/gi18n-lib.h>
+
+/* How long "this item has no thumbnail" is believed (MSGRAPH.md: empty
+ * `value` for some Excel files, .url files, folders). */
+#define NO_THUMBNAIL_TTL_US (10 * 60 * G_USEC_PER_SEC)
 
 struct _FoyerThumbnailLoader
 {
@@ -20,6 +26,7 @@ struct _FoyerThumbnailLoader
   gsize memory_bytes;
   gsize max_memory_bytes;
 
+  GHashTable *missing; /* key → gint64* expiry (monotonic µs) of a NOT_FOUND */
   GHashTable *fetches; /* key → Fetch*, those with requesters */
   GQueue queued;       /* Fetch* waiting for a network slot */
   guint running;
@@ -108,6 +115,7 @@ foyer_thumbnail_loader_finalize (GObject *object)
   g_queue_clear_full (&self->lru, (GDestroyNotify) mem_entry_free);
   g_clear_pointer (&self->memory, g_hash_table_unref);
   g_clear_pointer (&self->fetches, g_hash_table_unref);
+  g_clear_pointer (&self->missing, g_hash_table_unref);
   g_clear_object (&self->client);
   g_clear_object (&self->cache);
 
@@ -179,6 +187,7 @@ foyer_thumbnail_loader_init (FoyerThumbnailLoader *self)
   g_queue_init (&self->queued);
   self->memory = g_hash_table_new (g_str_hash, g_str_equal);
   self->fetches = g_hash_table_new (g_str_hash, g_str_equal);
+  self->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->max_memory_bytes = 32 * 1024 * 1024;
   self->max_concurrent = 6;
 }
@@ -318,6 +327,16 @@ network_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (self->cache != NULL)
         foyer_thumbnail_cache_store_async (self->cache, fetch->key, bytes, NULL, store_cb, NULL);
     }
+  else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NOT_FOUND))
+    {
+      gint64 *expiry = g_new (gint64, 1);
+
+      /* Tiles scrolling back and forth must not ask again and again. */
+      *expiry = g_get_monotonic_time () + NO_THUMBNAIL_TTL_US;
+      if (g_hash_table_size (self->missing) >= 4096)
+        g_hash_table_remove_all (self->missing);
+      g_hash_table_replace (self->missing, g_strdup (fetch->key), expiry);
+    }
   fetch_complete (fetch, bytes, error);
   run_queue (self);
   g_object_unref (self);
@@ -399,6 +418,19 @@ waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+is_known_missing (FoyerThumbnailLoader *self, const char *key)
+{
+  gint64 *expiry = g_hash_table_lookup (self->missing, key);
+
+  if (expiry == NULL)
+    return FALSE;
+  if (*expiry > g_get_monotonic_time ())
+    return TRUE;
+  g_hash_table_remove (self->missing, key);
+  return FALSE;
+}
+
 void
 foyer_thumbnail_loader_load_async (FoyerThumbnailLoader *self,
                                    const char *key,
@@ -426,6 +458,12 @@ foyer_thumbnail_loader_load_async (FoyerThumbnailLoader *self,
   if (cached != NULL)
     {
       g_task_return_pointer (task, g_bytes_ref (cached), (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  if (is_known_missing (self, key))
+    {
+      g_task_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_NOT_FOUND, 404, NULL,
+                                                        NULL, _ ("This item has no thumbnail")));
       return;
     }
 
