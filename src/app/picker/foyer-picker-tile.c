@@ -80,7 +80,7 @@ foyer_picker_format_date (GDateTime *date_time)
     return NULL;
   local = g_date_time_to_local (date_time);
   /* Translators: a file's modification date, see strftime(3). */
-  return g_date_time_format (local, _ ("%e %b %Y, %H:%M"));
+  return g_date_time_format (local, _ ("%-d %b %Y, %H:%M"));
 }
 
 static char *

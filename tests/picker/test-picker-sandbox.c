@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The picker dialog against foyer-ms-sandbox, signed in as alice with a
+ * minted token: browsing, sources, choosing with share options, and the
+ * sandbox's faults (a 429 burst, malformed JSON) proven by its request log.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "foyer-authorizer.h"
+#include "foyer-test-sandbox.h"
+#include "foyer-ui-test.h"
+#include "picker/foyer-picker-dialog.h"
+
+static FoyerTestSandbox *sandbox;
+static char *alice_token;
+
+typedef struct
+{
+  FoyerGraphClient *graph;
+  FoyerPickerDialog *dialog;
+  guint shares;
+  FoyerDriveItem *shared_item;
+  char *shared_link_type;
+  char *shared_audience;
+} Fixture;
+
+static void
+share_cb (FoyerPickerDialog *dialog,
+          FoyerDriveItem *item,
+          const char *link_type,
+          const char *audience,
+          Fixture *f)
+{
+  f->shares++;
+  g_set_object (&f->shared_item, item);
+  g_free (f->shared_link_type);
+  f->shared_link_type = g_strdup (link_type);
+  g_free (f->shared_audience);
+  f->shared_audience = g_strdup (audience);
+}
+
+static void
+open_dialog (Fixture *f)
+{
+  const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  const char *const members[] = { "alice@contoso.example", "bob@contoso.example", NULL };
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (audiences, "space", "edit", members);
+
+  f->dialog = foyer_picker_dialog_new (NULL, f->graph, policy);
+  g_object_ref_sink (f->dialog);
+  g_signal_connect (f->dialog, "share", G_CALLBACK (share_cb), f);
+  gtk_window_present (GTK_WINDOW (f->dialog));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FoyerStaticAuthorizer) authorizer = foyer_static_authorizer_new (alice_token);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (foyer_test_sandbox_clear_faults (sandbox, &error));
+  g_assert_no_error (error);
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  g_assert_no_error (error);
+  f->graph = foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
+                                     FOYER_AUTHORIZER (authorizer));
+  if (data == NULL)
+    open_dialog (f);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (f->dialog != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (f->dialog));
+      g_object_unref (f->dialog);
+    }
+  g_clear_object (&f->graph);
+  g_clear_object (&f->shared_item);
+  g_free (f->shared_link_type);
+  g_free (f->shared_audience);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+child (Fixture *f, const char *name)
+{
+  return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+}
+
+static gboolean
+shows_items (gpointer data)
+{
+  Fixture *f = data;
+  const char *state = foyer_picker_dialog_get_state (f->dialog);
+
+  return g_str_equal (state, "list") || g_str_equal (state, "grid");
+}
+
+static gboolean
+shows_status (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_str_equal (foyer_picker_dialog_get_state (f->dialog), "status");
+}
+
+static void
+wait_for_items (Fixture *f)
+{
+  g_assert_true (foyer_ui_test_wait_until (shows_items, f, 20000));
+}
+
+static FoyerDriveItem *
+find_item (Fixture *f, const char *name)
+{
+  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (foyer_drive_item_get_name (item), name))
+        return item;
+    }
+  return NULL;
+}
+
+static gboolean
+has_item (Fixture *f, const char *name)
+{
+  return find_item (f, name) != NULL;
+}
+
+static char *
+path_text (Fixture *f)
+{
+  g_auto (GStrv) path = foyer_picker_dialog_dup_path (f->dialog);
+
+  return g_strjoinv (" > ", path);
+}
+
+/* The log entries for a path, oldest first. */
+static GPtrArray *
+log_entries (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) log = foyer_test_sandbox_get_request_log (sandbox, &error);
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "path"), path) == 0)
+        g_ptr_array_add (entries, json_object_ref (entry));
+    }
+  return entries;
+}
+
+static gboolean
+owner_known (gpointer data)
+{
+  Fixture *f = data;
+  const char *owner = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "owner_row")));
+
+  return owner != NULL && g_strcmp0 (owner, "Looking…") != 0;
+}
+
+static void
+test_browse_and_share (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  FoyerDriveItem *report;
+  g_autofree char *png = NULL;
+
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Documents"));
+  g_assert_true (has_item (f, "Big folder"));
+  g_assert_true (has_item (f, "Getting started.pdf"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-sandbox-my-files"));
+
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Documents"));
+  wait_for_items (f);
+  g_assert_cmpstr ((path = path_text (f)), ==, "My Files > Documents");
+  report = find_item (f, "Quarterly report.docx");
+  g_assert_nonnull (report);
+  g_assert_true (has_item (f, "Budget 2027.xlsx"));
+
+  /* Choose a file: its details, who has access, the policy's defaults. */
+  foyer_picker_dialog_activate_item (f->dialog, report);
+  g_assert_true (foyer_picker_dialog_get_chosen (f->dialog) == report);
+  g_assert_true (foyer_ui_test_wait_until (owner_known, f, 20000));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (child (f, "space_check"))));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "edit_switch"))));
+  g_assert_true (gtk_widget_get_visible (child (f, "anyone_row")));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  png = foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-sandbox-details");
+
+  /* View only, for the organization. */
+  gtk_switch_set_active (GTK_SWITCH (child (f, "edit_switch")), FALSE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "organization_check")), TRUE);
+  g_signal_emit_by_name (child (f, "share_button"), "clicked");
+  g_assert_cmpuint (f->shares, ==, 1);
+  g_assert_cmpstr (foyer_drive_item_get_id (f->shared_item), ==, foyer_drive_item_get_id (report));
+  g_assert_cmpstr (foyer_drive_item_get_target_drive_id (f->shared_item), ==,
+                   foyer_test_sandbox_get_user_drive_id (sandbox, "alice@contoso.example"));
+  g_assert_cmpstr (f->shared_link_type, ==, "view");
+  g_assert_cmpstr (f->shared_audience, ==, "organization");
+
+  /* The picker only reads: no createLink, no invite. */
+  for (const char *const *suffix = (const char *const[]){ "/createLink", "/invite", NULL };
+       *suffix != NULL; suffix++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonArray) log = foyer_test_sandbox_get_request_log (sandbox, &error);
+
+      for (guint i = 0; i < json_array_get_length (log); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (log, i);
+
+          g_assert_false (
+              g_str_has_suffix (json_object_get_string_member (entry, "path"), *suffix));
+          g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "GET");
+        }
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.up", NULL);
+  wait_for_items (f);
+  g_clear_pointer (&path, g_free);
+  g_assert_cmpstr ((path = path_text (f)), ==, "My Files");
+}
+
+static gboolean
+source_loaded (gpointer data)
+{
+  return shows_items (data) || shows_status (data);
+}
+
+static void
+select_source (Fixture *f, const char *row)
+{
+  gtk_list_box_select_row (GTK_LIST_BOX (child (f, "sources_list")),
+                           GTK_LIST_BOX_ROW (child (f, row)));
+  g_assert_true (foyer_ui_test_wait_until (source_loaded, f, 20000));
+}
+
+static void
+test_sources (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) used = NULL;
+  g_autoptr (GPtrArray) deprecated = NULL;
+  g_autoptr (GPtrArray) shared = NULL;
+  const char *title;
+
+  wait_for_items (f);
+
+  /* Recent and Shared ask the insights API first. */
+  select_source (f, "recent_row");
+  title = adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page")));
+  g_assert_true (shows_items (f) || g_strcmp0 (title, "No Recent Files") == 0);
+  used = log_entries ("/v1.0/me/insights/used");
+  g_assert_cmpuint (used->len, ==, 1);
+
+  select_source (f, "shared_row");
+  title = adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page")));
+  g_assert_true (shows_items (f) || g_strcmp0 (title, "Nothing Shared with You") == 0);
+  shared = log_entries ("/v1.0/me/insights/shared");
+  g_assert_cmpuint (shared->len, ==, 1);
+  /* The deprecated endpoint only when insights fails. */
+  deprecated = log_entries ("/v1.0/me/drive/sharedWithMe");
+  g_assert_cmpuint (deprecated->len, ==,
+                    json_object_get_int_member (g_ptr_array_index (shared, 0), "status") < 300 ? 0
+                                                                                               : 1);
+
+  /* SharePoint: a followed site, its libraries, a library's files. */
+  select_source (f, "sharepoint_row");
+  wait_for_items (f);
+  g_assert_cmpuint (g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)), >, 0);
+  {
+    g_autoptr (FoyerDriveItem) site
+        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+
+    g_assert_true (foyer_drive_item_get_is_site (site));
+    foyer_picker_dialog_activate_item (f->dialog, site);
+  }
+  wait_for_items (f);
+  {
+    g_autoptr (FoyerDriveItem) library
+        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+
+    g_assert_true (foyer_drive_item_get_is_folder (library));
+    foyer_picker_dialog_activate_item (f->dialog, library);
+  }
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Team handbook.docx"));
+  g_assert_true (has_item (f, "Marketing"));
+  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
+}
+
+static gboolean
+search_found (gpointer data)
+{
+  Fixture *f = data;
+
+  return shows_items (f) && has_item (f, "Project plan.docx");
+}
+
+static void
+test_search_and_filter (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) searches = NULL;
+
+  wait_for_items (f);
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "plan");
+  g_assert_true (foyer_ui_test_wait_until (search_found, f, 20000));
+  g_assert_false (has_item (f, "Getting started.pdf"));
+
+  /* Only spreadsheets (and folders): the plan is hidden. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (f, "kind_dropdown")), 2);
+  g_assert_false (has_item (f, "Project plan.docx"));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (f, "kind_dropdown")), 1);
+  g_assert_true (has_item (f, "Project plan.docx"));
+}
+
+static void
+test_throttled_burst (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  gint64 previous = 0;
+
+  /* Two 429s with Retry-After: 1, then the listing. */
+  g_assert_cmpuint (foyer_test_sandbox_add_fault_json (
+                        sandbox,
+                        "{\"pattern\":\"/v1.0/me/drive/root/children\",\"status\":429,"
+                        "\"retryAfter\":1,\"times\":2}",
+                        &error),
+                    >, 0);
+  g_assert_no_error (error);
+  open_dialog (f);
+  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Documents"));
+
+  /* The request log: 429, 429, 200, each retry at least Retry-After later. */
+  entries = log_entries ("/v1.0/me/drive/root/children");
+  g_assert_cmpuint (entries->len, ==, 3);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (entries, i);
+      gint64 timestamp = json_object_get_int_member (entry, "timestampMs");
+
+      g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, i < 2 ? 429 : 200);
+      if (i > 0)
+        g_assert_cmpint (timestamp - previous, >=, 1000);
+      previous = timestamp;
+    }
+}
+
+static gboolean
+shows_busy (gpointer data)
+{
+  Fixture *f = data;
+
+  return shows_status (f)
+         && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page"))),
+                       "Microsoft Is Busy")
+                == 0;
+}
+
+static void
+test_throttled_state (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+
+  /* Longer than the client waits: the throttled state, and no request
+   * before the time Microsoft asked for. */
+  foyer_graph_client_set_max_wait_ms (f->graph, 5000);
+  g_assert_cmpuint (
+      foyer_test_sandbox_add_fault (sandbox, "/v1.0/me/drive/root/children", 429, 120, &error), >,
+      0);
+  g_assert_no_error (error);
+  open_dialog (f);
+  g_assert_true (foyer_ui_test_wait_until (shows_busy, f, 20000));
+  g_assert_true (gtk_widget_get_visible (child (f, "retry_button")));
+  {
+    gint64 end = g_get_monotonic_time () + 500 * 1000;
+
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  entries = log_entries ("/v1.0/me/drive/root/children");
+  g_assert_cmpuint (entries->len, ==, 1);
+
+  g_assert_true (foyer_test_sandbox_clear_faults (sandbox, &error));
+  g_signal_emit_by_name (child (f, "retry_button"), "clicked");
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Documents"));
+}
+
+static gboolean
+shows_unreadable (gpointer data)
+{
+  Fixture *f = data;
+
+  return shows_status (f)
+         && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page"))),
+                       "Could Not Load Files")
+                == 0;
+}
+
+static void
+test_malformed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpuint (foyer_test_sandbox_add_fault_json (
+                        sandbox,
+                        "{\"pattern\":\"/v1.0/me/drive/root/children\",\"body\":\"malformed\","
+                        "\"times\":1}",
+                        &error),
+                    >, 0);
+  g_assert_no_error (error);
+  open_dialog (f);
+  g_assert_true (foyer_ui_test_wait_until (shows_unreadable, f, 20000));
+  g_assert_true (gtk_widget_get_visible (child (f, "retry_button")));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.retry", NULL);
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Documents"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  foyer_ui_test_init (&argc, &argv);
+
+  sandbox = foyer_test_sandbox_start (NULL, &error);
+  g_assert_no_error (error);
+  alice_token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
+  g_assert_no_error (error);
+
+#define ADD(path, func, data)                                                                      \
+  g_test_add ("/picker-sandbox/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("browse-and-share", test_browse_and_share, NULL);
+  ADD ("sources", test_sources, NULL);
+  ADD ("search-and-filter", test_search_and_filter, NULL);
+  ADD ("throttled-burst", test_throttled_burst, "later");
+  ADD ("throttled-state", test_throttled_state, "later");
+  ADD ("malformed", test_malformed, "later");
+#undef ADD
+
+  status = g_test_run ();
+  g_free (alice_token);
+  foyer_test_sandbox_unref (sandbox);
+  return status;
+}
