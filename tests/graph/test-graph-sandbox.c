@@ -290,6 +290,15 @@ shared_thumb_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+preview_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->value = foyer_graph_client_preview_finish (FOYER_GRAPH_CLIENT (source), res, &r->error);
+  r->done = TRUE;
+}
+
+static void
 test_link_and_share (void)
 {
   g_autoptr (FoyerGraphClient) alice = client_for ("alice@contoso.example");
@@ -341,6 +350,66 @@ test_link_and_share (void)
   data = g_bytes_get_data (thumb, &size);
   g_assert_cmpuint (size, >, 8);
   g_assert_true ((data[0] == 0xff && data[1] == 0xd8) || memcmp (data, "\x89PNG", 4) == 0);
+
+  /* The viewer's fallback: an embeddable preview URL, as Bob. */
+  r = (Result){ 0 };
+  foyer_graph_client_preview_shared_async (bob, link->web_url, NULL, 0, NULL, preview_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  g_assert_true (json_object_has_member (r.value, "getUrl"));
+  g_clear_pointer ((JsonObject **) &r.value, json_object_unref);
+}
+
+static void
+get_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->value = foyer_graph_client_request_finish (FOYER_GRAPH_CLIENT (source), res, &r->error);
+  r->done = TRUE;
+}
+
+static void
+test_faults (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  Result r = { 0 };
+  gint64 gap;
+
+  /* A malformed body is an error, not a crash. */
+  foyer_test_sandbox_add_fault_json (sandbox,
+                                     "{\"pattern\":\"/v1.0/me/drive/root/children\","
+                                     "\"body\":\"truncated\",\"times\":1}",
+                                     &error);
+  g_assert_no_error (error);
+  foyer_graph_client_request_async (client, "GET", "/me/drive/root/children", NULL, NULL, get_cb,
+                                    &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_MALFORMED_RESPONSE);
+  g_clear_error (&r.error);
+
+  /* 503 with Retry-After as an HTTP date: waited for, then served. */
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  foyer_test_sandbox_add_fault_json (sandbox,
+                                     "{\"pattern\":\"/v1.0/me\",\"status\":503,\"retryAfter\":2,"
+                                     "\"retryAfterDate\":true,\"times\":1}",
+                                     &error);
+  g_assert_no_error (error);
+  r = (Result){ 0 };
+  foyer_graph_client_request_async (client, "GET", "/me", NULL, NULL, get_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  g_clear_pointer ((JsonNode **) &r.value, json_node_unref);
+  entries = log_entries ("/v1.0/me");
+  g_assert_cmpuint (entries->len, ==, 2);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (entries, 0), "status"), ==, 503);
+  gap = json_object_get_int_member (g_ptr_array_index (entries, 1), "timestampMs")
+        - json_object_get_int_member (g_ptr_array_index (entries, 0), "timestampMs");
+  g_test_message ("retried %" G_GINT64_FORMAT " ms after the 503", gap);
+  g_assert_cmpint (gap, >=, 1000);
+  g_assert_true (foyer_test_sandbox_clear_faults (sandbox, &error));
 }
 
 static void
@@ -528,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/sandbox/search", test_search);
   g_test_add_func ("/graph/sandbox/link-and-share", test_link_and_share);
   g_test_add_func ("/graph/sandbox/sites", test_sites);
+  g_test_add_func ("/graph/sandbox/faults", test_faults);
   g_test_add_func ("/graph/sandbox/recent-uses-insights", test_recent_uses_insights);
   g_test_add_func ("/graph/sandbox/throttle-burst", test_throttle_burst);
   g_test_add_func ("/graph/sandbox/expired-token", test_expired_token);

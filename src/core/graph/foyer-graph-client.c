@@ -1271,22 +1271,10 @@ foyer_graph_client_get_shared_thumbnail_finish (FoyerGraphClient *self,
   return typed_finish (self, result, foyer_graph_client_get_shared_thumbnail_async, error);
 }
 
-void
-foyer_graph_client_preview_async (FoyerGraphClient *self,
-                                  const char *drive_id,
-                                  const char *item_id,
-                                  const char *page,
-                                  double zoom,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data)
+static JsonNode *
+preview_body (const char *page, double zoom)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) body = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (item_id != NULL);
 
   json_builder_begin_object (builder);
   if (page != NULL)
@@ -1300,9 +1288,63 @@ foyer_graph_client_preview_async (FoyerGraphClient *self,
       json_builder_add_double_value (builder, zoom);
     }
   json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
+  return json_builder_get_root (builder);
+}
 
+static char *
+share_id_from (const char *sharing_url_or_share_id)
+{
+  g_autofree char *share_id = NULL;
+
+  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
+    share_id = g_strdup (sharing_url_or_share_id);
+  else
+    share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
+  return escape_segment (share_id);
+}
+
+void
+foyer_graph_client_preview_async (FoyerGraphClient *self,
+                                  const char *drive_id,
+                                  const char *item_id,
+                                  const char *page,
+                                  double zoom,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (item_id != NULL);
+
+  body = preview_body (page, zoom);
   path = foyer_graph_item_path (drive_id, item_id, "/preview");
+  typed_request (self, "POST", path, body, NULL, convert_object, NULL,
+                 (GDestroyNotify) json_object_unref, cancellable, callback, user_data,
+                 foyer_graph_client_preview_async);
+}
+
+void
+foyer_graph_client_preview_shared_async (FoyerGraphClient *self,
+                                         const char *sharing_url_or_share_id,
+                                         const char *page,
+                                         double zoom,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data)
+{
+  g_autoptr (JsonNode) body = NULL;
+  g_autofree char *share = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (sharing_url_or_share_id != NULL);
+
+  body = preview_body (page, zoom);
+  share = share_id_from (sharing_url_or_share_id);
+  path = g_strdup_printf ("/shares/%s/driveItem/preview", share);
   typed_request (self, "POST", path, body, NULL, convert_object, NULL,
                  (GDestroyNotify) json_object_unref, cancellable, callback, user_data,
                  foyer_graph_client_preview_async);

@@ -147,6 +147,16 @@ void foyer_graph_client_preview_async (FoyerGraphClient *self,
 JsonObject *
 foyer_graph_client_preview_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
 
+/* preview through the shares API: POST /shares/{shareId}/driveItem/preview.
+ * Finish with foyer_graph_client_preview_finish(). */
+void foyer_graph_client_preview_shared_async (FoyerGraphClient *self,
+                                              const char *sharing_url_or_share_id,
+                                              const char *page,
+                                              double zoom,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer user_data);
+
 /* createLink. scope EXISTING asks for no new link: the item's webUrl. */
 void foyer_graph_client_create_link_async (FoyerGraphClient *self,
                                            const char *drive_id,
