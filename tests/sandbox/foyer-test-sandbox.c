@@ -96,20 +96,25 @@ foyer_test_sandbox_start (const char *const *extra_args, GError **error)
   return g_steal_pointer (&sb);
 }
 
-void
+gboolean
 foyer_test_sandbox_stop (FoyerTestSandbox *sb)
 {
-  g_return_if_fail (sb != NULL);
+  gboolean clean = FALSE;
+
+  g_return_val_if_fail (sb != NULL, FALSE);
 
   if (sb->process != NULL && g_subprocess_get_identifier (sb->process) != NULL)
     {
       g_subprocess_send_signal (sb->process, SIGTERM);
-      g_subprocess_wait (sb->process, NULL, NULL);
+      if (g_subprocess_wait (sb->process, NULL, NULL))
+        clean = g_subprocess_get_if_exited (sb->process)
+                && g_subprocess_get_exit_status (sb->process) == 0;
     }
   if (sb->cloud_path != NULL)
     g_unlink (sb->cloud_path);
   if (sb->state_dir != NULL)
     g_rmdir (sb->state_dir);
+  return clean;
 }
 
 FoyerTestSandbox *

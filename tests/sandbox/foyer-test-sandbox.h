@@ -26,8 +26,9 @@ typedef struct _FoyerTestSandbox FoyerTestSandbox;
 /* extra_args: more command-line options (e.g. "--latency-ms", "20"), or NULL.
  * Waits until cloud.json exists (at most 30 s). */
 FoyerTestSandbox *foyer_test_sandbox_start (const char *const *extra_args, GError **error);
-/* Sends SIGTERM, waits for the process and removes its state directory. */
-void foyer_test_sandbox_stop (FoyerTestSandbox *sb);
+/* Sends SIGTERM, waits for the process and removes its state directory.
+ * TRUE if the sandbox exited cleanly (status 0). The last unref stops it too. */
+gboolean foyer_test_sandbox_stop (FoyerTestSandbox *sb);
 FoyerTestSandbox *foyer_test_sandbox_ref (FoyerTestSandbox *sb);
 void foyer_test_sandbox_unref (FoyerTestSandbox *sb);
 

@@ -220,6 +220,33 @@ test_concurrency (void)
   }
 }
 
+static void
+test_latency_and_sigterm (void)
+{
+  const char *args[] = { "--latency-ms", "250", "--seed", "7", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerTestSandbox) slow = foyer_test_sandbox_start (args, &error);
+  g_autofree char *token = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr (TcReply) r = NULL;
+  gint64 start;
+
+  g_assert_no_error (error);
+  /* Another seed gives other ids, but the same names and people. */
+  g_assert_cmpstr (foyer_test_sandbox_get_tenant_id (slow), !=,
+                   foyer_test_sandbox_get_tenant_id (sandbox));
+  g_assert_cmpstr (foyer_test_sandbox_get_user_password (slow, "bob@contoso.example"), ==,
+                   "bob-password");
+  token = foyer_test_sandbox_mint_token (slow, "alice@contoso.example", NULL, &error);
+  url = g_strconcat (foyer_test_sandbox_get_graph_url (slow), "/me", NULL);
+  start = g_get_monotonic_time ();
+  r = tc_get (api, url, token);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
+  g_assert_true (foyer_test_sandbox_stop (slow));
+  g_assert_false (g_file_test (foyer_test_sandbox_get_cloud_path (slow), G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,6 +266,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/control/login-host-fault", test_login_host_fault);
   g_test_add_func ("/sandbox/control/request-log", test_request_log);
   g_test_add_func ("/sandbox/control/concurrency", test_concurrency);
+  g_test_add_func ("/sandbox/control/latency-and-sigterm", test_latency_and_sigterm);
   ret = g_test_run ();
   g_object_unref (api);
   g_free (alice);

@@ -297,6 +297,33 @@ test_sso_and_prompt (void)
   g_assert_cmpuint (consent->status, ==, 200);
   g_assert_nonnull (strstr (consent->body, "Files.ReadWrite.All"));
 
+  /* select_account offers the signed-in account, which then needs no form. */
+  {
+    g_autofree char *url_select
+        = tc_authorize_url (sandbox, NULL, challenge, "s7", "&prompt=select_account");
+    g_autoptr (TcReply) picker = tc_get (browser, url_select, NULL);
+    g_autofree char *href = tc_between (
+        picker->body, "class=\"account\" data-email=\"carol@contoso.example\" href=\"", "\"");
+    g_autofree char *unescaped = NULL;
+    g_autofree char *pick_url = NULL;
+    g_autoptr (TcReply) picked = NULL;
+    g_autofree char *picked_state = NULL;
+
+    g_assert_cmpuint (picker->status, ==, 200);
+    g_assert_nonnull (strstr (picker->body, "id=\"otherTile\""));
+    g_assert_nonnull (href);
+    {
+      g_auto (GStrv) parts = g_strsplit (href, "&amp;", -1);
+
+      unescaped = g_strjoinv ("&", parts);
+    }
+    pick_url = tc_absolute (url_select, unescaped);
+    picked = tc_get (browser, pick_url, NULL);
+    g_assert_cmpuint (picked->status, ==, 302);
+    picked_state = tc_query_param (picked->location, "state");
+    g_assert_cmpstr (picked_state, ==, "s7");
+  }
+
   /* Another browser has no session: prompt=none fails with login_required. */
   url_none = tc_authorize_url (sandbox, NULL, challenge, "s6", "&prompt=none");
   none = tc_get (fresh, url_none, NULL);
