@@ -545,7 +545,7 @@ count_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 test_concurrency_limit (void)
 {
-  g_autoptr (MockServer) mock = mock_server_new (slow_responder, GUINT_TO_POINTER (150));
+  g_autoptr (MockServer) mock = mock_server_new (slow_responder, GUINT_TO_POINTER (400));
   g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
   guint remaining = 10;
   gboolean done = FALSE;

@@ -297,7 +297,7 @@ test_cancel_last_requester (void)
 static void
 test_bounded_concurrency (void)
 {
-  g_autoptr (MockServer) mock = mock_server_new (thumb_responder, GUINT_TO_POINTER (100));
+  g_autoptr (MockServer) mock = mock_server_new (thumb_responder, GUINT_TO_POINTER (300));
   g_autoptr (FoyerGraphClient) client = client_for (mock);
   g_autoptr (FoyerThumbnailLoader) loader = foyer_thumbnail_loader_new (client, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
