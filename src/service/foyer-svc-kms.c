@@ -12,6 +12,18 @@
 
 #define KEY_SIZE 32
 
+/* A client may send its ephemeral EC public key (base64url of the JWK) in
+ * this header; the key then travels as a JWE (ECDH-ES, A256GCM) to it. */
+#define WRAP_HEADER "Foyer-Key-Wrap"
+
+static void
+jwk_release (cjose_jwk_t *jwk)
+{
+  cjose_jwk_release (jwk);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jwk_t, jwk_release)
+
 /* "kms://<authority>/<kind>/<id>" → id, only for this KMS's authority. */
 static char *
 local_id (FoyerSvc *svc, const char *uri, const char *kind)
@@ -287,8 +299,90 @@ handle_resource (FoyerSvcRequest *req, const char *id)
     foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
 }
 
+static gboolean
+bad_wrap_key (GError **error)
+{
+  g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                       WRAP_HEADER " must be the base64url of a public EC P-256 JWK");
+  return FALSE;
+}
+
+/* TRUE with *out NULL when the client sent no wrapping key. */
+static gboolean
+wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *value = soup_message_headers_get_one (headers, WRAP_HEADER);
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *kty, *crv;
+  cjose_err err = { 0 };
+
+  *out = NULL;
+  if (value == NULL)
+    return TRUE;
+  if (strlen (value) > 2048 || (raw = foyer_base64url_decode (value, &len)) == NULL
+      || !g_utf8_validate ((const char *) raw, len, NULL)
+      || !json_parser_load_from_data (parser, (const char *) raw, len, NULL))
+    return bad_wrap_key (error);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return bad_wrap_key (error);
+  object = json_node_get_object (root);
+  kty = json_object_get_member (object, "kty");
+  crv = json_object_get_member (object, "crv");
+  if (kty == NULL || crv == NULL || !JSON_NODE_HOLDS_VALUE (kty) || !JSON_NODE_HOLDS_VALUE (crv)
+      || g_strcmp0 (json_node_get_string (kty), "EC") != 0
+      || g_strcmp0 (json_node_get_string (crv), "P-256") != 0
+      || json_object_has_member (object, "d"))
+    return bad_wrap_key (error);
+  *out = cjose_jwk_import ((const char *) raw, len, &err);
+  if (*out == NULL || cjose_jwk_get_kty (*out, &err) != CJOSE_JWK_KTY_EC)
+    {
+      if (*out != NULL)
+        cjose_jwk_release (*out);
+      *out = NULL;
+      return bad_wrap_key (error);
+    }
+  return TRUE;
+}
+
+static char *
+wrap_to (cjose_jwk_t *recipient, const char *plaintext)
+{
+  cjose_err err = { 0 };
+  cjose_header_t *header = cjose_header_new (&err);
+  cjose_jwe_t *jwe = NULL;
+  char *compact = NULL;
+  char *result = NULL;
+
+  if (header != NULL && cjose_header_set (header, CJOSE_HDR_ALG, CJOSE_HDR_ALG_ECDH_ES, &err)
+      && cjose_header_set (header, CJOSE_HDR_ENC, CJOSE_HDR_ENC_A256GCM, &err))
+    jwe = cjose_jwe_encrypt (recipient, header, (const guint8 *) plaintext, strlen (plaintext),
+                             &err);
+  if (jwe != NULL)
+    compact = cjose_jwe_export (jwe, &err);
+  if (compact != NULL)
+    {
+      result = g_strdup (compact);
+      cjose_get_dealloc () (compact);
+    }
+  if (jwe != NULL)
+    cjose_jwe_release (jwe);
+  if (header != NULL)
+    cjose_header_release (header);
+  return result;
+}
+
 static JsonNode *
-key_json (FoyerSvc *svc, const char *key_id, const char *resource_id, const guint8 *key)
+key_json (FoyerSvc *svc,
+          const char *key_id,
+          const char *resource_id,
+          const guint8 *key,
+          cjose_jwk_t *recipient)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *uri = make_uri (svc, "keys", key_id);
@@ -301,17 +395,35 @@ key_json (FoyerSvc *svc, const char *key_id, const char *resource_id, const guin
   json_builder_add_string_value (builder, uri);
   json_builder_set_member_name (builder, "resourceUri");
   json_builder_add_string_value (builder, resource_uri);
-  json_builder_set_member_name (builder, "jwk");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kty");
-  json_builder_add_string_value (builder, "oct");
-  json_builder_set_member_name (builder, "k");
-  json_builder_add_string_value (builder, k);
-  json_builder_set_member_name (builder, "alg");
-  json_builder_add_string_value (builder, "A256GCM");
-  json_builder_set_member_name (builder, "kid");
-  json_builder_add_string_value (builder, uri);
-  json_builder_end_object (builder);
+  {
+    g_autoptr (JsonNode) jwk = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *object = json_object_new ();
+
+    json_object_set_string_member (object, "kty", "oct");
+    json_object_set_string_member (object, "k", k);
+    json_object_set_string_member (object, "alg", "A256GCM");
+    json_object_set_string_member (object, "kid", uri);
+    json_node_take_object (jwk, object);
+    if (recipient != NULL)
+      {
+        g_autofree char *text = json_to_string (jwk, FALSE);
+        g_autofree char *wrapped = wrap_to (recipient, text);
+
+        OPENSSL_cleanse (text, strlen (text));
+        if (wrapped == NULL)
+          {
+            OPENSSL_cleanse (k, strlen (k));
+            return NULL;
+          }
+        json_builder_set_member_name (builder, "wrappedKey");
+        json_builder_add_string_value (builder, wrapped);
+      }
+    else
+      {
+        json_builder_set_member_name (builder, "jwk");
+        json_builder_add_value (builder, json_node_ref (jwk));
+      }
+  }
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
   OPENSSL_cleanse (k, strlen (k));
@@ -330,13 +442,15 @@ create_key (FoyerSvcRequest *req)
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *key_id = foyer_svc_new_id ();
+  g_autoptr (cjose_jwk_t) recipient = NULL;
   guint8 key[KEY_SIZE];
   guint8 wrapped[KEY_SIZE + 8];
   gsize wrapped_len = 0;
   JsonObject *object;
   const char *resource_uri;
 
-  if (!(body = foyer_svc_request_body (req, &error))
+  if (!wrap_key_from_header (req, &recipient, &error)
+      || !(body = foyer_svc_request_body (req, &error))
       || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
     {
       foyer_svc_respond_error (req->msg, error);
@@ -380,9 +494,12 @@ create_key (FoyerSvcRequest *req)
       foyer_svc_respond_error (req->msg, error);
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key);
+  reply = key_json (req->svc, key_id, resource_id, key, recipient);
   OPENSSL_cleanse (key, sizeof key);
-  foyer_svc_respond_json (req->msg, 201, reply);
+  if (reply == NULL)
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+  else
+    foyer_svc_respond_json (req->msg, 201, reply);
 }
 
 static void
@@ -392,8 +509,16 @@ get_key (FoyerSvcRequest *req, const char *key_id)
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *resource_uri = NULL;
+  g_autoptr (cjose_jwk_t) recipient = NULL;
+  g_autoptr (GError) error = NULL;
   guint8 key[KEY_SIZE + 16];
   gsize key_len = 0;
+
+  if (!wrap_key_from_header (req, &recipient, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
 
   stmt = foyer_svc_store_prepare (req->svc->kms_db,
                                   "SELECT resource_id, wrapped FROM keys WHERE id = ?", NULL);
@@ -420,9 +545,12 @@ get_key (FoyerSvcRequest *req, const char *key_id)
                                        "The key cannot be unwrapped (wrong master key?)");
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key);
+  reply = key_json (req->svc, key_id, resource_id, key, recipient);
   OPENSSL_cleanse (key, sizeof key);
-  foyer_svc_respond_json (req->msg, 200, reply);
+  if (reply == NULL)
+    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+  else
+    foyer_svc_respond_json (req->msg, 200, reply);
 }
 
 /* /kms/v1/resources[/<id>[/authorizations[/<personId>]]], /kms/v1/keys[/<id>] */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <cjose/cjose.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -784,6 +785,69 @@ test_hostile_input (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static guint
+get_key_raw (Fixture *f, const char *key_uri, const char *wrap_header, char **out_reply)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  const char *id = strrchr (key_uri, '/') + 1;
+  g_autofree char *url
+      = g_strdup_printf ("%s/keys/%s", foyer_test_service_get_kms_url (f->service), id);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *auth
+      = g_strdup_printf ("Bearer %s", foyer_chat_client_get_token (f->alice.chat));
+  g_autoptr (GBytes) reply = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (wrap_header != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Foyer-Key-Wrap",
+                                  wrap_header);
+  reply = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_assert_nonnull (reply);
+  *out_reply = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
+  return soup_message_get_status (msg);
+}
+
+static void
+test_kms_key_wrapping (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FoyerKmsKey) key = NULL;
+  g_autofree char *space = create_space (f, &key, NULL);
+  g_autofree char *plain_reply = NULL;
+  g_autofree char *wrapped_reply = NULL;
+  g_autofree char *bad_reply = NULL;
+  g_autofree char *private_reply = NULL;
+  g_autofree char *k = NULL;
+  g_autofree char *wrap = NULL;
+  g_autofree char *private_wrap = NULL;
+  cjose_err err = { 0 };
+  cjose_jwk_t *ephemeral = cjose_jwk_create_EC_random (CJOSE_JWK_EC_P_256, &err);
+  char *public_json = cjose_jwk_to_json (ephemeral, false, &err);
+  char *private_json = cjose_jwk_to_json (ephemeral, true, &err);
+  gsize len = 0;
+  const guint8 *raw = foyer_kms_key_get_data (key, &len);
+
+  k = foyer_base64url_encode (raw, len);
+  wrap = foyer_base64url_encode ((const guint8 *) public_json, strlen (public_json));
+  private_wrap = foyer_base64url_encode ((const guint8 *) private_json, strlen (private_json));
+
+  /* Without a wrapping key the JWK comes as is (TLS protects it)… */
+  g_assert_cmpuint (get_key_raw (f, key->uri, NULL, &plain_reply), ==, 200);
+  g_assert_nonnull (strstr (plain_reply, k));
+
+  /* …with one, only a JWE that the ephemeral key opens. */
+  g_assert_cmpuint (get_key_raw (f, key->uri, wrap, &wrapped_reply), ==, 200);
+  g_assert_nonnull (strstr (wrapped_reply, "\"wrappedKey\""));
+  g_assert_null (strstr (wrapped_reply, k));
+  g_assert_null (strstr (wrapped_reply, "\"jwk\""));
+
+  g_assert_cmpuint (get_key_raw (f, key->uri, "not-a-key", &bad_reply), ==, 400);
+  g_assert_cmpuint (get_key_raw (f, key->uri, private_wrap, &private_reply), ==, 400);
+
+  cjose_get_dealloc () (public_json);
+  cjose_get_dealloc () (private_json);
+  cjose_jwk_release (ephemeral);
+}
+
 static void
 test_slow_client_does_not_block (Fixture *f, gconstpointer data)
 {
@@ -1033,6 +1097,7 @@ main (int argc, char **argv)
   ADD ("/service/slow-client", test_slow_client_does_not_block);
   ADD ("/service/no-plaintext-stored", test_no_plaintext_stored);
   ADD ("/service/kms-alone", test_kms_alone);
+  ADD ("/service/kms-key-wrapping", test_kms_key_wrapping);
 #undef ADD
   g_test_add_func ("/service/cli-and-master-key", test_cli_and_master_key);
 

@@ -199,6 +199,22 @@ foyer_json_request_async (SoupSession *session,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
 {
+  foyer_json_request_with_headers_async (session, method, url, token, body, NULL, error_domain,
+                                         cancellable, callback, user_data);
+}
+
+void
+foyer_json_request_with_headers_async (SoupSession *session,
+                                       const char *method,
+                                       const char *url,
+                                       const char *token,
+                                       JsonNode *body,
+                                       const char *const *extra_headers,
+                                       GQuark error_domain,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
   g_autoptr (GTask) task = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   RequestData *data;
@@ -207,7 +223,7 @@ foyer_json_request_async (SoupSession *session,
   g_return_if_fail (method != NULL && url != NULL);
 
   task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (task, foyer_json_request_async);
+  g_task_set_source_tag (task, foyer_json_request_with_headers_async);
   data = g_new0 (RequestData, 1);
   data->domain = error_domain;
   g_task_set_task_data (task, data, g_free);
@@ -227,6 +243,10 @@ foyer_json_request_async (SoupSession *session,
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
                                 "application/json");
+  for (gsize i = 0;
+       extra_headers != NULL && extra_headers[i] != NULL && extra_headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), extra_headers[i],
+                                  extra_headers[i + 1]);
   if (body != NULL)
     {
       g_autofree char *text = json_to_string (body, FALSE);
@@ -246,7 +266,8 @@ foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **err
   RequestData *data;
 
   g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == foyer_json_request_async, NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
 
   data = g_task_get_task_data (G_TASK (result));
   if (out_status != NULL)

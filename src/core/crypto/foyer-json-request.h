@@ -32,6 +32,17 @@ void foyer_json_request_async (SoupSession *session,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
+/* extra_headers: NULL-terminated name, value, name, value… */
+void foyer_json_request_with_headers_async (SoupSession *session,
+                                            const char *method,
+                                            const char *url,
+                                            const char *token,
+                                            JsonNode *body,
+                                            const char *const *extra_headers,
+                                            GQuark error_domain,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data);
 JsonNode *foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error);
 
 gboolean foyer_json_url_is_acceptable (const char *url);

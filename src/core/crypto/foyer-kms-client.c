@@ -9,8 +9,14 @@
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 
+#include <cjose/cjose.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
+
+/* The request header that asks the KMS to wrap the key it returns to an
+ * ephemeral EC key of ours (ECDH-ES + A256GCM), so key material is never
+ * readable in transit even to something that terminates TLS. */
+#define WRAP_HEADER "Foyer-Key-Wrap"
 
 struct _FoyerKmsClient
 {
@@ -158,30 +164,68 @@ request (FoyerKmsClient *self,
          const char *method,
          const char *path,
          JsonNode *body,
+         const char *const *headers,
          GTask *task,
          GAsyncReadyCallback callback)
 {
   g_autofree char *url = g_strconcat (self->base_url, path, NULL);
 
-  foyer_json_request_async (self->session, method, url, self->token, body, FOYER_KMS_ERROR,
-                            g_task_get_cancellable (task), callback, task);
+  foyer_json_request_with_headers_async (self->session, method, url, self->token, body, headers,
+                                         FOYER_KMS_ERROR, g_task_get_cancellable (task), callback,
+                                         task);
+}
+
+typedef struct
+{
+  char *wanted_uri;
+  cjose_jwk_t *ephemeral;
+  char *header_value;
+} KeyRequest;
+
+static void
+key_request_free (KeyRequest *data)
+{
+  g_free (data->wanted_uri);
+  if (data->ephemeral != NULL)
+    cjose_jwk_release (data->ephemeral);
+  g_free (data->header_value);
+  g_free (data);
+}
+
+static KeyRequest *
+key_request_new (const char *wanted_uri)
+{
+  KeyRequest *data = g_new0 (KeyRequest, 1);
+  cjose_err err = { 0 };
+  char *public_json;
+
+  data->wanted_uri = g_strdup (wanted_uri);
+  data->ephemeral = cjose_jwk_create_EC_random (CJOSE_JWK_EC_P_256, &err);
+  if (data->ephemeral == NULL)
+    {
+      key_request_free (data);
+      return NULL;
+    }
+  public_json = cjose_jwk_to_json (data->ephemeral, false, &err);
+  if (public_json == NULL)
+    {
+      key_request_free (data);
+      return NULL;
+    }
+  data->header_value = foyer_base64url_encode ((const guint8 *) public_json, strlen (public_json));
+  cjose_get_dealloc () (public_json);
+  return data;
 }
 
 static FoyerKmsKey *
-parse_key (JsonNode *root)
+parse_key (const char *uri, JsonObject *jwk)
 {
-  JsonObject *object, *jwk;
-  const char *uri, *k;
   g_autofree char *id = NULL;
   g_autofree guint8 *raw = NULL;
   gsize len = 0;
   g_autoptr (GBytes) bytes = NULL;
+  const char *k;
 
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  object = json_node_get_object (root);
-  uri = foyer_json_get_string (object, "uri");
-  jwk = foyer_json_get_object (object, "jwk");
   if (uri == NULL || jwk == NULL || (id = foyer_kms_uri_get_id (uri, "keys")) == NULL)
     return NULL;
   if (g_strcmp0 (foyer_json_get_string (jwk, "kty"), "oct") != 0)
@@ -195,10 +239,45 @@ parse_key (JsonNode *root)
   return foyer_kms_key_new (uri, bytes);
 }
 
+/* Opens {"uri", "wrappedKey": JWE(ECDH-ES) of the JWK} with our ephemeral key. */
 static FoyerKmsKey *
-key_from_json (JsonNode *root, GError **error)
+unwrap_key (JsonObject *object, cjose_jwk_t *ephemeral)
 {
-  FoyerKmsKey *key = parse_key (root);
+  const char *uri = foyer_json_get_string (object, "uri");
+  const char *wrapped = foyer_json_get_string (object, "wrappedKey");
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  cjose_err err = { 0 };
+  cjose_jwe_t *jwe;
+  guint8 *plain;
+  size_t plain_len = 0;
+  gboolean parsed;
+  JsonObject *jwk;
+
+  if (uri == NULL || wrapped == NULL || strlen (wrapped) > 8192)
+    return NULL;
+  jwe = cjose_jwe_import (wrapped, strlen (wrapped), &err);
+  if (jwe == NULL)
+    return NULL;
+  plain = cjose_jwe_decrypt (jwe, ephemeral, &plain_len, &err);
+  cjose_jwe_release (jwe);
+  if (plain == NULL)
+    return NULL;
+  parsed = json_parser_load_from_data (parser, (const char *) plain, (gssize) plain_len, NULL);
+  memset (plain, 0, plain_len);
+  cjose_get_dealloc () (plain);
+  if (!parsed || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  jwk = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (foyer_json_get_string (jwk, "kid"), uri) != 0)
+    return NULL;
+  return parse_key (uri, jwk);
+}
+
+static FoyerKmsKey *
+key_from_json (JsonNode *root, KeyRequest *data, GError **error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  FoyerKmsKey *key = object != NULL ? unwrap_key (object, data->ephemeral) : NULL;
 
   if (key == NULL)
     g_set_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_SERVER,
@@ -255,7 +334,7 @@ foyer_kms_client_create_resource_async (FoyerKmsClient *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  request (self, "POST", "/resources", body, task, create_resource_cb);
+  request (self, "POST", "/resources", body, NULL, task, create_resource_cb);
 }
 
 char *
@@ -273,9 +352,10 @@ key_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = foyer_json_request_finish (result, NULL, &error);
   g_autoptr (FoyerKmsKey) key = NULL;
-  const char *wanted = g_task_get_task_data (task);
+  KeyRequest *data = g_task_get_task_data (task);
+  const char *wanted = data->wanted_uri;
 
-  if (root == NULL || (key = key_from_json (root, &error)) == NULL)
+  if (root == NULL || (key = key_from_json (root, data, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -300,12 +380,21 @@ foyer_kms_client_create_key_async (FoyerKmsClient *self,
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   GTask *task;
+  KeyRequest *data;
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
   g_return_if_fail (resource_uri != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_kms_client_create_key_async);
+  if ((data = key_request_new (NULL)) == NULL)
+    {
+      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
+                               _ ("Could not make a key to receive the new key"));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "resourceUri");
@@ -313,7 +402,11 @@ foyer_kms_client_create_key_async (FoyerKmsClient *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  request (self, "POST", "/keys", body, task, key_cb);
+  {
+    const char *headers[] = { WRAP_HEADER, data->header_value, NULL };
+
+    request (self, "POST", "/keys", body, headers, task, key_cb);
+  }
 }
 
 FoyerKmsKey *
@@ -334,6 +427,8 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   FoyerKmsKey *cached;
+  KeyRequest *data;
+  const char *headers[] = { WRAP_HEADER, NULL, NULL };
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
 
@@ -354,9 +449,17 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
                                _ ("The key address is not valid"));
       return;
     }
-  g_task_set_task_data (task, g_strdup (key_uri), g_free);
+  data = key_request_new (key_uri);
+  if (data == NULL)
+    {
+      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
+                               _ ("Could not make a key to receive the key"));
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
+  headers[1] = data->header_value;
   path = g_strdup_printf ("/keys/%s", id);
-  request (self, "GET", path, NULL, task, key_cb);
+  request (self, "GET", path, NULL, headers, task, key_cb);
   g_steal_pointer (&task);
 }
 
@@ -411,7 +514,7 @@ change_authorization (FoyerKmsClient *self,
   body = json_builder_get_root (builder);
 
   path = g_strdup_printf ("/resources/%s/authorizations", id);
-  request (self, method, path, body, task, authorization_cb);
+  request (self, method, path, body, NULL, task, authorization_cb);
   g_steal_pointer (&task);
 }
 
