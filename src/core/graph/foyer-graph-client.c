@@ -573,7 +573,6 @@ is_retryable (guint status, const char *method)
 static void
 handle_redirect (GTask *task, const char *location)
 {
-  FoyerGraphClient *self = task_client (task);
   Request *req = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autofree char *target = NULL;
@@ -598,7 +597,6 @@ handle_redirect (GTask *task, const char *location)
       req->method = g_strdup ("GET");
       g_clear_pointer (&req->body, g_bytes_unref);
     }
-  (void) self;
   request_acquire_slot (task);
 }
 
@@ -1434,9 +1432,7 @@ foyer_graph_client_create_link_async (FoyerGraphClient *self,
 FoyerGraphLink *
 foyer_graph_client_create_link_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error)
 {
-  FoyerGraphLink *link = typed_finish (self, result, foyer_graph_client_create_link_async, error);
-
-  return link;
+  return typed_finish (self, result, foyer_graph_client_create_link_async, error);
 }
 
 typedef struct
