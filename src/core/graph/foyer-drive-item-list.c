@@ -233,13 +233,14 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_pointer (&self->fallback_path, g_free);
   position = self->items->len;
   g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&page));
-  set_next_path (self, next_link);
-  set_loading (self, FALSE);
+  /* The items first, so that a view reacting to `loading` sees them. */
   if (self->items->len > position)
     {
       g_list_model_items_changed (G_LIST_MODEL (self), position, 0, self->items->len - position);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
+  set_next_path (self, next_link);
+  set_loading (self, FALSE);
 }
 
 void
