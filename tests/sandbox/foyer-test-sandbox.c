@@ -82,6 +82,8 @@ foyer_test_sandbox_start (const char *const *extra_args, GError **error)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_stdout_fd (launcher, dup (STDERR_FILENO));
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  /* A critical warning in the sandbox is a bug: make it crash, so that tests notice. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   sb->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
   if (sb->process == NULL)
     return NULL;

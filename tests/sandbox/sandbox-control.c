@@ -102,27 +102,27 @@ add_fault (SandboxRequest *req)
   const char *what;
   JsonObject *o;
 
-  if (body == NULL || !json_object_has_member (body, "pattern"))
+  if (body == NULL || sandbox_json_string (body, "pattern") == NULL)
     {
       control_error (req, 400, "A fault needs a JSON body with at least \"pattern\".");
       return;
     }
   f = g_new0 (SandboxFault, 1);
   f->id = ++req->sb->next_fault_id;
-  f->pattern = g_strdup (json_object_get_string_member (body, "pattern"));
-  f->method = g_strdup (json_object_get_string_member_with_default (body, "method", NULL));
-  host = json_object_get_string_member_with_default (body, "host", "any");
+  f->pattern = g_strdup (sandbox_json_string (body, "pattern"));
+  f->method = g_strdup (sandbox_json_string (body, "method"));
+  host = sandbox_json_string (body, "host") != NULL ? sandbox_json_string (body, "host") : "any";
   f->host = g_str_equal (host, "login")        ? SANDBOX_HOST_LOGIN
             : g_str_equal (host, "graph")      ? SANDBOX_HOST_GRAPH
             : g_str_equal (host, "sharepoint") ? SANDBOX_HOST_SHAREPOINT
                                                : -1;
-  f->status = (guint) json_object_get_int_member_with_default (body, "status", 0);
-  f->retry_after = (int) json_object_get_int_member_with_default (body, "retryAfter", -1);
-  f->retry_after_date = json_object_get_boolean_member_with_default (body, "retryAfterDate", FALSE);
-  f->delay_ms = (guint) MAX (0, json_object_get_int_member_with_default (body, "delayMs", 0));
-  what = json_object_get_string_member_with_default (body, "body", NULL);
-  f->drop = json_object_get_boolean_member_with_default (body, "drop", FALSE);
-  f->remaining = (int) json_object_get_int_member_with_default (body, "times", -1);
+  f->status = (guint) sandbox_json_int (body, "status", 0);
+  f->retry_after = (int) sandbox_json_int (body, "retryAfter", -1);
+  f->retry_after_date = sandbox_json_bool (body, "retryAfterDate", FALSE);
+  f->delay_ms = (guint) MAX (0, sandbox_json_int (body, "delayMs", 0));
+  what = sandbox_json_string (body, "body");
+  f->drop = sandbox_json_bool (body, "drop", FALSE);
+  f->remaining = (int) sandbox_json_int (body, "times", -1);
   if (what != NULL && !g_str_equal (what, "malformed") && !g_str_equal (what, "truncated"))
     {
       sandbox_fault_free (f);
@@ -204,8 +204,7 @@ handle_requests (SandboxRequest *req)
 static SandboxUser *
 body_user (SandboxRequest *req, JsonObject *body)
 {
-  const char *email
-      = body != NULL ? json_object_get_string_member_with_default (body, "email", NULL) : NULL;
+  const char *email = sandbox_json_string (body, "email");
   SandboxUser *user = sandbox_find_user (req->sb, email);
 
   if (user == NULL)
@@ -246,9 +245,8 @@ handle_tokens (SandboxRequest *req)
   if (user == NULL)
     return;
   b = json_builder_new ();
-  sandbox_mint_tokens (req->sb, user, req->sb->client_id,
-                       json_object_get_string_member_with_default (body, "scope", NULL),
-                       json_object_get_string_member_with_default (body, "nonce", NULL), b);
+  sandbox_mint_tokens (req->sb, user, req->sb->client_id, sandbox_json_string (body, "scope"),
+                       sandbox_json_string (body, "nonce"), b);
   sandbox_respond_builder (req, 200, b);
 }
 
@@ -280,7 +278,7 @@ handle_clock (SandboxRequest *req)
       control_error (req, 400, "Give {\"advanceSeconds\": N}.");
       return;
     }
-  req->sb->clock_offset += json_object_get_int_member_with_default (body, "advanceSeconds", 0);
+  req->sb->clock_offset += sandbox_json_int (body, "advanceSeconds", 0);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "offsetSeconds");
   json_builder_add_int_value (b, req->sb->clock_offset);
@@ -299,8 +297,8 @@ handle_tenant (SandboxRequest *req, const char *id)
       control_error (req, tenant == NULL ? 404 : 400, "No such tenant, or no JSON body.");
       return;
     }
-  tenant->allow_anonymous = json_object_get_boolean_member_with_default (
-      body, "allowAnonymousLinks", tenant->allow_anonymous);
+  tenant->allow_anonymous
+      = sandbox_json_bool (body, "allowAnonymousLinks", tenant->allow_anonymous);
   respond_ok (req);
 }
 
@@ -314,7 +312,7 @@ handle_deprecations (SandboxRequest *req)
       control_error (req, 400, "Give {\"retired\": true|false}.");
       return;
     }
-  req->sb->retire_deprecated = json_object_get_boolean_member_with_default (body, "retired", FALSE);
+  req->sb->retire_deprecated = sandbox_json_bool (body, "retired", FALSE);
   respond_ok (req);
 }
 

@@ -955,18 +955,20 @@ handle_permissions (SandboxRequest *req, SandboxItem *item, SandboxAccess access
 static GPtrArray *
 parse_recipients (SandboxRequest *req, JsonObject *body)
 {
-  JsonArray *array = json_object_has_member (body, "recipients")
-                         ? json_object_get_array_member (body, "recipients")
-                         : NULL;
+  JsonArray *array = sandbox_json_array (body, "recipients");
   GPtrArray *users = g_ptr_array_new ();
 
+  if (array == NULL && json_object_has_member (body, "recipients"))
+    {
+      g_ptr_array_unref (users);
+      sandbox_graph_error (req, 400, "invalidRequest", "'recipients' must be an array.");
+      return NULL;
+    }
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *r = json_array_get_object_element (array, i);
-      const char *email = r != NULL && json_object_has_member (r, "email")
-                              ? json_object_get_string_member (r, "email")
-                              : NULL;
-      SandboxUser *u = sandbox_find_user (req->sb, email);
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *r = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      SandboxUser *u = sandbox_find_user (req->sb, sandbox_json_string (r, "email"));
 
       if (u == NULL)
         {
@@ -1002,8 +1004,8 @@ handle_create_link (SandboxRequest *req, SandboxItem *item, SandboxAccess access
                            "You do not have permission to share this item.");
       return;
     }
-  type = json_object_get_string_member_with_default (body, "type", NULL);
-  scope = json_object_get_string_member_with_default (body, "scope", NULL);
+  type = sandbox_json_string (body, "type");
+  scope = sandbox_json_string (body, "scope");
   if (g_strcmp0 (type, "embed") == 0)
     {
       sandbox_graph_error (req, 400, "notSupported",
@@ -1073,11 +1075,15 @@ handle_invite (SandboxRequest *req, SandboxItem *item, SandboxAccess access)
       sandbox_graph_error (req, 400, "invalidRequest", "At least one recipient is needed.");
       return;
     }
-  roles = json_object_has_member (body, "roles") ? json_object_get_array_member (body, "roles")
-                                                 : NULL;
+  roles = sandbox_json_array (body, "roles");
   for (guint i = 0; roles != NULL && i < json_array_get_length (roles); i++)
-    if (g_strcmp0 (json_array_get_string_element (roles, i), "write") == 0)
-      write = TRUE;
+    {
+      JsonNode *role = json_array_get_element (roles, i);
+
+      if (JSON_NODE_HOLDS_VALUE (role) && json_node_get_value_type (role) == G_TYPE_STRING
+          && g_strcmp0 (json_node_get_string (role), "write") == 0)
+        write = TRUE;
+    }
   value = json_array_new ();
   for (guint i = 0; i < users->len; i++)
     {

@@ -209,6 +209,48 @@ sandbox_request_json (SandboxRequest *req)
   return json_object_ref (json_node_get_object (root));
 }
 
+static JsonNode *
+json_value (JsonObject *object, const char *name, GType type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+const char *
+sandbox_json_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+JsonArray *
+sandbox_json_array (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+gint64
+sandbox_json_int (JsonObject *object, const char *name, gint64 fallback)
+{
+  JsonNode *node = json_value (object, name, G_TYPE_INT64);
+
+  return node != NULL ? json_node_get_int (node) : fallback;
+}
+
+gboolean
+sandbox_json_bool (JsonObject *object, const char *name, gboolean fallback)
+{
+  JsonNode *node = json_value (object, name, G_TYPE_BOOLEAN);
+
+  return node != NULL ? json_node_get_boolean (node) : fallback;
+}
+
 GHashTable *
 sandbox_request_form (SandboxRequest *req)
 {

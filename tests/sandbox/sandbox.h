@@ -278,6 +278,11 @@ JsonObject *sandbox_request_json (SandboxRequest *req);
 GHashTable *sandbox_request_form (SandboxRequest *req);
 char *sandbox_request_cookie (SandboxRequest *req, const char *name);
 char *sandbox_request_id (void);
+/* Members of a JSON body sent by anyone: NULL (or the default) when of another type. */
+const char *sandbox_json_string (JsonObject *object, const char *name);
+JsonArray *sandbox_json_array (JsonObject *object, const char *name);
+gint64 sandbox_json_int (JsonObject *object, const char *name, gint64 fallback);
+gboolean sandbox_json_bool (JsonObject *object, const char *name, gboolean fallback);
 
 /* sandbox-seed.c */
 void sandbox_seed (Sandbox *sb);
