@@ -41,6 +41,17 @@ sandbox_ticket_url (
   char *token = foyer_random_token (24);
   const char *base = sb->base_url[SANDBOX_HOST_SHAREPOINT];
 
+  if (g_hash_table_size (sb->tickets) > 20000)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      gint64 now = sandbox_now (sb);
+
+      g_hash_table_iter_init (&iter, sb->tickets);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (((SandboxTicket *) value)->expires < now)
+          g_hash_table_iter_remove (&iter);
+    }
   t->item_id = g_strdup (item->id);
   t->user = user;
   t->what = g_strdup (what);
