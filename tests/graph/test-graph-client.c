@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "foyer-auth-error.h"
 #include "foyer-core.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-client.h"
@@ -386,6 +387,75 @@ test_unauthorized_refresh (void)
   g_assert_cmpuint (foyer_static_authorizer_get_refresh_count (auth), ==, 1);
   g_assert_cmpuint (mock->log->len, ==, 3);
   g_assert_cmpstr (mock_server_request (mock, 2)->user_agent, ==, foyer_core_user_agent ());
+  result_clear (&r);
+}
+
+/* An account whose refresh token was revoked. */
+#define TEST_TYPE_REVOKED_AUTHORIZER (test_revoked_authorizer_get_type ())
+G_DECLARE_FINAL_TYPE (
+    TestRevokedAuthorizer, test_revoked_authorizer, TEST, REVOKED_AUTHORIZER, GObject)
+
+struct _TestRevokedAuthorizer
+{
+  GObject parent_instance;
+};
+
+static void revoked_iface_init (FoyerAuthorizerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestRevokedAuthorizer,
+                               test_revoked_authorizer,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (FOYER_TYPE_AUTHORIZER, revoked_iface_init))
+
+static void
+revoked_get_token_async (FoyerAuthorizer *self,
+                         gboolean force_refresh,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_return_new_error (task, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_RECONNECT_NEEDED,
+                           "reconnect needed");
+}
+
+static char *
+revoked_get_token_finish (FoyerAuthorizer *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+revoked_iface_init (FoyerAuthorizerInterface *iface)
+{
+  iface->get_token_async = revoked_get_token_async;
+  iface->get_token_finish = revoked_get_token_finish;
+}
+
+static void
+test_revoked_authorizer_class_init (TestRevokedAuthorizerClass *klass)
+{
+}
+
+static void
+test_revoked_authorizer_init (TestRevokedAuthorizer *self)
+{
+}
+
+static void
+test_authorizer_error_passes_through (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (auth_responder, NULL);
+  g_autoptr (TestRevokedAuthorizer) auth = g_object_new (TEST_TYPE_REVOKED_AUTHORIZER, NULL);
+  g_autoptr (FoyerGraphClient) client
+      = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+  Result r = { 0 };
+
+  /* The app learns the account needs reconnecting; nothing is sent. */
+  get (client, "/me", NULL, &r);
+  g_assert_error (r.error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_RECONNECT_NEEDED);
+  g_assert_cmpuint (mock->log->len, ==, 0);
   result_clear (&r);
 }
 
@@ -837,6 +907,8 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/client/backoff-503", test_backoff_503);
   g_test_add_func ("/graph/client/no-retry-of-failed-write", test_no_retry_of_failed_write);
   g_test_add_func ("/graph/client/unauthorized-refresh", test_unauthorized_refresh);
+  g_test_add_func ("/graph/client/authorizer-error-passes-through",
+                   test_authorizer_error_passes_through);
   g_test_add_func ("/graph/client/malformed", test_malformed);
   g_test_add_func ("/graph/client/malformed-item", test_malformed_item);
   g_test_add_func ("/graph/client/cancel-in-flight", test_cancel_in_flight);

@@ -491,14 +491,10 @@ token_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   token = foyer_authorizer_get_token_finish (FOYER_AUTHORIZER (source), result, &error);
   if (token == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          && error->domain != FOYER_GRAPH_ERROR)
-        {
-          GError *wrapped = foyer_graph_error_new (FOYER_GRAPH_ERROR_UNAUTHENTICATED, 0, NULL, NULL,
-                                                   error->message);
-          request_return_error (task, wrapped);
-          return;
-        }
+      /* Passed through as is: a FOYER_AUTH_ERROR such as "reconnect
+       * needed" tells the app more than any Graph code could. */
+      if (error == NULL)
+        error = foyer_graph_error_new (FOYER_GRAPH_ERROR_UNAUTHENTICATED, 0, NULL, NULL, NULL);
       request_return_error (task, g_steal_pointer (&error));
       return;
     }
