@@ -1,29 +1,148 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs what is needed, builds Foyer in _build-demo and runs it from the
-# build tree. Ctrl+C stops everything the script started.
+#
+# The demo: installs what is needed, builds Foyer in _build-demo, starts the
+# Microsoft sandbox and foyer-service on loopback with a seeded organization
+# (people below, integration enabled), and opens Foyer as Alice.
+#
+#   ./build-aux/demo.sh          Foyer as Alice
+#   ./build-aux/demo.sh --bob    also a second Foyer, as Bob, to watch messages
+#                                arrive live (its own keyring and data)
+#
+# Ctrl+C stops everything it started. Nothing is written outside
+# _build-demo/ and a temporary folder, which is removed at the end.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir="${FOYER_DEMO_BUILDDIR:-$top/_build-demo}"
+with_bob=false
+for arg in "$@"; do
+  case "$arg" in
+    --bob) with_bob=true ;;
+    *) echo "usage: $0 [--bob]" >&2; exit 2 ;;
+  esac
+done
 
 "$top/build-aux/install-deps.sh"
-
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$top" -Ddevelopment=true
 fi
 meson compile -C "$builddir"
 
-export GSETTINGS_SCHEMA_DIR="$builddir/data"
-
+work=$(mktemp -d "${TMPDIR:-/tmp}/foyer-demo.XXXXXX")
 pids=
 cleanup() {
+  trap - EXIT INT TERM
   for pid in $pids; do
     kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-"$builddir/src/app/foyer" "$@" &
+wait_for_file() {
+  i=0
+  while [ ! -s "$1" ]; do
+    i=$((i + 1))
+    [ "$i" -lt 200 ] || { echo "demo: $2 did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+service="$builddir/src/service/foyer-service"
+sandbox="$builddir/tests/sandbox/foyer-ms-sandbox"
+
+# The Microsoft sandbox: a local identity platform, Graph and SharePoint.
+cloud_args=
+if [ -x "$sandbox" ]; then
+  "$sandbox" --state-dir "$work/sandbox" >"$work/sandbox.log" 2>&1 &
+  pids="$pids $!"
+  wait_for_file "$work/sandbox/cloud.json" "the Microsoft sandbox"
+  cloud_args="$work/sandbox/cloud.json"
+fi
+
+# foyer-service with the demo organization.
+mkdir -p "$work/service"
+add_user() {
+  printf '%s' "$3" >"$work/password"
+  "$service" user add --data-dir "$work/service" --email "$1" --name "$2" \
+    --password-file "$work/password" $4 >/dev/null
+  rm -f "$work/password"
+}
+add_user alice@contoso.example "Alice Martin" alice-password --admin
+add_user bob@contoso.example "Bob Dupont" bob-password ""
+add_user carol@contoso.example "Carol Lee" carol-password ""
+
+if [ -n "$cloud_args" ]; then
+  python3 - "$cloud_args" "$work/org.json" <<'PY'
+import json, sys
+cloud = json.load(open(sys.argv[1]))
+json.dump({"microsoft": {"enabled": True, "tenantId": cloud["tenantId"],
+           "clientId": cloud["clientId"], "cloud": "worldwide",
+           "audiences": ["organization", "space", "existing"],
+           "defaultAudience": "organization", "defaultLinkType": "view",
+           "cloudDescriptor": sys.argv[1]}}, open(sys.argv[2], "w"))
+PY
+  "$service" org set --data-dir "$work/service" --file "$work/org.json" >/dev/null
+fi
+
+"$service" serve --data-dir "$work/service" --listen 127.0.0.1:0 >"$work/service.log" 2>&1 &
 pids="$pids $!"
-wait
+wait_for_file "$work/service/service.json" "foyer-service"
+service_url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["baseUrl"])' \
+  "$work/service/service.json")
+
+cat <<EOT
+
+  Foyer demo
+  ----------
+  Service address:  $service_url   (already filled in when you sign in)
+  People:           alice@contoso.example / alice-password  (administrator)
+                    bob@contoso.example   / bob-password
+                    carol@contoso.example / carol-password
+EOT
+if [ -n "$cloud_args" ]; then
+  python3 - "$cloud_args" <<'PY'
+import json, sys
+cloud = json.load(open(sys.argv[1]))
+print("  Microsoft sandbox (Connect Microsoft account):")
+for u in cloud.get("users", []):
+    print("                    %s / %s" % (u["email"], u["password"]))
+PY
+fi
+cat <<'EOT'
+
+  Try: sign in as Alice, create a space with bob@contoso.example, write to it.
+  With --bob, a second window signs in as Bob and sees it arrive live.
+  Ctrl+C here stops everything.
+
+EOT
+
+export GSETTINGS_SCHEMA_DIR="$builddir/data"
+export FOYER_SERVICE_URL="$service_url"
+export GSETTINGS_BACKEND=memory
+
+# Each person gets their own data folders, session bus and keyring, as two
+# separate desktops would.
+run_person() {
+  person="$1"
+  home="$work/$person"
+  mkdir -p "$home/data" "$home/config" "$home/cache"
+  XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
+    dbus-run-session -- sh -c '
+      eval "$(printf %s demo | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
+      export GNOME_KEYRING_CONTROL
+      exec "$@"' run "$builddir/src/app/foyer" &
+  pids="$pids $!"
+  app_pids="$app_pids $!"
+}
+
+app_pids=
+
+run_person alice
+if [ "$with_bob" = true ]; then
+  run_person bob
+fi
+# Closing the app windows ends the demo (and the cleanup stops the servers).
+# shellcheck disable=SC2086
+wait $app_pids

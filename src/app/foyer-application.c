@@ -6,11 +6,15 @@
 #include <glib/gi18n.h>
 
 #include "foyer-application.h"
+#include "foyer-session.h"
+#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 struct _FoyerApplication
 {
   AdwApplication parent_instance;
+
+  FoyerSession *session;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerApplication, foyer_application, ADW_TYPE_APPLICATION)
@@ -35,14 +39,49 @@ foyer_application_handle_local_options (GApplication *app, GVariantDict *options
 }
 
 static void
+restore_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_session_restore_finish (FOYER_SESSION (source), result, &error) && error != NULL)
+    g_message ("Could not sign in again: %s", error->message);
+}
+
+static void
 foyer_application_activate (GApplication *app)
 {
+  FoyerApplication *self = FOYER_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (foyer_window_new (FOYER_APPLICATION (app)));
+    {
+      g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+      g_autofree char *url = g_settings_get_string (settings, "service-url");
+
+      window = GTK_WINDOW (foyer_window_new (self));
+      foyer_window_attach_session (FOYER_WINDOW (window), self->session);
+      if (*url != '\0' && foyer_session_get_state (self->session) == FOYER_SESSION_SIGNED_OUT)
+        foyer_session_restore_async (self->session, url, NULL, restore_cb, NULL);
+    }
 
   gtk_window_present (window);
+}
+
+FoyerSession *
+foyer_application_get_session (FoyerApplication *self)
+{
+  g_return_val_if_fail (FOYER_IS_APPLICATION (self), NULL);
+
+  return self->session;
+}
+
+static void
+foyer_application_shutdown (GApplication *app)
+{
+  FoyerApplication *self = FOYER_APPLICATION (app);
+
+  foyer_session_disconnect (self->session);
+  G_APPLICATION_CLASS (foyer_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -83,6 +122,15 @@ foyer_application_startup (GApplication *app)
 }
 
 static void
+foyer_application_dispose (GObject *object)
+{
+  FoyerApplication *self = FOYER_APPLICATION (object);
+
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (foyer_application_parent_class)->dispose (object);
+}
+
+static void
 foyer_application_class_init (FoyerApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
@@ -90,6 +138,8 @@ foyer_application_class_init (FoyerApplicationClass *klass)
   app_class->activate = foyer_application_activate;
   app_class->startup = foyer_application_startup;
   app_class->handle_local_options = foyer_application_handle_local_options;
+  app_class->shutdown = foyer_application_shutdown;
+  G_OBJECT_CLASS (klass)->dispose = foyer_application_dispose;
 }
 
 static void
@@ -99,6 +149,7 @@ foyer_application_init (FoyerApplication *self)
       = { { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and quit"), NULL },
           { NULL } };
 
+  self->session = foyer_session_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_summary (
       G_APPLICATION (self),

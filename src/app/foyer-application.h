@@ -10,4 +10,7 @@ G_DECLARE_FINAL_TYPE (FoyerApplication, foyer_application, FOYER, APPLICATION, A
 
 FoyerApplication *foyer_application_new (void);
 
+typedef struct _FoyerSession FoyerSession;
+FoyerSession *foyer_application_get_session (FoyerApplication *self);
+
 G_END_DECLS

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-window-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-service-sign-in-dialog.h"
+#include "foyer-text.h"
+#include "foyer-window-session.h"
+
+typedef struct
+{
+  FoyerWindow *window; /* unowned: the binding dies with the window */
+  FoyerSession *session;
+  GSettings *settings;
+  gboolean showing_spaces;
+} Binding;
+
+static void
+binding_free (Binding *binding)
+{
+  g_signal_handlers_disconnect_by_data (binding->session, binding);
+  g_clear_object (&binding->session);
+  g_clear_object (&binding->settings);
+  g_free (binding);
+}
+
+static void
+session_state_cb (Binding *binding)
+{
+  FoyerSessionState state = foyer_session_get_state (binding->session);
+  FoyerWindow *window = binding->window;
+
+  /* Going offline and back keeps the window as it is. */
+  if (state == FOYER_SESSION_SIGNED_OUT && binding->showing_spaces)
+    foyer_window_set_spaces (window, NULL);
+  else if (state != FOYER_SESSION_SIGNED_OUT && !binding->showing_spaces)
+    foyer_window_set_spaces (window, foyer_session_get_spaces (binding->session));
+  binding->showing_spaces = state != FOYER_SESSION_SIGNED_OUT;
+}
+
+/* Signing in */
+
+static void
+sign_in_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerServiceSignInDialog *dialog = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (foyer_session_sign_in_finish (FOYER_SESSION (source), result, &error))
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_service_sign_in_dialog_set_error (dialog, error->message);
+  g_object_unref (dialog);
+}
+
+static void
+sign_in_submit_cb (FoyerServiceSignInDialog *dialog,
+                   const char *url,
+                   const char *email,
+                   const char *password,
+                   Binding *binding)
+{
+  g_settings_set_string (binding->settings, "service-url", url);
+  foyer_service_sign_in_dialog_set_busy (dialog, TRUE);
+  foyer_session_sign_in_async (binding->session, url, email, password, NULL, sign_in_done_cb,
+                               g_object_ref (dialog));
+}
+
+static void
+sign_in_requested_cb (FoyerWindow *window, Binding *binding)
+{
+  g_autofree char *url = g_settings_get_string (binding->settings, "service-url");
+  const char *preset = g_getenv ("FOYER_SERVICE_URL");
+  FoyerServiceSignInDialog *dialog;
+
+  /* The demo presets its local service. */
+  if (*url == '\0' && preset != NULL)
+    {
+      g_free (url);
+      url = g_strdup (preset);
+    }
+
+  dialog = foyer_service_sign_in_dialog_new (GTK_WINDOW (window), url, NULL);
+  g_signal_connect (dialog, "submit", G_CALLBACK (sign_in_submit_cb), binding);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Spaces and messages */
+
+static void
+composed_cb (FoyerWindow *window, FoyerSpaceItem *space, const char *text, Binding *binding)
+{
+  foyer_session_send_text (binding->session, space, text);
+}
+
+static void
+space_opened_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
+{
+  foyer_session_open_space (binding->session, space);
+}
+
+static void
+load_older_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
+{
+  foyer_session_load_older (binding->session, space);
+}
+
+static void
+message_received_cb (FoyerSession *session,
+                     FoyerSpaceItem *space,
+                     FoyerMessageItem *message,
+                     Binding *binding)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (binding->window)));
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+
+  if (app == NULL || !g_settings_get_boolean (binding->settings, "notify-messages"))
+    return;
+  if (gtk_window_is_active (GTK_WINDOW (binding->window))
+      && foyer_window_get_current_space (binding->window) == space)
+    return;
+
+  title = g_strdup_printf (_ ("%s in %s"), foyer_message_item_get_author_name (message),
+                           foyer_space_item_get_title (space) != NULL
+                               ? foyer_space_item_get_title (space)
+                               : _ ("a space"));
+  body = foyer_text_make_valid (foyer_message_item_get_body (message), 200);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.activate");
+  id = g_strconcat ("space-", foyer_space_item_get_id (space), NULL);
+  g_application_send_notification (app, id, notification);
+}
+
+static char **
+split_emails (const char *text)
+{
+  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "", ",; \n", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+create_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerWindow *window = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSpaceItem) space = NULL;
+
+  space = foyer_session_create_space_finish (FOYER_SESSION (source), result, &error);
+  if (space != NULL)
+    foyer_window_open_space (window, space);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (window, error->message);
+  g_object_unref (window);
+}
+
+static GtkWidget *
+entry_row (GtkWidget *box, const char *placeholder)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), placeholder);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  placeholder, -1);
+  gtk_box_append (GTK_BOX (box), entry);
+  return entry;
+}
+
+static void
+new_space_response_cb (AdwMessageDialog *dialog, const char *response, Binding *binding)
+{
+  GtkWidget *title_entry = g_object_get_data (G_OBJECT (dialog), "title");
+  GtkWidget *members_entry = g_object_get_data (G_OBJECT (dialog), "members");
+  g_autofree char *title = NULL;
+  g_auto (GStrv) emails = NULL;
+
+  if (g_strcmp0 (response, "create") != 0)
+    return;
+
+  title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (title_entry))));
+  if (*title == '\0')
+    return;
+  emails = split_emails (gtk_editable_get_text (GTK_EDITABLE (members_entry)));
+  foyer_session_create_space_async (binding->session, title, (const char *const *) emails, NULL,
+                                    create_done_cb, g_object_ref (binding->window));
+}
+
+static void
+new_space_requested_cb (FoyerWindow *window, Binding *binding)
+{
+  GtkWidget *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  if (foyer_session_get_state (binding->session) == FOYER_SESSION_SIGNED_OUT)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("New Space"),
+                                   _ ("The title is encrypted before it leaves this device."));
+  g_object_set_data (G_OBJECT (dialog), "title", entry_row (box, _ ("Title")));
+  g_object_set_data (G_OBJECT (dialog), "members",
+                     entry_row (box, _ ("Members’ e-mail addresses (optional)")));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "create",
+                                    _ ("C_reate"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "create",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "create");
+  g_signal_connect (dialog, "response", G_CALLBACK (new_space_response_cb), binding);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+member_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerWindow *window = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_session_add_member_finish (FOYER_SESSION (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (window, error->message);
+  else if (error == NULL)
+    foyer_window_show_toast (window, _ ("Member added"));
+  g_object_unref (window);
+}
+
+static void
+add_member_response_cb (AdwMessageDialog *dialog, const char *response, Binding *binding)
+{
+  GtkWidget *entry = g_object_get_data (G_OBJECT (dialog), "email");
+  FoyerSpaceItem *space = g_object_get_data (G_OBJECT (dialog), "space");
+  g_autofree char *email = NULL;
+
+  if (g_strcmp0 (response, "add") != 0)
+    return;
+  email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  if (*email != '\0')
+    foyer_session_add_member_async (binding->session, space, email, NULL, member_done_cb,
+                                    g_object_ref (binding->window));
+}
+
+static void
+add_member_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
+{
+  GtkWidget *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("Add Member"),
+                                   _ ("They will see the space’s whole history."));
+  g_object_set_data (G_OBJECT (dialog), "email", entry_row (box, _ ("E-mail address")));
+  g_object_set_data_full (G_OBJECT (dialog), "space", g_object_ref (space), g_object_unref);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "add",
+                                    _ ("_Add"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "add");
+  g_signal_connect (dialog, "response", G_CALLBACK (add_member_response_cb), binding);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+leave_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerWindow *window = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_session_remove_member_finish (FOYER_SESSION (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (window, error->message);
+  g_object_unref (window);
+}
+
+static void
+leave_response_cb (AdwMessageDialog *dialog, const char *response, Binding *binding)
+{
+  FoyerSpaceItem *space = g_object_get_data (G_OBJECT (dialog), "space");
+
+  if (g_strcmp0 (response, "leave") != 0)
+    return;
+  foyer_window_open_space (binding->window, NULL);
+  foyer_session_remove_member_async (binding->session, space,
+                                     foyer_session_get_person_id (binding->session), NULL,
+                                     leave_done_cb, g_object_ref (binding->window));
+}
+
+static void
+leave_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("Leave Space?"),
+                                              _ ("You will no longer see its messages unless "
+                                                 "someone adds you again."));
+
+  g_object_set_data_full (G_OBJECT (dialog), "space", g_object_ref (space), g_object_unref);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "leave",
+                                    _ ("_Leave"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "leave",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect (dialog, "response", G_CALLBACK (leave_response_cb), binding);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
+{
+  Binding *binding;
+
+  g_return_if_fail (FOYER_IS_WINDOW (window));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+
+  binding = g_new0 (Binding, 1);
+  binding->window = window;
+  binding->session = g_object_ref (session);
+  binding->settings = g_settings_new (APP_ID);
+  g_object_set_data_full (G_OBJECT (window), "foyer-session-binding", binding,
+                          (GDestroyNotify) binding_free);
+
+  g_signal_connect_swapped (session, "notify::state", G_CALLBACK (session_state_cb), binding);
+  g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), binding);
+  g_signal_connect (window, "sign-in-requested", G_CALLBACK (sign_in_requested_cb), binding);
+  g_signal_connect (window, "composed", G_CALLBACK (composed_cb), binding);
+  g_signal_connect (window, "space-opened", G_CALLBACK (space_opened_cb), binding);
+  g_signal_connect (window, "load-older", G_CALLBACK (load_older_cb), binding);
+  g_signal_connect (window, "new-space-requested", G_CALLBACK (new_space_requested_cb), binding);
+  g_signal_connect (window, "add-member-requested", G_CALLBACK (add_member_requested_cb), binding);
+  g_signal_connect (window, "leave-requested", G_CALLBACK (leave_requested_cb), binding);
+
+  session_state_cb (binding);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Connects a FoyerWindow (the view) to a FoyerSession (the service): the
+ * window's requests become session calls and dialogs, the session's state
+ * and spaces become what the window shows.
+ */
+#pragma once
+
+#include "foyer-session.h"
+#include "foyer-window.h"
+
+G_BEGIN_DECLS
+
+void foyer_window_attach_session (FoyerWindow *window, FoyerSession *session);
+
+G_END_DECLS

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The app's spaces and messages against a real foyer-service on loopback:
+ * Alice in a real window, Bob as a second session in the same process.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "foyer-application.h"
+#include "foyer-chat-client.h"
+#include "foyer-jwe.h"
+#include "foyer-session.h"
+#include "foyer-store.h"
+#include "foyer-test-service.h"
+#include "foyer-ui-test.h"
+#include "foyer-window-session.h"
+#include "foyer-window.h"
+
+static FoyerApplication *app;
+
+typedef struct
+{
+  FoyerTestService *service;
+  FoyerSession *alice;
+  FoyerSession *bob;
+  FoyerWindow *window;
+} Fixture;
+
+typedef struct
+{
+  GAsyncResult *result;
+} Wait;
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((Wait *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return ((Wait *) data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_for (Wait *wait)
+{
+  g_assert_true (foyer_ui_test_wait_until (has_result, wait, 30000));
+  return wait->result;
+}
+
+static void
+sign_in (FoyerSession *session, Fixture *f, const char *email, const char *password)
+{
+  Wait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+
+  foyer_session_sign_in_async (session, foyer_test_service_get_base_url (f->service), email,
+                               password, NULL, done_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+static gboolean
+session_online (gpointer data)
+{
+  return foyer_session_get_state (FOYER_SESSION (data)) == FOYER_SESSION_ONLINE;
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->service = foyer_test_service_new ();
+  g_assert_nonnull (f->service);
+  f->alice = foyer_application_get_session (app);
+  f->bob = foyer_session_new ();
+
+  f->window = foyer_window_new (app);
+  foyer_window_attach_session (f->window, f->alice);
+  gtk_window_present (GTK_WINDOW (f->window));
+
+  sign_in (f->alice, f, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
+  sign_in (f->bob, f, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD);
+  g_assert_true (foyer_ui_test_wait_until (session_online, f->alice, 20000));
+  g_assert_true (foyer_ui_test_wait_until (session_online, f->bob, 20000));
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  foyer_session_disconnect (f->alice);
+  foyer_session_disconnect (f->bob);
+  g_clear_object (&f->bob);
+  g_assert_true (foyer_test_service_stop (f->service));
+  foyer_test_service_free (f->service);
+}
+
+static FoyerSpaceItem *
+create_space (Fixture *f, const char *title, const char *const *emails)
+{
+  Wait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+  FoyerSpaceItem *space;
+
+  foyer_session_create_space_async (f->alice, title, emails, NULL, done_cb, &wait);
+  space = foyer_session_create_space_finish (f->alice, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (space);
+  g_object_unref (wait.result);
+  return space;
+}
+
+typedef struct
+{
+  FoyerSession *session;
+  const char *id;
+  const char *title;
+} SpaceWait;
+
+static gboolean
+space_arrived (gpointer data)
+{
+  SpaceWait *w = data;
+  FoyerSpaceItem *space = foyer_session_find_space (w->session, w->id);
+
+  return space != NULL && g_strcmp0 (foyer_space_item_get_title (space), w->title) == 0;
+}
+
+typedef struct
+{
+  FoyerSpaceItem *space;
+  const char *body;
+  FoyerMessageState state;
+} MessageWait;
+
+static FoyerMessageItem *
+find_message (FoyerSpaceItem *space, const char *body, FoyerMessageState state)
+{
+  GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (space));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) item = g_list_model_get_item (list, i);
+
+      if (foyer_message_item_get_state (item) == state
+          && (body == NULL || g_strcmp0 (foyer_message_item_get_body (item), body) == 0))
+        return item;
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_arrived (gpointer data)
+{
+  MessageWait *w = data;
+
+  return find_message (w->space, w->body, w->state) != NULL;
+}
+
+static void
+test_create_space_and_talk (Fixture *f, gconstpointer data)
+{
+  const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
+  g_autoptr (FoyerSpaceItem) space = create_space (f, "Launch <plans> & more", members);
+  SpaceWait for_bob = { f->bob, foyer_space_item_get_id (space), "Launch <plans> & more" };
+  MessageWait at_bob
+      = { NULL, "Hello Bob, see https://contoso.sharepoint.com/x", FOYER_MESSAGE_STATE_SENT };
+  MessageWait at_alice = { space, "Hi Alice!", FOYER_MESSAGE_STATE_SENT };
+  GtkTextBuffer *buffer;
+  FoyerSpaceItem *bob_space;
+  FoyerMessageItem *received;
+  g_autofree char *png = NULL;
+
+  /* The space and its decrypted title reach Bob live. */
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 20000));
+  bob_space = foyer_session_find_space (f->bob, foyer_space_item_get_id (space));
+  foyer_session_open_space (f->bob, bob_space);
+
+  /* Alice writes in the real window; Bob receives it decrypted. */
+  foyer_window_open_space (f->window, space);
+  g_assert_true (foyer_window_get_current_space (f->window) == space);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+      foyer_ui_test_child (GTK_WIDGET (f->window), FOYER_TYPE_WINDOW, "composer_view")));
+  gtk_text_buffer_set_text (buffer, at_bob.body, -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  at_bob.space = bob_space;
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &at_bob, 20000));
+  received = find_message (bob_space, at_bob.body, FOYER_MESSAGE_STATE_SENT);
+  g_assert_cmpstr (foyer_message_item_get_author_id (received), ==,
+                   foyer_session_get_person_id (f->alice));
+
+  /* Alice's own copy went from pending to sent, exactly once. */
+  g_assert_true (foyer_ui_test_wait_until (
+      message_arrived, &(MessageWait){ space, at_bob.body, FOYER_MESSAGE_STATE_SENT }, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (foyer_space_item_get_messages (space))),
+                    ==, 1);
+
+  /* Bob answers; it appears in Alice's window. */
+  foyer_session_send_text (f->bob, bob_space, at_alice.body);
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &at_alice, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (foyer_space_item_get_messages (space))),
+                    ==, 2);
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  png = foyer_ui_test_save_png (GTK_WIDGET (f->window), "spaces-live");
+}
+
+static void
+raw_post_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+static gboolean
+notified (gpointer data)
+{
+  return foyer_ui_test_notifications ()->len > 0;
+}
+
+/* A client that encrypts with a key nobody can fetch, or encrypts bytes
+ * that are not text: the app shows why instead of breaking. */
+static void
+test_undecryptable (Fixture *f, gconstpointer data)
+{
+  const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
+  g_autoptr (FoyerSpaceItem) space = create_space (f, "Robustness", members);
+  SpaceWait for_bob = { f->bob, foyer_space_item_get_id (space), "Robustness" };
+  g_autoptr (FoyerChatClient) raw
+      = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+  guint8 key[32] = { 1, 2, 3 };
+  g_autofree char *kid = g_strdup_printf ("kms://%s/keys/does-not-exist", "localhost");
+  g_autofree char *jwe = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait wait = { NULL };
+  MessageWait undecryptable = { space, NULL, FOYER_MESSAGE_STATE_UNDECRYPTABLE };
+  FoyerMessageItem *item;
+
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 20000));
+
+  foyer_chat_client_login_async (raw, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, NULL,
+                                 raw_post_cb, &wait);
+  g_clear_pointer (&error, g_error_free);
+  g_assert_nonnull (foyer_chat_client_call_finish (raw, wait_for (&wait), &error));
+  g_clear_object (&wait.result);
+
+  jwe = foyer_jwe_encrypt_string (key, sizeof key, kid, "you cannot read me", &error);
+  g_assert_no_error (error);
+  foyer_chat_client_post_message_async (raw, foyer_space_item_get_id (space), "raw-1", kid, jwe,
+                                        NULL, NULL, raw_post_cb, &wait);
+  {
+    g_autoptr (JsonNode) reply = foyer_chat_client_call_finish (raw, wait_for (&wait), &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (reply);
+  }
+  g_clear_object (&wait.result);
+
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &undecryptable, 20000));
+  item = find_message (space, NULL, FOYER_MESSAGE_STATE_UNDECRYPTABLE);
+  g_assert_nonnull (foyer_message_item_get_error (item));
+  g_assert_cmpstr (foyer_message_item_get_error (item), !=, "");
+
+  /* The space is not in view: Alice is told a message came, by whom and where. */
+  g_assert_true (foyer_ui_test_wait_until (notified, NULL, 10000));
+  g_assert_nonnull (strstr (g_ptr_array_index (foyer_ui_test_notifications (), 0), "Robustness"));
+  g_assert_nonnull (strstr (g_ptr_array_index (foyer_ui_test_notifications (), 0), "Bob"));
+  g_assert_cmpuint (foyer_space_item_get_unread_count (space), ==, 1);
+}
+
+static gboolean
+session_offline (gpointer data)
+{
+  return foyer_session_get_state (FOYER_SESSION (data)) == FOYER_SESSION_OFFLINE;
+}
+
+static gboolean
+file_contains (const char *path, const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  return g_file_get_contents (path, &contents, &len, NULL)
+         && g_strstr_len (contents, len, needle) != NULL;
+}
+
+/* Restarted while the service is down: the spaces and recent messages come
+ * from the encrypted local store; a message written meanwhile is sent once
+ * when the service is back. */
+static void
+test_offline_start (Fixture *f, gconstpointer data)
+{
+  const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
+  g_autofree char *db = g_build_filename (g_getenv ("FOYER_TEST_WORKDIR"), "cache.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerStore) store = foyer_store_open_sync (db, "offline-test", NULL, &error);
+  g_autoptr (FoyerSession) again = foyer_session_new ();
+  g_autoptr (FoyerSpaceItem) space = NULL;
+  FoyerSpaceItem *cached;
+  SpaceWait for_bob = { f->bob, NULL, "Quarterly <numbers>" };
+  MessageWait at_bob = { NULL, "Offline thought", FOYER_MESSAGE_STATE_SENT };
+  MessageWait cached_message = { NULL, "Before the outage", FOYER_MESSAGE_STATE_SENT };
+  MessageWait sent_back = { space, "Before the outage", FOYER_MESSAGE_STATE_SENT };
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  Wait wait = { NULL };
+
+  g_assert_no_error (error);
+  foyer_session_set_store (f->alice, store);
+  /* Sign in again so that the cache knows who it belongs to. */
+  sign_in (f->alice, f, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
+  g_assert_true (foyer_ui_test_wait_until (session_online, f->alice, 20000));
+
+  space = create_space (f, "Quarterly <numbers>", members);
+  foyer_session_open_space (f->alice, space);
+  foyer_session_send_text (f->alice, space, "Before the outage");
+  sent_back.space = space;
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &sent_back, 20000));
+  for_bob.id = foyer_space_item_get_id (space);
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 20000));
+
+  /* Quit (the cache is written), and the service goes away. */
+  foyer_session_disconnect (f->alice);
+  g_assert_true (foyer_test_service_stop (f->service));
+
+  foyer_session_set_store (again, store);
+  foyer_session_restore_async (again, foyer_test_service_get_base_url (f->service), NULL, done_cb,
+                               &wait);
+  g_assert_true (foyer_session_restore_finish (again, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_cmpint (foyer_session_get_state (again), ==, FOYER_SESSION_OFFLINE);
+
+  for_bob.session = again;
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 10000));
+  cached = foyer_session_find_space (again, for_bob.id);
+  cached_message.space = cached;
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &cached_message, 10000));
+
+  /* Nothing readable on disk. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+      g_assert_false (file_contains (path, "Quarterly"));
+      g_assert_false (file_contains (path, "Before the outage"));
+    }
+
+  /* Written offline, sent once the service is back. */
+  foyer_session_send_text (again, cached, "Offline thought");
+  g_assert_true (session_offline (again));
+  g_assert_true (foyer_test_service_restart (f->service, &error));
+  g_assert_no_error (error);
+  g_assert_true (foyer_ui_test_wait_until (session_online, again, 30000));
+
+  at_bob.space = foyer_session_find_space (f->bob, for_bob.id);
+  foyer_session_open_space (f->bob, at_bob.space);
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &at_bob, 30000));
+  /* Exactly once, though it waited through a reconnection. */
+  {
+    GListModel *bob_list = G_LIST_MODEL (foyer_space_item_get_messages (at_bob.space));
+    guint copies = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (bob_list); i++)
+      {
+        g_autoptr (FoyerMessageItem) item = g_list_model_get_item (bob_list, i);
+
+        copies += g_strcmp0 (foyer_message_item_get_body (item), "Offline thought") == 0;
+      }
+    g_assert_cmpuint (copies, ==, 1);
+  }
+  foyer_session_disconnect (again);
+  foyer_session_set_store (f->alice, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  foyer_ui_test_init (&argc, &argv);
+  foyer_ui_test_notifications ();
+  app = foyer_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+
+  g_test_add ("/spaces/live/create-and-talk", Fixture, NULL, fixture_set_up,
+              test_create_space_and_talk, fixture_tear_down);
+  g_test_add ("/spaces/live/undecryptable", Fixture, NULL, fixture_set_up, test_undecryptable,
+              fixture_tear_down);
+
+  g_test_add ("/spaces/live/offline-start", Fixture, NULL, fixture_set_up, test_offline_start,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
