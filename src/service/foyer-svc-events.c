@@ -5,16 +5,28 @@
 
 #include "foyer-svc.h"
 
+#include <linux/sockios.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #define DEFAULT_CATCH_UP 500
 #define MAX_CATCH_UP     1000
+
+/* A reader is "behind" while the kernel holds this much unsent data for
+ * it; behind for this many frames or this long, it is disconnected. It
+ * loses nothing: it reconnects and catches up over HTTP. */
+#define BEHIND_BYTES  (256 * 1024)
+#define BEHIND_FRAMES 64
+#define BEHIND_USEC   (30 * G_USEC_PER_SEC)
 
 typedef struct
 {
   FoyerSvc *svc;
   SoupWebsocketConnection *conn;
   char *person_id;
+  int fd;
+  guint behind_frames;
+  gint64 behind_since;
 } FoyerSvcSocket;
 
 typedef struct
@@ -135,7 +147,70 @@ recipients (FoyerSvc *svc, FoyerSvcEvent *event)
   return set;
 }
 
-/* Sending only queues the frame: a slow reader never blocks the others. */
+/* The server's WebSocket stream wraps the socket (libsoup's own stream,
+ * TLS): unwrap until the GSocketConnection. */
+static int
+socket_fd (SoupWebsocketConnection *conn)
+{
+  g_autoptr (GIOStream) stream = g_object_ref (soup_websocket_connection_get_io_stream (conn));
+
+  for (guint depth = 0; depth < 4 && !G_IS_SOCKET_CONNECTION (stream); depth++)
+    {
+      GObjectClass *klass = G_OBJECT_GET_CLASS (stream);
+      const char *names[] = { "base-iostream", "base-io-stream" };
+      GIOStream *base = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (names) && base == NULL; i++)
+        if (g_object_class_find_property (klass, names[i]) != NULL)
+          g_object_get (stream, names[i], &base, NULL);
+      if (base == NULL)
+        return -1;
+      g_object_unref (stream);
+      stream = base;
+    }
+  if (!G_IS_SOCKET_CONNECTION (stream))
+    return -1;
+  return g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
+}
+
+static void
+log_line (FoyerSvc *svc, const char *what, const char *person)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+
+  if (svc->log == NULL)
+    return;
+  fprintf (svc->log, "%s GET /v1/events %s person=%s websocket\n", stamp, what, person);
+  fflush (svc->log);
+}
+
+/* FALSE when the reader has been behind for too long and was closed. */
+static gboolean
+keeps_up (FoyerSvcSocket *socket)
+{
+  int queued = 0;
+  gint64 now;
+
+  if (socket->fd < 0 || ioctl (socket->fd, SIOCOUTQ, &queued) != 0 || queued < BEHIND_BYTES)
+    {
+      socket->behind_frames = 0;
+      return TRUE;
+    }
+  now = g_get_monotonic_time ();
+  if (socket->behind_frames++ == 0)
+    socket->behind_since = now;
+  if (socket->behind_frames < BEHIND_FRAMES && now - socket->behind_since < BEHIND_USEC)
+    return TRUE;
+
+  log_line (socket->svc, "closed-too-slow", socket->person_id);
+  soup_websocket_connection_close (socket->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                   "Too slow: reconnect and catch up with /v1/events?after=");
+  return FALSE;
+}
+
+/* Sending only queues the frame: a slow reader never blocks the others,
+ * and one that stops reading is cut off before its queue grows large. */
 void
 foyer_svc_events_flush (FoyerSvc *svc)
 {
@@ -153,7 +228,8 @@ foyer_svc_events_flush (FoyerSvc *svc)
           FoyerSvcSocket *socket = g_ptr_array_index (svc->sockets, j);
 
           if (g_hash_table_contains (people, socket->person_id)
-              && soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+              && soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN
+              && keeps_up (socket))
             soup_websocket_connection_send_text (socket->conn, event->text);
         }
     }
@@ -305,20 +381,13 @@ foyer_svc_events_websocket (SoupServer *server,
   socket->svc = svc;
   socket->conn = g_object_ref (connection);
   socket->person_id = g_strdup (person);
+  socket->fd = socket_fd (connection);
   soup_websocket_connection_set_max_incoming_payload_size (connection, 4096);
   soup_websocket_connection_set_keepalive_interval (connection, 30);
   g_signal_connect (connection, "closed", G_CALLBACK (socket_closed_cb), socket);
   g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), socket);
   g_ptr_array_add (svc->sockets, socket);
-
-  if (svc->log != NULL)
-    {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *stamp = g_date_time_format_iso8601 (now);
-
-      fprintf (svc->log, "%s GET /v1/events 101 person=%s websocket\n", stamp, person);
-      fflush (svc->log);
-    }
+  log_line (svc, "101", person);
 }
 
 void

@@ -11,6 +11,7 @@
 #include <cjose/cjose.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "foyer-chat-client.h"
@@ -877,6 +878,75 @@ test_slow_client_does_not_block (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
+static gboolean file_contains (const char *path, const char *needle);
+
+typedef struct
+{
+  const char *path;
+  const char *needle;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *wait = data;
+
+  return file_contains (wait->path, wait->needle);
+}
+
+static void
+test_stalled_reader_cut_off (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FoyerKmsKey) key = NULL;
+  g_autofree char *space = create_space (f, &key, NULL);
+  g_autoptr (GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) stalled = NULL;
+  g_autoptr (GUri) uri
+      = g_uri_parse (foyer_test_service_get_base_url (f->service), G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *upgrade = NULL;
+  g_autofree char *big = g_strnfill (45 * 1024, 'x');
+  LogWait wait = { foyer_test_service_get_log_path (f->service), "closed-too-slow" };
+  guint posted = 0;
+
+  add_member (f, &f->alice, space, &f->bob);
+  person_listen (&f->bob);
+
+  /* Bob's second device upgrades to a WebSocket and then never reads. */
+  stalled = g_socket_client_connect_to_host (socket_client, g_uri_get_host (uri),
+                                             (guint16) g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_option (g_socket_connection_get_socket (stalled), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  upgrade
+      = g_strdup_printf ("GET /v1/events HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n",
+                         g_uri_get_host (uri), foyer_chat_client_get_token (f->bob.chat));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stalled)), upgrade,
+                             strlen (upgrade), NULL, NULL, &error);
+  g_assert_no_error (error);
+  spin_for (300);
+
+  /* Alice keeps talking; the service cuts the stalled reader off. */
+  while (!log_has (&wait) && posted < 400)
+    {
+      g_autofree char *id = g_strdup_printf ("big-%u", posted++);
+      g_autoptr (JsonNode) reply = post (&f->alice, space, id, key, big, &error);
+
+      g_assert_no_error (error);
+    }
+  g_assert_true (spin_until (log_has, &wait, 5000));
+
+  /* Bob's live device got every message all along. */
+  wait_events (&f->bob, posted);
+  for (guint i = 0; i < posted; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("big-%u", i);
+
+      g_assert_cmpuint (count_message_ids (&f->bob, id), ==, 1);
+    }
+}
+
 static gboolean
 file_contains (const char *path, const char *needle)
 {
@@ -1095,6 +1165,7 @@ main (int argc, char **argv)
   ADD ("/service/reconnect-catch-up", test_reconnect_catch_up);
   ADD ("/service/hostile-input", test_hostile_input);
   ADD ("/service/slow-client", test_slow_client_does_not_block);
+  ADD ("/service/stalled-reader-cut-off", test_stalled_reader_cut_off);
   ADD ("/service/no-plaintext-stored", test_no_plaintext_stored);
   ADD ("/service/kms-alone", test_kms_alone);
   ADD ("/service/kms-key-wrapping", test_kms_key_wrapping);
