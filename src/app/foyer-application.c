@@ -7,6 +7,8 @@
 
 #include "foyer-application.h"
 #include "foyer-session.h"
+#include "foyer-store.h"
+#include "foyer-web-session.h"
 #include "foyer-window-session.h"
 #include "foyer-window.h"
 
@@ -15,6 +17,9 @@ struct _FoyerApplication
   AdwApplication parent_instance;
 
   FoyerSession *session;
+  FoyerWebSession *web_session;
+  FoyerStore *store;
+  gboolean store_requested;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerApplication, foyer_application, ADW_TYPE_APPLICATION)
@@ -48,6 +53,56 @@ restore_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+foyer_application_restore (FoyerApplication *self)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *url = g_settings_get_string (settings, "service-url");
+
+  if (*url != '\0' && foyer_session_get_state (self->session) == FOYER_SESSION_SIGNED_OUT)
+    foyer_session_restore_async (self->session, url, NULL, restore_cb, NULL);
+}
+
+static void
+cookies_restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_web_session_attach_store_finish (FOYER_WEB_SESSION (source), result, &error))
+    g_message ("The web session was not restored: %s", error->message);
+}
+
+/* The local store opens first: the session's cache and the web session's
+ * cookies live in it. Without a keyring it is memory-only, and we say so. */
+static void
+store_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  GtkWindow *window;
+
+  self->store = foyer_store_open_finish (result, &error);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (self->store == NULL)
+    {
+      g_warning ("Could not open the local store: %s", error->message);
+      if (FOYER_IS_WINDOW (window))
+        foyer_window_show_toast (FOYER_WINDOW (window), error->message);
+    }
+  else
+    {
+      FoyerDeviceKey *key = foyer_store_get_device_key (self->store);
+
+      if (!foyer_store_is_persistent (self->store) && FOYER_IS_WINDOW (window) && key != NULL)
+        foyer_window_show_toast (FOYER_WINDOW (window), foyer_device_key_get_user_notice (key));
+      foyer_session_set_store (self->session, self->store);
+      foyer_web_session_attach_store_async (self->web_session, self->store, NULL,
+                                            cookies_restored_cb, NULL);
+    }
+
+  foyer_application_restore (self);
+}
+
+static void
 foyer_application_activate (GApplication *app)
 {
   FoyerApplication *self = FOYER_APPLICATION (app);
@@ -55,16 +110,24 @@ foyer_application_activate (GApplication *app)
 
   if (window == NULL)
     {
-      g_autoptr (GSettings) settings = g_settings_new (APP_ID);
-      g_autofree char *url = g_settings_get_string (settings, "service-url");
-
       window = GTK_WINDOW (foyer_window_new (self));
       foyer_window_attach_session (FOYER_WINDOW (window), self->session);
-      if (*url != '\0' && foyer_session_get_state (self->session) == FOYER_SESSION_SIGNED_OUT)
-        foyer_session_restore_async (self->session, url, NULL, restore_cb, NULL);
     }
-
   gtk_window_present (window);
+
+  if (!self->store_requested)
+    {
+      self->store_requested = TRUE;
+      foyer_store_open_async (NULL, "default", NULL, store_opened_cb, g_object_ref (self));
+    }
+}
+
+FoyerWebSession *
+foyer_application_get_web_session (FoyerApplication *self)
+{
+  g_return_val_if_fail (FOYER_IS_APPLICATION (self), NULL);
+
+  return self->web_session;
 }
 
 FoyerSession *
@@ -117,6 +180,9 @@ foyer_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
 
+  /* WebKit objects need GTK initialized, which startup does. */
+  FOYER_APPLICATION (app)->web_session = foyer_web_session_new ();
+
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
@@ -127,6 +193,10 @@ foyer_application_dispose (GObject *object)
   FoyerApplication *self = FOYER_APPLICATION (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->web_session);
+  if (self->store != NULL)
+    foyer_store_close (self->store);
+  g_clear_object (&self->store);
   G_OBJECT_CLASS (foyer_application_parent_class)->dispose (object);
 }
 

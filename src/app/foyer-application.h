@@ -11,6 +11,8 @@ G_DECLARE_FINAL_TYPE (FoyerApplication, foyer_application, FOYER, APPLICATION, A
 FoyerApplication *foyer_application_new (void);
 
 typedef struct _FoyerSession FoyerSession;
+typedef struct _FoyerWebSession FoyerWebSession;
 FoyerSession *foyer_application_get_session (FoyerApplication *self);
+FoyerWebSession *foyer_application_get_web_session (FoyerApplication *self);
 
 G_END_DECLS
