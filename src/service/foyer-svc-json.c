@@ -25,7 +25,9 @@ static const struct
   [FOYER_SVC_ERROR_LENGTH] = { 411, "length-required" },
   [FOYER_SVC_ERROR_TOO_LARGE] = { 413, "too-large" },
   [FOYER_SVC_ERROR_MEDIA_TYPE] = { 415, "unsupported-media-type" },
+  [FOYER_SVC_ERROR_TOO_MANY] = { 429, "too-many-requests" },
   [FOYER_SVC_ERROR_INTERNAL] = { 500, "internal" },
+  [FOYER_SVC_ERROR_BUSY] = { 503, "busy" },
 };
 
 guint

@@ -8,6 +8,20 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+/* Sign-in guards: a few wrong passwords per address and account, then a
+ * pause; and a bound on hashes in flight, so a flood of sign-ins cannot
+ * take every core from the people already signed in. */
+#define MAX_FAILURES     5
+#define FAILURE_WINDOW   (5 * 60 * G_USEC_PER_SEC)
+#define MAX_HASHING      8
+#define MAX_FAILURE_KEYS 10000
+
+typedef struct
+{
+  guint count;
+  gint64 since;
+} SignInFailures;
+
 typedef struct
 {
   FoyerSvc *svc;
@@ -15,6 +29,7 @@ typedef struct
   char *password;
   char *stored_hash;
   char *person_id;
+  char *throttle_key;
 } LoginData;
 
 static void
@@ -25,6 +40,7 @@ login_data_free (LoginData *data)
   g_free (data->password);
   g_free (data->stored_hash);
   g_free (data->person_id);
+  g_free (data->throttle_key);
   g_object_unref (data->msg);
   g_free (data);
 }
@@ -85,6 +101,47 @@ foyer_svc_person_is_admin (FoyerSvc *svc, const char *person_id)
   return sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
 }
 
+static char *
+throttle_key (SoupServerMessage *msg, const char *email)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+  g_autofree char *folded = g_utf8_casefold (email, -1);
+
+  return g_strdup_printf ("%s|%s", host != NULL ? host : "-", folded);
+}
+
+static gboolean
+throttled (FoyerSvc *svc, const char *key)
+{
+  SignInFailures *failures = g_hash_table_lookup (svc->sign_in_failures, key);
+
+  if (failures == NULL)
+    return FALSE;
+  if (g_get_monotonic_time () - failures->since > FAILURE_WINDOW)
+    {
+      g_hash_table_remove (svc->sign_in_failures, key);
+      return FALSE;
+    }
+  return failures->count >= MAX_FAILURES;
+}
+
+static void
+record_failure (FoyerSvc *svc, const char *key)
+{
+  SignInFailures *failures = g_hash_table_lookup (svc->sign_in_failures, key);
+
+  if (failures == NULL)
+    {
+      /* Bounded memory: forget everything rather than grow without end. */
+      if (g_hash_table_size (svc->sign_in_failures) >= MAX_FAILURE_KEYS)
+        g_hash_table_remove_all (svc->sign_in_failures);
+      failures = g_new0 (SignInFailures, 1);
+      failures->since = g_get_monotonic_time ();
+      g_hash_table_insert (svc->sign_in_failures, g_strdup (key), failures);
+    }
+  failures->count++;
+}
+
 static void
 verify_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -103,8 +160,10 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) root = NULL;
 
   data->svc->n_pending--;
+  data->svc->n_hashing--;
   if (!g_task_propagate_boolean (G_TASK (result), NULL) || data->person_id == NULL)
     {
+      record_failure (data->svc, data->throttle_key);
       foyer_svc_respond_error_literal (data->msg, FOYER_SVC_ERROR_UNAUTHORIZED,
                                        "Wrong e-mail address or password");
       soup_server_message_unpause (data->msg);
@@ -119,6 +178,7 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  g_hash_table_remove (data->svc->sign_in_failures, data->throttle_key);
   foyer_svc_request_set_person (data->msg, data->person_id);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "accessToken");
@@ -146,6 +206,7 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GTask) task = NULL;
+  g_autofree char *key = NULL;
   JsonObject *object;
   LoginData *data;
 
@@ -161,8 +222,27 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
       return;
     }
 
+  key = throttle_key (req->msg, json_object_get_string_member (object, "email"));
+  if (throttled (req->svc, key))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                    "Retry-After", "300");
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_TOO_MANY,
+                                       "Too many wrong passwords; try again in a few minutes");
+      return;
+    }
+  if (req->svc->n_hashing >= MAX_HASHING)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                    "Retry-After", "1");
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_BUSY,
+                                       "Too many sign-ins at once; try again in a moment");
+      return;
+    }
+
   data = g_new0 (LoginData, 1);
   data->svc = req->svc;
+  data->throttle_key = g_steal_pointer (&key);
   data->msg = g_object_ref (req->msg);
   data->password = g_strdup (json_object_get_string_member (object, "password"));
   stmt = foyer_svc_store_prepare (req->svc->db,
@@ -179,6 +259,7 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
     }
 
   req->svc->n_pending++;
+  req->svc->n_hashing++;
   soup_server_message_pause (req->msg);
   task = g_task_new (NULL, NULL, login_done_cb, NULL);
   g_task_set_source_tag (task, foyer_svc_handle_sessions);

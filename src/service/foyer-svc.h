@@ -29,7 +29,9 @@ typedef enum
   FOYER_SVC_ERROR_LENGTH,       /* 411 */
   FOYER_SVC_ERROR_TOO_LARGE,    /* 413 */
   FOYER_SVC_ERROR_MEDIA_TYPE,   /* 415 */
+  FOYER_SVC_ERROR_TOO_MANY,     /* 429 */
   FOYER_SVC_ERROR_INTERNAL,     /* 500 */
+  FOYER_SVC_ERROR_BUSY,         /* 503 */
 } FoyerSvcError;
 
 GQuark foyer_svc_error_quark (void);
@@ -141,6 +143,8 @@ struct _FoyerSvc
   FILE *log;
   GMainLoop *loop;
   guint n_pending;
+  guint n_hashing;
+  GHashTable *sign_in_failures; /* "address|email" → SignInFailures */
 };
 
 typedef struct

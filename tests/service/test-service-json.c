@@ -288,6 +288,44 @@ test_key_wrap (void)
   g_assert_false (foyer_svc_unwrap_key (master, wrapped, wrapped_len, out, &out_len));
 }
 
+static void
+test_store_migrations (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("foyer-store-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *org = NULL;
+  g_autofree char *org_again = NULL;
+  sqlite3 *db = foyer_svc_store_open_conversation (dir, &error);
+  sqlite3 *kms = foyer_svc_store_open_kms (dir, &error);
+  g_autoptr (sqlite3_stmt) mode = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 1);
+  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 1);
+  mode = foyer_svc_store_prepare (db, "PRAGMA journal_mode", NULL);
+  g_assert_cmpint (sqlite3_step (mode), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (mode, 0), ==, "wal");
+  g_clear_pointer (&mode, sqlite3_finalize);
+  org = foyer_svc_store_get_meta (db, "org_id");
+  g_assert_nonnull (org);
+  sqlite3_close (kms);
+
+  /* Opening again keeps the data and applies nothing twice. */
+  sqlite3_close (db);
+  db = foyer_svc_store_open_conversation (dir, &error);
+  g_assert_no_error (error);
+  org_again = foyer_svc_store_get_meta (db, "org_id");
+  g_assert_cmpstr (org, ==, org_again);
+
+  /* A database from a newer foyer-service is refused, not damaged. */
+  g_assert_true (foyer_svc_store_exec (db, "PRAGMA user_version = 42", NULL));
+  sqlite3_close (db);
+  db = foyer_svc_store_open_conversation (dir, &error);
+  g_assert_null (db);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "newer"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -300,6 +338,7 @@ main (int argc, char **argv)
   g_test_add_func ("/service/auth/passwords", test_passwords);
   g_test_add_func ("/service/auth/tokens", test_tokens);
   g_test_add_func ("/service/auth/key-wrap", test_key_wrap);
+  g_test_add_func ("/service/store/migrations", test_store_migrations);
 
   return g_test_run ();
 }

@@ -374,6 +374,43 @@ test_login_people (Fixture *f, gconstpointer data)
   g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
 
+  /* Five wrong passwords, then even the right one waits (429: retry later). */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr (GAsyncResult) attempt = NULL;
+      g_autoptr (JsonNode) no = NULL;
+
+      foyer_chat_client_login_async (intruder, FOYER_TEST_CAROL_EMAIL, "guess", NULL,
+                                     store_result_cb, &attempt);
+      no = foyer_chat_client_call_finish (intruder, await (&attempt), &error);
+      g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr (GAsyncResult) attempt = NULL;
+    g_autoptr (JsonNode) no = NULL;
+
+    foyer_chat_client_login_async (intruder, FOYER_TEST_CAROL_EMAIL, FOYER_TEST_CAROL_PASSWORD,
+                                   NULL, store_result_cb, &attempt);
+    no = foyer_chat_client_call_finish (intruder, await (&attempt), &error);
+    g_assert_null (no);
+    g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER);
+    g_assert_nonnull (strstr (error->message, "Too many"));
+    g_clear_error (&error);
+  }
+  /* Other accounts are not affected. */
+  {
+    g_autoptr (FoyerChatClient) other
+        = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+    g_autoptr (GAsyncResult) attempt = NULL;
+    g_autoptr (JsonNode) yes = NULL;
+
+    foyer_chat_client_login_async (other, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, NULL,
+                                   store_result_cb, &attempt);
+    yes = foyer_chat_client_call_finish (other, await (&attempt), &error);
+    g_assert_no_error (error);
+  }
+
   /* Without a token. */
   refused = CHAT_CALL0 (intruder, &error, foyer_chat_client_list_spaces_async);
   g_assert_null (refused);
@@ -1152,6 +1189,73 @@ test_kms_alone (Fixture *f, gconstpointer data)
   g_assert_true (foyer_test_service_stop (kms));
 }
 
+static void
+test_tls_and_listen (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("foyer-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *plain_dir = g_build_filename (dir, "plain", NULL);
+  g_autofree char *err_text = NULL;
+  g_autoptr (GSubprocess) openssl = NULL;
+  g_autoptr (GSubprocess) refused = NULL;
+  g_autoptr (FoyerTestService) service = NULL;
+  g_autoptr (FoyerChatClient) strict = NULL;
+  g_autoptr (FoyerChatClient) trusting = NULL;
+  g_autoptr (GTlsDatabase) database = NULL;
+  g_autoptr (GAsyncResult) r = NULL;
+  g_autoptr (JsonNode) person = NULL;
+  const char *tls_args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+  /* Plain HTTP on a non-loopback address is refused at start. */
+  refused = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              foyer_test_service_get_executable (), "serve", "--data-dir",
+                              plain_dir, "--listen", "0.0.0.0:0", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (refused, NULL, NULL, NULL, &err_text, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (refused), !=, 0);
+  g_assert_nonnull (strstr (err_text, "loopback"));
+
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              NULL, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                              "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                              "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                              "subjectAltName=IP:127.0.0.1", NULL);
+  if (openssl == NULL || !g_subprocess_wait_check (openssl, NULL, NULL))
+    {
+      g_test_skip ("openssl cannot make a test certificate");
+      return;
+    }
+
+  service = foyer_test_service_new_full (data_dir, NULL, TRUE, tls_args, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (foyer_test_service_get_base_url (service), "https://"));
+
+  /* An untrusted certificate fails closed… */
+  strict = foyer_chat_client_new (foyer_test_service_get_base_url (service));
+  foyer_chat_client_login_async (strict, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                                 store_result_cb, &r);
+  person = foyer_chat_client_call_finish (strict, await (&r), &error);
+  g_assert_null (person);
+  g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_clear_object (&r);
+
+  /* …and a trusted one works. */
+  database = g_tls_file_database_new (cert, &error);
+  g_assert_no_error (error);
+  trusting = foyer_chat_client_new (foyer_test_service_get_base_url (service));
+  g_object_set (foyer_chat_client_get_session (trusting), "tls-database", database, NULL);
+  foyer_chat_client_login_async (trusting, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                                 store_result_cb, &r);
+  person = foyer_chat_client_call_finish (trusting, await (&r), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (person);
+  g_assert_true (foyer_test_service_stop (service));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1171,6 +1275,7 @@ main (int argc, char **argv)
   ADD ("/service/kms-key-wrapping", test_kms_key_wrapping);
 #undef ADD
   g_test_add_func ("/service/cli-and-master-key", test_cli_and_master_key);
+  g_test_add_func ("/service/tls-and-listen", test_tls_and_listen);
 
   return g_test_run ();
 }

@@ -94,6 +94,8 @@ code_for_status (guint status)
       return FOYER_REMOTE_ERROR_FORBIDDEN;
     case SOUP_STATUS_NOT_FOUND:
       return FOYER_REMOTE_ERROR_NOT_FOUND;
+    case 429: /* Too Many Requests */
+      return FOYER_REMOTE_ERROR_SERVER;
     default:
       return status >= 500 ? FOYER_REMOTE_ERROR_SERVER : FOYER_REMOTE_ERROR_INVALID;
     }
