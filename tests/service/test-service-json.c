@@ -9,6 +9,19 @@
 
 #define KEY_URI "kms://kms-test.foyer/keys/key1"
 
+/* Inside the harness's work directory (removed after the test) if any. */
+static char *
+make_temp_dir (const char *prefix)
+{
+  const char *work = g_getenv ("FOYER_TEST_WORKDIR");
+  g_autofree char *tmpl = NULL;
+
+  if (work == NULL)
+    return g_dir_make_tmp (prefix, NULL);
+  tmpl = g_build_filename (work, prefix, NULL);
+  return g_strdup (g_mkdtemp (tmpl));
+}
+
 static JsonNode *
 parse_ok (const char *text)
 {
@@ -232,8 +245,8 @@ test_passwords (void)
 static void
 test_tokens (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("foyer-token-XXXXXX", NULL);
-  g_autofree char *other_dir = g_dir_make_tmp ("foyer-token-XXXXXX", NULL);
+  g_autofree char *dir = make_temp_dir ("foyer-token-XXXXXX");
+  g_autofree char *other_dir = make_temp_dir ("foyer-token-XXXXXX");
   cjose_jwk_t *key = foyer_svc_load_signing_key (dir, NULL);
   cjose_jwk_t *again = foyer_svc_load_signing_key (dir, NULL);
   cjose_jwk_t *other = foyer_svc_load_signing_key (other_dir, NULL);
@@ -291,7 +304,7 @@ test_key_wrap (void)
 static void
 test_store_migrations (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("foyer-store-XXXXXX", NULL);
+  g_autofree char *dir = make_temp_dir ("foyer-store-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autofree char *org = NULL;
   g_autofree char *org_again = NULL;

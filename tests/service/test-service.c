@@ -47,6 +47,19 @@ typedef struct
 
 /* ---- waiting for async results ---- */
 
+/* Inside the harness's work directory (removed after the test) if any. */
+static char *
+make_temp_dir (const char *prefix)
+{
+  const char *work = g_getenv ("FOYER_TEST_WORKDIR");
+  g_autofree char *tmpl = NULL;
+
+  if (work == NULL)
+    return g_dir_make_tmp (prefix, NULL);
+  tmpl = g_build_filename (work, prefix, NULL);
+  return g_strdup (g_mkdtemp (tmpl));
+}
+
 static void
 store_result_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -1193,7 +1206,7 @@ static void
 test_tls_and_listen (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("foyer-tls-XXXXXX", NULL);
+  g_autofree char *dir = make_temp_dir ("foyer-tls-XXXXXX");
   g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
