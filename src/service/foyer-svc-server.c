@@ -6,6 +6,7 @@
 #include "foyer-svc.h"
 
 #include "foyer-core.h"
+#include "foyer-json-request.h"
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
@@ -327,7 +328,15 @@ setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
 
   if (options->token_public_key != NULL && !svc->conversation)
     {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+
       svc->verify_key = foyer_svc_load_public_key_file (options->token_public_key, error);
+      /* A service.json also names the organization whose tokens to accept. */
+      if (svc->verify_key != NULL
+          && json_parser_load_from_file (parser, options->token_public_key, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        svc->org_id = g_strdup (
+            foyer_json_get_string (json_node_get_object (json_parser_get_root (parser)), "org"));
       return svc->verify_key != NULL;
     }
   svc->signing_key = foyer_svc_load_signing_key (svc->data_dir, error);

@@ -944,6 +944,82 @@ log_has (gpointer data)
   return file_contains (wait->path, wait->needle);
 }
 
+typedef struct
+{
+  GPtrArray *sent;   /* clientMessageId */
+  GPtrArray *failed; /* clientMessageId */
+} OutboxLog;
+
+static void
+outbox_sent_cb (FoyerOutbox *outbox, const char *id, JsonNode *reply, gpointer user_data)
+{
+  g_ptr_array_add (((OutboxLog *) user_data)->sent, g_strdup (id));
+}
+
+static void
+outbox_failed_cb (FoyerOutbox *outbox, const char *id, GError *error, gpointer user_data)
+{
+  g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_FORBIDDEN);
+  g_ptr_array_add (((OutboxLog *) user_data)->failed, g_strdup (id));
+}
+
+static void
+test_outbox_persisted (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerKmsKey) key = NULL;
+  g_autofree char *space = create_space (f, &key, NULL);
+  g_autofree char *body = seal (key, "kept across a restart");
+  g_autoptr (FoyerOutbox) first = foyer_outbox_new (f->alice.chat);
+  g_autoptr (FoyerOutbox) second = foyer_outbox_new (f->alice.chat);
+  g_autoptr (FoyerOutbox) again = foyer_outbox_new (f->alice.chat);
+  g_autoptr (FoyerOutbox) carol = foyer_outbox_new (f->carol.chat);
+  g_autoptr (JsonNode) dump = NULL;
+  g_autoptr (JsonNode) page = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *refused_id = NULL;
+  OutboxLog log
+      = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
+
+  /* Written while the service is down, saved, and the app quits. */
+  g_assert_true (foyer_test_service_stop (f->service));
+  foyer_outbox_set_retry_delay (first, 5000, 5000);
+  id = foyer_outbox_post (first, space, key->uri, body, NULL);
+  spin_for (200);
+  g_assert_cmpuint (foyer_outbox_get_pending_count (first), ==, 1);
+  dump = foyer_outbox_dump (first);
+  g_clear_object (&first);
+  g_assert_true (foyer_test_service_restart (f->service, &error));
+  g_assert_no_error (error);
+
+  /* The next run restores it and sends it once… */
+  g_signal_connect (second, "sent", G_CALLBACK (outbox_sent_cb), &log);
+  g_assert_true (foyer_outbox_restore (second, dump));
+  g_assert_true (spin_until (outbox_empty, second, 10000));
+  g_assert_cmpuint (log.sent->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (log.sent, 0), ==, id);
+
+  /* …and sending the same dump again stores nothing new (idempotent). */
+  g_signal_connect (again, "sent", G_CALLBACK (outbox_sent_cb), &log);
+  g_assert_true (foyer_outbox_restore (again, dump));
+  g_assert_true (spin_until (outbox_empty, again, 10000));
+  page = CHAT_CALL (f->alice.chat, &error, foyer_chat_client_list_messages_async, space, 0, 50);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (page), "items")), ==,
+                    1);
+
+  /* A post the service refuses for good is dropped and reported. */
+  g_signal_connect (carol, "failed", G_CALLBACK (outbox_failed_cb), &log);
+  refused_id = foyer_outbox_post (carol, space, key->uri, body, NULL);
+  g_assert_true (spin_until (outbox_empty, carol, 10000));
+  g_assert_cmpuint (log.failed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (log.failed, 0), ==, refused_id);
+
+  g_assert_false (foyer_outbox_restore (second, NULL));
+  g_ptr_array_unref (log.sent);
+  g_ptr_array_unref (log.failed);
+}
+
 static void
 test_stalled_reader_cut_off (Fixture *f, gconstpointer data)
 {
@@ -1197,8 +1273,46 @@ test_kms_alone (Fixture *f, gconstpointer data)
   g_assert_true (g_bytes_equal (refused->key, key->key));
   g_clear_object (&r);
 
+  /* A token from another service (another signing key) is refused. */
+  {
+    g_autoptr (FoyerChatClient) outsider = NULL;
+    g_autoptr (FoyerKmsClient) outsider_kms = NULL;
+    g_autoptr (JsonNode) person = NULL;
+    g_autofree char *none = NULL;
+    const char *nobody[] = { NULL };
+
+    stranger = foyer_test_service_new ();
+    outsider = foyer_chat_client_new (foyer_test_service_get_base_url (stranger));
+    foyer_chat_client_login_async (outsider, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD,
+                                   NULL, store_result_cb, &r);
+    person = foyer_chat_client_call_finish (outsider, await (&r), &error);
+    g_assert_no_error (error);
+    g_clear_object (&r);
+    outsider_kms = foyer_kms_client_new (foyer_chat_client_get_session (outsider),
+                                         foyer_test_service_get_kms_url (kms));
+    foyer_kms_client_set_token (outsider_kms, foyer_chat_client_get_token (outsider));
+    foyer_kms_client_create_resource_async (outsider_kms, nobody, NULL, store_result_cb, &r);
+    none = foyer_kms_client_create_resource_finish (outsider_kms, await (&r), &error);
+    g_assert_null (none);
+    g_assert_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_UNAUTHORIZED);
+    g_clear_error (&error);
+    g_clear_object (&r);
+  }
+
   /* The conversation API is not served by a KMS alone. */
-  g_assert_null (strstr (foyer_test_service_get_kms_url (kms), "/v1/spaces"));
+  {
+    g_autoptr (SoupSession) session = soup_session_new ();
+    g_autofree char *url = g_strconcat (foyer_test_service_get_base_url (kms), "/v1/spaces", NULL);
+    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+    g_autofree char *auth
+        = g_strdup_printf ("Bearer %s", foyer_chat_client_get_token (f->alice.chat));
+    g_autoptr (GBytes) reply = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    reply = soup_session_send_and_read (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 404);
+  }
   g_assert_true (foyer_test_service_stop (kms));
 }
 
@@ -1280,6 +1394,7 @@ main (int argc, char **argv)
   ADD ("/service/space-members-messages", test_space_members_messages);
   ADD ("/service/idempotent-and-paging", test_idempotent_and_paging);
   ADD ("/service/reconnect-catch-up", test_reconnect_catch_up);
+  ADD ("/service/outbox-persisted", test_outbox_persisted);
   ADD ("/service/hostile-input", test_hostile_input);
   ADD ("/service/slow-client", test_slow_client_does_not_block);
   ADD ("/service/stalled-reader-cut-off", test_stalled_reader_cut_off);
