@@ -159,7 +159,7 @@ fall_back_to_memory (FoyerCredentialStore *self, const GError *error)
 {
   if (!self->persistent)
     return;
-  g_warning ("The Secret Service is unavailable (%s): the Microsoft account is kept for this "
+  g_message ("The Secret Service is unavailable (%s): the Microsoft account is kept for this "
              "session only",
              error->message);
   self->persistent = FALSE;
