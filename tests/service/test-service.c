@@ -1316,6 +1316,52 @@ test_kms_alone (Fixture *f, gconstpointer data)
   g_assert_true (foyer_test_service_stop (kms));
 }
 
+/* The conversation role alone, pointing at a KMS run elsewhere. */
+static void
+test_conversation_alone (void)
+{
+  const char *args[] = { "--kms-url", "https://kms.contoso.example/kms/v1", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerTestService) service
+      = foyer_test_service_new_full (NULL, "conversation", TRUE, args, &error);
+  g_autoptr (FoyerChatClient) alice = NULL;
+  g_autoptr (GAsyncResult) r = NULL;
+  g_autoptr (JsonNode) person = NULL;
+  g_autoptr (JsonNode) info = NULL;
+  g_autoptr (JsonNode) space = NULL;
+  g_autofree char *kms_db = NULL;
+  g_autofree char *title = NULL;
+  guint8 key[32];
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (foyer_test_service_get_kms_url (service), ==, args[1]);
+
+  alice = foyer_chat_client_new (foyer_test_service_get_base_url (service));
+  foyer_chat_client_login_async (alice, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                                 store_result_cb, &r);
+  person = foyer_chat_client_call_finish (alice, await (&r), &error);
+  g_assert_no_error (error);
+
+  info = CHAT_CALL (alice, &error, foyer_chat_client_request_async, "GET", "/v1/service", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (obj (info), "kmsUrl"), ==, args[1]);
+
+  /* Spaces may use the remote KMS's resources; this process holds no keys. */
+  foyer_random_bytes (key, sizeof key, NULL);
+  title
+      = foyer_jwe_encrypt_string (key, sizeof key, "kms://kms.contoso.example/keys/k1", "t", NULL);
+  space = CHAT_CALL (alice, &error, foyer_chat_client_create_space_async, title,
+                     "kms://kms.contoso.example/resources/r1");
+  g_assert_no_error (error);
+  g_clear_pointer (&info, json_node_unref);
+  info = CHAT_CALL (alice, &error, foyer_chat_client_request_async, "POST", "/kms/v1/resources",
+                    NULL);
+  g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND);
+  kms_db = g_build_filename (foyer_test_service_get_data_dir (service), "kms.db", NULL);
+  g_assert_false (g_file_test (kms_db, G_FILE_TEST_EXISTS));
+  g_assert_true (foyer_test_service_stop (service));
+}
+
 static void
 test_tls_and_listen (void)
 {
@@ -1404,6 +1450,7 @@ main (int argc, char **argv)
 #undef ADD
   g_test_add_func ("/service/cli-and-master-key", test_cli_and_master_key);
   g_test_add_func ("/service/tls-and-listen", test_tls_and_listen);
+  g_test_add_func ("/service/conversation-alone", test_conversation_alone);
 
   return g_test_run ();
 }
