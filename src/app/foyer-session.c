@@ -11,6 +11,7 @@
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 #include "foyer-kms-client.h"
+#include "foyer-org-policy.h"
 #include "foyer-outbox.h"
 #include "foyer-service-secret.h"
 #include "foyer-session.h"
@@ -62,6 +63,8 @@ struct _FoyerSession
   guint retry_source;
   guint retry_delay;
   GQueue waiting_sends; /* SendOp: written before the key service was reachable */
+  FoyerOrgPolicy *policy;
+  GError *policy_error;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerSession, foyer_session, G_TYPE_OBJECT)
@@ -71,6 +74,7 @@ enum
   PROP_0,
   PROP_STATE,
   PROP_PERSON_NAME,
+  PROP_ORG_POLICY,
   N_PROPS
 };
 
@@ -1175,6 +1179,28 @@ start_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                       start_cursor_cb, task);
 }
 
+/* The organization's Microsoft policy, as its administrator set it. An
+ * invalid one is kept as an error the app shows where it matters. */
+static void
+org_settings_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerSession) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->client == NULL)
+    return;
+
+  g_clear_object (&self->policy);
+  g_clear_error (&self->policy_error);
+  if (node != NULL)
+    self->policy = foyer_org_policy_new_from_json (node, &self->policy_error);
+  else
+    self->policy_error = g_steal_pointer (&error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORG_POLICY]);
+}
+
 static void
 start_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1210,6 +1236,8 @@ start_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   foyer_outbox_watch_stream (self->outbox, self->stream);
   foyer_event_stream_start (self->stream, data->cursor);
 
+  foyer_chat_client_get_org_settings_async (self->client, self->cancellable, org_settings_cb,
+                                            g_object_ref (self));
   foyer_session_set_state (self, FOYER_SESSION_OFFLINE);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -1446,6 +1474,8 @@ foyer_session_disconnect (FoyerSession *self)
   g_clear_pointer (&self->person_email, g_free);
   self->is_admin = FALSE;
   self->open_space = NULL;
+  g_clear_object (&self->policy);
+  g_clear_error (&self->policy_error);
 
   g_list_store_remove_all (self->spaces);
   g_hash_table_remove_all (self->space_by_id);
@@ -1985,6 +2015,18 @@ foyer_session_get_is_admin (FoyerSession *self)
   return self->is_admin;
 }
 
+/* NULL until the service answered, or when the policy is invalid (then
+ * error says why). */
+FoyerOrgPolicy *
+foyer_session_get_org_policy (FoyerSession *self, const GError **error)
+{
+  g_return_val_if_fail (FOYER_IS_SESSION (self), NULL);
+
+  if (error != NULL)
+    *error = self->policy_error;
+  return self->policy;
+}
+
 /* The encrypted local store that caches spaces and recent messages. */
 void
 foyer_session_set_store (FoyerSession *self, FoyerStore *store)
@@ -2043,6 +2085,9 @@ foyer_session_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_PERSON_NAME:
       g_value_set_string (value, self->person_name);
       break;
+    case PROP_ORG_POLICY:
+      g_value_set_object (value, self->policy);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2063,6 +2108,9 @@ foyer_session_class_init (FoyerSessionClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PERSON_NAME]
       = g_param_spec_string ("person-name", NULL, NULL, NULL,
+                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ORG_POLICY]
+      = g_param_spec_object ("org-policy", NULL, NULL, FOYER_TYPE_ORG_POLICY,
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "foyer-org-policy.h"
 #include "foyer-space-item.h"
 #include "foyer-store.h"
 
@@ -36,6 +37,7 @@ const char *foyer_session_get_person_email (FoyerSession *self);
 gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
+FoyerOrgPolicy *foyer_session_get_org_policy (FoyerSession *self, const GError **error);
 
 void foyer_session_sign_in_async (FoyerSession *self,
                                   const char *service_url,

@@ -377,6 +377,75 @@ test_offline_start (Fixture *f, gconstpointer data)
   foyer_session_set_store (f->alice, NULL);
 }
 
+static gboolean
+policy_known (gpointer data)
+{
+  const GError *error = NULL;
+
+  return foyer_session_get_org_policy (FOYER_SESSION (data), &error) != NULL || error != NULL;
+}
+
+static void
+put_settings (FoyerSession *who,
+              Fixture *f,
+              const char *email,
+              const char *password,
+              const char *json,
+              GError **error)
+{
+  g_autoptr (FoyerChatClient) raw
+      = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+  g_autoptr (JsonNode) settings = json_from_string (json, NULL);
+  g_autoptr (JsonNode) person = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  Wait wait = { NULL };
+
+  foyer_chat_client_login_async (raw, email, password, NULL, done_cb, &wait);
+  person = foyer_chat_client_call_finish (raw, wait_for (&wait), NULL);
+  g_assert_nonnull (person);
+  g_clear_object (&wait.result);
+  foyer_chat_client_put_org_settings_async (raw, settings, NULL, done_cb, &wait);
+  reply = foyer_chat_client_call_finish (raw, wait_for (&wait), error);
+  g_clear_object (&wait.result);
+}
+
+/* The organization's Microsoft policy comes from the service; only an
+ * administrator changes it. */
+static void
+test_org_policy (Fixture *f, gconstpointer data)
+{
+  const char *enabled
+      = "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"11111111-2222-3333-4444-555555555555\","
+        "\"clientId\":\"66666666-7777-8888-9999-000000000000\",\"cloud\":\"worldwide\","
+        "\"audiences\":[\"organization\",\"space\"],\"defaultAudience\":\"space\","
+        "\"defaultLinkType\":\"edit\"}}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSession) later = foyer_session_new ();
+  FoyerOrgPolicy *policy;
+
+  g_assert_true (foyer_ui_test_wait_until (policy_known, f->bob, 10000));
+  policy = foyer_session_get_org_policy (f->bob, NULL);
+  g_assert_nonnull (policy);
+  g_assert_false (foyer_org_policy_get_enabled (policy));
+
+  put_settings (f->bob, f, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, enabled, &error);
+  g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  put_settings (f->alice, f, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, enabled, &error);
+  g_assert_no_error (error);
+
+  sign_in (later, f, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD);
+  g_assert_true (foyer_ui_test_wait_until (policy_known, later, 10000));
+  policy = foyer_session_get_org_policy (later, NULL);
+  g_assert_nonnull (policy);
+  g_assert_true (foyer_org_policy_get_enabled (policy));
+  g_assert_cmpstr (foyer_org_policy_get_tenant_id (policy), ==,
+                   "11111111-2222-3333-4444-555555555555");
+  g_assert_cmpint (foyer_org_policy_get_default_audience (policy), ==, FOYER_LINK_AUDIENCE_SPACE);
+  g_assert_false (foyer_org_policy_allows_audience (policy, FOYER_LINK_AUDIENCE_ANYONE));
+  foyer_session_disconnect (later);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -394,6 +463,9 @@ main (int argc, char **argv)
               fixture_tear_down);
 
   g_test_add ("/spaces/live/offline-start", Fixture, NULL, fixture_set_up, test_offline_start,
+              fixture_tear_down);
+
+  g_test_add ("/spaces/live/org-policy", Fixture, NULL, fixture_set_up, test_org_policy,
               fixture_tear_down);
 
   return g_test_run ();
