@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static int
 fail (const char *message)
@@ -168,6 +169,20 @@ org_set (const char *data_dir, const char *file)
   return ok ? 0 : fail_error (error);
 }
 
+/* Every WebSocket client holds a descriptor: allow as many as the system
+ * lets this process have. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 static int
 serve (const char *data_dir, FoyerSvcOptions *options)
 {
@@ -175,6 +190,7 @@ serve (const char *data_dir, FoyerSvcOptions *options)
   FoyerSvc *svc;
   int status;
 
+  raise_fd_limit ();
   options->data_dir = data_dir;
   if (options->listen == NULL)
     options->listen = "127.0.0.1:8080";
