@@ -728,6 +728,35 @@ test_reconnect_catch_up (Fixture *f, gconstpointer data)
                      json_object_get_int_member (event_at (&f->bob, i - 1), "cursor"));
 }
 
+static gboolean
+needs_sign_in (gpointer data)
+{
+  return foyer_event_stream_get_needs_sign_in (data);
+}
+
+static void
+test_stream_needs_sign_in (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FoyerChatClient) stale
+      = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+  g_autoptr (FoyerEventStream) stream = NULL;
+
+  /* A token the service does not accept (as after a key rotation). */
+  foyer_chat_client_set_token (stale, "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "x");
+  stream = foyer_event_stream_new (stale);
+  foyer_event_stream_set_backoff (stream, 10, 50);
+  foyer_event_stream_start (stream, 0);
+  g_assert_true (spin_until (needs_sign_in, stream, 10000));
+  g_assert_false (foyer_event_stream_get_connected (stream));
+
+  /* Signed in again, it connects. */
+  foyer_chat_client_set_token (stale, foyer_chat_client_get_token (f->bob.chat),
+                               foyer_chat_client_get_person_id (f->bob.chat));
+  foyer_event_stream_start (stream, -1);
+  g_assert_false (foyer_event_stream_get_needs_sign_in (stream));
+  g_assert_true (spin_until (stream_connected, stream, 10000));
+}
+
 /* ---- raw HTTP for hostile input ---- */
 
 static guint
@@ -1441,6 +1470,7 @@ main (int argc, char **argv)
   ADD ("/service/idempotent-and-paging", test_idempotent_and_paging);
   ADD ("/service/reconnect-catch-up", test_reconnect_catch_up);
   ADD ("/service/outbox-persisted", test_outbox_persisted);
+  ADD ("/service/stream-needs-sign-in", test_stream_needs_sign_in);
   ADD ("/service/hostile-input", test_hostile_input);
   ADD ("/service/slow-client", test_slow_client_does_not_block);
   ADD ("/service/stalled-reader-cut-off", test_stalled_reader_cut_off);

@@ -34,6 +34,8 @@ struct _FoyerEventStream
   guint reconnects;
   guint initial_backoff_ms;
   guint max_backoff_ms;
+  SoupMessage *handshake;
+  gboolean needs_sign_in;
 };
 
 enum
@@ -41,6 +43,7 @@ enum
   PROP_0,
   PROP_CONNECTED,
   PROP_CURSOR,
+  PROP_NEEDS_SIGN_IN,
   N_PROPS
 };
 
@@ -96,6 +99,7 @@ foyer_event_stream_finalize (GObject *object)
 {
   FoyerEventStream *self = FOYER_EVENT_STREAM (object);
 
+  g_clear_object (&self->handshake);
   g_clear_pointer (&self->buffered, g_ptr_array_unref);
 
   G_OBJECT_CLASS (foyer_event_stream_parent_class)->finalize (object);
@@ -113,6 +117,9 @@ foyer_event_stream_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     case PROP_CURSOR:
       g_value_set_int64 (value, self->cursor);
+      break;
+    case PROP_NEEDS_SIGN_IN:
+      g_value_set_boolean (value, self->needs_sign_in);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -133,6 +140,11 @@ foyer_event_stream_class_init (FoyerEventStreamClass *klass)
   properties[PROP_CURSOR]
       = g_param_spec_int64 ("cursor", NULL, NULL, -1, G_MAXINT64, -1,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The service refused the token: the stream stops until started again
+   * with a client that signed in anew. */
+  properties[PROP_NEEDS_SIGN_IN]
+      = g_param_spec_boolean ("needs-sign-in", NULL, NULL, FALSE,
+                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -171,6 +183,21 @@ foyer_event_stream_get_connected (FoyerEventStream *self)
 {
   g_return_val_if_fail (FOYER_IS_EVENT_STREAM (self), FALSE);
   return self->state == STATE_LIVE;
+}
+
+gboolean
+foyer_event_stream_get_needs_sign_in (FoyerEventStream *self)
+{
+  g_return_val_if_fail (FOYER_IS_EVENT_STREAM (self), FALSE);
+  return self->needs_sign_in;
+}
+
+static void
+stop_for_sign_in (FoyerEventStream *self)
+{
+  foyer_event_stream_stop (self);
+  self->needs_sign_in = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_SIGN_IN]);
 }
 
 gint64
@@ -294,6 +321,11 @@ events_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
+    {
+      stop_for_sign_in (self);
+      return;
+    }
   if (node == NULL || self->state != STATE_CATCHING_UP)
     {
       if (self->state == STATE_CATCHING_UP)
@@ -344,7 +376,11 @@ websocket_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (connection == NULL)
     {
       g_debug ("Event stream connection failed: %s", error->message);
-      schedule_reconnect (self);
+      if (self->handshake != NULL
+          && soup_message_get_status (self->handshake) == SOUP_STATUS_UNAUTHORIZED)
+        stop_for_sign_in (self);
+      else
+        schedule_reconnect (self);
       return;
     }
   self->connection = connection;
@@ -376,6 +412,7 @@ connect_now (FoyerEventStream *self)
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
     }
+  g_set_object (&self->handshake, msg);
   set_state (self, STATE_CONNECTING);
   soup_session_websocket_connect_async (foyer_chat_client_get_session (self->client), msg, NULL,
                                         NULL, G_PRIORITY_DEFAULT, self->cancellable, websocket_cb,
@@ -388,6 +425,11 @@ foyer_event_stream_start (FoyerEventStream *self, gint64 after)
   g_return_if_fail (FOYER_IS_EVENT_STREAM (self));
 
   foyer_event_stream_stop (self);
+  if (self->needs_sign_in)
+    {
+      self->needs_sign_in = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_SIGN_IN]);
+    }
   self->cursor = after >= 0 ? after : -1;
   self->attempts = 0;
   self->cancellable = g_cancellable_new ();

@@ -21,6 +21,7 @@ void foyer_event_stream_start (FoyerEventStream *self, gint64 after);
 void foyer_event_stream_stop (FoyerEventStream *self);
 gboolean foyer_event_stream_get_connected (FoyerEventStream *self);
 gint64 foyer_event_stream_get_cursor (FoyerEventStream *self);
+gboolean foyer_event_stream_get_needs_sign_in (FoyerEventStream *self);
 void foyer_event_stream_set_backoff (FoyerEventStream *self, guint initial_ms, guint max_ms);
 guint foyer_event_stream_get_reconnect_count (FoyerEventStream *self);
 
