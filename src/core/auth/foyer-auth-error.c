@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "foyer-auth-error.h"
+#include "foyer-auth-json-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ foyer_auth_error_new_from_json (JsonNode *root)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  error = json_object_get_string_member_with_default (obj, "error", NULL);
+  error = _foyer_auth_json_string (obj, "error", NULL);
   if (error == NULL)
     return NULL;
   codes = json_object_has_member (obj, "error_codes")
@@ -172,9 +173,9 @@ foyer_auth_error_new_from_json (JsonNode *root)
           g_array_append_val (numbers, v);
         }
     }
-  return foyer_auth_error_new_from_oauth (
-      error, json_object_get_string_member_with_default (obj, "error_description", NULL),
-      (const gint64 *) numbers->data, numbers->len);
+  return foyer_auth_error_new_from_oauth (error,
+                                          _foyer_auth_json_string (obj, "error_description", NULL),
+                                          (const gint64 *) numbers->data, numbers->len);
 }
 
 gboolean

@@ -6,6 +6,7 @@
 #include "foyer-cloud.h"
 
 #include "foyer-auth-error.h"
+#include "foyer-auth-json-private.h"
 #include "foyer-core.h"
 
 #include <glib/gi18n-lib.h>
@@ -143,7 +144,7 @@ check_base_url (const char *url, const char *field, GError **error)
 static char *
 dup_url_member (JsonObject *obj, const char *member, gboolean required, GError **error)
 {
-  const char *value = json_object_get_string_member_with_default (obj, member, NULL);
+  const char *value = _foyer_auth_json_string (obj, member, NULL);
   g_autofree char *copy = NULL;
 
   if (value == NULL && !required)
@@ -201,13 +202,19 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
 
   self = g_object_new (FOYER_TYPE_CLOUD, NULL);
   self->from_file = TRUE;
-  self->name = g_strdup (json_object_get_string_member_with_default (obj, "name", "custom"));
+  self->name = g_strdup (_foyer_auth_json_string (obj, "name", "custom"));
+  if (self->name == NULL)
+    {
+      g_set_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
+                   _ ("The cloud descriptor's “%s” is not valid."), "name");
+      return NULL;
+    }
   if ((self->authority = dup_url_member (obj, "authority", TRUE, error)) == NULL
       || (self->graph_url = dup_url_member (obj, "graph", TRUE, error)) == NULL)
     return NULL;
   if (json_object_has_member (obj, "redirectUri"))
     {
-      const char *redirect = json_object_get_string_member_with_default (obj, "redirectUri", NULL);
+      const char *redirect = _foyer_auth_json_string (obj, "redirectUri", NULL);
 
       if (!check_base_url (redirect, "redirectUri", error))
         return NULL;
@@ -215,8 +222,8 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
     }
   else
     self->redirect_uri = g_strconcat (self->authority, "/common/oauth2/nativeclient", NULL);
-  self->tenant_id = g_strdup (json_object_get_string_member_with_default (obj, "tenantId", NULL));
-  self->client_id = g_strdup (json_object_get_string_member_with_default (obj, "clientId", NULL));
+  self->tenant_id = g_strdup (_foyer_auth_json_string (obj, "tenantId", NULL));
+  self->client_id = g_strdup (_foyer_auth_json_string (obj, "clientId", NULL));
   self->allowed_hosts = dup_string_array (obj, "allowedHosts");
   self->sharepoint_hosts = dup_string_array (obj, "sharepointHosts");
   return g_steal_pointer (&self);

@@ -6,6 +6,7 @@
 #include "foyer-id-token.h"
 
 #include "foyer-auth-error.h"
+#include "foyer-auth-json-private.h"
 
 #include <cjose/cjose.h>
 #include <glib/gi18n-lib.h>
@@ -24,6 +25,37 @@ invalid (GError **error, const char *why)
   return NULL;
 }
 
+/* cjose 0.6 aborts (an assert in its base64 decoder) on some malformed
+ * segments, so only a well-formed compact serialization reaches it: three
+ * base64url segments without padding, none of a length that no encoding
+ * yields (4n + 1), and no bigger than any real ID token. */
+static gboolean
+is_compact_jws (const char *text)
+{
+  int segments = 1;
+  gsize run = 0;
+
+  if (text == NULL || strlen (text) > 65536)
+    return FALSE;
+  for (const char *p = text;; p++)
+    {
+      if (*p == '.' || *p == '\0')
+        {
+          if (run % 4 == 1)
+            return FALSE;
+          if (*p == '\0')
+            break;
+          segments++;
+          run = 0;
+        }
+      else if (g_ascii_isalnum (*p) || *p == '-' || *p == '_')
+        run++;
+      else
+        return FALSE;
+    }
+  return segments == 3;
+}
+
 char *
 foyer_id_token_get_kid (const char *id_token)
 {
@@ -32,7 +64,7 @@ foyer_id_token_get_kid (const char *id_token)
   cjose_header_t *header;
   const char *kid;
 
-  if (id_token == NULL)
+  if (!is_compact_jws (id_token))
     return NULL;
   jws = cjose_jws_import (id_token, strlen (id_token), &err);
   if (jws == NULL || (header = cjose_jws_get_protected (jws)) == NULL)
@@ -62,9 +94,7 @@ foyer_id_token_jwks_has_kid (JsonNode *jwks, const char *kid)
       JsonNode *key = json_array_get_element (keys, i);
 
       if (JSON_NODE_HOLDS_OBJECT (key)
-          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (key),
-                                                                    "kid", NULL),
-                        kid)
+          && g_strcmp0 (_foyer_auth_json_string (json_node_get_object (key), "kid", NULL), kid)
                  == 0)
         return TRUE;
     }
@@ -90,12 +120,11 @@ verify_signature (cjose_jws_t *jws, JsonNode *jwks, const char *kid)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       key = json_node_get_object (node);
-      use = json_object_get_string_member_with_default (key, "use", "sig");
-      if (g_strcmp0 (json_object_get_string_member_with_default (key, "kty", NULL), "RSA") != 0
+      use = _foyer_auth_json_string (key, "use", "sig");
+      if (g_strcmp0 (_foyer_auth_json_string (key, "kty", NULL), "RSA") != 0
           || g_strcmp0 (use, "sig") != 0)
         continue;
-      if (kid != NULL
-          && g_strcmp0 (json_object_get_string_member_with_default (key, "kid", NULL), kid) != 0)
+      if (kid != NULL && g_strcmp0 (_foyer_auth_json_string (key, "kid", NULL), kid) != 0)
         continue;
       json = json_to_string (node, FALSE);
       jwk = cjose_jwk_import (json, strlen (json), &err);
@@ -139,7 +168,7 @@ check_claims (JsonObject *claims,
               gint64 now,
               GError **error)
 {
-  const char *tid = json_object_get_string_member_with_default (claims, "tid", NULL);
+  const char *tid = _foyer_auth_json_string (claims, "tid", NULL);
   gint64 exp = 0;
   gint64 nbf = G_MININT64;
 
@@ -150,12 +179,11 @@ check_claims (JsonObject *claims,
                               "with your organization's account."));
       return NULL;
     }
-  if (g_strcmp0 (json_object_get_string_member_with_default (claims, "iss", NULL), issuer) != 0)
+  if (g_strcmp0 (_foyer_auth_json_string (claims, "iss", NULL), issuer) != 0)
     return invalid (error, "issuer");
   if (!audience_matches (claims, audience))
     return invalid (error, "audience");
-  if (nonce != NULL
-      && g_strcmp0 (json_object_get_string_member_with_default (claims, "nonce", NULL), nonce) != 0)
+  if (nonce != NULL && g_strcmp0 (_foyer_auth_json_string (claims, "nonce", NULL), nonce) != 0)
     return invalid (error, "nonce");
   if (!read_time (claims, "exp", TRUE, &exp) || !read_time (claims, "nbf", FALSE, &nbf))
     return invalid (error, "times");
@@ -187,7 +215,8 @@ foyer_id_token_verify (const char *id_token,
 
   g_return_val_if_fail (issuer != NULL && audience != NULL, NULL);
 
-  if (id_token == NULL || (jws = cjose_jws_import (id_token, strlen (id_token), &err)) == NULL
+  if (!is_compact_jws (id_token)
+      || (jws = cjose_jws_import (id_token, strlen (id_token), &err)) == NULL
       || (header = cjose_jws_get_protected (jws)) == NULL)
     return invalid (error, "not a JWS");
   /* Only RS256: never "none", never an HMAC keyed with a public key. */

@@ -6,6 +6,7 @@
 #include "foyer-org-policy.h"
 
 #include "foyer-auth-error.h"
+#include "foyer-auth-json-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -126,7 +127,7 @@ parse_audiences (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   if (self->audiences == 0)
     return invalid (error, _ ("The organization's Microsoft policy lists no link audiences."));
 
-  def = json_object_get_string_member_with_default (ms, "defaultAudience", NULL);
+  def = _foyer_auth_json_string (ms, "defaultAudience", NULL);
   self->default_audience = audience_from_string (def);
   if (self->default_audience == 0 || !(self->audiences & self->default_audience))
     return invalid (error, _ ("The organization's default link audience is not one it allows."));
@@ -140,12 +141,11 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   const char *descriptor;
   g_autoptr (FoyerCloud) cloud = NULL;
 
-  self->enabled = json_object_get_boolean_member_with_default (ms, "enabled", FALSE);
-  self->tenant_id = g_strdup (json_object_get_string_member_with_default (ms, "tenantId", NULL));
-  self->client_id = g_strdup (json_object_get_string_member_with_default (ms, "clientId", NULL));
-  self->cloud_name
-      = g_strdup (json_object_get_string_member_with_default (ms, "cloud", "worldwide"));
-  descriptor = json_object_get_string_member_with_default (ms, "cloudDescriptor", NULL);
+  self->enabled = _foyer_auth_json_boolean (ms, "enabled", FALSE);
+  self->tenant_id = g_strdup (_foyer_auth_json_string (ms, "tenantId", NULL));
+  self->client_id = g_strdup (_foyer_auth_json_string (ms, "clientId", NULL));
+  self->cloud_name = g_strdup (_foyer_auth_json_string (ms, "cloud", "worldwide"));
+  descriptor = _foyer_auth_json_string (ms, "cloudDescriptor", NULL);
   self->cloud_descriptor = g_strdup (descriptor);
 
   /* A disabled integration needs nothing else: Attach file says why. */
@@ -156,13 +156,15 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
     return invalid (error, _ ("The organization's Microsoft tenant is not a valid tenant ID."));
   if (!foyer_auth_is_guid (self->client_id))
     return invalid (error, _ ("The organization's Microsoft application ID is not valid."));
+  if (self->cloud_name == NULL)
+    return invalid (error, _ ("The organization's Microsoft cloud is not valid."));
   if (self->cloud_descriptor == NULL
       && (cloud = foyer_cloud_new_builtin (self->cloud_name, error)) == NULL)
     return FALSE;
   if (!parse_audiences (self, ms, error))
     return FALSE;
 
-  link_type = json_object_get_string_member_with_default (ms, "defaultLinkType", "view");
+  link_type = _foyer_auth_json_string (ms, "defaultLinkType", "view");
   if (g_strcmp0 (link_type, "view") == 0)
     self->default_link_type = FOYER_LINK_TYPE_VIEW;
   else if (g_strcmp0 (link_type, "edit") == 0)
