@@ -5,6 +5,8 @@
 
 #include "foyer-credential-store.h"
 
+#include "foyer-auth-json-private.h"
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
@@ -210,14 +212,12 @@ credentials_from_json (const char *json)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   o = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_string_member_with_default (o, "refreshToken", NULL) == NULL)
+  if (_foyer_auth_json_string (o, "refreshToken", NULL) == NULL)
     return NULL;
   return foyer_credentials_new (
-      json_object_get_string_member_with_default (o, "account", NULL),
-      json_object_get_string_member_with_default (o, "refreshToken", NULL),
-      json_object_get_string_member_with_default (o, "name", NULL),
-      json_object_get_string_member_with_default (o, "email", NULL),
-      json_object_get_string_member_with_default (o, "tenantId", NULL));
+      _foyer_auth_json_string (o, "account", NULL),
+      _foyer_auth_json_string (o, "refreshToken", NULL), _foyer_auth_json_string (o, "name", NULL),
+      _foyer_auth_json_string (o, "email", NULL), _foyer_auth_json_string (o, "tenantId", NULL));
 }
 
 static FoyerCredentials *
