@@ -677,6 +677,16 @@ shows_no_access (gpointer data)
   return status_title_is (data, "No Access");
 }
 
+static gboolean
+spinner_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "view_stack"))),
+                    "loading")
+         == 0;
+}
+
 static void
 test_throttled_waits (Fixture *f, gconstpointer data)
 {
@@ -687,6 +697,11 @@ test_throttled_waits (Fixture *f, gconstpointer data)
   fake_graph_set_fault (f->fake, "/v1.0/me/drive/root/children", "429:1:2");
   open_dialog (f, policy);
   g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  /* A quick page shows no spinner; this wait is long enough for one. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "view_stack"))), ==,
+                   "list");
+  g_assert_true (foyer_ui_test_wait_until (spinner_shown, f, 5000));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (child (f, "loading_spinner"))));
   wait_for_items (f);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/me/drive/root/children"), ==, 3);
   first = fake_graph_time (f->fake, "/v1.0/me/drive/root/children", 0);
@@ -792,8 +807,11 @@ test_tile_thumbnails (Fixture *f, gconstpointer data)
   GtkWidget *window = gtk_window_new ();
   GtkWidget *tile = foyer_picker_tile_new (loader, FALSE);
   GtkWidget *image;
+  guint requests;
 
   wait_for_items (f);
+  /* Let the dialog's own tiles fetch theirs first. */
+  wait_ms (400);
   zebra = g_object_ref (find_item (f, "Zebra.png"));
   deck = g_object_ref (find_item (f, "Deck.pptx"));
   budget = g_object_ref (find_item (f, "Budget.xlsx"));
@@ -809,7 +827,11 @@ test_tile_thumbnails (Fixture *f, gconstpointer data)
   g_assert_cmpint (gtk_image_get_storage_type (GTK_IMAGE (image)), ==, GTK_IMAGE_PAINTABLE);
 
   /* Recycled before its thumbnail came: the late image does not land. */
+  requests = fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/deck/thumbnails");
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), deck);
+  wait_ms (200);
+  g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/deck/thumbnails"), ==,
+                    requests + 1);
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), budget);
   wait_ms (700);
   g_assert_false (foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));

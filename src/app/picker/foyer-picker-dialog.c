@@ -113,8 +113,12 @@ struct _FoyerPickerDialog
   guint typeahead_source;
   guint load_more_source;
   guint folded_source;
+  guint spinner_source;
+  gint64 loading_since;
   gboolean changing_source;
 };
+
+#define SPINNER_DELAY_MS 300
 
 G_DEFINE_FINAL_TYPE (FoyerPickerDialog, foyer_picker_dialog, ADW_TYPE_WINDOW)
 
@@ -618,14 +622,45 @@ show_empty (FoyerPickerDialog *self)
                 FALSE);
 }
 
+static gboolean
+spinner_timeout_cb (gpointer user_data)
+{
+  FoyerPickerDialog *self = user_data;
+
+  self->spinner_source = 0;
+  foyer_picker_dialog_update_state (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_state (FoyerPickerDialog *self, const char *state)
 {
+  const char *page = state;
   GtkWidget *focus;
 
+  /* A spinner only for a wait one notices: a quick page goes straight
+   * from an empty view to its items, without painting the spinner first. */
+  if (g_str_equal (state, "loading"))
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (!g_str_equal (self->state, "loading"))
+        self->loading_since = now;
+      if (now - self->loading_since < SPINNER_DELAY_MS * 1000)
+        {
+          page = self->grid_mode ? "grid" : "list";
+          if (self->spinner_source == 0)
+            self->spinner_source
+                = g_timeout_add (SPINNER_DELAY_MS - (guint) ((now - self->loading_since) / 1000),
+                                 spinner_timeout_cb, self);
+        }
+    }
+  else
+    g_clear_handle_id (&self->spinner_source, g_source_remove);
+
   self->state = state;
-  gtk_stack_set_visible_child_name (self->view_stack, state);
-  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (state, "loading"));
+  gtk_stack_set_visible_child_name (self->view_stack, page);
+  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
 
   /* Keep the keyboard in the files when the page it was on went away. */
   focus = gtk_root_get_focus (GTK_ROOT (self));
@@ -1551,13 +1586,19 @@ static void
 foyer_picker_dialog_constructed (GObject *object)
 {
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (object);
+  g_autoptr (FoyerGraphClient) thumbnail_graph = NULL;
 
   G_OBJECT_CLASS (foyer_picker_dialog_parent_class)->constructed (object);
 
   g_assert (self->graph != NULL);
   if (self->policy == NULL)
     self->policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
-  self->thumbnails = foyer_thumbnail_loader_new (self->graph, NULL);
+  /* Thumbnails get a client of their own, so that a screenful of them
+   * never queues the next page of the listing behind it (the limit on
+   * concurrent requests is per client and host). */
+  thumbnail_graph = foyer_graph_client_new (foyer_graph_client_get_base_url (self->graph),
+                                            foyer_graph_client_get_authorizer (self->graph));
+  self->thumbnails = foyer_thumbnail_loader_new (thumbnail_graph, NULL);
   foyer_picker_dialog_set_source (self, FOYER_PICKER_SOURCE_MY_FILES);
 }
 
@@ -1571,6 +1612,7 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->typeahead_source, g_source_remove);
   g_clear_handle_id (&self->load_more_source, g_source_remove);
   g_clear_handle_id (&self->folded_source, g_source_remove);
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
   if (self->watched != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->watched_ids); i++)
       g_clear_signal_handler (&self->watched_ids[i], self->watched);
@@ -1812,7 +1854,7 @@ foyer_picker_dialog_init (FoyerPickerDialog *self)
   self->back_stack = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->typeahead = g_string_new (NULL);
   self->sort_by = g_strdup ("name");
-  self->state = "loading";
+  self->state = "none";
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -22,9 +22,12 @@ struct _FoyerPickerTile
   FoyerThumbnailLoader *loader;
   FoyerDriveItem *item;
   GCancellable *cancellable;
+  guint thumbnail_source;
   gboolean grid;
   gboolean has_thumbnail;
 };
+
+#define FETCH_DELAY_MS 120
 
 G_DEFINE_FINAL_TYPE (FoyerPickerTile, foyer_picker_tile, GTK_TYPE_WIDGET)
 
@@ -155,27 +158,59 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->has_thumbnail = TRUE;
 }
 
+static char *
+thumbnail_key (FoyerPickerTile *self, const char *size)
+{
+  const char *drive_id = foyer_drive_item_get_target_drive_id (self->item);
+
+  return g_strdup_printf ("%s:%s:%s", drive_id != NULL ? drive_id : "me",
+                          foyer_drive_item_get_target_id (self->item), size);
+}
+
 static void
-load_thumbnail (FoyerPickerTile *self)
+fetch_thumbnail (FoyerPickerTile *self)
 {
   const char *size = self->grid ? "medium" : "small";
-  const char *drive_id = foyer_drive_item_get_target_drive_id (self->item);
-  const char *item_id = foyer_drive_item_get_target_id (self->item);
-  g_autofree char *key = NULL;
-  g_autofree char *path = NULL;
-  ThumbnailRequest *request;
+  g_autofree char *key = thumbnail_key (self, size);
+  g_autofree char *path
+      = foyer_graph_thumbnail_path (foyer_drive_item_get_target_drive_id (self->item),
+                                    foyer_drive_item_get_target_id (self->item), size);
+  ThumbnailRequest *request = g_new0 (ThumbnailRequest, 1);
 
-  if (self->loader == NULL || !foyer_drive_item_get_has_thumbnail (self->item) || item_id == NULL)
-    return;
-
-  key = g_strdup_printf ("%s:%s:%s", drive_id != NULL ? drive_id : "me", item_id, size);
-  path = foyer_graph_thumbnail_path (drive_id, item_id, size);
-  request = g_new0 (ThumbnailRequest, 1);
   self->cancellable = g_cancellable_new ();
   request->tile = g_object_ref (self);
   request->cancellable = g_object_ref (self->cancellable);
   foyer_thumbnail_loader_load_async (self->loader, key, path, self->cancellable, thumbnail_cb,
                                      request);
+}
+
+static gboolean
+fetch_thumbnail_cb (gpointer user_data)
+{
+  FoyerPickerTile *self = user_data;
+
+  self->thumbnail_source = 0;
+  fetch_thumbnail (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A tile that scrolls past is recycled within a frame or two: ask the
+ * network only for tiles that stay a moment. What the loader holds in
+ * memory comes at once. */
+static void
+load_thumbnail (FoyerPickerTile *self)
+{
+  g_autofree char *key = NULL;
+
+  if (self->loader == NULL || !foyer_drive_item_get_has_thumbnail (self->item)
+      || foyer_drive_item_get_target_id (self->item) == NULL)
+    return;
+
+  key = thumbnail_key (self, self->grid ? "medium" : "small");
+  if (foyer_thumbnail_loader_is_in_memory (self->loader, key))
+    fetch_thumbnail (self);
+  else
+    self->thumbnail_source = g_timeout_add (FETCH_DELAY_MS, fetch_thumbnail_cb, self);
 }
 
 void
@@ -186,6 +221,7 @@ foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item)
   g_return_if_fail (FOYER_IS_PICKER_TILE (self));
   g_return_if_fail (item == NULL || FOYER_IS_DRIVE_ITEM (item));
 
+  g_clear_handle_id (&self->thumbnail_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -229,6 +265,7 @@ foyer_picker_tile_dispose (GObject *object)
 {
   FoyerPickerTile *self = FOYER_PICKER_TILE (object);
 
+  g_clear_handle_id (&self->thumbnail_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

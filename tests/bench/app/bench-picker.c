@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The picker on the sandbox's 100,000-item "Big folder": time until the
+ * first page is visible against one round trip, memory per thousand items
+ * loaded, and frame times (GdkFrameClock) while scrolling to random
+ * positions. Prints the figures as TAP comments.
+ *
+ * FOYER_BENCH_ITEMS sets how many items to load for the memory and
+ * scrolling figures (default: all 100,000); FOYER_BENCH_LATENCY_MS the
+ * sandbox's added latency per reply (default 20).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include "foyer-authorizer.h"
+#include "foyer-drive-item-list.h"
+#include "foyer-test-sandbox.h"
+#include "foyer-ui-test.h"
+#include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-tile.h"
+
+static FoyerTestSandbox *sandbox;
+static FoyerGraphClient *graph;
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static gsize
+resident_bytes (void)
+{
+  g_autofree char *text = NULL;
+  unsigned long size = 0, resident = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL));
+  g_assert_cmpint (sscanf (text, "%lu %lu", &size, &resident), ==, 2);
+  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values, double p)
+{
+  guint index;
+
+  g_array_sort (values, compare_doubles);
+  index = (guint) MIN ((double) values->len - 1, p * (values->len - 1) + 0.5);
+  return g_array_index (values, double, index);
+}
+
+static gboolean
+list_page_loaded (gpointer data)
+{
+  return foyer_drive_item_list_get_pages_loaded (data) > 0
+         || foyer_drive_item_list_get_error (data) != NULL;
+}
+
+static FoyerDriveItem *
+find_item (FoyerPickerDialog *dialog, const char *name)
+{
+  GListModel *model = foyer_picker_dialog_get_model (dialog);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (foyer_drive_item_get_name (item), name))
+        return item;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+shows_items (gpointer data)
+{
+  const char *state = foyer_picker_dialog_get_state (data);
+
+  return g_str_equal (state, "list") || g_str_equal (state, "grid");
+}
+
+typedef struct
+{
+  gboolean painted;
+  double paint_start;
+  double layout_start;
+  GArray *frame_ms;  /* layout start → after paint */
+  GArray *layout_ms; /* layout phase: binding tiles (our code) and measuring */
+  gboolean recording;
+} Frames;
+
+static void
+layout_cb (GdkFrameClock *clock, Frames *frames)
+{
+  frames->layout_start = now_ms ();
+}
+
+static void
+paint_cb (GdkFrameClock *clock, Frames *frames)
+{
+  frames->paint_start = now_ms ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, Frames *frames)
+{
+  double end = now_ms ();
+
+  if (frames->recording && frames->layout_start > 0)
+    {
+      double frame = end - frames->layout_start;
+      double layout = frames->paint_start - frames->layout_start;
+
+      g_array_append_val (frames->frame_ms, frame);
+      g_array_append_val (frames->layout_ms, layout);
+    }
+  frames->layout_start = 0;
+  frames->painted = TRUE;
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint before;
+} Grew;
+
+static gboolean
+model_grew (gpointer data)
+{
+  Grew *grew = data;
+
+  return g_list_model_get_n_items (grew->model) > grew->before;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+bench_picker (void)
+{
+  const char *const audiences[] = { "organization", NULL };
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (audiences, NULL, NULL, NULL);
+  g_autoptr (GArray) round_trips = g_array_new (FALSE, FALSE, sizeof (double));
+  FoyerPickerDialog *dialog;
+  FoyerDriveItem *big;
+  GListModel *model;
+  GtkAdjustment *adjustment;
+  GdkFrameClock *clock;
+  Frames frames = { 0 };
+  const char *env_items = g_getenv ("FOYER_BENCH_ITEMS");
+  guint target = env_items != NULL ? (guint) g_ascii_strtoull (env_items, NULL, 10) : 100000;
+  double t0, first_visible, round_trip, load_start, load_ms;
+  gsize rss_before, rss_after, heap_before, heap_after, thumbs_before, thumbs_after;
+  guint loaded, over_16 = 0, layout_over_16 = 0;
+  gulong ids[3];
+
+  dialog = foyer_picker_dialog_new (NULL, graph, policy);
+  g_object_ref_sink (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
+  g_assert_true (foyer_ui_test_wait_until (shows_items, dialog, 30000));
+  big = g_object_ref (find_item (dialog, "Big folder"));
+
+  /* One round trip for the first page, the same request the picker makes
+   * (warm connection, median of five). */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr (FoyerDriveItemList) list = NULL;
+      double start = now_ms ();
+
+      list = foyer_graph_client_list_children (graph, foyer_drive_item_get_target_drive_id (big),
+                                               foyer_drive_item_get_target_id (big));
+      g_assert_true (foyer_ui_test_wait_until (list_page_loaded, list, 30000));
+      g_assert_null (foyer_drive_item_list_get_error (list));
+      round_trip = now_ms () - start;
+      g_array_append_val (round_trips, round_trip);
+    }
+  round_trip = percentile (round_trips, 0.5);
+
+  /* Open the folder; visible = the first frame painted with its items. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (dialog));
+  ids[0] = g_signal_connect (clock, "layout", G_CALLBACK (layout_cb), &frames);
+  ids[1] = g_signal_connect (clock, "paint", G_CALLBACK (paint_cb), &frames);
+  ids[2] = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+  t0 = now_ms ();
+  foyer_picker_dialog_activate_item (dialog, big);
+  g_assert_true (foyer_ui_test_wait_until (shows_items, dialog, 30000));
+  g_print ("# picker: items in the model after %.1f ms\n", now_ms () - t0);
+  frames.painted = FALSE;
+  g_assert_true (foyer_ui_test_wait_until (is_true, &frames.painted, 10000));
+  first_visible = now_ms () - t0;
+  g_print ("# picker: first page of Big folder visible in %.1f ms; one round trip %.1f ms "
+           "(overhead %.1f ms, aim ≤ 50 ms)\n",
+           first_visible, round_trip, first_visible - round_trip);
+
+  /* Load pages by scrolling to the end, as a person would. */
+  model = foyer_picker_dialog_get_model (dialog);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+      foyer_ui_test_child (GTK_WIDGET (dialog), FOYER_TYPE_PICKER_DIALOG, "list_scroller")));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
+  rss_before = resident_bytes ();
+  heap_before = mallinfo2 ().uordblks;
+  thumbs_before
+      = foyer_thumbnail_loader_get_memory_bytes (foyer_picker_dialog_get_thumbnail_loader (dialog));
+  loaded = g_list_model_get_n_items (model);
+  load_start = now_ms ();
+  while (g_list_model_get_n_items (model) < target && now_ms () - load_start < 240000)
+    {
+      Grew grew = { model, g_list_model_get_n_items (model) };
+
+      /* The adjustment's upper grows at the next layout; then scroll to the
+       * end, which makes the view ask for the next page. */
+      foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      foyer_ui_test_wait_until (model_grew, &grew, 5000);
+      if (g_getenv ("FOYER_BENCH_VERBOSE") != NULL)
+        g_print ("# %u items at %.0f ms\n", g_list_model_get_n_items (model),
+                 now_ms () - load_start);
+    }
+  load_ms = now_ms () - load_start;
+  rss_after = resident_bytes ();
+  heap_after = mallinfo2 ().uordblks;
+  thumbs_after
+      = foyer_thumbnail_loader_get_memory_bytes (foyer_picker_dialog_get_thumbnail_loader (dialog));
+  g_print ("# picker: loaded %u items (from %u) in %.0f ms (%.2f ms per page of 200)\n",
+           g_list_model_get_n_items (model), loaded, load_ms,
+           load_ms / MAX (1.0, (g_list_model_get_n_items (model) - loaded) / 200.0));
+  g_print ("# picker: heap in use %.1f KiB per 1000 items loaded (thumbnail bytes cached "
+           "meanwhile excluded: %.1f MiB)\n",
+           ((double) heap_after - (double) heap_before
+            - ((double) thumbs_after - (double) thumbs_before))
+               / 1024.0 / MAX (1.0, (g_list_model_get_n_items (model) - loaded) / 1000.0),
+           ((double) thumbs_after - (double) thumbs_before) / 1048576.0);
+  g_print ("# picker: resident %.1f KiB per 1000 items loaded (resident %.1f → %.1f MiB)\n",
+           (double) (rss_after - rss_before) / 1024.0
+               / MAX (1.0, (g_list_model_get_n_items (model) - loaded) / 1000.0),
+           rss_before / 1048576.0, rss_after / 1048576.0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, MIN (target, 1000));
+
+  /* Scroll to random positions; time each frame. */
+  frames.frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  frames.layout_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_random_set_seed (2027);
+  for (int i = 0; i < 200; i++)
+    {
+      double upper = gtk_adjustment_get_upper (adjustment);
+      double page = gtk_adjustment_get_page_size (adjustment);
+
+      frames.recording = TRUE;
+      frames.painted = FALSE;
+      gtk_adjustment_set_value (adjustment, g_random_double_range (0, MAX (0, upper - page)));
+      g_assert_true (foyer_ui_test_wait_until (is_true, &frames.painted, 10000));
+    }
+  frames.recording = FALSE;
+
+  /* For scale: a frame that repaints the whole window with nothing of ours
+   * changing. */
+  {
+    g_autoptr (GArray) saved = frames.frame_ms;
+
+    frames.frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
+    for (int i = 0; i < 30; i++)
+      {
+        frames.recording = TRUE;
+        frames.painted = FALSE;
+        gtk_widget_queue_resize (GTK_WIDGET (dialog));
+        g_assert_true (foyer_ui_test_wait_until (is_true, &frames.painted, 10000));
+      }
+    frames.recording = FALSE;
+    g_print ("# picker: for scale, a full relayout and repaint with no change: p50 %.1f ms, "
+             "max %.1f ms\n",
+             percentile (frames.frame_ms, 0.5), percentile (frames.frame_ms, 1.0));
+    g_array_unref (frames.frame_ms);
+    frames.frame_ms = g_steal_pointer (&saved);
+  }
+  g_array_set_size (frames.layout_ms, frames.frame_ms->len);
+
+  for (guint i = 0; i < frames.frame_ms->len; i++)
+    {
+      over_16 += g_array_index (frames.frame_ms, double, i) > 16.0;
+      layout_over_16 += g_array_index (frames.layout_ms, double, i) > 16.0;
+    }
+  g_print ("# picker: %u frames scrolling to random positions over %u items: layout+paint "
+           "p50 %.1f ms, p95 %.1f ms, max %.1f ms, %u over 16 ms\n",
+           frames.frame_ms->len, g_list_model_get_n_items (model),
+           percentile (frames.frame_ms, 0.5), percentile (frames.frame_ms, 0.95),
+           percentile (frames.frame_ms, 1.0), over_16);
+  g_print ("# picker: layout phase (binding tiles: our code, and measuring) p50 %.1f ms, "
+           "p95 %.1f ms, max %.1f ms, %u over 16 ms\n",
+           percentile (frames.layout_ms, 0.5), percentile (frames.layout_ms, 0.95),
+           percentile (frames.layout_ms, 1.0), layout_over_16);
+  g_assert_cmpuint (frames.frame_ms->len, >, 0);
+
+  /* Our share of a frame: binding a tile to an item (labels, icon, dates,
+   * accessible properties, the deferred thumbnail). */
+  {
+    GtkWidget *window = gtk_window_new ();
+    GtkWidget *tile
+        = foyer_picker_tile_new (foyer_picker_dialog_get_thumbnail_loader (dialog), FALSE);
+    guint n = MIN (g_list_model_get_n_items (model), 5000);
+    double start, bind_ms;
+
+    gtk_window_set_child (GTK_WINDOW (window), tile);
+    start = now_ms ();
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+        foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), item);
+      }
+    bind_ms = (now_ms () - start) / n;
+    g_print ("# picker: binding a tile takes %.3f ms (a screenful of 20 tiles: %.2f ms)\n", bind_ms,
+             20 * bind_ms);
+    start = now_ms ();
+    for (int i = 0; i < 50; i++)
+      g_object_unref (g_object_ref_sink (foyer_picker_tile_new (NULL, FALSE)));
+    g_print ("# picker: making a tile (from its template) takes %.3f ms\n",
+             (now_ms () - start) / 50);
+    foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), NULL);
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_signal_handler_disconnect (clock, ids[i]);
+  g_array_unref (frames.frame_ms);
+  g_array_unref (frames.layout_ms);
+  g_object_unref (big);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerStaticAuthorizer) authorizer = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *latency = g_strdup (g_getenv ("FOYER_BENCH_LATENCY_MS"));
+  const char *args[] = { "--latency-ms", latency != NULL ? latency : "20", NULL };
+  int status;
+
+  foyer_ui_test_init (&argc, &argv);
+  sandbox = foyer_test_sandbox_start (args, &error);
+  g_assert_no_error (error);
+  token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
+  g_assert_no_error (error);
+  authorizer = foyer_static_authorizer_new (token);
+  graph = foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
+                                  FOYER_AUTHORIZER (authorizer));
+
+  g_test_add_func ("/bench/picker/big-folder", bench_picker);
+  status = g_test_run ();
+
+  g_clear_object (&graph);
+  foyer_test_sandbox_unref (sandbox);
+  return status;
+}
