@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-application.h"
+#include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
 #include "foyer-web-session.h"
@@ -18,6 +19,7 @@ struct _FoyerApplication
 
   FoyerSession *session;
   FoyerWebSession *web_session;
+  FoyerMicrosoftAccount *microsoft;
   FoyerStore *store;
   gboolean store_requested;
 };
@@ -112,6 +114,7 @@ foyer_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (foyer_window_new (self));
       foyer_window_attach_session (FOYER_WINDOW (window), self->session);
+      foyer_window_attach_microsoft (FOYER_WINDOW (window), self->session, self->microsoft);
     }
   gtk_window_present (window);
 
@@ -120,6 +123,14 @@ foyer_application_activate (GApplication *app)
       self->store_requested = TRUE;
       foyer_store_open_async (NULL, "default", NULL, store_opened_cb, g_object_ref (self));
     }
+}
+
+FoyerMicrosoftAccount *
+foyer_application_get_microsoft_account (FoyerApplication *self)
+{
+  g_return_val_if_fail (FOYER_IS_APPLICATION (self), NULL);
+
+  return self->microsoft;
 }
 
 FoyerWebSession *
@@ -182,6 +193,8 @@ foyer_application_startup (GApplication *app)
 
   /* WebKit objects need GTK initialized, which startup does. */
   FOYER_APPLICATION (app)->web_session = foyer_web_session_new ();
+  FOYER_APPLICATION (app)->microsoft
+      = foyer_microsoft_account_new (FOYER_APPLICATION (app)->web_session);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -193,6 +206,7 @@ foyer_application_dispose (GObject *object)
   FoyerApplication *self = FOYER_APPLICATION (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->microsoft);
   g_clear_object (&self->web_session);
   if (self->store != NULL)
     foyer_store_close (self->store);

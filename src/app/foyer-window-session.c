@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "picker/foyer-picker-dialog.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-text.h"
 #include "foyer-window-session.h"
@@ -337,4 +338,192 @@ foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
   g_signal_connect (window, "leave-requested", G_CALLBACK (leave_requested_cb), binding);
 
   session_state_cb (binding);
+}
+
+/* The Microsoft account: connect, disconnect, reconnect banner, and the
+ * file picker behind Attach file. */
+
+typedef struct
+{
+  FoyerWindow *window; /* unowned */
+  FoyerSession *session;
+  FoyerMicrosoftAccount *account;
+  GSimpleActionGroup *actions;
+} MicrosoftBinding;
+
+static void
+microsoft_binding_free (MicrosoftBinding *binding)
+{
+  g_signal_handlers_disconnect_by_data (binding->session, binding);
+  g_signal_handlers_disconnect_by_data (binding->account, binding);
+  g_clear_object (&binding->session);
+  g_clear_object (&binding->account);
+  g_clear_object (&binding->actions);
+  g_free (binding);
+}
+
+static void
+enable (MicrosoftBinding *binding, const char *name, gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (binding->actions), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+microsoft_state_cb (MicrosoftBinding *binding)
+{
+  FoyerMicrosoftState state = foyer_microsoft_account_get_state (binding->account);
+  gboolean signed_in = foyer_session_get_state (binding->session) != FOYER_SESSION_SIGNED_OUT;
+  const char *reason = NULL;
+
+  enable (binding, "connect-microsoft",
+          state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
+  enable (binding, "disconnect-microsoft",
+          state == FOYER_MICROSOFT_CONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
+  enable (binding, "sign-out", signed_in);
+
+  if (state == FOYER_MICROSOFT_RECONNECT_NEEDED)
+    {
+      reason = foyer_microsoft_account_get_reconnect_reason (binding->account);
+      if (reason == NULL)
+        reason = _ ("Your Microsoft account needs to be connected again.");
+    }
+  foyer_window_set_reconnect_reason (binding->window, reason);
+}
+
+static void
+policy_changed_cb (MicrosoftBinding *binding)
+{
+  const GError *error = NULL;
+  FoyerOrgPolicy *policy = foyer_session_get_org_policy (binding->session, &error);
+
+  if (policy != foyer_microsoft_account_get_policy (binding->account) || policy == NULL)
+    foyer_microsoft_account_set_policy (binding->account, policy, error);
+}
+
+static void
+microsoft_error_cb (FoyerMicrosoftAccount *account, const char *message, MicrosoftBinding *binding)
+{
+  if (message != NULL && *message != '\0')
+    foyer_window_show_toast (binding->window, message);
+}
+
+static void
+connect_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+
+  foyer_microsoft_account_connect (binding->account, GTK_WINDOW (binding->window));
+}
+
+static void
+disconnect_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+
+  foyer_microsoft_account_disconnect (binding->account);
+  foyer_window_show_toast (binding->window, _ ("Microsoft account disconnected"));
+}
+
+static void
+sign_out_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+
+  foyer_microsoft_account_disconnect (binding->account);
+  foyer_session_sign_out (binding->session);
+}
+
+static void
+picker_share_cb (FoyerPickerDialog *picker,
+                 FoyerDriveItem *item,
+                 const char *link_type,
+                 const char *audience,
+                 MicrosoftBinding *binding)
+{
+  /* Posting the shared document is the next step of the product. */
+  foyer_window_show_toast (binding->window,
+                           _ ("Sharing documents into spaces is not available yet"));
+  gtk_window_destroy (GTK_WINDOW (picker));
+}
+
+static void
+attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBinding *binding)
+{
+  FoyerMicrosoftState state = foyer_microsoft_account_get_state (binding->account);
+  g_autoptr (FoyerPickerPolicy) policy = NULL;
+  FoyerOrgPolicy *org;
+  FoyerPickerDialog *picker;
+  GPtrArray *audiences;
+
+  if (state == FOYER_MICROSOFT_UNAVAILABLE)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (
+          GTK_WINDOW (window), _ ("Microsoft Files Are Not Available"),
+          foyer_microsoft_account_get_unavailable_reason (binding->account));
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  if (state != FOYER_MICROSOFT_CONNECTED)
+    {
+      foyer_microsoft_account_connect (binding->account, GTK_WINDOW (window));
+      return;
+    }
+
+  org = foyer_microsoft_account_get_policy (binding->account);
+  audiences = g_ptr_array_new ();
+  for (guint bit = FOYER_LINK_AUDIENCE_ANYONE; bit <= FOYER_LINK_AUDIENCE_EXISTING; bit <<= 1)
+    if (foyer_org_policy_allows_audience (org, bit))
+      g_ptr_array_add (audiences, (gpointer) foyer_link_audience_to_string (bit));
+  g_ptr_array_add (audiences, NULL);
+  policy = foyer_picker_policy_new (
+      (const char *const *) audiences->pdata,
+      foyer_link_audience_to_string (foyer_org_policy_get_default_audience (org)),
+      foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view", NULL);
+  g_ptr_array_unref (audiences);
+
+  picker = foyer_picker_dialog_new (GTK_WINDOW (window),
+                                    foyer_microsoft_account_get_graph (binding->account), policy);
+  g_signal_connect (picker, "share", G_CALLBACK (picker_share_cb), binding);
+  gtk_window_present (GTK_WINDOW (picker));
+}
+
+void
+foyer_window_attach_microsoft (FoyerWindow *window,
+                               FoyerSession *session,
+                               FoyerMicrosoftAccount *account)
+{
+  static const GActionEntry entries[] = {
+    { .name = "connect-microsoft", .activate = connect_action_cb },
+    { .name = "disconnect-microsoft", .activate = disconnect_action_cb },
+    { .name = "sign-out", .activate = sign_out_action_cb },
+  };
+  MicrosoftBinding *binding;
+
+  g_return_if_fail (FOYER_IS_WINDOW (window));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+
+  binding = g_new0 (MicrosoftBinding, 1);
+  binding->window = window;
+  binding->session = g_object_ref (session);
+  binding->account = g_object_ref (account);
+  binding->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (binding->actions), entries, G_N_ELEMENTS (entries),
+                                   binding);
+  gtk_widget_insert_action_group (GTK_WIDGET (window), "account",
+                                  G_ACTION_GROUP (binding->actions));
+  g_object_set_data_full (G_OBJECT (window), "foyer-microsoft-binding", binding,
+                          (GDestroyNotify) microsoft_binding_free);
+
+  g_signal_connect_swapped (session, "notify::org-policy", G_CALLBACK (policy_changed_cb), binding);
+  g_signal_connect_swapped (session, "notify::state", G_CALLBACK (microsoft_state_cb), binding);
+  g_signal_connect_swapped (account, "notify::state", G_CALLBACK (microsoft_state_cb), binding);
+  g_signal_connect (account, "error", G_CALLBACK (microsoft_error_cb), binding);
+  g_signal_connect (window, "attach-requested", G_CALLBACK (attach_requested_cb), binding);
+
+  microsoft_state_cb (binding);
 }

@@ -6,11 +6,15 @@
  */
 #pragma once
 
+#include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-window.h"
 
 G_BEGIN_DECLS
 
 void foyer_window_attach_session (FoyerWindow *window, FoyerSession *session);
+void foyer_window_attach_microsoft (FoyerWindow *window,
+                                    FoyerSession *session,
+                                    FoyerMicrosoftAccount *account);
 
 G_END_DECLS

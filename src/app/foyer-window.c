@@ -32,6 +32,8 @@ struct _FoyerWindow
   GtkWidget *send_button;
   GtkScrolledWindow *messages_scroller;
   GtkWidget *space_menu_button;
+  GtkRevealer *reconnect_banner;
+  GtkLabel *reconnect_label;
 
   GListModel *spaces;
   GtkSortListModel *sorted_spaces;
@@ -323,6 +325,17 @@ foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
                                     spaces != NULL ? "no-space" : "signed-out");
 }
 
+/* A banner over the conversation while the Microsoft account needs a new
+ * sign-in; whatever the person was writing stays where it is. */
+void
+foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason)
+{
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+
+  gtk_label_set_text (self->reconnect_label, reason != NULL ? reason : "");
+  gtk_revealer_set_reveal_child (self->reconnect_banner, reason != NULL);
+}
+
 void
 foyer_window_show_toast (FoyerWindow *self, const char *message)
 {
@@ -387,6 +400,8 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, send_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_scroller);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, space_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, reconnect_banner);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, reconnect_label);
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-spaces", NULL, show_spaces_action);

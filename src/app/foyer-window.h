@@ -16,5 +16,6 @@ void foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces);
 void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
 FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
 void foyer_window_show_toast (FoyerWindow *self, const char *message);
+void foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason);
 
 G_END_DECLS

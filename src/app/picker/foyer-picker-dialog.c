@@ -570,8 +570,8 @@ show_error (FoyerPickerDialog *self, const GError *error)
   if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_THROTTLED)
       || g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_SERVICE_UNAVAILABLE))
     set_status (self, "alarm-symbolic", _ ("Microsoft Is Busy"),
-                _ ("Microsoft asked Foyer to slow down and waited did not help. Try again in a "
-                   "moment."),
+                _ ("Microsoft asked Foyer to slow down, and waiting did not help. Try again "
+                   "in a moment."),
                 TRUE);
   else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NETWORK))
     set_status (self, "network-offline-symbolic", _ ("You Are Offline"),

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-microsoft"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-auth-request.h"
+#include "foyer-credential-store.h"
+#include "foyer-microsoft-account.h"
+#include "foyer-sign-in-view.h"
+#include "foyer-token-client.h"
+#include "foyer-token-manager.h"
+
+struct _FoyerMicrosoftAccount
+{
+  GObject parent_instance;
+
+  FoyerWebSession *web_session;
+  FoyerOrgPolicy *policy;
+  char *unavailable_reason;
+  FoyerCloud *cloud;
+  FoyerTokenClient *token_client;
+  FoyerCredentialStore *credentials;
+  FoyerTokenManager *tokens;
+  FoyerGraphClient *graph;
+  GSettings *settings;
+  GCancellable *cancellable;
+
+  gboolean connecting;
+  FoyerAuthRequest *request;
+  GtkWindow *sign_in_window;
+  FoyerSignInView *sign_in_view;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerMicrosoftAccount, foyer_microsoft_account, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+enum
+{
+  ERROR_SHOWN,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+notify_state (FoyerMicrosoftAccount *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+FoyerMicrosoftState
+foyer_microsoft_account_get_state (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), FOYER_MICROSOFT_UNAVAILABLE);
+
+  if (self->tokens == NULL)
+    return FOYER_MICROSOFT_UNAVAILABLE;
+  if (self->connecting)
+    return FOYER_MICROSOFT_CONNECTING;
+
+  switch (foyer_token_manager_get_state (self->tokens))
+    {
+    case FOYER_ACCOUNT_CONNECTED:
+      return FOYER_MICROSOFT_CONNECTED;
+    case FOYER_ACCOUNT_RECONNECT_NEEDED:
+      return FOYER_MICROSOFT_RECONNECT_NEEDED;
+    case FOYER_ACCOUNT_DISCONNECTED:
+    default:
+      return FOYER_MICROSOFT_DISCONNECTED;
+    }
+}
+
+static void
+foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->sign_in_window != NULL)
+    gtk_window_destroy (self->sign_in_window);
+  g_clear_object (&self->graph);
+  if (self->tokens != NULL)
+    g_signal_handlers_disconnect_by_data (self->tokens, self);
+  g_clear_object (&self->tokens);
+  g_clear_object (&self->credentials);
+  g_clear_object (&self->token_client);
+  g_clear_object (&self->cloud);
+  g_clear_object (&self->request);
+  g_clear_object (&self->policy);
+  g_clear_pointer (&self->unavailable_reason, g_free);
+  self->connecting = FALSE;
+}
+
+static void
+restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_token_manager_restore_finish (FOYER_TOKEN_MANAGER (source), result, &error)
+      && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The Microsoft account was not restored: %s", error->message);
+  notify_state (self);
+}
+
+/* Applies the organization's policy: an invalid or disabled one makes the
+ * Microsoft source unavailable, with the reason; an enabled one sets up the
+ * cloud, the tokens and the Graph client, and signs in again silently with
+ * the refresh token kept in the Secret Service. */
+void
+foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
+                                    FoyerOrgPolicy *policy,
+                                    const GError *policy_error)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *account = NULL;
+
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+
+  foyer_microsoft_account_reset (self);
+  if (policy == NULL)
+    {
+      self->unavailable_reason
+          = g_strdup (policy_error != NULL ? policy_error->message
+                                           : _ ("Sign in to Foyer to use Microsoft files."));
+      notify_state (self);
+      return;
+    }
+
+  self->policy = g_object_ref (policy);
+  if (!foyer_org_policy_get_enabled (policy))
+    {
+      self->unavailable_reason
+          = g_strdup (_ ("Your organization has not enabled Microsoft OneDrive and SharePoint."));
+      notify_state (self);
+      return;
+    }
+
+  self->cloud = foyer_org_policy_create_cloud (policy, &error);
+  if (self->cloud == NULL)
+    {
+      self->unavailable_reason = g_strdup (error->message);
+      notify_state (self);
+      return;
+    }
+
+  self->token_client = foyer_token_client_new (self->cloud, foyer_org_policy_get_tenant_id (policy),
+                                               foyer_org_policy_get_client_id (policy), NULL);
+  self->credentials = foyer_credential_store_new ();
+  self->tokens = foyer_token_manager_new (self->token_client, self->credentials);
+  g_signal_connect_swapped (self->tokens, "notify::state", G_CALLBACK (notify_state), self);
+  self->graph = foyer_graph_client_new (foyer_cloud_get_graph_url (self->cloud),
+                                        FOYER_AUTHORIZER (self->tokens));
+  notify_state (self);
+
+  account = g_settings_get_string (self->settings, "microsoft-account");
+  if (*account != '\0')
+    foyer_token_manager_restore_async (self->tokens, account, self->cancellable, restored_cb,
+                                       g_object_ref (self));
+}
+
+/* Connecting: the embedded sign-in on the app's one web session. */
+
+static void
+foyer_microsoft_account_close_sign_in (FoyerMicrosoftAccount *self)
+{
+  if (self->sign_in_window != NULL)
+    gtk_window_destroy (self->sign_in_window);
+  self->connecting = FALSE;
+  notify_state (self);
+}
+
+static void
+signed_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_token_manager_sign_in_finish (FOYER_TOKEN_MANAGER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      foyer_microsoft_account_close_sign_in (self);
+      g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
+      return;
+    }
+
+  g_settings_set_string (self->settings, "microsoft-account",
+                         foyer_token_manager_get_account (FOYER_TOKEN_MANAGER (source)));
+  foyer_microsoft_account_close_sign_in (self);
+}
+
+static void
+redirect_cb (FoyerSignInView *view, const char *uri, FoyerMicrosoftAccount *self)
+{
+  /* The sign-in view is done; the window stays until the tokens are ours. */
+  foyer_token_manager_sign_in_async (self->tokens, self->request, uri, self->cancellable,
+                                     signed_in_cb, g_object_ref (self));
+}
+
+static void
+failed_cb (FoyerSignInView *view, const char *message, FoyerMicrosoftAccount *self)
+{
+  foyer_microsoft_account_close_sign_in (self);
+  g_signal_emit (self, signals[ERROR_SHOWN], 0, message);
+}
+
+static void
+sign_in_window_destroyed_cb (FoyerMicrosoftAccount *self)
+{
+  self->sign_in_window = NULL;
+  self->sign_in_view = NULL;
+  if (self->connecting)
+    {
+      self->connecting = FALSE;
+      notify_state (self);
+    }
+}
+
+static GtkWindow *
+build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_ ("_Cancel"));
+
+  gtk_window_set_title (GTK_WINDOW (window), _ ("Connect Microsoft Account"));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, 680);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  gtk_box_append (GTK_BOX (box), header);
+
+  self->sign_in_view = foyer_sign_in_view_new (self->web_session);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->sign_in_view), TRUE);
+  g_signal_connect_object (self->sign_in_view, "redirect", G_CALLBACK (redirect_cb), self, 0);
+  g_signal_connect_object (self->sign_in_view, "failed", G_CALLBACK (failed_cb), self, 0);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->sign_in_view));
+
+  adw_window_set_content (ADW_WINDOW (window), box);
+  g_signal_connect_object (window, "destroy", G_CALLBACK (sign_in_window_destroyed_cb), self,
+                           G_CONNECT_SWAPPED);
+  return GTK_WINDOW (window);
+}
+
+void
+foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+
+  if (self->tokens == NULL)
+    {
+      g_signal_emit (self, signals[ERROR_SHOWN], 0,
+                     self->unavailable_reason != NULL ? self->unavailable_reason : "");
+      return;
+    }
+  if (self->sign_in_window != NULL)
+    {
+      gtk_window_present (self->sign_in_window);
+      return;
+    }
+
+  g_clear_object (&self->request);
+  self->request
+      = foyer_auth_request_new (self->cloud, foyer_org_policy_get_tenant_id (self->policy),
+                                foyer_org_policy_get_client_id (self->policy),
+                                foyer_token_manager_get_email (self->tokens), NULL, NULL, &error);
+  if (self->request == NULL)
+    {
+      g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
+      return;
+    }
+
+  self->connecting = TRUE;
+  self->sign_in_window = build_sign_in_window (self, parent);
+  url = foyer_auth_request_get_authorize_url (self->request);
+  foyer_sign_in_view_start (self->sign_in_view, url, foyer_cloud_get_redirect_uri (self->cloud),
+                            foyer_cloud_allow_loopback_http (self->cloud));
+  gtk_window_present (self->sign_in_window);
+  notify_state (self);
+}
+
+static void
+signed_out_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_token_manager_sign_out_finish (FOYER_TOKEN_MANAGER (source), result, &error))
+    g_warning ("Could not forget the Microsoft account: %s", error->message);
+  notify_state (self);
+}
+
+/* Forgets tokens and the web session's cookies. */
+void
+foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
+{
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+
+  g_settings_set_string (self->settings, "microsoft-account", "");
+  foyer_web_session_forget (self->web_session);
+  if (self->tokens != NULL)
+    foyer_token_manager_sign_out_async (self->tokens, NULL, signed_out_cb, g_object_ref (self));
+}
+
+FoyerOrgPolicy *
+foyer_microsoft_account_get_policy (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->policy;
+}
+
+const char *
+foyer_microsoft_account_get_unavailable_reason (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->unavailable_reason;
+}
+
+const char *
+foyer_microsoft_account_get_reconnect_reason (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->tokens != NULL ? foyer_token_manager_get_reconnect_reason (self->tokens) : NULL;
+}
+
+const char *
+foyer_microsoft_account_get_display_name (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->tokens != NULL ? foyer_token_manager_get_display_name (self->tokens) : NULL;
+}
+
+const char *
+foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->tokens != NULL ? foyer_token_manager_get_email (self->tokens) : NULL;
+}
+
+FoyerGraphClient *
+foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->graph;
+}
+
+FoyerAuthorizer *
+foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->tokens != NULL ? FOYER_AUTHORIZER (self->tokens) : NULL;
+}
+
+GtkWindow *
+foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->sign_in_window;
+}
+
+static void
+foyer_microsoft_account_dispose (GObject *object)
+{
+  FoyerMicrosoftAccount *self = FOYER_MICROSOFT_ACCOUNT (object);
+
+  foyer_microsoft_account_reset (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->web_session);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (foyer_microsoft_account_parent_class)->dispose (object);
+}
+
+static void
+foyer_microsoft_account_get_property (GObject *object,
+                                      guint prop_id,
+                                      GValue *value,
+                                      GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = foyer_microsoft_account_dispose;
+  object_class->get_property = foyer_microsoft_account_get_property;
+
+  properties[PROP_STATE] = g_param_spec_int (
+      "state", NULL, NULL, FOYER_MICROSOFT_UNAVAILABLE, FOYER_MICROSOFT_RECONNECT_NEEDED,
+      FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A message for the person: a failed sign-in, an unavailable source. */
+  signals[ERROR_SHOWN] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+foyer_microsoft_account_init (FoyerMicrosoftAccount *self)
+{
+  self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+}
+
+FoyerMicrosoftAccount *
+foyer_microsoft_account_new (FoyerWebSession *web_session)
+{
+  FoyerMicrosoftAccount *self;
+
+  g_return_val_if_fail (FOYER_IS_WEB_SESSION (web_session), NULL);
+
+  self = g_object_new (FOYER_TYPE_MICROSOFT_ACCOUNT, NULL);
+  self->web_session = g_object_ref (web_session);
+  return self;
+}
