@@ -567,6 +567,57 @@ test_revoked_refresh_token (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_token_requests (0), ==, 0);
 }
 
+static void
+test_refresh_outage (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerCredentialStore) store = foyer_credential_store_new_in_memory ();
+  g_autoptr (FoyerTokenManager) manager = signed_in_manager (f, store);
+  g_autofree char *t1 = get_token (f, manager, FALSE, &error);
+  g_autofree char *t2 = NULL;
+  g_autofree char *t3 = NULL;
+  g_autofree char *t4 = NULL;
+  g_autofree char *t5 = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (
+      foyer_test_sandbox_add_fault_json (
+          sandbox, "{\"pattern\": \"*/oauth2/v2.0/token\", \"host\": \"login\", \"status\": 503}",
+          &error),
+      >, 0);
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+
+  /* The refresh ahead of expiry fails for a passing reason: the token in
+   * memory still works for minutes, so callers keep getting it. */
+  foyer_token_manager_set_refresh_margin (manager, TOKEN_LIFETIME + 60);
+  t2 = get_token (f, manager, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t2, ==, t1);
+  g_assert_cmpuint (graph_me (f, t2), ==, 200);
+  g_assert_cmpuint (count_token_requests (503), ==, 2);
+  g_assert_cmpint (foyer_token_manager_get_state (manager), ==, FOYER_ACCOUNT_CONNECTED);
+
+  /* Right after, nobody hammers the failing endpoint again. */
+  t3 = get_token (f, manager, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t3, ==, t1);
+  g_assert_cmpuint (count_token_requests (0), ==, 2);
+
+  /* A caller whose token was refused (401) never gets it back. */
+  t4 = get_token (f, manager, TRUE, &error);
+  g_assert_null (t4);
+  g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_TEMPORARILY_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpint (foyer_token_manager_get_state (manager), ==, FOYER_ACCOUNT_CONNECTED);
+
+  /* Once Microsoft is back, a forced refresh succeeds. */
+  g_assert_true (foyer_test_sandbox_clear_faults (sandbox, &error));
+  t5 = get_token (f, manager, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t5, !=, t1);
+  g_assert_cmpuint (graph_me (f, t5), ==, 200);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -591,6 +642,9 @@ main (int argc, char **argv)
               test_expired_access_token, fixture_teardown);
   g_test_add ("/auth/sandbox/refusals/revoked-refresh-token", Fixture, NULL, fixture_setup,
               test_revoked_refresh_token, fixture_teardown);
+
+  g_test_add ("/auth/sandbox/refusals/refresh-outage", Fixture, NULL, fixture_setup,
+              test_refresh_outage, fixture_teardown);
 
   ret = g_test_run ();
   foyer_test_sandbox_unref (sandbox);

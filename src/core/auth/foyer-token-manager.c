@@ -37,6 +37,9 @@ struct _FoyerTokenManager
   /* GTasks of get_token waiting for the refresh in flight. */
   GPtrArray *waiters;
   gboolean refreshing;
+  /* After a refresh failed for a passing reason, the still-valid token is
+   * handed out without trying again before this monotonic time. */
+  gint64 retry_refresh_at;
   /* Cancelled on sign-out and dispose: a late refresh is then dropped. */
   GCancellable *cancellable;
 };
@@ -252,6 +255,31 @@ save_rotated (FoyerTokenManager *self)
   foyer_credential_store_save_async (self->store, c, self->cancellable, save_rotated_cb, NULL);
 }
 
+/* The token in memory works for a while yet (Graph checks exp with no
+ * skew in Foyer's favour). */
+#define FOYER_TOKEN_MIN_VALIDITY_SECONDS  60
+#define FOYER_TOKEN_RETRY_REFRESH_SECONDS 30
+
+static gboolean
+still_usable (FoyerTokenManager *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  return self->access_token != NULL && now + FOYER_TOKEN_MIN_VALIDITY_SECONDS < self->expires_at;
+}
+
+/* A refresh ahead of expiry that failed for a passing reason (network,
+ * 5xx, 429 beyond what the client waits) leaves the current token usable:
+ * callers that did not see it refused keep it until it really expires. */
+static gboolean
+keeps_current_token (FoyerTokenManager *self, GTask *task, const GError *error)
+{
+  gboolean forced = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  return !forced && still_usable (self) && !foyer_auth_error_needs_reconnect (error)
+         && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 finish_waiters (FoyerTokenManager *self, const GError *error)
 {
@@ -260,11 +288,17 @@ finish_waiters (FoyerTokenManager *self, const GError *error)
   /* Callbacks may ask again; they find a fresh list and no refresh. */
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->refreshing = FALSE;
+  /* A forced refresh means a resource refused the token in memory. */
+  for (guint i = 0; error != NULL && i < waiters->len; i++)
+    if (GPOINTER_TO_INT (g_task_get_task_data (waiters->pdata[i])))
+      clear_secret (&self->access_token);
   for (guint i = 0; i < waiters->len; i++)
     {
       GTask *task = waiters->pdata[i];
 
-      if (error != NULL)
+      if (error != NULL && keeps_current_token (self, task, error))
+        g_task_return_pointer (task, g_strdup (self->access_token), g_free);
+      else if (error != NULL)
         g_task_return_error (task, g_error_copy (error));
       else
         g_task_return_pointer (task, g_strdup (self->access_token), g_free);
@@ -296,6 +330,9 @@ refresh_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           self->reconnect_reason = g_strdup (error->message);
           set_state (self, FOYER_ACCOUNT_RECONNECT_NEEDED);
         }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->retry_refresh_at
+            = g_get_monotonic_time () + FOYER_TOKEN_RETRY_REFRESH_SECONDS * G_USEC_PER_SEC;
       finish_waiters (self, error);
       return;
     }
@@ -303,6 +340,7 @@ refresh_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   clear_secret (&self->access_token);
   self->access_token = g_strdup (foyer_token_set_get_access_token (set));
   self->expires_at = foyer_token_set_get_expires_at (set);
+  self->retry_refresh_at = 0;
   rotated = foyer_token_set_get_refresh_token (set);
   if (rotated != NULL && g_strcmp0 (rotated, self->refresh_token) != 0)
     {
@@ -340,11 +378,13 @@ get_token_async (FoyerAuthorizer *authorizer,
     }
   /* A forced refresh joins one already in flight: its token is new. */
   if (!force_refresh && !self->refreshing && self->access_token != NULL
-      && now + self->margin < self->expires_at)
+      && (now + self->margin < self->expires_at
+          || (g_get_monotonic_time () < self->retry_refresh_at && still_usable (self))))
     {
       g_task_return_pointer (task, g_strdup (self->access_token), g_free);
       return;
     }
+  g_task_set_task_data (task, GINT_TO_POINTER (force_refresh), NULL);
   g_ptr_array_add (self->waiters, g_steal_pointer (&task));
   if (self->refreshing)
     return;
