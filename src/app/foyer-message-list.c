@@ -107,7 +107,7 @@ update_flags (FoyerMessageList *self, guint position)
   new_day = previous == NULL
             || !foyer_text_same_day (foyer_message_item_get_created (previous),
                                      foyer_message_item_get_created (item));
-  unread = self->last_read_seq > 0 && foyer_message_item_get_seq (item) > self->last_read_seq
+  unread = self->last_read_seq >= 0 && foyer_message_item_get_seq (item) > self->last_read_seq
            && (previous == NULL || foyer_message_item_get_seq (previous) <= self->last_read_seq)
            && g_strcmp0 (foyer_message_item_get_author_id (item), self->own_author_id) != 0;
 
@@ -322,6 +322,8 @@ static void
 foyer_message_list_init (FoyerMessageList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  /* No marker until the owner says where reading stopped. */
+  self->last_read_seq = -1;
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

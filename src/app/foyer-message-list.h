@@ -29,6 +29,7 @@ gboolean foyer_message_list_remove (FoyerMessageList *self, const char *id);
 gboolean foyer_message_list_rename (FoyerMessageList *self, const char *id, const char *new_id);
 gint64 foyer_message_list_get_oldest_seq (FoyerMessageList *self);
 gint64 foyer_message_list_get_newest_seq (FoyerMessageList *self);
+/* seq 0: nothing was read yet; -1 (the initial value): no marker. */
 void foyer_message_list_set_last_read_seq (FoyerMessageList *self,
                                            gint64 seq,
                                            const char *own_author_id);

@@ -31,6 +31,7 @@ typedef struct
   gboolean history_loaded;
   gboolean has_more;
   gboolean loading;
+  gint64 last_read_seq;
 } SpaceState;
 
 struct _FoyerSession
@@ -236,6 +237,8 @@ space_to_json (FoyerSession *self, FoyerSpaceItem *space)
   json_builder_add_string_value (b, state != NULL ? state->resource_uri : NULL);
   json_builder_set_member_name (b, "keyUri");
   json_builder_add_string_value (b, state != NULL ? state->key_uri : NULL);
+  json_builder_set_member_name (b, "lastReadSeq");
+  json_builder_add_int_value (b, state != NULL ? state->last_read_seq : 0);
   json_builder_end_object (b);
 
   return json_builder_get_root (b);
@@ -429,6 +432,7 @@ cached_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       foyer_space_item_set_title (space, title);
       foyer_space_item_set_title_unavailable (space, title == NULL);
       foyer_space_item_set_unread_count (space, foyer_json_get_int (o, "unread", 0));
+      space_state (self, entry->key)->last_read_seq = foyer_json_get_int (o, "lastReadSeq", 0);
       if (foyer_json_get_string (o, "lastActivity") != NULL)
         {
           when = parse_time (foyer_json_get_string (o, "lastActivity"));
@@ -582,6 +586,8 @@ foyer_session_add_space (FoyerSession *self, JsonObject *object)
   if (title != NULL)
     foyer_jwe_check (title, FOYER_JWE_MAX_LENGTH, &kid, NULL);
   space = foyer_session_new_space (self, id, foyer_json_get_string (object, "kmsResourceUri"), kid);
+  /* What was there before this device first saw the space counts as read. */
+  space_state (self, id)->last_read_seq = foyer_json_get_int (object, "lastSeq", 0);
   created = parse_time (foyer_json_get_string (object, "created"));
   foyer_space_item_set_last_activity (space, created);
 
@@ -685,6 +691,13 @@ body_decrypted (FoyerSession *self, const char *plaintext, const GError *error, 
   if (!foyer_message_list_add (list, op->item))
     return;
   foyer_session_mark_dirty (self, op->space);
+  if (op->space == self->open_space)
+    {
+      SpaceState *state = space_state (self, foyer_space_item_get_id (op->space));
+
+      if (state != NULL)
+        state->last_read_seq = MAX (state->last_read_seq, foyer_message_item_get_seq (op->item));
+    }
 
   if (op->live && g_strcmp0 (foyer_message_item_get_author_id (op->item), self->person_id) != 0)
     {
@@ -810,7 +823,17 @@ foyer_session_open_space (FoyerSession *self, FoyerSpaceItem *space)
   foyer_space_item_set_unread_count (space, 0);
   foyer_session_mark_dirty (self, space);
   state = space_state (self, foyer_space_item_get_id (space));
-  if (state != NULL && !state->history_loaded)
+  if (state == NULL)
+    return;
+
+  /* "New messages" goes where this person stopped reading; from now on
+   * what arrives while the space is open is read. */
+  foyer_message_list_set_last_read_seq (foyer_space_item_get_messages (space), state->last_read_seq,
+                                        self->person_id);
+  state->last_read_seq
+      = MAX (state->last_read_seq,
+             foyer_message_list_get_newest_seq (foyer_space_item_get_messages (space)));
+  if (!state->history_loaded)
     foyer_session_fetch_history (self, space, 0);
 }
 

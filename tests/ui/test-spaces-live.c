@@ -271,6 +271,11 @@ test_undecryptable (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (g_ptr_array_index (foyer_ui_test_notifications (), 0), "Robustness"));
   g_assert_nonnull (strstr (g_ptr_array_index (foyer_ui_test_notifications (), 0), "Bob"));
   g_assert_cmpuint (foyer_space_item_get_unread_count (space), ==, 1);
+
+  /* Opening it puts "New messages" before what came while away, and reads it. */
+  foyer_session_open_space (f->alice, space);
+  g_assert_true (foyer_message_item_get_show_unread_marker (item));
+  g_assert_cmpuint (foyer_space_item_get_unread_count (space), ==, 0);
 }
 
 static gboolean
