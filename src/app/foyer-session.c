@@ -1885,8 +1885,12 @@ add_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   remember_person (self, object);
   data->person_id = g_strdup (foyer_json_get_string (object, "id"));
-  foyer_chat_client_add_member_async (self->client, data->space_id, data->person_id,
-                                      g_task_get_cancellable (task), member_changed_cb, task);
+  if (data->add)
+    foyer_chat_client_add_member_async (self->client, data->space_id, data->person_id,
+                                        g_task_get_cancellable (task), member_changed_cb, task);
+  else
+    foyer_chat_client_remove_member_async (self->client, data->space_id, data->person_id,
+                                           g_task_get_cancellable (task), member_changed_cb, task);
 }
 
 static GTask *
@@ -1970,6 +1974,29 @@ foyer_session_remove_member_async (FoyerSession *self,
   data->person_id = g_strdup (person_id);
   foyer_chat_client_remove_member_async (self->client, data->space_id, person_id, cancellable,
                                          member_changed_cb, task);
+}
+
+/* Removes the person with this e-mail address from the space, and from the
+ * space's KMS resource so that new keys are out of their reach. */
+void
+foyer_session_remove_member_by_email_async (FoyerSession *self,
+                                            FoyerSpaceItem *space,
+                                            const char *email,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_SESSION (self));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (email != NULL);
+
+  task = member_task (self, space, FALSE, foyer_session_remove_member_async, cancellable, callback,
+                      user_data);
+  if (task != NULL)
+    foyer_chat_client_find_people_async (self->client, email, cancellable, add_person_found_cb,
+                                         task);
 }
 
 gboolean

@@ -87,6 +87,12 @@ void foyer_session_remove_member_async (FoyerSession *self,
                                         GCancellable *cancellable,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data);
+void foyer_session_remove_member_by_email_async (FoyerSession *self,
+                                                 FoyerSpaceItem *space,
+                                                 const char *email,
+                                                 GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer user_data);
 gboolean
 foyer_session_remove_member_finish (FoyerSession *self, GAsyncResult *result, GError **error);
 

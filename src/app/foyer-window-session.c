@@ -227,48 +227,71 @@ member_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerWindow *window = user_data;
   g_autoptr (GError) error = NULL;
+  gboolean added = g_task_get_source_tag (G_TASK (result)) == foyer_session_add_member_async;
+  gboolean ok = added ? foyer_session_add_member_finish (FOYER_SESSION (source), result, &error)
+                      : foyer_session_remove_member_finish (FOYER_SESSION (source), result, &error);
 
-  if (!foyer_session_add_member_finish (FOYER_SESSION (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     foyer_window_show_toast (window, error->message);
-  else if (error == NULL)
-    foyer_window_show_toast (window, _ ("Member added"));
+  else if (ok)
+    foyer_window_show_toast (window, added ? _ ("Member added") : _ ("Member removed"));
   g_object_unref (window);
 }
 
 static void
-add_member_response_cb (AdwMessageDialog *dialog, const char *response, Binding *binding)
+member_response_cb (AdwMessageDialog *dialog, const char *response, Binding *binding)
 {
   GtkWidget *entry = g_object_get_data (G_OBJECT (dialog), "email");
   FoyerSpaceItem *space = g_object_get_data (G_OBJECT (dialog), "space");
   g_autofree char *email = NULL;
 
-  if (g_strcmp0 (response, "add") != 0)
+  if (g_strcmp0 (response, "add") != 0 && g_strcmp0 (response, "remove") != 0)
     return;
   email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-  if (*email != '\0')
+  if (*email == '\0')
+    return;
+  if (g_str_equal (response, "add"))
     foyer_session_add_member_async (binding->session, space, email, NULL, member_done_cb,
                                     g_object_ref (binding->window));
+  else
+    foyer_session_remove_member_by_email_async (binding->session, space, email, NULL,
+                                                member_done_cb, g_object_ref (binding->window));
+}
+
+static void
+member_dialog (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding, gboolean add)
+{
+  GtkWidget *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  const char *response = add ? "add" : "remove";
+
+  dialog
+      = adw_message_dialog_new (GTK_WINDOW (window), add ? _ ("Add Member") : _ ("Remove Member"),
+                                add ? _ ("They will see the space’s whole history.")
+                                    : _ ("They will no longer see new messages."));
+  g_object_set_data (G_OBJECT (dialog), "email", entry_row (box, _ ("E-mail address")));
+  g_object_set_data_full (G_OBJECT (dialog), "space", g_object_ref (space), g_object_unref);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), response,
+                                    add ? _ ("_Add") : _ ("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), response,
+                                              add ? ADW_RESPONSE_SUGGESTED
+                                                  : ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), response);
+  g_signal_connect (dialog, "response", G_CALLBACK (member_response_cb), binding);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
 add_member_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
 {
-  GtkWidget *dialog;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  member_dialog (window, space, binding, TRUE);
+}
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("Add Member"),
-                                   _ ("They will see the space’s whole history."));
-  g_object_set_data (G_OBJECT (dialog), "email", entry_row (box, _ ("E-mail address")));
-  g_object_set_data_full (G_OBJECT (dialog), "space", g_object_ref (space), g_object_unref);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "add",
-                                    _ ("_Add"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "add");
-  g_signal_connect (dialog, "response", G_CALLBACK (add_member_response_cb), binding);
-  gtk_window_present (GTK_WINDOW (dialog));
+static void
+remove_member_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding)
+{
+  member_dialog (window, space, binding, FALSE);
 }
 
 static void
@@ -335,6 +358,8 @@ foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
   g_signal_connect (window, "load-older", G_CALLBACK (load_older_cb), binding);
   g_signal_connect (window, "new-space-requested", G_CALLBACK (new_space_requested_cb), binding);
   g_signal_connect (window, "add-member-requested", G_CALLBACK (add_member_requested_cb), binding);
+  g_signal_connect (window, "remove-member-requested", G_CALLBACK (remove_member_requested_cb),
+                    binding);
   g_signal_connect (window, "leave-requested", G_CALLBACK (leave_requested_cb), binding);
 
   session_state_cb (binding);

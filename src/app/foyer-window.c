@@ -56,6 +56,7 @@ enum
   NEW_SPACE_REQUESTED,
   ATTACH_REQUESTED,
   ADD_MEMBER_REQUESTED,
+  REMOVE_MEMBER_REQUESTED,
   LEAVE_REQUESTED,
   N_SIGNALS
 };
@@ -145,6 +146,8 @@ emit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     g_signal_emit (self, signals[ATTACH_REQUESTED], 0, self->current_space);
   else if (g_str_equal (action_name, "win.add-member"))
     g_signal_emit (self, signals[ADD_MEMBER_REQUESTED], 0, self->current_space);
+  else if (g_str_equal (action_name, "win.remove-member"))
+    g_signal_emit (self, signals[REMOVE_MEMBER_REQUESTED], 0, self->current_space);
   else if (g_str_equal (action_name, "win.leave-space"))
     g_signal_emit (self, signals[LEAVE_REQUESTED], 0, self->current_space);
 }
@@ -411,6 +414,7 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "win.add-member", NULL, emit_action);
   gtk_widget_class_install_action (widget_class, "win.leave-space", NULL, emit_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-member", NULL, emit_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
                                        NULL);
 
@@ -431,6 +435,9 @@ foyer_window_class_init (FoyerWindowClass *klass)
   signals[ADD_MEMBER_REQUESTED]
       = g_signal_new ("add-member-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                       NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
+  signals[REMOVE_MEMBER_REQUESTED]
+      = g_signal_new ("remove-member-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                      NULL, NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
   signals[LEAVE_REQUESTED]
       = g_signal_new ("leave-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                       NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);

@@ -130,6 +130,14 @@ space_arrived (gpointer data)
   return space != NULL && g_strcmp0 (foyer_space_item_get_title (space), w->title) == 0;
 }
 
+static gboolean
+space_gone (gpointer data)
+{
+  SpaceWait *w = data;
+
+  return foyer_session_find_space (w->session, w->id) == NULL;
+}
+
 typedef struct
 {
   FoyerSpaceItem *space;
@@ -208,6 +216,19 @@ test_create_space_and_talk (Fixture *f, gconstpointer data)
 
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
   png = foyer_ui_test_save_png (GTK_WIDGET (f->window), "spaces-live");
+
+  /* Alice removes Bob: the space leaves Bob's list at once. */
+  {
+    Wait wait = { NULL };
+    g_autoptr (GError) error = NULL;
+
+    foyer_session_remove_member_by_email_async (f->alice, space, FOYER_TEST_BOB_EMAIL, NULL,
+                                                done_cb, &wait);
+    g_assert_true (foyer_session_remove_member_finish (f->alice, wait_for (&wait), &error));
+    g_assert_no_error (error);
+    g_object_unref (wait.result);
+    g_assert_true (foyer_ui_test_wait_until (space_gone, &for_bob, 20000));
+  }
 }
 
 static void

@@ -155,6 +155,7 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   gtk_image_set_from_paintable (self->image, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->image, self->grid ? 96 : 32);
   self->has_thumbnail = TRUE;
 }
 
@@ -237,6 +238,8 @@ foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item)
 
   gtk_label_set_text (self->name_label, foyer_drive_item_get_name (item));
   gtk_image_set_from_icon_name (self->image, foyer_picker_icon_name_for_item (item));
+  /* A placeholder icon smaller than the thumbnail it stands for. */
+  gtk_image_set_pixel_size (self->image, self->grid ? 64 : 32);
   detail = describe (self);
   gtk_label_set_text (self->detail_label, detail != NULL ? detail : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), foyer_drive_item_get_name (item));
