@@ -760,6 +760,40 @@ test_malformed_and_denied (Fixture *f, gconstpointer data)
 }
 
 static gboolean
+shows_offline (gpointer data)
+{
+  return status_title_is (data, "You Are Offline");
+}
+
+static void
+test_offline (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (FoyerStaticAuthorizer) authorizer = foyer_static_authorizer_new ("test-token");
+  g_autofree char *url = NULL;
+
+  /* A port that was just free and is closed again: connections are refused. */
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL));
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1.0",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_listener_close (listener);
+
+  g_clear_object (&f->graph);
+  f->graph = foyer_graph_client_new (url, FOYER_AUTHORIZER (authorizer));
+  foyer_graph_client_set_base_delay_ms (f->graph, 20);
+  open_dialog (f, policy);
+  g_assert_true (foyer_ui_test_wait_until (shows_offline, f, 20000));
+  g_assert_true (gtk_widget_get_visible (child (f, "retry_button")));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-offline"));
+}
+
+static gboolean
 has_two_pages (gpointer data)
 {
   Fixture *f = data;
@@ -902,6 +936,7 @@ main (int argc, char **argv)
   ADD ("throttled-waits", test_throttled_waits, "no-dialog");
   ADD ("throttled-state", test_throttled_state, "no-dialog");
   ADD ("malformed-and-denied", test_malformed_and_denied, "no-dialog");
+  ADD ("offline", test_offline, "no-dialog");
   ADD ("paging", test_paging, NULL);
   ADD ("tile-thumbnails", test_tile_thumbnails, NULL);
   ADD ("narrow", test_narrow, NULL);
