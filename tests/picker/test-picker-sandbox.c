@@ -253,6 +253,43 @@ select_source (Fixture *f, const char *row)
   g_assert_true (foyer_ui_test_wait_until (source_loaded, f, 20000));
 }
 
+static gboolean
+log_has_prefix (const char *prefix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) log = foyer_test_sandbox_get_request_log (sandbox, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+      const char *path = json_object_get_string_member (entry, "path");
+
+      if (g_str_has_prefix (path, prefix) && strstr (path, "/search(") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+launch_found (gpointer data)
+{
+  return shows_items (data) && has_item (data, "Launch.pptx");
+}
+
+static gboolean
+sites_searched (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr (GPtrArray) searches = log_entries ("/v1.0/sites");
+  g_autoptr (FoyerDriveItem) first = NULL;
+
+  if (searches->len == 0 || !shows_items (f))
+    return FALSE;
+  first = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+  return foyer_drive_item_get_is_site (first);
+}
+
 static void
 test_sources (Fixture *f, gconstpointer data)
 {
@@ -304,6 +341,19 @@ test_sources (Fixture *f, gconstpointer data)
   g_assert_true (has_item (f, "Team handbook.docx"));
   g_assert_true (has_item (f, "Marketing"));
   g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
+
+  /* Searching a library searches that drive, including its folders. */
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "launch");
+  g_assert_true (foyer_ui_test_wait_until (launch_found, f, 20000));
+  g_assert_false (has_item (f, "Team handbook.docx"));
+  g_assert_true (log_has_prefix ("/v1.0/drives/"));
+
+  /* At the top of SharePoint, the search finds sites. */
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "");
+  g_signal_emit_by_name (gtk_widget_get_first_child (child (f, "breadcrumbs")), "clicked");
+  g_assert_true (foyer_ui_test_wait_until (shows_items, f, 20000));
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "team");
+  g_assert_true (foyer_ui_test_wait_until (sites_searched, f, 20000));
 }
 
 static gboolean
