@@ -618,6 +618,66 @@ test_refresh_outage (Fixture *f, gconstpointer data)
   g_assert_cmpuint (graph_me (f, t5), ==, 200);
 }
 
+static void
+slot_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancelled_waiter (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerCredentialStore) store = foyer_credential_store_new_in_memory ();
+  g_autoptr (FoyerTokenManager) manager = signed_in_manager (f, store);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) cancelled = NULL;
+  g_autoptr (GAsyncResult) patient = NULL;
+  g_autofree char *t1 = NULL;
+  g_autofree char *t2 = NULL;
+  gint64 start;
+
+  g_assert_cmpuint (foyer_test_sandbox_add_fault_json (
+                        sandbox,
+                        "{\"pattern\": \"*/oauth2/v2.0/token\", \"host\": \"login\","
+                        " \"delayMs\": 1500, \"times\": 1}",
+                        &error),
+                    >, 0);
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+
+  /* Two callers wait for one slow refresh; the first gives up early. */
+  start = g_get_monotonic_time ();
+  foyer_authorizer_get_token_async (FOYER_AUTHORIZER (manager), TRUE, cancellable, slot_cb,
+                                    &cancelled);
+  foyer_authorizer_get_token_async (FOYER_AUTHORIZER (manager), TRUE, NULL, slot_cb, &patient);
+  g_timeout_add (100, cancel_cb, cancellable);
+  while (cancelled == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * G_TIME_SPAN_MILLISECOND);
+  g_assert_null (patient);
+  t1 = foyer_authorizer_get_token_finish (FOYER_AUTHORIZER (manager), cancelled, &error);
+  g_assert_null (t1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* The refresh went on for the other one. */
+  while (patient == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  t2 = foyer_authorizer_get_token_finish (FOYER_AUTHORIZER (manager), patient, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (graph_me (f, t2), ==, 200);
+  g_assert_cmpuint (count_token_requests (200), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -645,6 +705,9 @@ main (int argc, char **argv)
 
   g_test_add ("/auth/sandbox/refusals/refresh-outage", Fixture, NULL, fixture_setup,
               test_refresh_outage, fixture_teardown);
+
+  g_test_add ("/auth/sandbox/refusals/cancelled-waiter", Fixture, NULL, fixture_setup,
+              test_cancelled_waiter, fixture_teardown);
 
   ret = g_test_run ();
   foyer_test_sandbox_unref (sandbox);

@@ -255,6 +255,67 @@ save_rotated (FoyerTokenManager *self)
   foyer_credential_store_save_async (self->store, c, self->cancellable, save_rotated_cb, NULL);
 }
 
+/* A caller waiting for the refresh in flight. Its own cancellable ends
+ * its wait at once; the refresh goes on for the others. */
+typedef struct
+{
+  gboolean forced;
+  GSource *cancelled;
+} Waiter;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->cancelled != NULL)
+    g_source_destroy (waiter->cancelled);
+  g_clear_pointer (&waiter->cancelled, g_source_unref);
+  g_free (waiter);
+}
+
+static gboolean
+waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  GTask *task = G_TASK (user_data);
+  FoyerTokenManager *self = g_task_get_source_object (task);
+  Waiter *waiter = g_task_get_task_data (task);
+
+  g_clear_pointer (&waiter->cancelled, g_source_unref);
+  g_object_ref (task);
+  if (g_ptr_array_remove (self->waiters, task))
+    g_task_return_error_if_cancelled (task);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_waiter (FoyerTokenManager *self, GTask *task, gboolean forced)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  waiter->forced = forced;
+  g_task_set_task_data (task, waiter, (GDestroyNotify) waiter_free);
+  if (cancellable != NULL)
+    {
+      waiter->cancelled = g_cancellable_source_new (cancellable);
+      g_task_attach_source (task, waiter->cancelled, (GSourceFunc) waiter_cancelled_cb);
+    }
+  g_ptr_array_add (self->waiters, task);
+}
+
+/* The cancellation source holds the task: it goes before the task
+ * returns. Returns whether the waiter forced a refresh. */
+static gboolean
+detach_waiter (GTask *task)
+{
+  Waiter *waiter = g_task_get_task_data (task);
+
+  if (waiter->cancelled != NULL)
+    g_source_destroy (waiter->cancelled);
+  g_clear_pointer (&waiter->cancelled, g_source_unref);
+  return waiter->forced;
+}
+
 /* The token in memory works for a while yet (Graph checks exp with no
  * skew in Foyer's favour). */
 #define FOYER_TOKEN_MIN_VALIDITY_SECONDS  60
@@ -274,9 +335,9 @@ still_usable (FoyerTokenManager *self)
 static gboolean
 keeps_current_token (FoyerTokenManager *self, GTask *task, const GError *error)
 {
-  gboolean forced = GPOINTER_TO_INT (g_task_get_task_data (task));
+  Waiter *waiter = g_task_get_task_data (task);
 
-  return !forced && still_usable (self) && !foyer_auth_error_needs_reconnect (error)
+  return !waiter->forced && still_usable (self) && !foyer_auth_error_needs_reconnect (error)
          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
@@ -289,8 +350,8 @@ finish_waiters (FoyerTokenManager *self, const GError *error)
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->refreshing = FALSE;
   /* A forced refresh means a resource refused the token in memory. */
-  for (guint i = 0; error != NULL && i < waiters->len; i++)
-    if (GPOINTER_TO_INT (g_task_get_task_data (waiters->pdata[i])))
+  for (guint i = 0; i < waiters->len; i++)
+    if (detach_waiter (waiters->pdata[i]) && error != NULL)
       clear_secret (&self->access_token);
   for (guint i = 0; i < waiters->len; i++)
     {
@@ -384,8 +445,7 @@ get_token_async (FoyerAuthorizer *authorizer,
       g_task_return_pointer (task, g_strdup (self->access_token), g_free);
       return;
     }
-  g_task_set_task_data (task, GINT_TO_POINTER (force_refresh), NULL);
-  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+  add_waiter (self, g_steal_pointer (&task), force_refresh);
   if (self->refreshing)
     return;
   self->refreshing = TRUE;
