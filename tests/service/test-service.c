@@ -577,11 +577,13 @@ test_space_members_messages (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (event_at (&f->bob, 2), "type"), ==,
                    "member.removed");
   foyer_kms_client_forget_keys (f->bob.kms);
+  g_clear_pointer (&bob_key, foyer_kms_key_free);
   bob_key = kms_get_key (&f->bob, key->uri, &error);
   g_assert_null (bob_key);
   g_assert_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_FORBIDDEN);
   g_clear_error (&error);
 
+  g_clear_pointer (&node, json_node_unref);
   node = post (&f->alice, space, "m-2", key, "after bob left", &error);
   g_assert_no_error (error);
   wait_events (&f->alice, 5);
