@@ -327,6 +327,24 @@ test_escape_closes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->shares, ==, 0);
 }
 
+static void
+test_destroy_while_busy (Fixture *f, gconstpointer data)
+{
+  FoyerDriveItem *plan;
+
+  /* Closed right after opening a folder and choosing a file: pending
+   * listings, permissions, thumbnails and idle work end quietly. */
+  wait_for_items (f);
+  f->fake->thumbnail_delay_ms = 300;
+  plan = find_item (f, "Plan <b>2027</b>.docx");
+  foyer_picker_dialog_activate_item (f->dialog, plan);
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Many files"));
+  gtk_window_destroy (GTK_WINDOW (f->dialog));
+  g_clear_object (&f->dialog);
+  wait_ms (600);
+  g_assert_cmpuint (f->shares, ==, 0);
+}
+
 static gboolean
 source_is_loaded (gpointer data)
 {
@@ -928,6 +946,7 @@ main (int argc, char **argv)
   ADD ("opens-my-files", test_opens_my_files, NULL);
   ADD ("keyboard-browse", test_keyboard_browse, NULL);
   ADD ("escape-closes", test_escape_closes, NULL);
+  ADD ("destroy-while-busy", test_destroy_while_busy, NULL);
   ADD ("sources", test_sources, NULL);
   ADD ("search", test_search, NULL);
   ADD ("filter-and-sort", test_filter_and_sort, NULL);

@@ -114,6 +114,7 @@ struct _FoyerPickerDialog
   guint load_more_source;
   guint folded_source;
   guint spinner_source;
+  guint breadcrumbs_source;
   gint64 loading_since;
   gboolean changing_source;
 };
@@ -432,6 +433,8 @@ scroll_breadcrumbs_cb (gpointer user_data)
   FoyerPickerDialog *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->breadcrumbs_scroller);
 
+  self->breadcrumbs_source = 0;
+
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
   return G_SOURCE_REMOVE;
 }
@@ -483,7 +486,8 @@ foyer_picker_dialog_update_breadcrumbs (FoyerPickerDialog *self)
       gtk_box_append (self->breadcrumbs, crumb);
     }
 
-  g_idle_add_full (G_PRIORITY_LOW, scroll_breadcrumbs_cb, g_object_ref (self), g_object_unref);
+  if (self->breadcrumbs_source == 0)
+    self->breadcrumbs_source = g_idle_add_full (G_PRIORITY_LOW, scroll_breadcrumbs_cb, self, NULL);
 }
 
 /* The model under the view, and what state it is in. */
@@ -1613,6 +1617,7 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->load_more_source, g_source_remove);
   g_clear_handle_id (&self->folded_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
+  g_clear_handle_id (&self->breadcrumbs_source, g_source_remove);
   if (self->watched != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->watched_ids); i++)
       g_clear_signal_handler (&self->watched_ids[i], self->watched);
