@@ -29,6 +29,7 @@ typedef struct
   char *resource_uri;
   char *key_uri;
   gboolean history_loaded;
+  gboolean cache_pending; /* cached messages not read yet: read on open */
   gboolean has_more;
   gboolean loading;
   gint64 last_read_seq;
@@ -332,8 +333,10 @@ flush_cache_cb (gpointer data)
       message_bytes = json_bytes (messages_json);
       foyer_store_put_async (self->store, FOYER_STORE_NS_SPACES, id, space_bytes, NULL,
                              cache_written_cb, NULL);
-      foyer_store_put_async (self->store, FOYER_STORE_NS_MESSAGES, id, message_bytes, NULL,
-                             cache_written_cb, NULL);
+      /* A space whose cached messages were never read keeps them. */
+      if (space_state (self, id) != NULL && !space_state (self, id)->cache_pending)
+        foyer_store_put_async (self->store, FOYER_STORE_NS_MESSAGES, id, message_bytes, NULL,
+                               cache_written_cb, NULL);
     }
   g_hash_table_remove_all (self->dirty_spaces);
 
@@ -438,8 +441,9 @@ cached_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           when = parse_time (foyer_json_get_string (o, "lastActivity"));
           foyer_space_item_set_last_activity (space, when);
         }
-      foyer_store_get_async (self->store, FOYER_STORE_NS_MESSAGES, entry->key, NULL,
-                             cached_messages_cb, g_object_ref (space));
+      /* Messages are read when the space is opened: start-up only needs
+       * the sidebar. */
+      space_state (self, entry->key)->cache_pending = TRUE;
     }
 }
 
@@ -825,6 +829,13 @@ foyer_session_open_space (FoyerSession *self, FoyerSpaceItem *space)
   state = space_state (self, foyer_space_item_get_id (space));
   if (state == NULL)
     return;
+
+  if (state->cache_pending && self->store != NULL)
+    {
+      state->cache_pending = FALSE;
+      foyer_store_get_async (self->store, FOYER_STORE_NS_MESSAGES, foyer_space_item_get_id (space),
+                             NULL, cached_messages_cb, g_object_ref (space));
+    }
 
   /* "New messages" goes where this person stopped reading; from now on
    * what arrives while the space is open is read. */

@@ -365,6 +365,10 @@ test_offline_start (Fixture *f, gconstpointer data)
   g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 10000));
   cached = foyer_session_find_space (again, for_bob.id);
   cached_message.space = cached;
+  /* Messages are read from the cache when the space is opened. */
+  g_assert_cmpuint (
+      g_list_model_get_n_items (G_LIST_MODEL (foyer_space_item_get_messages (cached))), ==, 0);
+  foyer_session_open_space (again, cached);
   g_assert_true (foyer_ui_test_wait_until (message_arrived, &cached_message, 10000));
 
   /* Nothing readable on disk. */
