@@ -251,8 +251,10 @@ foyer_drive_item_list_load_more (FoyerDriveItemList *self)
   if (self->loading || self->next_path == NULL || self->client == NULL)
     return;
 
-  set_error (self, NULL);
+  /* Loading first: a notify::error handler that asks for more must find
+   * the page already on its way, not send it a second time. */
   set_loading (self, TRUE);
+  set_error (self, NULL);
   /* No reference is held, so that dropping the list disposes it, which
    * cancels; the callback does not touch a cancelled list. */
   foyer_graph_client_request_async (self->client, "GET", self->next_path, NULL, self->cancellable,
