@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-document-tile.h"
 #include "foyer-message-row.h"
 #include "foyer-text.h"
 
@@ -25,6 +26,7 @@ struct _FoyerMessageRow
   GtkLabel *time_label;
   GtkLabel *body_label;
   GtkWidget *attachment_slot;
+  FoyerDocumentTile *tile;
   GtkLabel *status_label;
 };
 
@@ -67,6 +69,23 @@ foyer_message_row_update_body (FoyerMessageRow *self)
 }
 
 static void
+foyer_message_row_update_attachment (FoyerMessageRow *self)
+{
+  GObject *attachment = foyer_message_item_get_attachment (self->item);
+  FoyerDocumentItem *document
+      = FOYER_IS_DOCUMENT_ITEM (attachment) ? FOYER_DOCUMENT_ITEM (attachment) : NULL;
+
+  if (document != NULL && self->tile == NULL)
+    {
+      self->tile = foyer_document_tile_new ();
+      gtk_box_append (GTK_BOX (self->attachment_slot), GTK_WIDGET (self->tile));
+    }
+  if (self->tile != NULL && foyer_document_tile_get_document (self->tile) != document)
+    foyer_document_tile_set_document (self->tile, document);
+  gtk_widget_set_visible (self->attachment_slot, document != NULL);
+}
+
+static void
 foyer_message_row_update (FoyerMessageRow *self)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
@@ -103,6 +122,7 @@ foyer_message_row_update (FoyerMessageRow *self)
   gtk_widget_set_margin_top (self->box, show_header ? 8 : 0);
 
   foyer_message_row_update_body (self);
+  foyer_message_row_update_attachment (self);
 }
 
 static void
@@ -131,12 +151,23 @@ foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
   if (self->item != NULL)
     g_clear_signal_handler (&self->notify_id, self->item);
   g_set_object (&self->item, item);
+  /* An unbound row stops its thumbnail fetch at once. */
+  if (item == NULL && self->tile != NULL)
+    foyer_document_tile_set_document (self->tile, NULL);
   if (item != NULL)
     {
       self->notify_id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), self,
                                                  G_CONNECT_SWAPPED);
       foyer_message_row_update (self);
     }
+}
+
+FoyerDocumentTile *
+foyer_message_row_get_tile (FoyerMessageRow *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+
+  return self->tile;
 }
 
 GtkWidget *
@@ -153,6 +184,7 @@ foyer_message_row_dispose (GObject *object)
   FoyerMessageRow *self = FOYER_MESSAGE_ROW (object);
 
   foyer_message_row_set_item (self, NULL);
+  self->tile = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_MESSAGE_ROW);
 
   G_OBJECT_CLASS (foyer_message_row_parent_class)->dispose (object);

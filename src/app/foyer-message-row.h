@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "foyer-document-tile.h"
 #include "foyer-message-item.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,7 @@ FoyerMessageRow *foyer_message_row_new (void);
 FoyerMessageItem *foyer_message_row_get_item (FoyerMessageRow *self);
 void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
 GtkWidget *foyer_message_row_get_attachment_slot (FoyerMessageRow *self);
+FoyerDocumentTile *foyer_message_row_get_tile (FoyerMessageRow *self);
 GtkListItemFactory *foyer_message_row_factory_new (void);
 
 G_END_DECLS

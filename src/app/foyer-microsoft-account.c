@@ -24,6 +24,7 @@ struct _FoyerMicrosoftAccount
   FoyerCredentialStore *credentials;
   FoyerTokenManager *tokens;
   FoyerGraphClient *graph;
+  FoyerThumbnailLoader *thumbnails;
   GSettings *settings;
   GCancellable *cancellable;
 
@@ -87,6 +88,7 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   self->cancellable = g_cancellable_new ();
   if (self->sign_in_window != NULL)
     gtk_window_destroy (self->sign_in_window);
+  g_clear_object (&self->thumbnails);
   g_clear_object (&self->graph);
   if (self->tokens != NULL)
     g_signal_handlers_disconnect_by_data (self->tokens, self);
@@ -160,6 +162,7 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   g_signal_connect_swapped (self->tokens, "notify::state", G_CALLBACK (notify_state), self);
   self->graph = foyer_graph_client_new (foyer_cloud_get_graph_url (self->cloud),
                                         FOYER_AUTHORIZER (self->tokens));
+  self->thumbnails = foyer_thumbnail_loader_new (self->graph, NULL);
   notify_state (self);
 
   account = g_settings_get_string (self->settings, "microsoft-account");
@@ -372,6 +375,14 @@ foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self)
   g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
 
   return self->tokens != NULL ? FOYER_AUTHORIZER (self->tokens) : NULL;
+}
+
+FoyerThumbnailLoader *
+foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->thumbnails;
 }
 
 GtkWindow *

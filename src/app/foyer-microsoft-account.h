@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "foyer-graph-client.h"
+#include "foyer-thumbnail-loader.h"
 #include "foyer-org-policy.h"
 #include "foyer-web-session.h"
 
@@ -40,6 +41,7 @@ const char *foyer_microsoft_account_get_display_name (FoyerMicrosoftAccount *sel
 const char *foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self);
 FoyerGraphClient *foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self);
 FoyerAuthorizer *foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self);
+FoyerThumbnailLoader *foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self);
 GtkWindow *foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self);
 
 void foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "foyer-chat-client.h"
+#include "foyer-document-item.h"
 #include "foyer-event-stream.h"
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
@@ -33,6 +34,7 @@ typedef struct
   gboolean has_more;
   gboolean loading;
   gint64 last_read_seq;
+  GStrv member_emails;
 } SpaceState;
 
 struct _FoyerSession
@@ -94,6 +96,7 @@ space_state_free (SpaceState *state)
 {
   g_free (state->resource_uri);
   g_free (state->key_uri);
+  g_strfreev (state->member_emails);
   g_free (state);
 }
 
@@ -278,6 +281,15 @@ messages_to_json (FoyerSpaceItem *space)
       json_builder_add_string_value (b, foyer_message_item_get_body (item));
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, foyer_message_item_get_error (item));
+      if (FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (item)))
+        {
+          FoyerDocumentItem *doc = FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (item));
+
+          json_builder_set_member_name (b, "document");
+          json_builder_add_string_value (b, foyer_document_item_get_json (doc));
+          json_builder_set_member_name (b, "documentError");
+          json_builder_add_string_value (b, foyer_document_item_get_reason (doc));
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -395,6 +407,17 @@ cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           created, foyer_json_get_string (o, "body"),
           error != NULL ? FOYER_MESSAGE_STATE_UNDECRYPTABLE : FOYER_MESSAGE_STATE_SENT);
       foyer_message_item_set_error (item, error);
+      if (foyer_json_get_string (o, "document") != NULL
+          || foyer_json_get_string (o, "documentError") != NULL)
+        {
+          g_autoptr (FoyerDocumentItem) doc
+              = foyer_json_get_string (o, "document") != NULL
+                    ? foyer_document_item_new (foyer_json_get_string (o, "document"))
+                    : foyer_document_item_new_unavailable (
+                        foyer_json_get_string (o, "documentError"));
+
+          foyer_message_item_set_attachment (item, G_OBJECT (doc));
+        }
       g_ptr_array_add (items, item);
     }
   foyer_message_list_add_many (foyer_space_item_get_messages (space), items);
@@ -547,6 +570,33 @@ title_decrypted (FoyerSession *self, const char *plaintext, const GError *error,
 
 static void members_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+typedef struct
+{
+  FoyerSession *self;
+  char *space_id;
+} MembersOp;
+
+static void
+members_op_free (MembersOp *op)
+{
+  g_object_unref (op->self);
+  g_free (op->space_id);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MembersOp, members_op_free)
+
+/* Names for messages, and e-mail addresses for sharing with the space. */
+static void
+foyer_session_fetch_members (FoyerSession *self, const char *space_id)
+{
+  MembersOp *op = g_new0 (MembersOp, 1);
+
+  op->self = g_object_ref (self);
+  op->space_id = g_strdup (space_id);
+  foyer_chat_client_list_members_async (self->client, space_id, self->cancellable, members_cb, op);
+}
+
 static FoyerSpaceItem *
 foyer_session_new_space (FoyerSession *self,
                          const char *id,
@@ -596,8 +646,7 @@ foyer_session_add_space (FoyerSession *self, JsonObject *object)
   foyer_space_item_set_last_activity (space, created);
 
   foyer_session_decrypt (self, title, title_decrypted, g_object_ref (space), g_object_unref);
-  foyer_chat_client_list_members_async (self->client, id, self->cancellable, members_cb,
-                                        g_object_ref (self));
+  foyer_session_fetch_members (self, id);
   return space;
 }
 
@@ -626,9 +675,12 @@ foyer_session_remove_space (FoyerSession *self, const char *space_id)
 static void
 members_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (FoyerSession) self = user_data;
+  g_autoptr (MembersOp) op = user_data;
+  FoyerSession *self = op->self;
+  SpaceState *state = space_state (self, op->space_id);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GStrvBuilder) emails = g_strv_builder_new ();
   JsonArray *items;
 
   node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
@@ -639,9 +691,20 @@ members_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
     {
       JsonNode *member = json_array_get_element (items, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+      const char *email = foyer_json_get_string (object, "email");
 
-      if (JSON_NODE_HOLDS_OBJECT (member))
-        remember_person (self, json_node_get_object (member));
+      if (object == NULL)
+        continue;
+      remember_person (self, object);
+      if (email != NULL
+          && g_strcmp0 (foyer_json_get_string (object, "personId"), self->person_id) != 0)
+        g_strv_builder_add (emails, email);
+    }
+  if (state != NULL)
+    {
+      g_strfreev (state->member_emails);
+      state->member_emails = g_strv_builder_end (emails);
     }
 
   /* Names may have arrived after messages: refresh what is shown. */
@@ -665,24 +728,51 @@ members_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 typedef struct
 {
+  gatomicrefcount refs;
   FoyerSpaceItem *space;
   FoyerMessageItem *item;
+  char *ref_jwe;
   gboolean live;
 } MessageOp;
+
+static MessageOp *
+message_op_ref (MessageOp *op)
+{
+  g_atomic_ref_count_inc (&op->refs);
+  return op;
+}
 
 static void
 message_op_free (MessageOp *op)
 {
+  if (!g_atomic_ref_count_dec (&op->refs))
+    return;
   g_clear_object (&op->space);
   g_clear_object (&op->item);
+  g_free (op->ref_jwe);
   g_free (op);
+}
+
+static void message_ready (FoyerSession *self, MessageOp *op);
+
+static void
+ref_decrypted (FoyerSession *self, const char *plaintext, const GError *error, gpointer data)
+{
+  MessageOp *op = data;
+  g_autoptr (FoyerDocumentItem) document = NULL;
+
+  if (plaintext != NULL)
+    document = foyer_document_item_new (plaintext);
+  else
+    document = foyer_document_item_new_unavailable (error->message);
+  foyer_message_item_set_attachment (op->item, G_OBJECT (document));
+  message_ready (self, op);
 }
 
 static void
 body_decrypted (FoyerSession *self, const char *plaintext, const GError *error, gpointer data)
 {
   MessageOp *op = data;
-  FoyerMessageList *list = foyer_space_item_get_messages (op->space);
 
   if (plaintext != NULL)
     g_object_set (op->item, "body", plaintext, NULL);
@@ -691,6 +781,21 @@ body_decrypted (FoyerSession *self, const char *plaintext, const GError *error, 
       foyer_message_item_set_state (op->item, FOYER_MESSAGE_STATE_UNDECRYPTABLE);
       foyer_message_item_set_error (op->item, error->message);
     }
+
+  /* A shared document's reference is its own JWE, under the same key. */
+  if (op->ref_jwe != NULL)
+    {
+      foyer_session_decrypt (self, op->ref_jwe, ref_decrypted, message_op_ref (op),
+                             (GDestroyNotify) message_op_free);
+      return;
+    }
+  message_ready (self, op);
+}
+
+static void
+message_ready (FoyerSession *self, MessageOp *op)
+{
+  FoyerMessageList *list = foyer_space_item_get_messages (op->space);
 
   if (!foyer_message_list_add (list, op->item))
     return;
@@ -722,6 +827,7 @@ foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean live
       = space_id != NULL ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
   g_autoptr (GDateTime) created = NULL;
   const char *client_id;
+  JsonArray *attachments;
   MessageOp *op;
 
   if (space == NULL || id == NULL)
@@ -743,8 +849,22 @@ foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean live
     foyer_space_item_set_last_activity (space, created);
 
   op = g_new0 (MessageOp, 1);
+  g_atomic_ref_count_init (&op->refs);
   op->space = g_object_ref (space);
   op->live = live;
+  attachments = foyer_json_get_array (object, "attachments");
+  for (guint i = 0; attachments != NULL && i < json_array_get_length (attachments); i++)
+    {
+      JsonNode *node = json_array_get_element (attachments, i);
+      JsonObject *attachment = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (g_strcmp0 (foyer_json_get_string (attachment, "kind"), "document") == 0
+          && foyer_json_get_string (attachment, "ref") != NULL)
+        {
+          op->ref_jwe = g_strdup (foyer_json_get_string (attachment, "ref"));
+          break;
+        }
+    }
   op->item = foyer_message_item_new (id, foyer_json_get_int (object, "seq", 0), author,
                                      person_name (self, author), created, NULL,
                                      FOYER_MESSAGE_STATE_SENT);
@@ -901,6 +1021,7 @@ typedef struct
   FoyerSpaceItem *space;
   FoyerMessageItem *item;
   char *text;
+  char *ref_json; /* a shared document's reference, or NULL */
 } SendOp;
 
 static void
@@ -910,6 +1031,7 @@ send_op_free (SendOp *op)
   g_object_unref (op->space);
   g_object_unref (op->item);
   g_free (op->text);
+  g_free (op->ref_json);
   g_free (op);
 }
 
@@ -920,6 +1042,7 @@ send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerKmsKey) key = NULL;
   g_autofree char *jwe = NULL;
+  g_autofree char *ref_jwe = NULL;
   g_autofree char *client_id = NULL;
   SpaceState *state = space_state (op->self, foyer_space_item_get_id (op->space));
 
@@ -930,6 +1053,12 @@ send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       const guint8 *bytes = foyer_kms_key_get_data (key, &len);
 
       jwe = foyer_jwe_encrypt_string (bytes, len, state->key_uri, op->text, &error);
+      if (jwe != NULL && op->ref_json != NULL)
+        {
+          ref_jwe = foyer_jwe_encrypt_string (bytes, len, state->key_uri, op->ref_json, &error);
+          if (ref_jwe == NULL)
+            g_clear_pointer (&jwe, g_free);
+        }
     }
 
   if (jwe == NULL)
@@ -942,8 +1071,10 @@ send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       FoyerMessageList *list = foyer_space_item_get_messages (op->space);
 
+      const char *refs[] = { ref_jwe, NULL };
+
       client_id = foyer_outbox_post (op->self->outbox, foyer_space_item_get_id (op->space),
-                                     state->key_uri, jwe, NULL);
+                                     state->key_uri, jwe, ref_jwe != NULL ? refs : NULL);
       /* The pending item takes the outbox's id so that its reply finds it. */
       foyer_message_list_rename (list, foyer_message_item_get_id (op->item), client_id);
       g_hash_table_insert (op->self->pending_spaces, g_strdup (client_id),
@@ -953,17 +1084,46 @@ send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   send_op_free (op);
 }
 
+static void foyer_session_send (FoyerSession *self,
+                                FoyerSpaceItem *space,
+                                const char *text,
+                                const char *ref_json);
+
 void
 foyer_session_send_text (FoyerSession *self, FoyerSpaceItem *space, const char *text)
+{
+  g_return_if_fail (FOYER_IS_SESSION (self));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (text != NULL);
+
+  foyer_session_send (self, space, text, NULL);
+}
+
+/* Posts a shared document: its reference (plaintext JSON, see
+ * FoyerDocumentRef) is encrypted with the space's key like the comment. */
+void
+foyer_session_share_document (FoyerSession *self,
+                              FoyerSpaceItem *space,
+                              const char *ref_json,
+                              const char *comment)
+{
+  g_return_if_fail (FOYER_IS_SESSION (self));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (ref_json != NULL);
+
+  foyer_session_send (self, space, comment != NULL ? comment : "", ref_json);
+}
+
+static void
+foyer_session_send (FoyerSession *self,
+                    FoyerSpaceItem *space,
+                    const char *text,
+                    const char *ref_json)
 {
   SpaceState *state;
   SendOp *op;
   g_autofree char *local_id = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-
-  g_return_if_fail (FOYER_IS_SESSION (self));
-  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
-  g_return_if_fail (text != NULL);
 
   state = space_state (self, foyer_space_item_get_id (space));
   if (state == NULL)
@@ -974,8 +1134,15 @@ foyer_session_send_text (FoyerSession *self, FoyerSpaceItem *space, const char *
   op->self = g_object_ref (self);
   op->space = g_object_ref (space);
   op->text = g_strdup (text);
+  op->ref_json = g_strdup (ref_json);
   op->item = foyer_message_item_new (local_id, 0, self->person_id, self->person_name, now, text,
                                      FOYER_MESSAGE_STATE_PENDING);
+  if (ref_json != NULL)
+    {
+      g_autoptr (FoyerDocumentItem) document = foyer_document_item_new (ref_json);
+
+      foyer_message_item_set_attachment (op->item, G_OBJECT (document));
+    }
   foyer_message_list_add (foyer_space_item_get_messages (space), op->item);
 
   if (state->key_uri == NULL)
@@ -1070,10 +1237,9 @@ event_cb (FoyerSession *self, const char *type, JsonNode *event)
 
       if (g_strcmp0 (person_id, self->person_id) != 0 || space_id == NULL)
         {
-          /* Someone else joined: learn their name for their messages. */
-          if (g_str_equal (type, "member.added") && space_id != NULL && self->client != NULL)
-            foyer_chat_client_list_members_async (self->client, space_id, self->cancellable,
-                                                  members_cb, g_object_ref (self));
+          /* Someone else joined or left: names and addresses change. */
+          if (space_id != NULL && self->client != NULL)
+            foyer_session_fetch_members (self, space_id);
           return;
         }
       if (g_str_equal (type, "member.removed"))
@@ -2086,6 +2252,19 @@ foyer_session_get_org_policy (FoyerSession *self, const GError **error)
   if (error != NULL)
     *error = self->policy_error;
   return self->policy;
+}
+
+/* The e-mail addresses of the space's other members, as last fetched. */
+const char *const *
+foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space)
+{
+  SpaceState *state;
+
+  g_return_val_if_fail (FOYER_IS_SESSION (self), NULL);
+  g_return_val_if_fail (FOYER_IS_SPACE_ITEM (space), NULL);
+
+  state = space_state (self, foyer_space_item_get_id (space));
+  return state != NULL ? (const char *const *) state->member_emails : NULL;
 }
 
 /* The encrypted local store that caches spaces and recent messages. */

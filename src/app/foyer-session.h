@@ -37,6 +37,7 @@ const char *foyer_session_get_person_email (FoyerSession *self);
 gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
+const char *const *foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space);
 FoyerOrgPolicy *foyer_session_get_org_policy (FoyerSession *self, const GError **error);
 
 void foyer_session_sign_in_async (FoyerSession *self,
@@ -62,6 +63,10 @@ void foyer_session_sign_out (FoyerSession *self);
 void foyer_session_open_space (FoyerSession *self, FoyerSpaceItem *space);
 void foyer_session_load_older (FoyerSession *self, FoyerSpaceItem *space);
 void foyer_session_send_text (FoyerSession *self, FoyerSpaceItem *space, const char *text);
+void foyer_session_share_document (FoyerSession *self,
+                                   FoyerSpaceItem *space,
+                                   const char *ref_json,
+                                   const char *comment);
 void foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space);
 
 void foyer_session_create_space_async (FoyerSession *self,

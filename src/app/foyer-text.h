@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define FOYER_MESSAGE_MAX_DISPLAY_CHARS 4000
 
 char *foyer_text_to_markup (const char *text);
+/* length: bytes of text to read, or -1 for all of a nul-terminated string. */
 char *foyer_text_make_valid (const char *text, gssize length);
 char *foyer_text_initials (const char *name);
 gboolean foyer_text_same_day (GDateTime *a, GDateTime *b);

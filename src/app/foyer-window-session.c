@@ -7,6 +7,7 @@
 
 #include "picker/foyer-picker-dialog.h"
 #include "foyer-service-sign-in-dialog.h"
+#include "foyer-share.h"
 #include "foyer-text.h"
 #include "foyer-window-session.h"
 
@@ -130,7 +131,14 @@ message_received_cb (FoyerSession *session,
                            foyer_space_item_get_title (space) != NULL
                                ? foyer_space_item_get_title (space)
                                : _ ("a space"));
-  body = foyer_text_make_valid (foyer_message_item_get_body (message), 200);
+  body = foyer_text_make_valid (foyer_message_item_get_body (message), -1);
+  if (g_utf8_strlen (body, -1) > 200)
+    {
+      g_autofree char *shortened = g_utf8_substring (body, 0, 200);
+
+      g_free (body);
+      body = g_strconcat (shortened, "…", NULL);
+    }
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
   g_notification_set_default_action (notification, "app.activate");
@@ -461,15 +469,33 @@ sign_out_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_da
 }
 
 static void
+shared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerWindow *window = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *notice = NULL;
+
+  if (!foyer_share_document_finish (result, &notice, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        foyer_window_show_toast (window, error->message);
+    }
+  else if (notice != NULL)
+    foyer_window_show_toast (window, notice);
+  g_object_unref (window);
+}
+
+static void
 picker_share_cb (FoyerPickerDialog *picker,
                  FoyerDriveItem *item,
                  const char *link_type,
                  const char *audience,
                  MicrosoftBinding *binding)
 {
-  /* Posting the shared document is the next step of the product. */
-  foyer_window_show_toast (binding->window,
-                           _ ("Sharing documents into spaces is not available yet"));
+  FoyerSpaceItem *space = g_object_get_data (G_OBJECT (picker), "space");
+
+  foyer_share_document_async (binding->account, binding->session, space, item, link_type, audience,
+                              NULL, shared_cb, g_object_ref (binding->window));
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
@@ -507,11 +533,13 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
   policy = foyer_picker_policy_new (
       (const char *const *) audiences->pdata,
       foyer_link_audience_to_string (foyer_org_policy_get_default_audience (org)),
-      foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view", NULL);
+      foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view",
+      foyer_session_get_member_emails (binding->session, space));
   g_ptr_array_unref (audiences);
 
   picker = foyer_picker_dialog_new (GTK_WINDOW (window),
                                     foyer_microsoft_account_get_graph (binding->account), policy);
+  g_object_set_data_full (G_OBJECT (picker), "space", g_object_ref (space), g_object_unref);
   g_signal_connect (picker, "share", G_CALLBACK (picker_share_cb), binding);
   gtk_window_present (GTK_WINDOW (picker));
 }

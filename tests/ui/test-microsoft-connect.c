@@ -12,6 +12,13 @@
 
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
+#include "foyer-document-item.h"
+#include "foyer-jwe.h"
+#include "foyer-message-row.h"
+#include "foyer-share.h"
+#include "foyer-authorizer.h"
+#include "foyer-cloud.h"
+#include "foyer-graph-client.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
@@ -230,6 +237,232 @@ space_titled (gpointer data)
   return foyer_space_item_get_title (space) != NULL;
 }
 
+typedef struct
+{
+  FoyerSpaceItem *space;
+  gboolean want_document;
+} DocWait;
+
+static FoyerMessageItem *
+find_document_message (FoyerSpaceItem *space, gboolean sent)
+{
+  GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (space));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) item = g_list_model_get_item (list, i);
+
+      if (FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (item))
+          && (!sent || foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_SENT))
+        return item;
+    }
+  return NULL;
+}
+
+static gboolean
+document_arrived (gpointer data)
+{
+  return find_document_message (data, TRUE) != NULL;
+}
+
+static void
+collect_tiles (GtkWidget *widget, GPtrArray *tiles)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (FOYER_IS_DOCUMENT_TILE (child))
+        g_ptr_array_add (tiles, child);
+      else
+        collect_tiles (child, tiles);
+    }
+}
+
+static gboolean
+tile_has_thumbnail (gpointer data)
+{
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+
+  collect_tiles (data, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    if (foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+bob_has_space (gpointer data)
+{
+  gpointer *pair = data;
+
+  return foyer_session_find_space (pair[0], pair[1]) != NULL;
+}
+
+/* Alice shares a document for her organization; Bob's app decrypts the
+ * reference and fetches the thumbnail with Bob's own token; Foyer's
+ * service never sees the title, link or ids. */
+static void
+share_and_show (FoyerTestSandbox *sandbox,
+                FoyerTestService *service,
+                FoyerSession *alice,
+                FoyerMicrosoftAccount *account,
+                FoyerWindow *window,
+                FoyerSpaceItem *space)
+{
+  g_autoptr (FoyerSession) bob = foyer_session_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (FoyerDriveItem) item = NULL;
+  g_autoptr (FoyerDocumentRef) ref = NULL;
+  g_autoptr (FoyerCloud) cloud = NULL;
+  g_autofree char *bob_token = NULL;
+  g_autofree char *notice = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (FoyerStaticAuthorizer) bob_auth = NULL;
+  g_autoptr (FoyerGraphClient) bob_graph = NULL;
+  g_autoptr (GBytes) thumbnail = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  FoyerSpaceItem *bob_space;
+  FoyerMessageItem *received;
+  gboolean bob_fetched = FALSE;
+  gpointer pair[2];
+  Wait wait = { NULL };
+
+  /* The document, as the picker would hand it over. */
+  foyer_graph_client_request_async (foyer_microsoft_account_get_graph (account), "GET",
+                                    "/me/drive/root:/Documents/Quarterly report.docx", NULL, NULL,
+                                    done_cb, &wait);
+  node = foyer_graph_client_request_finish (foyer_microsoft_account_get_graph (account),
+                                            wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  item = foyer_drive_item_new_from_json (json_node_get_object (node), &error);
+  g_assert_no_error (error);
+
+  foyer_session_sign_in_async (bob, foyer_test_service_get_base_url (service), FOYER_TEST_BOB_EMAIL,
+                               FOYER_TEST_BOB_PASSWORD, NULL, done_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (bob, wait_for (&wait), &error));
+  g_clear_object (&wait.result);
+  pair[0] = bob;
+  pair[1] = (gpointer) foyer_space_item_get_id (space);
+  g_assert_true (foyer_ui_test_wait_until (bob_has_space, pair, 20000));
+  bob_space = foyer_session_find_space (bob, foyer_space_item_get_id (space));
+  foyer_session_open_space (bob, bob_space);
+
+  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL, done_cb,
+                              &wait);
+  g_assert_true (foyer_share_document_finish (wait_for (&wait), &notice, &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  /* Bob receives it: a reference that validates against the cloud. */
+  g_assert_true (foyer_ui_test_wait_until (document_arrived, bob_space, 20000));
+  received = find_document_message (bob_space, TRUE);
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
+  g_assert_no_error (error);
+  ref = foyer_document_item_dup_ref (
+      FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (received)), cloud, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ref->title, ==, "Quarterly report.docx");
+  g_assert_cmpstr (ref->link_type, ==, "view");
+  g_assert_cmpstr (ref->audience, ==, "organization");
+  g_assert_cmpstr (ref->shared_by, ==, "Alice Martin");
+  g_assert_cmpstr (ref->item_id, ==, foyer_drive_item_get_target_id (item));
+
+  /* Bob's thumbnail, with Bob's own token, through the shares API. */
+  bob_token = foyer_test_sandbox_mint_token (sandbox, "bob@contoso.example", NULL, &error);
+  g_assert_no_error (error);
+  bob_auth = foyer_static_authorizer_new (bob_token);
+  bob_graph
+      = foyer_graph_client_new (foyer_cloud_get_graph_url (cloud), FOYER_AUTHORIZER (bob_auth));
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  foyer_graph_client_get_shared_thumbnail_async (bob_graph, ref->url, "medium", NULL, done_cb,
+                                                 &wait);
+  thumbnail = foyer_graph_client_get_shared_thumbnail_finish (bob_graph, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_cmpuint (g_bytes_get_size (thumbnail), >, 100);
+  log = foyer_test_sandbox_get_request_log (sandbox, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+      const char *path = json_object_get_string_member_with_default (entry, "path", "");
+      const char *user = json_object_get_string_member_with_default (entry, "user", "");
+
+      if (strstr (path, "/shares/") != NULL && strstr (path, "thumbnails") != NULL)
+        {
+          g_assert_cmpstr (user, ==, "bob@contoso.example");
+          bob_fetched = TRUE;
+        }
+    }
+  g_assert_true (bob_fetched);
+
+  /* Alice's window shows her tile with its thumbnail. */
+  g_assert_true (foyer_ui_test_wait_until (tile_has_thumbnail, window, 20000));
+  {
+    g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+
+    collect_tiles (GTK_WIDGET (window), tiles);
+    g_assert_cmpuint (tiles->len, ==, 1);
+    g_assert_cmpstr (foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
+                     "Quarterly report.docx");
+  }
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
+  png = foyer_ui_test_save_png (GTK_WIDGET (window), "shared-document");
+
+  /* The service holds none of it in plaintext. */
+  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), "Quarterly"));
+  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->url));
+  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
+  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->drive_id));
+
+  foyer_session_disconnect (bob);
+}
+
+/* A hostile client's references never become openable tiles. */
+static void
+test_hostile_references (void)
+{
+  static const char *const hostile[] = {
+    "{\"v\":1,\"provider\":\"microsoft\",\"cloud\":\"worldwide\",\"driveId\":\"d\","
+    "\"itemId\":\"i\",\"title\":\"x\",\"url\":\"javascript:alert(1)\",\"linkType\":"
+    "\"view\",\"audience\":\"anyone\",\"mimeType\":\"text/plain\",\"size\":1,"
+    "\"sharedBy\":\"m\"}",
+    "{\"v\":1,\"provider\":\"microsoft\",\"cloud\":\"worldwide\",\"driveId\":\"d\","
+    "\"itemId\":\"i\",\"title\":\"x\",\"url\":\"file:///etc/passwd\",\"linkType\":"
+    "\"view\",\"audience\":\"anyone\",\"mimeType\":\"text/plain\",\"size\":1,"
+    "\"sharedBy\":\"m\"}",
+    "{\"v\":1,\"provider\":\"microsoft\",\"cloud\":\"worldwide\",\"driveId\":\"d\","
+    "\"itemId\":\"i\",\"title\":\"x\",\"url\":\"https://evil.example/doc\",\"linkType\":"
+    "\"view\",\"audience\":\"anyone\",\"mimeType\":\"text/plain\",\"size\":1,"
+    "\"sharedBy\":\"m\"}",
+    "{\"v\":2,\"provider\":\"microsoft\",\"url\":\"https://contoso.sharepoint.com/x\"}",
+    "not json at all",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr (FoyerDocumentItem) doc = foyer_document_item_new (hostile[i]);
+      FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
+
+      foyer_document_tile_set_document (tile, doc);
+      g_assert_null (foyer_document_tile_get_ref (tile));
+      g_assert_nonnull (foyer_document_tile_get_status (tile));
+      g_object_unref (tile);
+    }
+
+  {
+    g_autoptr (FoyerDocumentItem) doc = foyer_document_item_new_unavailable ("wrong key");
+    FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
+
+    foyer_document_tile_set_document (tile, doc);
+    g_assert_null (foyer_document_tile_get_ref (tile));
+    g_assert_cmpstr (foyer_document_tile_get_status (tile), ==, "wrong key");
+    g_object_unref (tile);
+  }
+}
+
 static void
 test_connect (void)
 {
@@ -301,7 +534,7 @@ test_connect (void)
 
   /* Attach file opens the picker on Alice's OneDrive. */
   {
-    const char *const members[] = { NULL };
+    const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
 
     foyer_session_create_space_async (session, "Files", members, NULL, done_cb, &wait);
     space = foyer_session_create_space_finish (session, wait_for (&wait), &error);
@@ -346,6 +579,8 @@ test_connect (void)
     }
   g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
 
+  share_and_show (sandbox, service, session, account, window, space);
+
   /* Disconnecting forgets the account. */
   gtk_widget_activate_action (GTK_WIDGET (window), "account.disconnect-microsoft", NULL);
   wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
@@ -369,6 +604,7 @@ main (int argc, char **argv)
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
 
   g_test_add_func ("/auth/microsoft/connect", test_connect);
+  g_test_add_func ("/share/hostile-references", test_hostile_references);
 
   return g_test_run ();
 }

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-document-tile"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-application.h"
+#include "foyer-document-tile.h"
+#include "foyer-graph-client.h"
+#include "foyer-graph-error.h"
+#include "foyer-microsoft-account.h"
+#include "foyer-text.h"
+#include "foyer-thumbnail-loader.h"
+
+struct _FoyerDocumentTile
+{
+  GtkWidget parent_instance;
+
+  FoyerDocumentItem *document;
+  FoyerDocumentRef *ref;
+  GCancellable *cancellable;
+  gboolean has_thumbnail;
+
+  GtkWidget *box;
+  GtkPicture *thumbnail;
+  GtkImage *icon;
+  GtkLabel *title;
+  GtkLabel *details;
+  GtkLabel *status;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
+
+enum
+{
+  OPEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *
+icon_for (const char *mime_type)
+{
+  if (mime_type == NULL)
+    return "text-x-generic-symbolic";
+  if (strstr (mime_type, "spreadsheet") != NULL || strstr (mime_type, "excel") != NULL)
+    return "x-office-spreadsheet-symbolic";
+  if (strstr (mime_type, "presentation") != NULL || strstr (mime_type, "powerpoint") != NULL)
+    return "x-office-presentation-symbolic";
+  if (g_str_has_prefix (mime_type, "image/"))
+    return "image-x-generic-symbolic";
+  if (g_str_equal (mime_type, "application/zip"))
+    return "package-x-generic-symbolic";
+  return "x-office-document-symbolic";
+}
+
+static FoyerMicrosoftAccount *
+microsoft_account (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return FOYER_IS_APPLICATION (app)
+             ? foyer_application_get_microsoft_account (FOYER_APPLICATION (app))
+             : NULL;
+}
+
+static void
+set_status (FoyerDocumentTile *self, const char *text)
+{
+  gtk_label_set_text (self->status, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status), text != NULL);
+}
+
+static void
+thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerDocumentTile *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
+  /* The tile may show another document by now, or be gone: then stop. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_object_unref (self->cancellable);
+  self->cancellable = NULL;
+
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (texture != NULL)
+    {
+      gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
+      gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), TRUE);
+      self->has_thumbnail = TRUE;
+    }
+  else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED))
+    set_status (self, _ ("You do not have access to this document. Ask the person who shared "
+                         "it."));
+  else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_UNAUTHENTICATED))
+    set_status (self, _ ("Reconnect your Microsoft account to see a preview."));
+}
+
+static void
+foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
+{
+  FoyerMicrosoftAccount *account = microsoft_account ();
+  FoyerThumbnailLoader *loader;
+  g_autofree char *share_id = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+
+  if (account == NULL || foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      set_status (self, _ ("Connect your Microsoft account to see a preview."));
+      return;
+    }
+
+  loader = foyer_microsoft_account_get_thumbnails (account);
+  share_id = foyer_graph_share_id_encode (self->ref->url);
+  key = g_strconcat (share_id, ":medium", NULL);
+  path = foyer_graph_shared_thumbnail_path (share_id, "medium");
+  self->cancellable = g_cancellable_new ();
+  foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
+}
+
+void
+foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
+{
+  FoyerMicrosoftAccount *account = microsoft_account ();
+  FoyerOrgPolicy *policy = account != NULL ? foyer_microsoft_account_get_policy (account) : NULL;
+  g_autoptr (FoyerCloud) cloud
+      = policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *details = NULL;
+
+  g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
+
+  /* A late thumbnail must never land on a recycled tile. */
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+    }
+  g_set_object (&self->document, document);
+  g_clear_pointer (&self->ref, foyer_document_ref_free);
+  self->has_thumbnail = FALSE;
+  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  set_status (self, NULL);
+  if (document == NULL)
+    return;
+
+  self->ref = foyer_document_item_dup_ref (document, cloud, &error);
+  if (self->ref == NULL)
+    {
+      gtk_image_set_from_icon_name (self->icon, "dialog-warning-symbolic");
+      gtk_label_set_text (self->title, _ ("Unavailable document"));
+      gtk_label_set_text (self->details, "");
+      set_status (self, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "unavailable");
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "unavailable");
+
+  title = foyer_text_make_valid (self->ref->title, -1);
+  size = g_format_size (MAX (self->ref->size, 0));
+  details = g_strdup_printf ("%s · %s · %s", size,
+                             g_strcmp0 (self->ref->link_type, "edit") == 0 ? _ ("Can edit")
+                                                                           : _ ("Can view"),
+                             self->ref->shared_by != NULL ? self->ref->shared_by : "");
+  gtk_image_set_from_icon_name (self->icon, icon_for (self->ref->mime_type));
+  gtk_label_set_text (self->title, title);
+  gtk_label_set_text (self->details, details);
+  foyer_document_tile_load_thumbnail (self);
+}
+
+FoyerDocumentItem *
+foyer_document_tile_get_document (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return self->document;
+}
+
+const FoyerDocumentRef *
+foyer_document_tile_get_ref (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return self->ref;
+}
+
+gboolean
+foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), FALSE);
+
+  return self->has_thumbnail;
+}
+
+const char *
+foyer_document_tile_get_status (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->status)) ? gtk_label_get_text (self->status)
+                                                            : NULL;
+}
+
+/* What the tile shows as the title (for tests and accessibility checks). */
+const char *
+foyer_document_tile_get_title (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return gtk_label_get_text (self->title);
+}
+
+static void
+clicked_cb (GtkGestureClick *gesture, int n_press, double x, double y, FoyerDocumentTile *self)
+{
+  if (self->ref != NULL)
+    g_signal_emit (self, signals[OPEN], 0, self->ref);
+}
+
+static void
+foyer_document_tile_dispose (GObject *object)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (object);
+
+  foyer_document_tile_set_document (self, NULL);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  G_OBJECT_CLASS (foyer_document_tile_parent_class)->dispose (object);
+}
+
+static void
+foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = foyer_document_tile_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "documenttile");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
+
+  /* (const FoyerDocumentRef *ref): the person wants to open it. */
+  signals[OPEN] = g_signal_new ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+foyer_document_tile_init (FoyerDocumentTile *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  gtk_widget_add_css_class (self->box, "card");
+
+  self->thumbnail = GTK_PICTURE (gtk_picture_new ());
+  gtk_picture_set_can_shrink (self->thumbnail, TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), 260, 140);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->thumbnail));
+
+  self->icon = GTK_IMAGE (gtk_image_new_from_icon_name ("x-office-document-symbolic"));
+  gtk_image_set_pixel_size (self->icon, 32);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->icon));
+  self->title = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->title, 0);
+  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
+  self->details = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->details, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->details), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->details), "caption");
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->title));
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->details));
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (self->box), row);
+
+  self->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->status, 0);
+  gtk_label_set_wrap (self->status, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (self->status), FALSE);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status));
+
+  g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+}
+
+FoyerDocumentTile *
+foyer_document_tile_new (void)
+{
+  return g_object_new (FOYER_TYPE_DOCUMENT_TILE, NULL);
+}

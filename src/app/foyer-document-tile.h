@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A shared document in a message: file-type icon, title, size, who shared
+ * it and the link's access at once, then the thumbnail fetched with this
+ * person's own Microsoft account. A reference that cannot be trusted shows
+ * as unavailable and cannot be opened.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "foyer-document-item.h"
+
+G_BEGIN_DECLS
+
+#define FOYER_TYPE_DOCUMENT_TILE (foyer_document_tile_get_type ())
+G_DECLARE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, FOYER, DOCUMENT_TILE, GtkWidget)
+
+FoyerDocumentTile *foyer_document_tile_new (void);
+void foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document);
+FoyerDocumentItem *foyer_document_tile_get_document (FoyerDocumentTile *self);
+/* The validated reference, or NULL when the tile is unavailable. */
+const FoyerDocumentRef *foyer_document_tile_get_ref (FoyerDocumentTile *self);
+gboolean foyer_document_tile_has_thumbnail (FoyerDocumentTile *self);
+const char *foyer_document_tile_get_status (FoyerDocumentTile *self);
+const char *foyer_document_tile_get_title (FoyerDocumentTile *self);
+
+G_END_DECLS

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-share"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-document-ref.h"
+#include "foyer-graph-link.h"
+#include "foyer-share.h"
+
+typedef struct
+{
+  FoyerMicrosoftAccount *account;
+  FoyerSession *session;
+  FoyerSpaceItem *space;
+  FoyerDriveItem *item;
+  char *link_type;
+  char *audience;
+  char *notice;
+} ShareData;
+
+static void
+share_data_free (ShareData *data)
+{
+  g_clear_object (&data->account);
+  g_clear_object (&data->session);
+  g_clear_object (&data->space);
+  g_clear_object (&data->item);
+  g_free (data->link_type);
+  g_free (data->audience);
+  g_free (data->notice);
+  g_free (data);
+}
+
+/* The reference every member's app receives, encrypted: what it needs to
+ * show a tile and open the document, and nothing else. */
+static void
+post_reference (GTask *task, const char *url, const char *audience)
+{
+  ShareData *data = g_task_get_task_data (task);
+  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (data->account);
+  g_autoptr (FoyerDocumentRef) ref = foyer_document_ref_new ();
+  g_autofree char *json = NULL;
+
+  ref->v = 1;
+  ref->provider = g_strdup ("microsoft");
+  ref->cloud = g_strdup (policy != NULL ? foyer_org_policy_get_cloud_name (policy) : "worldwide");
+  ref->drive_id = g_strdup (foyer_drive_item_get_target_drive_id (data->item));
+  ref->item_id = g_strdup (foyer_drive_item_get_target_id (data->item));
+  ref->title = g_strdup (foyer_drive_item_get_name (data->item));
+  ref->url = g_strdup (url);
+  ref->link_type = g_strdup (data->link_type);
+  ref->audience = g_strdup (audience);
+  ref->mime_type = g_strdup (foyer_drive_item_get_mime_type (data->item));
+  ref->size = foyer_drive_item_get_size (data->item);
+  ref->shared_by = g_strdup (foyer_session_get_person_name (data->session));
+  json = foyer_document_ref_to_json (ref);
+
+  foyer_session_share_document (data->session, data->space, json, NULL);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+link_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ShareData *data = g_task_get_task_data (task);
+  g_autoptr (FoyerGraphLink) link = NULL;
+  GError *error = NULL;
+
+  link = foyer_graph_create_link_with_fallback_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (link == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (link->scope != link->requested_scope)
+    data->notice = g_strdup (link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION
+                                 ? _ ("Your organization does not allow links that work for "
+                                      "anyone, so the link works for people in your organization.")
+                                 : _ ("Microsoft did not make a new link, so only people who "
+                                      "already have access can open the document."));
+  post_reference (task,
+                  link->web_url != NULL ? link->web_url : foyer_drive_item_get_web_url (data->item),
+                  link->scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS      ? "anyone"
+                  : link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION ? "organization"
+                                                                       : "existing");
+}
+
+static void
+invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ShareData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!foyer_graph_client_invite_finish (FOYER_GRAPH_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  post_reference (task, foyer_drive_item_get_web_url (data->item), "space");
+}
+
+void
+foyer_share_document_async (FoyerMicrosoftAccount *account,
+                            FoyerSession *session,
+                            FoyerSpaceItem *space,
+                            FoyerDriveItem *item,
+                            const char *link_type,
+                            const char *audience,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  ShareData *data = g_new0 (ShareData, 1);
+  gboolean edit = g_strcmp0 (link_type, "edit") == 0;
+
+  g_task_set_source_tag (task, foyer_share_document_async);
+  data->account = g_object_ref (account);
+  data->session = g_object_ref (session);
+  data->space = g_object_ref (space);
+  data->item = g_object_ref (item);
+  data->link_type = g_strdup (edit ? "edit" : "view");
+  data->audience = g_strdup (audience);
+  g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
+
+  if (graph == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _ ("Connect your Microsoft account to share documents."));
+      g_object_unref (task);
+      return;
+    }
+
+  if (g_strcmp0 (audience, "existing") == 0)
+    post_reference (task, foyer_drive_item_get_web_url (item), "existing");
+  else if (g_strcmp0 (audience, "space") == 0)
+    {
+      const char *const *emails = foyer_session_get_member_emails (session, space);
+
+      /* Only the space's current members get access; people who join later
+       * are not granted automatically. */
+      if (emails == NULL || emails[0] == NULL)
+        post_reference (task, foyer_drive_item_get_web_url (item), "space");
+      else
+        foyer_graph_client_invite_async (graph, foyer_drive_item_get_target_drive_id (item),
+                                         foyer_drive_item_get_target_id (item), emails, edit, TRUE,
+                                         FALSE, NULL, cancellable, invite_cb, task);
+    }
+  else
+    foyer_graph_create_link_with_fallback_async (
+        graph, foyer_drive_item_get_target_drive_id (item), foyer_drive_item_get_target_id (item),
+        edit ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW,
+        g_strcmp0 (audience, "anyone") == 0 ? FOYER_GRAPH_LINK_SCOPE_ANONYMOUS
+                                            : FOYER_GRAPH_LINK_SCOPE_ORGANIZATION,
+        cancellable, link_cb, task);
+}
+
+gboolean
+foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **error)
+{
+  ShareData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_notice != NULL)
+    *out_notice = g_strdup (data->notice);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Sharing a OneDrive/SharePoint document into a space: the link Microsoft
+ * makes for the chosen audience (with the documented fallback when the
+ * tenant forbids anonymous links), access granted to the space's members
+ * when that is the audience, and the encrypted reference posted.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "foyer-drive-item.h"
+#include "foyer-microsoft-account.h"
+#include "foyer-session.h"
+
+G_BEGIN_DECLS
+
+void foyer_share_document_async (FoyerMicrosoftAccount *account,
+                                 FoyerSession *session,
+                                 FoyerSpaceItem *space,
+                                 FoyerDriveItem *item,
+                                 const char *link_type,
+                                 const char *audience,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+/* out_notice: what the person should know (a fallback), or NULL. */
+gboolean foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **error);
+
+G_END_DECLS
