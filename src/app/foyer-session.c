@@ -898,8 +898,12 @@ history_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   state->loading = FALSE;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not load messages: %s", error ? error->message : "malformed reply");
+      /* Offline is a state the window shows, not a fault: the history is
+       * asked for again when the space is next opened. */
+      if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
+        g_debug ("Could not load messages: %s", error->message);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not load messages: %s", error ? error->message : "malformed reply");
       return;
     }
 

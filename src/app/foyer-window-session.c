@@ -40,6 +40,7 @@ session_state_cb (Binding *binding)
   else if (state != FOYER_SESSION_SIGNED_OUT && !binding->showing_spaces)
     foyer_window_set_spaces (window, foyer_session_get_spaces (binding->session));
   binding->showing_spaces = state != FOYER_SESSION_SIGNED_OUT;
+  foyer_window_set_offline (window, state == FOYER_SESSION_OFFLINE);
 }
 
 /* Signing in */

@@ -328,6 +328,19 @@ foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
                                     spaces != NULL ? "no-space" : "signed-out");
 }
 
+/* The conversation's subtitle says when the service cannot be reached;
+ * what is written meanwhile waits in the outbox. */
+void
+foyer_window_set_offline (FoyerWindow *self, gboolean offline)
+{
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+
+  adw_window_title_set_subtitle (self->content_title,
+                                 offline ? _ ("Offline — messages are sent when the connection "
+                                              "returns")
+                                         : NULL);
+}
+
 /* A banner over the conversation while the Microsoft account needs a new
  * sign-in; whatever the person was writing stays where it is. */
 void

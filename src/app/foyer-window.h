@@ -17,5 +17,6 @@ void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
 FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
 void foyer_window_show_toast (FoyerWindow *self, const char *message);
 void foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason);
+void foyer_window_set_offline (FoyerWindow *self, gboolean offline);
 
 G_END_DECLS
