@@ -134,9 +134,19 @@ submit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                  gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 }
 
+/* Enter moves on to the next field still empty, and signs in from the
+ * last one. */
 static void
 activate_cb (FoyerServiceSignInDialog *self)
 {
+  AdwEntryRow *rows[] = { self->url_row, self->email_row, self->password_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (*gtk_editable_get_text (GTK_EDITABLE (rows[i])) == '\0')
+      {
+        gtk_widget_grab_focus (GTK_WIDGET (rows[i]));
+        return;
+      }
   gtk_widget_activate_action (GTK_WIDGET (self), "sign-in.submit", NULL);
 }
 

@@ -2258,6 +2258,66 @@ foyer_session_get_org_policy (FoyerSession *self, const GError **error)
   return self->policy;
 }
 
+static void
+settings_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  FoyerSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  FoyerOrgPolicy *policy;
+
+  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
+  policy = node != NULL ? foyer_org_policy_new_from_json (node, &error) : NULL;
+  if (policy == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_clear_object (&self->policy);
+  g_clear_error (&self->policy_error);
+  self->policy = policy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORG_POLICY]);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/* Administrators only: the service refuses everyone else (FORBIDDEN). */
+void
+foyer_session_save_org_settings_async (FoyerSession *self,
+                                       JsonNode *settings,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FOYER_IS_SESSION (self));
+  g_return_if_fail (settings != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_session_save_org_settings_async);
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED,
+                               _ ("You are not signed in"));
+      g_object_unref (task);
+      return;
+    }
+  foyer_chat_client_put_org_settings_async (self->client, settings, cancellable, settings_saved_cb,
+                                            task);
+}
+
+gboolean
+foyer_session_save_org_settings_finish (FoyerSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* The e-mail addresses of the space's other members, as last fetched. */
 const char *const *
 foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space)

@@ -39,6 +39,13 @@ FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
 const char *const *foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space);
 FoyerOrgPolicy *foyer_session_get_org_policy (FoyerSession *self, const GError **error);
+void foyer_session_save_org_settings_async (FoyerSession *self,
+                                            JsonNode *settings,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data);
+gboolean
+foyer_session_save_org_settings_finish (FoyerSession *self, GAsyncResult *result, GError **error);
 
 void foyer_session_sign_in_async (FoyerSession *self,
                                   const char *service_url,

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "picker/foyer-picker-dialog.h"
+#include "foyer-preferences-window.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-share.h"
 #include "foyer-text.h"
@@ -487,6 +488,16 @@ shared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+preferences_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+  FoyerPreferencesWindow *preferences = foyer_preferences_window_new (
+      GTK_WINDOW (binding->window), binding->session, binding->account);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 picker_share_cb (FoyerPickerDialog *picker,
                  FoyerDriveItem *item,
                  const char *link_type,
@@ -554,6 +565,7 @@ foyer_window_attach_microsoft (FoyerWindow *window,
     { .name = "connect-microsoft", .activate = connect_action_cb },
     { .name = "disconnect-microsoft", .activate = disconnect_action_cb },
     { .name = "sign-out", .activate = sign_out_action_cb },
+    { .name = "preferences", .activate = preferences_action_cb },
   };
   MicrosoftBinding *binding;
 

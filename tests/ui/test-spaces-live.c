@@ -10,6 +10,8 @@
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
 #include "foyer-jwe.h"
+#include "foyer-microsoft-account.h"
+#include "foyer-preferences-window.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
 #include "foyer-test-service.h"
@@ -439,6 +441,31 @@ put_settings (FoyerSession *who,
   g_clear_object (&wait.result);
 }
 
+static gboolean
+policy_enabled (gpointer data)
+{
+  FoyerOrgPolicy *policy = foyer_session_get_org_policy (FOYER_SESSION (data), NULL);
+
+  return policy != NULL && foyer_org_policy_get_enabled (policy);
+}
+
+static GtkWidget *
+find_group (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_GROUP (widget)
+      && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_group (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The organization's Microsoft policy comes from the service; only an
  * administrator changes it. */
 static void
@@ -474,6 +501,41 @@ test_org_policy (Fixture *f, gconstpointer data)
   g_assert_cmpint (foyer_org_policy_get_default_audience (policy), ==, FOYER_LINK_AUDIENCE_SPACE);
   g_assert_false (foyer_org_policy_allows_audience (policy, FOYER_LINK_AUDIENCE_ANYONE));
   foyer_session_disconnect (later);
+
+  /* The administrator's page: the form holds the policy, and saving it
+   * goes back to the service. */
+  {
+    FoyerMicrosoftAccount *account = foyer_application_get_microsoft_account (app);
+    FoyerPreferencesWindow *preferences;
+    g_autoptr (JsonNode) settings = NULL;
+    g_autofree char *text = NULL;
+    GtkWidget *group;
+
+    g_assert_true (foyer_ui_test_wait_until (policy_known, f->alice, 10000));
+    /* Alice's session read the policy before her own change: sign in again. */
+    sign_in (f->alice, f, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
+    g_assert_true (foyer_ui_test_wait_until (policy_enabled, f->alice, 10000));
+    preferences = foyer_preferences_window_new (GTK_WINDOW (f->window), f->alice, account);
+    gtk_window_present (GTK_WINDOW (preferences));
+    group = find_group (GTK_WIDGET (preferences), "Microsoft OneDrive and SharePoint");
+    g_assert_nonnull (group);
+    g_assert_true (gtk_widget_get_visible (group));
+    settings = foyer_preferences_window_dup_settings (preferences);
+    text = json_to_string (settings, FALSE);
+    g_assert_nonnull (strstr (text, "\"tenantId\":\"11111111-2222-3333-4444-555555555555\""));
+    g_assert_nonnull (strstr (text, "\"defaultAudience\":\"space\""));
+    g_assert_nonnull (strstr (text, "\"defaultLinkType\":\"edit\""));
+    g_assert_null (strstr (text, "\"anyone\""));
+    foyer_ui_test_wait_for_draw (GTK_WIDGET (preferences));
+    g_free (foyer_ui_test_save_png (GTK_WIDGET (preferences), "preferences-admin"));
+    gtk_window_destroy (GTK_WINDOW (preferences));
+
+    /* Bob is not an administrator: no organization settings for him. */
+    preferences = foyer_preferences_window_new (GTK_WINDOW (f->window), f->bob, account);
+    group = find_group (GTK_WIDGET (preferences), "Microsoft OneDrive and SharePoint");
+    g_assert_false (gtk_widget_get_visible (group));
+    gtk_window_destroy (GTK_WINDOW (preferences));
+  }
 }
 
 int
