@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "foyer-document-ref.h"
 #include "foyer-graph-link.h"
@@ -17,6 +18,7 @@ typedef struct
   FoyerDriveItem *item;
   char *link_type;
   char *audience;
+  char *url; /* a pasted link */
   char *notice;
 } ShareData;
 
@@ -29,12 +31,75 @@ share_data_free (ShareData *data)
   g_clear_object (&data->item);
   g_free (data->link_type);
   g_free (data->audience);
+  g_free (data->url);
   g_free (data->notice);
   g_free (data);
 }
 
 /* The reference every member's app receives, encrypted: what it needs to
  * show a tile and open the document, and nothing else. */
+static void post_reference (GTask *task, const char *url, const char *audience);
+
+static void
+shared_item_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ShareData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->item
+      = foyer_graph_client_get_shared_item_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (data->item == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* The pasted link is kept as it is: whoever can open it still can. */
+  post_reference (task, data->url, "existing");
+}
+
+/* A OneDrive or SharePoint link pasted into the composer becomes the same
+ * encrypted tile as a document shared from the picker. */
+gboolean
+foyer_share_is_document_link (FoyerMicrosoftAccount *account, const char *text)
+{
+  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (account);
+  g_autoptr (FoyerCloud) cloud = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+  if (foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED || policy == NULL
+      || strpbrk (trimmed, " \t\n") != NULL)
+    return FALSE;
+  cloud = foyer_org_policy_create_cloud (policy, NULL);
+  return cloud != NULL && foyer_cloud_is_sharepoint_url (cloud, trimmed);
+}
+
+void
+foyer_share_link_async (FoyerMicrosoftAccount *account,
+                        FoyerSession *session,
+                        FoyerSpaceItem *space,
+                        const char *url,
+                        GCancellable *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  ShareData *data = g_new0 (ShareData, 1);
+  g_autofree char *trimmed = g_strstrip (g_strdup (url));
+
+  g_task_set_source_tag (task, foyer_share_document_async);
+  data->account = g_object_ref (account);
+  data->session = g_object_ref (session);
+  data->space = g_object_ref (space);
+  data->link_type = g_strdup ("view");
+  data->audience = g_strdup ("existing");
+  data->url = g_strdup (trimmed);
+  g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
+  foyer_graph_client_get_shared_item_async (foyer_microsoft_account_get_graph (account), trimmed,
+                                            FALSE, cancellable, shared_item_cb, task);
+}
+
 static void
 post_reference (GTask *task, const char *url, const char *audience)
 {

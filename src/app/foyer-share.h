@@ -24,7 +24,16 @@ void foyer_share_document_async (FoyerMicrosoftAccount *account,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
-/* out_notice: what the person should know (a fallback), or NULL. */
+gboolean foyer_share_is_document_link (FoyerMicrosoftAccount *account, const char *text);
+void foyer_share_link_async (FoyerMicrosoftAccount *account,
+                             FoyerSession *session,
+                             FoyerSpaceItem *space,
+                             const char *url,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data);
+
+/* For both: out_notice is what the person should know (a fallback), or NULL. */
 gboolean foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **error);
 
 G_END_DECLS

@@ -93,10 +93,19 @@ sign_in_requested_cb (FoyerWindow *window, Binding *binding)
 
 /* Spaces and messages */
 
+static void shared_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 composed_cb (FoyerWindow *window, FoyerSpaceItem *space, const char *text, Binding *binding)
 {
-  foyer_session_send_text (binding->session, space, text);
+  FoyerMicrosoftAccount *account = g_object_get_data (G_OBJECT (window), "foyer-microsoft-account");
+
+  /* A pasted OneDrive or SharePoint link becomes a document tile. */
+  if (account != NULL && foyer_share_is_document_link (account, text))
+    foyer_share_link_async (account, binding->session, space, text, NULL, shared_cb,
+                            g_object_ref (window));
+  else
+    foyer_session_send_text (binding->session, space, text);
 }
 
 static void
@@ -584,6 +593,8 @@ foyer_window_attach_microsoft (FoyerWindow *window,
                                   G_ACTION_GROUP (binding->actions));
   g_object_set_data_full (G_OBJECT (window), "foyer-microsoft-binding", binding,
                           (GDestroyNotify) microsoft_binding_free);
+  g_object_set_data_full (G_OBJECT (window), "foyer-microsoft-account", g_object_ref (account),
+                          g_object_unref);
 
   g_signal_connect_swapped (session, "notify::org-policy", G_CALLBACK (policy_changed_cb), binding);
   g_signal_connect_swapped (session, "notify::state", G_CALLBACK (microsoft_state_cb), binding);

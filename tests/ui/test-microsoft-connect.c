@@ -260,6 +260,22 @@ find_document_message (FoyerSpaceItem *space, gboolean sent)
 }
 
 static gboolean
+two_documents (gpointer data)
+{
+  GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (data));
+  guint documents = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) item = g_list_model_get_item (list, i);
+
+      documents += FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (item))
+                   && foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_SENT;
+    }
+  return documents == 2;
+}
+
+static gboolean
 document_arrived (gpointer data)
 {
   return find_document_message (data, TRUE) != NULL;
@@ -416,6 +432,16 @@ share_and_show (FoyerTestSandbox *sandbox,
   g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->url));
   g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
   g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->drive_id));
+
+  /* A sharing link pasted into the composer becomes the same kind of tile. */
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+        foyer_ui_test_child (GTK_WIDGET (window), FOYER_TYPE_WINDOW, "composer_view")));
+
+    gtk_text_buffer_set_text (buffer, ref->url, -1);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.send", NULL);
+    g_assert_true (foyer_ui_test_wait_until (two_documents, space, 20000));
+  }
 
   foyer_session_disconnect (bob);
 }
