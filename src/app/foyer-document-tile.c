@@ -28,6 +28,9 @@ struct _FoyerDocumentTile
   GtkLabel *title;
   GtkLabel *details;
   GtkLabel *status;
+  GtkWidget *actions;
+  GtkWidget *connect_button;
+  GtkWidget *request_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
@@ -73,6 +76,32 @@ set_status (FoyerDocumentTile *self, const char *text)
   gtk_widget_set_visible (GTK_WIDGET (self->status), text != NULL);
 }
 
+/* What the person can do about it: connect, or ask the owner for access. */
+static void
+show_actions (FoyerDocumentTile *self, gboolean connect, gboolean request)
+{
+  gtk_widget_set_visible (self->connect_button, connect);
+  gtk_widget_set_visible (self->request_button, request);
+  gtk_widget_set_visible (self->actions, connect || request);
+}
+
+static void
+connect_clicked_cb (FoyerDocumentTile *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+}
+
+static void
+request_clicked_cb (FoyerDocumentTile *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* Microsoft's own page for the link offers to ask the owner for access. */
+  if (self->ref != NULL)
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
+                  GDK_CURRENT_TIME);
+}
+
 static void
 thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -97,8 +126,11 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       self->has_thumbnail = TRUE;
     }
   else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED))
-    set_status (self, _ ("You do not have access to this document. Ask the person who shared "
-                         "it."));
+    {
+      set_status (self, _ ("You do not have access to this document. Ask the person who shared "
+                           "it."));
+      show_actions (self, FALSE, TRUE);
+    }
   else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_UNAUTHENTICATED))
     set_status (self, _ ("Reconnect your Microsoft account to see a preview."));
 }
@@ -115,6 +147,11 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
   if (account == NULL || foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED)
     {
       set_status (self, _ ("Connect your Microsoft account to see a preview."));
+      show_actions (self,
+                    account != NULL
+                        && foyer_microsoft_account_get_state (account)
+                               != FOYER_MICROSOFT_UNAVAILABLE,
+                    FALSE);
       return;
     }
 
@@ -152,6 +189,7 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   gtk_picture_set_paintable (self->thumbnail, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
   set_status (self, NULL);
+  show_actions (self, FALSE, FALSE);
   if (document == NULL)
     return;
 
@@ -292,6 +330,16 @@ foyer_document_tile_init (FoyerDocumentTile *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
   gtk_widget_set_visible (GTK_WIDGET (self->status), FALSE);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status));
+
+  self->actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->connect_button = gtk_button_new_with_mnemonic (_ ("_Connect…"));
+  g_signal_connect_swapped (self->connect_button, "clicked", G_CALLBACK (connect_clicked_cb), self);
+  self->request_button = gtk_button_new_with_mnemonic (_ ("_Request Access…"));
+  g_signal_connect_swapped (self->request_button, "clicked", G_CALLBACK (request_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->actions), self->connect_button);
+  gtk_box_append (GTK_BOX (self->actions), self->request_button);
+  gtk_widget_set_visible (self->actions, FALSE);
+  gtk_box_append (GTK_BOX (self->box), self->actions);
 
   g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
