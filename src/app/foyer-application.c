@@ -97,6 +97,7 @@ store_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!foyer_store_is_persistent (self->store) && FOYER_IS_WINDOW (window) && key != NULL)
         foyer_window_show_toast (FOYER_WINDOW (window), foyer_device_key_get_user_notice (key));
       foyer_session_set_store (self->session, self->store);
+      foyer_microsoft_account_set_store (self->microsoft, self->store);
       foyer_web_session_attach_store_async (self->web_session, self->store, NULL,
                                             cookies_restored_cb, NULL);
     }

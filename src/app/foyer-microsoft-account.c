@@ -9,6 +9,7 @@
 #include "foyer-credential-store.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-sign-in-view.h"
+#include "foyer-store-thumbnail-cache.h"
 #include "foyer-token-client.h"
 #include "foyer-token-manager.h"
 
@@ -25,6 +26,7 @@ struct _FoyerMicrosoftAccount
   FoyerTokenManager *tokens;
   FoyerGraphClient *graph;
   FoyerThumbnailLoader *thumbnails;
+  FoyerStore *store;
   GSettings *settings;
   GCancellable *cancellable;
 
@@ -162,7 +164,14 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   g_signal_connect_swapped (self->tokens, "notify::state", G_CALLBACK (notify_state), self);
   self->graph = foyer_graph_client_new (foyer_cloud_get_graph_url (self->cloud),
                                         FOYER_AUTHORIZER (self->tokens));
-  self->thumbnails = foyer_thumbnail_loader_new (self->graph, NULL);
+  {
+    /* Thumbnails are kept sealed in the local store, within 64 MiB. */
+    g_autoptr (FoyerStoreThumbnailCache) cache
+        = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
+                              : NULL;
+
+    self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
+  }
   notify_state (self);
 
   account = g_settings_get_string (self->settings, "microsoft-account");
@@ -317,8 +326,23 @@ foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
 
   g_settings_set_string (self->settings, "microsoft-account", "");
   foyer_web_session_forget (self->web_session);
+  /* Nothing fetched with this account stays on the device. */
+  if (self->store != NULL)
+    {
+      foyer_store_delete_namespace (self->store, FOYER_STORE_NS_THUMBNAILS, NULL);
+      foyer_store_delete_namespace (self->store, FOYER_STORE_NS_DRIVE, NULL);
+    }
   if (self->tokens != NULL)
     foyer_token_manager_sign_out_async (self->tokens, NULL, signed_out_cb, g_object_ref (self));
+}
+
+/* The encrypted local store for thumbnails; set before the policy. */
+void
+foyer_microsoft_account_set_store (FoyerMicrosoftAccount *self, FoyerStore *store)
+{
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+
+  g_set_object (&self->store, store);
 }
 
 FoyerOrgPolicy *
@@ -401,6 +425,7 @@ foyer_microsoft_account_dispose (GObject *object)
   foyer_microsoft_account_reset (self);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->web_session);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (foyer_microsoft_account_parent_class)->dispose (object);

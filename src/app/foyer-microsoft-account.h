@@ -11,6 +11,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-thumbnail-loader.h"
 #include "foyer-org-policy.h"
+#include "foyer-store.h"
 #include "foyer-web-session.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,7 @@ FoyerMicrosoftAccount *foyer_microsoft_account_new (FoyerWebSession *web_session
 void foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
                                          FoyerOrgPolicy *policy,
                                          const GError *policy_error);
+void foyer_microsoft_account_set_store (FoyerMicrosoftAccount *self, FoyerStore *store);
 FoyerOrgPolicy *foyer_microsoft_account_get_policy (FoyerMicrosoftAccount *self);
 FoyerMicrosoftState foyer_microsoft_account_get_state (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_unavailable_reason (FoyerMicrosoftAccount *self);

@@ -22,6 +22,7 @@
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
+#include "foyer-store.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
 #include "foyer-ui-test.h"
@@ -489,6 +490,15 @@ test_hostile_references (void)
   }
 }
 
+static gboolean
+has_thumbnails (gpointer data)
+{
+  guint64 bytes = 0;
+
+  return foyer_store_get_namespace_size (data, FOYER_STORE_NS_THUMBNAILS, &bytes, NULL)
+         && bytes > 0;
+}
+
 static void
 test_connect (void)
 {
@@ -511,10 +521,16 @@ test_connect (void)
   const char *dirs[]
       = { g_get_user_data_dir (), g_get_user_config_dir (), g_get_user_cache_dir () };
   g_autofree char *png = NULL;
+  g_autoptr (FoyerStore) store = NULL;
+  g_autofree char *store_path = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
   enable_microsoft (service, sandbox);
+  store = foyer_store_open_sync (
+      g_build_filename (g_getenv ("FOYER_TEST_WORKDIR"), "store.db", NULL), "test", NULL, &error);
+  g_assert_no_error (error);
+  foyer_microsoft_account_set_store (account, store);
 
   window = foyer_window_new (app);
   foyer_window_attach_session (window, session);
@@ -607,12 +623,17 @@ test_connect (void)
 
   share_and_show (sandbox, service, session, account, window, space);
 
-  /* Disconnecting forgets the account. */
+  /* The thumbnail was kept, sealed, in the local store... */
+  g_assert_true (foyer_ui_test_wait_until (has_thumbnails, store, 10000));
+
+  /* ...and disconnecting forgets the account and everything fetched with it. */
   gtk_widget_activate_action (GTK_WIDGET (window), "account.disconnect-microsoft", NULL);
   wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
+  g_assert_false (has_thumbnails (store));
 
   gtk_window_destroy (GTK_WINDOW (window));
   foyer_session_disconnect (session);
+  foyer_microsoft_account_set_store (account, NULL);
   g_assert_true (foyer_test_service_stop (service));
   foyer_test_service_free (service);
   g_assert_true (foyer_test_sandbox_stop (sandbox));
