@@ -334,6 +334,10 @@ decide_navigation (FoyerViewer *self, WebKitPolicyDecision *decision, WebKitPoli
   const char *uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
   gboolean new_window = type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION;
 
+  g_debug ("Navigation to %s (type %d, new window %d, gesture %d, redirect %d)", uri,
+           webkit_navigation_action_get_navigation_type (action), new_window,
+           webkit_navigation_action_is_user_gesture (action),
+           webkit_navigation_action_is_redirect (action));
   if (!new_window && uri_is_local_blank (uri))
     return FALSE;
 
