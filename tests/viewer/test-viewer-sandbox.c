@@ -284,31 +284,65 @@ test_sign_in_inside_viewer (void)
   fixture_close (&f);
 }
 
+/* A Graph POST as one of the sandbox's users; the reply's JSON. */
+static JsonObject *
+graph_post (const char *email, const char *path, const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = foyer_test_sandbox_mint_token (sandbox, email, NULL, &error);
+  g_autofree char *url = g_strconcat (foyer_test_sandbox_get_graph_url (sandbox), path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) request = g_bytes_new (json, strlen (json));
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (error);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), <, 300);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), &error));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
 /* The caller's preview provider: Graph's preview for Bob's document. */
 static char *
 graph_preview_url (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *token = foyer_test_sandbox_mint_token (sandbox, BOB, NULL, &error);
-  g_autofree char *url = g_strdup_printf ("%s/me/drive/root:/Documents/Team%%20plan.docx:/preview",
-                                          foyer_test_sandbox_get_graph_url (sandbox));
-  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
-  g_autoptr (SoupSession) session = soup_session_new ();
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) body = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  g_autoptr (JsonObject) o
+      = graph_post (BOB, "/me/drive/root:/Documents/Team%20plan.docx:/preview", "{}");
 
-  g_assert_no_error (error);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_static ("{}", 2));
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                             g_bytes_get_size (body), &error));
-  o = json_node_get_object (json_parser_get_root (parser));
   return g_strdup (json_object_get_string_member (o, "getUrl"));
+}
+
+static void
+test_sharing_link (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) permission = graph_post (
+      "alice@contoso.example", "/me/drive/root:/Documents/Quarterly%20report.docx:/createLink",
+      "{\"type\":\"view\",\"scope\":\"organization\"}");
+  const char *link = json_object_get_string_member (
+      json_object_get_object_member (permission, "link"), "webUrl");
+  ViewerProbe probe = { NULL, probe_script };
+  Fixture f = { NULL };
+
+  /* Alice's link for the organization, opened by Bob: his session, read-only. */
+  fixture_open (&f, "store.db");
+  probe.web_view = foyer_viewer_get_web_view (f.viewer);
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  foyer_viewer_open (f.viewer, "Quarterly report.docx", link);
+  g_assert_true (viewer_probe_until (&probe, result_is, "doc:" BOB ":false", 20000));
+  viewer_probe_clear (&probe);
+  g_assert_false (log_has ("POST", "/login"));
+  probe.script = "document.getElementById('document').dataset.mode";
+  g_assert_true (viewer_probe_until (&probe, result_is, "view", 10000));
+  viewer_probe_clear (&probe);
+  fixture_close (&f);
 }
 
 typedef struct
@@ -434,6 +468,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/viewer/sandbox/document-after-sign-in", test_document_after_sign_in);
   g_test_add_func ("/viewer/sandbox/document-after-restart", test_document_after_restart);
+  g_test_add_func ("/viewer/sandbox/sharing-link", test_sharing_link);
   g_test_add_func ("/viewer/sandbox/sign-in-inside-viewer", test_sign_in_inside_viewer);
   g_test_add_func ("/viewer/sandbox/preview-when-sign-in-unavailable",
                    test_preview_when_sign_in_unavailable);

@@ -18,6 +18,7 @@ static const char doc_page[]
       "<a id='out' href='https://example.org/x'>outside</a>"
       "<a id='out-window' target='_blank' href='https://example.com/'>window</a>"
       "<a id='in-window' target='_blank' href='/other'>inside</a>"
+      "<a id='download' href='/file.bin'>download</a>"
       "</body></html>";
 
 static const char other_page[]
@@ -59,6 +60,14 @@ server_cb (SoupServer *server,
       soup_server_message_set_status (msg, 200, NULL);
       soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, other_page,
                                         strlen (other_page));
+    }
+  else if (g_str_equal (path, "/file.bin"))
+    {
+      soup_message_headers_replace (headers, "Content-Disposition",
+                                    "attachment; filename=\"../report.bin\"");
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,
+                                        "report-bytes", 12);
     }
   else if (g_str_equal (path, "/leave"))
     {
@@ -264,6 +273,75 @@ test_foreign_link_asks (Fixture *f, gconstpointer data)
   g_assert_cmpstr (webkit_web_view_get_uri (web_view), ==, doc);
 }
 
+static GtkFileChooser *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return GTK_FILE_CHOOSER (item);
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static void
+download_failed_cb (WebKitDownload *download, GError *error, gboolean *cancelled)
+{
+  *cancelled
+      = g_error_matches (error, WEBKIT_DOWNLOAD_ERROR, WEBKIT_DOWNLOAD_ERROR_CANCELLED_BY_USER);
+}
+
+static void
+download_started_cb (WebKitNetworkSession *session, WebKitDownload *download, gboolean *cancelled)
+{
+  g_signal_connect (download, "failed", G_CALLBACK (download_failed_cb), cancelled);
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_download (Fixture *f, gconstpointer data)
+{
+  WebKitWebView *web_view = foyer_viewer_get_web_view (f->viewer);
+  GtkFileChooser *chooser;
+  g_autofree char *name = NULL;
+  gboolean cancelled = FALSE;
+
+  g_signal_connect (foyer_web_session_get_network_session (f->session), "download-started",
+                    G_CALLBACK (download_started_cb), &cancelled);
+  open_doc (f);
+  viewer_run_js (web_view, "document.getElementById('download').click();");
+
+  /* A save dialog, with the suggested name reduced to a base name. */
+  g_assert_true (foyer_ui_test_wait_until (file_chooser_shown, NULL, 10000));
+  chooser = find_file_chooser ();
+  g_assert_cmpint (gtk_file_chooser_get_action (chooser), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
+  name = gtk_file_chooser_get_current_name (chooser);
+  g_assert_cmpstr (name, ==, "report.bin");
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (chooser));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (chooser), "viewer-save-dialog"));
+
+  /* The user cancels: so is the download; the document stays. */
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (foyer_ui_test_wait_until (is_true, &cancelled, 10000));
+  g_assert_null (find_file_chooser ());
+  g_assert_true (viewer_state_is (f->viewer, FOYER_VIEWER_STATE_DOCUMENT, 10000));
+}
+
 static void
 test_redirect_refused (Fixture *f, gconstpointer data)
 {
@@ -370,6 +448,8 @@ main (int argc, char **argv)
   g_test_add ("/viewer/widget/open-foreign-refused", Fixture, NULL, fixture_set_up,
               test_open_foreign_refused, fixture_tear_down);
   g_test_add_func ("/viewer/widget/tls-error", test_tls_error_refused);
+  g_test_add ("/viewer/widget/download", Fixture, NULL, fixture_set_up, test_download,
+              fixture_tear_down);
 
   return g_test_run ();
 }

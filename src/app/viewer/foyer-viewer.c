@@ -539,6 +539,7 @@ save_response_cb (GtkNativeDialog *dialog, int response, WebKitDownload *downloa
 {
   g_autoptr (GFile) file = NULL;
 
+  g_debug ("Save dialog response %d", response);
   if (response == GTK_RESPONSE_ACCEPT
       && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
       && g_file_peek_path (file) != NULL)
