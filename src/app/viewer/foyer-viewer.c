@@ -31,7 +31,6 @@ struct _FoyerViewer
   GDestroyNotify preview_destroy;
 
   AdwMessageDialog *confirm_dialog;
-  GtkFileChooserNative *save_dialog;
 
   GtkLabel *title_label;
   GtkLabel *subtitle_label;
@@ -142,7 +141,10 @@ foyer_viewer_update_header (FoyerViewer *self)
 }
 
 static void
-foyer_viewer_show_error (FoyerViewer *self, const char *title, const char *message)
+foyer_viewer_show_error_full (FoyerViewer *self,
+                              const char *icon_name,
+                              const char *title,
+                              const char *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
 
@@ -151,6 +153,7 @@ foyer_viewer_show_error (FoyerViewer *self, const char *title, const char *messa
   self->error_message = g_strdup (message);
   webkit_web_view_stop_loading (self->web_view);
 
+  adw_status_page_set_icon_name (self->status_page, icon_name);
   adw_status_page_set_title (self->status_page, title);
   /* The description is markup; the message may name hosts from the network. */
   adw_status_page_set_description (self->status_page, escaped);
@@ -158,6 +161,12 @@ foyer_viewer_show_error (FoyerViewer *self, const char *title, const char *messa
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
   foyer_viewer_set_state (self, FOYER_VIEWER_STATE_ERROR);
   foyer_viewer_update_header (self);
+}
+
+static void
+foyer_viewer_show_error (FoyerViewer *self, const char *title, const char *message)
+{
+  foyer_viewer_show_error_full (self, "dialog-warning-symbolic", title, message);
 }
 
 static void
@@ -320,7 +329,10 @@ foyer_viewer_external_link (FoyerViewer *self, const char *uri)
 {
   gboolean handled = FALSE;
 
-  g_debug ("Not loading %s in the viewer", uri);
+  g_autofree char *host = uri_host (uri);
+
+  /* Only the host: the address may carry a token. */
+  g_debug ("Not loading a page of %s in the viewer", host);
   g_signal_emit (self, signals[EXTERNAL_LINK], 0, uri, &handled);
 }
 
@@ -334,10 +346,6 @@ decide_navigation (FoyerViewer *self, WebKitPolicyDecision *decision, WebKitPoli
   const char *uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
   gboolean new_window = type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION;
 
-  g_debug ("Navigation to %s (type %d, new window %d, gesture %d, redirect %d)", uri,
-           webkit_navigation_action_get_navigation_type (action), new_window,
-           webkit_navigation_action_is_user_gesture (action),
-           webkit_navigation_action_is_redirect (action));
   if (!new_window && uri_is_local_blank (uri))
     return FALSE;
 
@@ -465,7 +473,8 @@ load_failed_with_tls_errors_cb (WebKitWebView *web_view,
                                 "connect to it. Someone may be trying to intercept the "
                                 "connection."),
                              host);
-  foyer_viewer_show_error (self, _ ("Connection Not Secure"), message);
+  foyer_viewer_show_error_full (self, "channel-insecure-symbolic", _ ("Connection Not Secure"),
+                                message);
   return TRUE;
 }
 
@@ -521,7 +530,8 @@ load_failed_cb (WebKitWebView *web_view,
     }
 
   message = g_strdup_printf (_ ("The document could not be loaded: %s"), error->message);
-  foyer_viewer_show_error (self, _ ("Could Not Open the Document"), message);
+  foyer_viewer_show_error_full (self, "network-error-symbolic", _ ("Could Not Open the Document"),
+                                message);
   return TRUE;
 }
 
