@@ -421,6 +421,26 @@ test_preview_when_sign_in_unavailable (void)
 }
 
 static void
+test_preview_when_sign_in_unreachable (void)
+{
+  g_autoptr (GError) error = NULL;
+  Provider p = { graph_preview_url (), NULL, 0 };
+  Fixture f = { NULL };
+
+  /* The login host closes every connection: no network sign-in possible. */
+  g_assert_cmpuint (
+      foyer_test_sandbox_add_fault_json (
+          sandbox, "{\"pattern\":\"*/authorize\",\"host\":\"login\",\"drop\":true}", &error),
+      >, 0);
+  g_assert_no_error (error);
+  fixture_open (&f, NULL);
+  check_preview (&f, &p, "viewer-preview-unreachable");
+  fixture_close (&f);
+  g_free (p.preview_url);
+  g_free (p.asked_for);
+}
+
+static void
 test_preview_when_no_sign_in_allowed (void)
 {
   Provider p = { graph_preview_url (), NULL, 0 };
@@ -441,6 +461,7 @@ test_no_preview_error_page (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *url = bob_document_url ();
   Fixture f = { NULL };
+  ViewerProbe probe = { NULL, probe_script };
 
   /* No provider: an error page that says what happened. */
   g_assert_cmpuint (
@@ -448,9 +469,17 @@ test_no_preview_error_page (void)
           sandbox, "{\"pattern\":\"*/authorize\",\"host\":\"login\",\"status\":503}", &error),
       >, 0);
   fixture_open (&f, NULL);
+  probe.web_view = foyer_viewer_get_web_view (f.viewer);
   foyer_viewer_open (f.viewer, "Team plan.docx", url);
   g_assert_true (viewer_state_is (f.viewer, FOYER_VIEWER_STATE_ERROR, 20000));
   g_assert_nonnull (strstr (foyer_viewer_get_error_message (f.viewer), "503"));
+
+  /* Try Again, once the service is back: the sign-in form, in the viewer. */
+  g_assert_true (foyer_test_sandbox_clear_faults (sandbox, &error));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.viewer), "viewer.reload", NULL));
+  g_assert_true (viewer_probe_until (&probe, result_is, "form", 20000));
+  viewer_probe_clear (&probe);
+  g_assert_null (foyer_viewer_get_error_message (f.viewer));
   fixture_close (&f);
 }
 
@@ -472,6 +501,8 @@ main (int argc, char **argv)
   g_test_add_func ("/viewer/sandbox/sign-in-inside-viewer", test_sign_in_inside_viewer);
   g_test_add_func ("/viewer/sandbox/preview-when-sign-in-unavailable",
                    test_preview_when_sign_in_unavailable);
+  g_test_add_func ("/viewer/sandbox/preview-when-sign-in-unreachable",
+                   test_preview_when_sign_in_unreachable);
   g_test_add_func ("/viewer/sandbox/preview-when-no-sign-in-allowed",
                    test_preview_when_no_sign_in_allowed);
   g_test_add_func ("/viewer/sandbox/no-preview-error-page", test_no_preview_error_page);
