@@ -22,6 +22,7 @@ struct _FoyerApplication
   FoyerMicrosoftAccount *microsoft;
   FoyerStore *store;
   gboolean store_requested;
+  gboolean store_done;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerApplication, foyer_application, ADW_TYPE_APPLICATION)
@@ -83,6 +84,7 @@ store_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GtkWindow *window;
 
   self->store = foyer_store_open_finish (result, &error);
+  self->store_done = TRUE;
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (self->store == NULL)
     {
@@ -156,6 +158,18 @@ foyer_application_shutdown (GApplication *app)
   FoyerApplication *self = FOYER_APPLICATION (app);
 
   foyer_session_disconnect (self->session);
+
+  /* No thread may still be using OpenSSL or SQLite while the process
+   * exits (seen as a crash in a store worker at exit): let the store's
+   * open and its queued work finish first. */
+  while (self->store_requested && !self->store_done)
+    g_main_context_iteration (NULL, TRUE);
+  if (self->store != NULL)
+    {
+      foyer_store_drain (self->store);
+      foyer_store_close (self->store);
+    }
+
   G_APPLICATION_CLASS (foyer_application_parent_class)->shutdown (app);
 }
 

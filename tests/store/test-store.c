@@ -907,6 +907,41 @@ test_async_cancelled (void)
   assert_value (store, "spaces", "k", NULL);
 }
 
+static void
+drain_put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_assert_true (foyer_store_put_finish (FOYER_STORE (source), result, NULL));
+  (*(guint *) user_data)++;
+}
+
+/* After drain, everything queued has been written, without running the
+ * main loop: what the app needs before the process exits. */
+static void
+test_drain (void)
+{
+  g_autoptr (FoyerStore) store = open_store ("drain", "test-drain", NULL);
+  guint done = 0;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autoptr (GBytes) value = g_bytes_new (key, strlen (key));
+
+      foyer_store_put_async (store, "drain", key, value, NULL, drain_put_cb, &done);
+    }
+  foyer_store_drain (store);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autoptr (GBytes) value = foyer_store_get (store, "drain", key, NULL);
+
+      g_assert_nonnull (value);
+    }
+  /* The completions are delivered on the main context afterwards. */
+  while (done < 200)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -930,6 +965,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/closed", test_closed);
   g_test_add_func ("/store/async/concurrent", test_async);
   g_test_add_func ("/store/async/cancelled", test_async_cancelled);
+
+  g_test_add_func ("/store/drain", test_drain);
 
   return g_test_run ();
 }

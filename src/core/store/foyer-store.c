@@ -1101,7 +1101,15 @@ typedef enum
   OP_LIST,
   OP_TRIM,
   OP_WIPE,
+  OP_BARRIER,
 } OpKind;
+
+typedef struct
+{
+  GMutex mutex;
+  GCond cond;
+  gboolean reached;
+} Barrier;
 
 typedef struct
 {
@@ -1110,6 +1118,7 @@ typedef struct
   char *key;
   GBytes *value;
   guint64 max_bytes;
+  Barrier *barrier;
 } Op;
 
 static void
@@ -1162,6 +1171,13 @@ worker_run (gpointer data, gpointer user_data)
     case OP_WIPE:
       ok = foyer_store_wipe (self, &error);
       break;
+    case OP_BARRIER:
+      g_mutex_lock (&op->barrier->mutex);
+      op->barrier->reached = TRUE;
+      g_cond_signal (&op->barrier->cond);
+      g_mutex_unlock (&op->barrier->mutex);
+      ok = TRUE;
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -1170,6 +1186,39 @@ worker_run (gpointer data, gpointer user_data)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+/* Blocks until every operation queued so far has run. For the end of the
+ * program: no worker may still be using OpenSSL or SQLite while the
+ * process exits. Not to be called from the store's own worker. */
+void
+foyer_store_drain (FoyerStore *self)
+{
+  Barrier barrier = { 0 };
+  GTask *task;
+  Op *op;
+
+  g_return_if_fail (FOYER_IS_STORE (self));
+
+  g_mutex_init (&barrier.mutex);
+  g_cond_init (&barrier.cond);
+  op = g_new0 (Op, 1);
+  op->kind = OP_BARRIER;
+  op->barrier = &barrier;
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, foyer_store_drain);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  if (g_thread_pool_push (self->pool, task, NULL))
+    {
+      g_mutex_lock (&barrier.mutex);
+      while (!barrier.reached)
+        g_cond_wait (&barrier.cond, &barrier.mutex);
+      g_mutex_unlock (&barrier.mutex);
+    }
+  else
+    g_object_unref (task);
+  g_mutex_clear (&barrier.mutex);
+  g_cond_clear (&barrier.cond);
 }
 
 static void

@@ -53,6 +53,7 @@ FoyerStore *foyer_store_open_sync (const char *path,
 FoyerStore *foyer_store_open_with_key (const char *path, FoyerDeviceKey *key, GError **error);
 
 void foyer_store_close (FoyerStore *self);
+void foyer_store_drain (FoyerStore *self);
 
 const char *foyer_store_get_path (FoyerStore *self);
 const char *foyer_store_get_profile (FoyerStore *self);
