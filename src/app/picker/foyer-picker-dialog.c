@@ -112,6 +112,8 @@ struct _FoyerPickerDialog
   GString *typeahead;
   guint typeahead_source;
   guint load_more_source;
+  GdkFrameClock *layout_clock; /* watched for the next frame's end */
+  gulong after_paint_id;
   guint folded_source;
   guint spinner_source;
   guint breadcrumbs_source;
@@ -525,8 +527,11 @@ foyer_picker_dialog_maybe_load_more (FoyerPickerDialog *self)
   adjustment = gtk_scrolled_window_get_vadjustment (current_scroller (self));
   remaining = gtk_adjustment_get_upper (adjustment)
               - (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
+  /* Until the view is allocated its adjustment is all zeros, which would
+   * look like "at the end"; it changes again once the view has a size. */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) == 0
-      || remaining <= gtk_adjustment_get_page_size (adjustment))
+      || (gtk_adjustment_get_page_size (adjustment) > 0
+          && remaining <= gtk_adjustment_get_page_size (adjustment)))
     foyer_drive_item_list_load_more (list);
 }
 
@@ -547,6 +552,34 @@ foyer_picker_dialog_queue_load_more (FoyerPickerDialog *self)
 {
   if (self->load_more_source == 0)
     self->load_more_source = g_idle_add (maybe_load_more_cb, self);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, FoyerPickerDialog *self)
+{
+  g_clear_signal_handler (&self->after_paint_id, clock);
+  foyer_picker_dialog_queue_load_more (self);
+}
+
+/* New items change the view's size only once it is laid out again; until
+ * then its adjustment still describes what it showed before (a short
+ * folder that fit the window looks like "at the end"). */
+static void
+foyer_picker_dialog_queue_load_more_after_layout (FoyerPickerDialog *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL)
+    {
+      foyer_picker_dialog_queue_load_more (self);
+      return;
+    }
+  if (self->after_paint_id != 0 && self->layout_clock == clock
+      && g_signal_handler_is_connected (clock, self->after_paint_id))
+    return;
+  g_set_object (&self->layout_clock, clock);
+  self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+  gtk_widget_queue_resize (GTK_WIDGET (current_scroller (self)));
 }
 
 static void
@@ -697,7 +730,10 @@ foyer_picker_dialog_update_state (FoyerPickerDialog *self)
       set_state (self, "status");
     }
 
-  foyer_picker_dialog_queue_load_more (self);
+  if (n_items > 0)
+    foyer_picker_dialog_queue_load_more_after_layout (self);
+  else
+    foyer_picker_dialog_queue_load_more (self);
 }
 
 static void
@@ -1615,6 +1651,12 @@ foyer_picker_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->details_cancellable);
   g_clear_handle_id (&self->typeahead_source, g_source_remove);
   g_clear_handle_id (&self->load_more_source, g_source_remove);
+  /* A clock disposed with its surface has already dropped the handler. */
+  if (self->layout_clock != NULL
+      && g_signal_handler_is_connected (self->layout_clock, self->after_paint_id))
+    g_signal_handler_disconnect (self->layout_clock, self->after_paint_id);
+  self->after_paint_id = 0;
+  g_clear_object (&self->layout_clock);
   g_clear_handle_id (&self->folded_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_handle_id (&self->breadcrumbs_source, g_source_remove);
