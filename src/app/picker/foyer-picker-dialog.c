@@ -114,6 +114,7 @@ struct _FoyerPickerDialog
   guint load_more_source;
   GdkFrameClock *layout_clock; /* watched for the next frame's end */
   gulong after_paint_id;
+  gboolean layout_pending; /* items changed, the view not yet laid out */
   guint folded_source;
   guint spinner_source;
   guint breadcrumbs_source;
@@ -524,6 +525,13 @@ foyer_picker_dialog_maybe_load_more (FoyerPickerDialog *self)
       || foyer_drive_item_list_get_loading (list) || foyer_drive_item_list_get_error (list) != NULL)
     return;
 
+  /* What the adjustment says describes the view before the new items;
+   * after_paint_cb () comes back here. (A check queued while the folder was
+   * still empty may run between its first page and that frame.) */
+  if (self->layout_pending && self->layout_clock != NULL
+      && g_signal_handler_is_connected (self->layout_clock, self->after_paint_id))
+    return;
+
   adjustment = gtk_scrolled_window_get_vadjustment (current_scroller (self));
   remaining = gtk_adjustment_get_upper (adjustment)
               - (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
@@ -558,6 +566,7 @@ static void
 after_paint_cb (GdkFrameClock *clock, FoyerPickerDialog *self)
 {
   g_clear_signal_handler (&self->after_paint_id, clock);
+  self->layout_pending = FALSE;
   foyer_picker_dialog_queue_load_more (self);
 }
 
@@ -571,12 +580,14 @@ foyer_picker_dialog_queue_load_more_after_layout (FoyerPickerDialog *self)
 
   if (clock == NULL)
     {
+      self->layout_pending = FALSE;
       foyer_picker_dialog_queue_load_more (self);
       return;
     }
   if (self->after_paint_id != 0 && self->layout_clock == clock
       && g_signal_handler_is_connected (clock, self->after_paint_id))
     return;
+  self->layout_pending = TRUE;
   g_set_object (&self->layout_clock, clock);
   self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), self);
   gtk_widget_queue_resize (GTK_WIDGET (current_scroller (self)));
