@@ -158,6 +158,8 @@ foyer_application_shutdown (GApplication *app)
   FoyerApplication *self = FOYER_APPLICATION (app);
 
   foyer_session_disconnect (self->session);
+  if (self->web_session != NULL)
+    foyer_web_session_flush (self->web_session, 2000);
 
   /* No thread may still be using OpenSSL or SQLite while the process
    * exits (seen as a crash in a store worker at exit): let the store's

@@ -157,8 +157,13 @@ background_save_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!foyer_web_session_save_cookies_finish (FOYER_WEB_SESSION (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (foyer_web_session_save_cookies_finish (FOYER_WEB_SESSION (source), result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* The app is going away: the store closed before the last change. */
+  if (g_error_matches (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CLOSED))
+    g_debug ("Cookies not kept, the store is closed");
+  else
     g_warning ("Could not keep the web session's cookies: %s", error->message);
 }
 
@@ -170,6 +175,52 @@ save_timeout_cb (gpointer data)
   self->save_source = 0;
   foyer_web_session_save_cookies_async (self, self->cancellable, background_save_cb, NULL);
   return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean abandoned; /* the flush gave up waiting: the callback frees */
+} Flush;
+
+static void
+flushed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Flush *flush = user_data;
+
+  background_save_cb (source, result, NULL);
+  if (flush->abandoned)
+    g_free (flush);
+  else
+    flush->done = TRUE;
+}
+
+/* Saves a change not yet saved (they wait SAVE_DELAY_MS to come in
+ * batches), for when the app is about to close its store. Runs the main
+ * context until saved, at most timeout_ms. */
+void
+foyer_web_session_flush (FoyerWebSession *self, guint timeout_ms)
+{
+  Flush *flush;
+  gint64 deadline;
+
+  g_return_if_fail (FOYER_IS_WEB_SESSION (self));
+
+  if (self->save_source == 0)
+    return;
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  flush = g_new0 (Flush, 1);
+  foyer_web_session_save_cookies_async (self, self->cancellable, flushed_cb, flush);
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  while (!flush->done && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  if (flush->done)
+    g_free (flush);
+  else
+    flush->abandoned = TRUE;
 }
 
 static void

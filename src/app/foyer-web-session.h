@@ -35,6 +35,7 @@ void foyer_web_session_save_cookies_async (FoyerWebSession *self,
                                            gpointer user_data);
 gboolean
 foyer_web_session_save_cookies_finish (FoyerWebSession *self, GAsyncResult *result, GError **error);
+void foyer_web_session_flush (FoyerWebSession *self, guint timeout_ms);
 /* Forgets the Microsoft session: cookies in WebKit and in the store. */
 void foyer_web_session_forget (FoyerWebSession *self);
 
