@@ -266,6 +266,26 @@ clicked_cb (GtkGestureClick *gesture, int n_press, double x, double y, FoyerDocu
     g_signal_emit (self, signals[OPEN], 0, self->ref);
 }
 
+/* Enter or Space on the focused tile opens it, as a click does. */
+static gboolean
+activate_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+
+  if (self->ref == NULL)
+    return FALSE;
+  g_signal_emit (self, signals[OPEN], 0, self->ref);
+  return TRUE;
+}
+
+/* Unless a handler stops it: the window's viewer (account.open-document). */
+static void
+foyer_document_tile_real_open (FoyerDocumentTile *self, const FoyerDocumentRef *ref)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "account.open-document", "(ss)",
+                              ref->title != NULL ? ref->title : "", ref->url);
+}
+
 static void
 foyer_document_tile_dispose (GObject *object)
 {
@@ -287,8 +307,15 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
 
   /* (const FoyerDocumentRef *ref): the person wants to open it. */
-  signals[OPEN] = g_signal_new ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[OPEN] = g_signal_new_class_handler ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                              G_CALLBACK (foyer_document_tile_real_open), NULL,
+                                              NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, activate_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, activate_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_ISO_Enter, 0, activate_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_space, 0, activate_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Space, 0, activate_cb, NULL);
 }
 
 static void
@@ -341,6 +368,8 @@ foyer_document_tile_init (FoyerDocumentTile *self)
   gtk_widget_set_visible (self->actions, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->actions);
 
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
   g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }

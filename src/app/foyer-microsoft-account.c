@@ -393,6 +393,15 @@ foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self)
   return self->graph;
 }
 
+/* The organization's cloud (its hosts), or NULL while unavailable. */
+FoyerCloud *
+foyer_microsoft_account_get_cloud (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->cloud;
+}
+
 FoyerAuthorizer *
 foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self)
 {

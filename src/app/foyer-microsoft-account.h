@@ -42,6 +42,7 @@ const char *foyer_microsoft_account_get_reconnect_reason (FoyerMicrosoftAccount 
 const char *foyer_microsoft_account_get_display_name (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self);
 FoyerGraphClient *foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self);
+FoyerCloud *foyer_microsoft_account_get_cloud (FoyerMicrosoftAccount *self);
 FoyerAuthorizer *foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self);
 FoyerThumbnailLoader *foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self);
 GtkWindow *foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "picker/foyer-picker-dialog.h"
+#include "viewer/foyer-viewer.h"
 #include "foyer-preferences-window.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-share.h"
@@ -393,7 +394,11 @@ typedef struct
   FoyerSession *session;
   FoyerMicrosoftAccount *account;
   GSimpleActionGroup *actions;
+  FoyerViewer *viewer; /* made on the first open, for the cloud it was made with */
+  FoyerCloud *viewer_cloud;
 } MicrosoftBinding;
+
+static void drop_viewer (MicrosoftBinding *binding);
 
 static void
 microsoft_binding_free (MicrosoftBinding *binding)
@@ -403,6 +408,8 @@ microsoft_binding_free (MicrosoftBinding *binding)
   g_clear_object (&binding->session);
   g_clear_object (&binding->account);
   g_clear_object (&binding->actions);
+  binding->window = NULL; /* going away: nothing to close */
+  drop_viewer (binding);
   g_free (binding);
 }
 
@@ -426,6 +433,11 @@ microsoft_state_cb (MicrosoftBinding *binding)
   enable (binding, "disconnect-microsoft",
           state == FOYER_MICROSOFT_CONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
   enable (binding, "sign-out", signed_in);
+  enable (binding, "open-document", state != FOYER_MICROSOFT_UNAVAILABLE);
+  /* Disconnecting wipes the web session: a document left open would show
+   * what the person just signed out of. */
+  if (state == FOYER_MICROSOFT_UNAVAILABLE || state == FOYER_MICROSOFT_DISCONNECTED)
+    drop_viewer (binding);
 
   if (state == FOYER_MICROSOFT_RECONNECT_NEEDED)
     {
@@ -477,6 +489,110 @@ sign_out_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_da
 
   foyer_microsoft_account_disconnect (binding->account);
   foyer_session_sign_out (binding->session);
+}
+
+/* The document viewer, over the whole window. */
+
+static void
+drop_viewer (MicrosoftBinding *binding)
+{
+  if (binding->viewer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (binding->viewer, binding);
+      if (binding->window != NULL)
+        foyer_window_close_document (binding->window);
+    }
+  g_clear_object (&binding->viewer);
+  g_clear_object (&binding->viewer_cloud);
+}
+
+static void
+preview_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) preview
+      = foyer_graph_client_preview_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  const char *get_url;
+
+  if (preview == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  get_url = json_object_get_string_member_with_default (preview, "getUrl", NULL);
+  if (get_url == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                             _ ("Microsoft has no preview of this document."));
+  else
+    g_task_return_pointer (task, g_strdup (get_url), g_free);
+}
+
+/* The viewer's fallback when the document page cannot be shown: Graph's
+ * preview of the shared item, asked for with the person's own token. */
+static void
+preview_cb (FoyerViewer *viewer, const char *url, GTask *task, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (binding->account);
+
+  if (graph == NULL
+      || foyer_microsoft_account_get_state (binding->account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "%s",
+                               _ ("Connect your Microsoft account to see a preview."));
+      return;
+    }
+  foyer_graph_client_preview_shared_async (graph, url, NULL, 0, g_task_get_cancellable (task),
+                                           preview_ready_cb, g_object_ref (task));
+}
+
+static void
+viewer_close_cb (FoyerViewer *viewer, MicrosoftBinding *binding)
+{
+  foyer_window_close_document (binding->window);
+}
+
+static FoyerViewer *
+ensure_viewer (MicrosoftBinding *binding, FoyerCloud *cloud)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (binding->window));
+
+  if (binding->viewer != NULL && binding->viewer_cloud == cloud)
+    return binding->viewer;
+  if (!FOYER_IS_APPLICATION (app))
+    return NULL;
+
+  drop_viewer (binding);
+  binding->viewer = g_object_ref_sink (
+      foyer_viewer_new (foyer_application_get_web_session (FOYER_APPLICATION (app)), cloud));
+  binding->viewer_cloud = g_object_ref (cloud);
+  foyer_viewer_set_preview_provider (binding->viewer, preview_cb, binding, NULL);
+  g_signal_connect (binding->viewer, "close", G_CALLBACK (viewer_close_cb), binding);
+  return binding->viewer;
+}
+
+/* account.open-document ((title, url)): from a document tile. */
+static void
+open_document_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MicrosoftBinding *binding = user_data;
+  FoyerCloud *cloud = foyer_microsoft_account_get_cloud (binding->account);
+  const char *title = NULL;
+  const char *url = NULL;
+  FoyerViewer *viewer;
+
+  g_variant_get (parameter, "(&s&s)", &title, &url);
+  if (cloud == NULL || (viewer = ensure_viewer (binding, cloud)) == NULL)
+    {
+      const char *reason = foyer_microsoft_account_get_unavailable_reason (binding->account);
+
+      foyer_window_show_toast (
+          binding->window, reason != NULL ? reason : _ ("Microsoft documents are not available."));
+      return;
+    }
+  foyer_window_show_document (binding->window, GTK_WIDGET (viewer));
+  foyer_viewer_open (viewer, title, url);
 }
 
 static void
@@ -575,6 +691,7 @@ foyer_window_attach_microsoft (FoyerWindow *window,
     { .name = "disconnect-microsoft", .activate = disconnect_action_cb },
     { .name = "sign-out", .activate = sign_out_action_cb },
     { .name = "preferences", .activate = preferences_action_cb },
+    { .name = "open-document", .activate = open_document_action_cb, .parameter_type = "(ss)" },
   };
   MicrosoftBinding *binding;
 

@@ -16,6 +16,9 @@ struct _FoyerWindow
   GSettings *settings;
 
   AdwToastOverlay *toast_overlay;
+  GtkStack *main_stack;
+  AdwBin *document_slot;
+  GtkWidget *focus_before_document; /* weak */
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
   GtkStack *sidebar_stack;
@@ -379,6 +382,7 @@ foyer_window_dispose (GObject *object)
   FoyerWindow *self = FOYER_WINDOW (object);
 
   foyer_window_open_space (self, NULL);
+  g_clear_weak_pointer (&self->focus_before_document);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->spaces);
@@ -400,6 +404,8 @@ foyer_window_class_init (FoyerWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/foyer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, document_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar_stack);
@@ -508,4 +514,47 @@ FoyerWindow *
 foyer_window_new (FoyerApplication *application)
 {
   return g_object_new (FOYER_TYPE_WINDOW, "application", application, NULL);
+}
+
+/* Shows view (a document viewer) in place of the spaces, over the whole
+ * window, and gives it the focus; foyer_window_close_document () comes
+ * back to where the person was. */
+void
+foyer_window_show_document (FoyerWindow *self, GtkWidget *view)
+{
+  GtkWidget *focus;
+
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WIDGET (view));
+
+  if (adw_bin_get_child (self->document_slot) != view)
+    adw_bin_set_child (self->document_slot, view);
+  if (!foyer_window_get_document_shown (self))
+    {
+      focus = gtk_root_get_focus (GTK_ROOT (self));
+      g_set_weak_pointer (&self->focus_before_document, focus);
+      gtk_stack_set_visible_child_name (self->main_stack, "document");
+    }
+  gtk_widget_grab_focus (view);
+}
+
+void
+foyer_window_close_document (FoyerWindow *self)
+{
+  g_return_if_fail (FOYER_IS_WINDOW (self));
+
+  if (!foyer_window_get_document_shown (self))
+    return;
+  gtk_stack_set_visible_child_name (self->main_stack, "spaces");
+  if (self->focus_before_document != NULL && gtk_widget_get_mapped (self->focus_before_document))
+    gtk_widget_grab_focus (self->focus_before_document);
+  g_clear_weak_pointer (&self->focus_before_document);
+}
+
+gboolean
+foyer_window_get_document_shown (FoyerWindow *self)
+{
+  g_return_val_if_fail (FOYER_IS_WINDOW (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "document") == 0;
 }

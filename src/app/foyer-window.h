@@ -18,5 +18,8 @@ FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
 void foyer_window_show_toast (FoyerWindow *self, const char *message);
 void foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason);
 void foyer_window_set_offline (FoyerWindow *self, gboolean offline);
+void foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
+void foyer_window_close_document (FoyerWindow *self);
+gboolean foyer_window_get_document_shown (FoyerWindow *self);
 
 G_END_DECLS

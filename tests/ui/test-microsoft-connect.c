@@ -29,6 +29,7 @@
 #include "foyer-window-session.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "viewer/foyer-viewer.h"
 
 static FoyerApplication *app;
 
@@ -145,6 +146,42 @@ element_present (gpointer data)
   while (found < 0)
     g_main_context_iteration (NULL, TRUE);
   return found == 1;
+}
+
+static FoyerViewer *
+find_viewer (GtkWidget *widget)
+{
+  if (FOYER_IS_VIEWER (widget))
+    return FOYER_VIEWER (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      FoyerViewer *found = find_viewer (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether the sandbox's request log has a method request under path_part. */
+static gboolean
+sandbox_saw (FoyerTestSandbox *sandbox, const char *method, const char *path_part)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) log = foyer_test_sandbox_get_request_log (sandbox, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (entry, "method", ""), method) == 0
+          && strstr (json_object_get_string_member_with_default (entry, "path", ""), path_part)
+                 != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -427,6 +464,35 @@ share_and_show (FoyerTestSandbox *sandbox,
   }
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
   png = foyer_ui_test_save_png (GTK_WIDGET (window), "shared-document");
+
+  /* Opening the tile shows the document inside the window, signed in with
+   * the cookies of Alice's embedded sign-in: no form, no second sign-in. */
+  {
+    g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+    FoyerDocumentTile *tile;
+    FoyerViewer *viewer;
+    PageWait document = { NULL, "#document[data-viewer=\"alice@contoso.example\"]" };
+
+    collect_tiles (GTK_WIDGET (window), tiles);
+    tile = g_ptr_array_index (tiles, 0);
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
+    g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+    g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
+    g_assert_true (foyer_window_get_document_shown (window));
+    viewer = find_viewer (GTK_WIDGET (window));
+    g_assert_nonnull (viewer);
+    g_assert_cmpstr (foyer_viewer_get_title (viewer), ==, "Quarterly report.docx");
+    document.view = foyer_viewer_get_web_view (viewer);
+    g_assert_true (foyer_ui_test_wait_until (element_present, &document, 30000));
+    g_assert_cmpint (foyer_viewer_get_state (viewer), ==, FOYER_VIEWER_STATE_DOCUMENT);
+    g_assert_false (sandbox_saw (sandbox, "POST", "/login"));
+    foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
+    g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "document-viewer"));
+
+    /* Back to the conversation, where the person was. */
+    g_signal_emit_by_name (viewer, "close");
+    g_assert_false (foyer_window_get_document_shown (window));
+  }
 
   /* The service holds none of it in plaintext. */
   g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), "Quarterly"));
