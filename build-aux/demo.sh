@@ -92,6 +92,14 @@ wait_for_file "$work/service/service.json" "foyer-service"
 service_url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["baseUrl"])' \
   "$work/service/service.json")
 
+# A few spaces with history and shared documents, made the way the apps
+# make them (encrypted with the spaces' keys; links made in the sandbox).
+if [ -n "$cloud_args" ]; then
+  "$builddir/tests/demo/foyer-demo-seed" --service-json "$work/service/service.json" \
+    --cloud "$cloud_args" --password=alice@contoso.example=alice-password \
+    --password=bob@contoso.example=bob-password --password=carol@contoso.example=carol-password
+fi
+
 cat <<EOT
 
   Foyer demo
@@ -112,8 +120,12 @@ PY
 fi
 cat <<'EOT'
 
-  Try: sign in as Alice, create a space with bob@contoso.example, write to it.
-  With --bob, a second window signs in as Bob and sees it arrive live.
+  Try: sign in as Alice. "Welcome to Foyer", "Budget 2027" and "Design review"
+  already have a history with shared documents. Connect the Microsoft account
+  (main menu) with Alice's sandbox password above: the tiles get their
+  thumbnails, and a click opens the document in the window. Attach file shares
+  another one from her OneDrive. With --bob, a second window signs in as Bob
+  and sees messages and documents arrive live.
   Ctrl+C here stops everything.
 
 EOT
