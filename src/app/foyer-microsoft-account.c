@@ -7,6 +7,7 @@
 
 #include "foyer-auth-request.h"
 #include "foyer-credential-store.h"
+#include "foyer-loopback-redirect.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-sign-in-view.h"
 #include "foyer-store-thumbnail-cache.h"
@@ -34,6 +35,8 @@ struct _FoyerMicrosoftAccount
   FoyerAuthRequest *request;
   GtkWindow *sign_in_window;
   FoyerSignInView *sign_in_view;
+  FoyerLoopbackRedirect *loopback; /* the system browser's way back, while it signs in */
+  char *browser_url;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMicrosoftAccount, foyer_microsoft_account, G_TYPE_OBJECT)
@@ -48,6 +51,7 @@ enum
 enum
 {
   ERROR_SHOWN,
+  OPEN_URI,
   N_SIGNALS
 };
 
@@ -231,6 +235,9 @@ sign_in_window_destroyed_cb (FoyerMicrosoftAccount *self)
 {
   self->sign_in_window = NULL;
   self->sign_in_view = NULL;
+  /* Cancel, or done: the browser's way back closes. */
+  g_clear_object (&self->loopback);
+  g_clear_pointer (&self->browser_url, g_free);
   if (self->connecting)
     {
       self->connecting = FALSE;
@@ -267,6 +274,106 @@ build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
   return GTK_WINDOW (window);
 }
 
+/* Signing in with the system browser (the policy's "browser" mode): the
+ * browser comes back to a listener on 127.0.0.1; meanwhile a small window
+ * says where to look, can open the page again, and cancels. */
+
+static void
+browser_redirect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri
+      = foyer_loopback_redirect_wait_finish (FOYER_LOOPBACK_REDIRECT (source), result, &error);
+
+  if (uri == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+        {
+          foyer_microsoft_account_close_sign_in (self);
+          g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
+        }
+      return;
+    }
+  if (self->request == NULL || self->sign_in_window == NULL)
+    return;
+  foyer_token_manager_sign_in_async (self->tokens, self->request, uri, self->cancellable,
+                                     signed_in_cb, g_object_ref (self));
+}
+
+static void
+open_browser (FoyerMicrosoftAccount *self)
+{
+  gboolean handled = FALSE;
+
+  if (self->browser_url != NULL)
+    g_signal_emit (self, signals[OPEN_URI], 0, self->browser_url, self->sign_in_window, &handled);
+}
+
+static GtkWindow *
+build_browser_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_ ("_Cancel"));
+  GtkWidget *status = adw_status_page_new ();
+  GtkWidget *again = gtk_button_new_with_mnemonic (_ ("_Open the Browser Again"));
+
+  gtk_window_set_title (GTK_WINDOW (window), _ ("Connect Microsoft Account"));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  gtk_window_set_default_size (GTK_WINDOW (window), 440, 460);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  gtk_box_append (GTK_BOX (box), header);
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "web-browser-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _ ("Continue in Your Browser"));
+  adw_status_page_set_description (
+      ADW_STATUS_PAGE (status),
+      _ ("Sign in to Microsoft in the browser page that opened. Foyer continues once you are "
+         "done."));
+  gtk_widget_set_halign (again, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (again, "pill");
+  g_signal_connect_object (again, "clicked", G_CALLBACK (open_browser), self, G_CONNECT_SWAPPED);
+  adw_status_page_set_child (ADW_STATUS_PAGE (status), again);
+  gtk_widget_set_vexpand (status, TRUE);
+  gtk_box_append (GTK_BOX (box), status);
+
+  adw_window_set_content (ADW_WINDOW (window), box);
+  g_signal_connect_object (window, "destroy", G_CALLBACK (sign_in_window_destroyed_cb), self,
+                           G_CONNECT_SWAPPED);
+  return GTK_WINDOW (window);
+}
+
+static void
+foyer_microsoft_account_connect_with_browser (FoyerMicrosoftAccount *self, GtkWindow *parent)
+{
+  g_autoptr (GError) error = NULL;
+
+  self->loopback = foyer_loopback_redirect_new (&error);
+  if (self->loopback == NULL
+      || !foyer_auth_request_set_loopback_redirect_uri (
+          self->request, foyer_loopback_redirect_get_uri (self->loopback), &error))
+    {
+      g_clear_object (&self->loopback);
+      g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
+      return;
+    }
+
+  self->connecting = TRUE;
+  self->browser_url = foyer_auth_request_get_authorize_url (self->request);
+  self->sign_in_window = build_browser_window (self, parent);
+  foyer_loopback_redirect_wait_async (self->loopback, self->cancellable, browser_redirect_cb,
+                                      g_object_ref (self));
+  gtk_window_present (self->sign_in_window);
+  open_browser (self);
+  notify_state (self);
+}
+
 void
 foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
 {
@@ -295,6 +402,12 @@ foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
   if (self->request == NULL)
     {
       g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
+      return;
+    }
+
+  if (foyer_org_policy_get_browser_sign_in (self->policy))
+    {
+      foyer_microsoft_account_connect_with_browser (self, parent);
       return;
     }
 
@@ -456,6 +569,13 @@ foyer_microsoft_account_get_property (GObject *object,
     }
 }
 
+static gboolean
+real_open_uri (FoyerMicrosoftAccount *self, const char *uri, GtkWindow *parent)
+{
+  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
+  return TRUE;
+}
+
 static void
 foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
 {
@@ -472,6 +592,14 @@ foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
   /* A message for the person: a failed sign-in, an unavailable source. */
   signals[ERROR_SHOWN] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /* (uri, parent) → handled: the browser sign-in's page, for the system
+   * browser. The default handler uses gtk_show_uri (); a handler that
+   * returns TRUE takes over (tests do). */
+  signals[OPEN_URI]
+      = g_signal_new_class_handler ("open-uri", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    G_CALLBACK (real_open_uri), g_signal_accumulator_true_handled,
+                                    NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_STRING, GTK_TYPE_WINDOW);
 }
 
 static void

@@ -28,6 +28,7 @@ struct _FoyerPreferencesWindow
   GtkSwitch *audiences[G_N_ELEMENTS (audience_ids)];
   AdwComboRow *default_audience;
   AdwComboRow *link_type;
+  GtkSwitch *browser_sign_in;
   GtkWidget *save_button;
   GtkLabel *org_status;
 };
@@ -129,6 +130,7 @@ foyer_preferences_window_load_policy (FoyerPreferencesWindow *self)
                 foyer_link_audience_to_string (foyer_org_policy_get_default_audience (policy))));
   adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy)
                                                    == FOYER_LINK_TYPE_EDIT);
+  gtk_switch_set_active (self->browser_sign_in, foyer_org_policy_get_browser_sign_in (policy));
 }
 
 JsonNode *
@@ -166,6 +168,9 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   json_builder_set_member_name (b, "defaultLinkType");
   json_builder_add_string_value (b, adw_combo_row_get_selected (self->link_type) == 1 ? "edit"
                                                                                       : "view");
+  json_builder_set_member_name (b, "signIn");
+  json_builder_add_string_value (b, gtk_switch_get_active (self->browser_sign_in) ? "browser"
+                                                                                  : "embedded");
   /* A sandbox descriptor set by the demo or a test stays as it is. */
   if (descriptor != NULL)
     {
@@ -292,6 +297,10 @@ foyer_preferences_window_build (FoyerPreferencesWindow *self)
     self->audiences[i] = switch_row (self->org_group, audience_titles[i], _ ("Allowed audience"));
   self->default_audience = combo_row (self->org_group, _ ("Default Audience"), audience_titles);
   self->link_type = combo_row (self->org_group, _ ("Default Access"), link_titles);
+  self->browser_sign_in
+      = switch_row (self->org_group, _ ("Sign In With the Web Browser"),
+                    _ ("Instead of Foyer’s own sign-in window. Documents then ask to sign in "
+                       "once more when they first open."));
   self->org_status = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->org_status, TRUE);
   gtk_label_set_xalign (self->org_status, 0);

@@ -211,6 +211,14 @@ foyer_session_decrypt (
       decrypt_op_finish (op, NULL, error);
       return;
     }
+  /* Signed out (or disconnected) while an earlier step was in flight. */
+  if (self->kms == NULL)
+    {
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _ ("You are no longer signed in"));
+      decrypt_op_finish (op, NULL, error);
+      return;
+    }
 
   foyer_kms_client_get_key_async (self->kms, kid, self->cancellable, decrypt_key_cb, op);
 }

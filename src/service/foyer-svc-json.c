@@ -504,6 +504,7 @@ foyer_svc_org_settings_validate (JsonNode *node, GError **error)
     { "clientId", FIELD_STRING, FALSE, 128 },      { "cloud", FIELD_STRING, TRUE, 32 },
     { "audiences", FIELD_ARRAY, TRUE, 4 },         { "defaultAudience", FIELD_STRING, TRUE, 32 },
     { "defaultLinkType", FIELD_STRING, TRUE, 16 }, { "cloudDescriptor", FIELD_STRING, FALSE, 4096 },
+    { "signIn", FIELD_STRING, FALSE, 16 },
   };
   JsonObject *object, *ms;
   const char *tenant, *client;
@@ -530,6 +531,13 @@ foyer_svc_org_settings_validate (JsonNode *node, GError **error)
   if (!check_cloud (json_object_get_string_member (ms, "cloud"), error)
       || !check_audiences (ms, error))
     return NULL;
+  if (json_object_has_member (ms, "signIn")
+      && g_strcmp0 (json_object_get_string_member (ms, "signIn"), "embedded") != 0
+      && g_strcmp0 (json_object_get_string_member (ms, "signIn"), "browser") != 0)
+    {
+      settings_error (error, "microsoft.signIn must be embedded or browser");
+      return NULL;
+    }
   if (json_object_has_member (ms, "cloudDescriptor"))
     {
       const char *descriptor = json_object_get_string_member (ms, "cloudDescriptor");

@@ -6,9 +6,11 @@
 #include "foyer-auth-error.h"
 #include "foyer-auth-request.h"
 #include "foyer-cloud.h"
+#include "foyer-loopback-redirect.h"
 #include "foyer-org-policy.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #define TENANT "11111111-2222-3333-4444-555555555555"
@@ -165,6 +167,7 @@ test_policy_valid (void)
   g_assert_cmpstr (foyer_org_policy_get_tenant_id (policy), ==, TENANT);
   g_assert_cmpint (foyer_org_policy_get_default_audience (policy), ==, FOYER_LINK_AUDIENCE_SPACE);
   g_assert_cmpint (foyer_org_policy_get_default_link_type (policy), ==, FOYER_LINK_TYPE_EDIT);
+  g_assert_false (foyer_org_policy_get_browser_sign_in (policy));
   g_assert_true (foyer_org_policy_allows_audience (policy, FOYER_LINK_AUDIENCE_ORGANIZATION));
   g_assert_false (foyer_org_policy_allows_audience (policy, FOYER_LINK_AUDIENCE_ANYONE));
   cloud = foyer_org_policy_create_cloud (policy, &error);
@@ -217,6 +220,10 @@ test_policy_invalid (void)
       FOYER_AUTH_ERROR_INVALID_POLICY },
     { "{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
       "\", \"audiences\": [\"organization\"], \"defaultAudience\": \"organization\","
+      " \"signIn\": \"popup\"}",
+      FOYER_AUTH_ERROR_INVALID_POLICY },
+    { "{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
+      "\", \"audiences\": [\"organization\"], \"defaultAudience\": \"organization\","
       " \"defaultLinkType\": \"owner\"}",
       FOYER_AUTH_ERROR_INVALID_POLICY },
     { "[]", FOYER_AUTH_ERROR_INVALID_POLICY },
@@ -261,11 +268,13 @@ test_policy_descriptor (void)
   json
       = g_strdup_printf ("{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
                          "\", \"cloud\": \"worldwide\", \"cloudDescriptor\": \"%s\","
-                         " \"audiences\": [\"anyone\"], \"defaultAudience\": \"anyone\"}",
+                         " \"audiences\": [\"anyone\"], \"defaultAudience\": \"anyone\","
+                         " \"signIn\": \"browser\"}",
                          path);
   policy = policy_from (json, &error);
   g_assert_no_error (error);
   g_assert_cmpint (foyer_org_policy_get_default_link_type (policy), ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_true (foyer_org_policy_get_browser_sign_in (policy));
   cloud = foyer_org_policy_create_cloud (policy, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (foyer_cloud_get_authority (cloud), ==, "http://127.0.0.2:41001");
@@ -348,6 +357,158 @@ test_redirect_ok (void)
   g_assert_false (foyer_auth_request_parse_redirect (req, uri, &code2, &error));
   g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_STATE_MISMATCH);
   g_assert_null (code2);
+}
+
+/* The system browser's way back: only 127.0.0.1 over http, and the
+ * request's URL and redirect check use it. */
+static void
+test_loopback_request (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerCloud) cloud = foyer_cloud_new_builtin ("worldwide", NULL);
+  g_autoptr (FoyerAuthRequest) req = make_request (cloud);
+  g_autofree char *url = NULL;
+  g_autofree char *code = NULL;
+  const char *refused[] = { "https://127.0.0.1:8400/", "http://localhost:8400/",
+                            "http://192.168.1.2:8400/", "http://127.0.0.1/", "not a uri" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_false (foyer_auth_request_set_loopback_redirect_uri (req, refused[i], &error));
+      g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_REDIRECT);
+      g_clear_error (&error);
+    }
+  g_assert_true (
+      foyer_auth_request_set_loopback_redirect_uri (req, "http://127.0.0.1:8400/", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (foyer_auth_request_get_redirect_uri (req), ==, "http://127.0.0.1:8400/");
+  url = foyer_auth_request_get_authorize_url (req);
+  g_assert_nonnull (strstr (url, "redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2F&"));
+
+  /* The native-client address is no longer this request's redirect. */
+  g_assert_false (foyer_auth_request_is_redirect (
+      req, "https://login.microsoftonline.com/common/oauth2/nativeclient?code=a&state=the-state"));
+  g_assert_false (
+      foyer_auth_request_is_redirect (req, "http://127.0.0.1:8401/?code=a&state=the-state"));
+  g_assert_true (foyer_auth_request_parse_redirect (
+      req, "http://127.0.0.1:8400/?code=abc&state=the-state", &code, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (code, ==, "abc");
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+  guint status;
+  char *body;
+} LoopbackWait;
+
+static void
+loopback_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((LoopbackWait *) user_data)->result = g_object_ref (result);
+}
+
+static void
+fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LoopbackWait *wait = user_data;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  wait->status = soup_message_get_status (
+      soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  wait->body = body != NULL ? g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body))
+                            : g_strdup ("");
+}
+
+/* What a browser gets from the listener (fetched asynchronously: the
+ * listener runs on this thread's main context). */
+static guint
+browser_get (SoupSession *browser, const char *base, const char *path_query, char **out_body)
+{
+  g_autofree char *url = g_strconcat (base, path_query, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  LoopbackWait wait = { NULL, 0, NULL };
+
+  soup_session_send_and_read_async (browser, msg, G_PRIORITY_DEFAULT, NULL, fetched_cb, &wait);
+  while (wait.body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (out_body != NULL)
+    *out_body = wait.body;
+  else
+    g_free (wait.body);
+  return wait.status;
+}
+
+static void
+test_loopback_listener (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerLoopbackRedirect) loopback = foyer_loopback_redirect_new (&error);
+  g_autoptr (SoupSession) browser = soup_session_new ();
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *page = NULL;
+  LoopbackWait wait = { NULL, 0, NULL };
+
+  g_assert_no_error (error);
+  uri = g_uri_parse (foyer_loopback_redirect_get_uri (loopback), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_scheme (uri), ==, "http");
+  g_assert_cmpstr (g_uri_get_host (uri), ==, "127.0.0.1");
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_cmpstr (g_uri_get_path (uri), ==, "/");
+
+  foyer_loopback_redirect_wait_async (loopback, NULL, loopback_done_cb, &wait);
+
+  /* Anything but the redirect is not it. */
+  g_assert_cmpuint (
+      browser_get (browser, foyer_loopback_redirect_get_uri (loopback), "favicon.ico", NULL), ==,
+      404);
+  g_assert_cmpuint (browser_get (browser, foyer_loopback_redirect_get_uri (loopback), "", NULL), ==,
+                    404);
+  g_assert_null (wait.result);
+
+  /* The redirect: a page that holds nothing of it, and the address for the caller. */
+  g_assert_cmpuint (browser_get (browser, foyer_loopback_redirect_get_uri (loopback),
+                                 "?code=secret-code&state=s1", &page),
+                    ==, 200);
+  g_assert_null (strstr (page, "secret-code"));
+  g_assert_nonnull (strstr (page, "Foyer"));
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  received = foyer_loopback_redirect_wait_finish (loopback, wait.result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (received, "code=secret-code"));
+  g_assert_nonnull (strstr (received, "state=s1"));
+  g_clear_object (&wait.result);
+
+  /* One sign-in, one redirect. */
+  g_clear_pointer (&page, g_free);
+  g_assert_cmpuint (browser_get (browser, foyer_loopback_redirect_get_uri (loopback),
+                                 "?code=other&state=s2", &page),
+                    ==, 200);
+  g_assert_null (strstr (page, "other"));
+}
+
+static void
+test_loopback_cancel (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerLoopbackRedirect) loopback = foyer_loopback_redirect_new (&error);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  LoopbackWait wait = { NULL, 0, NULL };
+  char *received;
+
+  g_assert_no_error (error);
+  foyer_loopback_redirect_wait_async (loopback, cancellable, loopback_done_cb, &wait);
+  g_cancellable_cancel (cancellable);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  received = foyer_loopback_redirect_wait_finish (loopback, wait.result, &error);
+  g_assert_null (received);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&wait.result);
 }
 
 static void
@@ -509,6 +670,9 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/request/url", test_request_url);
   g_test_add_func ("/auth/request/redirect-ok", test_redirect_ok);
   g_test_add_func ("/auth/request/redirect-errors", test_redirect_errors);
+  g_test_add_func ("/auth/request/loopback", test_loopback_request);
+  g_test_add_func ("/auth/loopback/listener", test_loopback_listener);
+  g_test_add_func ("/auth/loopback/cancel", test_loopback_cancel);
   g_test_add_func ("/auth/error/mapping", test_error_mapping);
   g_test_add_func ("/auth/error/json", test_error_json);
 

@@ -173,6 +173,8 @@ test_org_settings (void)
     "{\"microsoft\":{\"enabled\":false,\"cloud\":\"gcc-moderate\",\"audiences\":[\"anyone\"],"
     "\"defaultAudience\":\"anyone\",\"defaultLinkType\":\"edit\","
     "\"cloudDescriptor\":\"/usr/share/foyer/sandbox.json\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\",\"signIn\":\"browser\"}}",
     NULL,
   };
   const char *bad[] = {
@@ -198,6 +200,10 @@ test_org_settings (void)
     "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
     "{\"microsoft\":{\"enabled\":false,\"tenantId\":\"a/b\",\"cloud\":\"worldwide\","
     "\"audiences\":[\"space\"],\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\",\"signIn\":\"popup\"}}",
+    "{\"microsoft\":{\"enabled\":false,\"cloud\":\"worldwide\",\"audiences\":[\"space\"],"
+    "\"defaultAudience\":\"space\",\"defaultLinkType\":\"view\",\"signIn\":true}}",
     NULL,
   };
   g_autoptr (JsonNode) defaults = foyer_svc_org_settings_default ();

@@ -58,7 +58,7 @@ wait_for (Wait *wait)
 }
 
 static void
-enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
+enable_microsoft_full (FoyerTestService *service, FoyerTestSandbox *sandbox, const char *sign_in)
 {
   g_autoptr (FoyerChatClient) admin
       = foyer_chat_client_new (foyer_test_service_get_base_url (service));
@@ -66,9 +66,9 @@ enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
       "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"%s\",\"clientId\":\"%s\","
       "\"cloud\":\"worldwide\",\"audiences\":[\"organization\",\"space\",\"existing\"],"
       "\"defaultAudience\":\"organization\",\"defaultLinkType\":\"view\","
-      "\"cloudDescriptor\":\"%s\"}}",
+      "\"cloudDescriptor\":\"%s\",\"signIn\":\"%s\"}}",
       foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox),
-      foyer_test_sandbox_get_cloud_path (sandbox));
+      foyer_test_sandbox_get_cloud_path (sandbox), sign_in);
   g_autoptr (JsonNode) settings = json_from_string (json, NULL);
   g_autoptr (GError) error = NULL;
   Wait wait = { NULL };
@@ -83,6 +83,12 @@ enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
     g_assert_no_error (error);
   }
   g_clear_object (&wait.result);
+}
+
+static void
+enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
+{
+  enable_microsoft_full (service, sandbox, "embedded");
 }
 
 static gboolean
@@ -705,6 +711,139 @@ test_connect (void)
   g_assert_true (foyer_test_sandbox_stop (sandbox));
 }
 
+static gboolean
+open_uri_cb (FoyerMicrosoftAccount *account, const char *uri, GtkWindow *parent, char **out)
+{
+  g_free (*out);
+  *out = g_strdup (uri);
+  return TRUE;
+}
+
+typedef struct
+{
+  gboolean done;
+  guint status;
+  char *location;
+} BrowserStep;
+
+static void
+browser_step_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BrowserStep *step = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  step->status = soup_message_get_status (msg);
+  step->location = g_strdup (
+      soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+  step->done = TRUE;
+}
+
+static gboolean
+browser_step_done (gpointer data)
+{
+  return ((BrowserStep *) data)->done;
+}
+
+/* What the system browser does with a URL: one request, redirects not followed. */
+static void
+browser_get (SoupSession *browser, const char *url, BrowserStep *step)
+{
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+
+  g_assert_nonnull (msg);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  step->done = FALSE;
+  g_clear_pointer (&step->location, g_free);
+  soup_session_send_and_read_async (browser, msg, G_PRIORITY_DEFAULT, NULL, browser_step_cb, step);
+  g_assert_true (foyer_ui_test_wait_until (browser_step_done, step, 30000));
+}
+
+/* The new service's policy reached the account (the previous test's was
+ * for the embedded sign-in). */
+static gboolean
+browser_policy (gpointer data)
+{
+  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (data);
+
+  return policy != NULL && foyer_org_policy_get_browser_sign_in (policy);
+}
+
+/* The policy's browser mode (RFC 8252): the authorize page goes to the
+ * system browser (here a plain HTTP client with the sandbox's SSO on), which
+ * comes back to Foyer's listener on 127.0.0.1; no embedded view is shown. */
+static void
+test_connect_browser (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerTestSandbox) sandbox = foyer_test_sandbox_start (NULL, &error);
+  g_autoptr (FoyerTestService) service = foyer_test_service_new ();
+  g_autoptr (SoupSession) browser = soup_session_new ();
+  FoyerSession *session = foyer_application_get_session (app);
+  FoyerMicrosoftAccount *account = foyer_application_get_microsoft_account (app);
+  g_autofree char *opened = NULL;
+  g_autofree char *expected = NULL;
+  BrowserStep step = { FALSE, 0, NULL };
+  FoyerWindow *window;
+  gulong handler;
+  Wait wait = { NULL };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (service);
+  enable_microsoft_full (service, sandbox, "browser");
+  g_assert_true (foyer_test_sandbox_enable_sso (sandbox, "alice@contoso.example", &error));
+  g_assert_no_error (error);
+
+  window = foyer_window_new (app);
+  foyer_window_attach_session (window, session);
+  foyer_window_attach_microsoft (window, session, account);
+  gtk_window_present (GTK_WINDOW (window));
+  foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
+                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL, done_cb,
+                               &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+  g_clear_object (&wait.result);
+  g_assert_true (foyer_ui_test_wait_until (browser_policy, account, 30000));
+  wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
+
+  handler = g_signal_connect (account, "open-uri", G_CALLBACK (open_uri_cb), &opened);
+  gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
+  g_assert_nonnull (opened);
+  expected = g_strdup_printf ("%s/", foyer_test_sandbox_get_authority_url (sandbox));
+  g_assert_true (g_str_has_prefix (opened, expected));
+  g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_nonnull (strstr (opened, "code_challenge_method=S256"));
+  /* A window says where to look; it has no web view of its own. */
+  g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_null (
+      find_sign_in_view (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account))));
+  g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_CONNECTING);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
+                                  "microsoft-browser"));
+
+  /* The browser: signed in already (SSO), so straight back to 127.0.0.1. */
+  browser_get (browser, opened, &step);
+  g_assert_cmpuint (step.status, ==, 302);
+  g_assert_true (g_str_has_prefix (step.location, "http://127.0.0.1:"));
+  g_assert_nonnull (strstr (step.location, "code="));
+  browser_get (browser, step.location, &step);
+  g_assert_cmpuint (step.status, ==, 200);
+
+  wait_state (account, FOYER_MICROSOFT_CONNECTED);
+  g_assert_null (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Alice Martin");
+
+  g_signal_handler_disconnect (account, handler);
+  gtk_widget_activate_action (GTK_WIDGET (window), "account.disconnect-microsoft", NULL);
+  wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  foyer_session_disconnect (session);
+  g_free (step.location);
+  g_assert_true (foyer_test_service_stop (service));
+  g_assert_true (foyer_test_sandbox_stop (sandbox));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -717,6 +856,7 @@ main (int argc, char **argv)
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
 
   g_test_add_func ("/auth/microsoft/connect", test_connect);
+  g_test_add_func ("/auth/microsoft/connect-browser", test_connect_browser);
   g_test_add_func ("/share/hostile-references", test_hostile_references);
 
   return g_test_run ();

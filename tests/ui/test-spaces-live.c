@@ -475,7 +475,7 @@ test_org_policy (Fixture *f, gconstpointer data)
       = "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"11111111-2222-3333-4444-555555555555\","
         "\"clientId\":\"66666666-7777-8888-9999-000000000000\",\"cloud\":\"worldwide\","
         "\"audiences\":[\"organization\",\"space\"],\"defaultAudience\":\"space\","
-        "\"defaultLinkType\":\"edit\"}}";
+        "\"defaultLinkType\":\"edit\",\"signIn\":\"browser\"}}";
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerSession) later = foyer_session_new ();
   FoyerOrgPolicy *policy;
@@ -500,6 +500,7 @@ test_org_policy (Fixture *f, gconstpointer data)
                    "11111111-2222-3333-4444-555555555555");
   g_assert_cmpint (foyer_org_policy_get_default_audience (policy), ==, FOYER_LINK_AUDIENCE_SPACE);
   g_assert_false (foyer_org_policy_allows_audience (policy, FOYER_LINK_AUDIENCE_ANYONE));
+  g_assert_true (foyer_org_policy_get_browser_sign_in (policy));
   foyer_session_disconnect (later);
 
   /* The administrator's page: the form holds the policy, and saving it
@@ -525,6 +526,7 @@ test_org_policy (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (text, "\"tenantId\":\"11111111-2222-3333-4444-555555555555\""));
     g_assert_nonnull (strstr (text, "\"defaultAudience\":\"space\""));
     g_assert_nonnull (strstr (text, "\"defaultLinkType\":\"edit\""));
+    g_assert_nonnull (strstr (text, "\"signIn\":\"browser\""));
     g_assert_null (strstr (text, "\"anyone\""));
     foyer_ui_test_wait_for_draw (GTK_WIDGET (preferences));
     g_free (foyer_ui_test_save_png (GTK_WIDGET (preferences), "preferences-admin"));

@@ -24,6 +24,7 @@ struct _FoyerAuthRequest
   char *verifier;
   char *state;
   char *nonce;
+  char *redirect_uri; /* the system browser's loopback address, or NULL: the cloud's */
   gboolean used;
 };
 
@@ -43,6 +44,7 @@ foyer_auth_request_finalize (GObject *object)
   g_free (self->verifier);
   g_free (self->state);
   g_free (self->nonce);
+  g_free (self->redirect_uri);
   G_OBJECT_CLASS (foyer_auth_request_parent_class)->finalize (object);
 }
 
@@ -179,7 +181,33 @@ const char *
 foyer_auth_request_get_redirect_uri (FoyerAuthRequest *self)
 {
   g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return foyer_cloud_get_redirect_uri (self->cloud);
+  return self->redirect_uri != NULL ? self->redirect_uri
+                                    : foyer_cloud_get_redirect_uri (self->cloud);
+}
+
+/* For the system browser (RFC 8252 §7.3): http on 127.0.0.1 with the
+ * port the app listens on, instead of the cloud's native-client URI.
+ * Anything else is refused. */
+gboolean
+foyer_auth_request_set_loopback_redirect_uri (FoyerAuthRequest *self,
+                                              const char *uri,
+                                              GError **error)
+{
+  g_autoptr (GUri) parsed = NULL;
+
+  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), FALSE);
+
+  parsed = uri != NULL ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "http") != 0
+      || g_strcmp0 (g_uri_get_host (parsed), "127.0.0.1") != 0 || g_uri_get_port (parsed) <= 0)
+    {
+      g_set_error_literal (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_REDIRECT,
+                           _ ("The browser sign-in can only return to this computer."));
+      return FALSE;
+    }
+  g_free (self->redirect_uri);
+  self->redirect_uri = g_strdup (uri);
+  return TRUE;
 }
 
 static void
@@ -205,7 +233,7 @@ foyer_auth_request_get_authorize_url (FoyerAuthRequest *self)
   challenge = foyer_auth_pkce_challenge (self->verifier);
   append_param (query, "client_id", self->client_id);
   append_param (query, "response_type", "code");
-  append_param (query, "redirect_uri", foyer_cloud_get_redirect_uri (self->cloud));
+  append_param (query, "redirect_uri", foyer_auth_request_get_redirect_uri (self));
   append_param (query, "response_mode", "query");
   append_param (query, "scope", FOYER_AUTH_SCOPES);
   append_param (query, "state", self->state);
@@ -238,7 +266,7 @@ foyer_auth_request_is_redirect (FoyerAuthRequest *self, const char *uri)
 
   if (uri == NULL)
     return FALSE;
-  expected = g_uri_parse (foyer_cloud_get_redirect_uri (self->cloud), G_URI_FLAGS_NONE, NULL);
+  expected = g_uri_parse (foyer_auth_request_get_redirect_uri (self), G_URI_FLAGS_NONE, NULL);
   got = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
   return expected != NULL && got != NULL && same_endpoint (expected, got);
 }

@@ -46,6 +46,9 @@ const char *foyer_auth_request_get_verifier (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_state (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_nonce (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_redirect_uri (FoyerAuthRequest *self);
+gboolean foyer_auth_request_set_loopback_redirect_uri (FoyerAuthRequest *self,
+                                                       const char *uri,
+                                                       GError **error);
 char *foyer_auth_request_get_authorize_url (FoyerAuthRequest *self);
 
 /* TRUE if uri is the redirect of this request (the sign-in view stops

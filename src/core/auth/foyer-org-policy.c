@@ -23,6 +23,7 @@ struct _FoyerOrgPolicy
   FoyerLinkAudience audiences;
   FoyerLinkAudience default_audience;
   FoyerLinkType default_link_type;
+  gboolean browser_sign_in;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerOrgPolicy, foyer_org_policy, G_TYPE_OBJECT)
@@ -139,6 +140,7 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
 {
   const char *link_type;
   const char *descriptor;
+  const char *sign_in;
   g_autoptr (FoyerCloud) cloud = NULL;
 
   self->enabled = _foyer_auth_json_boolean (ms, "enabled", FALSE);
@@ -171,7 +173,25 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
     self->default_link_type = FOYER_LINK_TYPE_EDIT;
   else
     return invalid (error, _ ("The organization's default link type must be view or edit."));
+
+  /* "embedded" (the default: the viewer gets the session's cookies) or
+   * "browser" (RFC 8252: the system browser, back through 127.0.0.1). */
+  sign_in = _foyer_auth_json_string (ms, "signIn", "embedded");
+  if (g_strcmp0 (sign_in, "browser") == 0)
+    self->browser_sign_in = TRUE;
+  else if (g_strcmp0 (sign_in, "embedded") != 0)
+    return invalid (error, _ ("The organization's sign-in mode must be embedded or browser."));
   return TRUE;
+}
+
+/* Whether people sign in to Microsoft in their web browser rather than in
+ * Foyer's own sign-in window. */
+gboolean
+foyer_org_policy_get_browser_sign_in (FoyerOrgPolicy *self)
+{
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FALSE);
+
+  return self->browser_sign_in;
 }
 
 FoyerOrgPolicy *

@@ -44,6 +44,7 @@ const char *foyer_org_policy_get_cloud_descriptor (FoyerOrgPolicy *self);
 FoyerLinkAudience foyer_org_policy_get_audiences (FoyerOrgPolicy *self);
 FoyerLinkAudience foyer_org_policy_get_default_audience (FoyerOrgPolicy *self);
 FoyerLinkType foyer_org_policy_get_default_link_type (FoyerOrgPolicy *self);
+gboolean foyer_org_policy_get_browser_sign_in (FoyerOrgPolicy *self);
 gboolean foyer_org_policy_allows_audience (FoyerOrgPolicy *self, FoyerLinkAudience audience);
 
 /* The cloud the policy names: the file descriptor when given, else the
