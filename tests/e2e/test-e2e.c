@@ -191,7 +191,7 @@ member_start (const char *role, const char *service_url, const char *cloud_path)
   g_ptr_array_add (members, member);
 
   /* Folders of its own: nothing on disk is shared between the two. */
-  home = g_build_filename (work != NULL ? work : g_get_tmp_dir (), "e2e", role, NULL);
+  home = g_build_filename (work, "e2e", role, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
       g_autofree char *dir = g_build_filename (home, dirs[i][1], NULL);
@@ -371,7 +371,7 @@ static void
 test_share_between_two_apps (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (FoyerTestSandbox) sandbox = foyer_test_sandbox_start (NULL, &error);
+  g_autoptr (FoyerTestSandbox) sandbox = NULL;
   g_autoptr (FoyerTestService) service = NULL;
   g_autoptr (GPtrArray) thumbnails = NULL;
   g_autoptr (GPtrArray) links = NULL;
@@ -385,6 +385,15 @@ test_share_between_two_apps (void)
   gboolean bob_fetched = FALSE;
   gint64 start = g_get_monotonic_time ();
 
+  /* Two apps need a display, a bus and an unlocked keyring to share, and
+   * a fresh folder to keep their own folders in. */
+  if (g_getenv ("FOYER_TEST_WORKDIR") == NULL)
+    {
+      g_test_skip ("runs only under tests/headless-run (meson test --setup headless e2e)");
+      return;
+    }
+
+  sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
   service = foyer_test_service_new ();
   g_assert_nonnull (service);
