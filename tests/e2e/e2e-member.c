@@ -29,6 +29,7 @@
 #include "foyer-window-session.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-tile.h"
 #include "viewer/foyer-viewer.h"
 
 #define STEP_TIMEOUT_MS 30000
@@ -466,6 +467,31 @@ owner_known (gpointer data)
   return owner != NULL && *owner != '\0' && g_strcmp0 (owner, "Looking…") != 0;
 }
 
+/* Every tile in sight for an Office document, a PDF, an image or text
+ * shows its thumbnail (Graph has none for folders, archives and the like). */
+static gboolean
+picker_thumbnails_shown (gpointer data)
+{
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+  guint shown = 0;
+
+  collect (data, FOYER_TYPE_PICKER_TILE, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      FoyerPickerTile *tile = g_ptr_array_index (tiles, i);
+      FoyerDriveItem *item = foyer_picker_tile_get_item (tile);
+
+      if (!gtk_widget_get_mapped (GTK_WIDGET (tile)) || item == NULL)
+        continue;
+      if (foyer_drive_item_get_kind (item) >= FOYER_DRIVE_ITEM_KIND_DOCUMENT
+          && foyer_drive_item_get_kind (item) <= FOYER_DRIVE_ITEM_KIND_TEXT
+          && !foyer_picker_tile_get_has_thumbnail (tile))
+        return FALSE;
+      shown++;
+    }
+  return shown > 0;
+}
+
 static GtkWidget *
 picker_child (FoyerPickerDialog *picker, const char *name)
 {
@@ -559,6 +585,8 @@ share (Member *self, char **args, GString *answer, GError **error)
     REQUIRE (g_strv_length (crumbs) == 2 && g_str_equal (crumbs[1], args[1]), "the picker shows %s",
              path);
   }
+  REQUIRE (foyer_ui_test_wait_until (picker_thumbnails_shown, picker, STEP_TIMEOUT_MS),
+           "the picker does not show the thumbnails of %s", path);
   name = g_strdup_printf ("e2e-2-%s-picker-folder", self->role);
   save_screenshot (GTK_WIDGET (picker), name);
 
@@ -571,6 +599,19 @@ share (Member *self, char **args, GString *answer, GError **error)
   gtk_switch_set_active (GTK_SWITCH (picker_child (picker, "edit_switch")), FALSE);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (picker_child (picker, "organization_check")),
                                TRUE);
+  /* The person scrolled down to the options. */
+  {
+    GtkWidget *details = gtk_widget_get_ancestor (picker_child (picker, "organization_check"),
+                                                  GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment;
+
+    REQUIRE (details != NULL, "the share options do not scroll");
+    /* Laid out first, so the adjustment knows how far down they are. */
+    foyer_ui_test_wait_for_draw (details);
+    adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (details));
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                              - gtk_adjustment_get_page_size (adjustment));
+  }
   REQUIRE (g_strcmp0 (foyer_picker_dialog_get_link_type (picker), "view") == 0,
            "the access is %s, not view", foyer_picker_dialog_get_link_type (picker));
   REQUIRE (g_strcmp0 (foyer_picker_dialog_get_audience (picker), "organization") == 0,
