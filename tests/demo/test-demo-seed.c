@@ -16,49 +16,14 @@
 #include "foyer-kms-client.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
+#include "foyer-test-util.h"
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
+/* Each step waits for its result, then lets it go. */
 static GAsyncResult *
-wait_for (Wait *wait)
+wait_for (FoyerTestWait *wait)
 {
-  g_clear_object (&wait->result);
-  while (wait->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return wait->result;
-}
-
-static gboolean
-tree_contains (const char *dir, const char *needle)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize length = 0;
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          if (tree_contains (path, needle))
-            return TRUE;
-        }
-      else if (g_file_get_contents (path, &contents, &length, NULL)
-               && g_strstr_len (contents, length, needle) != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  foyer_test_wait_clear (wait);
+  return foyer_test_wait (wait);
 }
 
 static char *
@@ -69,11 +34,11 @@ decrypt (FoyerKmsClient *kms, const char *jwe)
   g_autofree char *kid = NULL;
   const guint8 *bytes;
   gsize len = 0;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   char *text;
 
   g_assert_true (foyer_jwe_check (jwe, FOYER_JWE_MAX_LENGTH, &kid, &error));
-  foyer_kms_client_get_key_async (kms, kid, NULL, done_cb, &wait);
+  foyer_kms_client_get_key_async (kms, kid, NULL, foyer_test_wait_cb, &wait);
   key = foyer_kms_client_get_key_finish (kms, wait_for (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -105,7 +70,7 @@ test_seed (void)
       = g_strdup_printf ("--password=%s=%s", FOYER_TEST_CAROL_EMAIL, FOYER_TEST_CAROL_PASSWORD);
   g_autofree char *suffix = NULL;
   JsonArray *items;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   guint n_messages = 0;
 
   g_assert_no_error (error);
@@ -125,15 +90,15 @@ test_seed (void)
 
   /* Bob, as his app would see it. */
   bob = foyer_chat_client_new (foyer_test_service_get_base_url (service));
-  foyer_chat_client_login_async (bob, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, NULL, done_cb,
-                                 &wait);
+  foyer_chat_client_login_async (bob, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, NULL,
+                                 foyer_test_wait_cb, &wait);
   me = foyer_chat_client_call_finish (bob, wait_for (&wait), &error);
   g_assert_no_error (error);
   kms = foyer_kms_client_new (foyer_chat_client_get_session (bob),
                               foyer_test_service_get_kms_url (service));
   foyer_kms_client_set_token (kms, foyer_chat_client_get_token (bob));
 
-  foyer_chat_client_list_spaces_async (bob, NULL, done_cb, &wait);
+  foyer_chat_client_list_spaces_async (bob, NULL, foyer_test_wait_cb, &wait);
   spaces = foyer_chat_client_call_finish (bob, wait_for (&wait), &error);
   g_assert_no_error (error);
   items = foyer_json_get_array (json_node_get_object (spaces), "items");
@@ -149,7 +114,7 @@ test_seed (void)
 
       g_string_append_printf (history, "# %s\n", title);
       foyer_chat_client_list_messages_async (bob, foyer_json_get_string (space, "id"), 0, 50, NULL,
-                                             done_cb, &wait);
+                                             foyer_test_wait_cb, &wait);
       page = foyer_chat_client_call_finish (bob, wait_for (&wait), &error);
       g_assert_no_error (error);
       messages = foyer_json_get_array (json_node_get_object (page), "items");
@@ -194,11 +159,15 @@ test_seed (void)
       g_assert_nonnull (ref->url);
       g_assert_nonnull (ref->shared_by);
       g_assert_cmpstr (ref->audience, ==, "organization");
-      g_assert_false (tree_contains (foyer_test_service_get_data_dir (service), ref->title));
-      g_assert_false (tree_contains (foyer_test_service_get_data_dir (service), ref->url));
-      g_assert_false (tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
+      g_assert_false (
+          foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->title));
+      g_assert_false (
+          foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->url));
+      g_assert_false (
+          foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
     }
-  g_assert_false (tree_contains (foyer_test_service_get_data_dir (service), "quarterly report?"));
+  g_assert_false (
+      foyer_test_tree_contains (foyer_test_service_get_data_dir (service), "quarterly report?"));
 
   g_clear_object (&wait.result);
   g_assert_true (foyer_test_service_stop (service));

@@ -25,6 +25,7 @@
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
 #include "foyer-store.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
 #include "foyer-window.h"
@@ -66,27 +67,10 @@ typedef gboolean (*CommandFunc) (Member *self, char **args, GString *answer, GEr
 
 /* Waiting. */
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
 static gboolean
-has_result (gpointer data)
+wait_for (FoyerTestWait *wait)
 {
-  return ((Wait *) data)->result != NULL;
-}
-
-static gboolean
-wait_for (Wait *wait)
-{
-  return foyer_ui_test_wait_until (has_result, wait, STEP_TIMEOUT_MS);
+  return foyer_test_wait_result (wait, STEP_TIMEOUT_MS) != NULL;
 }
 
 static gboolean
@@ -113,29 +97,12 @@ typedef struct
   const char *selector;
 } PageWait;
 
-static void
-probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  int *found = user_data;
-  g_autoptr (JSCValue) value
-      = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
-
-  *found = value != NULL && jsc_value_is_boolean (value) && jsc_value_to_boolean (value) ? 1 : 0;
-}
-
 static gboolean
 element_present (gpointer data)
 {
   PageWait *w = data;
-  g_autofree char *script = g_strdup_printf ("document.querySelector('%s') !== null", w->selector);
-  int found = -1;
 
-  if (webkit_web_view_is_loading (w->view))
-    return FALSE;
-  webkit_web_view_evaluate_javascript (w->view, script, -1, NULL, NULL, NULL, probe_cb, &found);
-  while (found < 0)
-    g_main_context_iteration (NULL, TRUE);
-  return found == 1;
+  return foyer_ui_test_web_has_element (w->view, w->selector);
 }
 
 static gboolean
@@ -153,30 +120,6 @@ run_js (WebKitWebView *view, const char *script)
 }
 
 /* Widgets. */
-
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *found)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        g_ptr_array_add (found, child);
-      else
-        collect (child, type, found);
-    }
-}
-
-static gpointer
-find_widget (GtkWidget *widget, GType type)
-{
-  g_autoptr (GPtrArray) found = g_ptr_array_new ();
-
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  collect (widget, type, found);
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
 
 static void
 web_snapshot_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -220,7 +163,7 @@ save_window_png (GtkWidget *window, const char *name)
    * made, until the next frame. */
   paintable = gtk_widget_paintable_new (window);
   gdk_paintable_snapshot (paintable, snapshot, box.size.width, box.size.height);
-  collect (window, WEBKIT_TYPE_WEB_VIEW, views);
+  foyer_ui_test_collect (window, WEBKIT_TYPE_WEB_VIEW, views);
   for (guint i = 0; i < views->len; i++)
     {
       GtkWidget *view = g_ptr_array_index (views, i);
@@ -260,12 +203,12 @@ save_screenshot (GtkWidget *window, const char *name)
 static gboolean
 sign_in (Member *self, char **args, GString *answer, GError **error)
 {
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   gboolean ok;
 
   REQUIRE (g_strv_length (args) == 3, "usage: sign-in EMAIL PASSWORD");
-  foyer_session_sign_in_async (self->session, self->service_url, args[1], args[2], NULL, done_cb,
-                               &wait);
+  foyer_session_sign_in_async (self->session, self->service_url, args[1], args[2], NULL,
+                               foyer_test_wait_cb, &wait);
   REQUIRE (wait_for (&wait), "no answer from foyer-service to the sign-in");
   ok = foyer_session_sign_in_finish (self->session, wait.result, error);
   g_clear_object (&wait.result);
@@ -295,7 +238,7 @@ connect_microsoft (Member *self, char **args, GString *answer, GError **error)
   gtk_widget_activate_action (GTK_WIDGET (self->window), "account.connect-microsoft", NULL);
   sign_in_window = foyer_microsoft_account_get_sign_in_window (self->account);
   REQUIRE (sign_in_window != NULL, "account.connect-microsoft showed no sign-in window");
-  view = find_widget (GTK_WIDGET (sign_in_window), FOYER_TYPE_SIGN_IN_VIEW);
+  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window), FOYER_TYPE_SIGN_IN_VIEW);
   REQUIRE (view != NULL, "the sign-in window has no FoyerSignInView");
   web = foyer_sign_in_view_get_web_view (view);
   REQUIRE (wait_element (web, "#i0116"), "no sign-in form at %s", webkit_web_view_get_uri (web));
@@ -346,11 +289,11 @@ static gboolean
 create_space (Member *self, char **args, GString *answer, GError **error)
 {
   g_autoptr (FoyerSpaceItem) space = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   REQUIRE (g_strv_length (args) >= 2, "usage: create-space TITLE MEMBER-EMAIL…");
   foyer_session_create_space_async (self->session, args[1], (const char *const *) args + 2, NULL,
-                                    done_cb, &wait);
+                                    foyer_test_wait_cb, &wait);
   REQUIRE (wait_for (&wait), "the space was not created");
   space = foyer_session_create_space_finish (self->session, wait.result, error);
   g_clear_object (&wait.result);
@@ -403,16 +346,7 @@ open_space (Member *self, char **args, GString *answer, GError **error)
 static FoyerPickerDialog *
 find_picker (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (FOYER_IS_PICKER_DIALOG (window))
-        return FOYER_PICKER_DIALOG (window);
-    }
-  return NULL;
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG);
 }
 
 static gboolean
@@ -475,7 +409,7 @@ picker_thumbnails_shown (gpointer data)
   g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
   guint shown = 0;
 
-  collect (data, FOYER_TYPE_PICKER_TILE, tiles);
+  foyer_ui_test_collect (data, FOYER_TYPE_PICKER_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
     {
       FoyerPickerTile *tile = g_ptr_array_index (tiles, i);
@@ -531,7 +465,7 @@ find_tile (GtkWidget *window, const char *title)
 {
   g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
 
-  collect (window, FOYER_TYPE_DOCUMENT_TILE, tiles);
+  foyer_ui_test_collect (window, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
     if (g_strcmp0 (foyer_document_tile_get_title (g_ptr_array_index (tiles, i)), title) == 0)
       return g_ptr_array_index (tiles, i);
@@ -688,7 +622,7 @@ open_document (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (tile != NULL && foyer_document_tile_get_ref (tile) != NULL, "no tile for %s", args[1]);
   g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
   REQUIRE (foyer_window_get_document_shown (self->window), "the window shows no document");
-  viewer = find_widget (GTK_WIDGET (self->window), FOYER_TYPE_VIEWER);
+  viewer = foyer_ui_test_find (GTK_WIDGET (self->window), FOYER_TYPE_VIEWER);
   REQUIRE (viewer != NULL, "the window has no viewer");
   REQUIRE (g_strcmp0 (foyer_viewer_get_title (viewer), args[1]) == 0, "the viewer shows %s",
            foyer_viewer_get_title (viewer));
@@ -792,23 +726,6 @@ log_writer_cb (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gp
   return G_LOG_WRITER_HANDLED;
 }
 
-typedef struct
-{
-  char *line;
-  GError *error;
-  gboolean done;
-} LineRead;
-
-static void
-line_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, &read->error);
-  read->done = TRUE;
-}
-
 static gboolean
 setup (Member *self, GError **error)
 {
@@ -901,10 +818,10 @@ main (int argc, char **argv)
    * events and painting while the coordinator talks to the other person. */
   while (!self.done)
     {
-      LineRead read = { NULL };
+      FoyerTestLine read = { NULL };
 
-      g_data_input_stream_read_line_async (self.commands, G_PRIORITY_DEFAULT, NULL, line_read_cb,
-                                           &read);
+      g_data_input_stream_read_line_async (self.commands, G_PRIORITY_DEFAULT, NULL,
+                                           foyer_test_line_cb, &read);
       while (!read.done)
         g_main_context_iteration (NULL, TRUE);
       if (read.line == NULL)

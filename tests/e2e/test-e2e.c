@@ -25,6 +25,7 @@
 
 #include "foyer-chat-client.h"
 #include "foyer-test-sandbox.h"
+#include "foyer-test-util.h"
 #include "foyer-test-service.h"
 
 /* A member gives up on a step after 30 s and says why; this is for a
@@ -81,23 +82,6 @@ child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-typedef struct
-{
-  char *line;
-  GError *error;
-  gboolean done;
-} LineRead;
-
-static void
-line_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, &read->error);
-  read->done = TRUE;
-}
-
 static gboolean
 cancel_cb (gpointer user_data)
 {
@@ -120,12 +104,12 @@ member_expect (Member *member, const char *what)
 {
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *words = NULL;
-  LineRead read = { NULL };
+  FoyerTestLine read = { NULL };
   guint timeout = g_timeout_add (ANSWER_TIMEOUT_MS, cancel_cb, cancellable);
   char **argv = NULL;
 
   g_data_input_stream_read_line_async (member->answers, G_PRIORITY_DEFAULT, cancellable,
-                                       line_read_cb, &read);
+                                       foyer_test_line_cb, &read);
   while (!read.done)
     g_main_context_iteration (NULL, TRUE);
   if (!g_cancellable_is_cancelled (cancellable))
@@ -258,26 +242,12 @@ member_quit (Member *member)
 /* The organization's policy, as its administrator (Alice) sets it:
  * Microsoft for the sandbox's tenant, links for the organization by
  * default, view only. */
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
 static JsonNode *
-chat_call_finish (FoyerChatClient *client, Wait *wait, GError **error)
+chat_call_finish (FoyerChatClient *client, FoyerTestWait *wait, GError **error)
 {
-  JsonNode *reply;
+  JsonNode *reply = foyer_chat_client_call_finish (client, foyer_test_wait (wait), error);
 
-  while (wait->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  reply = foyer_chat_client_call_finish (client, wait->result, error);
-  g_clear_object (&wait->result);
+  foyer_test_wait_clear (wait);
   return reply;
 }
 
@@ -297,13 +267,13 @@ enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
   g_autoptr (JsonNode) login = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError) error = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 done_cb, &wait);
+                                 foyer_test_wait_cb, &wait);
   login = chat_call_finish (admin, &wait, &error);
   g_assert_no_error (error);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, done_cb, &wait);
+  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
   reply = chat_call_finish (admin, &wait, &error);
   g_assert_no_error (error);
 }
@@ -338,33 +308,6 @@ entry_user (JsonObject *entry)
   JsonNode *user = json_object_get_member (entry, "user");
 
   return user != NULL && JSON_NODE_HOLDS_VALUE (user) ? json_node_get_string (user) : NULL;
-}
-
-static gboolean
-file_tree_contains (const char *dir, const char *needle)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        {
-          if (file_tree_contains (path, needle))
-            return TRUE;
-        }
-      else if (g_file_get_contents (path, &contents, &len, NULL)
-               && g_strstr_len (contents, len, needle) != NULL)
-        {
-          g_test_message ("%s contains \"%s\"", path, needle);
-          return TRUE;
-        }
-    }
-  return FALSE;
 }
 
 static void
@@ -481,7 +424,7 @@ test_share_between_two_apps (void)
         = { DOCUMENT_TITLE, "Quarterly", SPACE_TITLE, tile[0], tile[1], tile[2] };
 
     for (gsize i = 0; i < G_N_ELEMENTS (secrets); i++)
-      if (file_tree_contains (dir, secrets[i]))
+      if (foyer_test_tree_contains (dir, secrets[i]))
         fail ("foyer-service keeps \"%s\" in plaintext", secrets[i]);
   }
 

@@ -298,3 +298,69 @@ foyer_ui_test_notifications (void)
 
   return received;
 }
+
+void
+foyer_ui_test_collect (GtkWidget *widget, GType type, GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      else
+        foyer_ui_test_collect (child, type, found);
+    }
+}
+
+gpointer
+foyer_ui_test_find (GtkWidget *widget, GType type)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  foyer_ui_test_collect (widget, type, found);
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static void
+probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  int *found = user_data;
+  g_autoptr (JSCValue) value
+      = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+
+  *found = value != NULL && jsc_value_is_boolean (value) && jsc_value_to_boolean (value) ? 1 : 0;
+}
+
+gboolean
+foyer_ui_test_web_has_element (gpointer web_view, const char *selector)
+{
+  g_autofree char *script = g_strdup_printf ("document.querySelector('%s') !== null", selector);
+  int found = -1;
+
+  g_return_val_if_fail (WEBKIT_IS_WEB_VIEW (web_view), FALSE);
+  g_return_val_if_fail (strchr (selector, '\'') == NULL, FALSE);
+
+  if (webkit_web_view_is_loading (web_view))
+    return FALSE;
+  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, probe_cb, &found);
+  while (found < 0)
+    g_main_context_iteration (NULL, TRUE);
+  return found == 1;
+}
+
+gpointer
+foyer_ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}

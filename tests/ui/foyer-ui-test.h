@@ -16,6 +16,15 @@ GdkTexture *foyer_ui_test_snapshot (GtkWidget *widget);
 char *foyer_ui_test_save_png (GtkWidget *widget, const char *name);
 char *foyer_ui_test_save_web_png (gpointer web_view, const char *name);
 GtkWidget *foyer_ui_test_child (GtkWidget *widget, GType template_type, const char *name);
+/* Every descendant of widget of that type (not looking inside them), in
+ * tree order; the first one (widget itself if it is one), or NULL. */
+void foyer_ui_test_collect (GtkWidget *widget, GType type, GPtrArray *found);
+gpointer foyer_ui_test_find (GtkWidget *widget, GType type);
+/* The first toplevel window of that type, or NULL. */
+gpointer foyer_ui_test_find_toplevel (GType type);
+/* Whether the WebKitWebView's page, done loading, has an element matching
+ * the CSS selector (no single quotes in it). */
+gboolean foyer_ui_test_web_has_element (gpointer web_view, const char *selector);
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
 void foyer_ui_test_xdotool (const char *arguments);
 

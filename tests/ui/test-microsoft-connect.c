@@ -27,35 +27,12 @@
 #include "foyer-test-service.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
+#include "foyer-test-util.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
 #include "viewer/foyer-viewer.h"
 
 static FoyerApplication *app;
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_assert_true (foyer_ui_test_wait_until (has_result, wait, 30000));
-  return wait->result;
-}
 
 static void
 enable_microsoft_full (FoyerTestService *service, FoyerTestSandbox *sandbox, const char *sign_in)
@@ -71,15 +48,16 @@ enable_microsoft_full (FoyerTestService *service, FoyerTestSandbox *sandbox, con
       foyer_test_sandbox_get_cloud_path (sandbox), sign_in);
   g_autoptr (JsonNode) settings = json_from_string (json, NULL);
   g_autoptr (GError) error = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 done_cb, &wait);
-  g_assert_nonnull (foyer_chat_client_call_finish (admin, wait_for (&wait), &error));
+                                 foyer_test_wait_cb, &wait);
+  g_assert_nonnull (foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, done_cb, &wait);
+  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
   {
-    g_autoptr (JsonNode) reply = foyer_chat_client_call_finish (admin, wait_for (&wait), &error);
+    g_autoptr (JsonNode) reply
+        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
   }
   g_clear_object (&wait.result);
@@ -107,67 +85,18 @@ wait_state (FoyerMicrosoftAccount *account, FoyerMicrosoftState state)
   g_assert_true (foyer_ui_test_wait_until (account_in_state, pair, 30000));
 }
 
-static FoyerSignInView *
-find_sign_in_view (GtkWidget *widget)
-{
-  if (FOYER_IS_SIGN_IN_VIEW (widget))
-    return FOYER_SIGN_IN_VIEW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      FoyerSignInView *found = find_sign_in_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   WebKitWebView *view;
   const char *element;
 } PageWait;
 
-static void
-probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  int *found = user_data;
-  g_autoptr (JSCValue) value
-      = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
-
-  *found = value != NULL && jsc_value_is_boolean (value) && jsc_value_to_boolean (value) ? 1 : 0;
-}
-
 static gboolean
 element_present (gpointer data)
 {
   PageWait *w = data;
-  g_autofree char *script = g_strdup_printf ("document.querySelector('%s') !== null", w->element);
-  int found = -1;
 
-  if (webkit_web_view_is_loading (w->view))
-    return FALSE;
-  webkit_web_view_evaluate_javascript (w->view, script, -1, NULL, NULL, NULL, probe_cb, &found);
-  while (found < 0)
-    g_main_context_iteration (NULL, TRUE);
-  return found == 1;
-}
-
-static FoyerViewer *
-find_viewer (GtkWidget *widget)
-{
-  if (FOYER_IS_VIEWER (widget))
-    return FOYER_VIEWER (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      FoyerViewer *found = find_viewer (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return foyer_ui_test_web_has_element (w->view, w->element);
 }
 
 /* Whether the sandbox's request log has a method request under path_part. */
@@ -196,33 +125,6 @@ run_js (WebKitWebView *view, const char *script)
   webkit_web_view_evaluate_javascript (view, script, -1, NULL, NULL, NULL, NULL, NULL);
 }
 
-static gboolean
-file_tree_contains (const char *dir, const char *needle)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        {
-          if (file_tree_contains (path, needle))
-            return TRUE;
-        }
-      else if (g_file_get_contents (path, &contents, &len, NULL)
-               && g_strstr_len (contents, len, needle) != NULL)
-        {
-          g_test_message ("%s contains a secret", path);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 static void
 cookies_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -239,16 +141,7 @@ cookies_known (gpointer data)
 static FoyerPickerDialog *
 find_picker (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (FOYER_IS_PICKER_DIALOG (window))
-        return FOYER_PICKER_DIALOG (window);
-    }
-  return NULL;
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG);
 }
 
 static gboolean
@@ -325,25 +218,12 @@ document_arrived (gpointer data)
   return find_document_message (data, TRUE) != NULL;
 }
 
-static void
-collect_tiles (GtkWidget *widget, GPtrArray *tiles)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (FOYER_IS_DOCUMENT_TILE (child))
-        g_ptr_array_add (tiles, child);
-      else
-        collect_tiles (child, tiles);
-    }
-}
-
 static gboolean
 tile_has_thumbnail (gpointer data)
 {
   g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
 
-  collect_tiles (data, tiles);
+  foyer_ui_test_collect (data, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
     if (foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
       return TRUE;
@@ -386,22 +266,22 @@ share_and_show (FoyerTestSandbox *sandbox,
   FoyerMessageItem *received;
   gboolean bob_fetched = FALSE;
   gpointer pair[2];
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   /* The document, as the picker would hand it over. */
   foyer_graph_client_request_async (foyer_microsoft_account_get_graph (account), "GET",
                                     "/me/drive/root:/Documents/Quarterly report.docx", NULL, NULL,
-                                    done_cb, &wait);
+                                    foyer_test_wait_cb, &wait);
   node = foyer_graph_client_request_finish (foyer_microsoft_account_get_graph (account),
-                                            wait_for (&wait), &error);
+                                            foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   item = foyer_drive_item_new_from_json (json_node_get_object (node), &error);
   g_assert_no_error (error);
 
   foyer_session_sign_in_async (bob, foyer_test_service_get_base_url (service), FOYER_TEST_BOB_EMAIL,
-                               FOYER_TEST_BOB_PASSWORD, NULL, done_cb, &wait);
-  g_assert_true (foyer_session_sign_in_finish (bob, wait_for (&wait), &error));
+                               FOYER_TEST_BOB_PASSWORD, NULL, foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (bob, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
   pair[0] = bob;
   pair[1] = (gpointer) foyer_space_item_get_id (space);
@@ -409,9 +289,9 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_space = foyer_session_find_space (bob, foyer_space_item_get_id (space));
   foyer_session_open_space (bob, bob_space);
 
-  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL, done_cb,
-                              &wait);
-  g_assert_true (foyer_share_document_finish (wait_for (&wait), &notice, &error));
+  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL,
+                              foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
 
@@ -436,9 +316,10 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_graph
       = foyer_graph_client_new (foyer_cloud_get_graph_url (cloud), FOYER_AUTHORIZER (bob_auth));
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
-  foyer_graph_client_get_shared_thumbnail_async (bob_graph, ref->url, "medium", NULL, done_cb,
-                                                 &wait);
-  thumbnail = foyer_graph_client_get_shared_thumbnail_finish (bob_graph, wait_for (&wait), &error);
+  foyer_graph_client_get_shared_thumbnail_async (bob_graph, ref->url, "medium", NULL,
+                                                 foyer_test_wait_cb, &wait);
+  thumbnail
+      = foyer_graph_client_get_shared_thumbnail_finish (bob_graph, foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   g_assert_cmpuint (g_bytes_get_size (thumbnail), >, 100);
@@ -463,7 +344,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   {
     g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
 
-    collect_tiles (GTK_WIDGET (window), tiles);
+    foyer_ui_test_collect (GTK_WIDGET (window), FOYER_TYPE_DOCUMENT_TILE, tiles);
     g_assert_cmpuint (tiles->len, ==, 1);
     g_assert_cmpstr (foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
                      "Quarterly report.docx");
@@ -479,13 +360,13 @@ share_and_show (FoyerTestSandbox *sandbox,
     FoyerViewer *viewer;
     PageWait document = { NULL, "#document[data-viewer=\"alice@contoso.example\"]" };
 
-    collect_tiles (GTK_WIDGET (window), tiles);
+    foyer_ui_test_collect (GTK_WIDGET (window), FOYER_TYPE_DOCUMENT_TILE, tiles);
     tile = g_ptr_array_index (tiles, 0);
     g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
     g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
     g_assert_true (foyer_window_get_document_shown (window));
-    viewer = find_viewer (GTK_WIDGET (window));
+    viewer = foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_VIEWER);
     g_assert_nonnull (viewer);
     g_assert_cmpstr (foyer_viewer_get_title (viewer), ==, "Quarterly report.docx");
     document.view = foyer_viewer_get_web_view (viewer);
@@ -501,10 +382,13 @@ share_and_show (FoyerTestSandbox *sandbox,
   }
 
   /* The service holds none of it in plaintext. */
-  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), "Quarterly"));
-  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->url));
-  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
-  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), ref->drive_id));
+  g_assert_false (
+      foyer_test_tree_contains (foyer_test_service_get_data_dir (service), "Quarterly"));
+  g_assert_false (foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->url));
+  g_assert_false (
+      foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->item_id));
+  g_assert_false (
+      foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->drive_id));
 
   /* A sharing link pasted into the composer becomes the same kind of tile. */
   {
@@ -589,7 +473,7 @@ test_connect (void)
   g_autofree char *token = NULL;
   g_autoptr (FoyerSpaceItem) space = NULL;
   GList *cookies = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   const char *dirs[]
       = { g_get_user_data_dir (), g_get_user_config_dir (), g_get_user_cache_dir () };
   g_autofree char *png = NULL;
@@ -611,9 +495,9 @@ test_connect (void)
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_UNAVAILABLE);
 
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
-                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL, done_cb,
-                               &wait);
-  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
 
   /* The policy says Microsoft is enabled, for the sandbox's tenant. */
@@ -622,7 +506,8 @@ test_connect (void)
   /* Connect: the embedded sign-in, filled in as a person would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
   g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  view = find_sign_in_view (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
+  view = foyer_ui_test_find (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
+                             FOYER_TYPE_SIGN_IN_VIEW);
   g_assert_nonnull (view);
   web = foyer_sign_in_view_get_web_view (view);
   form.view = consent.view = web;
@@ -650,8 +535,8 @@ test_connect (void)
   {
     const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
 
-    foyer_session_create_space_async (session, "Files", members, NULL, done_cb, &wait);
-    space = foyer_session_create_space_finish (session, wait_for (&wait), &error);
+    foyer_session_create_space_async (session, "Files", members, NULL, foyer_test_wait_cb, &wait);
+    space = foyer_session_create_space_finish (session, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
     g_clear_object (&wait.result);
   }
@@ -666,15 +551,15 @@ test_connect (void)
 
   /* Nothing of Microsoft's session on disk in plaintext, nor at Foyer's service. */
   foyer_authorizer_get_token_async (foyer_microsoft_account_get_authorizer (account), FALSE, NULL,
-                                    done_cb, &wait);
+                                    foyer_test_wait_cb, &wait);
   token = foyer_authorizer_get_token_finish (foyer_microsoft_account_get_authorizer (account),
-                                             wait_for (&wait), &error);
+                                             foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   g_assert_cmpuint (strlen (token), >, 16);
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    g_assert_false (file_tree_contains (dirs[i], token));
-  g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), token));
+    g_assert_false (foyer_test_tree_contains (dirs[i], token));
+  g_assert_false (foyer_test_tree_contains (foyer_test_service_get_data_dir (service), token));
 
   webkit_cookie_manager_get_all_cookies (
       webkit_network_session_get_cookie_manager (
@@ -688,8 +573,8 @@ test_connect (void)
       if (strlen (value) < 12)
         continue;
       for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-        g_assert_false (file_tree_contains (dirs[i], value));
-      g_assert_false (file_tree_contains (foyer_test_service_get_data_dir (service), value));
+        g_assert_false (foyer_test_tree_contains (dirs[i], value));
+      g_assert_false (foyer_test_tree_contains (foyer_test_service_get_data_dir (service), value));
     }
   g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
 
@@ -786,7 +671,7 @@ test_connect_browser (void)
   BrowserStep step = { FALSE, 0, NULL };
   FoyerWindow *window;
   gulong handler;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
@@ -799,9 +684,9 @@ test_connect_browser (void)
   foyer_window_attach_microsoft (window, session, account);
   gtk_window_present (GTK_WINDOW (window));
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
-                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL, done_cb,
-                               &wait);
-  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
   g_assert_true (foyer_ui_test_wait_until (browser_policy, account, 30000));
   wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
@@ -815,8 +700,8 @@ test_connect_browser (void)
   g_assert_nonnull (strstr (opened, "code_challenge_method=S256"));
   /* A window says where to look; it has no web view of its own. */
   g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  g_assert_null (
-      find_sign_in_view (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account))));
+  g_assert_null (foyer_ui_test_find (
+      GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)), FOYER_TYPE_SIGN_IN_VIEW));
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_CONNECTING);
   foyer_ui_test_wait_for_draw (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
   g_free (foyer_ui_test_save_png (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
