@@ -245,8 +245,10 @@ sign_in_window_destroyed_cb (FoyerMicrosoftAccount *self)
     }
 }
 
+/* The modal window of a sign-in: a header with Cancel, then content. */
 static GtkWindow *
-build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
+sign_in_window_new (
+    FoyerMicrosoftAccount *self, GtkWindow *parent, int width, int height, GtkWidget *content)
 {
   GtkWidget *window = adw_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -256,22 +258,27 @@ build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
   gtk_window_set_title (GTK_WINDOW (window), _ ("Connect Microsoft Account"));
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 520, 680);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
   gtk_box_append (GTK_BOX (box), header);
-
-  self->sign_in_view = foyer_sign_in_view_new (self->web_session);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->sign_in_view), TRUE);
-  g_signal_connect_object (self->sign_in_view, "redirect", G_CALLBACK (redirect_cb), self, 0);
-  g_signal_connect_object (self->sign_in_view, "failed", G_CALLBACK (failed_cb), self, 0);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->sign_in_view));
+  gtk_widget_set_vexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (box), content);
 
   adw_window_set_content (ADW_WINDOW (window), box);
   g_signal_connect_object (window, "destroy", G_CALLBACK (sign_in_window_destroyed_cb), self,
                            G_CONNECT_SWAPPED);
   return GTK_WINDOW (window);
+}
+
+static GtkWindow *
+build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
+{
+  self->sign_in_view = foyer_sign_in_view_new (self->web_session);
+  g_signal_connect_object (self->sign_in_view, "redirect", G_CALLBACK (redirect_cb), self, 0);
+  g_signal_connect_object (self->sign_in_view, "failed", G_CALLBACK (failed_cb), self, 0);
+  return sign_in_window_new (self, parent, 520, 680, GTK_WIDGET (self->sign_in_view));
 }
 
 /* Signing in with the system browser (the policy's "browser" mode): the
@@ -314,21 +321,8 @@ open_browser (FoyerMicrosoftAccount *self)
 static GtkWindow *
 build_browser_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
 {
-  GtkWidget *window = adw_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic (_ ("_Cancel"));
   GtkWidget *status = adw_status_page_new ();
   GtkWidget *again = gtk_button_new_with_mnemonic (_ ("_Open the Browser Again"));
-
-  gtk_window_set_title (GTK_WINDOW (window), _ ("Connect Microsoft Account"));
-  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
-  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 440, 460);
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  gtk_box_append (GTK_BOX (box), header);
 
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "web-browser-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (status), _ ("Continue in Your Browser"));
@@ -340,13 +334,7 @@ build_browser_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
   gtk_widget_add_css_class (again, "pill");
   g_signal_connect_object (again, "clicked", G_CALLBACK (open_browser), self, G_CONNECT_SWAPPED);
   adw_status_page_set_child (ADW_STATUS_PAGE (status), again);
-  gtk_widget_set_vexpand (status, TRUE);
-  gtk_box_append (GTK_BOX (box), status);
-
-  adw_window_set_content (ADW_WINDOW (window), box);
-  g_signal_connect_object (window, "destroy", G_CALLBACK (sign_in_window_destroyed_cb), self,
-                           G_CONNECT_SWAPPED);
-  return GTK_WINDOW (window);
+  return sign_in_window_new (self, parent, 440, 460, status);
 }
 
 static void
