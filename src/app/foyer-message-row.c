@@ -28,6 +28,7 @@ struct _FoyerMessageRow
   GtkWidget *attachment_slot;
   FoyerDocumentTile *tile;
   GtkLabel *status_label;
+  GtkWidget *retry_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, GTK_TYPE_WIDGET)
@@ -59,6 +60,7 @@ foyer_message_row_update_body (FoyerMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->body_label), *gtk_label_get_text (self->body_label));
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
+  gtk_widget_set_visible (self->retry_button, state == FOYER_MESSAGE_STATE_FAILED);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
   if (state == FOYER_MESSAGE_STATE_FAILED || state == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
@@ -66,6 +68,23 @@ foyer_message_row_update_body (FoyerMessageRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
   gtk_widget_set_opacity (GTK_WIDGET (self->body_label),
                           state == FOYER_MESSAGE_STATE_PENDING ? 0.6 : 1.0);
+}
+
+static void
+retry_clicked_cb (FoyerMessageRow *self)
+{
+  if (self->item != NULL && foyer_message_item_get_state (self->item) == FOYER_MESSAGE_STATE_FAILED)
+    gtk_widget_activate_action (GTK_WIDGET (self), "session.retry-message", "s",
+                                foyer_message_item_get_id (self->item));
+}
+
+/* The Retry of a failed message (for tests: the button itself). */
+GtkWidget *
+foyer_message_row_get_retry_button (FoyerMessageRow *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+
+  return self->retry_button;
 }
 
 static void
@@ -213,6 +232,8 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, body_label);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, attachment_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
 }
 
 static void

@@ -355,9 +355,24 @@ leave_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* session.retry-message (s): a failed message's Retry, in the open space. */
+static void
+retry_message_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  Binding *binding = user_data;
+  FoyerSpaceItem *space = foyer_window_get_current_space (binding->window);
+
+  if (space != NULL)
+    foyer_session_retry_message (binding->session, space, g_variant_get_string (parameter, NULL));
+}
+
 void
 foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
 {
+  static const GActionEntry entries[] = {
+    { .name = "retry-message", .activate = retry_message_action_cb, .parameter_type = "s" },
+  };
+  g_autoptr (GSimpleActionGroup) actions = g_simple_action_group_new ();
   Binding *binding;
 
   g_return_if_fail (FOYER_IS_WINDOW (window));
@@ -369,6 +384,9 @@ foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
   binding->settings = g_settings_new (APP_ID);
   g_object_set_data_full (G_OBJECT (window), "foyer-session-binding", binding,
                           (GDestroyNotify) binding_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries),
+                                   binding);
+  gtk_widget_insert_action_group (GTK_WIDGET (window), "session", G_ACTION_GROUP (actions));
 
   g_signal_connect_swapped (session, "notify::state", G_CALLBACK (session_state_cb), binding);
   g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), binding);
