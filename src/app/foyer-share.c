@@ -20,6 +20,8 @@ typedef struct
   char *audience;
   char *url; /* a pasted link */
   char *notice;
+  GStrv grant_emails; /* members to invite before the link is made */
+  GCancellable *cancellable;
 } ShareData;
 
 static void
@@ -33,6 +35,8 @@ share_data_free (ShareData *data)
   g_free (data->audience);
   g_free (data->url);
   g_free (data->notice);
+  g_strfreev (data->grant_emails);
+  g_clear_object (&data->cancellable);
   g_free (data);
 }
 
@@ -144,11 +148,19 @@ link_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   if (link->scope != link->requested_scope)
-    data->notice = g_strdup (link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION
-                                 ? _ ("Your organization does not allow links that work for "
-                                      "anyone, so the link works for people in your organization.")
-                                 : _ ("Microsoft did not make a new link, so only people who "
-                                      "already have access can open the document."));
+    {
+      const char *fallback
+          = link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION
+                ? _ ("Your organization does not allow links that work for anyone, so the link "
+                     "works for people in your organization.")
+                : _ ("Microsoft did not make a new link, so only people who already have access "
+                     "can open the document.");
+      char *notice = data->notice != NULL ? g_strconcat (data->notice, " ", fallback, NULL)
+                                          : g_strdup (fallback);
+
+      g_free (data->notice);
+      data->notice = notice;
+    }
   post_reference (task,
                   link->web_url != NULL ? link->web_url : foyer_drive_item_get_web_url (data->item),
                   link->scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS      ? "anyone"
@@ -172,6 +184,33 @@ invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   post_reference (task, foyer_drive_item_get_web_url (data->item), "space");
 }
 
+static void share_for_audience (GTask *task);
+
+static void
+grant_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ShareData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  guint n = g_strv_length (data->grant_emails);
+
+  if (!foyer_graph_client_invite_finish (FOYER_GRAPH_CLIENT (source), result, &error))
+    {
+      g_task_return_new_error (task, error->domain, error->code,
+                               _ ("Could not give access to the file: %s"), error->message);
+      g_object_unref (task);
+      return;
+    }
+  data->notice
+      = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person was given access to the file.",
+                                      "%u people were given access to the file.", n),
+                         n);
+  share_for_audience (task);
+}
+
+/* With grant_emails: those members are invited to the item first (read, or
+ * write for an edit link; sign-in required, no e-mail), because the link
+ * for the audience would not let them in (see foyer-access-check.h). */
 void
 foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerSession *session,
@@ -179,6 +218,7 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerDriveItem *item,
                             const char *link_type,
                             const char *audience,
+                            const char *const *grant_emails,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
@@ -195,6 +235,9 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
   data->item = g_object_ref (item);
   data->link_type = g_strdup (edit ? "edit" : "view");
   data->audience = g_strdup (audience);
+  data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  if (grant_emails != NULL && grant_emails[0] != NULL && g_strcmp0 (audience, "space") != 0)
+    data->grant_emails = g_strdupv ((char **) grant_emails);
   g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
 
   if (graph == NULL)
@@ -204,6 +247,26 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
       g_object_unref (task);
       return;
     }
+  if (data->grant_emails != NULL)
+    foyer_graph_client_invite_async (graph, foyer_drive_item_get_target_drive_id (item),
+                                     foyer_drive_item_get_target_id (item),
+                                     (const char *const *) data->grant_emails, edit, TRUE, FALSE,
+                                     NULL, cancellable, grant_cb, task);
+  else
+    share_for_audience (task);
+}
+
+static void
+share_for_audience (GTask *task)
+{
+  ShareData *data = g_task_get_task_data (task);
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (data->account);
+  FoyerSession *session = data->session;
+  FoyerSpaceItem *space = data->space;
+  FoyerDriveItem *item = data->item;
+  const char *audience = data->audience;
+  GCancellable *cancellable = data->cancellable;
+  gboolean edit = g_str_equal (data->link_type, "edit");
 
   if (g_strcmp0 (audience, "existing") == 0)
     post_reference (task, foyer_drive_item_get_web_url (item), "existing");

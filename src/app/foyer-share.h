@@ -21,6 +21,7 @@ void foyer_share_document_async (FoyerMicrosoftAccount *account,
                                  FoyerDriveItem *item,
                                  const char *link_type,
                                  const char *audience,
+                                 const char *const *grant_emails,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);

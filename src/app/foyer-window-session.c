@@ -13,6 +13,8 @@
 #include "foyer-text.h"
 #include "foyer-window-session.h"
 
+#include "foyer-access-check.h"
+
 typedef struct
 {
   FoyerWindow *window; /* unowned: the binding dies with the window */
@@ -650,7 +652,8 @@ picker_share_cb (FoyerPickerDialog *picker,
   FoyerSpaceItem *space = g_object_get_data (G_OBJECT (picker), "space");
 
   foyer_share_document_async (binding->account, binding->session, space, item, link_type, audience,
-                              NULL, shared_cb, g_object_ref (binding->window));
+                              foyer_picker_dialog_get_grant_emails (picker), NULL, shared_cb,
+                              g_object_ref (binding->window));
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
@@ -659,6 +662,7 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
 {
   FoyerMicrosoftState state = foyer_microsoft_account_get_state (binding->account);
   g_autoptr (FoyerPickerPolicy) policy = NULL;
+  g_autofree char *domain = NULL;
   FoyerOrgPolicy *org;
   FoyerPickerDialog *picker;
   GPtrArray *audiences;
@@ -691,6 +695,17 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
       foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view",
       foyer_session_get_member_emails (binding->session, space));
   g_ptr_array_unref (audiences);
+  foyer_picker_policy_set_member_names (policy,
+                                        foyer_session_get_member_names (binding->session, space));
+  /* The organization is taken to be the sharer's own e-mail domain (see
+   * docs/decisions.md): members elsewhere are guests to it. */
+  domain = foyer_access_check_email_domain (foyer_microsoft_account_get_email (binding->account));
+  if (domain != NULL)
+    {
+      const char *const domains[] = { domain, NULL };
+
+      foyer_picker_policy_set_organization_domains (policy, domains);
+    }
 
   picker = foyer_picker_dialog_new (GTK_WINDOW (window),
                                     foyer_microsoft_account_get_graph (binding->account), policy);
