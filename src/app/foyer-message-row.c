@@ -5,8 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-application.h"
 #include "foyer-document-tile.h"
 #include "foyer-message-row.h"
+#include "foyer-session.h"
 #include "foyer-text.h"
 
 struct _FoyerMessageRow
@@ -98,6 +100,18 @@ foyer_message_row_update_attachment (FoyerMessageRow *self)
     {
       self->tile = foyer_document_tile_new ();
       gtk_box_append (GTK_BOX (self->attachment_slot), GTK_WIDGET (self->tile));
+    }
+  if (self->tile != NULL)
+    {
+      GApplication *app = g_application_get_default ();
+      FoyerSession *session = FOYER_IS_APPLICATION (app)
+                                  ? foyer_application_get_session (FOYER_APPLICATION (app))
+                                  : NULL;
+      const char *me = session != NULL ? foyer_session_get_person_id (session) : NULL;
+
+      foyer_document_tile_set_shared_by_me (
+          self->tile,
+          me != NULL && g_strcmp0 (foyer_message_item_get_author_id (self->item), me) == 0);
     }
   if (self->tile != NULL && foyer_document_tile_get_document (self->tile) != document)
     foyer_document_tile_set_document (self->tile, document);

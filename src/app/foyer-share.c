@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "foyer-access-check.h"
 #include "foyer-document-ref.h"
 #include "foyer-graph-link.h"
 #include "foyer-share.h"
@@ -303,4 +304,142 @@ foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **e
   if (out_notice != NULL)
     *out_notice = g_strdup (data->notice);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Update file sharing: the members of the space who have joined since a
+ * document was shared with "people currently in this space" are not
+ * granted by Microsoft; its sharer invites them now. */
+
+typedef struct
+{
+  FoyerGraphClient *graph;
+  char *drive_id;
+  char *item_id;
+  gboolean edit;
+  GStrv members;
+  GStrv names;
+  GStrv domains;
+  GStrv invited;
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  g_clear_object (&data->graph);
+  g_free (data->drive_id);
+  g_free (data->item_id);
+  g_strfreev (data->members);
+  g_strfreev (data->names);
+  g_strfreev (data->domains);
+  g_strfreev (data->invited);
+  g_free (data);
+}
+
+static const char *
+member_name (UpdateData *data, const char *email)
+{
+  for (guint i = 0; data->names != NULL && data->members[i] != NULL; i++)
+    if (g_ascii_strcasecmp (data->members[i], email) == 0)
+      return data->names[i];
+  return email;
+}
+
+static void
+update_invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  UpdateData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) granted = NULL;
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  granted = foyer_graph_client_invite_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (granted == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; data->invited[i] != NULL; i++)
+    g_strv_builder_add (names, member_name (data, data->invited[i]));
+  g_task_return_pointer (task, g_strv_builder_end (names), (GDestroyNotify) g_strfreev);
+}
+
+static void
+update_permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  UpdateData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) permissions = NULL;
+
+  permissions
+      = foyer_graph_client_list_permissions_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (permissions == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->invited = foyer_access_check_members_without_access (
+      permissions, "existing", (const char *const *) data->members,
+      (const char *const *) data->domains, NULL);
+  if (data->invited[0] == NULL)
+    {
+      g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+      return;
+    }
+  foyer_graph_client_invite_async (
+      data->graph, data->drive_id, data->item_id, (const char *const *) data->invited, data->edit,
+      TRUE, FALSE, NULL, g_task_get_cancellable (task), update_invite_cb, g_object_ref (task));
+}
+
+void
+foyer_share_update_async (FoyerMicrosoftAccount *account,
+                          FoyerSession *session,
+                          FoyerSpaceItem *space,
+                          const FoyerDocumentRef *ref,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  UpdateData *data = g_new0 (UpdateData, 1);
+  g_autofree char *domain
+      = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
+  const char *const *members = foyer_session_get_member_emails (session, space);
+
+  g_task_set_source_tag (task, foyer_share_update_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  data->drive_id = g_strdup (ref->drive_id);
+  data->item_id = g_strdup (ref->item_id);
+  data->edit = g_strcmp0 (ref->link_type, "edit") == 0;
+  data->members = g_strdupv ((char **) members);
+  data->names = g_strdupv ((char **) foyer_session_get_member_names (session, space));
+  data->domains = g_new0 (char *, 2);
+  data->domains[0] = g_steal_pointer (&domain);
+
+  if (graph == NULL || foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "%s",
+                               _ ("Connect your Microsoft account to update file sharing."));
+      return;
+    }
+  if (data->members == NULL || data->members[0] == NULL)
+    {
+      g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+      return;
+    }
+  data->graph = g_object_ref (graph);
+  foyer_graph_client_list_permissions_async (graph, data->drive_id, data->item_id, cancellable,
+                                             update_permissions_cb, g_steal_pointer (&task));
+}
+
+/* Returns the names of the people who were given access (empty when
+ * everyone in the space already had it). */
+GStrv
+foyer_share_update_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
