@@ -25,6 +25,8 @@ struct _FoyerDocumentTile
   GCancellable *update_cancellable; /* Update file sharing, while it runs */
   gboolean has_thumbnail;
   gboolean shared_by_me;
+  guint retry_source; /* the thumbnail again, after Microsoft was busy */
+  guint retry_delay_s;
 
   GtkWidget *box;
   GtkPicture *thumbnail;
@@ -197,6 +199,19 @@ request_clicked_cb (FoyerDocumentTile *self)
                   GDK_CURRENT_TIME);
 }
 
+static void foyer_document_tile_load_thumbnail (FoyerDocumentTile *self);
+
+static gboolean
+retry_thumbnail_cb (gpointer user_data)
+{
+  FoyerDocumentTile *self = user_data;
+
+  self->retry_source = 0;
+  if (self->ref != NULL && !self->has_thumbnail && self->cancellable == NULL)
+    foyer_document_tile_load_thumbnail (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -228,6 +243,17 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_UNAUTHENTICATED))
     set_status (self, _ ("Reconnect your Microsoft account to see a preview."));
+  else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_THROTTLED)
+           || g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_SERVICE_UNAVAILABLE)
+           || g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NETWORK))
+    {
+      /* The client has already waited as Microsoft asked and given up for
+       * now: the icon stays, and the tile asks again later, less often each
+       * time, rather than never showing the preview. */
+      self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 5, 60);
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_thumbnail_cb, self);
+    }
 }
 
 static void
@@ -283,6 +309,8 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
       g_cancellable_cancel (self->update_cancellable);
       g_clear_object (&self->update_cancellable);
     }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_delay_s = 0;
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   g_set_object (&self->document, document);
