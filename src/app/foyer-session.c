@@ -855,7 +855,8 @@ foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean live
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
     {
-      /* A post whose reply was lost did reach the service: nothing to retry. */
+      /* The post did reach the service (its reply was lost, or has not
+       * come yet): nothing to retry. */
       if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
         g_hash_table_remove (self->pending_spaces, client_id);
       return;
@@ -2407,6 +2408,15 @@ foyer_session_save_org_settings_finish (FoyerSession *self, GAsyncResult *result
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Messages the outbox still has to post (not counting failed ones). */
+guint
+foyer_session_get_unsent_count (FoyerSession *self)
+{
+  g_return_val_if_fail (FOYER_IS_SESSION (self), 0);
+
+  return self->outbox != NULL ? foyer_outbox_get_pending_count (self->outbox) : 0;
 }
 
 /* The names of the space's other members, in the order of

@@ -76,6 +76,7 @@ void foyer_session_share_document (FoyerSession *self,
                                    const char *ref_json,
                                    const char *comment);
 void foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space);
+guint foyer_session_get_unsent_count (FoyerSession *self);
 gboolean
 foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const char *message_id);
 

@@ -152,6 +152,12 @@ documents_are (gpointer data)
 }
 
 static gboolean
+outbox_idle (gpointer data)
+{
+  return foyer_session_get_unsent_count (data) == 0;
+}
+
+static gboolean
 documents_at_least (gpointer data)
 {
   DocWait *w = data;
@@ -497,7 +503,10 @@ test_reply_lost (void)
   bob_space = foyer_session_find_space (bob, for_bob.space_id);
   foyer_session_open_space (bob, bob_space);
 
-  /* Every attempt reaches the service; no reply comes back. */
+  /* Nothing else waits in the outbox (a retry of the first message would
+   * go first and fail for the document), then every attempt reaches the
+   * service and no reply comes back. */
+  g_assert_true (foyer_ui_test_wait_until (outbox_idle, alice, 20000));
   proxy_set_losing (&proxy, TRUE);
   foyer_session_share_document (alice, space, REF_JSON, NULL);
   item = find_document (space);
@@ -507,7 +516,14 @@ test_reply_lost (void)
   g_assert_cmpuint (proxy.posts_lost, >=, 2);
   /* The service stored it once, whatever the number of attempts. */
   at_bob = (DocWait){ bob_space, FOYER_MESSAGE_STATE_SENT, 1 };
-  g_assert_true (foyer_ui_test_wait_until (documents_at_least, &at_bob, 30000));
+  if (!foyer_ui_test_wait_until (documents_at_least, &at_bob, 30000))
+    {
+      g_autofree char *service_log = NULL;
+
+      g_file_get_contents (foyer_test_service_get_log_path (service), &service_log, NULL, NULL);
+      g_test_message ("posts lost %u; service log:\n%s", proxy.posts_lost, service_log);
+      g_assert_not_reached ();
+    }
   g_assert_cmpuint (count_documents (bob_space, FOYER_MESSAGE_STATE_SENT), ==, 1);
 
   /* Replies come through again; Retry answers with the stored message. */

@@ -315,7 +315,8 @@ foyer_outbox_retry (FoyerOutbox *self, const char *client_message_id)
   return TRUE;
 }
 
-/* Forgets a held message (it was stored after all, or is given up). */
+/* Forgets a held or queued message (it was stored after all, or is given
+ * up). One on the wire cannot be recalled: FALSE, and its reply comes. */
 gboolean
 foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id)
 {
@@ -323,12 +324,30 @@ foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id)
 
   g_return_val_if_fail (FOYER_IS_OUTBOX (self), FALSE);
 
-  link = client_message_id != NULL ? find_held (self, client_message_id) : NULL;
-  if (link == NULL)
+  if (client_message_id == NULL)
     return FALSE;
+  if ((link = find_held (self, client_message_id)) != NULL)
+    {
+      pending_free (link->data);
+      g_queue_delete_link (&self->held, link);
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+      return TRUE;
+    }
+  for (link = self->queue.head; link != NULL; link = link->next)
+    if (g_strcmp0 (((Pending *) link->data)->client_message_id, client_message_id) == 0)
+      break;
+  if (link == NULL || (link == self->queue.head && self->sending))
+    return FALSE;
+  if (link == self->queue.head)
+    {
+      /* Its retry is due no more: the next one goes now. */
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->attempts = 0;
+    }
   pending_free (link->data);
-  g_queue_delete_link (&self->held, link);
+  g_queue_delete_link (&self->queue, link);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  send_next (self);
   return TRUE;
 }
 
