@@ -10,8 +10,10 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-share.h"
 #include "foyer-text.h"
 #include "foyer-thumbnail-loader.h"
+#include "foyer-window.h"
 
 struct _FoyerDocumentTile
 {
@@ -20,7 +22,11 @@ struct _FoyerDocumentTile
   FoyerDocumentItem *document;
   FoyerDocumentRef *ref;
   GCancellable *cancellable;
+  GCancellable *update_cancellable; /* Update file sharing, while it runs */
   gboolean has_thumbnail;
+  gboolean shared_by_me;
+  guint retry_source; /* the thumbnail again, after Microsoft was busy */
+  guint retry_delay_s;
 
   GtkWidget *box;
   GtkPicture *thumbnail;
@@ -31,6 +37,7 @@ struct _FoyerDocumentTile
   GtkWidget *actions;
   GtkWidget *connect_button;
   GtkWidget *request_button;
+  GtkWidget *update_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
@@ -76,13 +83,103 @@ set_status (FoyerDocumentTile *self, const char *text)
   gtk_widget_set_visible (GTK_WIDGET (self->status), text != NULL);
 }
 
-/* What the person can do about it: connect, or ask the owner for access. */
+/* Its sharer may re-share a document shared with the space's members. */
+static gboolean
+can_update (FoyerDocumentTile *self)
+{
+  return self->shared_by_me && self->ref != NULL && g_strcmp0 (self->ref->audience, "space") == 0;
+}
+
+/* What the person can do about it: connect, or ask the owner for access;
+ * the sharer can also update who the file is shared with. */
 static void
 show_actions (FoyerDocumentTile *self, gboolean connect, gboolean request)
 {
+  gboolean update = can_update (self);
+
   gtk_widget_set_visible (self->connect_button, connect);
   gtk_widget_set_visible (self->request_button, request);
-  gtk_widget_set_visible (self->actions, connect || request);
+  gtk_widget_set_visible (self->update_button, update && !connect);
+  gtk_widget_set_visible (self->actions, connect || request || update);
+}
+
+static void
+update_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerDocumentTile *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) names = foyer_share_update_finish (result, &error);
+  g_autofree char *joined = NULL;
+  g_autofree char *text = NULL;
+  guint n;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->update_cancellable);
+  gtk_widget_set_sensitive (self->update_button, TRUE);
+  if (names == NULL)
+    {
+      text = g_strdup_printf (_ ("Could not update file sharing: %s"), error->message);
+      set_status (self, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->status), "error");
+      return;
+    }
+  n = g_strv_length (names);
+  joined = g_strjoinv (", ", names);
+  if (n == 0)
+    set_status (self, _ ("Everyone in this space can already open it."));
+  else
+    {
+      /* Translators: %s is a list of names. */
+      text = g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "%s can now open it.", "%s can now open it.", n), joined);
+      set_status (self, text);
+    }
+}
+
+static void
+update_clicked_cb (FoyerDocumentTile *self)
+{
+  FoyerMicrosoftAccount *account = microsoft_account ();
+  GApplication *app = g_application_get_default ();
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  FoyerSpaceItem *space
+      = FOYER_IS_WINDOW (root) ? foyer_window_get_current_space (FOYER_WINDOW (root)) : NULL;
+
+  if (account == NULL || space == NULL || !FOYER_IS_APPLICATION (app) || self->ref == NULL
+      || self->update_cancellable != NULL)
+    return;
+
+  self->update_cancellable = g_cancellable_new ();
+  gtk_widget_set_sensitive (self->update_button, FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
+  set_status (self, _ ("Updating file sharing…"));
+  foyer_share_update_async (account, foyer_application_get_session (FOYER_APPLICATION (app)), space,
+                            self->ref, self->update_cancellable, update_done_cb, self);
+}
+
+/* The message row says whether the person looking is the one who shared
+ * it (the message's author). */
+void
+foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_by_me)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
+
+  if (self->shared_by_me == shared_by_me)
+    return;
+  self->shared_by_me = shared_by_me;
+  if (self->ref != NULL)
+    show_actions (self, gtk_widget_get_visible (self->connect_button),
+                  gtk_widget_get_visible (self->request_button));
+}
+
+/* The Update File Sharing button (for tests: the button itself). */
+GtkWidget *
+foyer_document_tile_get_update_button (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return self->update_button;
 }
 
 static void
@@ -100,6 +197,19 @@ request_clicked_cb (FoyerDocumentTile *self)
   if (self->ref != NULL)
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
                   GDK_CURRENT_TIME);
+}
+
+static void foyer_document_tile_load_thumbnail (FoyerDocumentTile *self);
+
+static gboolean
+retry_thumbnail_cb (gpointer user_data)
+{
+  FoyerDocumentTile *self = user_data;
+
+  self->retry_source = 0;
+  if (self->ref != NULL && !self->has_thumbnail && self->cancellable == NULL)
+    foyer_document_tile_load_thumbnail (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -133,6 +243,17 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_UNAUTHENTICATED))
     set_status (self, _ ("Reconnect your Microsoft account to see a preview."));
+  else if (g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_THROTTLED)
+           || g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_SERVICE_UNAVAILABLE)
+           || g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NETWORK))
+    {
+      /* The client has already waited as Microsoft asked and given up for
+       * now: the icon stays, and the tile asks again later, less often each
+       * time, rather than never showing the preview. */
+      self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 5, 60);
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_thumbnail_cb, self);
+    }
 }
 
 static void
@@ -183,6 +304,15 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
       g_cancellable_cancel (self->cancellable);
       g_clear_object (&self->cancellable);
     }
+  if (self->update_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->update_cancellable);
+      g_clear_object (&self->update_cancellable);
+    }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_delay_s = 0;
+  gtk_widget_set_sensitive (self->update_button, TRUE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   g_set_object (&self->document, document);
   g_clear_pointer (&self->ref, foyer_document_ref_free);
   self->has_thumbnail = FALSE;
@@ -214,6 +344,7 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   gtk_image_set_from_icon_name (self->icon, icon_for (self->ref->mime_type));
   gtk_label_set_text (self->title, title);
   gtk_label_set_text (self->details, details);
+  show_actions (self, FALSE, FALSE);
   foyer_document_tile_load_thumbnail (self);
 }
 
@@ -365,6 +496,11 @@ foyer_document_tile_init (FoyerDocumentTile *self)
   g_signal_connect_swapped (self->request_button, "clicked", G_CALLBACK (request_clicked_cb), self);
   gtk_box_append (GTK_BOX (self->actions), self->connect_button);
   gtk_box_append (GTK_BOX (self->actions), self->request_button);
+  self->update_button = gtk_button_new_with_mnemonic (_ ("_Update File Sharing"));
+  gtk_widget_set_tooltip_text (
+      self->update_button, _ ("Give the people who joined this space since access to the file"));
+  g_signal_connect_swapped (self->update_button, "clicked", G_CALLBACK (update_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->actions), self->update_button);
   gtk_widget_set_visible (self->actions, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->actions);
 

@@ -24,5 +24,7 @@ const FoyerDocumentRef *foyer_document_tile_get_ref (FoyerDocumentTile *self);
 gboolean foyer_document_tile_has_thumbnail (FoyerDocumentTile *self);
 const char *foyer_document_tile_get_status (FoyerDocumentTile *self);
 const char *foyer_document_tile_get_title (FoyerDocumentTile *self);
+void foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_by_me);
+GtkWidget *foyer_document_tile_get_update_button (FoyerDocumentTile *self);
 
 G_END_DECLS

@@ -5,8 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-application.h"
 #include "foyer-document-tile.h"
 #include "foyer-message-row.h"
+#include "foyer-session.h"
 #include "foyer-text.h"
 
 struct _FoyerMessageRow
@@ -28,6 +30,7 @@ struct _FoyerMessageRow
   GtkWidget *attachment_slot;
   FoyerDocumentTile *tile;
   GtkLabel *status_label;
+  GtkWidget *retry_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, GTK_TYPE_WIDGET)
@@ -59,6 +62,7 @@ foyer_message_row_update_body (FoyerMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->body_label), *gtk_label_get_text (self->body_label));
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
+  gtk_widget_set_visible (self->retry_button, state == FOYER_MESSAGE_STATE_FAILED);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
   if (state == FOYER_MESSAGE_STATE_FAILED || state == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
@@ -66,6 +70,23 @@ foyer_message_row_update_body (FoyerMessageRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
   gtk_widget_set_opacity (GTK_WIDGET (self->body_label),
                           state == FOYER_MESSAGE_STATE_PENDING ? 0.6 : 1.0);
+}
+
+static void
+retry_clicked_cb (FoyerMessageRow *self)
+{
+  if (self->item != NULL && foyer_message_item_get_state (self->item) == FOYER_MESSAGE_STATE_FAILED)
+    gtk_widget_activate_action (GTK_WIDGET (self), "session.retry-message", "s",
+                                foyer_message_item_get_id (self->item));
+}
+
+/* The Retry of a failed message (for tests: the button itself). */
+GtkWidget *
+foyer_message_row_get_retry_button (FoyerMessageRow *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+
+  return self->retry_button;
 }
 
 static void
@@ -79,6 +100,18 @@ foyer_message_row_update_attachment (FoyerMessageRow *self)
     {
       self->tile = foyer_document_tile_new ();
       gtk_box_append (GTK_BOX (self->attachment_slot), GTK_WIDGET (self->tile));
+    }
+  if (self->tile != NULL)
+    {
+      GApplication *app = g_application_get_default ();
+      FoyerSession *session = FOYER_IS_APPLICATION (app)
+                                  ? foyer_application_get_session (FOYER_APPLICATION (app))
+                                  : NULL;
+      const char *me = session != NULL ? foyer_session_get_person_id (session) : NULL;
+
+      foyer_document_tile_set_shared_by_me (
+          self->tile,
+          me != NULL && g_strcmp0 (foyer_message_item_get_author_id (self->item), me) == 0);
     }
   if (self->tile != NULL && foyer_document_tile_get_document (self->tile) != document)
     foyer_document_tile_set_document (self->tile, document);
@@ -213,6 +246,8 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, body_label);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, attachment_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
 }
 
 static void

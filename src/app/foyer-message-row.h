@@ -16,6 +16,7 @@ FoyerMessageItem *foyer_message_row_get_item (FoyerMessageRow *self);
 void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
 GtkWidget *foyer_message_row_get_attachment_slot (FoyerMessageRow *self);
 FoyerDocumentTile *foyer_message_row_get_tile (FoyerMessageRow *self);
+GtkWidget *foyer_message_row_get_retry_button (FoyerMessageRow *self);
 GtkListItemFactory *foyer_message_row_factory_new (void);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ typedef struct
   gboolean loading;
   gint64 last_read_seq;
   GStrv member_emails;
+  GStrv member_names; /* in the order of member_emails */
 } SpaceState;
 
 struct _FoyerSession
@@ -59,6 +60,7 @@ struct _FoyerSession
   GHashTable *space_state;    /* id → SpaceState */
   GHashTable *names;          /* person id → display name */
   GHashTable *pending_spaces; /* client message id → space id */
+  GHashTable *retry_online;   /* client message ids that failed for want of the service */
   FoyerSpaceItem *open_space;
 
   FoyerStore *store;
@@ -85,6 +87,7 @@ enum
 enum
 {
   MESSAGE_RECEIVED,
+  MEMBERS_CHANGED,
   N_SIGNALS
 };
 
@@ -97,6 +100,7 @@ space_state_free (SpaceState *state)
   g_free (state->resource_uri);
   g_free (state->key_uri);
   g_strfreev (state->member_emails);
+  g_strfreev (state->member_names);
   g_free (state);
 }
 
@@ -689,6 +693,7 @@ members_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   g_autoptr (GStrvBuilder) emails = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
   JsonArray *items;
 
   node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
@@ -707,13 +712,21 @@ members_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       remember_person (self, object);
       if (email != NULL
           && g_strcmp0 (foyer_json_get_string (object, "personId"), self->person_id) != 0)
-        g_strv_builder_add (emails, email);
+        {
+          const char *name = foyer_json_get_string (object, "name");
+
+          g_strv_builder_add (emails, email);
+          g_strv_builder_add (names, name != NULL ? name : email);
+        }
     }
   if (state != NULL)
     {
       g_strfreev (state->member_emails);
       state->member_emails = g_strv_builder_end (emails);
+      g_strfreev (state->member_names);
+      state->member_names = g_strv_builder_end (names);
     }
+  g_signal_emit (self, signals[MEMBERS_CHANGED], 0, op->space_id);
 
   /* Names may have arrived after messages: refresh what is shown. */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->spaces)); i++)
@@ -849,7 +862,13 @@ foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean live
   if (client_id != NULL && g_hash_table_contains (self->pending_spaces, client_id)
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
-    return;
+    {
+      /* The post did reach the service (its reply was lost, or has not
+       * come yet): nothing to retry. */
+      if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
+        g_hash_table_remove (self->pending_spaces, client_id);
+      return;
+    }
 
   created = parse_time (foyer_json_get_string (object, "created"));
   if (foyer_space_item_get_last_activity (space) == NULL
@@ -1021,10 +1040,26 @@ outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error
     item = foyer_message_list_find (foyer_space_item_get_messages (space), client_id);
   if (item != NULL)
     {
-      foyer_message_item_set_error (item, error->message);
+      const char *reason = error->message;
+
+      if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
+        reason = _ ("Foyer's service cannot be reached");
+      else if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER))
+        reason = _ ("Foyer's service is having problems");
+      /* Sent again by itself when the service is back; Retry is for now. */
+      if (reason != error->message
+          || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
+        g_hash_table_add (self->retry_online, g_strdup (client_id));
+      foyer_message_item_set_error (item, reason);
       foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_FAILED);
     }
-  g_hash_table_remove (self->pending_spaces, client_id);
+  /* The outbox holds it, with its clientMessageId, for a retry: the entry
+   * stays so that a reply or an event for it still finds it. */
+  if (item == NULL)
+    {
+      foyer_outbox_discard (self->outbox, client_id);
+      g_hash_table_remove (self->pending_spaces, client_id);
+    }
 }
 
 typedef struct
@@ -1174,6 +1209,47 @@ foyer_session_send (FoyerSession *self,
   foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable, send_key_cb, op);
 }
 
+/* Sends a failed message again. One the outbox holds goes again with the
+ * same clientMessageId, so if an earlier attempt did reach the service
+ * (its reply was lost), the service answers with that message instead of
+ * storing a second one. One that never reached the outbox (no key) is
+ * written again, document included. */
+gboolean
+foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const char *message_id)
+{
+  FoyerMessageList *list;
+  FoyerMessageItem *item;
+  GObject *attachment;
+  g_autofree char *text = NULL;
+  g_autofree char *ref_json = NULL;
+
+  g_return_val_if_fail (FOYER_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (FOYER_IS_SPACE_ITEM (space), FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+
+  list = foyer_space_item_get_messages (space);
+  item = foyer_message_list_find (list, message_id);
+  if (item == NULL || foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_FAILED)
+    return FALSE;
+
+  g_hash_table_remove (self->retry_online, message_id);
+  if (self->outbox != NULL && g_hash_table_contains (self->pending_spaces, message_id)
+      && foyer_outbox_retry (self->outbox, message_id))
+    {
+      foyer_message_item_set_error (item, NULL);
+      foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_PENDING);
+      return TRUE;
+    }
+
+  text = g_strdup (foyer_message_item_get_body (item));
+  attachment = foyer_message_item_get_attachment (item);
+  if (FOYER_IS_DOCUMENT_ITEM (attachment))
+    ref_json = g_strdup (foyer_document_item_get_json (FOYER_DOCUMENT_ITEM (attachment)));
+  foyer_message_list_remove (list, message_id);
+  foyer_session_send (self, space, text != NULL ? text : "", ref_json);
+  return TRUE;
+}
+
 void
 foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space)
 {
@@ -1194,15 +1270,12 @@ foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space)
         g_object_unref (item);
     }
 
-  /* A failed message is written again as a new one; the old copy goes. */
   for (guint i = 0; i < failed->len; i++)
     {
       FoyerMessageItem *item = g_ptr_array_index (failed, i);
-      g_autofree char *text = g_strdup (foyer_message_item_get_body (item));
+      g_autofree char *id = g_strdup (foyer_message_item_get_id (item));
 
-      foyer_message_list_remove (list, foyer_message_item_get_id (item));
-      if (text != NULL)
-        foyer_session_send_text (self, space, text);
+      foyer_session_retry_message (self, space, id);
     }
 }
 
@@ -1272,6 +1345,22 @@ stream_connected_cb (FoyerSession *self)
   foyer_session_set_state (self, foyer_event_stream_get_connected (self->stream)
                                      ? FOYER_SESSION_ONLINE
                                      : FOYER_SESSION_OFFLINE);
+  if (self->state == FOYER_SESSION_ONLINE && g_hash_table_size (self->retry_online) > 0)
+    {
+      g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (self->retry_online, NULL);
+
+      for (guint i = 0; ids[i] != NULL; i++)
+        {
+          g_autofree char *id = g_strdup (ids[i]);
+          const char *space_id = g_hash_table_lookup (self->pending_spaces, id);
+          FoyerSpaceItem *space
+              = space_id != NULL ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
+
+          g_hash_table_remove (self->retry_online, id);
+          if (space != NULL)
+            foyer_session_retry_message (self, space, id);
+        }
+    }
 }
 
 /* Starting: the KMS address, the latest event cursor, then the spaces, and
@@ -1482,6 +1571,8 @@ foyer_session_prepare (FoyerSession *self, const char *service_url)
   self->client = foyer_chat_client_new (service_url);
   self->cancellable = g_cancellable_new ();
   self->outbox = foyer_outbox_new (self->client);
+  /* About three seconds of trying, then the person sees why and Retry. */
+  foyer_outbox_set_max_attempts (self->outbox, 3);
   g_signal_connect_object (self->outbox, "sent", G_CALLBACK (outbox_sent_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->outbox, "failed", G_CALLBACK (outbox_failed_cb), self,
@@ -1694,6 +1785,7 @@ foyer_session_disconnect (FoyerSession *self)
   g_hash_table_remove_all (self->space_state);
   g_hash_table_remove_all (self->names);
   g_hash_table_remove_all (self->pending_spaces);
+  g_hash_table_remove_all (self->retry_online);
   foyer_session_set_state (self, FOYER_SESSION_SIGNED_OUT);
 }
 
@@ -2326,6 +2418,29 @@ foyer_session_save_org_settings_finish (FoyerSession *self, GAsyncResult *result
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Messages the outbox still has to post (not counting failed ones). */
+guint
+foyer_session_get_unsent_count (FoyerSession *self)
+{
+  g_return_val_if_fail (FOYER_IS_SESSION (self), 0);
+
+  return self->outbox != NULL ? foyer_outbox_get_pending_count (self->outbox) : 0;
+}
+
+/* The names of the space's other members, in the order of
+ * foyer_session_get_member_emails (). */
+const char *const *
+foyer_session_get_member_names (FoyerSession *self, FoyerSpaceItem *space)
+{
+  SpaceState *state;
+
+  g_return_val_if_fail (FOYER_IS_SESSION (self), NULL);
+  g_return_val_if_fail (FOYER_IS_SPACE_ITEM (space), NULL);
+
+  state = space_state (self, foyer_space_item_get_id (space));
+  return state != NULL ? (const char *const *) state->member_names : NULL;
+}
+
 /* The e-mail addresses of the space's other members, as last fetched. */
 const char *const *
 foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space)
@@ -2380,6 +2495,7 @@ foyer_session_finalize (GObject *object)
   g_hash_table_unref (self->space_state);
   g_hash_table_unref (self->names);
   g_hash_table_unref (self->pending_spaces);
+  g_hash_table_unref (self->retry_online);
 
   G_OBJECT_CLASS (foyer_session_parent_class)->finalize (object);
 }
@@ -2430,6 +2546,10 @@ foyer_session_class_init (FoyerSessionClass *klass)
   signals[MESSAGE_RECEIVED]
       = g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                       NULL, NULL, G_TYPE_NONE, 2, FOYER_TYPE_SPACE_ITEM, FOYER_TYPE_MESSAGE_ITEM);
+  /* A space's member list was fetched again (space id). */
+  signals[MEMBERS_CHANGED]
+      = g_signal_new ("members-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -2441,6 +2561,7 @@ foyer_session_init (FoyerSession *self)
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) space_state_free);
   self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pending_spaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->retry_online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dirty_spaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

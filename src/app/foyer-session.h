@@ -38,6 +38,7 @@ gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
 const char *const *foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space);
+const char *const *foyer_session_get_member_names (FoyerSession *self, FoyerSpaceItem *space);
 FoyerOrgPolicy *foyer_session_get_org_policy (FoyerSession *self, const GError **error);
 void foyer_session_save_org_settings_async (FoyerSession *self,
                                             JsonNode *settings,
@@ -75,6 +76,9 @@ void foyer_session_share_document (FoyerSession *self,
                                    const char *ref_json,
                                    const char *comment);
 void foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space);
+guint foyer_session_get_unsent_count (FoyerSession *self);
+gboolean
+foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const char *message_id);
 
 void foyer_session_create_space_async (FoyerSession *self,
                                        const char *title,

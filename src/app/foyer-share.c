@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "foyer-access-check.h"
 #include "foyer-document-ref.h"
 #include "foyer-graph-link.h"
 #include "foyer-share.h"
@@ -20,6 +21,8 @@ typedef struct
   char *audience;
   char *url; /* a pasted link */
   char *notice;
+  GStrv grant_emails; /* members to invite before the link is made */
+  GCancellable *cancellable;
 } ShareData;
 
 static void
@@ -33,6 +36,8 @@ share_data_free (ShareData *data)
   g_free (data->audience);
   g_free (data->url);
   g_free (data->notice);
+  g_strfreev (data->grant_emails);
+  g_clear_object (&data->cancellable);
   g_free (data);
 }
 
@@ -144,11 +149,19 @@ link_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   if (link->scope != link->requested_scope)
-    data->notice = g_strdup (link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION
-                                 ? _ ("Your organization does not allow links that work for "
-                                      "anyone, so the link works for people in your organization.")
-                                 : _ ("Microsoft did not make a new link, so only people who "
-                                      "already have access can open the document."));
+    {
+      const char *fallback
+          = link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION
+                ? _ ("Your organization does not allow links that work for anyone, so the link "
+                     "works for people in your organization.")
+                : _ ("Microsoft did not make a new link, so only people who already have access "
+                     "can open the document.");
+      char *notice = data->notice != NULL ? g_strconcat (data->notice, " ", fallback, NULL)
+                                          : g_strdup (fallback);
+
+      g_free (data->notice);
+      data->notice = notice;
+    }
   post_reference (task,
                   link->web_url != NULL ? link->web_url : foyer_drive_item_get_web_url (data->item),
                   link->scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS      ? "anyone"
@@ -172,6 +185,33 @@ invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   post_reference (task, foyer_drive_item_get_web_url (data->item), "space");
 }
 
+static void share_for_audience (GTask *task);
+
+static void
+grant_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ShareData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  guint n = g_strv_length (data->grant_emails);
+
+  if (!foyer_graph_client_invite_finish (FOYER_GRAPH_CLIENT (source), result, &error))
+    {
+      g_task_return_new_error (task, error->domain, error->code,
+                               _ ("Could not give access to the file: %s"), error->message);
+      g_object_unref (task);
+      return;
+    }
+  data->notice
+      = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person was given access to the file.",
+                                      "%u people were given access to the file.", n),
+                         n);
+  share_for_audience (task);
+}
+
+/* With grant_emails: those members are invited to the item first (read, or
+ * write for an edit link; sign-in required, no e-mail), because the link
+ * for the audience would not let them in (see foyer-access-check.h). */
 void
 foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerSession *session,
@@ -179,6 +219,7 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerDriveItem *item,
                             const char *link_type,
                             const char *audience,
+                            const char *const *grant_emails,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
@@ -195,6 +236,9 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
   data->item = g_object_ref (item);
   data->link_type = g_strdup (edit ? "edit" : "view");
   data->audience = g_strdup (audience);
+  data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  if (grant_emails != NULL && grant_emails[0] != NULL && g_strcmp0 (audience, "space") != 0)
+    data->grant_emails = g_strdupv ((char **) grant_emails);
   g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
 
   if (graph == NULL)
@@ -204,6 +248,26 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
       g_object_unref (task);
       return;
     }
+  if (data->grant_emails != NULL)
+    foyer_graph_client_invite_async (graph, foyer_drive_item_get_target_drive_id (item),
+                                     foyer_drive_item_get_target_id (item),
+                                     (const char *const *) data->grant_emails, edit, TRUE, FALSE,
+                                     NULL, cancellable, grant_cb, task);
+  else
+    share_for_audience (task);
+}
+
+static void
+share_for_audience (GTask *task)
+{
+  ShareData *data = g_task_get_task_data (task);
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (data->account);
+  FoyerSession *session = data->session;
+  FoyerSpaceItem *space = data->space;
+  FoyerDriveItem *item = data->item;
+  const char *audience = data->audience;
+  GCancellable *cancellable = data->cancellable;
+  gboolean edit = g_str_equal (data->link_type, "edit");
 
   if (g_strcmp0 (audience, "existing") == 0)
     post_reference (task, foyer_drive_item_get_web_url (item), "existing");
@@ -240,4 +304,142 @@ foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **e
   if (out_notice != NULL)
     *out_notice = g_strdup (data->notice);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Update file sharing: the members of the space who have joined since a
+ * document was shared with "people currently in this space" are not
+ * granted by Microsoft; its sharer invites them now. */
+
+typedef struct
+{
+  FoyerGraphClient *graph;
+  char *drive_id;
+  char *item_id;
+  gboolean edit;
+  GStrv members;
+  GStrv names;
+  GStrv domains;
+  GStrv invited;
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  g_clear_object (&data->graph);
+  g_free (data->drive_id);
+  g_free (data->item_id);
+  g_strfreev (data->members);
+  g_strfreev (data->names);
+  g_strfreev (data->domains);
+  g_strfreev (data->invited);
+  g_free (data);
+}
+
+static const char *
+member_name (UpdateData *data, const char *email)
+{
+  for (guint i = 0; data->names != NULL && data->members[i] != NULL; i++)
+    if (g_ascii_strcasecmp (data->members[i], email) == 0)
+      return data->names[i];
+  return email;
+}
+
+static void
+update_invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  UpdateData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) granted = NULL;
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  granted = foyer_graph_client_invite_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (granted == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; data->invited[i] != NULL; i++)
+    g_strv_builder_add (names, member_name (data, data->invited[i]));
+  g_task_return_pointer (task, g_strv_builder_end (names), (GDestroyNotify) g_strfreev);
+}
+
+static void
+update_permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  UpdateData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) permissions = NULL;
+
+  permissions
+      = foyer_graph_client_list_permissions_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (permissions == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->invited = foyer_access_check_members_without_access (
+      permissions, "existing", (const char *const *) data->members,
+      (const char *const *) data->domains, NULL);
+  if (data->invited[0] == NULL)
+    {
+      g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+      return;
+    }
+  foyer_graph_client_invite_async (
+      data->graph, data->drive_id, data->item_id, (const char *const *) data->invited, data->edit,
+      TRUE, FALSE, NULL, g_task_get_cancellable (task), update_invite_cb, g_object_ref (task));
+}
+
+void
+foyer_share_update_async (FoyerMicrosoftAccount *account,
+                          FoyerSession *session,
+                          FoyerSpaceItem *space,
+                          const FoyerDocumentRef *ref,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  UpdateData *data = g_new0 (UpdateData, 1);
+  g_autofree char *domain
+      = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
+  const char *const *members = foyer_session_get_member_emails (session, space);
+
+  g_task_set_source_tag (task, foyer_share_update_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  data->drive_id = g_strdup (ref->drive_id);
+  data->item_id = g_strdup (ref->item_id);
+  data->edit = g_strcmp0 (ref->link_type, "edit") == 0;
+  data->members = g_strdupv ((char **) members);
+  data->names = g_strdupv ((char **) foyer_session_get_member_names (session, space));
+  data->domains = g_new0 (char *, 2);
+  data->domains[0] = g_steal_pointer (&domain);
+
+  if (graph == NULL || foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "%s",
+                               _ ("Connect your Microsoft account to update file sharing."));
+      return;
+    }
+  if (data->members == NULL || data->members[0] == NULL)
+    {
+      g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+      return;
+    }
+  data->graph = g_object_ref (graph);
+  foyer_graph_client_list_permissions_async (graph, data->drive_id, data->item_id, cancellable,
+                                             update_permissions_cb, g_steal_pointer (&task));
+}
+
+/* Returns the names of the people who were given access (empty when
+ * everyone in the space already had it). */
+GStrv
+foyer_share_update_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

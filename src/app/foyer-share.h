@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "foyer-document-ref.h"
 #include "foyer-drive-item.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
@@ -21,6 +22,7 @@ void foyer_share_document_async (FoyerMicrosoftAccount *account,
                                  FoyerDriveItem *item,
                                  const char *link_type,
                                  const char *audience,
+                                 const char *const *grant_emails,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
@@ -35,5 +37,16 @@ void foyer_share_link_async (FoyerMicrosoftAccount *account,
 
 /* For both: out_notice is what the person should know (a fallback), or NULL. */
 gboolean foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **error);
+
+/* Update file sharing on a document shared with the space's members: the
+ * members who cannot open it now (who joined later) are invited. */
+void foyer_share_update_async (FoyerMicrosoftAccount *account,
+                               FoyerSession *session,
+                               FoyerSpaceItem *space,
+                               const FoyerDocumentRef *ref,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+GStrv foyer_share_update_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

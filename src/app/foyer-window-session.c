@@ -13,6 +13,8 @@
 #include "foyer-text.h"
 #include "foyer-window-session.h"
 
+#include "foyer-access-check.h"
+
 typedef struct
 {
   FoyerWindow *window; /* unowned: the binding dies with the window */
@@ -355,9 +357,24 @@ leave_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, Binding *binding
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* session.retry-message (s): a failed message's Retry, in the open space. */
+static void
+retry_message_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  Binding *binding = user_data;
+  FoyerSpaceItem *space = foyer_window_get_current_space (binding->window);
+
+  if (space != NULL)
+    foyer_session_retry_message (binding->session, space, g_variant_get_string (parameter, NULL));
+}
+
 void
 foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
 {
+  static const GActionEntry entries[] = {
+    { .name = "retry-message", .activate = retry_message_action_cb, .parameter_type = "s" },
+  };
+  g_autoptr (GSimpleActionGroup) actions = g_simple_action_group_new ();
   Binding *binding;
 
   g_return_if_fail (FOYER_IS_WINDOW (window));
@@ -369,6 +386,9 @@ foyer_window_attach_session (FoyerWindow *window, FoyerSession *session)
   binding->settings = g_settings_new (APP_ID);
   g_object_set_data_full (G_OBJECT (window), "foyer-session-binding", binding,
                           (GDestroyNotify) binding_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries),
+                                   binding);
+  gtk_widget_insert_action_group (GTK_WIDGET (window), "session", G_ACTION_GROUP (actions));
 
   g_signal_connect_swapped (session, "notify::state", G_CALLBACK (session_state_cb), binding);
   g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), binding);
@@ -632,7 +652,8 @@ picker_share_cb (FoyerPickerDialog *picker,
   FoyerSpaceItem *space = g_object_get_data (G_OBJECT (picker), "space");
 
   foyer_share_document_async (binding->account, binding->session, space, item, link_type, audience,
-                              NULL, shared_cb, g_object_ref (binding->window));
+                              foyer_picker_dialog_get_grant_emails (picker), NULL, shared_cb,
+                              g_object_ref (binding->window));
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
@@ -641,6 +662,7 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
 {
   FoyerMicrosoftState state = foyer_microsoft_account_get_state (binding->account);
   g_autoptr (FoyerPickerPolicy) policy = NULL;
+  g_autofree char *domain = NULL;
   FoyerOrgPolicy *org;
   FoyerPickerDialog *picker;
   GPtrArray *audiences;
@@ -673,6 +695,17 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
       foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view",
       foyer_session_get_member_emails (binding->session, space));
   g_ptr_array_unref (audiences);
+  foyer_picker_policy_set_member_names (policy,
+                                        foyer_session_get_member_names (binding->session, space));
+  /* The organization is taken to be the sharer's own e-mail domain (see
+   * docs/decisions.md): members elsewhere are guests to it. */
+  domain = foyer_access_check_email_domain (foyer_microsoft_account_get_email (binding->account));
+  if (domain != NULL)
+    {
+      const char *const domains[] = { domain, NULL };
+
+      foyer_picker_policy_set_organization_domains (policy, domains);
+    }
 
   picker = foyer_picker_dialog_new (GTK_WINDOW (window),
                                     foyer_microsoft_account_get_graph (binding->account), policy);

@@ -617,6 +617,106 @@ test_details_and_share (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->shares, ==, 3);
 }
 
+static const char *
+row_title (Fixture *f, const char *name)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child (f, name)));
+}
+
+static char *
+joined (const char *const *strv)
+{
+  return strv != NULL ? g_strjoinv (",", (char **) strv) : NULL;
+}
+
+/* Before sharing: who in the space will not be able to open the file with
+ * the chosen audience (from the permissions the details pane fetched), and
+ * the offer to give them access with the share. */
+static void
+test_access_check (Fixture *f, gconstpointer data)
+{
+  const char *const audiences[] = { "organization", "space", "existing", NULL };
+  const char *const members[]
+      = { "bob@contoso.example", "carol@contoso.example", "mallory@fabrikam.example", NULL };
+  const char *const names[] = { "Bob Dupont", "Carol Lee", "Mallory Smith", NULL };
+  const char *const domains[] = { "contoso.example", NULL };
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (audiences, "organization", "view", members);
+  g_autofree char *missing = NULL;
+  g_autofree char *grants = NULL;
+
+  foyer_picker_policy_set_member_names (policy, names);
+  foyer_picker_policy_set_organization_domains (policy, domains);
+  open_dialog (f, policy);
+  wait_for_items (f);
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Plan <b>2027</b>.docx"));
+  /* Nothing is said before the permissions are known. */
+  g_assert_false (gtk_widget_get_visible (child (f, "access_check_group")));
+  g_assert_true (foyer_ui_test_wait_until (owner_known, f, 10000));
+
+  /* People in the organization: the guest from another domain cannot. */
+  g_assert_true (gtk_widget_get_visible (child (f, "access_check_group")));
+  g_assert_cmpstr (row_title (f, "access_warning_row"), ==, "1 member can’t open this file");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "access_warning_row"))),
+                   ==, "Mallory Smith");
+  g_assert_true (gtk_widget_get_visible (child (f, "grant_row")));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (f, "grant_switch"))));
+  missing = joined (foyer_picker_dialog_get_members_without_access (f->dialog));
+  g_assert_cmpstr (missing, ==, "mallory@fabrikam.example");
+  g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
+
+  /* Existing access: Carol was given access; Bob and Mallory were not. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "existing_check")), TRUE);
+  g_assert_cmpstr (row_title (f, "access_warning_row"), ==, "2 members can’t open this file");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "access_warning_row"))),
+                   ==, "Bob Dupont, Mallory Smith");
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-access-check"));
+
+  /* Give them access: the share carries who to invite. */
+  gtk_switch_set_active (GTK_SWITCH (child (f, "grant_switch")), TRUE);
+  grants = joined (foyer_picker_dialog_get_grant_emails (f->dialog));
+  g_assert_cmpstr (grants, ==, "bob@contoso.example,mallory@fabrikam.example");
+  g_signal_emit_by_name (child (f, "share_button"), "clicked");
+  g_assert_cmpuint (f->shares, ==, 1);
+  g_assert_cmpstr (f->shared_audience, ==, "existing");
+
+  /* The space's people are invited anyway: nothing to say. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
+  g_assert_false (gtk_widget_get_visible (child (f, "access_check_group")));
+  g_assert_cmpuint (
+      g_strv_length ((char **) foyer_picker_dialog_get_members_without_access (f->dialog)), ==, 0);
+  g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
+
+  /* Another file starts again from "not known", the offer off. */
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Budget.xlsx"));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (f, "grant_switch"))));
+}
+
+/* Without the space audience in the policy, nobody is offered access. */
+static void
+test_access_check_no_grant (Fixture *f, gconstpointer data)
+{
+  const char *const audiences[] = { "organization", "existing", NULL };
+  const char *const members[] = { "mallory@fabrikam.example", NULL };
+  const char *const domains[] = { "contoso.example", NULL };
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (audiences, "organization", "view", members);
+
+  foyer_picker_policy_set_organization_domains (policy, domains);
+  open_dialog (f, policy);
+  wait_for_items (f);
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Plan <b>2027</b>.docx"));
+  g_assert_true (foyer_ui_test_wait_until (owner_known, f, 10000));
+  g_assert_true (gtk_widget_get_visible (child (f, "access_check_group")));
+  /* No names given: the address stands for the person. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "access_warning_row"))),
+                   ==, "mallory@fabrikam.example");
+  g_assert_false (gtk_widget_get_visible (child (f, "grant_row")));
+  gtk_switch_set_active (GTK_SWITCH (child (f, "grant_switch")), TRUE);
+  g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
+}
+
 static void
 test_policy_anyone_edit (Fixture *f, gconstpointer data)
 {
@@ -951,6 +1051,8 @@ main (int argc, char **argv)
   ADD ("search", test_search, NULL);
   ADD ("filter-and-sort", test_filter_and_sort, NULL);
   ADD ("details-and-share", test_details_and_share, NULL);
+  ADD ("access-check", test_access_check, "no-dialog");
+  ADD ("access-check-no-grant", test_access_check_no_grant, "no-dialog");
   ADD ("policy-anyone-edit", test_policy_anyone_edit, "no-dialog");
   ADD ("throttled-waits", test_throttled_waits, "no-dialog");
   ADD ("throttled-state", test_throttled_state, "no-dialog");

@@ -289,7 +289,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_space = foyer_session_find_space (bob, foyer_space_item_get_id (space));
   foyer_session_open_space (bob, bob_space);
 
-  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL,
+  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL, NULL,
                               foyer_test_wait_cb, &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);

@@ -7,6 +7,7 @@
 
 #include "foyer-picker-dialog.h"
 
+#include "foyer-access-check.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
 #include "foyer-picker-tile.h"
@@ -82,6 +83,10 @@ struct _FoyerPickerDialog
   GtkCheckButton *space_check;
   GtkCheckButton *existing_check;
   GtkListBox *access_list;
+  AdwPreferencesGroup *access_check_group;
+  AdwActionRow *access_warning_row;
+  AdwActionRow *grant_row;
+  GtkSwitch *grant_switch;
 
   FoyerGraphClient *graph;
   FoyerPickerPolicy *policy;
@@ -102,6 +107,8 @@ struct _FoyerPickerDialog
   GtkSingleSelection *selection;
   FoyerDriveItem *chosen;
   char *audience;
+  JsonArray *permissions; /* the chosen item's, once known */
+  GStrv without_access;   /* members who could not open it with the audience */
 
   char *sort_by;
   gboolean sort_descending;
@@ -1182,6 +1189,55 @@ access_list_clear (FoyerPickerDialog *self)
     gtk_list_box_remove (self->access_list, child);
 }
 
+/* Says which members will not be able to open the file with the chosen
+ * audience, and offers to give them access (an invitation made with the
+ * share) where the organization allows sharing with a space's people. */
+static void
+update_access_check (FoyerPickerDialog *self)
+{
+  const char *const *members = foyer_picker_policy_get_space_members (self->policy);
+  g_autoptr (GString) names = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  gboolean certain = TRUE;
+  guint n;
+
+  g_clear_pointer (&self->without_access, g_strfreev);
+  if (self->chosen == NULL || self->permissions == NULL || self->audience == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->access_check_group), FALSE);
+      return;
+    }
+
+  self->without_access = foyer_access_check_members_without_access (
+      self->permissions, self->audience, members,
+      foyer_picker_policy_get_organization_domains (self->policy), &certain);
+  n = g_strv_length (self->without_access);
+  gtk_widget_set_visible (GTK_WIDGET (self->access_check_group), n > 0);
+  if (n == 0)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names,
+                       foyer_picker_policy_get_member_name (self->policy, self->without_access[i]));
+    }
+  if (certain)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member can’t open this file",
+                                          "%u members can’t open this file", n),
+                             n);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u member may not be able to open this file",
+                                          "%u members may not be able to open this file", n),
+                             n);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->access_warning_row), title);
+  adw_action_row_set_subtitle (self->access_warning_row, names->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->grant_row),
+                          foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_SPACE));
+}
+
 static void
 permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1197,6 +1253,10 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self = FOYER_PICKER_DIALOG (user_data);
   access_list_clear (self);
+  g_clear_pointer (&self->permissions, json_array_unref);
+  if (permissions != NULL)
+    self->permissions = json_array_ref (permissions);
+  update_access_check (self);
   if (permissions == NULL)
     {
       access_list_add (self,
@@ -1299,6 +1359,7 @@ audience_toggled_cb (FoyerPickerDialog *self, GtkCheckButton *check)
 
   g_free (self->audience);
   self->audience = g_strdup (audience);
+  update_access_check (self);
   /* With existing access no link is made: people keep the rights they have. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->edit_row),
                             g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_EXISTING) != 0);
@@ -1318,6 +1379,9 @@ foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   g_cancellable_cancel (self->details_cancellable);
   g_clear_object (&self->details_cancellable);
   g_set_object (&self->chosen, item);
+  g_clear_pointer (&self->permissions, json_array_unref);
+  gtk_switch_set_active (self->grant_switch, FALSE);
+  update_access_check (self);
   gtk_widget_action_set_enabled (
       GTK_WIDGET (self), "picker.share",
       item != NULL && foyer_picker_policy_get_default_audience (self->policy) != NULL);
@@ -1426,6 +1490,30 @@ foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return self->audience;
+}
+
+/* The members who will not be able to open the chosen file with the chosen
+ * audience (see foyer_access_check_members_without_access ()), or NULL
+ * while its permissions are unknown. */
+const char *const *
+foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self)
+{
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
+  return (const char *const *) self->without_access;
+}
+
+/* Those of them to invite with the share: when the person asked for it. */
+const char *const *
+foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self)
+{
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
+
+  if (self->without_access == NULL || self->without_access[0] == NULL
+      || !gtk_widget_get_visible (GTK_WIDGET (self->access_check_group))
+      || !gtk_widget_get_visible (GTK_WIDGET (self->grant_row))
+      || !gtk_switch_get_active (self->grant_switch))
+    return NULL;
+  return (const char *const *) self->without_access;
 }
 
 const char *
@@ -1685,6 +1773,7 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->chosen);
+  g_clear_pointer (&self->permissions, json_array_unref);
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->graph);
 
@@ -1701,6 +1790,7 @@ foyer_picker_dialog_finalize (GObject *object)
   g_clear_pointer (&self->policy, foyer_picker_policy_unref);
   g_free (self->query);
   g_free (self->audience);
+  g_strfreev (self->without_access);
   g_free (self->sort_by);
   g_string_free (self->typeahead, TRUE);
 
@@ -1872,6 +1962,10 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
   BIND (space_check);
   BIND (existing_check);
   BIND (access_list);
+  BIND (access_check_group);
+  BIND (access_warning_row);
+  BIND (grant_row);
+  BIND (grant_switch);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, source_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);

@@ -45,6 +45,8 @@ void foyer_picker_dialog_activate_item (FoyerPickerDialog *self, FoyerDriveItem 
 FoyerDriveItem *foyer_picker_dialog_get_chosen (FoyerPickerDialog *self);
 const char *foyer_picker_dialog_get_audience (FoyerPickerDialog *self);
 const char *foyer_picker_dialog_get_link_type (FoyerPickerDialog *self);
+const char *const *foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self);
+const char *const *foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self);
 FoyerThumbnailLoader *foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self);
 
 G_END_DECLS

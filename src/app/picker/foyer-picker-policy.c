@@ -11,6 +11,8 @@ struct _FoyerPickerPolicy
   char *default_audience;
   char *default_link_type;
   GStrv space_members;
+  GStrv member_names;         /* NULL, or one per space member */
+  GStrv organization_domains; /* for the access check; may be empty */
 };
 
 G_DEFINE_BOXED_TYPE (FoyerPickerPolicy,
@@ -51,6 +53,7 @@ foyer_picker_policy_new (const char *const *audiences,
   self->space_members = g_strdupv ((char **) space_members);
   if (self->space_members == NULL)
     self->space_members = g_new0 (char *, 1);
+  self->organization_domains = g_new0 (char *, 1);
 
   return self;
 }
@@ -110,6 +113,8 @@ foyer_picker_policy_clear (FoyerPickerPolicy *self)
   g_free (self->default_audience);
   g_free (self->default_link_type);
   g_strfreev (self->space_members);
+  g_strfreev (self->member_names);
+  g_strfreev (self->organization_domains);
 }
 
 void
@@ -153,4 +158,47 @@ foyer_picker_policy_get_space_members (const FoyerPickerPolicy *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return (const char *const *) self->space_members;
+}
+
+/* The members' names, in the order of the addresses (for the access check's
+ * "can't open" list); ignored unless there is one per member. */
+void
+foyer_picker_policy_set_member_names (FoyerPickerPolicy *self, const char *const *names)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->member_names, g_strfreev);
+  if (names != NULL && g_strv_length ((char **) names) == g_strv_length (self->space_members))
+    self->member_names = g_strdupv ((char **) names);
+}
+
+/* The name of a space member (by address), or the address. */
+const char *
+foyer_picker_policy_get_member_name (const FoyerPickerPolicy *self, const char *email)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; self->member_names != NULL && self->space_members[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->space_members[i], email) == 0)
+      return self->member_names[i];
+  return email;
+}
+
+/* The organization's e-mail domains: members outside them cannot open an
+ * organization link (see foyer_access_check_members_without_access ()). */
+void
+foyer_picker_policy_set_organization_domains (FoyerPickerPolicy *self, const char *const *domains)
+{
+  g_return_if_fail (self != NULL);
+
+  g_strfreev (self->organization_domains);
+  self->organization_domains = domains != NULL ? g_strdupv ((char **) domains) : g_new0 (char *, 1);
+}
+
+const char *const *
+foyer_picker_policy_get_organization_domains (const FoyerPickerPolicy *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return (const char *const *) self->organization_domains;
 }

@@ -37,6 +37,11 @@ const char *const *foyer_picker_policy_get_audiences (const FoyerPickerPolicy *s
 const char *foyer_picker_policy_get_default_audience (const FoyerPickerPolicy *self);
 const char *foyer_picker_policy_get_default_link_type (const FoyerPickerPolicy *self);
 const char *const *foyer_picker_policy_get_space_members (const FoyerPickerPolicy *self);
+void foyer_picker_policy_set_member_names (FoyerPickerPolicy *self, const char *const *names);
+const char *foyer_picker_policy_get_member_name (const FoyerPickerPolicy *self, const char *email);
+void foyer_picker_policy_set_organization_domains (FoyerPickerPolicy *self,
+                                                   const char *const *domains);
+const char *const *foyer_picker_policy_get_organization_domains (const FoyerPickerPolicy *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerPickerPolicy, foyer_picker_policy_unref)
 

@@ -22,12 +22,14 @@ struct _FoyerOutbox
 
   FoyerChatClient *client;
   GQueue queue; /* Pending */
+  GQueue held;  /* Pending that failed, kept for foyer_outbox_retry () */
   GCancellable *cancellable;
   gboolean sending;
   guint retry_source;
   guint attempts;
   guint initial_delay_ms;
   guint max_delay_ms;
+  guint max_attempts; /* 0: retry until it goes through */
   FoyerEventStream *stream;
   gulong stream_handler;
 };
@@ -78,6 +80,7 @@ foyer_outbox_finalize (GObject *object)
   FoyerOutbox *self = FOYER_OUTBOX (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) pending_free);
+  g_queue_clear_full (&self->held, (GDestroyNotify) pending_free);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (foyer_outbox_parent_class)->finalize (object);
@@ -95,7 +98,9 @@ foyer_outbox_class_init (FoyerOutboxClass *klass)
   signals[SIGNAL_SENT]
       = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                       G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_NODE);
-  /* (client_message_id, error): the service refused it for good. */
+  /* (client_message_id, error): the service refused it, or could not be
+   * reached within the attempts allowed. The message is held, with its
+   * clientMessageId, until foyer_outbox_retry () or _discard (). */
   signals[SIGNAL_FAILED]
       = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                       G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
@@ -108,6 +113,7 @@ static void
 foyer_outbox_init (FoyerOutbox *self)
 {
   g_queue_init (&self->queue);
+  g_queue_init (&self->held);
   self->cancellable = g_cancellable_new ();
   self->initial_delay_ms = 1000;
   self->max_delay_ms = 60000;
@@ -163,6 +169,21 @@ schedule_retry (FoyerOutbox *self)
   self->retry_source = g_timeout_add ((guint) MIN (delay, self->max_delay_ms), retry_cb, self);
 }
 
+void
+foyer_outbox_set_max_attempts (FoyerOutbox *self, guint max_attempts)
+{
+  g_return_if_fail (FOYER_IS_OUTBOX (self));
+
+  self->max_attempts = max_attempts;
+}
+
+static void
+hold (FoyerOutbox *self, Pending *pending, const GError *error)
+{
+  g_queue_push_tail (&self->held, pending);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, pending->client_message_id, error);
+}
+
 static void
 post_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -182,18 +203,31 @@ post_cb (GObject *object, GAsyncResult *result, gpointer user_data)
           || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER)
           || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED)))
     {
+      Pending *pending;
+
       /* Kept, and tried again later (or at once when the stream is back). */
-      schedule_retry (self);
+      if (self->max_attempts == 0 || self->attempts + 1 < self->max_attempts)
+        {
+          schedule_retry (self);
+          return;
+        }
+      /* Given up: what waits behind it would fail the same way, in order. */
+      self->attempts = 0;
+      while ((pending = g_queue_pop_head (&self->queue)) != NULL)
+        hold (self, pending, error);
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
       return;
     }
 
   g_queue_pop_head (&self->queue);
   self->attempts = 0;
   if (reply != NULL)
-    g_signal_emit (self, signals[SIGNAL_SENT], 0, head->client_message_id, reply);
+    {
+      g_signal_emit (self, signals[SIGNAL_SENT], 0, head->client_message_id, reply);
+      pending_free (head);
+    }
   else
-    g_signal_emit (self, signals[SIGNAL_FAILED], 0, head->client_message_id, error);
-  pending_free (head);
+    hold (self, head, error);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   send_next (self);
 }
@@ -247,6 +281,81 @@ foyer_outbox_post (FoyerOutbox *self,
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   send_next (self);
   return id;
+}
+
+static GList *
+find_held (FoyerOutbox *self, const char *client_message_id)
+{
+  for (GList *l = self->held.head; l != NULL; l = l->next)
+    if (g_strcmp0 (((Pending *) l->data)->client_message_id, client_message_id) == 0)
+      return l;
+  return NULL;
+}
+
+/* Queues a held message again with the same clientMessageId, so that the
+ * service answers with the message it stored if an earlier attempt did
+ * reach it (the reply was lost): nothing is posted twice. */
+gboolean
+foyer_outbox_retry (FoyerOutbox *self, const char *client_message_id)
+{
+  GList *link;
+
+  g_return_val_if_fail (FOYER_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (client_message_id != NULL, FALSE);
+
+  link = find_held (self, client_message_id);
+  if (link == NULL)
+    return FALSE;
+  g_queue_unlink (&self->held, link);
+  g_queue_push_tail_link (&self->queue, link);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (!self->sending)
+    self->attempts = 0;
+  send_next (self);
+  return TRUE;
+}
+
+/* Forgets a held or queued message (it was stored after all, or is given
+ * up). One on the wire cannot be recalled: FALSE, and its reply comes. */
+gboolean
+foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id)
+{
+  GList *link;
+
+  g_return_val_if_fail (FOYER_IS_OUTBOX (self), FALSE);
+
+  if (client_message_id == NULL)
+    return FALSE;
+  if ((link = find_held (self, client_message_id)) != NULL)
+    {
+      pending_free (link->data);
+      g_queue_delete_link (&self->held, link);
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+      return TRUE;
+    }
+  for (link = self->queue.head; link != NULL; link = link->next)
+    if (g_strcmp0 (((Pending *) link->data)->client_message_id, client_message_id) == 0)
+      break;
+  if (link == NULL || (link == self->queue.head && self->sending))
+    return FALSE;
+  if (link == self->queue.head)
+    {
+      /* Its retry is due no more: the next one goes now. */
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->attempts = 0;
+    }
+  pending_free (link->data);
+  g_queue_delete_link (&self->queue, link);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  send_next (self);
+  return TRUE;
+}
+
+guint
+foyer_outbox_get_held_count (FoyerOutbox *self)
+{
+  g_return_val_if_fail (FOYER_IS_OUTBOX (self), 0);
+  return self->held.length;
 }
 
 /* Tries now instead of waiting for the next retry. */

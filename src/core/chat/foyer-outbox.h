@@ -27,6 +27,13 @@ char *foyer_outbox_post (FoyerOutbox *self,
 void foyer_outbox_flush (FoyerOutbox *self);
 guint foyer_outbox_get_pending_count (FoyerOutbox *self);
 void foyer_outbox_set_retry_delay (FoyerOutbox *self, guint initial_ms, guint max_ms);
+/* After max_attempts failed tries (network or server errors), a message
+ * and those queued behind it fail and are held; 0 (the default) retries
+ * until the service answers. */
+void foyer_outbox_set_max_attempts (FoyerOutbox *self, guint max_attempts);
+gboolean foyer_outbox_retry (FoyerOutbox *self, const char *client_message_id);
+gboolean foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id);
+guint foyer_outbox_get_held_count (FoyerOutbox *self);
 void foyer_outbox_watch_stream (FoyerOutbox *self, FoyerEventStream *stream);
 
 JsonNode *foyer_outbox_dump (FoyerOutbox *self);
