@@ -65,6 +65,7 @@ struct _FoyerSession
 
   FoyerStore *store;
   GHashTable *dirty_spaces; /* space ids whose cache needs writing */
+  gboolean outbox_dirty;    /* the outbox's queue changed since it was saved */
   guint cache_source;
   guint retry_source;
   guint retry_delay;
@@ -227,6 +228,20 @@ foyer_session_decrypt (
   foyer_kms_client_get_key_async (self->kms, kid, self->cancellable, decrypt_key_cb, op);
 }
 
+typedef struct
+{
+  FoyerSession *self;
+  FoyerSpaceItem *space;
+  FoyerMessageItem *item;
+  char *text;
+  char *ref_json; /* a shared document's reference, or NULL */
+} SendOp;
+
+static void foyer_session_send (FoyerSession *self,
+                                FoyerSpaceItem *space,
+                                const char *text,
+                                const char *ref_json);
+
 /* The local cache: spaces and their recent messages, sealed in the store,
  * so the app shows them at once at start, even offline. */
 
@@ -274,11 +289,15 @@ messages_to_json (FoyerSpaceItem *space)
       FoyerMessageState state = foyer_message_item_get_state (item);
       g_autofree char *created = NULL;
 
-      /* Pending posts live in the outbox, not here. */
-      if (state == FOYER_MESSAGE_STATE_PENDING || state == FOYER_MESSAGE_STATE_FAILED)
-        continue;
       created = g_date_time_format_iso8601 (foyer_message_item_get_created (item));
       json_builder_begin_object (b);
+      /* Not sent yet: the outbox (saved beside) holds what goes to the
+       * service; this is what the person sees until then. */
+      if (state == FOYER_MESSAGE_STATE_PENDING || state == FOYER_MESSAGE_STATE_FAILED)
+        {
+          json_builder_set_member_name (b, "unsent");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_set_member_name (b, "id");
       json_builder_add_string_value (b, foyer_message_item_get_id (item));
       json_builder_set_member_name (b, "seq");
@@ -329,6 +348,37 @@ cache_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_warning ("Could not cache a space: %s", error->message);
 }
 
+/* What is not sent yet: the outbox's queue (encrypted, with its
+ * clientMessageIds), and what was written before the key service could be
+ * reached (not encrypted yet: it is sealed in the store like the rest). */
+static JsonNode *
+unsent_to_json (FoyerSession *self)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "queue");
+  json_builder_add_value (b, foyer_outbox_dump (self->outbox));
+  json_builder_set_member_name (b, "unqueued");
+  json_builder_begin_array (b);
+  for (GList *l = self->waiting_sends.head; l != NULL; l = l->next)
+    {
+      SendOp *op = l->data;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "spaceId");
+      json_builder_add_string_value (b, foyer_space_item_get_id (op->space));
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, op->text);
+      json_builder_set_member_name (b, "document");
+      json_builder_add_string_value (b, op->ref_json);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static gboolean
 flush_cache_cb (gpointer data)
 {
@@ -364,6 +414,15 @@ flush_cache_cb (gpointer data)
     }
   g_hash_table_remove_all (self->dirty_spaces);
 
+  if (self->outbox_dirty && self->outbox != NULL)
+    {
+      g_autoptr (JsonNode) dump = unsent_to_json (self);
+      g_autoptr (GBytes) bytes = json_bytes (dump);
+
+      foyer_store_put_async (self->store, CACHE_NS, "outbox", bytes, NULL, cache_written_cb, NULL);
+      self->outbox_dirty = FALSE;
+    }
+
   return G_SOURCE_REMOVE;
 }
 
@@ -377,15 +436,52 @@ foyer_session_mark_dirty (FoyerSession *self, FoyerSpaceItem *space)
     self->cache_source = g_timeout_add (CACHE_DELAY_MS, flush_cache_cb, self);
 }
 
+/* Messages not yet sent survive a quit: the outbox's queue (ciphertext,
+ * clientMessageId) and the pending rows of their spaces are saved, sealed,
+ * with the rest of the cache. */
+static void
+outbox_changed_cb (FoyerSession *self)
+{
+  GHashTableIter iter;
+  const char *space_id;
+
+  if (self->store == NULL)
+    return;
+  self->outbox_dirty = TRUE;
+  g_hash_table_iter_init (&iter, self->pending_spaces);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &space_id))
+    foyer_session_mark_dirty (self, g_hash_table_lookup (self->space_by_id, space_id));
+  if (self->cache_source == 0)
+    self->cache_source = g_timeout_add (CACHE_DELAY_MS, flush_cache_cb, self);
+}
+
 static FoyerSpaceItem *foyer_session_new_space (FoyerSession *self,
                                                 const char *id,
                                                 const char *resource_uri,
                                                 const char *key_uri);
 
+typedef struct
+{
+  FoyerSession *self;
+  FoyerSpaceItem *space;
+} CachedLoad;
+
+static void
+cached_load_free (CachedLoad *load)
+{
+  g_object_unref (load->self);
+  g_object_unref (load->space);
+  g_free (load);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachedLoad, cached_load_free)
+
 static void
 cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (FoyerSpaceItem) space = user_data;
+  g_autoptr (CachedLoad) load = user_data;
+  FoyerSession *self = load->self;
+  FoyerSpaceItem *space = load->space;
   g_autoptr (GBytes) bytes = foyer_store_get_finish (FOYER_STORE (source), result, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -409,15 +505,26 @@ cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       const char *error = foyer_json_get_string (o, "error");
       gint64 seq = foyer_json_get_int (o, "seq", 0);
       g_autoptr (GDateTime) created = NULL;
+      FoyerMessageState state;
       FoyerMessageItem *item;
 
-      if (id == NULL || seq <= 0)
+      if (foyer_json_get_boolean (o, "unsent", FALSE))
+        {
+          /* Still in the restored outbox (else it was sent, or given up). */
+          if (id == NULL || !g_hash_table_contains (self->pending_spaces, id))
+            continue;
+          state = g_hash_table_contains (self->retry_online, id) ? FOYER_MESSAGE_STATE_FAILED
+                                                                 : FOYER_MESSAGE_STATE_PENDING;
+          seq = 0;
+        }
+      else if (id == NULL || seq <= 0)
         continue;
+      else
+        state = error != NULL ? FOYER_MESSAGE_STATE_UNDECRYPTABLE : FOYER_MESSAGE_STATE_SENT;
       created = parse_time (foyer_json_get_string (o, "created"));
-      item = foyer_message_item_new (
-          id, seq, foyer_json_get_string (o, "authorId"), foyer_json_get_string (o, "authorName"),
-          created, foyer_json_get_string (o, "body"),
-          error != NULL ? FOYER_MESSAGE_STATE_UNDECRYPTABLE : FOYER_MESSAGE_STATE_SENT);
+      item = foyer_message_item_new (id, seq, foyer_json_get_string (o, "authorId"),
+                                     foyer_json_get_string (o, "authorName"), created,
+                                     foyer_json_get_string (o, "body"), state);
       foyer_message_item_set_error (item, error);
       if (foyer_json_get_string (o, "document") != NULL
           || foyer_json_get_string (o, "documentError") != NULL)
@@ -433,6 +540,55 @@ cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_ptr_array_add (items, item);
     }
   foyer_message_list_add_many (foyer_space_item_get_messages (space), items);
+}
+
+/* What the last run could not send goes again, under the same
+ * clientMessageIds (the service keeps one copy of each). */
+static void
+cached_outbox_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerSession) self = user_data;
+  g_autoptr (GBytes) bytes = foyer_store_get_finish (FOYER_STORE (source), result, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root, *queue;
+  JsonArray *array;
+
+  if (bytes == NULL || self->outbox == NULL
+      || !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes), NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  queue = json_object_get_member (json_node_get_object (root), "queue");
+  array = queue != NULL && JSON_NODE_HOLDS_ARRAY (queue) ? json_node_get_array (queue) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = foyer_json_get_string (o, "clientMessageId");
+      const char *space_id = foyer_json_get_string (o, "spaceId");
+
+      if (id != NULL && space_id != NULL)
+        g_hash_table_replace (self->pending_spaces, g_strdup (id), g_strdup (space_id));
+    }
+  if (array != NULL && !foyer_outbox_restore (self->outbox, queue))
+    g_warning ("Messages saved from the last run could not all be queued again");
+
+  /* Never encrypted: written again, as new messages (they never reached
+   * the service). */
+  array = foyer_json_get_array (json_node_get_object (root), "unqueued");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      FoyerSpaceItem *space
+          = g_hash_table_lookup (self->space_by_id, foyer_json_get_string (o, "spaceId") ?: "");
+
+      if (space != NULL && foyer_json_get_string (o, "text") != NULL)
+        foyer_session_send (self, space, foyer_json_get_string (o, "text"),
+                            foyer_json_get_string (o, "document"));
+    }
 }
 
 static void
@@ -480,6 +636,10 @@ cached_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
        * the sidebar. */
       space_state (self, entry->key)->cache_pending = TRUE;
     }
+
+  /* Then what the last run could not send, into these spaces. */
+  foyer_store_get_async (self->store, CACHE_NS, "outbox", NULL, cached_outbox_cb,
+                         g_object_ref (self));
 }
 
 static GBytes *
@@ -543,6 +703,7 @@ cached_person_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       person = person_bytes (self);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_SPACES, NULL);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_MESSAGES, NULL);
+      foyer_store_delete (self->store, CACHE_NS, "outbox", NULL);
       foyer_store_put_async (self->store, CACHE_NS, "person", person, NULL, cache_written_cb, NULL);
       return;
     }
@@ -984,8 +1145,12 @@ foyer_session_open_space (FoyerSession *self, FoyerSpaceItem *space)
   if (state->cache_pending && self->store != NULL)
     {
       state->cache_pending = FALSE;
+      CachedLoad *load = g_new0 (CachedLoad, 1);
+
+      load->self = g_object_ref (self);
+      load->space = g_object_ref (space);
       foyer_store_get_async (self->store, FOYER_STORE_NS_MESSAGES, foyer_space_item_get_id (space),
-                             NULL, cached_messages_cb, g_object_ref (space));
+                             NULL, cached_messages_cb, load);
     }
 
   /* "New messages" goes where this person stopped reading; from now on
@@ -1053,6 +1218,16 @@ outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error
       foyer_message_item_set_error (item, reason);
       foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_FAILED);
     }
+  /* A message from the last run whose space is not open yet: its row
+   * comes back from the cache as failed, and it goes again when the
+   * service is back. */
+  if (item == NULL && space != NULL
+      && (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK)
+          || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER)))
+    {
+      g_hash_table_add (self->retry_online, g_strdup (client_id));
+      return;
+    }
   /* The outbox holds it, with its clientMessageId, for a retry: the entry
    * stays so that a reply or an event for it still finds it. */
   if (item == NULL)
@@ -1061,15 +1236,6 @@ outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error
       g_hash_table_remove (self->pending_spaces, client_id);
     }
 }
-
-typedef struct
-{
-  FoyerSession *self;
-  FoyerSpaceItem *space;
-  FoyerMessageItem *item;
-  char *text;
-  char *ref_json; /* a shared document's reference, or NULL */
-} SendOp;
 
 static void
 send_op_free (SendOp *op)
@@ -1126,15 +1292,11 @@ send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       foyer_message_list_rename (list, foyer_message_item_get_id (op->item), client_id);
       g_hash_table_insert (op->self->pending_spaces, g_strdup (client_id),
                            g_strdup (foyer_space_item_get_id (op->space)));
+      outbox_changed_cb (op->self);
     }
 
   send_op_free (op);
 }
-
-static void foyer_session_send (FoyerSession *self,
-                                FoyerSpaceItem *space,
-                                const char *text,
-                                const char *ref_json);
 
 void
 foyer_session_send_text (FoyerSession *self, FoyerSpaceItem *space, const char *text)
@@ -1204,6 +1366,7 @@ foyer_session_send (FoyerSession *self,
   if (self->kms == NULL)
     {
       g_queue_push_tail (&self->waiting_sends, op);
+      outbox_changed_cb (self);
       return;
     }
   foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable, send_key_cb, op);
@@ -1576,6 +1739,8 @@ foyer_session_prepare (FoyerSession *self, const char *service_url)
   g_signal_connect_object (self->outbox, "sent", G_CALLBACK (outbox_sent_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->outbox, "failed", G_CALLBACK (outbox_failed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self,
                            G_CONNECT_SWAPPED);
   foyer_session_set_state (self, FOYER_SESSION_CONNECTING);
 }

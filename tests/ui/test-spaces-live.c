@@ -164,6 +164,16 @@ find_message (FoyerSpaceItem *space, const char *body, FoyerMessageState state)
   return NULL;
 }
 
+/* Shown as not sent yet: pending, or failed (waiting for the service). */
+static gboolean
+message_unsent (gpointer data)
+{
+  MessageWait *w = data;
+
+  return find_message (w->space, w->body, FOYER_MESSAGE_STATE_PENDING) != NULL
+         || find_message (w->space, w->body, FOYER_MESSAGE_STATE_FAILED) != NULL;
+}
+
 static gboolean
 message_arrived (gpointer data)
 {
@@ -328,12 +338,15 @@ test_offline_start (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerStore) store = foyer_store_open_sync (db, "offline-test", NULL, &error);
   g_autoptr (FoyerSession) again = foyer_session_new ();
+  g_autoptr (FoyerSession) third = foyer_session_new ();
   g_autoptr (FoyerSpaceItem) space = NULL;
   FoyerSpaceItem *cached;
   SpaceWait for_bob = { f->bob, NULL, "Quarterly <numbers>" };
   MessageWait at_bob = { NULL, "Offline thought", FOYER_MESSAGE_STATE_SENT };
   MessageWait cached_message = { NULL, "Before the outage", FOYER_MESSAGE_STATE_SENT };
   MessageWait sent_back = { space, "Before the outage", FOYER_MESSAGE_STATE_SENT };
+  MessageWait unsent = { NULL, "Offline thought", FOYER_MESSAGE_STATE_PENDING };
+  MessageWait mine_sent = { NULL, "Offline thought", FOYER_MESSAGE_STATE_SENT };
   const char *suffixes[] = { "", "-wal", "-shm" };
   Wait wait = { NULL };
 
@@ -382,12 +395,38 @@ test_offline_start (Fixture *f, gconstpointer data)
       g_assert_false (file_contains (path, "Before the outage"));
     }
 
-  /* Written offline, sent once the service is back. */
+  /* Written offline, and the app quits before the service is back: the
+   * message is kept (sealed), shown again at the next start, and sent
+   * once the service is back. */
   foyer_session_send_text (again, cached, "Offline thought");
   g_assert_true (session_offline (again));
+  g_assert_nonnull (find_message (cached, "Offline thought", FOYER_MESSAGE_STATE_PENDING));
+  foyer_session_disconnect (again);
+
+  foyer_session_set_store (third, store);
+  foyer_session_restore_async (third, foyer_test_service_get_base_url (f->service), NULL, done_cb,
+                               &wait);
+  g_assert_true (foyer_session_restore_finish (third, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  for_bob.session = third;
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 10000));
+  cached = foyer_session_find_space (third, for_bob.id);
+  foyer_session_open_space (third, cached);
+  unsent.space = cached;
+  g_assert_true (foyer_ui_test_wait_until (message_unsent, &unsent, 10000));
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+      g_assert_false (file_contains (path, "Offline thought"));
+    }
+
   g_assert_true (foyer_test_service_restart (f->service, &error));
   g_assert_no_error (error);
-  g_assert_true (foyer_ui_test_wait_until (session_online, again, 30000));
+  g_assert_true (foyer_ui_test_wait_until (session_online, third, 30000));
+  mine_sent.space = cached;
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &mine_sent, 30000));
 
   at_bob.space = foyer_session_find_space (f->bob, for_bob.id);
   foyer_session_open_space (f->bob, at_bob.space);
@@ -405,7 +444,7 @@ test_offline_start (Fixture *f, gconstpointer data)
       }
     g_assert_cmpuint (copies, ==, 1);
   }
-  foyer_session_disconnect (again);
+  foyer_session_disconnect (third);
   foyer_session_set_store (f->alice, NULL);
 }
 

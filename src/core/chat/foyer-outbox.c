@@ -389,6 +389,28 @@ foyer_outbox_watch_stream (FoyerOutbox *self, FoyerEventStream *stream)
                                                   G_CALLBACK (stream_connected_cb), self, 0);
 }
 
+static void
+dump_pending (JsonBuilder *builder, Pending *pending)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "spaceId");
+  json_builder_add_string_value (builder, pending->space_id);
+  json_builder_set_member_name (builder, "clientMessageId");
+  json_builder_add_string_value (builder, pending->client_message_id);
+  json_builder_set_member_name (builder, "keyUri");
+  json_builder_add_string_value (builder, pending->key_uri);
+  json_builder_set_member_name (builder, "body");
+  json_builder_add_string_value (builder, pending->body);
+  json_builder_set_member_name (builder, "attachments");
+  json_builder_begin_array (builder);
+  for (guint i = 0; pending->attachments != NULL && pending->attachments[i] != NULL; i++)
+    json_builder_add_string_value (builder, pending->attachments[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/* The queue, then what failed and waits for a retry: after a restore, all
+ * of it goes again. */
 JsonNode *
 foyer_outbox_dump (FoyerOutbox *self)
 {
@@ -398,25 +420,9 @@ foyer_outbox_dump (FoyerOutbox *self)
 
   json_builder_begin_array (builder);
   for (GList *l = self->queue.head; l != NULL; l = l->next)
-    {
-      Pending *pending = l->data;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "spaceId");
-      json_builder_add_string_value (builder, pending->space_id);
-      json_builder_set_member_name (builder, "clientMessageId");
-      json_builder_add_string_value (builder, pending->client_message_id);
-      json_builder_set_member_name (builder, "keyUri");
-      json_builder_add_string_value (builder, pending->key_uri);
-      json_builder_set_member_name (builder, "body");
-      json_builder_add_string_value (builder, pending->body);
-      json_builder_set_member_name (builder, "attachments");
-      json_builder_begin_array (builder);
-      for (guint i = 0; pending->attachments != NULL && pending->attachments[i] != NULL; i++)
-        json_builder_add_string_value (builder, pending->attachments[i]);
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
+    dump_pending (builder, l->data);
+  for (GList *l = self->held.head; l != NULL; l = l->next)
+    dump_pending (builder, l->data);
   json_builder_end_array (builder);
   return json_builder_get_root (builder);
 }
