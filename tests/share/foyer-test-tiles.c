@@ -8,24 +8,8 @@
 #include "foyer-graph-link.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-org-policy.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
 
 static gboolean
 connected (gpointer data)
@@ -160,11 +144,11 @@ foyer_test_tiles_make_refs (FoyerApplication *app, guint n)
   g_autoptr (GPtrArray) items = NULL;
   g_autoptr (GArray) ops = g_array_new (FALSE, TRUE, sizeof (LinkOp));
   g_autofree char *next = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   foyer_graph_client_request_async (graph, "GET", "/me/drive/root:/Big folder:/children?$top=1000",
-                                    NULL, NULL, done_cb, &wait);
-  g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 60000));
+                                    NULL, NULL, foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_test_wait_result (&wait, 60000) != NULL);
   node = foyer_graph_client_request_finish (graph, wait.result, &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);

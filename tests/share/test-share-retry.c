@@ -16,6 +16,7 @@
 #include "foyer-message-row.h"
 #include "foyer-session.h"
 #include "foyer-test-service.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
 #include "foyer-window.h"
@@ -30,38 +31,14 @@ static const char REF_JSON[]
       "vnd.openxmlformats-officedocument.wordprocessingml.document\",\"size\":18000,"
       "\"sharedBy\":\"Alice Martin\"}";
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_assert_true (foyer_ui_test_wait_until (has_result, wait, 30000));
-  return wait->result;
-}
-
 static void
 sign_in (FoyerSession *session, const char *url, const char *email, const char *password)
 {
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   g_autoptr (GError) error = NULL;
 
-  foyer_session_sign_in_async (session, url, email, password, NULL, done_cb, &wait);
-  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+  foyer_session_sign_in_async (session, url, email, password, NULL, foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_object_unref (wait.result);
 }
@@ -76,12 +53,12 @@ static FoyerSpaceItem *
 create_space (FoyerSession *session, const char *title)
 {
   const char *const members[] = { FOYER_TEST_BOB_EMAIL, NULL };
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   g_autoptr (GError) error = NULL;
   FoyerSpaceItem *space;
 
-  foyer_session_create_space_async (session, title, members, NULL, done_cb, &wait);
-  space = foyer_session_create_space_finish (session, wait_for (&wait), &error);
+  foyer_session_create_space_async (session, title, members, NULL, foyer_test_wait_cb, &wait);
+  space = foyer_session_create_space_finish (session, foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
   return space;

@@ -25,35 +25,12 @@
 #include "foyer-share.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_assert_true (foyer_ui_test_wait_until (has_result, wait, 30000));
-  return wait->result;
-}
 
 static void
 enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
@@ -69,18 +46,20 @@ enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
       foyer_test_sandbox_get_cloud_path (sandbox));
   g_autoptr (JsonNode) settings = json_from_string (json, NULL);
   g_autoptr (GError) error = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 done_cb, &wait);
+                                 foyer_test_wait_cb, &wait);
   {
-    g_autoptr (JsonNode) reply = foyer_chat_client_call_finish (admin, wait_for (&wait), &error);
+    g_autoptr (JsonNode) reply
+        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
   }
   g_clear_object (&wait.result);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, done_cb, &wait);
+  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
   {
-    g_autoptr (JsonNode) reply = foyer_chat_client_call_finish (admin, wait_for (&wait), &error);
+    g_autoptr (JsonNode) reply
+        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
   }
   g_clear_object (&wait.result);
@@ -193,10 +172,10 @@ get_item (FoyerGraphClient *graph, const char *path)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   FoyerDriveItem *item;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
-  foyer_graph_client_request_async (graph, "GET", path, NULL, NULL, done_cb, &wait);
-  node = foyer_graph_client_request_finish (graph, wait_for (&wait), &error);
+  foyer_graph_client_request_async (graph, "GET", path, NULL, NULL, foyer_test_wait_cb, &wait);
+  node = foyer_graph_client_request_finish (graph, foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   item = foyer_drive_item_new_from_json (json_node_get_object (node), &error);
@@ -210,10 +189,10 @@ bob_can_open (FoyerGraphClient *bob_graph, const char *url)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerDriveItem) item = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
-  foyer_graph_client_get_shared_item_async (bob_graph, url, FALSE, NULL, done_cb, &wait);
-  item = foyer_graph_client_get_shared_item_finish (bob_graph, wait_for (&wait), &error);
+  foyer_graph_client_get_shared_item_async (bob_graph, url, FALSE, NULL, foyer_test_wait_cb, &wait);
+  item = foyer_graph_client_get_shared_item_finish (bob_graph, foyer_test_wait (&wait), &error);
   g_clear_object (&wait.result);
   if (item == NULL)
     g_assert_error (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED);
@@ -260,7 +239,7 @@ test_update_sharing (void)
   TileWait tile = { NULL };
   StatusWait status;
   MemberWait member;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
@@ -272,9 +251,9 @@ test_update_sharing (void)
   gtk_window_present (GTK_WINDOW (window));
 
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
-                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL, done_cb,
-                               &wait);
-  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
   wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
 
@@ -295,8 +274,8 @@ test_update_sharing (void)
   {
     const char *const members[] = { FOYER_TEST_CAROL_EMAIL, NULL };
 
-    foyer_session_create_space_async (session, "Plans", members, NULL, done_cb, &wait);
-    space = foyer_session_create_space_finish (session, wait_for (&wait), &error);
+    foyer_session_create_space_async (session, "Plans", members, NULL, foyer_test_wait_cb, &wait);
+    space = foyer_session_create_space_finish (session, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
     g_clear_object (&wait.result);
   }
@@ -307,9 +286,9 @@ test_update_sharing (void)
 
   plan = get_item (foyer_microsoft_account_get_graph (account),
                    "/me/drive/root:/Projects/Project plan.docx");
-  foyer_share_document_async (account, session, space, plan, "view", "space", NULL, NULL, done_cb,
-                              &wait);
-  g_assert_true (foyer_share_document_finish (wait_for (&wait), &notice, &error));
+  foyer_share_document_async (account, session, space, plan, "view", "space", NULL, NULL,
+                              foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
 
@@ -321,8 +300,9 @@ test_update_sharing (void)
   url = g_strdup (foyer_document_tile_get_ref (tile.tile)->url);
 
   /* Bob joins later: Microsoft does not let him in. */
-  foyer_session_add_member_async (session, space, FOYER_TEST_BOB_EMAIL, NULL, done_cb, &wait);
-  g_assert_true (foyer_session_add_member_finish (session, wait_for (&wait), &error));
+  foyer_session_add_member_async (session, space, FOYER_TEST_BOB_EMAIL, NULL, foyer_test_wait_cb,
+                                  &wait);
+  g_assert_true (foyer_session_add_member_finish (session, foyer_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   member.email = FOYER_TEST_BOB_EMAIL;
@@ -359,8 +339,8 @@ test_update_sharing (void)
 
     g_clear_pointer (&notice, g_free);
     foyer_share_document_async (account, session, space, budget, "view", "existing", grant, NULL,
-                                done_cb, &wait);
-    g_assert_true (foyer_share_document_finish (wait_for (&wait), &notice, &error));
+                                foyer_test_wait_cb, &wait);
+    g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
     g_assert_no_error (error);
     g_clear_object (&wait.result);
     g_assert_cmpstr (notice, ==, "1 person was given access to the file.");

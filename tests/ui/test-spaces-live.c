@@ -15,6 +15,7 @@
 #include "foyer-session.h"
 #include "foyer-store.h"
 #include "foyer-test-service.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
 #include "foyer-window.h"
@@ -29,39 +30,15 @@ typedef struct
   FoyerWindow *window;
 } Fixture;
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_assert_true (foyer_ui_test_wait_until (has_result, wait, 30000));
-  return wait->result;
-}
-
 static void
 sign_in (FoyerSession *session, Fixture *f, const char *email, const char *password)
 {
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   g_autoptr (GError) error = NULL;
 
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (f->service), email,
-                               password, NULL, done_cb, &wait);
-  g_assert_true (foyer_session_sign_in_finish (session, wait_for (&wait), &error));
+                               password, NULL, foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_object_unref (wait.result);
 }
@@ -104,12 +81,12 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static FoyerSpaceItem *
 create_space (Fixture *f, const char *title, const char *const *emails)
 {
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   g_autoptr (GError) error = NULL;
   FoyerSpaceItem *space;
 
-  foyer_session_create_space_async (f->alice, title, emails, NULL, done_cb, &wait);
-  space = foyer_session_create_space_finish (f->alice, wait_for (&wait), &error);
+  foyer_session_create_space_async (f->alice, title, emails, NULL, foyer_test_wait_cb, &wait);
+  space = foyer_session_create_space_finish (f->alice, foyer_test_wait (&wait), &error);
   g_assert_no_error (error);
   g_assert_nonnull (space);
   g_object_unref (wait.result);
@@ -231,12 +208,12 @@ test_create_space_and_talk (Fixture *f, gconstpointer data)
 
   /* Alice removes Bob: the space leaves Bob's list at once. */
   {
-    Wait wait = { NULL };
+    FoyerTestWait wait = { NULL };
     g_autoptr (GError) error = NULL;
 
     foyer_session_remove_member_by_email_async (f->alice, space, FOYER_TEST_BOB_EMAIL, NULL,
-                                                done_cb, &wait);
-    g_assert_true (foyer_session_remove_member_finish (f->alice, wait_for (&wait), &error));
+                                                foyer_test_wait_cb, &wait);
+    g_assert_true (foyer_session_remove_member_finish (f->alice, foyer_test_wait (&wait), &error));
     g_assert_no_error (error);
     g_object_unref (wait.result);
     g_assert_true (foyer_ui_test_wait_until (space_gone, &for_bob, 20000));
@@ -246,7 +223,7 @@ test_create_space_and_talk (Fixture *f, gconstpointer data)
 static void
 raw_post_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Wait *wait = user_data;
+  FoyerTestWait *wait = user_data;
 
   wait->result = g_object_ref (result);
 }
@@ -271,7 +248,7 @@ test_undecryptable (Fixture *f, gconstpointer data)
   g_autofree char *kid = g_strdup_printf ("kms://%s/keys/does-not-exist", "localhost");
   g_autofree char *jwe = NULL;
   g_autoptr (GError) error = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
   MessageWait undecryptable = { space, NULL, FOYER_MESSAGE_STATE_UNDECRYPTABLE };
   FoyerMessageItem *item;
 
@@ -280,7 +257,7 @@ test_undecryptable (Fixture *f, gconstpointer data)
   foyer_chat_client_login_async (raw, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD, NULL,
                                  raw_post_cb, &wait);
   g_clear_pointer (&error, g_error_free);
-  g_assert_nonnull (foyer_chat_client_call_finish (raw, wait_for (&wait), &error));
+  g_assert_nonnull (foyer_chat_client_call_finish (raw, foyer_test_wait (&wait), &error));
   g_clear_object (&wait.result);
 
   jwe = foyer_jwe_encrypt_string (key, sizeof key, kid, "you cannot read me", &error);
@@ -288,7 +265,8 @@ test_undecryptable (Fixture *f, gconstpointer data)
   foyer_chat_client_post_message_async (raw, foyer_space_item_get_id (space), "raw-1", kid, jwe,
                                         NULL, NULL, raw_post_cb, &wait);
   {
-    g_autoptr (JsonNode) reply = foyer_chat_client_call_finish (raw, wait_for (&wait), &error);
+    g_autoptr (JsonNode) reply
+        = foyer_chat_client_call_finish (raw, foyer_test_wait (&wait), &error);
     g_assert_no_error (error);
     g_assert_nonnull (reply);
   }
@@ -348,7 +326,7 @@ test_offline_start (Fixture *f, gconstpointer data)
   MessageWait unsent = { NULL, "Offline thought", FOYER_MESSAGE_STATE_PENDING };
   MessageWait mine_sent = { NULL, "Offline thought", FOYER_MESSAGE_STATE_SENT };
   const char *suffixes[] = { "", "-wal", "-shm" };
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
   g_assert_no_error (error);
   foyer_session_set_store (f->alice, store);
@@ -369,9 +347,9 @@ test_offline_start (Fixture *f, gconstpointer data)
   g_assert_true (foyer_test_service_stop (f->service));
 
   foyer_session_set_store (again, store);
-  foyer_session_restore_async (again, foyer_test_service_get_base_url (f->service), NULL, done_cb,
-                               &wait);
-  g_assert_true (foyer_session_restore_finish (again, wait_for (&wait), &error));
+  foyer_session_restore_async (again, foyer_test_service_get_base_url (f->service), NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_restore_finish (again, foyer_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   g_assert_cmpint (foyer_session_get_state (again), ==, FOYER_SESSION_OFFLINE);
@@ -404,9 +382,9 @@ test_offline_start (Fixture *f, gconstpointer data)
   foyer_session_disconnect (again);
 
   foyer_session_set_store (third, store);
-  foyer_session_restore_async (third, foyer_test_service_get_base_url (f->service), NULL, done_cb,
-                               &wait);
-  g_assert_true (foyer_session_restore_finish (third, wait_for (&wait), &error));
+  foyer_session_restore_async (third, foyer_test_service_get_base_url (f->service), NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_restore_finish (third, foyer_test_wait (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
   for_bob.session = third;
@@ -469,14 +447,14 @@ put_settings (FoyerSession *who,
   g_autoptr (JsonNode) settings = json_from_string (json, NULL);
   g_autoptr (JsonNode) person = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  Wait wait = { NULL };
+  FoyerTestWait wait = { NULL };
 
-  foyer_chat_client_login_async (raw, email, password, NULL, done_cb, &wait);
-  person = foyer_chat_client_call_finish (raw, wait_for (&wait), NULL);
+  foyer_chat_client_login_async (raw, email, password, NULL, foyer_test_wait_cb, &wait);
+  person = foyer_chat_client_call_finish (raw, foyer_test_wait (&wait), NULL);
   g_assert_nonnull (person);
   g_clear_object (&wait.result);
-  foyer_chat_client_put_org_settings_async (raw, settings, NULL, done_cb, &wait);
-  reply = foyer_chat_client_call_finish (raw, wait_for (&wait), error);
+  foyer_chat_client_put_org_settings_async (raw, settings, NULL, foyer_test_wait_cb, &wait);
+  reply = foyer_chat_client_call_finish (raw, foyer_test_wait (&wait), error);
   g_clear_object (&wait.result);
 }
 

@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "foyer-store.h"
+#include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "foyer-web-session.h"
 
@@ -70,23 +71,6 @@ load (FoyerWebSession *session, const char *uri)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
 static gboolean
 file_contains (const char *path, const char *needle)
 {
@@ -123,17 +107,17 @@ test_cookies_survive_restart (void)
   {
     g_autoptr (FoyerStore) store = foyer_store_open_sync (db, "test", NULL, &error);
     g_autoptr (FoyerWebSession) session = foyer_web_session_new ();
-    Wait wait = { NULL };
+    FoyerTestWait wait = { NULL };
 
     g_assert_no_error (error);
-    foyer_web_session_attach_store_async (session, store, NULL, done_cb, &wait);
-    g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 10000));
+    foyer_web_session_attach_store_async (session, store, NULL, foyer_test_wait_cb, &wait);
+    g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
     g_assert_true (foyer_web_session_attach_store_finish (session, wait.result, &error));
     g_clear_object (&wait.result);
 
     load (session, login);
-    foyer_web_session_save_cookies_async (session, NULL, done_cb, &wait);
-    g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 10000));
+    foyer_web_session_save_cookies_async (session, NULL, foyer_test_wait_cb, &wait);
+    g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
     g_assert_true (foyer_web_session_save_cookies_finish (session, wait.result, &error));
     g_assert_no_error (error);
     g_clear_object (&wait.result);
@@ -152,11 +136,11 @@ test_cookies_survive_restart (void)
   {
     g_autoptr (FoyerStore) store = foyer_store_open_sync (db, "test", NULL, &error);
     g_autoptr (FoyerWebSession) session = foyer_web_session_new ();
-    Wait wait = { NULL };
+    FoyerTestWait wait = { NULL };
 
     g_assert_no_error (error);
-    foyer_web_session_attach_store_async (session, store, NULL, done_cb, &wait);
-    g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 10000));
+    foyer_web_session_attach_store_async (session, store, NULL, foyer_test_wait_cb, &wait);
+    g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
     g_assert_true (foyer_web_session_attach_store_finish (session, wait.result, &error));
     g_clear_object (&wait.result);
 

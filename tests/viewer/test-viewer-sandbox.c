@@ -12,6 +12,7 @@
 
 #include "foyer-store.h"
 #include "foyer-test-sandbox.h"
+#include "foyer-test-util.h"
 #include "viewer-test-common.h"
 
 #define BOB "bob@contoso.example"
@@ -63,23 +64,6 @@ store_path (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
 static void
 fixture_open (Fixture *f, const char *store_name)
 {
@@ -89,12 +73,12 @@ fixture_open (Fixture *f, const char *store_name)
   if (store_name != NULL)
     {
       g_autofree char *path = store_path (store_name);
-      Wait wait = { NULL };
+      FoyerTestWait wait = { NULL };
 
       f->store = foyer_store_open_sync (path, "test", NULL, &error);
       g_assert_no_error (error);
-      foyer_web_session_attach_store_async (f->session, f->store, NULL, done_cb, &wait);
-      g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 10000));
+      foyer_web_session_attach_store_async (f->session, f->store, NULL, foyer_test_wait_cb, &wait);
+      g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
       g_assert_true (foyer_web_session_attach_store_finish (f->session, wait.result, &error));
       g_assert_no_error (error);
       g_clear_object (&wait.result);
@@ -114,10 +98,10 @@ fixture_close (Fixture *f)
 
   if (f->store != NULL)
     {
-      Wait wait = { NULL };
+      FoyerTestWait wait = { NULL };
 
-      foyer_web_session_save_cookies_async (f->session, NULL, done_cb, &wait);
-      g_assert_true (foyer_ui_test_wait_until (has_result, &wait, 10000));
+      foyer_web_session_save_cookies_async (f->session, NULL, foyer_test_wait_cb, &wait);
+      g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
       g_assert_true (foyer_web_session_save_cookies_finish (f->session, wait.result, &error));
       g_assert_no_error (error);
       g_clear_object (&wait.result);
