@@ -150,18 +150,65 @@ foyer_message_list_add (FoyerMessageList *self, FoyerMessageItem *item)
   return TRUE;
 }
 
-/* Adds a page of messages (a history page or a catch-up batch) and returns
- * how many were new. */
+static int
+compare_items (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  FoyerMessageItem *x = *(FoyerMessageItem **) a;
+  FoyerMessageItem *y = *(FoyerMessageItem **) b;
+
+  return sorts_before (x, y) ? -1 : sorts_before (y, x) ? 1 : 0;
+}
+
+/* Adds a page of messages (a history page, a catch-up batch, the cache)
+ * and returns how many were new. One change for the whole page when it
+ * lands in one piece (it nearly always does), so a view measures its rows
+ * once. */
 guint
 foyer_message_list_add_many (FoyerMessageList *self, GPtrArray *items)
 {
-  guint added = 0;
+  g_autoptr (GPtrArray) sorted = NULL;
+  guint old_len, first = G_MAXUINT, last = 0, added = 0;
+  gboolean contiguous = TRUE;
 
   g_return_val_if_fail (FOYER_IS_MESSAGE_LIST (self), 0);
 
-  for (guint i = 0; i < items->len; i++)
-    added += foyer_message_list_add (self, g_ptr_array_index (items, i));
+  old_len = self->items->len;
+  sorted = g_ptr_array_copy (items, NULL, NULL);
+  g_ptr_array_set_free_func (sorted, NULL); /* the caller's items keep their refs */
+  g_ptr_array_sort_with_data (sorted, compare_items, NULL);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      FoyerMessageItem *item = g_ptr_array_index (sorted, i);
+      const char *id = foyer_message_item_get_id (item);
+      guint position;
 
+      if (id == NULL || g_hash_table_contains (self->by_id, id))
+        continue;
+      position = insertion_point (self, item);
+      g_hash_table_insert (self->by_id, g_strdup (id), item);
+      g_ptr_array_insert (self->items, position, g_object_ref (item));
+      if (added > 0 && position != last + 1)
+        contiguous = FALSE;
+      first = MIN (first, position);
+      last = position;
+      added++;
+    }
+  if (added == 0)
+    return 0;
+
+  if (contiguous)
+    {
+      for (guint i = first; i <= first + added; i++)
+        update_flags (self, i);
+      g_list_model_items_changed (G_LIST_MODEL (self), first, 0, added);
+    }
+  else
+    {
+      for (guint i = first; i < self->items->len; i++)
+        update_flags (self, i);
+      g_list_model_items_changed (G_LIST_MODEL (self), first, old_len - first,
+                                  self->items->len - first);
+    }
   return added;
 }
 

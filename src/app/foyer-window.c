@@ -42,6 +42,10 @@ struct _FoyerWindow
   GtkSortListModel *sorted_spaces;
   GtkSingleSelection *space_selection;
   FoyerSpaceItem *current_space;
+  GtkFilterListModel *message_tail; /* the newest `tail` messages of the open space */
+  GtkCustomFilter *tail_filter;
+  guint tail;
+  gint64 tail_min_seq; /* sent messages from this seq on are shown (pending ones always) */
   gulong space_title_id;
   gulong messages_changed_id;
   gboolean stick_to_bottom;
@@ -65,6 +69,13 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+/* A space opens on its newest messages only; scrolling up shows older
+ * ones a page at a time, then asks the service for more. (GtkListView in
+ * GTK 4.8 builds some 200 rows around where it looks, so a space with
+ * thousands of cached messages would otherwise cost that at every open.) */
+#define MESSAGES_AT_OPEN  50
+#define MESSAGES_PER_PAGE 50
 
 /* The composer is usable only while a space is open; it stays visible so the
  * window keeps its shape in every state. */
@@ -187,12 +198,58 @@ foyer_window_scroll_to_bottom (FoyerWindow *self)
   g_idle_add_full (G_PRIORITY_LOW, scroll_to_bottom_cb, g_object_ref (self), NULL);
 }
 
+static gboolean
+tail_filter_func (gpointer item, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  gint64 seq = foyer_message_item_get_seq (item);
+
+  return seq <= 0 || seq >= self->tail_min_seq;
+}
+
+/* Shows the newest `tail` messages. A filter on seq rather than a slice:
+ * lowering it inserts the older rows above (the view keeps its place),
+ * where moving a slice would replace every row. */
+static void
+foyer_window_update_tail (FoyerWindow *self)
+{
+  GListModel *all = gtk_filter_list_model_get_model (self->message_tail);
+  guint n = g_list_model_get_n_items (all);
+  gint64 min_seq = G_MININT64;
+  GtkFilterChange change;
+
+  if (n > self->tail)
+    {
+      g_autoptr (FoyerMessageItem) first = g_list_model_get_item (all, n - self->tail);
+
+      min_seq = foyer_message_item_get_seq (first) > 0 ? foyer_message_item_get_seq (first)
+                                                       : G_MAXINT64;
+    }
+  if (min_seq == self->tail_min_seq)
+    return;
+  change = min_seq < self->tail_min_seq ? GTK_FILTER_CHANGE_LESS_STRICT
+                                        : GTK_FILTER_CHANGE_MORE_STRICT;
+  self->tail_min_seq = min_seq;
+  gtk_filter_changed (GTK_FILTER (self->tail_filter), change);
+}
+
 static void
 messages_changed_cb (
     FoyerWindow *self, guint position, guint removed, guint added, GListModel *model)
 {
+  guint n = g_list_model_get_n_items (model);
+  guint before = n - added + removed;
+
+  /* New messages at the end join what is shown; so does the history the
+   * person scrolled up for. A first load (the cache) only fills the tail. */
+  if (before > 0
+      && ((removed == 0 && position == before) || (self->older_requested && position == 0)))
+    self->tail += added;
+  if (self->message_tail != NULL)
+    foyer_window_update_tail (self);
+
   self->older_requested = FALSE;
-  if (self->stick_to_bottom && position + added == g_list_model_get_n_items (model))
+  if (self->stick_to_bottom && position + added == n)
     foyer_window_scroll_to_bottom (self);
 }
 
@@ -204,12 +261,19 @@ messages_scrolled_cb (FoyerWindow *self, GtkAdjustment *adj)
 
   self->stick_to_bottom = value + page >= gtk_adjustment_get_upper (adj) - 8;
 
-  /* Near the top: ask for the page of history before the oldest message. */
-  if (value < page && !self->older_requested && self->current_space != NULL)
+  if (value >= page || self->older_requested || self->current_space == NULL)
+    return;
+  /* Near the top: older messages already here, else the page of history
+   * before the oldest one. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->message_tail))
+      < g_list_model_get_n_items (gtk_filter_list_model_get_model (self->message_tail)))
     {
-      self->older_requested = TRUE;
-      g_signal_emit (self, signals[LOAD_OLDER], 0, self->current_space);
+      self->tail += MESSAGES_PER_PAGE;
+      foyer_window_update_tail (self);
+      return;
     }
+  self->older_requested = TRUE;
+  g_signal_emit (self, signals[LOAD_OLDER], 0, self->current_space);
 }
 
 static void
@@ -255,6 +319,8 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
   if (space == NULL)
     {
       gtk_list_view_set_model (self->messages_view, NULL);
+      g_clear_object (&self->message_tail);
+      g_clear_object (&self->tail_filter);
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
       gtk_stack_set_visible_child_name (self->content_stack,
                                         self->spaces != NULL ? "no-space" : "signed-out");
@@ -263,7 +329,17 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
     }
 
   messages = foyer_space_item_get_messages (space);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (messages)));
+  g_clear_object (&self->message_tail);
+  g_clear_object (&self->tail_filter);
+  self->tail = MESSAGES_AT_OPEN;
+  /* Nothing shown until the tail is known: a long list never reaches the
+   * view whole. */
+  self->tail_min_seq = G_MAXINT64;
+  self->tail_filter = gtk_custom_filter_new (tail_filter_func, self, NULL);
+  self->message_tail = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (messages)),
+                                                  g_object_ref (GTK_FILTER (self->tail_filter)));
+  foyer_window_update_tail (self);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->message_tail)));
   gtk_list_view_set_model (self->messages_view, GTK_SELECTION_MODEL (selection));
   self->space_title_id = g_signal_connect_object (
       space, "notify::title", G_CALLBACK (foyer_window_update_title), self, G_CONNECT_SWAPPED);

@@ -155,6 +155,65 @@ test_grouping_flags (void)
   g_assert_false (foyer_message_item_get_show_unread_marker (a3));
 }
 
+static void
+count_cb (GListModel *model, guint position, guint removed, guint added, guint *count)
+{
+  (*count)++;
+}
+
+/* A page lands as one change (so a view measures its rows once), and a
+ * scattered one as a change that still describes exactly what happened. */
+static void
+test_add_many (void)
+{
+  g_autoptr (FoyerMessageList) list = foyer_message_list_new ();
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 28, 9, 0, 0);
+  g_autoptr (GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) older = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) scattered = g_ptr_array_new_with_free_func (g_object_unref);
+  Mirror m = { g_ptr_array_new_with_free_func (g_object_unref), G_LIST_MODEL (list) };
+  guint changes = 0;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (items_changed_cb), &m);
+  g_signal_connect (list, "items-changed", G_CALLBACK (count_cb), &changes);
+
+  /* The cache, out of order, with a duplicate. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", 20 - i);
+
+      g_ptr_array_add (page, message (id, 20 - i, "alice", now));
+    }
+  g_ptr_array_add (page, message ("m20", 20, "alice", now));
+  g_assert_cmpuint (foyer_message_list_add_many (list, page), ==, 10);
+  g_assert_cmpuint (changes, ==, 1);
+  assert_mirror (&m);
+  g_assert_cmpint (foyer_message_item_get_seq (nth (list, 0)), ==, 11);
+  g_assert_true (foyer_message_item_get_show_header (nth (list, 0)));
+  g_assert_false (foyer_message_item_get_show_header (nth (list, 1)));
+
+  /* A history page before them: one change, and the first of the old
+   * page no longer starts a group. */
+  for (guint i = 1; i <= 10; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+
+      g_ptr_array_add (older, message (id, i, "alice", now));
+    }
+  g_assert_cmpuint (foyer_message_list_add_many (list, older), ==, 10);
+  g_assert_cmpuint (changes, ==, 2);
+  assert_mirror (&m);
+  g_assert_false (foyer_message_item_get_show_header (nth (list, 10)));
+
+  /* Gaps filled here and there: still exact. */
+  g_ptr_array_add (scattered, message ("m30", 30, "bob", now));
+  g_ptr_array_add (scattered, message ("m0", 0, "bob", now));
+  g_assert_cmpuint (foyer_message_list_add_many (list, scattered), ==, 2);
+  assert_mirror (&m);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 22);
+  g_ptr_array_unref (m.shadow);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -163,6 +222,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spaces/message-list/order-and-dedupe", test_order_and_dedupe);
   g_test_add_func ("/spaces/message-list/pending", test_pending_then_confirmed);
   g_test_add_func ("/spaces/message-list/grouping", test_grouping_flags);
+  g_test_add_func ("/spaces/message-list/add-many", test_add_many);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "foyer-application.h"
+#include "foyer-message-list.h"
 #include "foyer-ui-test.h"
 #include "foyer-window.h"
 
@@ -247,6 +248,96 @@ test_spaces_and_composer (Fixture *f, gconstpointer data)
   g_free (c.text);
 }
 
+static FoyerMessageItem *
+message (guint seq)
+{
+  g_autoptr (GDateTime) base = g_date_time_new_utc (2026, 11, 1, 9, 0, 0);
+  g_autoptr (GDateTime) when = g_date_time_add_minutes (base, seq);
+  g_autofree char *id = g_strdup_printf ("m%u", seq);
+  g_autofree char *body = g_strdup_printf ("Message %u", seq);
+
+  return foyer_message_item_new (id, seq, "alice", "Alice Martin", when, body,
+                                 FOYER_MESSAGE_STATE_SENT);
+}
+
+static void
+load_older_cb (FoyerWindow *window, FoyerSpaceItem *space, guint *count)
+{
+  (*count)++;
+}
+
+static guint
+shown (Fixture *f)
+{
+  return g_list_model_get_n_items (
+      G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "messages_view")))));
+}
+
+static gboolean
+shown_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return shown (pair[0]) == GPOINTER_TO_UINT (pair[1]);
+}
+
+/* A space with a long cached history opens on its newest messages;
+ * scrolling up shows older ones a page at a time, and only past the oldest
+ * asks the service for more. New messages join what is shown. */
+static void
+test_message_tail (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GListStore) spaces = g_list_store_new (FOYER_TYPE_SPACE_ITEM);
+  g_autoptr (FoyerSpaceItem) big = space ("s-big", "Long history", 1, 0);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  FoyerMessageList *list = foyer_space_item_get_messages (big);
+  GtkAdjustment *adj
+      = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (child (f, "messages_scroller")));
+  guint older_asked = 0;
+  gpointer pair[2] = { f, NULL };
+
+  g_list_store_append (spaces, big);
+  foyer_window_set_spaces (f->window, G_LIST_MODEL (spaces));
+  g_signal_connect (f->window, "load-older", G_CALLBACK (load_older_cb), &older_asked);
+  foyer_window_open_space (f->window, big);
+
+  /* The cache arrives after the space opened: only its newest 50 show. */
+  for (guint i = 1; i <= 120; i++)
+    g_ptr_array_add (items, message (i));
+  foyer_message_list_add_many (list, items);
+  g_assert_cmpuint (shown (f), ==, 50);
+  {
+    g_autoptr (FoyerMessageItem) first = g_list_model_get_item (
+        G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "messages_view")))), 0);
+    g_assert_cmpint (foyer_message_item_get_seq (first), ==, 71);
+  }
+
+  /* A new message joins them. */
+  {
+    g_autoptr (FoyerMessageItem) live = message (121);
+    foyer_message_list_add (list, live);
+  }
+  g_assert_cmpuint (shown (f), ==, 51);
+
+  /* Scrolling to the top: a page of the older ones, then the rest, then
+   * the service is asked. */
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  gtk_adjustment_set_value (adj, 0);
+  pair[1] = GUINT_TO_POINTER (101);
+  g_assert_true (foyer_ui_test_wait_until (shown_is, pair, 10000));
+  g_assert_cmpuint (older_asked, ==, 0);
+  for (guint i = 0; i < 50 && shown (f) < 121; i++)
+    {
+      foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+      gtk_adjustment_set_value (adj, 0);
+    }
+  g_assert_cmpuint (shown (f), ==, 121);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  gtk_adjustment_set_value (adj, 1);
+  gtk_adjustment_set_value (adj, 0);
+  g_assert_cmpuint (older_asked, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,6 +360,8 @@ main (int argc, char **argv)
 
   g_test_add ("/ui/window/spaces-and-composer", Fixture, NULL, fixture_set_up,
               test_spaces_and_composer, fixture_tear_down);
+  g_test_add ("/ui/window/message-tail", Fixture, NULL, fixture_set_up, test_message_tail,
+              fixture_tear_down);
 
   return g_test_run ();
 }
