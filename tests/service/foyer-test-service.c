@@ -257,6 +257,22 @@ foyer_test_service_get_service_json (FoyerTestService *self)
   return self->json_path;
 }
 
+/* The service's own warnings (an internal error, say) end up in the
+ * test's output, where a failure or a flake can be read against them. */
+static void
+report_warnings (FoyerTestService *self)
+{
+  g_autofree char *log = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (self->log_path, &log, NULL, NULL))
+    return;
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "WARNING") != NULL || strstr (lines[i], "CRITICAL") != NULL)
+      g_printerr ("foyer-service: %s\n", lines[i]);
+}
+
 gboolean
 foyer_test_service_stop (FoyerTestService *self)
 {
@@ -267,6 +283,7 @@ foyer_test_service_stop (FoyerTestService *self)
   g_subprocess_send_signal (process, SIGTERM);
   if (!g_subprocess_wait (process, NULL, NULL))
     return FALSE;
+  report_warnings (self);
   return g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
 }
 
