@@ -93,6 +93,57 @@ paging_responder (MockServer *mock, SoupServerMessage *msg, const char *path, gu
   return 0;
 }
 
+/* Permissions in two pages, the second linking to a foreign host. */
+static guint
+permissions_responder (
+    MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  g_autofree char *json = NULL;
+
+  if (strstr (path, "skiptoken=2") != NULL)
+    json = g_strdup ("{\"value\":[{\"id\":\"perm-3\",\"roles\":[\"read\"]}],"
+                     "\"@odata.nextLink\":\"https://evil.example/permissions?$skiptoken=3\"}");
+  else
+    json = g_strdup_printf (
+        "{\"value\":[{\"id\":\"perm-1\",\"roles\":[\"owner\"]},"
+        "{\"id\":\"perm-2\",\"roles\":[\"write\"]}],"
+        "\"@odata.nextLink\":\"%s/drives/d1/items/i1/permissions?$skiptoken=2\"}",
+        mock->base_url);
+  mock_json (msg, 200, json);
+  return 0;
+}
+
+static void
+permissions_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->object
+      = foyer_graph_client_list_permissions_finish (FOYER_GRAPH_CLIENT (source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* Every page of an item's permissions, and only from Graph itself. */
+static void
+test_permissions_pages (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (permissions_responder, NULL);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+  Result r = { FALSE };
+  JsonArray *all;
+
+  foyer_graph_client_list_permissions_async (client, "d1", "i1", NULL, permissions_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  all = r.object;
+  g_assert_cmpuint (json_array_get_length (all), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 2), "id"), ==,
+                   "perm-3");
+  /* Two requests: the foreign nextLink was not followed. */
+  g_assert_cmpuint (mock->log->len, ==, 2);
+  json_array_unref (all);
+}
+
 static void
 notify_flag_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
@@ -900,6 +951,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/graph/client/paging-lazy", test_paging_lazy);
+  g_test_add_func ("/graph/client/permissions-pages", test_permissions_pages);
   g_test_add_func ("/graph/client/throttle-retry-after", test_throttle_retry_after);
   g_test_add_func ("/graph/client/retry-after-date", test_retry_after_date);
   g_test_add_func ("/graph/client/throttle-exhausted", test_throttle_exhausted);

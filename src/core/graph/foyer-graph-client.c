@@ -1534,6 +1534,59 @@ foyer_graph_create_link_with_fallback_finish (FoyerGraphClient *self,
   return typed_finish (self, result, foyer_graph_create_link_with_fallback_async, error);
 }
 
+/* At most this many pages of permissions (Graph pages them rarely; a
+ * loop of nextLinks must still end). */
+#define MAX_PERMISSION_PAGES 20
+
+static void
+permissions_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerGraphClient *self = FOYER_GRAPH_CLIENT (source);
+  GTask *task = user_data;
+  JsonArray *all = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (JsonNode) root = foyer_graph_client_request_finish (self, result, &error);
+  g_autofree char *next_origin = NULL;
+  JsonObject *object;
+  JsonNode *value;
+  const char *next;
+
+  if (root == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  value = object != NULL ? json_object_get_member (object, "value") : NULL;
+  if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
+    {
+      g_task_return_error (task, _foyer_graph_malformed ("value"));
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (value)); i++)
+    json_array_add_element (
+        all, json_node_copy (json_array_get_element (json_node_get_array (value), i)));
+
+  /* The next page, from Graph itself only. */
+  next = json_object_get_string_member_with_default (object, "@odata.nextLink", NULL);
+  next_origin = next != NULL ? origin_of (next) : NULL;
+  if (next != NULL && g_strcmp0 (next_origin, self->base_origin) == 0
+      && GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "pages")) < MAX_PERMISSION_PAGES)
+    {
+      g_object_set_data (
+          G_OBJECT (task), "pages",
+          GUINT_TO_POINTER (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "pages")) + 1));
+      foyer_graph_client_request_async (self, "GET", next, NULL, g_task_get_cancellable (task),
+                                        permissions_page_cb, task);
+      return;
+    }
+  g_task_return_pointer (task, json_array_ref (all), (GDestroyNotify) json_array_unref);
+  g_object_unref (task);
+}
+
+/* Every page of the item's permissions (the owner sees all of them). */
 void
 foyer_graph_client_list_permissions_async (FoyerGraphClient *self,
                                            const char *drive_id,
@@ -1543,14 +1596,18 @@ foyer_graph_client_list_permissions_async (FoyerGraphClient *self,
                                            gpointer user_data)
 {
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (item_id != NULL);
 
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, foyer_graph_client_list_permissions_async);
+  g_task_set_task_data (task, json_array_new (), (GDestroyNotify) json_array_unref);
+  g_object_set_data (G_OBJECT (task), "pages", GUINT_TO_POINTER (1));
   path = foyer_graph_item_path (drive_id, item_id, "/permissions");
-  typed_request (self, "GET", path, NULL, NULL, convert_value_array, NULL,
-                 (GDestroyNotify) json_array_unref, cancellable, callback, user_data,
-                 foyer_graph_client_list_permissions_async);
+  foyer_graph_client_request_async (self, "GET", path, NULL, cancellable, permissions_page_cb,
+                                    task);
 }
 
 JsonArray *

@@ -186,7 +186,8 @@ FoyerGraphLink *foyer_graph_create_link_with_fallback_finish (FoyerGraphClient *
                                                               GAsyncResult *result,
                                                               GError **error);
 
-/* permissions: the `value` array of the first page (owners see all). */
+/* permissions: every page of the `value` array, following Graph's nextLinks
+ * (owners see all). */
 void foyer_graph_client_list_permissions_async (FoyerGraphClient *self,
                                                 const char *drive_id,
                                                 const char *item_id,
