@@ -233,6 +233,29 @@ foyer_window_update_tail (FoyerWindow *self)
   gtk_filter_changed (GTK_FILTER (self->tail_filter), change);
 }
 
+/* Where the person stopped reading is in view: the tail reaches back to
+ * the "New messages" marker (within reason). */
+#define UNREAD_REACH 500
+
+static void
+foyer_window_reveal_unread (FoyerWindow *self)
+{
+  GListModel *all = gtk_filter_list_model_get_model (self->message_tail);
+  guint n = g_list_model_get_n_items (all);
+
+  for (guint back = self->tail; back < MIN (n, UNREAD_REACH); back++)
+    {
+      g_autoptr (FoyerMessageItem) item = g_list_model_get_item (all, n - 1 - back);
+
+      if (foyer_message_item_get_show_unread_marker (item))
+        {
+          self->tail = back + 1 + 2; /* and a little of what came before */
+          foyer_window_update_tail (self);
+          return;
+        }
+    }
+}
+
 static void
 messages_changed_cb (
     FoyerWindow *self, guint position, guint removed, guint added, GListModel *model)
@@ -246,7 +269,11 @@ messages_changed_cb (
       && ((removed == 0 && position == before) || (self->older_requested && position == 0)))
     self->tail += added;
   if (self->message_tail != NULL)
-    foyer_window_update_tail (self);
+    {
+      foyer_window_update_tail (self);
+      if (before == 0)
+        foyer_window_reveal_unread (self);
+    }
 
   self->older_requested = FALSE;
   if (self->stick_to_bottom && position + added == n)
@@ -358,6 +385,9 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
   gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
 
   g_signal_emit (self, signals[SPACE_OPENED], 0, space);
+  /* (The session has set where the person stopped reading by now.) */
+  if (self->current_space == space)
+    foyer_window_reveal_unread (self);
 }
 
 FoyerSpaceItem *

@@ -338,6 +338,33 @@ test_message_tail (Fixture *f, gconstpointer data)
   g_assert_cmpuint (older_asked, ==, 1);
 }
 
+/* Where the person stopped reading, 80 messages back, is among what the
+ * space shows when it opens. */
+static void
+test_message_tail_unread (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GListStore) spaces = g_list_store_new (FOYER_TYPE_SPACE_ITEM);
+  g_autoptr (FoyerSpaceItem) big = space ("s-unread", "Busy space", 1, 80);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  FoyerMessageList *list = foyer_space_item_get_messages (big);
+
+  for (guint i = 1; i <= 120; i++)
+    g_ptr_array_add (items, message (i));
+  foyer_message_list_add_many (list, items);
+  foyer_message_list_set_last_read_seq (list, 40, "someone-else");
+  g_list_store_append (spaces, big);
+  foyer_window_set_spaces (f->window, G_LIST_MODEL (spaces));
+  foyer_window_open_space (f->window, big);
+
+  /* Seq 41 carries the marker: the 80 unread, and two before them. */
+  g_assert_cmpuint (shown (f), ==, 82);
+  {
+    g_autoptr (FoyerMessageItem) first = g_list_model_get_item (
+        G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "messages_view")))), 2);
+    g_assert_true (foyer_message_item_get_show_unread_marker (first));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -362,6 +389,8 @@ main (int argc, char **argv)
               test_spaces_and_composer, fixture_tear_down);
   g_test_add ("/ui/window/message-tail", Fixture, NULL, fixture_set_up, test_message_tail,
               fixture_tear_down);
+  g_test_add ("/ui/window/message-tail-unread", Fixture, NULL, fixture_set_up,
+              test_message_tail_unread, fixture_tear_down);
 
   return g_test_run ();
 }
