@@ -10,29 +10,9 @@
 #include <string.h>
 
 #include "foyer-svc.h"
+#include "fuzz-corpus.h"
 
 #define N_MUTATIONS 20000
-
-static GPtrArray *
-load_corpus (void)
-{
-  g_autofree char *path = g_build_filename (TEST_SRCDIR, "fuzz", "service", "corpus", NULL);
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  GPtrArray *corpus = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      char *contents = NULL;
-      gsize len = 0;
-
-      g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
-      g_ptr_array_add (corpus, g_bytes_new_take (contents, len));
-    }
-  return corpus;
-}
 
 static guint64 state = 0x9e3779b97f4a7c15ull;
 
@@ -109,7 +89,7 @@ mutate (GBytes *seed)
 static void
 test_corpus (void)
 {
-  g_autoptr (GPtrArray) corpus = load_corpus ();
+  g_autoptr (GPtrArray) corpus = fuzz_load_corpus (TEST_SRCDIR "/fuzz/service/corpus");
 
   g_assert_cmpuint (corpus->len, >=, 5);
   for (guint i = 0; i < corpus->len; i++)
@@ -124,7 +104,7 @@ test_corpus (void)
 static void
 test_mutations (void)
 {
-  g_autoptr (GPtrArray) corpus = load_corpus ();
+  g_autoptr (GPtrArray) corpus = fuzz_load_corpus (TEST_SRCDIR "/fuzz/service/corpus");
 
   for (guint i = 0; i < N_MUTATIONS; i++)
     {

@@ -9,35 +9,16 @@
 #include <glib.h>
 #include <string.h>
 
+#include "fuzz-corpus.h"
+
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 #define N_MUTATIONS 3000
 
-static GPtrArray *
-load_corpus (void)
-{
-  GPtrArray *seeds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr (GDir) dir = g_dir_open (CORPUS_DIR, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (CORPUS_DIR, name, NULL);
-      char *contents = NULL;
-      gsize length = 0;
-
-      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-      g_ptr_array_add (seeds, g_bytes_new_take (contents, length));
-    }
-
-  return seeds;
-}
-
 static void
 test_corpus (void)
 {
-  g_autoptr (GPtrArray) seeds = load_corpus ();
+  g_autoptr (GPtrArray) seeds = fuzz_load_corpus (CORPUS_DIR);
 
   g_assert_cmpuint (seeds->len, >=, 3);
   for (guint i = 0; i < seeds->len; i++)
@@ -106,7 +87,7 @@ mutate (GRand *rand, GPtrArray *seeds)
 static void
 test_mutations (void)
 {
-  g_autoptr (GPtrArray) seeds = load_corpus ();
+  g_autoptr (GPtrArray) seeds = fuzz_load_corpus (CORPUS_DIR);
   g_autoptr (GRand) rand = g_rand_new_with_seed (0x5eed);
 
   for (int i = 0; i < N_MUTATIONS; i++)
