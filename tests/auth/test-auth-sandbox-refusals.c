@@ -10,6 +10,7 @@
 #include "foyer-auth-error.h"
 #include "foyer-auth-request.h"
 #include "foyer-core.h"
+#include "auth-browser.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-token-client.h"
 #include "foyer-token-manager.h"
@@ -72,119 +73,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   foyer_test_sandbox_clear_faults (sandbox, NULL);
 }
 
-/* A blocking browser that follows no redirect by itself and keeps cookies. */
-static char *
-browse (SoupSession *browser,
-        const char *method,
-        const char *url,
-        const char *form,
-        guint *status,
-        char **location)
+static const char *
+password_of (const char *email)
 {
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr (GBytes) body = NULL;
-  g_autoptr (GError) error = NULL;
-  const char *loc;
-
-  g_assert_nonnull (msg);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  if (form != NULL)
-    {
-      g_autoptr (GBytes) bytes = g_bytes_new (form, strlen (form));
-
-      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
-    }
-  body = soup_session_send_and_read (browser, msg, NULL, &error);
-  g_assert_no_error (error);
-  *status = soup_message_get_status (msg);
-  loc = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  if (location != NULL)
-    {
-      g_autoptr (GUri) base = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-      g_autoptr (GUri) abs
-          = loc ? g_uri_parse_relative (base, loc, G_URI_FLAGS_ENCODED, NULL) : NULL;
-
-      *location = abs ? g_uri_to_string (abs) : NULL;
-    }
-  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-}
-
-static char *
-between (const char *text, const char *before, const char *after)
-{
-  const char *start = strstr (text, before);
-  const char *end;
-
-  if (start == NULL)
-    return NULL;
-  start += strlen (before);
-  end = strstr (start, after);
-  return end ? g_strndup (start, end - start) : NULL;
-}
-
-static char *
-form_post (SoupSession *browser,
-           const char *page_url,
-           const char *page,
-           const char *extra,
-           guint *status,
-           char **location)
-{
-  g_autofree char *ctx = between (page, "name=\"ctx\" value=\"", "\"");
-  g_autofree char *action = between (page, "action=\"", "\"");
-  g_autofree char *ctx_escaped = NULL;
-  g_autofree char *form = NULL;
-  g_autoptr (GUri) base = g_uri_parse (page_url, G_URI_FLAGS_ENCODED, NULL);
-  g_autoptr (GUri) target = NULL;
-  g_autofree char *target_url = NULL;
-
-  g_assert_nonnull (ctx);
-  g_assert_nonnull (action);
-  ctx_escaped = g_uri_escape_string (ctx, NULL, FALSE);
-  form = g_strdup_printf ("ctx=%s&%s", ctx_escaped, extra);
-  target = g_uri_parse_relative (base, action, G_URI_FLAGS_ENCODED, NULL);
-  target_url = g_uri_to_string (target);
-  return browse (browser, "POST", target_url, form, status, location);
-}
-
-/* Opens url like the sign-in view, types email's password and accepts
- * consent. Returns the redirect the view would catch, or NULL with the
- * last page and its status. */
-static char *
-browser_sign_in (const char *url, const char *email, guint *out_status, char **out_page)
-{
-  g_autoptr (SoupSession) browser = soup_session_new ();
-  g_autofree char *page = NULL;
-  g_autofree char *location = NULL;
-  g_autofree char *login = g_uri_escape_string (email, NULL, FALSE);
-  g_autofree char *password
-      = g_uri_escape_string (foyer_test_sandbox_get_user_password (sandbox, email), NULL, FALSE);
-  g_autofree char *extra = g_strdup_printf ("login=%s&passwd=%s", login, password);
-  guint status = 0;
-
-  soup_session_add_feature_by_type (browser, SOUP_TYPE_COOKIE_JAR);
-  page = browse (browser, "GET", url, NULL, &status, &location);
-  if (status == 200 && strstr (page, "name=\"passwd\"") != NULL)
-    {
-      char *next = form_post (browser, url, page, extra, &status, &location);
-
-      g_free (page);
-      page = next;
-    }
-  if (status == 200 && strstr (page, "name=\"accept\"") != NULL)
-    {
-      char *next;
-
-      g_clear_pointer (&location, g_free);
-      next = form_post (browser, url, page, "accept=yes", &status, &location);
-      g_free (page);
-      page = next;
-    }
-  if (out_status != NULL)
-    *out_status = status;
-  if (out_page != NULL)
-    *out_page = g_steal_pointer (&page);
-  return status == 302 ? g_steal_pointer (&location) : NULL;
+  return foyer_test_sandbox_get_user_password (sandbox, email);
 }
 
 static FoyerAuthRequest *
@@ -204,7 +96,7 @@ sign_in_code (FoyerAuthRequest *req, const char *email)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = browser_sign_in (url, email, NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (url, email, password_of (email), NULL, NULL);
   char *code = NULL;
 
   g_assert_nonnull (redirect);
@@ -268,7 +160,7 @@ test_replayed_code (Fixture *f, gconstpointer data)
   g_autoptr (FoyerAuthRequest) req
       = new_request (f, foyer_test_sandbox_get_tenant_id (sandbox), ALICE);
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = browser_sign_in (url, ALICE, NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (url, ALICE, password_of (ALICE), NULL, NULL);
   g_autofree char *code = NULL;
   g_autofree char *again = NULL;
   g_autoptr (FoyerTokenSet) first = NULL;
@@ -334,7 +226,7 @@ test_pkce_downgrade (Fixture *f, gconstpointer data)
                                         "code_challenge_method=plain", 1),
                       ==, 1);
     g_assert_cmpuint (g_string_replace (downgraded, s256, plain, 1), ==, 1);
-    redirect = browser_sign_in (downgraded->str, ALICE, NULL, NULL);
+    redirect = auth_browser_sign_in (downgraded->str, ALICE, password_of (ALICE), NULL, NULL);
     g_assert_nonnull (redirect);
     g_assert_false (foyer_auth_request_parse_redirect (req, redirect, &code, &error));
     g_assert_null (code);
@@ -381,7 +273,8 @@ test_wrong_tenant (Fixture *f, gconstpointer data)
     g_autofree char *url = foyer_auth_request_get_authorize_url (req);
     g_autofree char *page = NULL;
     guint status = 0;
-    g_autofree char *redirect = browser_sign_in (url, MALLORY, &status, &page);
+    g_autofree char *redirect
+        = auth_browser_sign_in (url, MALLORY, password_of (MALLORY), &status, &page);
 
     g_assert_null (redirect);
     g_assert_cmpuint (status, ==, 400);
@@ -474,7 +367,7 @@ signed_in_manager (Fixture *f, FoyerCredentialStore *store)
   g_autoptr (FoyerAuthRequest) req
       = new_request (f, foyer_test_sandbox_get_tenant_id (sandbox), ALICE);
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = browser_sign_in (url, ALICE, NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (url, ALICE, password_of (ALICE), NULL, NULL);
 
   g_assert_nonnull (redirect);
   foyer_token_manager_sign_in_async (manager, req, redirect, NULL, result_cb, f);
