@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "foyer-chat-client.h"
+#include "foyer-test-org.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-util.h"
 #include "foyer-test-service.h"
@@ -239,45 +239,6 @@ member_quit (Member *member)
     }
 }
 
-/* The organization's policy, as its administrator (Alice) sets it:
- * Microsoft for the sandbox's tenant, links for the organization by
- * default, view only. */
-static JsonNode *
-chat_call_finish (FoyerChatClient *client, FoyerTestWait *wait, GError **error)
-{
-  JsonNode *reply = foyer_chat_client_call_finish (client, foyer_test_wait (wait), error);
-
-  foyer_test_wait_clear (wait);
-  return reply;
-}
-
-static void
-enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
-{
-  g_autoptr (FoyerChatClient) admin
-      = foyer_chat_client_new (foyer_test_service_get_base_url (service));
-  g_autofree char *json = g_strdup_printf (
-      "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"%s\",\"clientId\":\"%s\","
-      "\"cloud\":\"worldwide\",\"audiences\":[\"organization\",\"space\",\"existing\"],"
-      "\"defaultAudience\":\"organization\",\"defaultLinkType\":\"view\","
-      "\"cloudDescriptor\":\"%s\"}}",
-      foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox),
-      foyer_test_sandbox_get_cloud_path (sandbox));
-  g_autoptr (JsonNode) settings = json_from_string (json, NULL);
-  g_autoptr (JsonNode) login = NULL;
-  g_autoptr (JsonNode) reply = NULL;
-  g_autoptr (GError) error = NULL;
-  FoyerTestWait wait = { NULL };
-
-  foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 foyer_test_wait_cb, &wait);
-  login = chat_call_finish (admin, &wait, &error);
-  g_assert_no_error (error);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
-  reply = chat_call_finish (admin, &wait, &error);
-  g_assert_no_error (error);
-}
-
 /* The sandbox's request log entries whose method matches and whose path
  * contains every part. */
 static GPtrArray *
@@ -340,7 +301,7 @@ test_share_between_two_apps (void)
   g_assert_no_error (error);
   service = foyer_test_service_new ();
   g_assert_nonnull (service);
-  enable_microsoft (service, sandbox);
+  foyer_test_enable_microsoft (service, sandbox, "embedded");
   service_url = foyer_test_service_get_base_url (service);
   cloud_path = foyer_test_sandbox_get_cloud_path (sandbox);
 

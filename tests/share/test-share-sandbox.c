@@ -23,6 +23,7 @@
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-share.h"
+#include "foyer-test-org.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
@@ -31,39 +32,6 @@
 #include "foyer-window.h"
 
 static FoyerApplication *app;
-
-static void
-enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
-{
-  g_autoptr (FoyerChatClient) admin
-      = foyer_chat_client_new (foyer_test_service_get_base_url (service));
-  g_autofree char *json = g_strdup_printf (
-      "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"%s\",\"clientId\":\"%s\","
-      "\"cloud\":\"worldwide\",\"audiences\":[\"organization\",\"space\",\"existing\"],"
-      "\"defaultAudience\":\"organization\",\"defaultLinkType\":\"view\","
-      "\"cloudDescriptor\":\"%s\"}}",
-      foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox),
-      foyer_test_sandbox_get_cloud_path (sandbox));
-  g_autoptr (JsonNode) settings = json_from_string (json, NULL);
-  g_autoptr (GError) error = NULL;
-  FoyerTestWait wait = { NULL };
-
-  foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 foyer_test_wait_cb, &wait);
-  {
-    g_autoptr (JsonNode) reply
-        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
-    g_assert_no_error (error);
-  }
-  g_clear_object (&wait.result);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
-  {
-    g_autoptr (JsonNode) reply
-        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
-    g_assert_no_error (error);
-  }
-  g_clear_object (&wait.result);
-}
 
 static gboolean
 account_in_state (gpointer data)
@@ -243,7 +211,7 @@ test_update_sharing (void)
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
-  enable_microsoft (service, sandbox);
+  foyer_test_enable_microsoft (service, sandbox, "embedded");
   window = foyer_window_new (app);
   foyer_window_attach_session (window, session);
   foyer_window_attach_microsoft (window, session, account);

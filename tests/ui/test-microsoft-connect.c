@@ -27,47 +27,13 @@
 #include "foyer-test-service.h"
 #include "foyer-ui-test.h"
 #include "foyer-window-session.h"
+#include "foyer-test-org.h"
 #include "foyer-test-util.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
 #include "viewer/foyer-viewer.h"
 
 static FoyerApplication *app;
-
-static void
-enable_microsoft_full (FoyerTestService *service, FoyerTestSandbox *sandbox, const char *sign_in)
-{
-  g_autoptr (FoyerChatClient) admin
-      = foyer_chat_client_new (foyer_test_service_get_base_url (service));
-  g_autofree char *json = g_strdup_printf (
-      "{\"microsoft\":{\"enabled\":true,\"tenantId\":\"%s\",\"clientId\":\"%s\","
-      "\"cloud\":\"worldwide\",\"audiences\":[\"organization\",\"space\",\"existing\"],"
-      "\"defaultAudience\":\"organization\",\"defaultLinkType\":\"view\","
-      "\"cloudDescriptor\":\"%s\",\"signIn\":\"%s\"}}",
-      foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox),
-      foyer_test_sandbox_get_cloud_path (sandbox), sign_in);
-  g_autoptr (JsonNode) settings = json_from_string (json, NULL);
-  g_autoptr (GError) error = NULL;
-  FoyerTestWait wait = { NULL };
-
-  foyer_chat_client_login_async (admin, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
-                                 foyer_test_wait_cb, &wait);
-  g_assert_nonnull (foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error));
-  g_clear_object (&wait.result);
-  foyer_chat_client_put_org_settings_async (admin, settings, NULL, foyer_test_wait_cb, &wait);
-  {
-    g_autoptr (JsonNode) reply
-        = foyer_chat_client_call_finish (admin, foyer_test_wait (&wait), &error);
-    g_assert_no_error (error);
-  }
-  g_clear_object (&wait.result);
-}
-
-static void
-enable_microsoft (FoyerTestService *service, FoyerTestSandbox *sandbox)
-{
-  enable_microsoft_full (service, sandbox, "embedded");
-}
 
 static gboolean
 account_in_state (gpointer data)
@@ -482,7 +448,7 @@ test_connect (void)
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
-  enable_microsoft (service, sandbox);
+  foyer_test_enable_microsoft (service, sandbox, "embedded");
   store = foyer_store_open_sync (
       g_build_filename (g_getenv ("FOYER_TEST_WORKDIR"), "store.db", NULL), "test", NULL, &error);
   g_assert_no_error (error);
@@ -675,7 +641,7 @@ test_connect_browser (void)
 
   g_assert_no_error (error);
   g_assert_nonnull (service);
-  enable_microsoft_full (service, sandbox, "browser");
+  foyer_test_enable_microsoft (service, sandbox, "browser");
   g_assert_true (foyer_test_sandbox_enable_sso (sandbox, "alice@contoso.example", &error));
   g_assert_no_error (error);
 
