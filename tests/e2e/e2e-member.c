@@ -74,19 +74,9 @@ wait_for (FoyerTestWait *wait)
 }
 
 static gboolean
-account_in_state (gpointer data)
-{
-  gpointer *pair = data;
-
-  return (int) foyer_microsoft_account_get_state (pair[0]) == GPOINTER_TO_INT (pair[1]);
-}
-
-static gboolean
 wait_state (Member *self, FoyerMicrosoftState state)
 {
-  gpointer pair[2] = { self->account, GINT_TO_POINTER (state) };
-
-  return foyer_ui_test_wait_until (account_in_state, pair, STEP_TIMEOUT_MS);
+  return foyer_ui_test_wait_account_state (self->account, state, STEP_TIMEOUT_MS);
 }
 
 /* Web pages. */

@@ -33,20 +33,10 @@
 
 static FoyerApplication *app;
 
-static gboolean
-account_in_state (gpointer data)
-{
-  gpointer *pair = data;
-
-  return (int) foyer_microsoft_account_get_state (pair[0]) == GPOINTER_TO_INT (pair[1]);
-}
-
 static void
 wait_state (FoyerMicrosoftAccount *account, FoyerMicrosoftState state)
 {
-  gpointer pair[2] = { account, GINT_TO_POINTER (state) };
-
-  g_assert_true (foyer_ui_test_wait_until (account_in_state, pair, 30000));
+  g_assert_true (foyer_ui_test_wait_account_state (account, state, 30000));
 }
 
 static gboolean

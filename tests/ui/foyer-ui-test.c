@@ -5,6 +5,8 @@
 
 #include "foyer-ui-test.h"
 
+#include "foyer-microsoft-account.h"
+
 #include <adwaita.h>
 #include <webkit/webkit.h>
 
@@ -363,4 +365,22 @@ foyer_ui_test_find_toplevel (GType type)
         return window;
     }
   return NULL;
+}
+
+static gboolean
+account_in_state (gpointer data)
+{
+  gpointer *pair = data;
+
+  return (int) foyer_microsoft_account_get_state (pair[0]) == GPOINTER_TO_INT (pair[1]);
+}
+
+gboolean
+foyer_ui_test_wait_account_state (gpointer account, int state, guint timeout_ms)
+{
+  gpointer pair[2] = { account, GINT_TO_POINTER (state) };
+
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), FALSE);
+
+  return foyer_ui_test_wait_until (account_in_state, pair, timeout_ms);
 }

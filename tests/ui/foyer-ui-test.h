@@ -25,6 +25,9 @@ gpointer foyer_ui_test_find_toplevel (GType type);
 /* Whether the WebKitWebView's page, done loading, has an element matching
  * the CSS selector (no single quotes in it). */
 gboolean foyer_ui_test_web_has_element (gpointer web_view, const char *selector);
+/* Whether the FoyerMicrosoftAccount reached state (a FoyerMicrosoftState)
+ * within timeout_ms. */
+gboolean foyer_ui_test_wait_account_state (gpointer account, int state, guint timeout_ms);
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
 void foyer_ui_test_xdotool (const char *arguments);
 
