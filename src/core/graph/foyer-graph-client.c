@@ -73,6 +73,12 @@ typedef struct
   gboolean refreshed;
   gboolean holds_slot;
   gboolean queued;
+  /* A body sent as it is (send_bytes): its type, range and progress. */
+  char *content_type;
+  char *content_range;
+  FoyerGraphProgressFunc progress;
+  gpointer progress_data;
+  guint64 sent;
 } Request;
 
 static void request_acquire_slot (GTask *task);
@@ -94,6 +100,8 @@ request_free (Request *req)
   g_free (req->origin);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req->prefer);
+  g_free (req->content_type);
+  g_free (req->content_range);
   if (req->token != NULL)
     memset (req->token, 0, strlen (req->token));
   g_free (req->token);
@@ -515,6 +523,29 @@ request_get_token (GTask *task, gboolean force_refresh)
 static void read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer user_data)
+{
+  Request *req = user_data;
+
+  req->sent += chunk_size;
+  if (req->progress != NULL)
+    req->progress (req->sent, req->progress_data);
+}
+
+/* A body of its own (a file, an upload fragment) goes on a new connection:
+ * libsoup 3.2 sends a PUT again by itself when a kept-alive connection
+ * closes under it, and then without the part it had already sent. A new
+ * connection is never "reused", so the caller sees the error instead. */
+static void
+request_prepare_raw_body (Request *req)
+{
+  soup_message_add_flags (req->msg, SOUP_MESSAGE_NEW_CONNECTION);
+  soup_message_set_request_body_from_bytes (req->msg, req->content_type, req->body);
+  req->sent = 0;
+  g_signal_connect (req->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), req);
+}
+
+static void
 request_send (GTask *task)
 {
   FoyerGraphClient *self = task_client (task);
@@ -543,7 +574,11 @@ request_send (GTask *task)
   soup_message_headers_replace (headers, "Accept", req->want_bytes ? "*/*" : "application/json");
   if (req->prefer != NULL)
     soup_message_headers_replace (headers, "Prefer", req->prefer);
-  if (req->body != NULL)
+  if (req->content_range != NULL)
+    soup_message_headers_replace (headers, "Content-Range", req->content_range);
+  if (req->body != NULL && req->content_type != NULL)
+    request_prepare_raw_body (req);
+  else if (req->body != NULL)
     soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
 
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
@@ -640,7 +675,9 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
   guint seconds = 0;
   guint64 delay_ms;
 
-  if (foyer_graph_parse_retry_after (retry_after, NULL, &seconds))
+  gboolean has_retry_after = foyer_graph_parse_retry_after (retry_after, NULL, &seconds);
+
+  if (has_retry_after)
     delay_ms = (guint64) seconds * 1000;
   else
     delay_ms = backoff_ms (self, req->attempt);
@@ -657,6 +694,9 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
           error = foyer_graph_error_new (FOYER_GRAPH_ERROR_THROTTLED, req->status,
                                          "throttledRequest", request_id, NULL);
         }
+      /* So that a caller who tries again later does not come back early. */
+      if (has_retry_after)
+        _foyer_graph_error_set_retry_after (error, seconds);
       request_return_error (task, error);
       return;
     }
@@ -732,6 +772,27 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+request_begin (FoyerGraphClient *self, GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->origin == NULL || !url_is_allowed (req->url))
+    {
+      g_task_return_error (task,
+                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
+                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
+      return;
+    }
+
+  /* The token is only for the Graph host itself. */
+  if (g_strcmp0 (req->origin, self->base_origin) == 0)
+    request_get_token (task, FALSE);
+  else
+    request_acquire_slot (task);
+}
+
+/* The task of a request; it starts at once when begin is TRUE. */
+static GTask *
 request_start (FoyerGraphClient *self,
                const char *method,
                const char *path_or_url,
@@ -741,7 +802,8 @@ request_start (FoyerGraphClient *self,
                GCancellable *cancellable,
                GAsyncReadyCallback callback,
                gpointer user_data,
-               gpointer source_tag)
+               gpointer source_tag,
+               gboolean begin)
 {
   g_autoptr (GTask) task = NULL;
   Request *req;
@@ -766,19 +828,9 @@ request_start (FoyerGraphClient *self,
     }
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
 
-  if (req->origin == NULL || !url_is_allowed (req->url))
-    {
-      g_task_return_error (task,
-                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
-                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
-      return;
-    }
-
-  /* The token is only for the Graph host itself. */
-  if (g_strcmp0 (req->origin, self->base_origin) == 0)
-    request_get_token (task, FALSE);
-  else
-    request_acquire_slot (task);
+  if (begin)
+    request_begin (self, task);
+  return g_steal_pointer (&task);
 }
 
 void
@@ -794,8 +846,8 @@ foyer_graph_client_request_async (FoyerGraphClient *self,
   g_return_if_fail (method != NULL && path_or_url != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  request_start (self, method, path_or_url, body, FALSE, NULL, cancellable, callback, user_data,
-                 foyer_graph_client_request_async);
+  g_object_unref (request_start (self, method, path_or_url, body, FALSE, NULL, cancellable,
+                                 callback, user_data, foyer_graph_client_request_async, TRUE));
 }
 
 JsonNode *
@@ -832,8 +884,8 @@ foyer_graph_client_request_bytes_async (FoyerGraphClient *self,
   g_return_if_fail (method != NULL && path_or_url != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  request_start (self, method, path_or_url, NULL, TRUE, NULL, cancellable, callback, user_data,
-                 foyer_graph_client_request_bytes_async);
+  g_object_unref (request_start (self, method, path_or_url, NULL, TRUE, NULL, cancellable, callback,
+                                 user_data, foyer_graph_client_request_bytes_async, TRUE));
 }
 
 GBytes *
@@ -844,6 +896,37 @@ foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                     const char *method,
+                                     const char *path_or_url,
+                                     GBytes *body,
+                                     const char *content_type,
+                                     const char *content_range,
+                                     FoyerGraphProgressFunc progress,
+                                     gpointer progress_data,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  Request *req;
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL && path_or_url != NULL && body != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = request_start (self, method, path_or_url, NULL, FALSE, NULL, cancellable, callback,
+                        user_data, foyer_graph_client_send_bytes_async, FALSE);
+  req = g_task_get_task_data (task);
+  req->body = g_bytes_ref (body);
+  req->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
+  req->content_range = g_strdup (content_range);
+  req->progress = progress;
+  req->progress_data = progress_data;
+  request_begin (self, task);
 }
 
 /* Paths. */
@@ -1061,8 +1144,8 @@ typed_request (FoyerGraphClient *self,
   typed->data = data;
   typed->destroy_result = destroy_result;
   g_task_set_task_data (task, typed, g_free);
-  request_start (self, method, path, body, FALSE, prefer, cancellable, typed_cb, task,
-                 foyer_graph_client_request_async);
+  g_object_unref (request_start (self, method, path, body, FALSE, prefer, cancellable, typed_cb,
+                                 task, foyer_graph_client_request_async, TRUE));
 }
 
 static gpointer

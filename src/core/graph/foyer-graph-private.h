@@ -18,6 +18,9 @@ GPtrArray *_foyer_drive_item_parse_collection_with (JsonNode *root,
 
 GError *_foyer_graph_malformed (const char *what);
 
+/* Keeps the Retry-After (seconds) of the reply an error came from. */
+void _foyer_graph_error_set_retry_after (GError *error, guint seconds);
+
 /* A list whose entries are parsed with parse; if the first page of path
  * fails (other than by cancellation or sign-in), fallback_path is used. */
 FoyerDriveItemList *_foyer_drive_item_list_new_full (FoyerGraphClient *client,
