@@ -60,6 +60,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->uploader = foyer_uploader_new (f->client, f->store);
   /* Small fragments keep the tests quick; the benchmark uses the default. */
   foyer_uploader_set_fragment_size (f->uploader, UNIT);
+  foyer_uploader_set_max_fragment_size (f->uploader, UNIT);
   foyer_uploader_set_simple_max (f->uploader, 64 * 1024);
   foyer_uploader_set_base_delay_ms (f->uploader, 50);
 }
@@ -272,6 +273,27 @@ test_fragments (Fixture *f, gconstpointer data)
   renamed = wait_done (again);
   g_assert_cmpstr (foyer_drive_item_get_name (renamed), ==, "Quarterly figures 1.xlsx");
   g_assert_cmpstr (foyer_drive_item_get_id (renamed), !=, foyer_drive_item_get_id (item));
+}
+
+static void
+test_fragments_grow (Fixture *f, gconstpointer data)
+{
+  gsize size = 20 * UNIT;
+  g_autofree char *path = make_file ("Growing.iso", size, 19);
+  g_autoptr (FoyerUpload) upload = NULL;
+  g_autoptr (FoyerDriveItem) item = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  guint puts;
+
+  /* Fragments that go fast grow, up to the maximum, in 320 KiB steps. */
+  foyer_uploader_set_max_fragment_size (f->uploader, 4 * UNIT);
+  upload = g_object_ref (add (f, path, NULL));
+  item = wait_done (upload);
+  assert_uploaded (f, item, path);
+  log = request_log ();
+  puts = upload_test_count_requests (log, "PUT", "/uploadSession");
+  g_assert_cmpuint (puts, <, 20);
+  g_assert_cmpuint (puts, >=, 5);
 }
 
 static void
@@ -525,6 +547,7 @@ restart (Fixture *f)
   f->store = open_store (f->store_dir);
   uploader = foyer_uploader_new (f->client, f->store);
   foyer_uploader_set_fragment_size (uploader, UNIT);
+  foyer_uploader_set_max_fragment_size (uploader, UNIT);
   foyer_uploader_set_simple_max (uploader, 64 * 1024);
   foyer_uploader_set_base_delay_ms (uploader, 50);
   foyer_uploader_resume_async (uploader, NULL, foyer_test_wait_cb, &wait);
@@ -676,6 +699,7 @@ main (int argc, char **argv)
   g_test_add ("/files/upload/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("small-file", test_small_file, NULL);
   ADD ("fragments", test_fragments, NULL);
+  ADD ("fragments-grow", test_fragments_grow, NULL);
   ADD ("empty-and-concurrent", test_empty_and_concurrent, NULL);
   ADD ("dropped-connection", test_dropped_connection, NULL);
   ADD ("throttled", test_throttled, NULL);

@@ -31,8 +31,8 @@
 #define MAX_WAIT_MS       (5 * 60 * 1000)
 #define NOTIFY_INTERVAL   (100 * 1000)
 #define RATE_INTERVAL     (500 * 1000)
-#define HASH_CHUNK        (1024 * 1024)
 #define MAX_LISTING_PAGES 20
+#define FRAGMENT_SECONDS  2.0
 
 G_DEFINE_ENUM_TYPE (FoyerUploadState,
                     foyer_upload_state,
@@ -85,8 +85,14 @@ struct _FoyerUpload
   guint64 hashed;
   gboolean reading;
   gboolean send_when_read;
-  GBytes *ahead;
-  guint64 ahead_offset;
+  GBytes *ahead; /* a small file's bytes */
+
+  /* Sending a fragment (from a worker thread). */
+  guint fragment_size; /* grows on a fast link */
+  gint64 sent_at;
+  FoyerUploadWire *wire;
+  GSource *progress_source;
+  GTlsDatabase *tls_database;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerUpload, foyer_upload, G_TYPE_OBJECT)
@@ -257,10 +263,21 @@ clear_wait (FoyerUpload *self)
 
 /* Ends the run: in-flight calls become stale, buffers go. */
 static void
+stop_progress (FoyerUpload *self)
+{
+  if (self->progress_source != NULL)
+    {
+      g_source_destroy (self->progress_source);
+      g_clear_pointer (&self->progress_source, g_source_unref);
+    }
+}
+
+static void
 end_run (FoyerUpload *self)
 {
   g_cancellable_cancel (self->run);
   clear_wait (self);
+  stop_progress (self);
   g_clear_pointer (&self->ahead, g_bytes_unref);
   self->in_flight = 0;
   self->send_when_read = FALSE;
@@ -490,7 +507,7 @@ wait_done_cb (gpointer user_data)
 /* Microsoft is busy or out of reach: wait (never less than Retry-After),
  * then ask the session where to go on. */
 static void
-retry_later (FoyerUpload *self, GError *error)
+retry_later (FoyerUpload *self, GError *error, guint retry_after)
 {
   guint delay;
 
@@ -505,8 +522,8 @@ retry_later (FoyerUpload *self, GError *error)
       fail (self, gave_up, TRUE);
       return;
     }
-  if (foyer_graph_error_get_retry_after (error) > 0)
-    delay = MAX (foyer_graph_error_get_retry_after (error) * 1000, backoff_ms (self));
+  if (retry_after > 0)
+    delay = MAX (MIN (retry_after, MAX_WAIT_MS / 1000) * 1000, backoff_ms (self));
   else
     delay = backoff_ms (self);
   g_debug ("Upload of %s waits %u ms: %s", self->record->name, delay, error->message);
@@ -531,8 +548,9 @@ is_transient (GError *error)
          || error->code == FOYER_GRAPH_ERROR_SERVICE_UNAVAILABLE || status >= 500;
 }
 
+/* retry_after: seconds a Retry-After asked for, else 0. */
 static void
-handle_failure (FoyerUpload *self, GError *error)
+handle_failure_after (FoyerUpload *self, GError *error, guint retry_after)
 {
   guint status = foyer_graph_error_get_status (error);
 
@@ -550,18 +568,22 @@ handle_failure (FoyerUpload *self, GError *error)
       restart_session (self);
     }
   else if (is_transient (error))
-    retry_later (self, error);
+    retry_later (self, error, retry_after);
   else
     fail (self, error, FALSE);
 }
 
-/* ---- reading the file ---------------------------------------------------------- */
+static void
+handle_failure (FoyerUpload *self, GError *error)
+{
+  handle_failure_after (self, error, foyer_graph_error_get_retry_after (error));
+}
+
+/* ---- reading a small file ---------------------------------------------------------- */
 
 typedef struct
 {
   GFile *file;
-  guint64 offset;
-  guint64 length;
   guint64 size;
   gint64 mtime_us;
   FoyerQuickXor *hash;
@@ -577,118 +599,47 @@ read_job_free (ReadJob *job)
   g_free (job);
 }
 
-static gboolean
-same_file (GFileInfo *info, guint64 size, gint64 mtime_us)
-{
-  g_autoptr (GDateTime) modified = g_file_info_get_modification_date_time (info);
-
-  return (guint64) g_file_info_get_size (info) == size && modified != NULL
-         && g_date_time_to_unix (modified) * G_USEC_PER_SEC + g_date_time_get_microsecond (modified)
-                == mtime_us;
-}
-
-static gboolean
-check_unchanged (GFileInputStream *in, ReadJob *job, GCancellable *cancellable, GError **error)
-{
-  g_autoptr (GFileInfo) info
-      = g_file_input_stream_query_info (in, FILE_ATTRIBUTES, cancellable, error);
-
-  if (info == NULL)
-    return FALSE;
-  if (!same_file (info, job->size, job->mtime_us))
-    {
-      g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                   _ ("“%s” changed while it was being sent, so it was not shared. Send it again "
-                      "to share the new version."),
-                   job->name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-read_exactly (GInputStream *in,
-              guint8 *buffer,
-              gsize length,
-              ReadJob *job,
-              GCancellable *cancellable,
-              GError **error)
-{
-  gsize got = 0;
-
-  if (!g_input_stream_read_all (in, buffer, length, &got, cancellable, error))
-    return FALSE;
-  if (got != length)
-    {
-      g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                   _ ("“%s” changed while it was being sent, so it was not shared. Send it again "
-                      "to share the new version."),
-                   job->name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Brings the hash up to offset: after a restart the server may hold bytes
- * this run never read. In 1 MiB steps, never the whole file in memory. */
-static gboolean
-hash_up_to (GFileInputStream *in, ReadJob *job, GCancellable *cancellable, GError **error)
-{
-  g_autofree guint8 *chunk = NULL;
-
-  if (*job->hashed >= job->offset)
-    return TRUE;
-  if (!g_seekable_seek (G_SEEKABLE (in), (goffset) *job->hashed, G_SEEK_SET, cancellable, error))
-    return FALSE;
-  chunk = g_malloc (HASH_CHUNK);
-  while (*job->hashed < job->offset)
-    {
-      gsize n = (gsize) MIN (HASH_CHUNK, job->offset - *job->hashed);
-
-      if (!read_exactly (G_INPUT_STREAM (in), chunk, n, job, cancellable, error))
-        return FALSE;
-      foyer_quickxor_update (job->hash, chunk, n);
-      *job->hashed += n;
-    }
-  return TRUE;
-}
-
+/* A file for the simple upload (a few MiB at most) is read whole, checked
+ * before and after, and hashed. */
 static void
 read_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   ReadJob *job = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GFileInputStream) in = g_file_read (job->file, cancellable, &error);
-  guint8 *buffer;
+  g_autofree guint8 *buffer = NULL;
+  gsize got = 0;
 
-  if (in == NULL || !check_unchanged (in, job, cancellable, &error)
-      || !hash_up_to (in, job, cancellable, &error)
-      || !g_seekable_seek (G_SEEKABLE (in), (goffset) job->offset, G_SEEK_SET, cancellable, &error))
+  if (in == NULL
+      || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
+                                         &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  buffer = g_malloc (MAX (job->length, 1));
-  if (!read_exactly (G_INPUT_STREAM (in), buffer, (gsize) job->length, job, cancellable, &error))
+  buffer = g_malloc (MAX (job->size, 1));
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), buffer, (gsize) job->size, &got, cancellable,
+                                &error)
+      || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
+                                         &error))
     {
-      g_free (buffer);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (*job->hashed == job->offset)
+  if (got != job->size)
     {
-      foyer_quickxor_update (job->hash, buffer, (gsize) job->length);
-      *job->hashed += job->length;
-    }
-  /* The last fragment: the file must still be the one that was picked,
-   * or nothing half-old is posted. */
-  if (job->offset + job->length == job->size && !check_unchanged (in, job, cancellable, &error))
-    {
-      g_free (buffer);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_new_error (task, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
+                               _ ("“%s” changed while it was being sent, so it was not shared. "
+                                  "Send it again to share the new version."),
+                               job->name);
       return;
     }
-  g_task_return_pointer (task, g_bytes_new_take (buffer, (gsize) job->length),
+  if (*job->hashed == 0)
+    {
+      foyer_quickxor_update (job->hash, buffer, got);
+      *job->hashed = got;
+    }
+  g_task_return_pointer (task, g_bytes_new_take (g_steal_pointer (&buffer), got),
                          (GDestroyNotify) g_bytes_unref);
 }
 
@@ -696,10 +647,7 @@ static void
 continue_after_read (FoyerUpload *self)
 {
   self->send_when_read = FALSE;
-  if (self->record->size <= self->settings.simple_max)
-    simple_upload (self);
-  else
-    send_next (self);
+  simple_upload (self);
 }
 
 static void
@@ -741,51 +689,43 @@ read_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       fail (self, e, FALSE);
       return;
     }
+  /* Kept for a retry after a network failure: small by definition. */
   g_clear_pointer (&self->ahead, g_bytes_unref);
   self->ahead = g_steal_pointer (&bytes);
-  self->ahead_offset = call->offset;
   if (self->send_when_read)
     continue_after_read (self);
 }
 
 static void
-read_range (FoyerUpload *self, guint64 offset, guint64 length)
+read_file (FoyerUpload *self)
 {
   ReadJob *job = g_new0 (ReadJob, 1);
   Call *call = call_new (self);
   g_autoptr (GTask) task = NULL;
 
   job->file = g_object_ref (self->file);
-  job->offset = offset;
-  job->length = length;
   job->size = self->record->size;
   job->mtime_us = self->record->mtime_us;
   job->hash = &self->hash;
   job->hashed = &self->hashed;
   job->name = g_strdup (self->record->name);
-  call->offset = offset;
-  call->length = length;
   self->reading = TRUE;
   task = g_task_new (NULL, self->run, read_done_cb, call);
-  g_task_set_source_tag (task, read_range);
+  g_task_set_source_tag (task, read_file);
   g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
   g_task_run_in_thread (task, read_thread);
 }
 
-/* The bytes of [offset, offset + length) if they were read ahead; else a
- * read starts (or is under way) and send_next runs again when it is done. */
+/* The file's bytes once read; else a read starts (or is under way) and
+ * the simple upload goes on when it is done. */
 static GBytes *
-take_bytes (FoyerUpload *self, guint64 offset, guint64 length)
+take_bytes (FoyerUpload *self)
 {
-  if (self->ahead != NULL && self->ahead_offset == offset
-      && g_bytes_get_size (self->ahead) == length)
-    return g_steal_pointer (&self->ahead);
+  if (self->ahead != NULL)
+    return g_bytes_ref (self->ahead);
   self->send_when_read = TRUE;
   if (!self->reading)
-    {
-      g_clear_pointer (&self->ahead, g_bytes_unref);
-      read_range (self, offset, length);
-    }
+    read_file (self);
   return NULL;
 }
 
@@ -850,7 +790,7 @@ simple_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 simple_upload (FoyerUpload *self)
 {
-  g_autoptr (GBytes) bytes = take_bytes (self, 0, self->record->size);
+  g_autoptr (GBytes) bytes = take_bytes (self);
   g_autofree char *path = NULL;
   Call *call;
 
@@ -859,9 +799,6 @@ simple_upload (FoyerUpload *self)
   set_state (self, FOYER_UPLOAD_SENDING);
   path = item_path (self, "content?@microsoft.graph.conflictBehavior=rename");
   self->final_sent = TRUE;
-  /* Kept for a retry after a network failure: small by definition. */
-  self->ahead = g_bytes_ref (bytes);
-  self->ahead_offset = 0;
   call = call_new (self);
   /* The same Call for progress and completion: progress only comes before. */
   foyer_graph_client_send_bytes_async (self->client, "PUT", path, bytes, NULL, NULL, progress_cb,
@@ -899,44 +836,110 @@ take_session_reply (FoyerUpload *self, JsonNode *node, gboolean need_url)
   return TRUE;
 }
 
+static gboolean
+progress_tick_cb (gpointer user_data)
+{
+  FoyerUpload *self = user_data;
+
+  self->in_flight = _foyer_upload_wire_get_sent (self->wire);
+  notify_progress (self, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_progress (FoyerUpload *self)
+{
+  stop_progress (self);
+  self->progress_source = g_timeout_source_new (NOTIFY_INTERVAL / 1000);
+  g_source_set_callback (self->progress_source, progress_tick_cb, self, NULL);
+  g_source_attach (self->progress_source, g_main_context_get_thread_default ());
+}
+
+static JsonNode *
+parse_reply (GBytes *body)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  gsize len = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+
+  if (data == NULL || len == 0 || len > G_MAXSSIZE
+      || !json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    return NULL;
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+/* A fragment that went fast makes the next ones bigger, up to the
+ * maximum: a fragment should take about FRAGMENT_SECONDS, so that the wait
+ * for each reply costs little against the sending. */
+static void
+grow_fragments (FoyerUpload *self, guint64 length, gint64 elapsed_us)
+{
+  double rate;
+  guint64 units;
+
+  if (length < self->fragment_size || elapsed_us <= 0)
+    return;
+  rate = (double) length * G_USEC_PER_SEC / (double) elapsed_us;
+  units = (guint64) (rate * FRAGMENT_SECONDS) / FOYER_UPLOAD_FRAGMENT_UNIT;
+  self->fragment_size
+      = (guint) CLAMP (units * FOYER_UPLOAD_FRAGMENT_UNIT, self->settings.fragment_size,
+                       MAX (self->settings.max_fragment_size, self->settings.fragment_size));
+}
+
 static void
 fragment_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (Call) call = user_data;
   FoyerUpload *self = call->self;
   g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerFragmentReply) reply = _foyer_fragment_send_finish (result, &error);
   g_autoptr (JsonNode) node = NULL;
-  guint status = 0;
+  guint retry_after = 0;
 
-  node = foyer_graph_client_request_finish_full (FOYER_GRAPH_CLIENT (source), result, &status,
-                                                 &error);
   if (call_stale (call))
     return;
-  if (node == NULL)
+  stop_progress (self);
+  self->in_flight = 0;
+  if (reply == NULL)
     {
-      handle_failure (self, g_steal_pointer (&error));
+      /* A file that changed or went away, or a certificate that is not
+       * trusted, will not be better on a retry. */
+      if (error->domain == FOYER_UPLOAD_ERROR || error->domain == G_TLS_ERROR)
+        fail (self, g_steal_pointer (&error), FALSE);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        fail (self,
+              g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
+                           _ ("“%s” is no longer on this computer."), self->record->name),
+              FALSE);
+      else
+        handle_failure (
+            self, foyer_graph_error_new (FOYER_GRAPH_ERROR_NETWORK, 0, NULL, NULL, error->message));
       return;
     }
-  if (status == 200 || status == 201)
+  g_debug ("Fragment of %" G_GUINT64_FORMAT " bytes at %" G_GUINT64_FORMAT ": HTTP %u in %.0f ms",
+           call->length, call->offset, reply->status,
+           (g_get_monotonic_time () - self->sent_at) / 1000.0);
+  if (reply->status == 202)
+    grow_fragments (self, call->length, g_get_monotonic_time () - self->sent_at);
+  if (reply->status >= 200 && reply->status < 300)
     {
-      complete (self, node);
+      node = parse_reply (reply->body);
+      if (node == NULL)
+        fail (self,
+              g_error_new_literal (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_MALFORMED,
+                                   _ ("Microsoft Graph sent an upload session Foyer cannot use.")),
+              FALSE);
+      else if (reply->status == 200 || reply->status == 201)
+        complete (self, node);
+      else if (take_session_reply (self, node, FALSE))
+        send_next (self);
       return;
     }
-  if (take_session_reply (self, node, FALSE))
-    send_next (self);
-}
-
-static void
-read_ahead (FoyerUpload *self, guint64 offset)
-{
-  guint64 length;
-
-  if (self->reading || offset >= self->record->size
-      || (self->ahead != NULL && self->ahead_offset == offset))
-    return;
-  length = MIN (self->settings.fragment_size, self->record->size - offset);
-  g_clear_pointer (&self->ahead, g_bytes_unref);
-  read_range (self, offset, length);
+  if (!foyer_graph_parse_retry_after (reply->retry_after, NULL, &retry_after))
+    retry_after = 0;
+  handle_failure_after (
+      self, foyer_graph_error_new_from_response (reply->status, reply->request_id, reply->body),
+      retry_after);
 }
 
 static void find_committed (FoyerUpload *self);
@@ -945,9 +948,7 @@ static void
 send_next (FoyerUpload *self)
 {
   guint64 offset = self->confirmed;
-  guint64 length;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autofree char *range = NULL;
+  FoyerFragmentJob *job;
   Call *call;
 
   if (offset >= self->record->size)
@@ -957,19 +958,27 @@ send_next (FoyerUpload *self)
       find_committed (self);
       return;
     }
-  length = MIN (self->settings.fragment_size, self->record->size - offset);
-  bytes = take_bytes (self, offset, length);
-  if (bytes == NULL)
-    return;
   set_state (self, FOYER_UPLOAD_SENDING);
-  if (offset + length == self->record->size)
+  job = g_new0 (FoyerFragmentJob, 1);
+  job->file = g_object_ref (self->file);
+  job->name = g_strdup (self->record->name);
+  job->size = self->record->size;
+  job->mtime_us = self->record->mtime_us;
+  job->offset = offset;
+  job->length = MIN (self->fragment_size, self->record->size - offset);
+  job->url = g_strdup (self->record->upload_url);
+  job->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
+  job->wire = _foyer_upload_wire_ref (self->wire);
+  job->hash = &self->hash;
+  job->hashed = &self->hashed;
+  if (offset + job->length == self->record->size)
     self->final_sent = TRUE;
-  range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
-                           offset, offset + length - 1, self->record->size);
   call = call_new (self);
-  foyer_graph_client_send_bytes_async (self->client, "PUT", self->record->upload_url, bytes, NULL,
-                                       range, progress_cb, call, self->run, fragment_cb, call);
-  read_ahead (self, offset + length);
+  call->offset = offset;
+  call->length = job->length;
+  self->sent_at = g_get_monotonic_time ();
+  _foyer_fragment_send_async (job, self->run, fragment_cb, call);
+  start_progress (self);
 }
 
 static void
@@ -1226,7 +1235,7 @@ stat_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
       save_record (self);
     }
-  else if (!same_file (info, self->record->size, self->record->mtime_us))
+  else if (!_foyer_upload_same_file (info, self->record->size, self->record->mtime_us))
     {
       fail (self, upload_error (self, FOYER_UPLOAD_ERROR_FILE_CHANGED), FALSE);
       return;
@@ -1241,6 +1250,7 @@ _foyer_upload_start (FoyerUpload *self, const FoyerUploadSettings *settings)
   g_return_if_fail (self->state == FOYER_UPLOAD_QUEUED);
 
   self->settings = *settings;
+  self->fragment_size = settings->fragment_size;
   g_clear_object (&self->run);
   self->run = g_cancellable_new ();
   self->folder_refreshed = FALSE;
@@ -1478,6 +1488,10 @@ _foyer_upload_new (FoyerUploader *uploader,
   self->record = record;
   self->file = g_file_new_for_uri (record->file_uri);
   self->resumed = resumed;
+  /* Fragments go out on a session of their own: it trusts what the Graph
+   * client trusts (a cloud descriptor's CA, when the client has one). */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (client), "tls-database") != NULL)
+    g_object_get (client, "tls-database", &self->tls_database, NULL);
   return self;
 }
 
@@ -1504,6 +1518,8 @@ foyer_upload_finalize (GObject *object)
   g_clear_object (&self->item);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_object (&self->run);
+  g_clear_object (&self->tls_database);
+  g_clear_pointer (&self->wire, _foyer_upload_wire_unref);
   g_free (self->folder_id);
   G_OBJECT_CLASS (foyer_upload_parent_class)->finalize (object);
 }
@@ -1595,5 +1611,6 @@ foyer_upload_init (FoyerUpload *self)
   self->seconds_left = -1;
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->run = g_cancellable_new ();
+  self->wire = _foyer_upload_wire_new ();
   foyer_quickxor_init (&self->hash);
 }

@@ -48,6 +48,7 @@ enum
   PROP_STORE,
   PROP_MAX_CONCURRENT,
   PROP_FRAGMENT_SIZE,
+  PROP_MAX_FRAGMENT_SIZE,
   PROP_SIMPLE_MAX,
   PROP_MAX_ATTEMPTS,
   PROP_BASE_DELAY_MS,
@@ -491,18 +492,40 @@ foyer_uploader_get_fragment_size (FoyerUploader *self)
   return self->settings.fragment_size;
 }
 
+static guint
+fragment_bytes (guint bytes)
+{
+  return CLAMP (bytes / FOYER_UPLOAD_FRAGMENT_UNIT, 1, MAX_FRAGMENT_UNITS)
+         * FOYER_UPLOAD_FRAGMENT_UNIT;
+}
+
 void
 foyer_uploader_set_fragment_size (FoyerUploader *self, guint bytes)
 {
-  guint units;
-
   g_return_if_fail (FOYER_IS_UPLOADER (self));
 
-  units = CLAMP (bytes / FOYER_UPLOAD_FRAGMENT_UNIT, 1, MAX_FRAGMENT_UNITS);
-  if (self->settings.fragment_size == units * FOYER_UPLOAD_FRAGMENT_UNIT)
+  if (self->settings.fragment_size == fragment_bytes (bytes))
     return;
-  self->settings.fragment_size = units * FOYER_UPLOAD_FRAGMENT_UNIT;
+  self->settings.fragment_size = fragment_bytes (bytes);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAGMENT_SIZE]);
+}
+
+guint
+foyer_uploader_get_max_fragment_size (FoyerUploader *self)
+{
+  g_return_val_if_fail (FOYER_IS_UPLOADER (self), 0);
+  return self->settings.max_fragment_size;
+}
+
+void
+foyer_uploader_set_max_fragment_size (FoyerUploader *self, guint bytes)
+{
+  g_return_if_fail (FOYER_IS_UPLOADER (self));
+
+  if (self->settings.max_fragment_size == fragment_bytes (bytes))
+    return;
+  self->settings.max_fragment_size = fragment_bytes (bytes);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_FRAGMENT_SIZE]);
 }
 
 static guint
@@ -592,6 +615,9 @@ foyer_uploader_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_FRAGMENT_SIZE:
       g_value_set_uint (value, self->settings.fragment_size);
       break;
+    case PROP_MAX_FRAGMENT_SIZE:
+      g_value_set_uint (value, self->settings.max_fragment_size);
+      break;
     case PROP_SIMPLE_MAX:
       g_value_set_uint (value, self->settings.simple_max);
       break;
@@ -628,6 +654,9 @@ foyer_uploader_set_property (GObject *object, guint prop_id, const GValue *value
     case PROP_FRAGMENT_SIZE:
       foyer_uploader_set_fragment_size (self, g_value_get_uint (value));
       break;
+    case PROP_MAX_FRAGMENT_SIZE:
+      foyer_uploader_set_max_fragment_size (self, g_value_get_uint (value));
+      break;
     case PROP_SIMPLE_MAX:
       foyer_uploader_set_simple_max (self, g_value_get_uint (value));
       break;
@@ -661,6 +690,10 @@ foyer_uploader_class_init (FoyerUploaderClass *klass)
   properties[PROP_FRAGMENT_SIZE] = g_param_spec_uint (
       "fragment-size", NULL, NULL, FOYER_UPLOAD_FRAGMENT_UNIT,
       MAX_FRAGMENT_UNITS * FOYER_UPLOAD_FRAGMENT_UNIT, FOYER_UPLOAD_FRAGMENT_SIZE, rw);
+  properties[PROP_MAX_FRAGMENT_SIZE]
+      = g_param_spec_uint ("max-fragment-size", NULL, NULL, FOYER_UPLOAD_FRAGMENT_UNIT,
+                           MAX_FRAGMENT_UNITS * FOYER_UPLOAD_FRAGMENT_UNIT,
+                           MAX_FRAGMENT_UNITS * FOYER_UPLOAD_FRAGMENT_UNIT, rw);
   properties[PROP_SIMPLE_MAX] = g_param_spec_uint ("simple-max", NULL, NULL, 0, 250 * 1000 * 1000,
                                                    FOYER_UPLOAD_SIMPLE_MAX, rw);
   properties[PROP_MAX_ATTEMPTS] = g_param_spec_uint ("max-attempts", NULL, NULL, 0, 100, 8, rw);
@@ -680,6 +713,7 @@ foyer_uploader_init (FoyerUploader *self)
   self->folder_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->max_concurrent = 2;
   self->settings.fragment_size = FOYER_UPLOAD_FRAGMENT_SIZE;
+  self->settings.max_fragment_size = MAX_FRAGMENT_UNITS * FOYER_UPLOAD_FRAGMENT_UNIT;
   self->settings.simple_max = FOYER_UPLOAD_SIMPLE_MAX;
   self->settings.max_attempts = 8;
   self->settings.base_delay_ms = 1000;

@@ -3,8 +3,8 @@
  * FoyerUploader: sends files from the computer to the person's OneDrive
  * folder "Foyer Files" (made on first use), through Graph: a simple PUT for
  * small files, resumable upload sessions for the rest, streamed from disk
- * in fragments (10 MiB by default, multiples of 320 KiB) that are read and
- * hashed off the main thread. A GListModel of its FoyerUploads, for the
+ * in fragments (multiples of 320 KiB: 10 MiB, more on a fast link) that are
+ * read, hashed and sent off the main thread, never held in memory. A GListModel of its FoyerUploads, for the
  * composer. Unfinished uploads are kept sealed in the encrypted store (if
  * one is given) and taken up again by foyer_uploader_resume_async().
  *
@@ -55,9 +55,14 @@ void foyer_uploader_shutdown (FoyerUploader *self);
 
 guint foyer_uploader_get_max_concurrent (FoyerUploader *self);
 void foyer_uploader_set_max_concurrent (FoyerUploader *self, guint max);
-/* Rounded down to a multiple of 320 KiB, between 320 KiB and 59.7 MiB. */
+/* The first fragment's size, and the smallest (10 MiB by default); fragments
+ * that go fast grow, up to max-fragment-size (59.7 MiB: Graph takes less
+ * than 60 MiB per request). Both are rounded down to a multiple of 320 KiB,
+ * between 320 KiB and 59.7 MiB. */
 guint foyer_uploader_get_fragment_size (FoyerUploader *self);
 void foyer_uploader_set_fragment_size (FoyerUploader *self, guint bytes);
+guint foyer_uploader_get_max_fragment_size (FoyerUploader *self);
+void foyer_uploader_set_max_fragment_size (FoyerUploader *self, guint bytes);
 /* Files up to this size go in one PUT (Graph's simple upload). */
 guint foyer_uploader_get_simple_max (FoyerUploader *self);
 void foyer_uploader_set_simple_max (FoyerUploader *self, guint bytes);
