@@ -175,6 +175,8 @@ struct _FoyerSearchIndex
   GHashTable *ids;          /* "spaces\x1fname", "authors\x1fname" → interned id */
   guint rows;
   gboolean stopping;
+  GPtrArray *loading; /* FoyerStoreEntry* of the sealed copy, while it loads */
+  guint loaded_records;
   GCancellable *query_cancellable;
   guint64 rowid_counter;
 
@@ -504,12 +506,16 @@ insert_entry (FoyerSearchIndex *self, const FoyerSearchEntry *e, gint64 block)
   sqlite3_stmt *s;
   gint64 id = -1;
 
-  remove_row (self, sid, e->space_id, e->item_id, e->kind);
+  gboolean replaced = FALSE;
+  gboolean loading = block >= 0;
+
   block = block_for (self, e->space_id, block);
-  /* The rowid orders by time; a few slots per millisecond tell rows apart. */
+  /* The rowid orders by time; a few slots per millisecond tell rows apart.
+   * The same (space, item, kind) replaces the old row: found by the unique
+   * index refusing the insert, not looked up before every one. */
   for (guint i = 0; i < ROWID_SLOTS && id < 0; i++)
     {
-      gint64 candidate = base + (gint64) ((self->rowid_counter++ + i) % ROWID_SLOTS);
+      gint64 candidate = base + (gint64) ((self->rowid_counter + i) % ROWID_SLOTS);
 
       s = stmt (self, "INSERT INTO meta (id, sid, item, kind, aid, block) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -522,7 +528,21 @@ insert_entry (FoyerSearchIndex *self, const FoyerSearchEntry *e, gint64 block)
       sqlite3_bind_int64 (s, 6, block);
       if (sqlite3_step (s) == SQLITE_DONE)
         id = candidate;
+      else if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE && loading)
+        {
+          /* Loading goes from the newest blocks, and live additions may
+           * come in between: what is there already is newer. */
+          sqlite3_reset (s);
+          return;
+        }
+      else if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE && !replaced)
+        {
+          sqlite3_reset (s);
+          replaced = remove_row (self, sid, e->space_id, e->item_id, e->kind);
+          i--;
+        }
     }
+  self->rowid_counter++;
   if (id < 0)
     return;
   s = stmt (self, "INSERT INTO fts (rowid, text) VALUES (?1, ?2)");
@@ -801,38 +821,71 @@ load_state (FoyerSearchIndex *self, const char *key, GBytes *value)
   g_hash_table_replace (self->states, g_strdup (key + strlen (STATE_KEY_PREFIX)), state);
 }
 
+/* Blocks with higher numbers hold newer entries: those first, so that
+ * searching finds the recent past while the rest is still loading. */
+static gint
+load_order (gconstpointer a, gconstpointer b)
+{
+  const FoyerStoreEntry *x = *(FoyerStoreEntry *const *) a, *y = *(FoyerStoreEntry *const *) b;
+  gboolean bx = g_str_has_prefix (x->key, BLOCK_KEY_PREFIX);
+  gboolean by = g_str_has_prefix (y->key, BLOCK_KEY_PREFIX);
+  gint64 nx, ny;
+
+  if (bx != by)
+    return bx ? 1 : -1;
+  if (!bx)
+    return 0;
+  nx = g_ascii_strtoll (x->key + strlen (BLOCK_KEY_PREFIX), NULL, 10);
+  ny = g_ascii_strtoll (y->key + strlen (BLOCK_KEY_PREFIX), NULL, 10);
+  return nx > ny ? -1 : nx < ny;
+}
+
+/* Loads the sealed copy a part at a time: a query that comes meanwhile
+ * runs between two parts (over what is loaded so far). */
 static void
-do_load (FoyerSearchIndex *self, GTask *task)
+do_load (FoyerSearchIndex *self, Op *op)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) records = NULL;
 
   if (self->store == NULL)
     {
-      g_task_return_boolean (task, TRUE);
+      g_task_return_boolean (op->task, TRUE);
       return;
     }
-  records = foyer_store_list (self->store, FOYER_STORE_NS_SEARCH, &error);
-  if (records == NULL)
+  if (self->loading == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      self->loading = foyer_store_list (self->store, FOYER_STORE_NS_SEARCH, &error);
+      if (self->loading == NULL)
+        {
+          g_task_return_error (op->task, g_steal_pointer (&error));
+          return;
+        }
+      g_ptr_array_sort (self->loading, load_order);
+      self->loaded_records = 0;
     }
   exec (self->db, "BEGIN", NULL);
-  for (guint i = 0; i < records->len; i++)
+  while (self->loaded_records < self->loading->len)
     {
-      FoyerStoreEntry *r = records->pdata[i];
+      FoyerStoreEntry *r = self->loading->pdata[self->loaded_records++];
 
       if (g_str_has_prefix (r->key, BLOCK_KEY_PREFIX))
         load_block (self, r->key, r->value);
       else if (g_str_has_prefix (r->key, STATE_KEY_PREFIX))
         load_state (self, r->key, r->value);
+      if (g_atomic_int_get (&self->queries_waiting) > 0)
+        break;
     }
   exec (self->db, "COMMIT", NULL);
   /* Loading rebuilt the blocks as they were: nothing to write back. */
   g_hash_table_remove_all (self->dirty);
   publish (self);
-  g_task_return_boolean (task, TRUE);
+  if (self->loaded_records < self->loading->len)
+    {
+      push (self, op_new (OP_LOAD, op->task));
+      return;
+    }
+  g_clear_pointer (&self->loading, g_ptr_array_unref);
+  g_task_return_boolean (op->task, TRUE);
 }
 
 typedef struct
@@ -1026,7 +1079,7 @@ worker_main (gpointer data)
             do_query (self, op->task);
             break;
           case OP_LOAD:
-            do_load (self, op->task);
+            do_load (self, op);
             break;
           case OP_APPLY:
             apply_pending (self, FALSE);
@@ -1059,6 +1112,7 @@ worker_main (gpointer data)
           }
       op_free (op);
     }
+  g_clear_pointer (&self->loading, g_ptr_array_unref);
   g_hash_table_remove_all (self->stmts);
   if (self->db != NULL)
     sqlite3_close (self->db);
