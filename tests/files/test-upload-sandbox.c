@@ -471,6 +471,23 @@ test_file_changed (Fixture *f, gconstpointer data)
 }
 
 static void
+test_mismatch (Fixture *f, gconstpointer data)
+{
+  g_autofree char *big = make_file ("Mismatch.bin", 6 * UNIT, 20);
+  g_autofree char *small = make_file ("Mismatch small.txt", 1000, 21);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) small_error = NULL;
+
+  /* OneDrive's copy differs from what was read: never shared. */
+  control ("POST", "/uploads/settings", "{\"corruptCommits\":2}");
+  error = wait_failed (add (f, big, NULL));
+  g_assert_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_MISMATCH);
+  small_error = wait_failed (add (f, small, NULL));
+  g_assert_error (small_error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_MISMATCH);
+  g_assert_cmpuint (saved_uploads (f->store), ==, 0);
+}
+
+static void
 test_cancel (Fixture *f, gconstpointer data)
 {
   gsize size = 12 * UNIT;
@@ -706,6 +723,7 @@ main (int argc, char **argv)
   ADD ("server-errors", test_server_errors, NULL);
   ADD ("expired-session", test_expired_session, NULL);
   ADD ("file-changed", test_file_changed, NULL);
+  ADD ("mismatch", test_mismatch, NULL);
   ADD ("cancel", test_cancel, NULL);
   ADD ("bad-files", test_bad_files, NULL);
   ADD ("folder-blocked", test_folder_blocked, "carol@contoso.example");

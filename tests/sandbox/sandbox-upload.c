@@ -80,6 +80,7 @@ struct _SandboxUploads
   guint next_drop_id;
   guint lifetime;
   guint64 drops_done;
+  guint corrupt; /* commits whose stored bytes get one byte changed */
 };
 
 static void
@@ -181,6 +182,19 @@ store_content (Sandbox *sb, SandboxItem *item, GBytes *bytes)
   Content *c = g_new0 (Content, 1);
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (bytes, &len);
+  g_autoptr (GBytes) corrupted = NULL;
+
+  if (sb->uploads->corrupt > 0 && len > 0)
+    {
+      /* A fault: OneDrive's copy differs from what was sent. */
+      guint8 *copy = g_memdup2 (data, len);
+
+      copy[len / 2] ^= 0x5a;
+      corrupted = g_bytes_new_take (copy, len);
+      bytes = corrupted;
+      data = g_bytes_get_data (bytes, &len);
+      sb->uploads->corrupt--;
+    }
 
   c->bytes = g_bytes_ref (bytes);
   c->quickxor = foyer_quickxor_base64 (data, len);
@@ -1203,16 +1217,21 @@ update_settings (SandboxRequest *req)
 {
   g_autoptr (JsonObject) body = sandbox_request_json (req);
   gint64 lifetime = sandbox_json_int (body, "lifetimeSeconds", -1);
+  gint64 corrupt = sandbox_json_int (body, "corruptCommits", -1);
   JsonObject *o;
 
-  if (body == NULL || lifetime < 1)
+  if (body == NULL || (lifetime < 1 && corrupt < 0))
     {
-      control_error (req, 400, "Give {\"lifetimeSeconds\": N}.");
+      control_error (req, 400, "Give {\"lifetimeSeconds\": N} or {\"corruptCommits\": N}.");
       return;
     }
-  req->sb->uploads->lifetime = (guint) MIN (lifetime, G_MAXUINT32);
+  if (lifetime >= 1)
+    req->sb->uploads->lifetime = (guint) MIN (lifetime, G_MAXUINT32);
+  if (corrupt >= 0)
+    req->sb->uploads->corrupt = (guint) MIN (corrupt, G_MAXUINT32);
   o = json_object_new ();
   json_object_set_int_member (o, "lifetimeSeconds", req->sb->uploads->lifetime);
+  json_object_set_int_member (o, "corruptCommits", req->sb->uploads->corrupt);
   control_reply (req, 200, o);
 }
 

@@ -68,8 +68,7 @@ typedef struct
 void _foyer_fragment_reply_free (FoyerFragmentReply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerFragmentReply, _foyer_fragment_reply_free)
 
-/* One fragment: a range of the file, streamed to the upload URL. The hash
- * and hashed are the upload's, used by the sender while it runs. */
+/* One fragment: a range of the file, streamed to the upload URL. */
 typedef struct
 {
   GFile *file;
@@ -81,8 +80,6 @@ typedef struct
   char *url;
   GTlsDatabase *tls_database;
   FoyerUploadWire *wire;
-  FoyerQuickXor *hash;
-  guint64 *hashed;
   guint64 sent;
 } FoyerFragmentJob;
 
@@ -95,5 +92,16 @@ void _foyer_fragment_send_async (FoyerFragmentJob *job,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
 FoyerFragmentReply *_foyer_fragment_send_finish (GAsyncResult *result, GError **error);
+
+/* The file's QuickXorHash (base64), read on a thread of its own while the
+ * fragments go; FILE_CHANGED if it is not the file as picked. */
+void _foyer_upload_hash_async (GFile *file,
+                               guint64 size,
+                               gint64 mtime_us,
+                               const char *name,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+char *_foyer_upload_hash_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -17,9 +17,9 @@
  * the file: no fragment is ever held in memory. On the main loop, libsoup
  * 3.2 moves a request body 8 KiB per main-loop iteration (an async splice
  * whose every step waits for the next iteration), and everything else on
- * the main loop waits behind it. The range stream hashes the bytes it reads
- * for the first time, and checks, before the byte that completes the file
- * leaves, that the file is still the one that was picked.
+ * the main loop waits behind it. The range stream checks, before the byte
+ * that completes the file leaves, that the file is still the one that was
+ * picked. (The file is hashed by a thread of its own, _foyer_upload_hash_async.)
  *
  * The upload URL is a capability that needs no token: none is sent (Graph
  * may answer 401 to one). Each fragment gets a new connection: libsoup
@@ -92,7 +92,7 @@ _foyer_fragment_reply_free (FoyerFragmentReply *reply)
   g_free (reply);
 }
 
-/* ---- the body: a range of the file, hashed and checked as it is read --------------- */
+/* ---- the body: a range of the file, checked as it is read ---------------------------- */
 
 #define FOYER_TYPE_RANGE_STREAM (foyer_range_stream_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerRangeStream, foyer_range_stream, FOYER, RANGE_STREAM, GInputStream)
@@ -173,13 +173,6 @@ range_stream_read (
                    job->name);
       return -1;
     }
-  /* Bytes read for the first time extend the hash; a range sent again
-   * after a failure was hashed already. */
-  if (*job->hashed == self->position)
-    {
-      foyer_quickxor_update (job->hash, buffer, got);
-      *job->hashed += got;
-    }
   self->position += got;
   return (gssize) got;
 }
@@ -238,39 +231,6 @@ wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer user_data)
   wire_set (job->wire, job->sent);
 }
 
-/* Brings the hash up to offset: after a restart the server may hold bytes
- * this run never read. In 1 MiB steps, never the whole file in memory. */
-static gboolean
-hash_up_to (GFileInputStream *in, FoyerFragmentJob *job, GCancellable *cancellable, GError **error)
-{
-  g_autofree guint8 *chunk = NULL;
-
-  if (*job->hashed >= job->offset)
-    return TRUE;
-  if (!g_seekable_seek (G_SEEKABLE (in), (goffset) *job->hashed, G_SEEK_SET, cancellable, error))
-    return FALSE;
-  chunk = g_malloc (1024 * 1024);
-  while (*job->hashed < job->offset)
-    {
-      gsize n = (gsize) MIN (1024 * 1024, job->offset - *job->hashed);
-      gsize got = 0;
-
-      if (!g_input_stream_read_all (G_INPUT_STREAM (in), chunk, n, &got, cancellable, error))
-        return FALSE;
-      if (got != n)
-        {
-          g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                       _ ("“%s” changed while it was being sent, so it was not shared. Send it "
-                          "again to share the new version."),
-                       job->name);
-          return FALSE;
-        }
-      foyer_quickxor_update (job->hash, chunk, n);
-      *job->hashed += n;
-    }
-  return TRUE;
-}
-
 static FoyerRangeStream *
 open_range (FoyerFragmentJob *job, GCancellable *cancellable, GError **error)
 {
@@ -280,7 +240,6 @@ open_range (FoyerFragmentJob *job, GCancellable *cancellable, GError **error)
   if (in == NULL
       || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
                                          error)
-      || !hash_up_to (in, job, cancellable, error)
       || !g_seekable_seek (G_SEEKABLE (in), (goffset) job->offset, G_SEEK_SET, cancellable, error))
     return NULL;
   stream = g_object_new (FOYER_TYPE_RANGE_STREAM, NULL);
@@ -364,5 +323,97 @@ _foyer_fragment_send_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the whole file's QuickXorHash, on a thread of its own -------------------------- */
+
+typedef struct
+{
+  GFile *file;
+  guint64 size;
+  gint64 mtime_us;
+  char *name;
+} HashJob;
+
+static void
+hash_job_free (HashJob *job)
+{
+  g_object_unref (job->file);
+  g_free (job->name);
+  g_free (job);
+}
+
+static void
+hash_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  HashJob *job = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFileInputStream) in = g_file_read (job->file, cancellable, &error);
+  g_autofree guint8 *chunk = g_malloc (1024 * 1024);
+  FoyerQuickXor q;
+  guint64 total = 0;
+
+  foyer_quickxor_init (&q);
+  if (in == NULL
+      || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
+                                         &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (in), chunk, 1024 * 1024, cancellable, &error);
+
+      if (n < 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (n == 0)
+        break;
+      foyer_quickxor_update (&q, chunk, (gsize) n);
+      total += (guint64) n;
+    }
+  if (total != job->size
+      || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
+                                         &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
+                     _ ("“%s” changed while it was being sent, so it was not shared. Send it "
+                        "again to share the new version."),
+                     job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, foyer_quickxor_finish_base64 (&q), g_free);
+}
+
+void
+_foyer_upload_hash_async (GFile *file,
+                          guint64 size,
+                          gint64 mtime_us,
+                          const char *name,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  HashJob *job = g_new0 (HashJob, 1);
+
+  job->file = g_object_ref (file);
+  job->size = size;
+  job->mtime_us = mtime_us;
+  job->name = g_strdup (name);
+  g_task_set_source_tag (task, _foyer_upload_hash_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) hash_job_free);
+  g_task_run_in_thread (task, hash_thread);
+}
+
+char *
+_foyer_upload_hash_finish (GAsyncResult *result, GError **error)
+{
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -18,9 +18,9 @@
 /*
  * One upload is a small state machine on the main context. Every step is
  * an async call whose callback first checks that its run was not stopped
- * (a Call carries the run's cancellable). File reads and hashing run on a
- * worker thread, one at a time, always in file order when they hash; the
- * next fragment is read while the current one is on the wire.
+ * (a Call carries the run's cancellable). Fragments are streamed from the
+ * file by a worker thread; another reads the whole file for its hash
+ * meanwhile. A small file is read (and hashed) whole, on a worker thread.
  */
 
 #define FILE_ATTRIBUTES                                                                            \
@@ -80,9 +80,10 @@ struct _FoyerUpload
   int seconds_left;
   gint64 last_notify;
 
-  /* Reading: one read at a time; the hash is the reader's while it runs. */
-  FoyerQuickXor hash;
-  guint64 hashed;
+  /* The file's QuickXorHash: NULL until the hasher is done. */
+  char *local_hash;
+  gboolean hashing;
+  JsonNode *pending_item; /* the item, waiting for the hash */
   gboolean reading;
   gboolean send_when_read;
   GBytes *ahead; /* a small file's bytes */
@@ -279,6 +280,7 @@ end_run (FoyerUpload *self)
   clear_wait (self);
   stop_progress (self);
   g_clear_pointer (&self->ahead, g_bytes_unref);
+  g_clear_pointer (&self->pending_item, json_node_unref);
   self->in_flight = 0;
   self->send_when_read = FALSE;
 }
@@ -423,16 +425,14 @@ item_matches (FoyerUpload *self, JsonObject *item)
 {
   JsonNode *size = json_object_get_member (item, "size");
   const char *remote = hash_of (item);
-  g_autofree char *local = NULL;
 
   if (size == NULL || !JSON_NODE_HOLDS_VALUE (size)
       || json_node_get_value_type (size) != G_TYPE_INT64
       || (guint64) json_node_get_int (size) != self->record->size)
     return FALSE;
-  if (remote == NULL || self->hashed != self->record->size)
+  if (remote == NULL || self->local_hash == NULL)
     return TRUE;
-  local = foyer_quickxor_finish_base64 (&self->hash);
-  return g_str_equal (local, remote);
+  return g_str_equal (self->local_hash, remote);
 }
 
 static void
@@ -447,6 +447,13 @@ complete (FoyerUpload *self, JsonNode *node)
       return;
     }
   object = json_node_get_object (node);
+  if (self->local_hash == NULL && self->hashing && hash_of (object) != NULL)
+    {
+      /* OneDrive has the file; its hash is compared once ours is done. */
+      g_clear_pointer (&self->pending_item, json_node_unref);
+      self->pending_item = json_node_ref (node);
+      return;
+    }
   if (!item_matches (self, object))
     {
       fail (self, upload_error (self, FOYER_UPLOAD_ERROR_MISMATCH), FALSE);
@@ -586,9 +593,8 @@ typedef struct
   GFile *file;
   guint64 size;
   gint64 mtime_us;
-  FoyerQuickXor *hash;
-  guint64 *hashed;
   char *name;
+  char *hash; /* out */
 } ReadJob;
 
 static void
@@ -596,6 +602,7 @@ read_job_free (ReadJob *job)
 {
   g_object_unref (job->file);
   g_free (job->name);
+  g_free (job->hash);
   g_free (job);
 }
 
@@ -634,11 +641,7 @@ read_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
                                job->name);
       return;
     }
-  if (*job->hashed == 0)
-    {
-      foyer_quickxor_update (job->hash, buffer, got);
-      *job->hashed = got;
-    }
+  job->hash = foyer_quickxor_base64 (buffer, got);
   g_task_return_pointer (task, g_bytes_new_take (g_steal_pointer (&buffer), got),
                          (GDestroyNotify) g_bytes_unref);
 }
@@ -692,6 +695,8 @@ read_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Kept for a retry after a network failure: small by definition. */
   g_clear_pointer (&self->ahead, g_bytes_unref);
   self->ahead = g_steal_pointer (&bytes);
+  if (self->local_hash == NULL)
+    self->local_hash = g_strdup (((ReadJob *) g_task_get_task_data (G_TASK (result)))->hash);
   if (self->send_when_read)
     continue_after_read (self);
 }
@@ -706,8 +711,6 @@ read_file (FoyerUpload *self)
   job->file = g_object_ref (self->file);
   job->size = self->record->size;
   job->mtime_us = self->record->mtime_us;
-  job->hash = &self->hash;
-  job->hashed = &self->hashed;
   job->name = g_strdup (self->record->name);
   self->reading = TRUE;
   task = g_task_new (NULL, self->run, read_done_cb, call);
@@ -944,12 +947,65 @@ fragment_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 static void find_committed (FoyerUpload *self);
 
+static void start_hashing (FoyerUpload *self);
+
+static void
+hash_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Call) call = user_data;
+  FoyerUpload *self = call->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash = _foyer_upload_hash_finish (result, &error);
+  g_autoptr (JsonNode) pending = g_steal_pointer (&self->pending_item);
+
+  self->hashing = FALSE;
+  if (call_stale (call))
+    {
+      /* A later run may be waiting for a hash. */
+      if (!g_cancellable_is_cancelled (self->run) && self->state == FOYER_UPLOAD_SENDING)
+        start_hashing (self);
+      return;
+    }
+  if (hash == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        fail (self,
+              g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
+                           _ ("“%s” is no longer on this computer."), self->record->name),
+              FALSE);
+      else if (error->domain == FOYER_UPLOAD_ERROR)
+        fail (self, g_steal_pointer (&error), FALSE);
+      else
+        fail (self,
+              g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
+                           _ ("“%s” could not be read: %s"), self->record->name, error->message),
+              FALSE);
+      return;
+    }
+  self->local_hash = g_steal_pointer (&hash);
+  if (pending != NULL)
+    complete (self, pending);
+}
+
+/* The hash is read on a thread of its own while the fragments go. */
+static void
+start_hashing (FoyerUpload *self)
+{
+  if (self->local_hash != NULL || self->hashing)
+    return;
+  self->hashing = TRUE;
+  _foyer_upload_hash_async (self->file, self->record->size, self->record->mtime_us,
+                            self->record->name, self->run, hash_done_cb, call_new (self));
+}
+
 static void
 send_next (FoyerUpload *self)
 {
   guint64 offset = self->confirmed;
   FoyerFragmentJob *job;
   Call *call;
+
+  start_hashing (self);
 
   if (offset >= self->record->size)
     {
@@ -969,8 +1025,6 @@ send_next (FoyerUpload *self)
   job->url = g_strdup (self->record->upload_url);
   job->tls_database = self->tls_database != NULL ? g_object_ref (self->tls_database) : NULL;
   job->wire = _foyer_upload_wire_ref (self->wire);
-  job->hash = &self->hash;
-  job->hashed = &self->hashed;
   if (offset + job->length == self->record->size)
     self->final_sent = TRUE;
   call = call_new (self);
@@ -1154,7 +1208,7 @@ find_committed (FoyerUpload *self)
   g_autofree char *path = g_strdup_printf ("/me/drive/items/%s/children?$select=%s&$top=1000",
                                            folder, FOYER_DRIVE_ITEM_SELECT);
 
-  if (self->hashed != self->record->size)
+  if (self->local_hash == NULL)
     {
       restart_session (self);
       return;
@@ -1520,6 +1574,7 @@ foyer_upload_finalize (GObject *object)
   g_clear_object (&self->run);
   g_clear_object (&self->tls_database);
   g_clear_pointer (&self->wire, _foyer_upload_wire_unref);
+  g_free (self->local_hash);
   g_free (self->folder_id);
   G_OBJECT_CLASS (foyer_upload_parent_class)->finalize (object);
 }
@@ -1612,5 +1667,4 @@ foyer_upload_init (FoyerUpload *self)
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->run = g_cancellable_new ();
   self->wire = _foyer_upload_wire_new ();
-  foyer_quickxor_init (&self->hash);
 }
