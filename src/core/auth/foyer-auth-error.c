@@ -9,7 +9,9 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (foyer - auth - error - quark, foyer_auth_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-auth-error-quark, foyer_auth_error)
+/* clang-format on */
 
 const char *
 foyer_auth_error_aadsts_message (gint64 aadsts)

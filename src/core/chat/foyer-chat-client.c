@@ -22,7 +22,9 @@ struct _FoyerChatClient
 };
 
 G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK (foyer - chat - error - quark, foyer_chat_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-chat-error-quark, foyer_chat_error)
+/* clang-format on */
 
 static void
 foyer_chat_client_finalize (GObject *object)

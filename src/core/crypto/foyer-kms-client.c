@@ -29,7 +29,9 @@ struct _FoyerKmsClient
 };
 
 G_DEFINE_TYPE (FoyerKmsClient, foyer_kms_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK (foyer - kms - error - quark, foyer_kms_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-kms-error-quark, foyer_kms_error)
+/* clang-format on */
 G_DEFINE_BOXED_TYPE (FoyerKmsKey, foyer_kms_key, foyer_kms_key_copy, foyer_kms_key_free)
 
 FoyerKmsKey *
