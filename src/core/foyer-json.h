@@ -11,12 +11,17 @@
 
 G_BEGIN_DECLS
 
-/* Type-checked member access for JSON from the network: NULL (or the
- * default) when the member is missing or of another type. */
+/* Type-checked member access: NULL (or the default) when the member is
+ * missing or of another type. object may be NULL. */
+gboolean foyer_json_lookup_string (JsonObject *object, const char *name, const char **out);
 const char *foyer_json_get_string (JsonObject *object, const char *name);
+const char *foyer_json_get_string_with_default (JsonObject *object,
+                                                const char *name,
+                                                const char *default_value);
 JsonObject *foyer_json_get_object (JsonObject *object, const char *name);
 JsonArray *foyer_json_get_array (JsonObject *object, const char *name);
 gint64 foyer_json_get_int (JsonObject *object, const char *name, gint64 default_value);
 gboolean foyer_json_get_boolean (JsonObject *object, const char *name, gboolean default_value);
+GStrv foyer_json_dup_strv (JsonObject *object, const char *name);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "foyer-access-check.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
+#include "foyer-json.h"
 #include "foyer-picker-tile.h"
 
 /* A place in a source: its root (item NULL), a folder, a site or a drive.
@@ -1066,43 +1067,11 @@ location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 static const char *
 role_text (JsonObject *permission)
 {
-  JsonNode *roles = json_object_get_member (permission, "roles");
-  gboolean write = FALSE;
+  g_auto (GStrv) roles = foyer_json_dup_strv (permission, "roles");
 
-  if (roles != NULL && JSON_NODE_HOLDS_ARRAY (roles))
-    {
-      JsonArray *array = json_node_get_array (roles);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          const char *role = json_array_get_string_element (array, i);
-
-          if (g_strcmp0 (role, "owner") == 0)
-            return _ ("Owner");
-          if (g_strcmp0 (role, "write") == 0)
-            write = TRUE;
-        }
-    }
-  return write ? _ ("Can edit") : _ ("Can view");
-}
-
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  if (g_strv_contains ((const char *const *) roles, "owner"))
+    return _ ("Owner");
+  return g_strv_contains ((const char *const *) roles, "write") ? _ ("Can edit") : _ ("Can view");
 }
 
 static const char *
@@ -1112,11 +1081,11 @@ identity_name (JsonObject *identity_set)
 
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
-      JsonObject *identity = object_member (identity_set, kinds[i]);
-      const char *name = string_member (identity, "displayName");
+      JsonObject *identity = foyer_json_get_object (identity_set, kinds[i]);
+      const char *name = foyer_json_get_string (identity, "displayName");
 
       if (name == NULL)
-        name = string_member (identity, "email");
+        name = foyer_json_get_string (identity, "email");
       if (name != NULL)
         return name;
     }
@@ -1127,19 +1096,19 @@ identity_name (JsonObject *identity_set)
 static const char *
 permission_who (JsonObject *permission)
 {
-  JsonObject *link = object_member (permission, "link");
-  const char *name = identity_name (object_member (permission, "grantedToV2"));
+  JsonObject *link = foyer_json_get_object (permission, "link");
+  const char *name = identity_name (foyer_json_get_object (permission, "grantedToV2"));
 
   if (name == NULL)
-    name = identity_name (object_member (permission, "grantedTo"));
+    name = identity_name (foyer_json_get_object (permission, "grantedTo"));
   if (name == NULL)
-    name = string_member (object_member (permission, "invitation"), "email");
+    name = foyer_json_get_string (foyer_json_get_object (permission, "invitation"), "email");
   if (name != NULL)
     return name;
 
   if (link != NULL)
     {
-      const char *scope = string_member (link, "scope");
+      const char *scope = foyer_json_get_string (link, "scope");
 
       if (g_strcmp0 (scope, "anonymous") == 0)
         return _ ("Anyone with the link");

@@ -5,6 +5,8 @@
 
 #include "foyer-picker-policy.h"
 
+#include "foyer-json.h"
+
 struct _FoyerPickerPolicy
 {
   GStrv audiences; /* known names only, in the canonical order */
@@ -62,41 +64,14 @@ foyer_picker_policy_new (const char *const *audiences,
 FoyerPickerPolicy *
 foyer_picker_policy_new_from_json (JsonObject *microsoft, const char *const *space_members)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) audiences = NULL;
-  JsonNode *node;
-  const char *default_audience = NULL;
-  const char *default_link_type = NULL;
 
   g_return_val_if_fail (microsoft != NULL, NULL);
 
-  node = json_object_get_member (microsoft, "audiences");
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-  audiences = g_strv_builder_end (builder);
-
-  node = json_object_get_member (microsoft, "defaultAudience");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    default_audience = json_node_get_string (node);
-  node = json_object_get_member (microsoft, "defaultLinkType");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    default_link_type = json_node_get_string (node);
-
-  return foyer_picker_policy_new ((const char *const *) audiences, default_audience,
-                                  default_link_type, space_members);
+  audiences = foyer_json_dup_strv (microsoft, "audiences");
+  return foyer_picker_policy_new (
+      (const char *const *) audiences, foyer_json_get_string (microsoft, "defaultAudience"),
+      foyer_json_get_string (microsoft, "defaultLinkType"), space_members);
 }
 
 FoyerPickerPolicy *

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "foyer-document-item.h"
+#include "foyer-json.h"
 #include "foyer-jwe.h"
 
 struct _FoyerDocumentItem
@@ -51,13 +52,7 @@ foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError 
     {
       root = json_parser_get_root (parser);
       if (JSON_NODE_HOLDS_OBJECT (root))
-        {
-          JsonNode *node = json_object_get_member (json_node_get_object (root), "url");
-
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-              && json_node_get_value_type (node) == G_TYPE_STRING)
-            url = json_node_get_string (node);
-        }
+        url = foyer_json_get_string (json_node_get_object (root), "url");
       if (url != NULL && foyer_cloud_is_allowed_url (cloud, url))
         uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
       if (uri != NULL && g_uri_get_host (uri) != NULL)

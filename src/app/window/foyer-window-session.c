@@ -14,6 +14,7 @@
 #include "foyer-window-session.h"
 
 #include "foyer-access-check.h"
+#include "foyer-json.h"
 
 typedef struct
 {
@@ -540,7 +541,7 @@ preview_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  get_url = json_object_get_string_member_with_default (preview, "getUrl", NULL);
+  get_url = foyer_json_get_string (preview, "getUrl");
   if (get_url == NULL)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
                              _ ("Microsoft has no preview of this document."));

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -158,13 +158,10 @@ foyer_auth_error_new_from_json (JsonNode *root)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  error = _foyer_auth_json_string (obj, "error", NULL);
+  error = foyer_json_get_string (obj, "error");
   if (error == NULL)
     return NULL;
-  codes = json_object_has_member (obj, "error_codes")
-                  && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "error_codes"))
-              ? json_object_get_array_member (obj, "error_codes")
-              : NULL;
+  codes = foyer_json_get_array (obj, "error_codes");
   for (guint i = 0; codes != NULL && i < json_array_get_length (codes); i++)
     {
       JsonNode *n = json_array_get_element (codes, i);
@@ -175,8 +172,7 @@ foyer_auth_error_new_from_json (JsonNode *root)
           g_array_append_val (numbers, v);
         }
     }
-  return foyer_auth_error_new_from_oauth (error,
-                                          _foyer_auth_json_string (obj, "error_description", NULL),
+  return foyer_auth_error_new_from_oauth (error, foyer_json_get_string (obj, "error_description"),
                                           (const gint64 *) numbers->data, numbers->len);
 }
 

@@ -6,7 +6,7 @@
 #include "foyer-org-policy.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -128,7 +128,7 @@ parse_audiences (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   if (self->audiences == 0)
     return invalid (error, _ ("The organization's Microsoft policy lists no link audiences."));
 
-  def = _foyer_auth_json_string (ms, "defaultAudience", NULL);
+  def = foyer_json_get_string (ms, "defaultAudience");
   self->default_audience = audience_from_string (def);
   if (self->default_audience == 0 || !(self->audiences & self->default_audience))
     return invalid (error, _ ("The organization's default link audience is not one it allows."));
@@ -143,11 +143,11 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   const char *sign_in;
   g_autoptr (FoyerCloud) cloud = NULL;
 
-  self->enabled = _foyer_auth_json_boolean (ms, "enabled", FALSE);
-  self->tenant_id = g_strdup (_foyer_auth_json_string (ms, "tenantId", NULL));
-  self->client_id = g_strdup (_foyer_auth_json_string (ms, "clientId", NULL));
-  self->cloud_name = g_strdup (_foyer_auth_json_string (ms, "cloud", "worldwide"));
-  descriptor = _foyer_auth_json_string (ms, "cloudDescriptor", NULL);
+  self->enabled = foyer_json_get_boolean (ms, "enabled", FALSE);
+  self->tenant_id = g_strdup (foyer_json_get_string (ms, "tenantId"));
+  self->client_id = g_strdup (foyer_json_get_string (ms, "clientId"));
+  self->cloud_name = g_strdup (foyer_json_get_string_with_default (ms, "cloud", "worldwide"));
+  descriptor = foyer_json_get_string (ms, "cloudDescriptor");
   self->cloud_descriptor = g_strdup (descriptor);
 
   /* A disabled integration needs nothing else: Attach file says why. */
@@ -166,7 +166,7 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   if (!parse_audiences (self, ms, error))
     return FALSE;
 
-  link_type = _foyer_auth_json_string (ms, "defaultLinkType", "view");
+  link_type = foyer_json_get_string_with_default (ms, "defaultLinkType", "view");
   if (g_strcmp0 (link_type, "view") == 0)
     self->default_link_type = FOYER_LINK_TYPE_VIEW;
   else if (g_strcmp0 (link_type, "edit") == 0)
@@ -176,7 +176,7 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
 
   /* "embedded" (the default: the viewer gets the session's cookies) or
    * "browser" (RFC 8252: the system browser, back through 127.0.0.1). */
-  sign_in = _foyer_auth_json_string (ms, "signIn", "embedded");
+  sign_in = foyer_json_get_string_with_default (ms, "signIn", "embedded");
   if (g_strcmp0 (sign_in, "browser") == 0)
     self->browser_sign_in = TRUE;
   else if (g_strcmp0 (sign_in, "embedded") != 0)

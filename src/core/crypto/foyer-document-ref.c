@@ -6,6 +6,7 @@
 #include "foyer-document-ref.h"
 
 #include "foyer-core.h"
+#include "foyer-json.h"
 #include "foyer-jwe.h"
 
 #include <glib/gi18n-lib.h>
@@ -141,16 +142,13 @@ get_string (JsonObject *object,
             char **out,
             GError **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
   const char *value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? invalid (error, name) : TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!foyer_json_lookup_string (object, name, &value))
     return invalid (error, name);
-  value = json_node_get_string (node);
-  if (value == NULL || (required && *value == '\0') || strlen (value) > max_length
-      || has_control_chars (value))
+  if (value == NULL)
+    return required ? invalid (error, name) : TRUE;
+  if ((required && *value == '\0') || strlen (value) > max_length || has_control_chars (value))
     return invalid (error, name);
   *out = g_strdup (value);
   return TRUE;

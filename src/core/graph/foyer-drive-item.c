@@ -7,6 +7,7 @@
 
 #include "foyer-graph-error.h"
 #include "foyer-graph-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -258,20 +259,22 @@ is_absent (JsonNode *node)
   return node == NULL || JSON_NODE_HOLDS_NULL (node);
 }
 
+/* A member that is absent leaves *out as it is; one of another type is an
+ * error. */
 static gboolean
 read_string (JsonObject *object, const char *name, char **out, GError **error)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  const char *value;
 
-  if (is_absent (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!foyer_json_lookup_string (object, name, &value))
     {
       g_propagate_error (error, _foyer_graph_malformed (name));
       return FALSE;
     }
+  if (value == NULL)
+    return TRUE;
   g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
+  *out = g_strdup (value);
   return TRUE;
 }
 

@@ -9,6 +9,7 @@
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
@@ -1570,7 +1571,7 @@ permissions_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         all, json_node_copy (json_array_get_element (json_node_get_array (value), i)));
 
   /* The next page, from Graph itself only. */
-  next = json_object_get_string_member_with_default (object, "@odata.nextLink", NULL);
+  next = foyer_json_get_string (object, "@odata.nextLink");
   next_origin = next != NULL ? origin_of (next) : NULL;
   if (next != NULL && g_strcmp0 (next_origin, self->base_origin) == 0
       && GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "pages")) < MAX_PERMISSION_PAGES)

@@ -5,6 +5,8 @@
 
 #include "foyer-graph-error.h"
 
+#include "foyer-json.h"
+
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -179,27 +181,6 @@ foyer_graph_error_new (FoyerGraphError code,
   return error;
 }
 
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
 GError *
 foyer_graph_error_new_from_json (guint http_status, const char *request_id_header, JsonNode *root)
 {
@@ -210,25 +191,25 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
   FoyerGraphError ignored;
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    level = object_member (json_node_get_object (root), "error");
+    level = foyer_json_get_object (json_node_get_object (root), "error");
   if (level != NULL)
-    top_code = string_member (level, "code");
+    top_code = foyer_json_get_string (level, "code");
 
   /* Inner errors nest; the deepest code we know is the one to act on. The
    * depth is bounded so that a hostile body cannot make this loop long. */
   for (int depth = 0; level != NULL && depth < 32; depth++)
     {
-      const char *code = string_member (level, "code");
-      const char *rid = string_member (level, "request-id");
+      const char *code = foyer_json_get_string (level, "code");
+      const char *rid = foyer_json_get_string (level, "request-id");
       JsonObject *inner;
 
       if (lookup_graph_code (code, &ignored))
         known = code;
       if (rid != NULL && request_id_header == NULL)
         request_id = rid;
-      inner = object_member (level, "innerError");
+      inner = foyer_json_get_object (level, "innerError");
       if (inner == NULL)
-        inner = object_member (level, "innererror");
+        inner = foyer_json_get_object (level, "innererror");
       level = inner;
     }
 

@@ -6,6 +6,7 @@
 #include "foyer-graph-link.h"
 
 #include "foyer-graph-error.h"
+#include "foyer-json.h"
 #include "foyer-graph-private.h"
 
 G_DEFINE_BOXED_TYPE (FoyerGraphLink, foyer_graph_link, foyer_graph_link_copy, foyer_graph_link_free)
@@ -61,17 +62,6 @@ foyer_graph_link_scope_from_string (const char *text, FoyerGraphLinkScope *out)
   return FALSE;
 }
 
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 FoyerGraphLink *
 foyer_graph_link_new_from_permission (JsonNode *root,
                                       FoyerGraphLinkScope requested_scope,
@@ -91,7 +81,7 @@ foyer_graph_link_new_from_permission (JsonNode *root,
   link_node = json_object_get_member (object, "link");
   if (link_node != NULL && JSON_NODE_HOLDS_OBJECT (link_node))
     link_object = json_node_get_object (link_node);
-  web_url = string_member (link_object, "webUrl");
+  web_url = foyer_json_get_string (link_object, "webUrl");
   if (web_url == NULL)
     {
       g_propagate_error (error, _foyer_graph_malformed ("link.webUrl"));
@@ -99,10 +89,10 @@ foyer_graph_link_new_from_permission (JsonNode *root,
     }
 
   link->web_url = g_strdup (web_url);
-  link->permission_id = g_strdup (string_member (object, "id"));
-  type = string_member (link_object, "type");
+  link->permission_id = g_strdup (foyer_json_get_string (object, "id"));
+  type = foyer_json_get_string (link_object, "type");
   link->type = g_strcmp0 (type, "edit") == 0 ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW;
-  scope = string_member (link_object, "scope");
+  scope = foyer_json_get_string (link_object, "scope");
   if (!foyer_graph_link_scope_from_string (scope, &link->scope))
     link->scope = requested_scope;
   link->requested_scope = requested_scope;
