@@ -10,6 +10,7 @@
 #include "foyer-graph-error.h"
 #include "foyer-graph-private.h"
 #include "foyer-json.h"
+#include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
@@ -469,16 +470,10 @@ request_retry_after (GTask *task, guint delay_ms)
   request_watch_cancellable (task);
 }
 
-/* Exponential backoff with "equal jitter": half fixed, half random. */
 static guint
 backoff_ms (FoyerGraphClient *self, guint attempt)
 {
-  guint64 delay = self->base_delay_ms;
-
-  for (guint i = 0; i < attempt && delay < self->max_wait_ms; i++)
-    delay *= 2;
-  delay = MIN (delay, self->max_wait_ms);
-  return (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) MAX (delay / 2, 1)));
+  return foyer_retry_backoff_ms (self->base_delay_ms, self->max_wait_ms, attempt);
 }
 
 static void
@@ -641,7 +636,7 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
   guint seconds = 0;
   guint64 delay_ms;
 
-  if (foyer_graph_parse_retry_after (retry_after, NULL, &seconds))
+  if (foyer_retry_parse_after (retry_after, NULL, &seconds))
     delay_ms = (guint64) seconds * 1000;
   else
     delay_ms = backoff_ms (self, req->attempt);

@@ -49,6 +49,4 @@ const char *foyer_graph_error_get_request_id (const GError *error);
 
 FoyerGraphError foyer_graph_error_code_from_graph (const char *graph_code, guint http_status);
 
-gboolean foyer_graph_parse_retry_after (const char *value, GDateTime *now, guint *out_seconds);
-
 G_END_DECLS
