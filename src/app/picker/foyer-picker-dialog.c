@@ -233,23 +233,23 @@ location_create_model (FoyerPickerDialog *self, Location *location)
 
   if (item != NULL && foyer_drive_item_get_is_site (item))
     return G_LIST_MODEL (
-        foyer_graph_client_list_site_drives (self->graph, foyer_drive_item_get_id (item)));
+        foyer_drive_item_list_new_site_drives (self->graph, foyer_drive_item_get_id (item)));
   if (item != NULL)
-    return G_LIST_MODEL (
-        foyer_graph_client_list_children (self->graph, foyer_drive_item_get_target_drive_id (item),
-                                          foyer_drive_item_get_target_id (item)));
+    return G_LIST_MODEL (foyer_drive_item_list_new_children (
+        self->graph, foyer_drive_item_get_target_drive_id (item),
+        foyer_drive_item_get_target_id (item)));
 
   switch (location->source)
     {
     case FOYER_PICKER_SOURCE_RECENT:
-      return G_LIST_MODEL (foyer_graph_client_list_recent (self->graph));
+      return G_LIST_MODEL (foyer_drive_item_list_new_recent (self->graph));
     case FOYER_PICKER_SOURCE_SHARED:
-      return G_LIST_MODEL (foyer_graph_client_list_shared_with_me (self->graph));
+      return G_LIST_MODEL (foyer_drive_item_list_new_shared_with_me (self->graph));
     case FOYER_PICKER_SOURCE_SHAREPOINT:
-      return G_LIST_MODEL (foyer_graph_client_list_followed_sites (self->graph));
+      return G_LIST_MODEL (foyer_drive_item_list_new_followed_sites (self->graph));
     case FOYER_PICKER_SOURCE_MY_FILES:
     default:
-      return G_LIST_MODEL (foyer_graph_client_list_children (self->graph, NULL, NULL));
+      return G_LIST_MODEL (foyer_drive_item_list_new_children (self->graph, NULL, NULL));
     }
 }
 
@@ -277,11 +277,11 @@ create_search_model (FoyerPickerDialog *self, const char *query)
   switch (location->source)
     {
     case FOYER_PICKER_SOURCE_MY_FILES:
-      return G_LIST_MODEL (foyer_graph_client_search (self->graph, query));
+      return G_LIST_MODEL (foyer_drive_item_list_new_search (self->graph, query));
     case FOYER_PICKER_SOURCE_SHAREPOINT:
       drive_id = location_search_drive (location);
       if (drive_id == NULL)
-        return G_LIST_MODEL (foyer_graph_client_search_sites (self->graph, query));
+        return G_LIST_MODEL (foyer_drive_item_list_new_site_search (self->graph, query));
       break;
     case FOYER_PICKER_SOURCE_RECENT:
     case FOYER_PICKER_SOURCE_SHARED:

@@ -6,7 +6,7 @@
 #include "foyer-drive-item.h"
 
 #include "foyer-graph-error.h"
-#include "foyer-graph-private.h"
+#include "foyer-drive-item-private.h"
 #include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
@@ -245,14 +245,6 @@ foyer_drive_item_init (FoyerDriveItem *self)
 /* JSON readers that check types: a missing member or JSON null is "absent"
  * (TRUE, nothing stored); a member of another type is an error. */
 
-GError *
-_foyer_graph_malformed (const char *what)
-{
-  g_autofree char *message = g_strdup_printf (_ ("Microsoft sent a malformed response (%s)"), what);
-
-  return foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE, 0, NULL, NULL, message);
-}
-
 static gboolean
 is_absent (JsonNode *node)
 {
@@ -268,7 +260,7 @@ read_string (JsonObject *object, const char *name, char **out, GError **error)
 
   if (!foyer_json_lookup_string (object, name, &value))
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
   if (value == NULL)
@@ -288,7 +280,7 @@ read_object (JsonObject *object, const char *name, JsonObject **out, GError **er
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
   *out = json_node_get_object (node);
@@ -319,7 +311,7 @@ read_int (JsonObject *object, const char *name, gint64 *out, GError **error)
           return TRUE;
         }
     }
-  g_propagate_error (error, _foyer_graph_malformed (name));
+  g_propagate_error (error, foyer_graph_error_new_malformed (name));
   return FALSE;
 }
 
@@ -337,7 +329,7 @@ read_date_time (JsonObject *object, const char *name, GDateTime **out, GError **
   parsed = g_date_time_new_from_iso8601 (text, utc);
   if (parsed == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
   g_clear_pointer (out, g_date_time_unref);
@@ -421,7 +413,7 @@ read_remote (FoyerDriveItem *self, JsonObject *remote, GError **error)
     return FALSE;
   if (self->remote_id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("remoteItem.id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("remoteItem.id"));
       return FALSE;
     }
   self->is_remote = TRUE;
@@ -484,7 +476,7 @@ foyer_drive_item_new_from_json (JsonObject *object, GError **error)
     return NULL;
   if (self->id == NULL || *self->id == '\0')
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
 
@@ -583,7 +575,7 @@ foyer_drive_item_new_from_drive (JsonObject *object, GError **error)
     return NULL;
   if (self->drive_id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
   self->id = g_strdup ("root");
@@ -606,7 +598,7 @@ foyer_drive_item_new_from_site (JsonObject *object, GError **error)
     return NULL;
   if (self->id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
   self->is_site = TRUE;
@@ -633,14 +625,14 @@ _foyer_drive_item_parse_collection_with (JsonNode *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("collection"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("collection"));
       return NULL;
     }
   object = json_node_get_object (root);
   value = json_object_get_member (object, "value");
   if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("value"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("value"));
       return NULL;
     }
   if (!read_string (object, "@odata.nextLink", &next_link, error))
@@ -657,7 +649,7 @@ _foyer_drive_item_parse_collection_with (JsonNode *root,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
-          g_propagate_error (error, _foyer_graph_malformed ("value[]"));
+          g_propagate_error (error, foyer_graph_error_new_malformed ("value[]"));
           return NULL;
         }
       item = parse (json_node_get_object (element), &local_error);

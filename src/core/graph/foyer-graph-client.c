@@ -6,9 +6,7 @@
 #include "foyer-graph-client.h"
 
 #include "foyer-core.h"
-#include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
-#include "foyer-graph-private.h"
 #include "foyer-json.h"
 #include "foyer-retry.h"
 
@@ -855,8 +853,9 @@ foyer_graph_share_id_encode (const char *sharing_url)
   return g_strconcat ("u!", encoded, NULL);
 }
 
-static char *
-escape_segment (const char *segment)
+/* A path segment, percent-encoded. */
+char *
+foyer_graph_escape_segment (const char *segment)
 {
   return g_uri_escape_string (segment, "!$&'()*+,;=:@", FALSE);
 }
@@ -864,21 +863,21 @@ escape_segment (const char *segment)
 char *
 foyer_graph_item_path (const char *drive_id, const char *item_id, const char *suffix)
 {
-  g_autofree char *drive = drive_id != NULL ? escape_segment (drive_id) : NULL;
+  g_autofree char *drive = drive_id != NULL ? foyer_graph_escape_segment (drive_id) : NULL;
   g_autofree char *item = NULL;
   g_autofree char *prefix = NULL;
 
   prefix = drive != NULL ? g_strdup_printf ("/drives/%s", drive) : g_strdup ("/me/drive");
   if (item_id == NULL || g_strcmp0 (item_id, "root") == 0)
     return g_strconcat (prefix, "/root", suffix, NULL);
-  item = escape_segment (item_id);
+  item = foyer_graph_escape_segment (item_id);
   return g_strconcat (prefix, "/items/", item, suffix, NULL);
 }
 
 char *
 foyer_graph_thumbnail_path (const char *drive_id, const char *item_id, const char *size)
 {
-  g_autofree char *escaped = escape_segment (size != NULL ? size : "medium");
+  g_autofree char *escaped = foyer_graph_escape_segment (size != NULL ? size : "medium");
   g_autofree char *suffix = g_strdup_printf ("/thumbnails/0/%s/content", escaped);
 
   return foyer_graph_item_path (drive_id, item_id, suffix);
@@ -887,117 +886,17 @@ foyer_graph_thumbnail_path (const char *drive_id, const char *item_id, const cha
 char *
 foyer_graph_shared_thumbnail_path (const char *share_id, const char *size)
 {
-  g_autofree char *share = escape_segment (share_id);
-  g_autofree char *escaped = escape_segment (size != NULL ? size : "medium");
+  g_autofree char *share = foyer_graph_escape_segment (share_id);
+  g_autofree char *escaped = foyer_graph_escape_segment (size != NULL ? size : "medium");
 
   return g_strdup_printf ("/shares/%s/driveItem/thumbnails/0/%s/content", share, escaped);
 }
 
-/* Listings. */
-
-static char *
-with_select (const char *path, const char *select)
+/* path?…&$select=select */
+char *
+foyer_graph_path_with_select (const char *path, const char *select)
 {
   return g_strdup_printf ("%s%s$select=%s", path, strchr (path, '?') != NULL ? "&" : "?", select);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_list_children (FoyerGraphClient *self, const char *drive_id, const char *item_id)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *selected = NULL;
-
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-
-  path = foyer_graph_item_path (drive_id, item_id, "/children");
-  selected = with_select (path, FOYER_DRIVE_ITEM_SELECT);
-  return foyer_drive_item_list_new (self, selected);
-}
-
-#define INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastUsed,lastShared"
-
-/* Recent and Shared use the insights API; the drive endpoints are deprecated
- * and only a fallback (MSGRAPH.md). */
-FoyerDriveItemList *
-foyer_graph_client_list_recent (FoyerGraphClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-
-  return _foyer_drive_item_list_new_full (self, "/me/insights/used?$select=" INSIGHT_SELECT,
-                                          foyer_drive_item_new_from_insight,
-                                          "/me/drive/recent?$select=" FOYER_DRIVE_ITEM_SELECT);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_list_shared_with_me (FoyerGraphClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-
-  return _foyer_drive_item_list_new_full (
-      self, "/me/insights/shared?$select=" INSIGHT_SELECT, foyer_drive_item_new_from_insight,
-      "/me/drive/sharedWithMe?$select=" FOYER_DRIVE_ITEM_SELECT);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_search (FoyerGraphClient *self, const char *query)
-{
-  g_autoptr (GString) quoted = g_string_new (NULL);
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-  g_return_val_if_fail (query != NULL, NULL);
-
-  /* OData string literal: a quote is doubled. */
-  for (const char *p = query; *p != '\0'; p++)
-    {
-      if (*p == '\'')
-        g_string_append_c (quoted, '\'');
-      g_string_append_c (quoted, *p);
-    }
-  escaped = g_uri_escape_string (quoted->str, "'", FALSE);
-  path = g_strdup_printf ("/me/drive/root/search(q='%s')?$select=%s", escaped,
-                          FOYER_DRIVE_ITEM_SELECT);
-  return foyer_drive_item_list_new (self, path);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_list_followed_sites (FoyerGraphClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-
-  return _foyer_drive_item_list_new_full (self,
-                                          "/me/followedSites?$select=id,name,displayName,webUrl",
-                                          foyer_drive_item_new_from_site, NULL);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_search_sites (FoyerGraphClient *self, const char *query)
-{
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-  g_return_val_if_fail (query != NULL, NULL);
-
-  escaped = g_uri_escape_string (query, NULL, FALSE);
-  path = g_strdup_printf ("/sites?search=%s&$select=id,name,displayName,webUrl", escaped);
-  return _foyer_drive_item_list_new_full (self, path, foyer_drive_item_new_from_site, NULL);
-}
-
-FoyerDriveItemList *
-foyer_graph_client_list_site_drives (FoyerGraphClient *self, const char *site_id)
-{
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
-  g_return_val_if_fail (site_id != NULL, NULL);
-
-  escaped = escape_segment (site_id);
-  path = g_strdup_printf ("/sites/%s/drives?$select=id,name,driveType,webUrl,lastModifiedDateTime",
-                          escaped);
-  return _foyer_drive_item_list_new_full (self, path, foyer_drive_item_new_from_drive, NULL);
 }
 
 /* Typed single calls: a request whose JSON is converted by a function. */
@@ -1075,7 +974,7 @@ convert_item (JsonNode *root, guint status, gpointer data, GError **error)
 {
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("driveItem"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("driveItem"));
       return NULL;
     }
   return foyer_drive_item_new_from_json (json_node_get_object (root), error);
@@ -1086,7 +985,7 @@ convert_object (JsonNode *root, guint status, gpointer data, GError **error)
 {
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("object"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -1101,7 +1000,7 @@ convert_value_array (JsonNode *root, guint status, gpointer data, GError **error
       || (value = json_object_get_member (json_node_get_object (root), "value")) == NULL
       || !JSON_NODE_HOLDS_ARRAY (value))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("value"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("value"));
       return NULL;
     }
   return json_array_ref (json_node_get_array (value));
@@ -1121,7 +1020,7 @@ foyer_graph_client_get_item_async (FoyerGraphClient *self,
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
 
   path = foyer_graph_item_path (drive_id, item_id, "");
-  selected = with_select (path, FOYER_DRIVE_ITEM_SELECT);
+  selected = foyer_graph_path_with_select (path, FOYER_DRIVE_ITEM_SELECT);
   typed_request (self, "GET", selected, NULL, NULL, convert_item, NULL, g_object_unref, cancellable,
                  callback, user_data, foyer_graph_client_get_item_async);
 }
@@ -1151,7 +1050,7 @@ foyer_graph_client_get_shared_item_async (FoyerGraphClient *self,
     share_id = g_strdup (sharing_url_or_share_id);
   else
     share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
-  escaped = escape_segment (share_id);
+  escaped = foyer_graph_escape_segment (share_id);
   path = g_strdup_printf ("/shares/%s/driveItem?$select=%s", escaped, FOYER_DRIVE_ITEM_SELECT);
   typed_request (self, "GET", path, NULL, redeem ? "redeemSharingLinkIfNecessary" : NULL,
                  convert_item, NULL, g_object_unref, cancellable, callback, user_data,
@@ -1290,7 +1189,7 @@ share_id_from (const char *sharing_url_or_share_id)
     share_id = g_strdup (sharing_url_or_share_id);
   else
     share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
-  return escape_segment (share_id);
+  return foyer_graph_escape_segment (share_id);
 }
 
 void
@@ -1369,7 +1268,7 @@ convert_existing (JsonNode *root, guint status, gpointer data, GError **error)
     return NULL;
   if (foyer_drive_item_get_web_url (item) == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("webUrl"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("webUrl"));
       return NULL;
     }
   link = g_new0 (FoyerGraphLink, 1);
@@ -1557,7 +1456,7 @@ permissions_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   value = object != NULL ? json_object_get_member (object, "value") : NULL;
   if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
     {
-      g_task_return_error (task, _foyer_graph_malformed ("value"));
+      g_task_return_error (task, foyer_graph_error_new_malformed ("value"));
       g_object_unref (task);
       return;
     }

@@ -20,8 +20,6 @@ G_BEGIN_DECLS
 #define FOYER_TYPE_GRAPH_CLIENT (foyer_graph_client_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerGraphClient, foyer_graph_client, FOYER, GRAPH_CLIENT, GObject)
 
-typedef struct _FoyerDriveItemList FoyerDriveItemList;
-
 FoyerGraphClient *foyer_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer);
 
 const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
@@ -67,21 +65,11 @@ GBytes *foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
 /* Paths. drive_id NULL means /me/drive; item_id NULL or "root" means the
  * drive's root. Segments are percent-encoded. */
 char *foyer_graph_share_id_encode (const char *sharing_url);
+char *foyer_graph_escape_segment (const char *segment);
+char *foyer_graph_path_with_select (const char *path, const char *select);
 char *foyer_graph_item_path (const char *drive_id, const char *item_id, const char *suffix);
 char *foyer_graph_thumbnail_path (const char *drive_id, const char *item_id, const char *size);
 char *foyer_graph_shared_thumbnail_path (const char *share_id, const char *size);
-
-/* Paged listings (FoyerDriveItemList, the first page starts loading now). */
-FoyerDriveItemList *foyer_graph_client_list_children (FoyerGraphClient *self,
-                                                      const char *drive_id,
-                                                      const char *item_id);
-FoyerDriveItemList *foyer_graph_client_list_recent (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_list_shared_with_me (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_search (FoyerGraphClient *self, const char *query);
-FoyerDriveItemList *foyer_graph_client_list_followed_sites (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_search_sites (FoyerGraphClient *self, const char *query);
-FoyerDriveItemList *foyer_graph_client_list_site_drives (FoyerGraphClient *self,
-                                                         const char *site_id);
 
 /* Single items. */
 void foyer_graph_client_get_item_async (FoyerGraphClient *self,

@@ -267,3 +267,12 @@ foyer_graph_error_get_request_id (const GError *error)
   priv = foyer_graph_error_get_private (error);
   return priv != NULL ? priv->request_id : NULL;
 }
+
+/* Graph answered with JSON of an unexpected shape; what names the part. */
+GError *
+foyer_graph_error_new_malformed (const char *what)
+{
+  g_autofree char *message = g_strdup_printf (_ ("Microsoft sent a malformed response (%s)"), what);
+
+  return foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE, 0, NULL, NULL, message);
+}

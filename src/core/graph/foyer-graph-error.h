@@ -47,6 +47,8 @@ guint foyer_graph_error_get_status (const GError *error);
 const char *foyer_graph_error_get_code (const GError *error);
 const char *foyer_graph_error_get_request_id (const GError *error);
 
+GError *foyer_graph_error_new_malformed (const char *what);
+
 FoyerGraphError foyer_graph_error_code_from_graph (const char *graph_code, guint http_status);
 
 G_END_DECLS

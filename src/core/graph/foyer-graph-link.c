@@ -7,7 +7,6 @@
 
 #include "foyer-graph-error.h"
 #include "foyer-json.h"
-#include "foyer-graph-private.h"
 
 G_DEFINE_BOXED_TYPE (FoyerGraphLink, foyer_graph_link, foyer_graph_link_copy, foyer_graph_link_free)
 
@@ -74,7 +73,7 @@ foyer_graph_link_new_from_permission (JsonNode *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("permission"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("permission"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -84,7 +83,7 @@ foyer_graph_link_new_from_permission (JsonNode *root,
   web_url = foyer_json_get_string (link_object, "webUrl");
   if (web_url == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("link.webUrl"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("link.webUrl"));
       return NULL;
     }
 

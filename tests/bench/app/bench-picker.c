@@ -182,8 +182,8 @@ bench_picker (void)
       g_autoptr (FoyerDriveItemList) list = NULL;
       double start = now_ms ();
 
-      list = foyer_graph_client_list_children (graph, foyer_drive_item_get_target_drive_id (big),
-                                               foyer_drive_item_get_target_id (big));
+      list = foyer_drive_item_list_new_children (graph, foyer_drive_item_get_target_drive_id (big),
+                                                 foyer_drive_item_get_target_id (big));
       g_assert_true (foyer_ui_test_wait_until (list_page_loaded, list, 30000));
       g_assert_null (foyer_drive_item_list_get_error (list));
       round_trip = now_ms () - start;
