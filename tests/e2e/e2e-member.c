@@ -536,10 +536,12 @@ share (Member *self, char **args, GString *answer, GError **error)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
                                               - gtk_adjustment_get_page_size (adjustment));
   }
-  REQUIRE (g_strcmp0 (foyer_picker_dialog_get_link_type (picker), "view") == 0,
-           "the access is %s, not view", foyer_picker_dialog_get_link_type (picker));
-  REQUIRE (g_strcmp0 (foyer_picker_dialog_get_audience (picker), "organization") == 0,
-           "the audience is %s, not organization", foyer_picker_dialog_get_audience (picker));
+  REQUIRE (foyer_picker_dialog_get_link_type (picker) == FOYER_LINK_TYPE_VIEW,
+           "the access is %s, not view",
+           foyer_link_type_to_string (foyer_picker_dialog_get_link_type (picker)));
+  REQUIRE (foyer_picker_dialog_get_audience (picker) == FOYER_LINK_AUDIENCE_ORGANIZATION,
+           "the audience is %s, not organization",
+           foyer_link_audience_to_string (foyer_picker_dialog_get_audience (picker)));
   REQUIRE (gtk_widget_get_sensitive (picker_child (picker, "share_button")),
            "Share is not available");
   g_free (name);
@@ -590,9 +592,10 @@ wait_tile (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (ref != NULL, "the tile for %s is unavailable", args[1]);
   name = g_strdup_printf ("e2e-5-%s-tile", self->role);
   save_screenshot (GTK_WIDGET (self->window), name);
-  append_words (answer,
-                (const char *const[]){ ref->url, ref->drive_id, ref->item_id, ref->link_type,
-                                       ref->audience, ref->shared_by, NULL });
+  append_words (answer, (const char *const[]){ ref->url, ref->drive_id, ref->item_id,
+                                               foyer_link_type_to_string (ref->link_type),
+                                               foyer_link_audience_to_string (ref->audience),
+                                               ref->shared_by, NULL });
   return TRUE;
 }
 

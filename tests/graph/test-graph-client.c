@@ -807,7 +807,7 @@ test_create_link_fallback (void)
   FoyerGraphLink *link;
   Result r = { 0 };
 
-  foyer_graph_create_link_with_fallback_async (client, "b!d", "ITEM", FOYER_GRAPH_LINK_VIEW,
+  foyer_graph_create_link_with_fallback_async (client, "b!d", "ITEM", FOYER_LINK_TYPE_VIEW,
                                                FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);
@@ -824,7 +824,7 @@ test_create_link_fallback (void)
 
   /* Asking again returns the equal existing link: 200, not created. */
   r.done = FALSE;
-  foyer_graph_create_link_with_fallback_async (client, NULL, "ITEM", FOYER_GRAPH_LINK_VIEW,
+  foyer_graph_create_link_with_fallback_async (client, NULL, "ITEM", FOYER_LINK_TYPE_VIEW,
                                                FOYER_GRAPH_LINK_SCOPE_ORGANIZATION, NULL, link_cb,
                                                &r);
   mock_wait_for (&r.done, 30000);
@@ -835,7 +835,7 @@ test_create_link_fallback (void)
 
   /* A tenant refusing both ends with the people who already have access. */
   r.done = FALSE;
-  foyer_graph_create_link_with_fallback_async (client2, "b!d", "ITEM", FOYER_GRAPH_LINK_EDIT,
+  foyer_graph_create_link_with_fallback_async (client2, "b!d", "ITEM", FOYER_LINK_TYPE_EDIT,
                                                FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);

@@ -472,7 +472,7 @@ test_link_permission (void)
 
   link = foyer_graph_link_new_from_permission (root, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (link->type, ==, FOYER_GRAPH_LINK_EDIT);
+  g_assert_cmpint (link->type, ==, FOYER_LINK_TYPE_EDIT);
   g_assert_cmpint (link->scope, ==, FOYER_GRAPH_LINK_SCOPE_ORGANIZATION);
   g_assert_cmpstr (link->web_url, ==, "https://contoso.sharepoint.com/:w:/g/abc");
   g_assert_cmpstr (link->permission_id, ==, "123ABC");

@@ -322,13 +322,13 @@ test_link_and_share (void)
    * organization and says so. */
   foyer_graph_create_link_with_fallback_async (
       alice, foyer_drive_item_get_drive_id (report), foyer_drive_item_get_id (report),
-      FOYER_GRAPH_LINK_VIEW, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
+      FOYER_LINK_TYPE_VIEW, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);
   link = r.value;
   g_assert_cmpint (link->requested_scope, ==, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS);
   g_assert_cmpint (link->scope, ==, FOYER_GRAPH_LINK_SCOPE_ORGANIZATION);
-  g_assert_cmpint (link->type, ==, FOYER_GRAPH_LINK_VIEW);
+  g_assert_cmpint (link->type, ==, FOYER_LINK_TYPE_VIEW);
   g_assert_true (g_str_has_prefix (link->web_url, "http"));
 
   /* Bob opens it through the shares API with his own token. */

@@ -21,8 +21,8 @@ typedef struct
   FoyerPickerDialog *dialog;
   guint shares;
   FoyerDriveItem *shared_item;
-  char *shared_link_type;
-  char *shared_audience;
+  FoyerLinkType shared_link_type;
+  FoyerLinkAudience shared_audience;
   gboolean closed;
 } Fixture;
 
@@ -32,16 +32,14 @@ static const char *const space_members[]
 static void
 share_cb (FoyerPickerDialog *dialog,
           FoyerDriveItem *item,
-          const char *link_type,
-          const char *audience,
+          FoyerLinkType link_type,
+          FoyerLinkAudience audience,
           Fixture *f)
 {
   f->shares++;
   g_set_object (&f->shared_item, item);
-  g_free (f->shared_link_type);
-  f->shared_link_type = g_strdup (link_type);
-  g_free (f->shared_audience);
-  f->shared_audience = g_strdup (audience);
+  f->shared_link_type = link_type;
+  f->shared_audience = audience;
 }
 
 static gboolean
@@ -67,14 +65,17 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (FoyerStaticAuthorizer) authorizer = foyer_static_authorizer_new ("test-token");
   g_autoptr (FoyerPickerPolicy) policy = NULL;
-  const char *const audiences[] = { "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_AUDIENCE_EXISTING,
+          FOYER_LINK_AUDIENCE_NONE };
 
   f->fake = fake_graph_new ();
   f->graph = foyer_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 50);
   if (data == NULL)
     {
-      policy = foyer_picker_policy_new (audiences, "organization", "view", space_members);
+      policy = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_ORGANIZATION,
+                                        FOYER_LINK_TYPE_VIEW, space_members);
       open_dialog (f, policy);
     }
 }
@@ -89,8 +90,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     }
   g_clear_object (&f->graph);
   g_clear_object (&f->shared_item);
-  g_free (f->shared_link_type);
-  g_free (f->shared_audience);
   /* Let cancelled requests finish before the server goes. */
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -590,22 +589,22 @@ test_details_and_share (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
   g_assert_true (f->shared_item == plan);
-  g_assert_cmpstr (f->shared_link_type, ==, "view");
-  g_assert_cmpstr (f->shared_audience, ==, "organization");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
 
   /* Allow editing, for the people in the space. */
   gtk_switch_set_active (GTK_SWITCH (child (f, "edit_switch")), TRUE);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 2);
-  g_assert_cmpstr (f->shared_link_type, ==, "edit");
-  g_assert_cmpstr (f->shared_audience, ==, "space");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_EDIT);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_SPACE);
 
   /* Existing access makes no link: editing does not apply. */
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "existing_check")), TRUE);
   g_assert_false (gtk_widget_get_sensitive (child (f, "edit_row")));
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
-  g_assert_cmpstr (f->shared_audience, ==, "existing");
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_EXISTING);
 
   /* Choosing a folder's selection clears the choice: nothing to share. */
   gtk_single_selection_set_selected (
@@ -635,13 +634,15 @@ joined (const char *const *strv)
 static void
 test_access_check (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_AUDIENCE_EXISTING,
+          FOYER_LINK_AUDIENCE_NONE };
   const char *const members[]
       = { "bob@contoso.example", "carol@contoso.example", "mallory@fabrikam.example", NULL };
   const char *const names[] = { "Bob Dupont", "Carol Lee", "Mallory Smith", NULL };
   const char *const domains[] = { "contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "organization", "view", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_TYPE_VIEW, members);
   g_autofree char *missing = NULL;
   g_autofree char *grants = NULL;
 
@@ -679,7 +680,7 @@ test_access_check (Fixture *f, gconstpointer data)
   g_assert_cmpstr (grants, ==, "bob@contoso.example,mallory@fabrikam.example");
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
-  g_assert_cmpstr (f->shared_audience, ==, "existing");
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_EXISTING);
 
   /* The space's people are invited anyway: nothing to say. */
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
@@ -697,11 +698,12 @@ test_access_check (Fixture *f, gconstpointer data)
 static void
 test_access_check_no_grant (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "organization", "existing", NULL };
+  const FoyerLinkAudience audiences[] = { FOYER_LINK_AUDIENCE_ORGANIZATION,
+                                          FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   const char *const members[] = { "mallory@fabrikam.example", NULL };
   const char *const domains[] = { "contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "organization", "view", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_TYPE_VIEW, members);
 
   foyer_picker_policy_set_organization_domains (policy, domains);
   open_dialog (f, policy);
@@ -720,9 +722,10 @@ test_access_check_no_grant (Fixture *f, gconstpointer data)
 static void
 test_policy_anyone_edit (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "anyone", "existing", "bogus", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "anyone", "edit", NULL);
+      = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_TYPE_EDIT, NULL);
 
   open_dialog (f, policy);
   wait_for_items (f);
@@ -735,8 +738,22 @@ test_policy_anyone_edit (Fixture *f, gconstpointer data)
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "edit_switch"))));
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
-  g_assert_cmpstr (f->shared_link_type, ==, "edit");
-  g_assert_cmpstr (f->shared_audience, ==, "anyone");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_EDIT);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ANYONE);
+}
+
+/* The policy's audiences as their JSON names, in its order. */
+static char *
+audience_names (FoyerPickerPolicy *policy)
+{
+  const FoyerLinkAudience *audiences = foyer_picker_policy_get_audiences (policy);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) names = NULL;
+
+  for (guint i = 0; audiences[i] != FOYER_LINK_AUDIENCE_NONE; i++)
+    g_strv_builder_add (builder, foyer_link_audience_to_string (audiences[i]));
+  names = g_strv_builder_end (builder);
+  return g_strjoinv (",", names);
 }
 
 static void
@@ -746,6 +763,7 @@ test_policy_from_json (void)
   g_autoptr (FoyerPickerPolicy) policy = NULL;
   g_autoptr (FoyerPickerPolicy) none = NULL;
   const char *const members[] = { "a@x.example", NULL };
+  g_autofree char *names = NULL;
   JsonObject *microsoft;
 
   g_assert_true (json_parser_load_from_data (
@@ -756,16 +774,20 @@ test_policy_from_json (void)
   microsoft = json_node_get_object (json_parser_get_root (parser));
   policy = foyer_picker_policy_new_from_json (microsoft, members);
   /* Canonical order; a default the policy does not allow falls back to the first allowed. */
-  g_assert_cmpstr (g_strjoinv (",", (char **) foyer_picker_policy_get_audiences (policy)), ==,
-                   "organization,space,existing");
-  g_assert_false (foyer_picker_policy_allows (policy, "anyone"));
-  g_assert_cmpstr (foyer_picker_policy_get_default_audience (policy), ==, "organization");
-  g_assert_cmpstr (foyer_picker_policy_get_default_link_type (policy), ==, "edit");
+  g_assert_cmpstr ((names = audience_names (policy)), ==, "organization,space,existing");
+  g_assert_false (foyer_picker_policy_allows (policy, FOYER_LINK_AUDIENCE_ANYONE));
+  g_assert_cmpint (foyer_picker_policy_get_default_audience (policy), ==,
+                   FOYER_LINK_AUDIENCE_ORGANIZATION);
+  g_assert_cmpint (foyer_picker_policy_get_default_link_type (policy), ==, FOYER_LINK_TYPE_EDIT);
   g_assert_cmpstr (foyer_picker_policy_get_space_members (policy)[0], ==, "a@x.example");
 
-  none = foyer_picker_policy_new (NULL, "anyone", "sideways", NULL);
-  g_assert_null (foyer_picker_policy_get_default_audience (none));
-  g_assert_cmpstr (foyer_picker_policy_get_default_link_type (none), ==, "view");
+  /* Nothing allowed, and a link type this version does not know. */
+  g_assert_true (json_parser_load_from_data (
+      parser, "{\"defaultAudience\":\"anyone\",\"defaultLinkType\":\"sideways\"}", -1, NULL));
+  none = foyer_picker_policy_new_from_json (json_node_get_object (json_parser_get_root (parser)),
+                                            NULL);
+  g_assert_cmpint (foyer_picker_policy_get_default_audience (none), ==, FOYER_LINK_AUDIENCE_NONE);
+  g_assert_cmpint (foyer_picker_policy_get_default_link_type (none), ==, FOYER_LINK_TYPE_VIEW);
 }
 
 static gboolean
@@ -808,7 +830,8 @@ spinner_shown (gpointer data)
 static void
 test_throttled_waits (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   gint64 first, second, third;
 
   /* Two 429s asking for 1 s each, then the listing. */
@@ -833,7 +856,8 @@ test_throttled_waits (Fixture *f, gconstpointer data)
 static void
 test_throttled_state (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
 
   /* Told to wait longer than the client will: the throttled state, at once,
    * and no early retry. */
@@ -856,7 +880,8 @@ test_throttled_state (Fixture *f, gconstpointer data)
 static void
 test_malformed_and_denied (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autofree char *names = NULL;
 
   fake_graph_set_fault (f->fake, "/v1.0/me/drive/root/children", "malformed");
@@ -886,7 +911,8 @@ shows_offline (gpointer data)
 static void
 test_offline (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autoptr (GSocketListener) listener = g_socket_listener_new ();
   g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);

@@ -22,32 +22,32 @@ typedef struct
   FoyerPickerDialog *dialog;
   guint shares;
   FoyerDriveItem *shared_item;
-  char *shared_link_type;
-  char *shared_audience;
+  FoyerLinkType shared_link_type;
+  FoyerLinkAudience shared_audience;
 } Fixture;
 
 static void
 share_cb (FoyerPickerDialog *dialog,
           FoyerDriveItem *item,
-          const char *link_type,
-          const char *audience,
+          FoyerLinkType link_type,
+          FoyerLinkAudience audience,
           Fixture *f)
 {
   f->shares++;
   g_set_object (&f->shared_item, item);
-  g_free (f->shared_link_type);
-  f->shared_link_type = g_strdup (link_type);
-  g_free (f->shared_audience);
-  f->shared_audience = g_strdup (audience);
+  f->shared_link_type = link_type;
+  f->shared_audience = audience;
 }
 
 static void
 open_dialog (Fixture *f)
 {
-  const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE,
+          FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   const char *const members[] = { "alice@contoso.example", "bob@contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "space", "edit", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_TYPE_EDIT, members);
 
   f->dialog = foyer_picker_dialog_new (NULL, f->graph, policy);
   g_object_ref_sink (f->dialog);
@@ -82,8 +82,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     }
   g_clear_object (&f->graph);
   g_clear_object (&f->shared_item);
-  g_free (f->shared_link_type);
-  g_free (f->shared_audience);
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
 }
@@ -213,8 +211,8 @@ test_browse_and_share (Fixture *f, gconstpointer data)
   g_assert_cmpstr (foyer_drive_item_get_id (f->shared_item), ==, foyer_drive_item_get_id (report));
   g_assert_cmpstr (foyer_drive_item_get_target_drive_id (f->shared_item), ==,
                    foyer_test_sandbox_get_user_drive_id (sandbox, "alice@contoso.example"));
-  g_assert_cmpstr (f->shared_link_type, ==, "view");
-  g_assert_cmpstr (f->shared_audience, ==, "organization");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
 
   /* The picker only reads: no createLink, no invite. */
   for (const char *const *suffix = (const char *const[]){ "/createLink", "/invite", NULL };

@@ -164,7 +164,7 @@ foyer_test_tiles_make_refs (FoyerApplication *app, guint n)
       op->item = g_ptr_array_index (items, i);
       foyer_graph_client_create_link_async (graph, foyer_drive_item_get_target_drive_id (op->item),
                                             foyer_drive_item_get_target_id (op->item),
-                                            FOYER_GRAPH_LINK_VIEW,
+                                            FOYER_LINK_TYPE_VIEW,
                                             FOYER_GRAPH_LINK_SCOPE_ORGANIZATION, NULL, link_cb, op);
     }
   g_assert_true (foyer_ui_test_wait_until (links_made, ops, 120000));

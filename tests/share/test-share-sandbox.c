@@ -244,8 +244,8 @@ test_update_sharing (void)
 
   plan = get_item (foyer_microsoft_account_get_graph (account),
                    "/me/drive/root:/Projects/Project plan.docx");
-  foyer_share_document_async (account, session, space, plan, "view", "space", NULL, NULL,
-                              foyer_test_wait_cb, &wait);
+  foyer_share_document_async (account, session, space, plan, FOYER_LINK_TYPE_VIEW,
+                              FOYER_LINK_AUDIENCE_SPACE, NULL, NULL, foyer_test_wait_cb, &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -253,7 +253,8 @@ test_update_sharing (void)
   /* The sharer's own tile offers Update File Sharing. */
   tile = (TileWait){ window, "Project plan.docx", NULL };
   g_assert_true (foyer_ui_test_wait_until (tile_shown, &tile, 20000));
-  g_assert_cmpstr (foyer_document_tile_get_ref (tile.tile)->audience, ==, "space");
+  g_assert_cmpint (foyer_document_tile_get_ref (tile.tile)->audience, ==,
+                   FOYER_LINK_AUDIENCE_SPACE);
   g_assert_true (gtk_widget_get_visible (foyer_document_tile_get_update_button (tile.tile)));
   url = g_strdup (foyer_document_tile_get_ref (tile.tile)->url);
 
@@ -296,8 +297,9 @@ test_update_sharing (void)
     const char *const grant[] = { FOYER_TEST_BOB_EMAIL, NULL };
 
     g_clear_pointer (&notice, g_free);
-    foyer_share_document_async (account, session, space, budget, "view", "existing", grant, NULL,
-                                foyer_test_wait_cb, &wait);
+    foyer_share_document_async (account, session, space, budget, FOYER_LINK_TYPE_VIEW,
+                                FOYER_LINK_AUDIENCE_EXISTING, grant, NULL, foyer_test_wait_cb,
+                                &wait);
     g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
     g_assert_no_error (error);
     g_clear_object (&wait.result);

@@ -245,8 +245,9 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_space = foyer_session_find_space (bob, foyer_space_item_get_id (space));
   foyer_session_open_space (bob, bob_space);
 
-  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL, NULL,
-                              foyer_test_wait_cb, &wait);
+  foyer_share_document_async (account, alice, space, item, FOYER_LINK_TYPE_VIEW,
+                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, foyer_test_wait_cb,
+                              &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -260,8 +261,8 @@ share_and_show (FoyerTestSandbox *sandbox,
       FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (received)), cloud, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ref->title, ==, "Quarterly report.docx");
-  g_assert_cmpstr (ref->link_type, ==, "view");
-  g_assert_cmpstr (ref->audience, ==, "organization");
+  g_assert_cmpint (ref->link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (ref->audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
   g_assert_cmpstr (ref->shared_by, ==, "Alice Martin");
   g_assert_cmpstr (ref->item_id, ==, foyer_drive_item_get_target_id (item));
 

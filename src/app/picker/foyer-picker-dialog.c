@@ -107,7 +107,7 @@ struct _FoyerPickerDialog
   GtkSortListModel *sort_model;
   GtkSingleSelection *selection;
   FoyerDriveItem *chosen;
-  char *audience;
+  FoyerLinkAudience audience;
   JsonArray *permissions; /* the chosen item's, once known */
   GStrv without_access;   /* members who could not open it with the audience */
 
@@ -1097,6 +1097,7 @@ static const char *
 permission_who (JsonObject *permission)
 {
   JsonObject *link = foyer_json_get_object (permission, "link");
+  FoyerGraphLinkScope scope;
   const char *name = identity_name (foyer_json_get_object (permission, "grantedToV2"));
 
   if (name == NULL)
@@ -1106,17 +1107,15 @@ permission_who (JsonObject *permission)
   if (name != NULL)
     return name;
 
-  if (link != NULL)
-    {
-      const char *scope = foyer_json_get_string (link, "scope");
-
-      if (g_strcmp0 (scope, "anonymous") == 0)
-        return _ ("Anyone with the link");
-      if (g_strcmp0 (scope, "organization") == 0)
-        return _ ("People in the organization with the link");
-      return _ ("Specific people with the link");
-    }
-  return NULL;
+  if (link == NULL)
+    return NULL;
+  if (!foyer_graph_link_scope_from_string (foyer_json_get_string (link, "scope"), &scope))
+    scope = FOYER_GRAPH_LINK_SCOPE_USERS;
+  if (scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS)
+    return _ ("Anyone with the link");
+  if (scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION)
+    return _ ("People in the organization with the link");
+  return _ ("Specific people with the link");
 }
 
 static void
@@ -1171,7 +1170,8 @@ update_access_check (FoyerPickerDialog *self)
   guint n;
 
   g_clear_pointer (&self->without_access, g_strfreev);
-  if (self->chosen == NULL || self->permissions == NULL || self->audience == NULL)
+  if (self->chosen == NULL || self->permissions == NULL
+      || self->audience == FOYER_LINK_AUDIENCE_NONE)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->access_check_group), FALSE);
       return;
@@ -1204,7 +1204,7 @@ update_access_check (FoyerPickerDialog *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->access_warning_row), title);
   adw_action_row_set_subtitle (self->access_warning_row, names->str);
   gtk_widget_set_visible (GTK_WIDGET (self->grant_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_SPACE));
+                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_SPACE));
 }
 
 static void
@@ -1261,39 +1261,43 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static GtkCheckButton *
-audience_check (FoyerPickerDialog *self, const char *audience)
+audience_check (FoyerPickerDialog *self, FoyerLinkAudience audience)
 {
-  if (g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_ANYONE) == 0)
-    return self->anyone_check;
-  if (g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_ORGANIZATION) == 0)
-    return self->organization_check;
-  if (g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_SPACE) == 0)
-    return self->space_check;
-  if (g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_EXISTING) == 0)
-    return self->existing_check;
-  return NULL;
+  switch (audience)
+    {
+    case FOYER_LINK_AUDIENCE_ANYONE:
+      return self->anyone_check;
+    case FOYER_LINK_AUDIENCE_ORGANIZATION:
+      return self->organization_check;
+    case FOYER_LINK_AUDIENCE_SPACE:
+      return self->space_check;
+    case FOYER_LINK_AUDIENCE_EXISTING:
+      return self->existing_check;
+    case FOYER_LINK_AUDIENCE_NONE:
+    default:
+      return NULL;
+    }
 }
 
 static void
 reset_share_options (FoyerPickerDialog *self)
 {
-  const char *audience = foyer_picker_policy_get_default_audience (self->policy);
+  FoyerLinkAudience audience = foyer_picker_policy_get_default_audience (self->policy);
   const char *const *members = foyer_picker_policy_get_space_members (self->policy);
   guint n_members = g_strv_length ((char **) members);
   g_autofree char *joined = g_strjoinv (", ", (char **) members);
   g_autofree char *subtitle = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->anyone_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_ANYONE));
+                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_ANYONE));
   gtk_widget_set_visible (
       GTK_WIDGET (self->organization_row),
-      foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_ORGANIZATION));
+      foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_ORGANIZATION));
   gtk_widget_set_visible (GTK_WIDGET (self->space_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_SPACE));
-  gtk_widget_set_visible (
-      GTK_WIDGET (self->existing_row),
-      foyer_picker_policy_allows (self->policy, FOYER_PICKER_AUDIENCE_EXISTING));
-  gtk_widget_set_visible (GTK_WIDGET (self->audience_group), audience != NULL);
+                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_SPACE));
+  gtk_widget_set_visible (GTK_WIDGET (self->existing_row),
+                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_EXISTING));
+  gtk_widget_set_visible (GTK_WIDGET (self->audience_group), audience != FOYER_LINK_AUDIENCE_NONE);
 
   if (n_members == 0)
     subtitle = g_strdup (_ ("Nobody else is in this space yet"));
@@ -1305,33 +1309,30 @@ reset_share_options (FoyerPickerDialog *self)
 
   if (audience_check (self, audience) != NULL)
     gtk_check_button_set_active (audience_check (self, audience), TRUE);
-  gtk_switch_set_active (
-      self->edit_switch,
-      g_strcmp0 (foyer_picker_policy_get_default_link_type (self->policy), "edit") == 0);
+  gtk_switch_set_active (self->edit_switch, foyer_picker_policy_get_default_link_type (self->policy)
+                                                == FOYER_LINK_TYPE_EDIT);
 }
 
 static void
 audience_toggled_cb (FoyerPickerDialog *self, GtkCheckButton *check)
 {
-  const char *audience = NULL;
+  FoyerLinkAudience audience = FOYER_LINK_AUDIENCE_NONE;
 
   if (!gtk_check_button_get_active (check))
     return;
   if (check == self->anyone_check)
-    audience = FOYER_PICKER_AUDIENCE_ANYONE;
+    audience = FOYER_LINK_AUDIENCE_ANYONE;
   else if (check == self->organization_check)
-    audience = FOYER_PICKER_AUDIENCE_ORGANIZATION;
+    audience = FOYER_LINK_AUDIENCE_ORGANIZATION;
   else if (check == self->space_check)
-    audience = FOYER_PICKER_AUDIENCE_SPACE;
+    audience = FOYER_LINK_AUDIENCE_SPACE;
   else if (check == self->existing_check)
-    audience = FOYER_PICKER_AUDIENCE_EXISTING;
+    audience = FOYER_LINK_AUDIENCE_EXISTING;
 
-  g_free (self->audience);
-  self->audience = g_strdup (audience);
+  self->audience = audience;
   update_access_check (self);
   /* With existing access no link is made: people keep the rights they have. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_row),
-                            g_strcmp0 (audience, FOYER_PICKER_AUDIENCE_EXISTING) != 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_row), audience != FOYER_LINK_AUDIENCE_EXISTING);
 }
 
 static void
@@ -1351,9 +1352,10 @@ foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   g_clear_pointer (&self->permissions, json_array_unref);
   gtk_switch_set_active (self->grant_switch, FALSE);
   update_access_check (self);
-  gtk_widget_action_set_enabled (
-      GTK_WIDGET (self), "picker.share",
-      item != NULL && foyer_picker_policy_get_default_audience (self->policy) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share",
+                                 item != NULL
+                                     && foyer_picker_policy_get_default_audience (self->policy)
+                                            != FOYER_LINK_AUDIENCE_NONE);
   if (item == NULL)
     {
       gtk_stack_set_visible_child_name (self->details_stack, "none");
@@ -1445,8 +1447,7 @@ share_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
   g_autoptr (FoyerDriveItem) item = NULL;
 
-  if (self->chosen == NULL || self->audience == NULL
-      || !foyer_picker_policy_allows (self->policy, self->audience))
+  if (self->chosen == NULL || !foyer_picker_policy_allows (self->policy, self->audience))
     return;
 
   item = g_object_ref (self->chosen);
@@ -1454,10 +1455,10 @@ share_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                  self->audience);
 }
 
-const char *
+FoyerLinkAudience
 foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
 {
-  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_AUDIENCE_NONE);
   return self->audience;
 }
 
@@ -1485,11 +1486,11 @@ foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self)
   return (const char *const *) self->without_access;
 }
 
-const char *
+FoyerLinkType
 foyer_picker_dialog_get_link_type (FoyerPickerDialog *self)
 {
-  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
-  return gtk_switch_get_active (self->edit_switch) ? "edit" : "view";
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_TYPE_VIEW);
+  return gtk_switch_get_active (self->edit_switch) ? FOYER_LINK_TYPE_EDIT : FOYER_LINK_TYPE_VIEW;
 }
 
 /* Type-ahead and Enter in the list or grid. */
@@ -1700,7 +1701,8 @@ foyer_picker_dialog_constructed (GObject *object)
 
   g_assert (self->graph != NULL);
   if (self->policy == NULL)
-    self->policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+    self->policy
+        = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   /* Thumbnails get a client of their own, so that a screenful of them
    * never queues the next page of the listing behind it (the limit on
    * concurrent requests is per client and host). */
@@ -1758,7 +1760,6 @@ foyer_picker_dialog_finalize (GObject *object)
   g_clear_object (&self->details_cancellable);
   g_clear_pointer (&self->policy, foyer_picker_policy_unref);
   g_free (self->query);
-  g_free (self->audience);
   g_strfreev (self->without_access);
   g_free (self->sort_by);
   g_string_free (self->typeahead, TRUE);
@@ -1873,14 +1874,14 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
   /**
    * FoyerPickerDialog::share:
    * @item: the chosen file
-   * @link_type: "view" or "edit"
-   * @audience: "anyone", "organization", "space" or "existing"
+   * @link_type: a #FoyerLinkType
+   * @audience: a #FoyerLinkAudience, never NONE
    *
    * The person clicked *Share*. The dialog stays open: the caller closes it.
    */
-  signals[SHARE]
-      = g_signal_new ("share", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                      G_TYPE_NONE, 3, FOYER_TYPE_DRIVE_ITEM, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SHARE] = g_signal_new ("share", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                 NULL, NULL, G_TYPE_NONE, 3, FOYER_TYPE_DRIVE_ITEM,
+                                 FOYER_TYPE_LINK_TYPE, FOYER_TYPE_LINK_AUDIENCE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/picker/foyer-picker-dialog.ui");

@@ -43,8 +43,8 @@ char **foyer_picker_dialog_dup_path (FoyerPickerDialog *self);
 /* Opens a folder or chooses a file, as Enter or a double click would. */
 void foyer_picker_dialog_activate_item (FoyerPickerDialog *self, FoyerDriveItem *item);
 FoyerDriveItem *foyer_picker_dialog_get_chosen (FoyerPickerDialog *self);
-const char *foyer_picker_dialog_get_audience (FoyerPickerDialog *self);
-const char *foyer_picker_dialog_get_link_type (FoyerPickerDialog *self);
+FoyerLinkAudience foyer_picker_dialog_get_audience (FoyerPickerDialog *self);
+FoyerLinkType foyer_picker_dialog_get_link_type (FoyerPickerDialog *self);
 const char *const *foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self);
 const char *const *foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self);
 FoyerThumbnailLoader *foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self);

@@ -87,7 +87,8 @@ set_status (FoyerDocumentTile *self, const char *text)
 static gboolean
 can_update (FoyerDocumentTile *self)
 {
-  return self->shared_by_me && self->ref != NULL && g_strcmp0 (self->ref->audience, "space") == 0;
+  return self->shared_by_me && self->ref != NULL
+         && self->ref->audience == FOYER_LINK_AUDIENCE_SPACE;
 }
 
 /* What the person can do about it: connect, or ask the owner for access;
@@ -338,8 +339,8 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   title = foyer_text_make_valid (self->ref->title, -1);
   size = g_format_size (MAX (self->ref->size, 0));
   details = g_strdup_printf ("%s · %s · %s", size,
-                             g_strcmp0 (self->ref->link_type, "edit") == 0 ? _ ("Can edit")
-                                                                           : _ ("Can view"),
+                             self->ref->link_type == FOYER_LINK_TYPE_EDIT ? _ ("Can edit")
+                                                                          : _ ("Can view"),
                              self->ref->shared_by != NULL ? self->ref->shared_by : "");
   gtk_image_set_from_icon_name (self->icon, icon_for (self->ref->mime_type));
   gtk_label_set_text (self->title, title);

@@ -7,7 +7,8 @@
 
 #include "foyer-preferences-window.h"
 
-static const char *const audience_ids[] = { "anyone", "organization", "space", "existing" };
+/* The audience switches, in the order of FoyerLinkAudience from ANYONE on. */
+#define N_AUDIENCES (FOYER_LINK_AUDIENCE_EXISTING - FOYER_LINK_AUDIENCE_ANYONE + 1)
 
 struct _FoyerPreferencesWindow
 {
@@ -25,7 +26,7 @@ struct _FoyerPreferencesWindow
   AdwEntryRow *tenant;
   AdwEntryRow *client;
   AdwComboRow *cloud;
-  GtkSwitch *audiences[G_N_ELEMENTS (audience_ids)];
+  GtkSwitch *audiences[N_AUDIENCES];
   AdwComboRow *default_audience;
   AdwComboRow *link_type;
   GtkSwitch *browser_sign_in;
@@ -122,14 +123,12 @@ foyer_preferences_window_load_policy (FoyerPreferencesWindow *self)
                                                           : "");
   adw_combo_row_set_selected (self->cloud, index_of (clouds, G_N_ELEMENTS (clouds),
                                                      foyer_org_policy_get_cloud_name (policy)));
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
-    gtk_switch_set_active (self->audiences[i], foyer_org_policy_allows_audience (policy, 1 << i));
-  adw_combo_row_set_selected (
-      self->default_audience,
-      index_of (audience_ids, G_N_ELEMENTS (audience_ids),
-                foyer_link_audience_to_string (foyer_org_policy_get_default_audience (policy))));
-  adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy)
-                                                   == FOYER_LINK_TYPE_EDIT);
+  for (guint i = 0; i < N_AUDIENCES; i++)
+    gtk_switch_set_active (self->audiences[i], foyer_org_policy_allows_audience (
+                                                   policy, FOYER_LINK_AUDIENCE_ANYONE + i));
+  adw_combo_row_set_selected (self->default_audience, foyer_org_policy_get_default_audience (policy)
+                                                          - FOYER_LINK_AUDIENCE_ANYONE);
+  adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy));
   gtk_switch_set_active (self->browser_sign_in, foyer_org_policy_get_browser_sign_in (policy));
 }
 
@@ -141,8 +140,7 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, NULL);
   const char *descriptor = policy != NULL ? foyer_org_policy_get_cloud_descriptor (policy) : NULL;
   guint cloud = MIN (adw_combo_row_get_selected (self->cloud), G_N_ELEMENTS (clouds) - 1);
-  guint audience
-      = MIN (adw_combo_row_get_selected (self->default_audience), G_N_ELEMENTS (audience_ids) - 1);
+  guint audience = MIN (adw_combo_row_get_selected (self->default_audience), N_AUDIENCES - 1);
 
   g_return_val_if_fail (FOYER_IS_PREFERENCES_WINDOW (self), NULL);
 
@@ -159,15 +157,19 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   json_builder_add_string_value (b, clouds[cloud]);
   json_builder_set_member_name (b, "audiences");
   json_builder_begin_array (b);
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
+  for (guint i = 0; i < N_AUDIENCES; i++)
     if (gtk_switch_get_active (self->audiences[i]))
-      json_builder_add_string_value (b, audience_ids[i]);
+      json_builder_add_string_value (
+          b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + i));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "defaultAudience");
-  json_builder_add_string_value (b, audience_ids[audience]);
+  json_builder_add_string_value (
+      b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + audience));
   json_builder_set_member_name (b, "defaultLinkType");
-  json_builder_add_string_value (b, adw_combo_row_get_selected (self->link_type) == 1 ? "edit"
-                                                                                      : "view");
+  json_builder_add_string_value (
+      b, foyer_link_type_to_string (adw_combo_row_get_selected (self->link_type) == 1
+                                        ? FOYER_LINK_TYPE_EDIT
+                                        : FOYER_LINK_TYPE_VIEW));
   json_builder_set_member_name (b, "signIn");
   json_builder_add_string_value (b, gtk_switch_get_active (self->browser_sign_in) ? "browser"
                                                                                   : "embedded");
@@ -293,7 +295,7 @@ foyer_preferences_window_build (FoyerPreferencesWindow *self)
   adw_preferences_group_add (self->org_group, entry);
   self->client = ADW_ENTRY_ROW (entry);
   self->cloud = combo_row (self->org_group, _ ("Cloud"), cloud_titles);
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
+  for (guint i = 0; i < N_AUDIENCES; i++)
     self->audiences[i] = switch_row (self->org_group, audience_titles[i], _ ("Allowed audience"));
   self->default_audience = combo_row (self->org_group, _ ("Default Audience"), audience_titles);
   self->link_type = combo_row (self->org_group, _ ("Default Access"), link_titles);

@@ -646,8 +646,8 @@ preferences_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user
 static void
 picker_share_cb (FoyerPickerDialog *picker,
                  FoyerDriveItem *item,
-                 const char *link_type,
-                 const char *audience,
+                 FoyerLinkType link_type,
+                 FoyerLinkAudience audience,
                  MicrosoftBinding *binding)
 {
   FoyerSpaceItem *space = g_object_get_data (G_OBJECT (picker), "space");
@@ -666,7 +666,8 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
   g_autofree char *domain = NULL;
   FoyerOrgPolicy *org;
   FoyerPickerDialog *picker;
-  GPtrArray *audiences;
+  FoyerLinkAudience audiences[FOYER_LINK_AUDIENCE_EXISTING + 1];
+  guint n = 0;
 
   if (state == FOYER_MICROSOFT_UNAVAILABLE)
     {
@@ -685,17 +686,13 @@ attach_requested_cb (FoyerWindow *window, FoyerSpaceItem *space, MicrosoftBindin
     }
 
   org = foyer_microsoft_account_get_policy (binding->account);
-  audiences = g_ptr_array_new ();
-  for (guint bit = FOYER_LINK_AUDIENCE_ANYONE; bit <= FOYER_LINK_AUDIENCE_EXISTING; bit <<= 1)
-    if (foyer_org_policy_allows_audience (org, bit))
-      g_ptr_array_add (audiences, (gpointer) foyer_link_audience_to_string (bit));
-  g_ptr_array_add (audiences, NULL);
-  policy = foyer_picker_policy_new (
-      (const char *const *) audiences->pdata,
-      foyer_link_audience_to_string (foyer_org_policy_get_default_audience (org)),
-      foyer_org_policy_get_default_link_type (org) == FOYER_LINK_TYPE_EDIT ? "edit" : "view",
-      foyer_session_get_member_emails (binding->session, space));
-  g_ptr_array_unref (audiences);
+  for (FoyerLinkAudience a = FOYER_LINK_AUDIENCE_ANYONE; a <= FOYER_LINK_AUDIENCE_EXISTING; a++)
+    if (foyer_org_policy_allows_audience (org, a))
+      audiences[n++] = a;
+  audiences[n] = FOYER_LINK_AUDIENCE_NONE;
+  policy = foyer_picker_policy_new (audiences, foyer_org_policy_get_default_audience (org),
+                                    foyer_org_policy_get_default_link_type (org),
+                                    foyer_session_get_member_emails (binding->session, space));
   foyer_picker_policy_set_member_names (policy,
                                         foyer_session_get_member_names (binding->session, space));
   /* The organization is taken to be the sharer's own e-mail domain (see

@@ -49,8 +49,8 @@ foyer_document_ref_copy (const FoyerDocumentRef *self)
   copy->item_id = g_strdup (self->item_id);
   copy->title = g_strdup (self->title);
   copy->url = g_strdup (self->url);
-  copy->link_type = g_strdup (self->link_type);
-  copy->audience = g_strdup (self->audience);
+  copy->link_type = self->link_type;
+  copy->audience = self->audience;
   copy->mime_type = g_strdup (self->mime_type);
   copy->size = self->size;
   copy->shared_by = g_strdup (self->shared_by);
@@ -68,8 +68,6 @@ foyer_document_ref_free (FoyerDocumentRef *self)
   g_free (self->item_id);
   g_free (self->title);
   g_free (self->url);
-  g_free (self->link_type);
-  g_free (self->audience);
   g_free (self->mime_type);
   g_free (self->shared_by);
   g_free (self);
@@ -101,8 +99,8 @@ foyer_document_ref_to_json (const FoyerDocumentRef *self)
   add_string (builder, "itemId", self->item_id);
   add_string (builder, "title", self->title);
   add_string (builder, "url", self->url);
-  add_string (builder, "linkType", self->link_type);
-  add_string (builder, "audience", self->audience);
+  add_string (builder, "linkType", foyer_link_type_to_string (self->link_type));
+  add_string (builder, "audience", foyer_link_audience_to_string (self->audience));
   add_string (builder, "mimeType", self->mime_type);
   if (self->size >= 0)
     {
@@ -210,16 +208,10 @@ foyer_document_ref_check_url (const char *url,
 }
 
 static gboolean
-one_of (const char *value, const char *const *choices)
-{
-  return value != NULL && g_strv_contains (choices, value);
-}
-
-static gboolean
 parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
 {
-  static const char *const link_types[] = { "view", "edit", NULL };
-  static const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  g_autofree char *link_type = NULL;
+  g_autofree char *audience = NULL;
   JsonNode *size;
 
   if (!get_string (object, "provider", TRUE, 32, &ref->provider, error)
@@ -228,17 +220,17 @@ parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
       || !get_string (object, "itemId", TRUE, MAX_ID_LENGTH, &ref->item_id, error)
       || !get_string (object, "title", TRUE, MAX_TITLE_LENGTH, &ref->title, error)
       || !get_string (object, "url", TRUE, MAX_URL_LENGTH, &ref->url, error)
-      || !get_string (object, "linkType", TRUE, 16, &ref->link_type, error)
-      || !get_string (object, "audience", TRUE, 32, &ref->audience, error)
+      || !get_string (object, "linkType", TRUE, 16, &link_type, error)
+      || !get_string (object, "audience", TRUE, 32, &audience, error)
       || !get_string (object, "mimeType", FALSE, 255, &ref->mime_type, error)
       || !get_string (object, "sharedBy", FALSE, MAX_TITLE_LENGTH, &ref->shared_by, error))
     return FALSE;
 
   if (g_strcmp0 (ref->provider, "microsoft") != 0)
     return invalid (error, "provider");
-  if (!one_of (ref->link_type, link_types))
+  if (!foyer_link_type_from_string (link_type, &ref->link_type))
     return invalid (error, "linkType");
-  if (!one_of (ref->audience, audiences))
+  if (!foyer_link_audience_from_string (audience, &ref->audience))
     return invalid (error, "audience");
 
   size = json_object_get_member (object, "size");

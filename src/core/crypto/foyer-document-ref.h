@@ -8,6 +8,8 @@
 
 #include <glib-object.h>
 
+#include "foyer-sharing.h"
+
 G_BEGIN_DECLS
 
 #define FOYER_TYPE_DOCUMENT_REF (foyer_document_ref_get_type ())
@@ -21,8 +23,8 @@ typedef struct
   char *item_id;
   char *title;
   char *url;
-  char *link_type;
-  char *audience;
+  FoyerLinkType link_type;
+  FoyerLinkAudience audience;
   char *mime_type;
   gint64 size;
   char *shared_by;

@@ -120,14 +120,14 @@ in_organization (const char *email, const char *const *domains)
 
 GStrv
 foyer_access_check_members_without_access (JsonArray *permissions,
-                                           const char *audience,
+                                           FoyerLinkAudience audience,
                                            const char *const *members,
                                            const char *const *organization_domains,
                                            gboolean *out_certain)
 {
   g_autoptr (GStrvBuilder) missing = g_strv_builder_new ();
-  gboolean existing = g_strcmp0 (audience, "existing") == 0;
-  gboolean organization = g_strcmp0 (audience, "organization") == 0;
+  gboolean existing = audience == FOYER_LINK_AUDIENCE_EXISTING;
+  gboolean organization = audience == FOYER_LINK_AUDIENCE_ORGANIZATION;
   gboolean has_owner = FALSE;
   gboolean has_group = FALSE;
 

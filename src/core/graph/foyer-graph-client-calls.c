@@ -455,7 +455,7 @@ void
 foyer_graph_client_create_link_async (FoyerGraphClient *self,
                                       const char *drive_id,
                                       const char *item_id,
-                                      FoyerGraphLinkType type,
+                                      FoyerLinkType type,
                                       FoyerGraphLinkScope scope,
                                       GCancellable *cancellable,
                                       GAsyncReadyCallback callback,
@@ -481,7 +481,7 @@ foyer_graph_client_create_link_async (FoyerGraphClient *self,
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, foyer_graph_link_type_to_string (type));
+  json_builder_add_string_value (builder, foyer_link_type_to_string (type));
   json_builder_set_member_name (builder, "scope");
   json_builder_add_string_value (builder, foyer_graph_link_scope_to_string (scope));
   json_builder_end_object (builder);
@@ -503,7 +503,7 @@ typedef struct
 {
   char *drive_id;
   char *item_id;
-  FoyerGraphLinkType type;
+  FoyerLinkType type;
   FoyerGraphLinkScope requested;
   FoyerGraphLinkScope current;
 } Fallback;
@@ -565,7 +565,7 @@ void
 foyer_graph_create_link_with_fallback_async (FoyerGraphClient *self,
                                              const char *drive_id,
                                              const char *item_id,
-                                             FoyerGraphLinkType type,
+                                             FoyerLinkType type,
                                              FoyerGraphLinkScope first_scope,
                                              GCancellable *cancellable,
                                              GAsyncReadyCallback callback,

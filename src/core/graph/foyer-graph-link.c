@@ -33,12 +33,6 @@ foyer_graph_link_free (FoyerGraphLink *link)
   g_free (link);
 }
 
-const char *
-foyer_graph_link_type_to_string (FoyerGraphLinkType type)
-{
-  return type == FOYER_GRAPH_LINK_EDIT ? "edit" : "view";
-}
-
 static const char *const scope_names[] = { "anonymous", "organization", "users", "existing" };
 
 const char *
@@ -59,6 +53,39 @@ foyer_graph_link_scope_from_string (const char *text, FoyerGraphLinkScope *out)
         return TRUE;
       }
   return FALSE;
+}
+
+FoyerGraphLinkScope
+foyer_graph_link_scope_for_audience (FoyerLinkAudience audience)
+{
+  switch (audience)
+    {
+    case FOYER_LINK_AUDIENCE_ANYONE:
+      return FOYER_GRAPH_LINK_SCOPE_ANONYMOUS;
+    case FOYER_LINK_AUDIENCE_ORGANIZATION:
+      return FOYER_GRAPH_LINK_SCOPE_ORGANIZATION;
+    case FOYER_LINK_AUDIENCE_NONE:
+    case FOYER_LINK_AUDIENCE_SPACE:
+    case FOYER_LINK_AUDIENCE_EXISTING:
+    default:
+      return FOYER_GRAPH_LINK_SCOPE_EXISTING;
+    }
+}
+
+FoyerLinkAudience
+foyer_graph_link_scope_get_audience (FoyerGraphLinkScope scope)
+{
+  switch (scope)
+    {
+    case FOYER_GRAPH_LINK_SCOPE_ANONYMOUS:
+      return FOYER_LINK_AUDIENCE_ANYONE;
+    case FOYER_GRAPH_LINK_SCOPE_ORGANIZATION:
+      return FOYER_LINK_AUDIENCE_ORGANIZATION;
+    case FOYER_GRAPH_LINK_SCOPE_USERS:
+    case FOYER_GRAPH_LINK_SCOPE_EXISTING:
+    default:
+      return FOYER_LINK_AUDIENCE_EXISTING;
+    }
 }
 
 FoyerGraphLink *
@@ -90,7 +117,8 @@ foyer_graph_link_new_from_permission (JsonNode *root,
   link->web_url = g_strdup (web_url);
   link->permission_id = g_strdup (foyer_json_get_string (object, "id"));
   type = foyer_json_get_string (link_object, "type");
-  link->type = g_strcmp0 (type, "edit") == 0 ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW;
+  if (!foyer_link_type_from_string (type, &link->type))
+    link->type = FOYER_LINK_TYPE_VIEW;
   scope = foyer_json_get_string (link_object, "scope");
   if (!foyer_graph_link_scope_from_string (scope, &link->scope))
     link->scope = requested_scope;

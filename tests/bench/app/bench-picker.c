@@ -152,8 +152,10 @@ is_true (gpointer data)
 static void
 bench_picker (void)
 {
-  const char *const audiences[] = { "organization", NULL };
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (audiences, NULL, NULL, NULL);
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_NONE };
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autoptr (GArray) round_trips = g_array_new (FALSE, FALSE, sizeof (double));
   FoyerPickerDialog *dialog;
   FoyerDriveItem *big;
