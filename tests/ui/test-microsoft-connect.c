@@ -209,7 +209,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   g_autoptr (FoyerDriveItem) item = NULL;
-  g_autoptr (FoyerDocumentRef) ref = NULL;
+  const FoyerDocumentRef *ref = NULL;
   g_autoptr (FoyerCloud) cloud = NULL;
   g_autofree char *bob_token = NULL;
   g_autofree char *notice = NULL;
@@ -257,7 +257,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   received = find_document_message (bob_space, TRUE);
   cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
   g_assert_no_error (error);
-  ref = foyer_document_item_dup_ref (
+  ref = foyer_document_item_check (
       FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (received)), cloud, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ref->title, ==, "Quarterly report.docx");

@@ -4,10 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "foyer-document-item.h"
-#include "foyer-json.h"
 #include "foyer-jwe.h"
 
 struct _FoyerDocumentItem
@@ -15,7 +13,8 @@ struct _FoyerDocumentItem
   GObject parent_instance;
 
   char *json;
-  char *reason;
+  FoyerDocumentRef *ref; /* NULL when unavailable */
+  GError *error;         /* why it is */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentItem, foyer_document_item, G_TYPE_OBJECT)
@@ -26,21 +25,21 @@ static const char *const worldwide_hosts[] = {
   "sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint-df.com", NULL,
 };
 
-FoyerDocumentRef *
-foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error)
+/* The reference when its address is one of Microsoft's document hosts,
+ * else NULL and why. Nothing is parsed again: the tile asks at each bind. */
+const FoyerDocumentRef *
+foyer_document_item_check (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GPtrArray) hosts = g_ptr_array_new ();
   g_autoptr (GUri) uri = NULL;
-  const char *url = NULL;
-  JsonNode *root;
+  const char *url;
 
   g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+  g_return_val_if_fail (cloud == NULL || FOYER_IS_CLOUD (cloud), NULL);
 
-  if (self->json == NULL)
+  if (self->ref == NULL)
     {
-      g_set_error_literal (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_DECRYPT,
-                           self->reason != NULL ? self->reason : _ ("Unavailable"));
+      g_propagate_error (error, g_error_copy (self->error));
       return NULL;
     }
 
@@ -48,19 +47,26 @@ foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError 
     g_ptr_array_add (hosts, (gpointer) worldwide_hosts[i]);
 
   /* The cloud's own hosts (a sandbox's loopback addresses, say). */
-  if (cloud != NULL && json_parser_load_from_data (parser, self->json, -1, NULL))
-    {
-      root = json_parser_get_root (parser);
-      if (JSON_NODE_HOLDS_OBJECT (root))
-        url = foyer_json_get_string (json_node_get_object (root), "url");
-      if (url != NULL && foyer_cloud_is_allowed_url (cloud, url))
-        uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-      if (uri != NULL && g_uri_get_host (uri) != NULL)
-        g_ptr_array_add (hosts, (gpointer) g_uri_get_host (uri));
-    }
+  url = self->ref->url;
+  if (cloud != NULL && foyer_cloud_is_allowed_url (cloud, url))
+    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    g_ptr_array_add (hosts, (gpointer) g_uri_get_host (uri));
   g_ptr_array_add (hosts, NULL);
 
-  return foyer_document_ref_new_from_json (self->json, (const char *const *) hosts->pdata, error);
+  if (!foyer_document_ref_check_url (url, (const char *const *) hosts->pdata, error))
+    return NULL;
+  return self->ref;
+}
+
+/* The reference as it was read, its address not checked; NULL when the
+ * document is unavailable. */
+const FoyerDocumentRef *
+foyer_document_item_get_ref (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+
+  return self->ref;
 }
 
 const char *
@@ -76,7 +82,7 @@ foyer_document_item_get_reason (FoyerDocumentItem *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
 
-  return self->reason;
+  return self->error != NULL ? self->error->message : NULL;
 }
 
 static void
@@ -85,7 +91,8 @@ foyer_document_item_finalize (GObject *object)
   FoyerDocumentItem *self = FOYER_DOCUMENT_ITEM (object);
 
   g_free (self->json);
-  g_free (self->reason);
+  g_clear_pointer (&self->ref, foyer_document_ref_free);
+  g_clear_error (&self->error);
   G_OBJECT_CLASS (foyer_document_item_parent_class)->finalize (object);
 }
 
@@ -103,9 +110,13 @@ foyer_document_item_init (FoyerDocumentItem *self)
 FoyerDocumentItem *
 foyer_document_item_new (const char *json)
 {
-  FoyerDocumentItem *self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
+  FoyerDocumentItem *self;
 
+  if (json == NULL)
+    return foyer_document_item_new_unavailable (NULL);
+  self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
   self->json = g_strdup (json);
+  self->ref = foyer_document_ref_parse (json, &self->error);
   return self;
 }
 
@@ -114,6 +125,7 @@ foyer_document_item_new_unavailable (const char *reason)
 {
   FoyerDocumentItem *self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
 
-  self->reason = g_strdup (reason);
+  self->error = g_error_new_literal (FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_DECRYPT,
+                                     reason != NULL ? reason : _ ("Unavailable"));
   return self;
 }

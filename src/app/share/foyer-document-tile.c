@@ -20,7 +20,7 @@ struct _FoyerDocumentTile
   GtkWidget parent_instance;
 
   FoyerDocumentItem *document;
-  FoyerDocumentRef *ref;
+  const FoyerDocumentRef *ref; /* the document's, once its address is checked */
   GCancellable *cancellable;
   GCancellable *update_cancellable; /* Update file sharing, while it runs */
   gboolean has_thumbnail;
@@ -315,7 +315,7 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   g_set_object (&self->document, document);
-  g_clear_pointer (&self->ref, foyer_document_ref_free);
+  self->ref = NULL;
   self->has_thumbnail = FALSE;
   gtk_picture_set_paintable (self->thumbnail, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
@@ -324,7 +324,7 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   if (document == NULL)
     return;
 
-  self->ref = foyer_document_item_dup_ref (document, cloud, &error);
+  self->ref = foyer_document_item_check (document, cloud, &error);
   if (self->ref == NULL)
     {
       gtk_image_set_from_icon_name (self->icon, "dialog-warning-symbolic");

@@ -245,10 +245,11 @@ parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
   return TRUE;
 }
 
+/* Everything but the hosts: what a reference says is checked once, when it
+ * is decrypted; whether its address is one of the cloud's, when it is
+ * shown (foyer_document_ref_check_url ()). */
 FoyerDocumentRef *
-foyer_document_ref_new_from_json (const char *json,
-                                  const char *const *allowed_host_suffixes,
-                                  GError **error)
+foyer_document_ref_parse (const char *json, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (FoyerDocumentRef) ref = g_new0 (FoyerDocumentRef, 1);
@@ -285,8 +286,18 @@ foyer_document_ref_new_from_json (const char *json,
 
   if (!parse_fields (object, ref, error))
     return NULL;
-  if (!foyer_document_ref_check_url (ref->url, allowed_host_suffixes, error))
-    return NULL;
 
+  return g_steal_pointer (&ref);
+}
+
+FoyerDocumentRef *
+foyer_document_ref_new_from_json (const char *json,
+                                  const char *const *allowed_host_suffixes,
+                                  GError **error)
+{
+  g_autoptr (FoyerDocumentRef) ref = foyer_document_ref_parse (json, error);
+
+  if (ref == NULL || !foyer_document_ref_check_url (ref->url, allowed_host_suffixes, error))
+    return NULL;
   return g_steal_pointer (&ref);
 }

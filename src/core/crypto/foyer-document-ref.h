@@ -37,6 +37,7 @@ FoyerDocumentRef *foyer_document_ref_copy (const FoyerDocumentRef *self);
 void foyer_document_ref_free (FoyerDocumentRef *self);
 
 char *foyer_document_ref_to_json (const FoyerDocumentRef *self);
+FoyerDocumentRef *foyer_document_ref_parse (const char *json, GError **error);
 FoyerDocumentRef *foyer_document_ref_new_from_json (const char *json,
                                                     const char *const *allowed_host_suffixes,
                                                     GError **error);
