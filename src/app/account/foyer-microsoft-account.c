@@ -550,7 +550,8 @@ foyer_microsoft_account_get_property (GObject *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
+      g_value_set_enum (value,
+                        foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -572,9 +573,9 @@ foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
   object_class->dispose = foyer_microsoft_account_dispose;
   object_class->get_property = foyer_microsoft_account_get_property;
 
-  properties[PROP_STATE] = g_param_spec_int (
-      "state", NULL, NULL, FOYER_MICROSOFT_UNAVAILABLE, FOYER_MICROSOFT_RECONNECT_NEEDED,
-      FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE]
+      = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_MICROSOFT_STATE,
+                           FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A message for the person: a failed sign-in, an unavailable source. */

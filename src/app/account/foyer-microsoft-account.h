@@ -51,3 +51,5 @@ void foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *pa
 void foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -391,7 +391,7 @@ foyer_sign_in_view_get_property (GObject *object, guint prop_id, GValue *value, 
       g_value_set_string (value, self->host);
       break;
     case PROP_SECURITY:
-      g_value_set_int (value, self->security);
+      g_value_set_enum (value, self->security);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -434,10 +434,9 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
   properties[PROP_HOST]
       = g_param_spec_string ("host", NULL, NULL, NULL,
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SECURITY]
-      = g_param_spec_int ("security", NULL, NULL, FOYER_SIGN_IN_SECURITY_NONE,
-                          FOYER_SIGN_IN_SECURITY_LOOPBACK, FOYER_SIGN_IN_SECURITY_NONE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECURITY] = g_param_spec_enum (
+      "security", NULL, NULL, FOYER_TYPE_SIGN_IN_SECURITY, FOYER_SIGN_IN_SECURITY_NONE,
+      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

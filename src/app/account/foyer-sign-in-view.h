@@ -38,3 +38,5 @@ gboolean foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_
 gboolean foyer_sign_in_uri_matches_redirect (const char *uri, const char *redirect_uri);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -50,3 +50,5 @@ const char *const *foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self
 FoyerThumbnailLoader *foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

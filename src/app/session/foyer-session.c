@@ -2673,7 +2673,7 @@ foyer_session_get_property (GObject *object, guint prop_id, GValue *value, GPara
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_PERSON_NAME:
       g_value_set_string (value, self->person_name);
@@ -2696,9 +2696,8 @@ foyer_session_class_init (FoyerSessionClass *klass)
   object_class->get_property = foyer_session_get_property;
 
   properties[PROP_STATE]
-      = g_param_spec_int ("state", NULL, NULL, FOYER_SESSION_SIGNED_OUT, FOYER_SESSION_OFFLINE,
-                          FOYER_SESSION_SIGNED_OUT,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+      = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_SESSION_STATE, FOYER_SESSION_SIGNED_OUT,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PERSON_NAME]
       = g_param_spec_string ("person-name", NULL, NULL, NULL,
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -113,3 +113,5 @@ gboolean
 foyer_session_remove_member_finish (FoyerSession *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -24,24 +24,6 @@ struct _FoyerMessageItem
 
 G_DEFINE_FINAL_TYPE (FoyerMessageItem, foyer_message_item, G_TYPE_OBJECT)
 
-GType
-foyer_message_state_get_type (void)
-{
-  static gsize type_id;
-  static const GEnumValue values[] = {
-    { FOYER_MESSAGE_STATE_SENT, "FOYER_MESSAGE_STATE_SENT", "sent" },
-    { FOYER_MESSAGE_STATE_PENDING, "FOYER_MESSAGE_STATE_PENDING", "pending" },
-    { FOYER_MESSAGE_STATE_FAILED, "FOYER_MESSAGE_STATE_FAILED", "failed" },
-    { FOYER_MESSAGE_STATE_UNDECRYPTABLE, "FOYER_MESSAGE_STATE_UNDECRYPTABLE", "undecryptable" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("FoyerMessageState", values));
-
-  return type_id;
-}
-
 enum
 {
   PROP_0,

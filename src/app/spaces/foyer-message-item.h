@@ -18,9 +18,6 @@ typedef enum
   FOYER_MESSAGE_STATE_UNDECRYPTABLE,
 } FoyerMessageState;
 
-#define FOYER_TYPE_MESSAGE_STATE (foyer_message_state_get_type ())
-GType foyer_message_state_get_type (void);
-
 #define FOYER_TYPE_MESSAGE_ITEM (foyer_message_item_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerMessageItem, foyer_message_item, FOYER, MESSAGE_ITEM, GObject)
 
@@ -54,3 +51,5 @@ GObject *foyer_message_item_get_attachment (FoyerMessageItem *self);
 void foyer_message_item_set_attachment (FoyerMessageItem *self, GObject *attachment);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -61,3 +61,5 @@ WebKitWebView *foyer_viewer_get_web_view (FoyerViewer *self);
 gboolean foyer_viewer_uri_is_allowed (FoyerViewer *self, const char *uri);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

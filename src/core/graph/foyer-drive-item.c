@@ -73,28 +73,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-GType
-foyer_drive_item_kind_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { FOYER_DRIVE_ITEM_KIND_OTHER, "FOYER_DRIVE_ITEM_KIND_OTHER", "other" },
-    { FOYER_DRIVE_ITEM_KIND_FOLDER, "FOYER_DRIVE_ITEM_KIND_FOLDER", "folder" },
-    { FOYER_DRIVE_ITEM_KIND_DOCUMENT, "FOYER_DRIVE_ITEM_KIND_DOCUMENT", "document" },
-    { FOYER_DRIVE_ITEM_KIND_SPREADSHEET, "FOYER_DRIVE_ITEM_KIND_SPREADSHEET", "spreadsheet" },
-    { FOYER_DRIVE_ITEM_KIND_PRESENTATION, "FOYER_DRIVE_ITEM_KIND_PRESENTATION", "presentation" },
-    { FOYER_DRIVE_ITEM_KIND_PDF, "FOYER_DRIVE_ITEM_KIND_PDF", "pdf" },
-    { FOYER_DRIVE_ITEM_KIND_IMAGE, "FOYER_DRIVE_ITEM_KIND_IMAGE", "image" },
-    { FOYER_DRIVE_ITEM_KIND_TEXT, "FOYER_DRIVE_ITEM_KIND_TEXT", "text" },
-    { FOYER_DRIVE_ITEM_KIND_ARCHIVE, "FOYER_DRIVE_ITEM_KIND_ARCHIVE", "archive" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("FoyerDriveItemKind", values));
-  return type_id;
-}
-
 static void
 foyer_drive_item_finalize (GObject *object)
 {

@@ -24,9 +24,6 @@ typedef enum
   FOYER_DRIVE_ITEM_KIND_ARCHIVE,
 } FoyerDriveItemKind;
 
-#define FOYER_TYPE_DRIVE_ITEM_KIND (foyer_drive_item_kind_get_type ())
-GType foyer_drive_item_kind_get_type (void);
-
 /* The fields FoyerDriveItem reads, for `$select`. */
 #define FOYER_DRIVE_ITEM_SELECT                                                                    \
   "id,name,size,file,folder,package,remoteItem,parentReference,webUrl,createdDateTime,"            \
@@ -75,3 +72,5 @@ FoyerDriveItemKind foyer_drive_item_kind_guess (const char *mime_type, const cha
 GPtrArray *foyer_drive_item_parse_collection (JsonNode *root, char **out_next_link, GError **error);
 
 G_END_DECLS
+
+#include "foyer-core-enums.h"
