@@ -27,7 +27,6 @@
 #include "foyer-store.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
 #include "picker/foyer-picker-tile.h"
@@ -487,7 +486,7 @@ share (Member *self, char **args, GString *answer, GError **error)
 
   REQUIRE (g_strv_length (args) == 3, "usage: share FOLDER FILE");
   REQUIRE (self->space != NULL, "no space is shown");
-  gtk_widget_activate_action (GTK_WIDGET (self->window), "win.attach-file", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "space.attach-file", NULL);
   REQUIRE (foyer_ui_test_wait_until (picker_open, NULL, STEP_TIMEOUT_MS),
            "Attach file opened no picker");
   picker = find_picker ();
@@ -738,9 +737,7 @@ setup (Member *self, GError **error)
     return FALSE;
   foyer_microsoft_account_set_store (self->account, self->store);
 
-  self->window = foyer_window_new (self->app);
-  foyer_window_attach_session (self->window, self->session);
-  foyer_window_attach_microsoft (self->window, self->session, self->account);
+  self->window = foyer_window_new (GTK_APPLICATION (self->app), self->session, self->account);
   gtk_window_set_title (GTK_WINDOW (self->window), self->role);
   gtk_window_present (GTK_WINDOW (self->window));
   return TRUE;

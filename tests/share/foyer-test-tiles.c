@@ -180,7 +180,7 @@ foyer_test_tiles_make_refs (FoyerApplication *app, guint n)
 }
 
 GtkWindow *
-foyer_test_tiles_show (GPtrArray *refs, GPtrArray *tiles_out)
+foyer_test_tiles_show (FoyerApplication *app, GPtrArray *refs, GPtrArray *tiles_out)
 {
   GtkWidget *window = adw_window_new ();
   GtkWidget *scroller = gtk_scrolled_window_new ();
@@ -196,6 +196,7 @@ foyer_test_tiles_show (GPtrArray *refs, GPtrArray *tiles_out)
       g_autoptr (FoyerDocumentItem) document = foyer_document_item_new (refs->pdata[i]);
       FoyerDocumentTile *tile = foyer_document_tile_new ();
 
+      foyer_document_tile_set_account (tile, foyer_application_get_microsoft_account (app));
       gtk_flow_box_append (GTK_FLOW_BOX (flow), GTK_WIDGET (tile));
       foyer_document_tile_set_document (tile, document);
       g_ptr_array_add (tiles_out, tile);

@@ -18,7 +18,6 @@
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
@@ -205,8 +204,7 @@ test_service_down (void)
   DocWait failed, sent, at_bob;
 
   g_assert_nonnull (service);
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, alice);
+  window = foyer_window_new (GTK_APPLICATION (app), alice, NULL);
   gtk_window_present (GTK_WINDOW (window));
   sign_in (alice, foyer_test_service_get_base_url (service), FOYER_TEST_ALICE_EMAIL,
            FOYER_TEST_ALICE_PASSWORD);

@@ -28,7 +28,6 @@
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
@@ -202,9 +201,7 @@ test_update_sharing (void)
   g_assert_no_error (error);
   g_assert_nonnull (service);
   foyer_test_enable_microsoft (service, sandbox, "embedded");
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
 

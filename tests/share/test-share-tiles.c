@@ -56,7 +56,7 @@ test_throttled_burst (void)
       &error));
   g_assert_no_error (error);
 
-  window = foyer_test_tiles_show (refs, tiles);
+  window = foyer_test_tiles_show (app, refs, tiles);
   if (!foyer_ui_test_wait_until (all_thumbnails, tiles, 60000))
     {
       for (guint i = 0; i < tiles->len; i++)

@@ -22,7 +22,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->list = foyer_message_list_new ();
   f->view = GTK_LIST_VIEW (gtk_list_view_new (
       GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (f->list)))),
-      foyer_message_row_factory_new ()));
+      foyer_message_row_factory_new (NULL)));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (f->view));
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 640, 720);

@@ -26,7 +26,6 @@
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-test-org.h"
 #include "foyer-test-util.h"
 #include "foyer-window.h"
@@ -445,9 +444,7 @@ test_connect (void)
   g_assert_no_error (error);
   foyer_microsoft_account_set_store (account, store);
 
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_UNAVAILABLE);
 
@@ -499,7 +496,7 @@ test_connect (void)
   }
   g_assert_true (foyer_ui_test_wait_until (space_titled, space, 10000));
   foyer_window_open_space (window, space);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.attach-file", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "space.attach-file", NULL);
   g_assert_true (foyer_ui_test_wait_until (picker_open, NULL, 10000));
   g_assert_true (foyer_ui_test_wait_until (picker_lists, "Documents", 30000));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (find_picker ()));
@@ -636,9 +633,7 @@ test_connect_browser (void)
   g_assert_true (foyer_test_sandbox_enable_sso (sandbox, "alice@contoso.example", &error));
   g_assert_no_error (error);
 
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_present (GTK_WINDOW (window));
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
                                FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,

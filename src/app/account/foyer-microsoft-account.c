@@ -486,6 +486,15 @@ foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self)
   return self->tokens != NULL ? foyer_token_manager_get_email (self->tokens) : NULL;
 }
 
+/* The app's one web session: the sign-in's cookies, for the viewer. */
+FoyerWebSession *
+foyer_microsoft_account_get_web_session (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->web_session;
+}
+
 FoyerGraphClient *
 foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self)
 {

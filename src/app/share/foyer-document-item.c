@@ -15,9 +15,25 @@ struct _FoyerDocumentItem
   char *json;
   FoyerDocumentRef *ref; /* NULL when unavailable */
   GError *error;         /* why it is */
+
+  /* Update File Sharing, while it runs and after. */
+  gboolean sharing_busy;
+  gboolean sharing_failed;
+  char *sharing_status;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentItem, foyer_document_item, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_SHARING_BUSY,
+  PROP_SHARING_FAILED,
+  PROP_SHARING_STATUS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* Microsoft's document hosts in the worldwide cloud; a sandbox or another
  * descriptor adds its own through foyer_cloud_is_allowed_url (). */
@@ -85,6 +101,81 @@ foyer_document_item_get_reason (FoyerDocumentItem *self)
   return self->error != NULL ? self->error->message : NULL;
 }
 
+/* What Update File Sharing is doing for this document, or did: the tile
+ * shows it (and keeps its button insensitive while busy). */
+void
+foyer_document_item_set_sharing (FoyerDocumentItem *self,
+                                 gboolean busy,
+                                 const char *status,
+                                 gboolean failed)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sharing_busy != !!busy)
+    {
+      self->sharing_busy = !!busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_BUSY]);
+    }
+  if (self->sharing_failed != !!failed)
+    {
+      self->sharing_failed = !!failed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_FAILED]);
+    }
+  if (g_strcmp0 (self->sharing_status, status) != 0)
+    {
+      g_free (self->sharing_status);
+      self->sharing_status = g_strdup (status);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+foyer_document_item_get_sharing_busy (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), FALSE);
+
+  return self->sharing_busy;
+}
+
+gboolean
+foyer_document_item_get_sharing_failed (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), FALSE);
+
+  return self->sharing_failed;
+}
+
+const char *
+foyer_document_item_get_sharing_status (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+
+  return self->sharing_status;
+}
+
+static void
+foyer_document_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FoyerDocumentItem *self = FOYER_DOCUMENT_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHARING_BUSY:
+      g_value_set_boolean (value, self->sharing_busy);
+      break;
+    case PROP_SHARING_FAILED:
+      g_value_set_boolean (value, self->sharing_failed);
+      break;
+    case PROP_SHARING_STATUS:
+      g_value_set_string (value, self->sharing_status);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 foyer_document_item_finalize (GObject *object)
 {
@@ -93,13 +184,24 @@ foyer_document_item_finalize (GObject *object)
   g_free (self->json);
   g_clear_pointer (&self->ref, foyer_document_ref_free);
   g_clear_error (&self->error);
+  g_free (self->sharing_status);
   G_OBJECT_CLASS (foyer_document_item_parent_class)->finalize (object);
 }
 
 static void
 foyer_document_item_class_init (FoyerDocumentItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = foyer_document_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = foyer_document_item_finalize;
+  object_class->get_property = foyer_document_item_get_property;
+
+  properties[PROP_SHARING_BUSY] = g_param_spec_boolean ("sharing-busy", NULL, NULL, FALSE, flags);
+  properties[PROP_SHARING_FAILED]
+      = g_param_spec_boolean ("sharing-failed", NULL, NULL, FALSE, flags);
+  properties[PROP_SHARING_STATUS] = g_param_spec_string ("sharing-status", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

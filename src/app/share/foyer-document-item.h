@@ -25,4 +25,12 @@ const FoyerDocumentRef *foyer_document_item_get_ref (FoyerDocumentItem *self);
 const FoyerDocumentRef *
 foyer_document_item_check (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error);
 
+void foyer_document_item_set_sharing (FoyerDocumentItem *self,
+                                      gboolean busy,
+                                      const char *status,
+                                      gboolean failed);
+gboolean foyer_document_item_get_sharing_busy (FoyerDocumentItem *self);
+gboolean foyer_document_item_get_sharing_failed (FoyerDocumentItem *self);
+const char *foyer_document_item_get_sharing_status (FoyerDocumentItem *self);
+
 G_END_DECLS

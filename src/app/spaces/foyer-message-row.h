@@ -17,6 +17,7 @@ void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
 GtkWidget *foyer_message_row_get_attachment_slot (FoyerMessageRow *self);
 FoyerDocumentTile *foyer_message_row_get_tile (FoyerMessageRow *self);
 GtkWidget *foyer_message_row_get_retry_button (FoyerMessageRow *self);
-GtkListItemFactory *foyer_message_row_factory_new (void);
+void foyer_message_row_set_account (FoyerMessageRow *self, FoyerMicrosoftAccount *account);
+GtkListItemFactory *foyer_message_row_factory_new (FoyerMicrosoftAccount *account);
 
 G_END_DECLS
