@@ -30,6 +30,7 @@
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
 #include "picker/foyer-picker-tile.h"
+#include "picker/foyer-share-options.h"
 #include "viewer/foyer-viewer.h"
 
 #define STEP_TIMEOUT_MS 30000
@@ -418,7 +419,13 @@ picker_thumbnails_shown (gpointer data)
 static GtkWidget *
 picker_child (FoyerPickerDialog *picker, const char *name)
 {
-  return foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name);
+  GtkWidget *options;
+
+  /* The share options have a template of their own. */
+  if (gtk_widget_get_template_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name) != NULL)
+    return foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name);
+  options = foyer_ui_test_find (GTK_WIDGET (picker), FOYER_TYPE_SHARE_OPTIONS);
+  return foyer_ui_test_child (options, FOYER_TYPE_SHARE_OPTIONS, name);
 }
 
 static FoyerMessageItem *

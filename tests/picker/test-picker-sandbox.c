@@ -12,6 +12,7 @@
 #include "foyer-test-sandbox.h"
 #include "foyer-ui-test.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-share-options.h"
 
 static FoyerTestSandbox *sandbox;
 static char *alice_token;
@@ -89,7 +90,14 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static GtkWidget *
 child (Fixture *f, const char *name)
 {
-  return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  GtkWidget *options;
+
+  /* The share options have a template of their own. */
+  if (gtk_widget_get_template_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name)
+      != NULL)
+    return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  options = foyer_ui_test_find (GTK_WIDGET (f->dialog), FOYER_TYPE_SHARE_OPTIONS);
+  return foyer_ui_test_child (options, FOYER_TYPE_SHARE_OPTIONS, name);
 }
 
 static gboolean

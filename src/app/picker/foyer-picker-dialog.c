@@ -12,6 +12,7 @@
 #include "foyer-graph-error.h"
 #include "foyer-json.h"
 #include "foyer-picker-tile.h"
+#include "foyer-share-options.h"
 
 /* A place in a source: its root (item NULL), a folder, a site or a drive.
  * Its listing is made when first shown and kept while it is on the path,
@@ -72,22 +73,8 @@ struct _FoyerPickerDialog
   AdwActionRow *modified_row;
   AdwActionRow *owner_row;
   AdwActionRow *location_row;
-  AdwActionRow *edit_row;
-  GtkSwitch *edit_switch;
-  AdwPreferencesGroup *audience_group;
-  AdwActionRow *anyone_row;
-  AdwActionRow *organization_row;
-  AdwActionRow *space_row;
-  AdwActionRow *existing_row;
-  GtkCheckButton *anyone_check;
-  GtkCheckButton *organization_check;
-  GtkCheckButton *space_check;
-  GtkCheckButton *existing_check;
+  FoyerShareOptions *share_options;
   GtkListBox *access_list;
-  AdwPreferencesGroup *access_check_group;
-  AdwActionRow *access_warning_row;
-  AdwActionRow *grant_row;
-  GtkSwitch *grant_switch;
 
   FoyerGraphClient *graph;
   FoyerPickerPolicy *policy;
@@ -107,9 +94,6 @@ struct _FoyerPickerDialog
   GtkSortListModel *sort_model;
   GtkSingleSelection *selection;
   FoyerDriveItem *chosen;
-  FoyerLinkAudience audience;
-  JsonArray *permissions; /* the chosen item's, once known */
-  GStrv without_access;   /* members who could not open it with the audience */
 
   char *sort_by;
   gboolean sort_descending;
@@ -1157,56 +1141,6 @@ access_list_clear (FoyerPickerDialog *self)
     gtk_list_box_remove (self->access_list, child);
 }
 
-/* Says which members will not be able to open the file with the chosen
- * audience, and offers to give them access (an invitation made with the
- * share) where the organization allows sharing with a space's people. */
-static void
-update_access_check (FoyerPickerDialog *self)
-{
-  const char *const *members = foyer_picker_policy_get_space_members (self->policy);
-  g_autoptr (GString) names = g_string_new (NULL);
-  g_autofree char *title = NULL;
-  gboolean certain = TRUE;
-  guint n;
-
-  g_clear_pointer (&self->without_access, g_strfreev);
-  if (self->chosen == NULL || self->permissions == NULL
-      || self->audience == FOYER_LINK_AUDIENCE_NONE)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->access_check_group), FALSE);
-      return;
-    }
-
-  self->without_access = foyer_access_check_members_without_access (
-      self->permissions, self->audience, members,
-      foyer_picker_policy_get_organization_domains (self->policy), &certain);
-  n = g_strv_length (self->without_access);
-  gtk_widget_set_visible (GTK_WIDGET (self->access_check_group), n > 0);
-  if (n == 0)
-    return;
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (i > 0)
-        g_string_append (names, ", ");
-      g_string_append (names,
-                       foyer_picker_policy_get_member_name (self->policy, self->without_access[i]));
-    }
-  if (certain)
-    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member can’t open this file",
-                                          "%u members can’t open this file", n),
-                             n);
-  else
-    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%u member may not be able to open this file",
-                                          "%u members may not be able to open this file", n),
-                             n);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->access_warning_row), title);
-  adw_action_row_set_subtitle (self->access_warning_row, names->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->grant_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_SPACE));
-}
-
 static void
 permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1222,10 +1156,7 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self = FOYER_PICKER_DIALOG (user_data);
   access_list_clear (self);
-  g_clear_pointer (&self->permissions, json_array_unref);
-  if (permissions != NULL)
-    self->permissions = json_array_ref (permissions);
-  update_access_check (self);
+  foyer_share_options_set_permissions (self->share_options, permissions);
   if (permissions == NULL)
     {
       access_list_add (self,
@@ -1260,81 +1191,6 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   adw_action_row_set_subtitle (self->owner_row, owner != NULL ? owner : _ ("Unknown"));
 }
 
-static GtkCheckButton *
-audience_check (FoyerPickerDialog *self, FoyerLinkAudience audience)
-{
-  switch (audience)
-    {
-    case FOYER_LINK_AUDIENCE_ANYONE:
-      return self->anyone_check;
-    case FOYER_LINK_AUDIENCE_ORGANIZATION:
-      return self->organization_check;
-    case FOYER_LINK_AUDIENCE_SPACE:
-      return self->space_check;
-    case FOYER_LINK_AUDIENCE_EXISTING:
-      return self->existing_check;
-    case FOYER_LINK_AUDIENCE_NONE:
-    default:
-      return NULL;
-    }
-}
-
-static void
-reset_share_options (FoyerPickerDialog *self)
-{
-  FoyerLinkAudience audience = foyer_picker_policy_get_default_audience (self->policy);
-  const char *const *members = foyer_picker_policy_get_space_members (self->policy);
-  guint n_members = g_strv_length ((char **) members);
-  g_autofree char *joined = g_strjoinv (", ", (char **) members);
-  g_autofree char *subtitle = NULL;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->anyone_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_ANYONE));
-  gtk_widget_set_visible (
-      GTK_WIDGET (self->organization_row),
-      foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_ORGANIZATION));
-  gtk_widget_set_visible (GTK_WIDGET (self->space_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_SPACE));
-  gtk_widget_set_visible (GTK_WIDGET (self->existing_row),
-                          foyer_picker_policy_allows (self->policy, FOYER_LINK_AUDIENCE_EXISTING));
-  gtk_widget_set_visible (GTK_WIDGET (self->audience_group), audience != FOYER_LINK_AUDIENCE_NONE);
-
-  if (n_members == 0)
-    subtitle = g_strdup (_ ("Nobody else is in this space yet"));
-  else
-    subtitle = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "%u person: %s", "%u people: %s", n_members), n_members,
-        joined);
-  adw_action_row_set_subtitle (self->space_row, subtitle);
-
-  if (audience_check (self, audience) != NULL)
-    gtk_check_button_set_active (audience_check (self, audience), TRUE);
-  gtk_switch_set_active (self->edit_switch, foyer_picker_policy_get_default_link_type (self->policy)
-                                                == FOYER_LINK_TYPE_EDIT);
-}
-
-static void
-audience_toggled_cb (FoyerPickerDialog *self, GtkCheckButton *check)
-{
-  FoyerLinkAudience audience = FOYER_LINK_AUDIENCE_NONE;
-
-  if (!gtk_check_button_get_active (check))
-    return;
-  if (check == self->anyone_check)
-    audience = FOYER_LINK_AUDIENCE_ANYONE;
-  else if (check == self->organization_check)
-    audience = FOYER_LINK_AUDIENCE_ORGANIZATION;
-  else if (check == self->space_check)
-    audience = FOYER_LINK_AUDIENCE_SPACE;
-  else if (check == self->existing_check)
-    audience = FOYER_LINK_AUDIENCE_EXISTING;
-
-  self->audience = audience;
-  update_access_check (self);
-  /* With existing access no link is made: people keep the rights they have. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_row), audience != FOYER_LINK_AUDIENCE_EXISTING);
-}
-
 static void
 foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
@@ -1349,9 +1205,7 @@ foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   g_cancellable_cancel (self->details_cancellable);
   g_clear_object (&self->details_cancellable);
   g_set_object (&self->chosen, item);
-  g_clear_pointer (&self->permissions, json_array_unref);
-  gtk_switch_set_active (self->grant_switch, FALSE);
-  update_access_check (self);
+  foyer_share_options_reset (self->share_options);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share",
                                  item != NULL
                                      && foyer_picker_policy_get_default_audience (self->policy)
@@ -1385,7 +1239,6 @@ foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   where = location_text (self, item);
   adw_action_row_set_subtitle (self->location_row, where);
 
-  reset_share_options (self);
   access_list_clear (self);
   access_list_add (self, _ ("Looking…"), NULL);
   gtk_stack_set_visible_child_name (self->details_stack, "item");
@@ -1445,21 +1298,22 @@ static void
 share_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
+  FoyerLinkAudience audience = foyer_share_options_get_audience (self->share_options);
   g_autoptr (FoyerDriveItem) item = NULL;
 
-  if (self->chosen == NULL || !foyer_picker_policy_allows (self->policy, self->audience))
+  if (self->chosen == NULL || !foyer_picker_policy_allows (self->policy, audience))
     return;
 
   item = g_object_ref (self->chosen);
-  g_signal_emit (self, signals[SHARE], 0, item, foyer_picker_dialog_get_link_type (self),
-                 self->audience);
+  g_signal_emit (self, signals[SHARE], 0, item,
+                 foyer_share_options_get_link_type (self->share_options), audience);
 }
 
 FoyerLinkAudience
 foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_AUDIENCE_NONE);
-  return self->audience;
+  return foyer_share_options_get_audience (self->share_options);
 }
 
 /* The members who will not be able to open the chosen file with the chosen
@@ -1469,7 +1323,7 @@ const char *const *
 foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
-  return (const char *const *) self->without_access;
+  return foyer_share_options_get_members_without_access (self->share_options);
 }
 
 /* Those of them to invite with the share: when the person asked for it. */
@@ -1477,20 +1331,14 @@ const char *const *
 foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
-
-  if (self->without_access == NULL || self->without_access[0] == NULL
-      || !gtk_widget_get_visible (GTK_WIDGET (self->access_check_group))
-      || !gtk_widget_get_visible (GTK_WIDGET (self->grant_row))
-      || !gtk_switch_get_active (self->grant_switch))
-    return NULL;
-  return (const char *const *) self->without_access;
+  return foyer_share_options_get_grant_emails (self->share_options);
 }
 
 FoyerLinkType
 foyer_picker_dialog_get_link_type (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_TYPE_VIEW);
-  return gtk_switch_get_active (self->edit_switch) ? FOYER_LINK_TYPE_EDIT : FOYER_LINK_TYPE_VIEW;
+  return foyer_share_options_get_link_type (self->share_options);
 }
 
 /* Type-ahead and Enter in the list or grid. */
@@ -1703,6 +1551,7 @@ foyer_picker_dialog_constructed (GObject *object)
   if (self->policy == NULL)
     self->policy
         = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
+  foyer_share_options_set_policy (self->share_options, self->policy);
   /* Thumbnails get a client of their own, so that a screenful of them
    * never queues the next page of the listing behind it (the limit on
    * concurrent requests is per client and host). */
@@ -1744,7 +1593,6 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->chosen);
-  g_clear_pointer (&self->permissions, json_array_unref);
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->graph);
 
@@ -1760,7 +1608,6 @@ foyer_picker_dialog_finalize (GObject *object)
   g_clear_object (&self->details_cancellable);
   g_clear_pointer (&self->policy, foyer_picker_policy_unref);
   g_free (self->query);
-  g_strfreev (self->without_access);
   g_free (self->sort_by);
   g_string_free (self->typeahead, TRUE);
 
@@ -1883,6 +1730,7 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
                                  NULL, NULL, G_TYPE_NONE, 3, FOYER_TYPE_DRIVE_ITEM,
                                  FOYER_TYPE_LINK_TYPE, FOYER_TYPE_LINK_AUDIENCE);
 
+  g_type_ensure (FOYER_TYPE_SHARE_OPTIONS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/picker/foyer-picker-dialog.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerPickerDialog, name)
@@ -1920,22 +1768,8 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
   BIND (modified_row);
   BIND (owner_row);
   BIND (location_row);
-  BIND (edit_row);
-  BIND (edit_switch);
-  BIND (audience_group);
-  BIND (anyone_row);
-  BIND (organization_row);
-  BIND (space_row);
-  BIND (existing_row);
-  BIND (anyone_check);
-  BIND (organization_check);
-  BIND (space_check);
-  BIND (existing_check);
+  BIND (share_options);
   BIND (access_list);
-  BIND (access_check_group);
-  BIND (access_warning_row);
-  BIND (grant_row);
-  BIND (grant_switch);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, source_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -1943,7 +1777,6 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, view_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, audience_toggled_cb);
 
   gtk_widget_class_install_action (widget_class, "picker.up", NULL, up_action);
   gtk_widget_class_install_action (widget_class, "picker.back", NULL, back_action);
