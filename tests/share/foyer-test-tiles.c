@@ -7,6 +7,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-link.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-org-policy.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
@@ -58,7 +59,7 @@ foyer_test_tiles_connect (FoyerApplication *app,
   g_assert_no_error (error);
   parent = adw_window_new ();
   gtk_window_present (GTK_WINDOW (parent));
-  foyer_microsoft_account_connect (account, GTK_WINDOW (parent));
+  g_assert_true (foyer_microsoft_sign_in_window_open (GTK_WINDOW (parent), account));
   g_assert_true (foyer_ui_test_wait_until (connected, account, 60000));
   gtk_window_destroy (GTK_WINDOW (parent));
   return sandbox;

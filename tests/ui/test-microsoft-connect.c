@@ -20,6 +20,7 @@
 #include "foyer-cloud.h"
 #include "foyer-graph-client.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
 #include "foyer-store.h"
@@ -31,6 +32,13 @@
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
 #include "viewer/foyer-viewer.h"
+
+/* The Microsoft sign-in window, while there is one. */
+static GtkWindow *
+sign_in_window (void)
+{
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_MICROSOFT_SIGN_IN_WINDOW);
+}
 
 static FoyerApplication *app;
 
@@ -459,9 +467,8 @@ test_connect (void)
 
   /* Connect: the embedded sign-in, filled in as a person would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
-  g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  view = foyer_ui_test_find (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                             FOYER_TYPE_SIGN_IN_VIEW);
+  g_assert_nonnull (sign_in_window ());
+  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW);
   g_assert_nonnull (view);
   web = foyer_sign_in_view_get_web_view (view);
   form.view = consent.view = web;
@@ -481,7 +488,7 @@ test_connect (void)
   run_js (web, "document.querySelector('#idSIButton9').click();");
 
   wait_state (account, FOYER_MICROSOFT_CONNECTED);
-  g_assert_null (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_null (sign_in_window ());
   g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Alice Martin");
   g_assert_cmpstr (foyer_microsoft_account_get_email (account), ==, "alice@contoso.example");
 
@@ -651,13 +658,11 @@ test_connect_browser (void)
   g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
   g_assert_nonnull (strstr (opened, "code_challenge_method=S256"));
   /* A window says where to look; it has no web view of its own. */
-  g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  g_assert_null (foyer_ui_test_find (
-      GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)), FOYER_TYPE_SIGN_IN_VIEW));
+  g_assert_nonnull (sign_in_window ());
+  g_assert_null (foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW));
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_CONNECTING);
-  foyer_ui_test_wait_for_draw (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
-  g_free (foyer_ui_test_save_png (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                                  "microsoft-browser"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (sign_in_window ()));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (sign_in_window ()), "microsoft-browser"));
 
   /* The browser: signed in already (SSO), so straight back to 127.0.0.1. */
   browser_get (browser, opened, &step);
@@ -668,7 +673,7 @@ test_connect_browser (void)
   g_assert_cmpuint (step.status, ==, 200);
 
   wait_state (account, FOYER_MICROSOFT_CONNECTED);
-  g_assert_null (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_null (sign_in_window ());
   g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Alice Martin");
 
   g_signal_handler_disconnect (account, handler);

@@ -46,9 +46,14 @@ FoyerGraphClient *foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self
 FoyerCloud *foyer_microsoft_account_get_cloud (FoyerMicrosoftAccount *self);
 FoyerAuthorizer *foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self);
 FoyerThumbnailLoader *foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self);
-GtkWindow *foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self);
 
-void foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent);
+/* Connecting, for FoyerMicrosoftSignInWindow. */
+gboolean foyer_microsoft_account_begin_sign_in (FoyerMicrosoftAccount *self);
+char *foyer_microsoft_account_dup_authorize_url (FoyerMicrosoftAccount *self);
+void foyer_microsoft_account_open_authorize_page (FoyerMicrosoftAccount *self, GtkWindow *parent);
+void foyer_microsoft_account_complete_sign_in (FoyerMicrosoftAccount *self,
+                                               const char *redirect_uri);
+void foyer_microsoft_account_abort_sign_in (FoyerMicrosoftAccount *self, const char *message);
 void foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include "foyer-preferences-window.h"
 
+#include "foyer-microsoft-sign-in-window.h"
+
 /* The audience switches, in the order of FoyerLinkAudience from ANYONE on. */
 #define N_AUDIENCES (FOYER_LINK_AUDIENCE_EXISTING - FOYER_LINK_AUDIENCE_ANYONE + 1)
 
@@ -92,7 +94,7 @@ microsoft_button_cb (FoyerPreferencesWindow *self)
   if (foyer_microsoft_account_get_state (self->account) == FOYER_MICROSOFT_CONNECTED)
     foyer_microsoft_account_disconnect (self->account);
   else
-    foyer_microsoft_account_connect (self->account, GTK_WINDOW (self));
+    foyer_microsoft_sign_in_window_open (GTK_WINDOW (self), self->account);
 }
 
 static guint

@@ -7,6 +7,7 @@
 
 #include "picker/foyer-picker-dialog.h"
 #include "foyer-document-item.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-preferences-window.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-share.h"
@@ -541,7 +542,7 @@ connect_microsoft_cb (GSimpleAction *action, GVariant *parameter, gpointer user_
   FoyerWindow *self = user_data;
 
   if (self->account != NULL)
-    foyer_microsoft_account_connect (self->account, GTK_WINDOW (self));
+    foyer_microsoft_sign_in_window_open (GTK_WINDOW (self), self->account);
 }
 
 static void
