@@ -422,7 +422,7 @@ foyer_document_tile_dispose (GObject *object)
   foyer_document_tile_set_document (self, NULL);
   g_clear_object (&self->account);
   g_clear_pointer (&self->message_id, g_free);
-  g_clear_pointer (&self->box, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_DOCUMENT_TILE);
   G_OBJECT_CLASS (foyer_document_tile_parent_class)->dispose (object);
 }
 
@@ -498,6 +498,25 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
                                               G_CALLBACK (foyer_document_tile_real_open), NULL,
                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/foyer-document-tile.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerDocumentTile, name)
+  BIND (box);
+  BIND (thumbnail);
+  BIND (icon);
+  BIND (title);
+  BIND (details);
+  BIND (status);
+  BIND (actions);
+  BIND (connect_button);
+  BIND (request_button);
+  BIND (update_button);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, request_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, update_clicked_cb);
+
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, activate_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, activate_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_ISO_Enter, 0, activate_cb, NULL);
@@ -508,62 +527,7 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
 static void
 foyer_document_tile_init (FoyerDocumentTile *self)
 {
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkGesture *click = gtk_gesture_click_new ();
-
-  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
-  gtk_widget_add_css_class (self->box, "card");
-
-  self->thumbnail = GTK_PICTURE (gtk_picture_new ());
-  gtk_picture_set_can_shrink (self->thumbnail, TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), 260, 140);
-  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->thumbnail));
-
-  self->icon = GTK_IMAGE (gtk_image_new_from_icon_name ("x-office-document-symbolic"));
-  gtk_image_set_pixel_size (self->icon, 32);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->icon));
-  self->title = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title, 0);
-  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
-  self->details = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->details, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->details), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->details), "caption");
-  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->title));
-  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->details));
-  gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (self->box), row);
-
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status, 0);
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
-  gtk_widget_set_visible (GTK_WIDGET (self->status), FALSE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status));
-
-  self->actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->connect_button = gtk_button_new_with_mnemonic (_ ("_Connect…"));
-  g_signal_connect_swapped (self->connect_button, "clicked", G_CALLBACK (connect_clicked_cb), self);
-  self->request_button = gtk_button_new_with_mnemonic (_ ("_Request Access…"));
-  g_signal_connect_swapped (self->request_button, "clicked", G_CALLBACK (request_clicked_cb), self);
-  gtk_box_append (GTK_BOX (self->actions), self->connect_button);
-  gtk_box_append (GTK_BOX (self->actions), self->request_button);
-  self->update_button = gtk_button_new_with_mnemonic (_ ("_Update File Sharing"));
-  gtk_widget_set_tooltip_text (
-      self->update_button, _ ("Give the people who joined this space since access to the file"));
-  g_signal_connect_swapped (self->update_button, "clicked", G_CALLBACK (update_clicked_cb), self);
-  gtk_box_append (GTK_BOX (self->actions), self->update_button);
-  gtk_widget_set_visible (self->actions, FALSE);
-  gtk_box_append (GTK_BOX (self->box), self->actions);
-
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
-  g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 FoyerDocumentTile *
