@@ -295,15 +295,6 @@ foyer_sign_in_view_start (FoyerSignInView *self,
   webkit_web_view_load_uri (self->web_view, authorize_url);
 }
 
-void
-foyer_sign_in_view_stop (FoyerSignInView *self)
-{
-  g_return_if_fail (FOYER_IS_SIGN_IN_VIEW (self));
-
-  self->finished = TRUE;
-  webkit_web_view_stop_loading (self->web_view);
-}
-
 const char *
 foyer_sign_in_view_get_host (FoyerSignInView *self)
 {

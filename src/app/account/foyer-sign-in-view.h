@@ -29,7 +29,6 @@ void foyer_sign_in_view_start (FoyerSignInView *self,
                                const char *authorize_url,
                                const char *redirect_uri,
                                gboolean allow_loopback_http);
-void foyer_sign_in_view_stop (FoyerSignInView *self);
 const char *foyer_sign_in_view_get_host (FoyerSignInView *self);
 FoyerSignInSecurity foyer_sign_in_view_get_security (FoyerSignInView *self);
 WebKitWebView *foyer_sign_in_view_get_web_view (FoyerSignInView *self);

@@ -512,32 +512,3 @@ foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const ch
   _foyer_session_send (self, space, text != NULL ? text : "", ref_json);
   return TRUE;
 }
-
-void
-foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space)
-{
-  FoyerMessageList *list;
-  g_autoptr (GPtrArray) failed = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_return_if_fail (FOYER_IS_SESSION (self));
-  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
-
-  list = foyer_space_item_get_messages (space);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
-    {
-      FoyerMessageItem *item = g_list_model_get_item (G_LIST_MODEL (list), i);
-
-      if (foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_FAILED)
-        g_ptr_array_add (failed, item);
-      else
-        g_object_unref (item);
-    }
-
-  for (guint i = 0; i < failed->len; i++)
-    {
-      FoyerMessageItem *item = g_ptr_array_index (failed, i);
-      g_autofree char *id = g_strdup (foyer_message_item_get_id (item));
-
-      foyer_session_retry_message (self, space, id);
-    }
-}

@@ -415,16 +415,6 @@ foyer_message_item_set_show_unread_marker (FoyerMessageItem *self, gboolean valu
   set_flag (self, &self->show_unread_marker, value, PROP_SHOW_UNREAD_MARKER);
 }
 
-/* Whether the person looking wrote it (their own shared documents offer
- * Update File Sharing). */
-gboolean
-foyer_message_item_get_from_me (FoyerMessageItem *self)
-{
-  g_return_val_if_fail (FOYER_IS_MESSAGE_ITEM (self), FALSE);
-
-  return self->from_me;
-}
-
 void
 foyer_message_item_set_from_me (FoyerMessageItem *self, gboolean from_me)
 {

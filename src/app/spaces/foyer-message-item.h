@@ -47,7 +47,6 @@ gboolean foyer_message_item_get_show_day (FoyerMessageItem *self);
 void foyer_message_item_set_show_day (FoyerMessageItem *self, gboolean show);
 gboolean foyer_message_item_get_show_unread_marker (FoyerMessageItem *self);
 void foyer_message_item_set_show_unread_marker (FoyerMessageItem *self, gboolean show);
-gboolean foyer_message_item_get_from_me (FoyerMessageItem *self);
 void foyer_message_item_set_from_me (FoyerMessageItem *self, gboolean from_me);
 GObject *foyer_message_item_get_attachment (FoyerMessageItem *self);
 void foyer_message_item_set_attachment (FoyerMessageItem *self, GObject *attachment);

@@ -210,22 +210,6 @@ foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
     }
 }
 
-FoyerDocumentTile *
-foyer_message_row_get_tile (FoyerMessageRow *self)
-{
-  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
-
-  return self->tile;
-}
-
-GtkWidget *
-foyer_message_row_get_attachment_slot (FoyerMessageRow *self)
-{
-  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
-
-  return self->attachment_slot;
-}
-
 /* The person's Microsoft account, for the document tiles (the window's). */
 void
 foyer_message_row_set_account (FoyerMessageRow *self, FoyerMicrosoftAccount *account)

@@ -669,14 +669,6 @@ foyer_viewer_set_interactive_sign_in (FoyerViewer *self, gboolean allowed)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERACTIVE_SIGN_IN]);
 }
 
-gboolean
-foyer_viewer_get_interactive_sign_in (FoyerViewer *self)
-{
-  g_return_val_if_fail (FOYER_IS_VIEWER (self), FALSE);
-
-  return self->interactive_sign_in;
-}
-
 FoyerViewerState
 foyer_viewer_get_state (FoyerViewer *self)
 {
@@ -691,14 +683,6 @@ foyer_viewer_get_title (FoyerViewer *self)
   g_return_val_if_fail (FOYER_IS_VIEWER (self), NULL);
 
   return self->title;
-}
-
-const char *
-foyer_viewer_get_url (FoyerViewer *self)
-{
-  g_return_val_if_fail (FOYER_IS_VIEWER (self), NULL);
-
-  return self->url;
 }
 
 const char *

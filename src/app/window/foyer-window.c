@@ -405,22 +405,6 @@ account_error_cb (FoyerWindow *self, const char *message)
     foyer_window_show_toast (self, message);
 }
 
-FoyerSession *
-foyer_window_get_session (FoyerWindow *self)
-{
-  g_return_val_if_fail (FOYER_IS_WINDOW (self), NULL);
-
-  return self->session;
-}
-
-FoyerMicrosoftAccount *
-foyer_window_get_account (FoyerWindow *self)
-{
-  g_return_val_if_fail (FOYER_IS_WINDOW (self), NULL);
-
-  return self->account;
-}
-
 void
 foyer_window_show_toast (FoyerWindow *self, const char *message)
 {

@@ -23,8 +23,6 @@ G_DECLARE_FINAL_TYPE (FoyerWindow, foyer_window, FOYER, WINDOW, AdwApplicationWi
 FoyerWindow *foyer_window_new (GtkApplication *application,
                                FoyerSession *session,
                                FoyerMicrosoftAccount *account);
-FoyerSession *foyer_window_get_session (FoyerWindow *self);
-FoyerMicrosoftAccount *foyer_window_get_account (FoyerWindow *self);
 void foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces);
 void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
 FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);

@@ -135,27 +135,6 @@ foyer_auth_request_new (FoyerCloud *cloud,
                                       verifier, state, nonce);
 }
 
-FoyerCloud *
-foyer_auth_request_get_cloud (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->cloud;
-}
-
-const char *
-foyer_auth_request_get_tenant (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->tenant;
-}
-
-const char *
-foyer_auth_request_get_client_id (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->client_id;
-}
-
 const char *
 foyer_auth_request_get_verifier (FoyerAuthRequest *self)
 {

@@ -305,12 +305,6 @@ foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant)
 }
 
 char *
-foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant)
-{
-  return endpoint (self, tenant, "/v2.0/.well-known/openid-configuration");
-}
-
-char *
 foyer_cloud_issuer (FoyerCloud *self, const char *tenant)
 {
   return endpoint (self, tenant, "/v2.0");

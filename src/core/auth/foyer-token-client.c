@@ -103,25 +103,11 @@ foyer_token_client_new (FoyerCloud *cloud,
   return self;
 }
 
-FoyerCloud *
-foyer_token_client_get_cloud (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->cloud;
-}
-
 const char *
 foyer_token_client_get_tenant (FoyerTokenClient *self)
 {
   g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
   return self->tenant;
-}
-
-const char *
-foyer_token_client_get_client_id (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->client_id;
 }
 
 void

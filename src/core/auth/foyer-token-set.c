@@ -128,13 +128,6 @@ foyer_token_set_get_refresh_token (FoyerTokenSet *self)
 }
 
 const char *
-foyer_token_set_get_scope (FoyerTokenSet *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_SET (self), NULL);
-  return self->scope;
-}
-
-const char *
 foyer_token_set_get_id_token (FoyerTokenSet *self)
 {
   g_return_val_if_fail (FOYER_IS_TOKEN_SET (self), NULL);

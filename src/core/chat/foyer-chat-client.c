@@ -74,13 +74,6 @@ foyer_chat_client_get_session (FoyerChatClient *self)
   return self->session;
 }
 
-const char *
-foyer_chat_client_get_base_url (FoyerChatClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
-  return self->base_url;
-}
-
 char *
 foyer_chat_client_get_events_url (FoyerChatClient *self)
 {

@@ -109,13 +109,6 @@ foyer_kms_client_new (SoupSession *session, const char *base_url)
   return self;
 }
 
-const char *
-foyer_kms_client_get_base_url (FoyerKmsClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_KMS_CLIENT (self), NULL);
-  return self->base_url;
-}
-
 void
 foyer_kms_client_set_token (FoyerKmsClient *self, const char *token)
 {

@@ -45,7 +45,6 @@ const char *foyer_drive_item_get_mime_type (FoyerDriveItem *self);
 gboolean foyer_drive_item_get_is_folder (FoyerDriveItem *self);
 gboolean foyer_drive_item_get_is_package (FoyerDriveItem *self);
 int foyer_drive_item_get_child_count (FoyerDriveItem *self);
-GDateTime *foyer_drive_item_get_created (FoyerDriveItem *self);
 GDateTime *foyer_drive_item_get_modified (FoyerDriveItem *self);
 const char *foyer_drive_item_get_modified_by_name (FoyerDriveItem *self);
 const char *foyer_drive_item_get_modified_by_email (FoyerDriveItem *self);

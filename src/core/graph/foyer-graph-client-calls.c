@@ -238,25 +238,6 @@ foyer_graph_client_get_shared_item_finish (FoyerGraphClient *self,
   return typed_finish (self, result, foyer_graph_client_get_shared_item_async, error);
 }
 
-void
-foyer_graph_client_get_me_async (FoyerGraphClient *self,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer user_data)
-{
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-
-  typed_request (self, "GET", "/me?$select=id,displayName,mail,userPrincipalName", NULL, NULL,
-                 convert_object, NULL, (GDestroyNotify) json_object_unref, cancellable, callback,
-                 user_data, foyer_graph_client_get_me_async);
-}
-
-JsonObject *
-foyer_graph_client_get_me_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error)
-{
-  return typed_finish (self, result, foyer_graph_client_get_me_async, error);
-}
-
 static void
 thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -269,35 +250,6 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
-}
-
-void
-foyer_graph_client_get_thumbnail_async (FoyerGraphClient *self,
-                                        const char *drive_id,
-                                        const char *item_id,
-                                        const char *size,
-                                        GCancellable *cancellable,
-                                        GAsyncReadyCallback callback,
-                                        gpointer user_data)
-{
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (item_id != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, foyer_graph_client_get_thumbnail_async);
-  path = foyer_graph_thumbnail_path (drive_id, item_id, size);
-  foyer_graph_client_request_bytes_async (self, "GET", path, cancellable, thumbnail_cb, task);
-}
-
-GBytes *
-foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
-                                         GAsyncResult *result,
-                                         GError **error)
-{
-  return typed_finish (self, result, foyer_graph_client_get_thumbnail_async, error);
 }
 
 void

@@ -288,12 +288,7 @@ clamp_uint (guint value, guint min, guint max)
   return value < min ? min : value > max ? max : value;
 }
 
-#define UINT_ACCESSORS(field, prop, min, max)                                                      \
-  guint foyer_graph_client_get_##field (FoyerGraphClient *self)                                    \
-  {                                                                                                \
-    g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), 0);                                        \
-    return self->field;                                                                            \
-  }                                                                                                \
+#define UINT_SETTER(field, prop, min, max)                                                         \
   void foyer_graph_client_set_##field (FoyerGraphClient *self, guint value)                        \
   {                                                                                                \
     g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));                                               \
@@ -304,10 +299,17 @@ clamp_uint (guint value, guint min, guint max)
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);                                  \
   }
 
-UINT_ACCESSORS (max_concurrent_per_host, PROP_MAX_CONCURRENT_PER_HOST, 1, SESSION_MAX_PER_HOST)
-UINT_ACCESSORS (max_retries, PROP_MAX_RETRIES, 0, 10)
-UINT_ACCESSORS (base_delay_ms, PROP_BASE_DELAY_MS, 1, 60000)
-UINT_ACCESSORS (max_wait_ms, PROP_MAX_WAIT_MS, 1, 3600000)
+UINT_SETTER (max_concurrent_per_host, PROP_MAX_CONCURRENT_PER_HOST, 1, SESSION_MAX_PER_HOST)
+UINT_SETTER (max_retries, PROP_MAX_RETRIES, 0, 10)
+UINT_SETTER (base_delay_ms, PROP_BASE_DELAY_MS, 1, 60000)
+UINT_SETTER (max_wait_ms, PROP_MAX_WAIT_MS, 1, 3600000)
+
+guint
+foyer_graph_client_get_max_concurrent_per_host (FoyerGraphClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), 0);
+  return self->max_concurrent_per_host;
+}
 
 /* The request engine. */
 

@@ -26,11 +26,8 @@ const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
 FoyerAuthorizer *foyer_graph_client_get_authorizer (FoyerGraphClient *self);
 guint foyer_graph_client_get_max_concurrent_per_host (FoyerGraphClient *self);
 void foyer_graph_client_set_max_concurrent_per_host (FoyerGraphClient *self, guint limit);
-guint foyer_graph_client_get_max_retries (FoyerGraphClient *self);
 void foyer_graph_client_set_max_retries (FoyerGraphClient *self, guint retries);
-guint foyer_graph_client_get_base_delay_ms (FoyerGraphClient *self);
 void foyer_graph_client_set_base_delay_ms (FoyerGraphClient *self, guint delay_ms);
-guint foyer_graph_client_get_max_wait_ms (FoyerGraphClient *self);
 void foyer_graph_client_set_max_wait_ms (FoyerGraphClient *self, guint wait_ms);
 
 /* Generic requests. path_or_url is relative to the base URL ("/me/drive")
@@ -92,24 +89,8 @@ FoyerDriveItem *foyer_graph_client_get_shared_item_finish (FoyerGraphClient *sel
                                                            GAsyncResult *result,
                                                            GError **error);
 
-void foyer_graph_client_get_me_async (FoyerGraphClient *self,
-                                      GCancellable *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer user_data);
 JsonObject *
 foyer_graph_client_get_me_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
-
-/* Thumbnail content; size is "small", "medium", "large" or "c300x400". */
-void foyer_graph_client_get_thumbnail_async (FoyerGraphClient *self,
-                                             const char *drive_id,
-                                             const char *item_id,
-                                             const char *size,
-                                             GCancellable *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer user_data);
-GBytes *foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
-                                                 GAsyncResult *result,
-                                                 GError **error);
 
 /* The same through the shares API, with the caller's own credentials:
  * sharing_url_or_share_id as for get_shared_item. */
