@@ -21,6 +21,7 @@
 #include "foyer-application.h"
 #include "foyer-document-item.h"
 #include "foyer-document-tile.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-microsoft-sign-in-window.h"
 #include "foyer-session.h"
@@ -30,7 +31,9 @@
 #include "foyer-ui-test.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-picker-tile.h"
+#include "picker/foyer-picker-tile-private.h"
 #include "picker/foyer-share-options.h"
 #include "viewer/foyer-viewer.h"
 
@@ -361,7 +364,7 @@ picker_closed (gpointer data)
 static FoyerDriveItem *
 picker_item (FoyerPickerDialog *picker, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (picker);
+  GListModel *model = _foyer_picker_dialog_get_model (picker);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -383,7 +386,7 @@ static gboolean
 picker_lists (gpointer data)
 {
   ItemWait *w = data;
-  const char *state = foyer_picker_dialog_get_state (w->picker);
+  const char *state = _foyer_picker_dialog_get_state (w->picker);
 
   return (g_str_equal (state, "list") || g_str_equal (state, "grid"))
          && picker_item (w->picker, w->name) != NULL;
@@ -410,13 +413,13 @@ picker_thumbnails_shown (gpointer data)
   for (guint i = 0; i < tiles->len; i++)
     {
       FoyerPickerTile *tile = g_ptr_array_index (tiles, i);
-      FoyerDriveItem *item = foyer_picker_tile_get_item (tile);
+      FoyerDriveItem *item = _foyer_picker_tile_get_item (tile);
 
       if (!gtk_widget_get_mapped (GTK_WIDGET (tile)) || item == NULL)
         continue;
       if (foyer_drive_item_get_kind (item) >= FOYER_DRIVE_ITEM_KIND_DOCUMENT
           && foyer_drive_item_get_kind (item) <= FOYER_DRIVE_ITEM_KIND_TEXT
-          && !foyer_picker_tile_get_has_thumbnail (tile))
+          && !_foyer_picker_tile_get_has_thumbnail (tile))
         return FALSE;
       shown++;
     }
@@ -470,7 +473,7 @@ find_tile (GtkWidget *window, const char *title)
 
   foyer_ui_test_collect (window, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
-    if (g_strcmp0 (foyer_document_tile_get_title (g_ptr_array_index (tiles, i)), title) == 0)
+    if (g_strcmp0 (_foyer_document_tile_get_title (g_ptr_array_index (tiles, i)), title) == 0)
       return g_ptr_array_index (tiles, i);
   return NULL;
 }
@@ -481,7 +484,7 @@ tile_with_thumbnail (gpointer data)
   TileWait *w = data;
   FoyerDocumentTile *tile = find_tile (w->window, w->title);
 
-  return tile != NULL && foyer_document_tile_has_thumbnail (tile);
+  return tile != NULL && _foyer_document_tile_has_thumbnail (tile);
 }
 
 /* share FOLDER FILE: Attach file in the space shown, into FOLDER of My
@@ -508,15 +511,15 @@ share (Member *self, char **args, GString *answer, GError **error)
   /* Into the folder, as Enter or a double click on it would. */
   wait = (ItemWait){ picker, args[1] };
   REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
-           "My Files does not list %s (%s)", args[1], foyer_picker_dialog_get_state (picker));
+           "My Files does not list %s (%s)", args[1], _foyer_picker_dialog_get_state (picker));
   item = picker_item (picker, args[1]);
   REQUIRE (foyer_drive_item_get_is_folder (item), "%s is not a folder", args[1]);
   foyer_picker_dialog_activate_item (picker, item);
   wait = (ItemWait){ picker, args[2] };
   REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
-           "%s does not list %s (%s)", args[1], args[2], foyer_picker_dialog_get_state (picker));
+           "%s does not list %s (%s)", args[1], args[2], _foyer_picker_dialog_get_state (picker));
   {
-    g_auto (GStrv) crumbs = foyer_picker_dialog_dup_path (picker);
+    g_auto (GStrv) crumbs = _foyer_picker_dialog_dup_path (picker);
 
     path = g_strjoinv (" > ", crumbs);
     REQUIRE (g_strv_length (crumbs) == 2 && g_str_equal (crumbs[1], args[1]), "the picker shows %s",
@@ -530,7 +533,7 @@ share (Member *self, char **args, GString *answer, GError **error)
   /* Choose the file: its details, then View for the organization. */
   item = picker_item (picker, args[2]);
   foyer_picker_dialog_activate_item (picker, item);
-  REQUIRE (foyer_picker_dialog_get_chosen (picker) == item, "%s was not chosen", args[2]);
+  REQUIRE (_foyer_picker_dialog_get_chosen (picker) == item, "%s was not chosen", args[2]);
   REQUIRE (foyer_ui_test_wait_until (owner_known, picker, STEP_TIMEOUT_MS),
            "the details never said who owns %s", args[2]);
   gtk_switch_set_active (GTK_SWITCH (picker_child (picker, "edit_switch")), FALSE);
@@ -549,12 +552,12 @@ share (Member *self, char **args, GString *answer, GError **error)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
                                               - gtk_adjustment_get_page_size (adjustment));
   }
-  REQUIRE (foyer_picker_dialog_get_link_type (picker) == FOYER_LINK_TYPE_VIEW,
+  REQUIRE (_foyer_picker_dialog_get_link_type (picker) == FOYER_LINK_TYPE_VIEW,
            "the access is %s, not view",
-           foyer_link_type_to_string (foyer_picker_dialog_get_link_type (picker)));
-  REQUIRE (foyer_picker_dialog_get_audience (picker) == FOYER_LINK_AUDIENCE_ORGANIZATION,
+           foyer_link_type_to_string (_foyer_picker_dialog_get_link_type (picker)));
+  REQUIRE (_foyer_picker_dialog_get_audience (picker) == FOYER_LINK_AUDIENCE_ORGANIZATION,
            "the audience is %s, not organization",
-           foyer_link_audience_to_string (foyer_picker_dialog_get_audience (picker)));
+           foyer_link_audience_to_string (_foyer_picker_dialog_get_audience (picker)));
   REQUIRE (gtk_widget_get_sensitive (picker_child (picker, "share_button")),
            "Share is not available");
   g_free (name);
@@ -601,7 +604,7 @@ wait_tile (Member *self, char **args, GString *answer, GError **error)
   wait.title = args[1];
   REQUIRE (foyer_ui_test_wait_until (tile_with_thumbnail, &wait, STEP_TIMEOUT_MS),
            "no tile with a thumbnail for %s in the window", args[1]);
-  ref = foyer_document_tile_get_ref (find_tile (GTK_WIDGET (self->window), args[1]));
+  ref = _foyer_document_tile_get_ref (find_tile (GTK_WIDGET (self->window), args[1]));
   REQUIRE (ref != NULL, "the tile for %s is unavailable", args[1]);
   name = g_strdup_printf ("e2e-5-%s-tile", self->role);
   save_screenshot (GTK_WIDGET (self->window), name);
@@ -625,8 +628,8 @@ open_document (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (g_strv_length (args) == 2, "usage: open TITLE");
   REQUIRE (self->email != NULL, "no Microsoft account is connected");
   tile = find_tile (GTK_WIDGET (self->window), args[1]);
-  REQUIRE (tile != NULL && foyer_document_tile_get_ref (tile) != NULL, "no tile for %s", args[1]);
-  g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
+  REQUIRE (tile != NULL && _foyer_document_tile_get_ref (tile) != NULL, "no tile for %s", args[1]);
+  g_signal_emit_by_name (tile, "open", _foyer_document_tile_get_ref (tile));
   REQUIRE (foyer_window_get_document_shown (self->window), "the window shows no document");
   viewer = foyer_ui_test_find (GTK_WIDGET (self->window), FOYER_TYPE_VIEWER);
   REQUIRE (viewer != NULL, "the window has no viewer");

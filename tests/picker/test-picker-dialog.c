@@ -10,7 +10,9 @@
 
 #include "foyer-authorizer.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-picker-tile.h"
+#include "picker/foyer-picker-tile-private.h"
 #include "picker/foyer-share-options.h"
 #include "foyer-ui-test.h"
 #include "picker-fake-graph.h"
@@ -114,7 +116,7 @@ static gboolean
 shows_items (gpointer data)
 {
   Fixture *f = data;
-  const char *state = foyer_picker_dialog_get_state (f->dialog);
+  const char *state = _foyer_picker_dialog_get_state (f->dialog);
 
   return g_str_equal (state, "list") || g_str_equal (state, "grid");
 }
@@ -124,7 +126,7 @@ shows_status (gpointer data)
 {
   Fixture *f = data;
 
-  return g_str_equal (foyer_picker_dialog_get_state (f->dialog), "status");
+  return g_str_equal (_foyer_picker_dialog_get_state (f->dialog), "status");
 }
 
 static void
@@ -137,7 +139,7 @@ wait_for_items (Fixture *f)
 static char *
 item_names (Fixture *f)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
   g_autoptr (GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -154,7 +156,7 @@ item_names (Fixture *f)
 static char *
 path_text (Fixture *f)
 {
-  g_auto (GStrv) path = foyer_picker_dialog_dup_path (f->dialog);
+  g_auto (GStrv) path = _foyer_picker_dialog_dup_path (f->dialog);
 
   return g_strjoinv (" > ", path);
 }
@@ -162,7 +164,7 @@ path_text (Fixture *f)
 static FoyerDriveItem *
 find_item (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -177,7 +179,7 @@ find_item (Fixture *f, const char *name)
 static guint
 find_position (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -212,7 +214,7 @@ test_opens_my_files (Fixture *f, gconstpointer data)
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (f->dialog)));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->dialog)), ==, "Attach File");
   wait_for_items (f);
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_MY_FILES);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_MY_FILES);
   /* Folders first, then by name; the name with markup in it is shown as is. */
   g_assert_cmpstr ((names = item_names (f)), ==, ROOT_NAMES);
   g_assert_cmpstr ((path = path_text (f)), ==, "My Files");
@@ -384,7 +386,7 @@ test_sources (Fixture *f, gconstpointer data)
 
   /* Recent comes from the insights API. */
   select_source (f, "recent_row");
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_RECENT);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_RECENT);
   g_assert_cmpstr ((names = item_names (f)), ==, "Quarterly review.pptx|Roadmap.xlsx");
   g_clear_pointer (&names, g_free);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/me/insights/used"), ==, 1);
@@ -522,7 +524,7 @@ test_filter_and_sort (Fixture *f, gconstpointer data)
 
   /* The grid shows the same model. */
   gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.grid-view", NULL);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "grid");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "grid");
   g_assert_true (foyer_ui_test_wait_until ((gboolean (*) (gpointer)) foyer_ui_test_is_drawn,
                                            child (f, "grid_view"), 5000));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
@@ -560,7 +562,7 @@ test_details_and_share (Fixture *f, gconstpointer data)
   plan = find_item (f, "Plan <b>2027</b>.docx");
   foyer_picker_dialog_activate_item (f->dialog, plan);
 
-  g_assert_true (foyer_picker_dialog_get_chosen (f->dialog) == plan);
+  g_assert_true (_foyer_picker_dialog_get_chosen (f->dialog) == plan);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "details_stack"))), ==,
                    "item");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (f, "details_name"))), ==,
@@ -618,7 +620,7 @@ test_details_and_share (Fixture *f, gconstpointer data)
   gtk_single_selection_set_selected (
       GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "list_view")))),
       find_position (f, "Documents"));
-  g_assert_null (foyer_picker_dialog_get_chosen (f->dialog));
+  g_assert_null (_foyer_picker_dialog_get_chosen (f->dialog));
   g_assert_false (gtk_widget_is_sensitive (child (f, "share_button")));
   gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.share", NULL);
   g_assert_cmpuint (f->shares, ==, 3);
@@ -670,7 +672,7 @@ test_access_check (Fixture *f, gconstpointer data)
                    ==, "Mallory Smith");
   g_assert_true (gtk_widget_get_visible (child (f, "grant_row")));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (f, "grant_switch"))));
-  missing = joined (foyer_picker_dialog_get_members_without_access (f->dialog));
+  missing = joined (_foyer_picker_dialog_get_members_without_access (f->dialog));
   g_assert_cmpstr (missing, ==, "mallory@fabrikam.example");
   g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
 
@@ -694,7 +696,7 @@ test_access_check (Fixture *f, gconstpointer data)
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
   g_assert_false (gtk_widget_get_visible (child (f, "access_check_group")));
   g_assert_cmpuint (
-      g_strv_length ((char **) foyer_picker_dialog_get_members_without_access (f->dialog)), ==, 0);
+      g_strv_length ((char **) _foyer_picker_dialog_get_members_without_access (f->dialog)), ==, 0);
   g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
 
   /* Another file starts again from "not known", the offer off. */
@@ -845,7 +847,7 @@ test_throttled_waits (Fixture *f, gconstpointer data)
   /* Two 429s asking for 1 s each, then the listing. */
   fake_graph_set_fault (f->fake, "/v1.0/me/drive/root/children", "429:1:2");
   open_dialog (f, policy);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "loading");
   /* A quick page shows no spinner; this wait is long enough for one. */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "view_stack"))), ==,
                    "list");
@@ -950,7 +952,7 @@ has_two_pages (gpointer data)
 {
   Fixture *f = data;
 
-  return g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)) == 100;
+  return g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)) == 100;
 }
 
 static void
@@ -964,7 +966,7 @@ test_paging (Fixture *f, gconstpointer data)
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
   wait_ms (200);
   /* One page is all that was asked for while its top is shown. */
-  g_assert_cmpuint (g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)), ==, 50);
+  g_assert_cmpuint (g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)), ==, 50);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/big/children"), ==, 1);
 
   /* Near the end, the next page. */
@@ -980,7 +982,7 @@ test_paging (Fixture *f, gconstpointer data)
 static gboolean
 tile_has_thumbnail (gpointer data)
 {
-  return foyer_picker_tile_get_has_thumbnail (data);
+  return _foyer_picker_tile_get_has_thumbnail (data);
 }
 
 static void
@@ -1020,10 +1022,10 @@ test_tile_thumbnails (Fixture *f, gconstpointer data)
                     requests + 1);
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), budget);
   wait_ms (700);
-  g_assert_false (foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));
+  g_assert_false (_foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (image)), ==,
                    "x-office-spreadsheet-symbolic");
-  g_assert_true (foyer_picker_tile_get_item (FOYER_PICKER_TILE (tile)) == budget);
+  g_assert_true (_foyer_picker_tile_get_item (FOYER_PICKER_TILE (tile)) == budget);
 
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), NULL);
   gtk_window_destroy (GTK_WINDOW (window));

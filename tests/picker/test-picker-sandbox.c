@@ -12,6 +12,7 @@
 #include "foyer-test-sandbox.h"
 #include "foyer-ui-test.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-share-options.h"
 
 static FoyerTestSandbox *sandbox;
@@ -104,7 +105,7 @@ static gboolean
 shows_items (gpointer data)
 {
   Fixture *f = data;
-  const char *state = foyer_picker_dialog_get_state (f->dialog);
+  const char *state = _foyer_picker_dialog_get_state (f->dialog);
 
   return g_str_equal (state, "list") || g_str_equal (state, "grid");
 }
@@ -114,7 +115,7 @@ shows_status (gpointer data)
 {
   Fixture *f = data;
 
-  return g_str_equal (foyer_picker_dialog_get_state (f->dialog), "status");
+  return g_str_equal (_foyer_picker_dialog_get_state (f->dialog), "status");
 }
 
 static void
@@ -126,7 +127,7 @@ wait_for_items (Fixture *f)
 static FoyerDriveItem *
 find_item (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -147,7 +148,7 @@ has_item (Fixture *f, const char *name)
 static char *
 path_text (Fixture *f)
 {
-  g_auto (GStrv) path = foyer_picker_dialog_dup_path (f->dialog);
+  g_auto (GStrv) path = _foyer_picker_dialog_dup_path (f->dialog);
 
   return g_strjoinv (" > ", path);
 }
@@ -203,7 +204,7 @@ test_browse_and_share (Fixture *f, gconstpointer data)
 
   /* Choose a file: its details, who has access, the policy's defaults. */
   foyer_picker_dialog_activate_item (f->dialog, report);
-  g_assert_true (foyer_picker_dialog_get_chosen (f->dialog) == report);
+  g_assert_true (_foyer_picker_dialog_get_chosen (f->dialog) == report);
   g_assert_true (foyer_ui_test_wait_until (owner_known, f, 20000));
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (child (f, "space_check"))));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "edit_switch"))));
@@ -292,7 +293,7 @@ sites_searched (gpointer data)
 
   if (searches->len == 0 || !shows_items (f))
     return FALSE;
-  first = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+  first = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
   return foyer_drive_item_get_is_site (first);
 }
 
@@ -327,10 +328,10 @@ test_sources (Fixture *f, gconstpointer data)
   /* SharePoint: a followed site, its libraries, a library's files. */
   select_source (f, "sharepoint_row");
   wait_for_items (f);
-  g_assert_cmpuint (g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)), >, 0);
   {
     g_autoptr (FoyerDriveItem) site
-        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+        = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
 
     g_assert_true (foyer_drive_item_get_is_site (site));
     foyer_picker_dialog_activate_item (f->dialog, site);
@@ -338,7 +339,7 @@ test_sources (Fixture *f, gconstpointer data)
   wait_for_items (f);
   {
     g_autoptr (FoyerDriveItem) library
-        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+        = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
 
     g_assert_true (foyer_drive_item_get_is_folder (library));
     foyer_picker_dialog_activate_item (f->dialog, library);
@@ -346,7 +347,7 @@ test_sources (Fixture *f, gconstpointer data)
   wait_for_items (f);
   g_assert_true (has_item (f, "Team handbook.docx"));
   g_assert_true (has_item (f, "Marketing"));
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
 
   /* Searching a library searches that drive, including its folders. */
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "launch");
@@ -403,7 +404,7 @@ test_throttled_burst (Fixture *f, gconstpointer data)
                     >, 0);
   g_assert_no_error (error);
   open_dialog (f);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "loading");
   wait_for_items (f);
   g_assert_true (has_item (f, "Documents"));
 

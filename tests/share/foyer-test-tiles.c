@@ -4,6 +4,7 @@
 #include "foyer-test-tiles.h"
 
 #include "foyer-document-item.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-link.h"
 #include "foyer-microsoft-account.h"
@@ -212,7 +213,7 @@ foyer_test_tiles_count_thumbnails (GPtrArray *tiles)
   guint n = 0;
 
   for (guint i = 0; i < tiles->len; i++)
-    n += foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i));
+    n += _foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i));
   return n;
 }
 
@@ -222,7 +223,7 @@ foyer_test_tiles_count_done (GPtrArray *tiles)
   guint n = 0;
 
   for (guint i = 0; i < tiles->len; i++)
-    n += foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i))
-         || foyer_document_tile_get_status (g_ptr_array_index (tiles, i)) != NULL;
+    n += _foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i))
+         || _foyer_document_tile_get_status (g_ptr_array_index (tiles, i)) != NULL;
   return n;
 }

@@ -5,6 +5,7 @@
 
 #include "foyer-message-list.h"
 #include "foyer-message-row.h"
+#include "foyer-message-row-private.h"
 #include "foyer-ui-test.h"
 
 typedef struct
@@ -64,7 +65,7 @@ row_for (Fixture *f, const char *id)
   for (guint i = 0; i < rows->len; i++)
     {
       FoyerMessageRow *row = g_ptr_array_index (rows, i);
-      FoyerMessageItem *item = foyer_message_row_get_item (row);
+      FoyerMessageItem *item = _foyer_message_row_get_item (row);
 
       if (item != NULL && g_strcmp0 (foyer_message_item_get_id (item), id) == 0)
         return row;

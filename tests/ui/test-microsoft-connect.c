@@ -13,6 +13,7 @@
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
 #include "foyer-document-item.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-jwe.h"
 #include "foyer-message-row.h"
 #include "foyer-share.h"
@@ -31,6 +32,7 @@
 #include "foyer-test-util.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "viewer/foyer-viewer.h"
 
 /* The Microsoft sign-in window, while there is one. */
@@ -117,7 +119,7 @@ static gboolean
 picker_lists (gpointer data)
 {
   FoyerPickerDialog *picker = find_picker ();
-  GListModel *model = picker != NULL ? foyer_picker_dialog_get_model (picker) : NULL;
+  GListModel *model = picker != NULL ? _foyer_picker_dialog_get_model (picker) : NULL;
 
   for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
     {
@@ -188,7 +190,7 @@ tile_has_thumbnail (gpointer data)
 
   foyer_ui_test_collect (data, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
-    if (foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
+    if (_foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
       return TRUE;
   return FALSE;
 }
@@ -310,7 +312,7 @@ share_and_show (FoyerTestSandbox *sandbox,
 
     foyer_ui_test_collect (GTK_WIDGET (window), FOYER_TYPE_DOCUMENT_TILE, tiles);
     g_assert_cmpuint (tiles->len, ==, 1);
-    g_assert_cmpstr (foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
+    g_assert_cmpstr (_foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
                      "Quarterly report.docx");
   }
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
@@ -328,7 +330,7 @@ share_and_show (FoyerTestSandbox *sandbox,
     tile = g_ptr_array_index (tiles, 0);
     g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
-    g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
+    g_signal_emit_by_name (tile, "open", _foyer_document_tile_get_ref (tile));
     g_assert_true (foyer_window_get_document_shown (window));
     viewer = foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_VIEWER);
     g_assert_nonnull (viewer);
@@ -394,8 +396,8 @@ test_hostile_references (void)
       FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
 
       foyer_document_tile_set_document (tile, doc);
-      g_assert_null (foyer_document_tile_get_ref (tile));
-      g_assert_nonnull (foyer_document_tile_get_status (tile));
+      g_assert_null (_foyer_document_tile_get_ref (tile));
+      g_assert_nonnull (_foyer_document_tile_get_status (tile));
       g_object_unref (tile);
     }
 
@@ -404,8 +406,8 @@ test_hostile_references (void)
     FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
 
     foyer_document_tile_set_document (tile, doc);
-    g_assert_null (foyer_document_tile_get_ref (tile));
-    g_assert_cmpstr (foyer_document_tile_get_status (tile), ==, "wrong key");
+    g_assert_null (_foyer_document_tile_get_ref (tile));
+    g_assert_cmpstr (_foyer_document_tile_get_status (tile), ==, "wrong key");
     g_object_unref (tile);
   }
 }

@@ -763,7 +763,7 @@ foyer_picker_dialog_set_source (FoyerPickerDialog *self, FoyerPickerSource sourc
 }
 
 FoyerPickerSource
-foyer_picker_dialog_get_source (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_source (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_PICKER_SOURCE_MY_FILES);
   return _foyer_picker_dialog_current_location (self)->source;

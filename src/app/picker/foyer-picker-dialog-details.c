@@ -14,7 +14,7 @@
 /* Choosing and the details pane. */
 
 FoyerDriveItem *
-foyer_picker_dialog_get_chosen (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_chosen (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return self->chosen;
@@ -312,7 +312,7 @@ _foyer_picker_dialog_share_action (GtkWidget *widget, const char *action_name, G
 }
 
 FoyerLinkAudience
-foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_AUDIENCE_NONE);
   return foyer_share_options_get_audience (self->share_options);
@@ -322,7 +322,7 @@ foyer_picker_dialog_get_audience (FoyerPickerDialog *self)
  * audience (see foyer_access_check_members_without_access ()), or NULL
  * while its permissions are unknown. */
 const char *const *
-foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return foyer_share_options_get_members_without_access (self->share_options);
@@ -337,7 +337,7 @@ foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self)
 }
 
 FoyerLinkType
-foyer_picker_dialog_get_link_type (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_link_type (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), FOYER_LINK_TYPE_VIEW);
   return foyer_share_options_get_link_type (self->share_options);

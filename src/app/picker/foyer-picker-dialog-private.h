@@ -157,4 +157,18 @@ void _foyer_picker_dialog_emit_share (FoyerPickerDialog *self,
                                       FoyerLinkType link_type,
                                       FoyerLinkAudience audience);
 
+/* For tests: what the dialog shows and holds. */
+/* "list", "grid", "loading" or "status". */
+const char *_foyer_picker_dialog_get_state (FoyerPickerDialog *self);
+/* What the view shows: its model after search, filter and sort. */
+GListModel *_foyer_picker_dialog_get_model (FoyerPickerDialog *self);
+/* The breadcrumbs, from the source down to the folder shown. */
+char **_foyer_picker_dialog_dup_path (FoyerPickerDialog *self);
+FoyerThumbnailLoader *_foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self);
+FoyerDriveItem *_foyer_picker_dialog_get_chosen (FoyerPickerDialog *self);
+const char *const *_foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self);
+FoyerLinkAudience _foyer_picker_dialog_get_audience (FoyerPickerDialog *self);
+FoyerLinkType _foyer_picker_dialog_get_link_type (FoyerPickerDialog *self);
+FoyerPickerSource _foyer_picker_dialog_get_source (FoyerPickerDialog *self);
+
 G_END_DECLS

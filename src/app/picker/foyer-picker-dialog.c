@@ -212,21 +212,21 @@ foyer_picker_dialog_new (GtkWindow *parent,
 }
 
 GListModel *
-foyer_picker_dialog_get_model (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_model (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return G_LIST_MODEL (self->sort_model);
 }
 
 const char *
-foyer_picker_dialog_get_state (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_state (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return self->state;
 }
 
 char **
-foyer_picker_dialog_dup_path (FoyerPickerDialog *self)
+_foyer_picker_dialog_dup_path (FoyerPickerDialog *self)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
@@ -238,7 +238,7 @@ foyer_picker_dialog_dup_path (FoyerPickerDialog *self)
 }
 
 FoyerThumbnailLoader *
-foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self)
+_foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (self), NULL);
   return self->thumbnails;

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-document-tile.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-text.h"
@@ -170,7 +171,7 @@ foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount 
 
 /* The Update File Sharing button (for tests: the button itself). */
 GtkWidget *
-foyer_document_tile_get_update_button (FoyerDocumentTile *self)
+_foyer_document_tile_get_update_button (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -354,7 +355,7 @@ foyer_document_tile_get_document (FoyerDocumentTile *self)
 }
 
 const FoyerDocumentRef *
-foyer_document_tile_get_ref (FoyerDocumentTile *self)
+_foyer_document_tile_get_ref (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -362,7 +363,7 @@ foyer_document_tile_get_ref (FoyerDocumentTile *self)
 }
 
 gboolean
-foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
+_foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), FALSE);
 
@@ -370,7 +371,7 @@ foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
 }
 
 const char *
-foyer_document_tile_get_status (FoyerDocumentTile *self)
+_foyer_document_tile_get_status (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -380,7 +381,7 @@ foyer_document_tile_get_status (FoyerDocumentTile *self)
 
 /* What the tile shows as the title (for tests and accessibility checks). */
 const char *
-foyer_document_tile_get_title (FoyerDocumentTile *self)
+_foyer_document_tile_get_title (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 

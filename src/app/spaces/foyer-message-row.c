@@ -7,6 +7,7 @@
 
 #include "foyer-document-tile.h"
 #include "foyer-message-row.h"
+#include "foyer-message-row-private.h"
 #include "foyer-text.h"
 
 struct _FoyerMessageRow
@@ -92,7 +93,7 @@ retry_clicked_cb (FoyerMessageRow *self)
 
 /* The Retry of a failed message (for tests: the button itself). */
 GtkWidget *
-foyer_message_row_get_retry_button (FoyerMessageRow *self)
+_foyer_message_row_get_retry_button (FoyerMessageRow *self)
 {
   g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
 
@@ -177,7 +178,7 @@ item_notify_cb (FoyerMessageRow *self)
 }
 
 FoyerMessageItem *
-foyer_message_row_get_item (FoyerMessageRow *self)
+_foyer_message_row_get_item (FoyerMessageRow *self)
 {
   g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
 

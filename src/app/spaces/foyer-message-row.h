@@ -12,9 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, FOYER, MESSAGE_ROW, GtkWidget)
 
 FoyerMessageRow *foyer_message_row_new (void);
-FoyerMessageItem *foyer_message_row_get_item (FoyerMessageRow *self);
 void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
-GtkWidget *foyer_message_row_get_retry_button (FoyerMessageRow *self);
 void foyer_message_row_set_account (FoyerMessageRow *self, FoyerMicrosoftAccount *account);
 GtkListItemFactory *foyer_message_row_factory_new (FoyerMicrosoftAccount *account);
 
