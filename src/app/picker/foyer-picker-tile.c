@@ -38,6 +38,8 @@ foyer_picker_icon_name_for_item (FoyerDriveItem *item)
 {
   static int has_pdf_icon = -1;
 
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM (item), NULL);
+
   if (foyer_drive_item_get_is_site (item))
     return "network-workgroup-symbolic";
   if (foyer_drive_item_get_is_folder (item))

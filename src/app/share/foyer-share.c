@@ -67,10 +67,14 @@ shared_item_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 gboolean
 foyer_share_is_document_link (FoyerMicrosoftAccount *account, const char *text)
 {
-  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (account);
+  FoyerOrgPolicy *policy;
   g_autoptr (FoyerCloud) cloud = NULL;
-  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *trimmed = NULL;
 
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), FALSE);
+
+  policy = foyer_microsoft_account_get_policy (account);
+  trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
   if (foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED || policy == NULL
       || strpbrk (trimmed, " \t\n") != NULL)
     return FALSE;
@@ -87,10 +91,18 @@ foyer_share_link_async (FoyerMicrosoftAccount *account,
                         GAsyncReadyCallback callback,
                         gpointer user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  ShareData *data = g_new0 (ShareData, 1);
-  g_autofree char *trimmed = g_strstrip (g_strdup (url));
+  GTask *task;
+  ShareData *data;
+  g_autofree char *trimmed = NULL;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (url != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (ShareData, 1);
+  trimmed = g_strstrip (g_strdup (url));
   g_task_set_source_tag (task, foyer_share_document_async);
   data->account = g_object_ref (account);
   data->session = g_object_ref (session);
@@ -220,11 +232,20 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
 {
-  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  ShareData *data = g_new0 (ShareData, 1);
   gboolean edit = link_type == FOYER_LINK_TYPE_EDIT;
+  FoyerGraphClient *graph;
+  ShareData *data;
+  GTask *task;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (FOYER_IS_DRIVE_ITEM (item));
+  g_return_if_fail (audience != FOYER_LINK_AUDIENCE_NONE);
+
+  graph = foyer_microsoft_account_get_graph (account);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (ShareData, 1);
   g_task_set_source_tag (task, foyer_share_document_async);
   data->account = g_object_ref (account);
   data->session = g_object_ref (session);
@@ -395,13 +416,22 @@ foyer_share_update_async (FoyerMicrosoftAccount *account,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
 {
-  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
-  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  UpdateData *data = g_new0 (UpdateData, 1);
-  g_autofree char *domain
-      = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
-  const char *const *members = foyer_session_get_member_emails (session, space);
+  FoyerGraphClient *graph;
+  g_autoptr (GTask) task = NULL;
+  UpdateData *data;
+  g_autofree char *domain = NULL;
+  const char *const *members;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (ref != NULL);
+
+  graph = foyer_microsoft_account_get_graph (account);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (UpdateData, 1);
+  domain = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
+  members = foyer_session_get_member_emails (session, space);
   g_task_set_source_tag (task, foyer_share_update_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
   data->drive_id = g_strdup (ref->drive_id);

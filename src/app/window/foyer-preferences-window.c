@@ -287,9 +287,13 @@ foyer_preferences_window_new (GtkWindow *parent,
                               FoyerSession *session,
                               FoyerMicrosoftAccount *account)
 {
-  FoyerPreferencesWindow *self
-      = g_object_new (FOYER_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+  FoyerPreferencesWindow *self;
 
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (FOYER_IS_SESSION (session), NULL);
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), NULL);
+
+  self = g_object_new (FOYER_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
   self->account = g_object_ref (account);
   g_signal_connect_swapped (account, "notify::state",

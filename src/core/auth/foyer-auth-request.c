@@ -126,6 +126,8 @@ foyer_auth_request_new (FoyerCloud *cloud,
   g_autofree char *state = NULL;
   g_autofree char *nonce = NULL;
 
+  g_return_val_if_fail (FOYER_IS_CLOUD (cloud), NULL);
+
   /* 32 bytes give a 43-character verifier, the RFC 7636 minimum length
    * with 256 bits of entropy. */
   if ((verifier = random_text (32, error)) == NULL || (state = random_text (24, error)) == NULL
