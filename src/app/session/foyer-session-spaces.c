@@ -583,6 +583,25 @@ member_task (FoyerSession *self,
   return task;
 }
 
+/* Adds (or removes) the person with this e-mail address: the service finds
+ * them first. */
+static void
+member_by_email (FoyerSession *self,
+                 FoyerSpaceItem *space,
+                 const char *email,
+                 gboolean add,
+                 gpointer source_tag,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data)
+{
+  GTask *task = member_task (self, space, add, source_tag, cancellable, callback, user_data);
+
+  if (task != NULL)
+    foyer_chat_client_find_people_async (self->client, email, cancellable, add_person_found_cb,
+                                         task);
+}
+
 void
 foyer_session_add_member_async (FoyerSession *self,
                                 FoyerSpaceItem *space,
@@ -591,17 +610,12 @@ foyer_session_add_member_async (FoyerSession *self,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data)
 {
-  GTask *task;
-
   g_return_if_fail (FOYER_IS_SESSION (self));
   g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
   g_return_if_fail (email != NULL);
 
-  task = member_task (self, space, TRUE, foyer_session_add_member_async, cancellable, callback,
-                      user_data);
-  if (task != NULL)
-    foyer_chat_client_find_people_async (self->client, email, cancellable, add_person_found_cb,
-                                         task);
+  member_by_email (self, space, email, TRUE, foyer_session_add_member_async, cancellable, callback,
+                   user_data);
 }
 
 gboolean
@@ -647,23 +661,16 @@ foyer_session_remove_member_by_email_async (FoyerSession *self,
                                             GAsyncReadyCallback callback,
                                             gpointer user_data)
 {
-  GTask *task;
-
   g_return_if_fail (FOYER_IS_SESSION (self));
   g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
   g_return_if_fail (email != NULL);
 
-  task = member_task (self, space, FALSE, foyer_session_remove_member_async, cancellable, callback,
-                      user_data);
-  if (task != NULL)
-    foyer_chat_client_find_people_async (self->client, email, cancellable, add_person_found_cb,
-                                         task);
+  member_by_email (self, space, email, FALSE, foyer_session_remove_member_async, cancellable,
+                   callback, user_data);
 }
 
 gboolean
 foyer_session_remove_member_finish (FoyerSession *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return foyer_session_add_member_finish (self, result, error);
 }
