@@ -334,6 +334,25 @@ create_resource_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                      g_task_get_cancellable (task), create_key_cb, task);
 }
 
+/* The person a people search found: the first of its "items", or the answer
+ * itself; NULL when it names nobody. */
+static JsonObject *
+found_person (JsonNode *node)
+{
+  JsonObject *object;
+  JsonArray *items;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  items = foyer_json_get_array (object, "items");
+  if (items != NULL && json_array_get_length (items) > 0
+      && JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, 0)))
+    object = json_array_get_object_element (items, 0);
+
+  return foyer_json_get_string (object, "id") != NULL ? object : NULL;
+}
+
 static void
 create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -341,9 +360,7 @@ create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (JsonNode) node = NULL;
-  JsonObject *object = NULL;
-  JsonArray *items;
-  const char *id = NULL;
+  JsonObject *object;
 
   node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
   if (node == NULL)
@@ -353,18 +370,8 @@ create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_dat
       return;
     }
 
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      items = foyer_json_get_array (json_node_get_object (node), "items");
-      if (items != NULL && json_array_get_length (items) > 0
-          && JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, 0)))
-        object = json_array_get_object_element (items, 0);
-      else
-        object = json_node_get_object (node);
-      id = foyer_json_get_string (object, "id");
-    }
-
-  if (id == NULL)
+  object = found_person (node);
+  if (object == NULL)
     {
       g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
                                _ ("Nobody in your organization has the address %s"),
@@ -374,7 +381,7 @@ create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_dat
     }
 
   _foyer_session_remember_person (g_task_get_source_object (task), object);
-  g_ptr_array_add (data->person_ids, g_strdup (id));
+  g_ptr_array_add (data->person_ids, g_strdup (foyer_json_get_string (object, "id")));
   create_next_person (task);
 }
 
@@ -517,8 +524,7 @@ add_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   MemberData *data = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (JsonNode) node = NULL;
-  JsonObject *object = NULL;
-  JsonArray *items;
+  JsonObject *object;
 
   node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
   if (node == NULL)
@@ -527,16 +533,8 @@ add_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      items = foyer_json_get_array (json_node_get_object (node), "items");
-      if (items != NULL && json_array_get_length (items) > 0
-          && JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, 0)))
-        object = json_array_get_object_element (items, 0);
-      else
-        object = json_node_get_object (node);
-    }
-  if (foyer_json_get_string (object, "id") == NULL)
+  object = found_person (node);
+  if (object == NULL)
     {
       g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
                                _ ("Nobody in your organization has this address"));
