@@ -146,3 +146,30 @@ foyer_host_is_loopback (const char *host)
   address = g_inet_address_new_from_string (bare);
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
+
+gboolean
+foyer_json_depth_within (const char *data, gsize length, guint max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; data != NULL && i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if ((c == '[' || c == '{') && ++depth > max_depth)
+        return FALSE;
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}

@@ -6,6 +6,7 @@
 #include "foyer-svc.h"
 
 #include "foyer-core.h"
+#include "foyer-jose-shape.h"
 #include "foyer-json-request.h"
 
 #include <errno.h>
@@ -186,7 +187,9 @@ foyer_svc_load_signing_key (const char *data_dir, GError **error)
     {
       if (!check_private (path, error) || !g_file_get_contents (path, &contents, &length, error))
         return NULL;
-      jwk = cjose_jwk_import (contents, length, &err);
+      jwk = foyer_jose_check_jwk_text (contents, length, NULL)
+                ? cjose_jwk_import (contents, length, &err)
+                : NULL;
       OPENSSL_cleanse (contents, length);
       if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
         {
@@ -250,7 +253,9 @@ foyer_svc_load_public_key_file (const char *path, GError **error)
   object = json_node_get_object (json_parser_get_root (parser));
   key = json_object_get_member (object, "tokenPublicKey");
   text = json_to_string (key != NULL ? key : json_parser_get_root (parser), FALSE);
-  jwk = cjose_jwk_import (text, strlen (text), &err);
+  jwk = foyer_jose_check_jwk_text (text, strlen (text), NULL)
+            ? cjose_jwk_import (text, strlen (text), &err)
+            : NULL;
   if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
     {
       g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s holds no EC public key",
@@ -356,6 +361,9 @@ unauthorized (GError **error, const char *why)
 char *
 foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error)
 {
+  static const char *const algs[] = { "ES256", NULL };
+  static const FoyerJoseRules rules = { FOYER_JOSE_JWS, 4096, algs, NULL };
+  g_autoptr (JsonObject) shape = NULL;
   g_autoptr (cjose_jws_t) jws = NULL;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   cjose_header_t *header;
@@ -366,8 +374,12 @@ foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GEr
   const char *sub;
   gint64 exp;
 
-  if (token == NULL || strlen (token) > 4096)
+  if (token == NULL || *token == '\0')
     return unauthorized (error, "A bearer token is needed");
+  /* cjose aborts on some malformed base64url: only a well-formed ES256
+   * compact JWS reaches it. */
+  if (!(shape = foyer_jose_check (token, &rules, NULL)))
+    return unauthorized (error, "The token is not valid");
   jws = cjose_jws_import (token, strlen (token), &err);
   if (jws == NULL || (header = cjose_jws_get_protected (jws)) == NULL
       || g_strcmp0 (cjose_header_get (header, CJOSE_HDR_ALG, &err), CJOSE_HDR_ALG_ES256) != 0

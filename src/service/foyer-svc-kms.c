@@ -6,6 +6,7 @@
 #include "foyer-svc.h"
 
 #include "foyer-core.h"
+#include "foyer-jose-shape.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -307,12 +308,12 @@ bad_wrap_key (GError **error)
   return FALSE;
 }
 
-/* TRUE with *out NULL when the client sent no wrapping key. */
-static gboolean
-wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
+/* The Foyer-Key-Wrap header's value → the client's ephemeral public key.
+ * TRUE with *out NULL when there is no value. Outside input: its shape is
+ * checked before cjose sees it (and fuzzed, tests/fuzz/security). */
+gboolean
+foyer_svc_wrap_key_parse (const char *value, cjose_jwk_t **out, GError **error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *value = soup_message_headers_get_one (headers, WRAP_HEADER);
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autofree guint8 *raw = NULL;
   gsize len = 0;
@@ -324,8 +325,10 @@ wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
   *out = NULL;
   if (value == NULL)
     return TRUE;
-  if (strlen (value) > 2048 || (raw = foyer_base64url_decode (value, &len)) == NULL
+  if (strlen (value) > 2048 || !foyer_jose_is_base64url (value, -1)
+      || (raw = foyer_base64url_decode (value, &len)) == NULL
       || !g_utf8_validate ((const char *) raw, len, NULL)
+      || !foyer_jose_check_jwk_text ((const char *) raw, len, NULL)
       || !json_parser_load_from_data (parser, (const char *) raw, len, NULL))
     return bad_wrap_key (error);
   root = json_parser_get_root (parser);
@@ -348,6 +351,14 @@ wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
       return bad_wrap_key (error);
     }
   return TRUE;
+}
+
+static gboolean
+wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+
+  return foyer_svc_wrap_key_parse (soup_message_headers_get_one (headers, WRAP_HEADER), out, error);
 }
 
 static char *

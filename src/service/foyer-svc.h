@@ -222,6 +222,7 @@ gboolean foyer_svc_kms_authorize_local (
     FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error);
 
 void foyer_svc_handle_kms (FoyerSvcRequest *req);
+gboolean foyer_svc_wrap_key_parse (const char *value, cjose_jwk_t **out, GError **error);
 
 /* ---- The admin CLI (foyer-svc-cli.c) ---- */
 

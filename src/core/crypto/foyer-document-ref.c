@@ -270,6 +270,7 @@ foyer_document_ref_new_from_json (const char *json,
 
   len = strlen (json);
   if (len > MAX_JSON_LENGTH || !g_utf8_validate (json, len, NULL)
+      || !foyer_json_depth_within (json, len, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, json, len, NULL))
     {
       invalid (error, "JSON");

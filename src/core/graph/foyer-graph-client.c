@@ -620,7 +620,8 @@ handle_success (GTask *task, GBytes *bytes, const char *request_id)
     }
 
   parser = json_parser_new_immutable ();
-  if (size > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if (size > G_MAXSSIZE || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE,
                                                          req->status, NULL, request_id, NULL));
