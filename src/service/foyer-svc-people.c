@@ -30,6 +30,7 @@ typedef struct
   char *stored_hash;
   char *person_id;
   char *throttle_key;
+  gboolean disabled;
 } LoginData;
 
 static void
@@ -48,8 +49,8 @@ login_data_free (LoginData *data)
 gboolean
 foyer_svc_person_exists (FoyerSvc *svc, const char *person_id)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT 1 FROM persons WHERE id = ?", NULL);
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "SELECT 1 FROM persons WHERE id = ? AND removed = 0", NULL);
 
   if (stmt == NULL)
     return FALSE;
@@ -156,6 +157,7 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LoginData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *session = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
 
@@ -169,8 +171,19 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       soup_server_message_unpause (data->msg);
       return;
     }
-  token = foyer_svc_token_issue (data->svc->signing_key, data->person_id, data->svc->org_id,
-                                 FOYER_SVC_TOKEN_LIFETIME, &error);
+  /* Only the right password learns that the account is disabled. */
+  if (data->disabled)
+    {
+      foyer_svc_respond_error_literal (data->msg, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "This account is disabled; ask an administrator");
+      soup_server_message_unpause (data->msg);
+      return;
+    }
+  session
+      = foyer_svc_session_create (data->svc, data->person_id, data->svc->token_lifetime, &error);
+  if (session != NULL)
+    token = foyer_svc_token_issue (data->svc->signing_key, data->person_id, session,
+                                   data->svc->org_id, data->svc->token_lifetime, &error);
   if (token == NULL)
     {
       foyer_svc_respond_error (data->msg, error);
@@ -184,13 +197,80 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   json_builder_set_member_name (builder, "accessToken");
   json_builder_add_string_value (builder, token);
   json_builder_set_member_name (builder, "expiresIn");
-  json_builder_add_int_value (builder, FOYER_SVC_TOKEN_LIFETIME);
+  json_builder_add_int_value (builder, data->svc->token_lifetime);
   json_builder_set_member_name (builder, "person");
   json_builder_add_value (builder, foyer_svc_person_json (data->svc, data->person_id));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   foyer_svc_respond_json (data->msg, 201, root);
   soup_server_message_unpause (data->msg);
+}
+
+/* Ends sessions and says so to their WebSockets, which are closed. */
+static gboolean
+end_sessions (FoyerSvc *svc, const char *session_id, const char *person_id, GError **error)
+{
+  if (foyer_svc_sessions_revoke (svc->db, session_id, person_id, error) < 0)
+    return FALSE;
+  foyer_svc_tokens_forget (svc, session_id, person_id);
+  foyer_svc_events_close_sessions (svc, session_id, person_id,
+                                   session_id != NULL ? "Signed out"
+                                                      : "Signed out by an administrator");
+  return TRUE;
+}
+
+/* DELETE /v1/sessions/current: sign out. The token is refused from now
+ * on and the session's WebSockets are closed. */
+static void
+sign_out (FoyerSvcRequest *req)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (strcmp (req->method, "DELETE") != 0)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD,
+                                       "Use DELETE /v1/sessions/current");
+      return;
+    }
+  if (!foyer_svc_request_authenticate (req, &error)
+      || !end_sessions (req->svc, foyer_svc_request_get_session (req), NULL, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  soup_server_message_set_status (req->msg, 204, NULL);
+}
+
+/* DELETE /v1/people/<id>/sessions: an administrator signs a person out
+ * everywhere (a lost laptop, a leaving employee). */
+static void
+sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (strcmp (req->method, "DELETE") != 0)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD,
+                                       "Use DELETE /v1/people/<id>/sessions");
+      return;
+    }
+  if (!foyer_svc_person_is_admin (req->svc, req->person_id))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "Only an administrator can sign someone else out");
+      return;
+    }
+  if (!foyer_svc_check_id (person_id, 64) || !foyer_svc_person_exists (req->svc, person_id))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+      return;
+    }
+  if (!end_sessions (req->svc, NULL, person_id, &error))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  soup_server_message_set_status (req->msg, 204, NULL);
 }
 
 /* POST /v1/sessions: the password hash is slow on purpose, so it runs in
@@ -210,6 +290,11 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
   JsonObject *object;
   LoginData *data;
 
+  if (req->n_segments == 3 && strcmp (req->segments[2], "current") == 0)
+    {
+      sign_out (req);
+      return;
+    }
   if (req->n_segments != 2 || strcmp (req->method, "POST") != 0)
     {
       foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use POST /v1/sessions");
@@ -245,8 +330,9 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
   data->throttle_key = g_steal_pointer (&key);
   data->msg = g_object_ref (req->msg);
   data->password = g_strdup (json_object_get_string_member (object, "password"));
-  stmt = foyer_svc_store_prepare (req->svc->db,
-                                  "SELECT id, password_hash FROM persons WHERE email = ?", NULL);
+  stmt = foyer_svc_store_prepare (
+      req->svc->db,
+      "SELECT id, password_hash, disabled FROM persons WHERE email = ? AND removed = 0", NULL);
   if (stmt != NULL)
     {
       sqlite3_bind_text (stmt, 1, json_object_get_string_member (object, "email"), -1,
@@ -255,6 +341,7 @@ foyer_svc_handle_sessions (FoyerSvcRequest *req)
         {
           data->person_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
           data->stored_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          data->disabled = sqlite3_column_int (stmt, 2) != 0;
         }
     }
 
@@ -305,6 +392,11 @@ foyer_svc_handle_people (FoyerSvcRequest *req)
   if (!foyer_svc_request_authenticate (req, &error))
     {
       foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  if (req->n_segments == 4 && strcmp (req->segments[3], "sessions") == 0)
+    {
+      sign_out_everywhere (req, req->segments[2]);
       return;
     }
   if (strcmp (req->method, "GET") != 0 || req->n_segments > 3)

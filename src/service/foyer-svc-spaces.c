@@ -300,6 +300,27 @@ space_resource (FoyerSvc *svc, const char *space_id, char **out)
   return *out;
 }
 
+/* Inside the caller's transaction: the person leaves the space, and every
+ * member (the person too) hears of it. */
+gboolean
+foyer_svc_member_remove (FoyerSvc *svc, const char *space_id, const char *person_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "DELETE FROM members WHERE space_id = ? AND person_id = ?", error);
+  g_autoptr (JsonNode) extra = json_node_new (JSON_NODE_OBJECT);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
+  if (!foyer_svc_store_step_done (svc->db, stmt, error))
+    return FALSE;
+  json_node_take_object (extra, json_object_new ());
+  json_object_set_string_member (json_node_get_object (extra), "personId", person_id);
+  return foyer_svc_event_emit (svc, "member.removed", space_id, person_id, g_steal_pointer (&extra),
+                               error);
+}
+
 static void
 change_member (FoyerSvcRequest *req, const char *space_id, gboolean add)
 {
@@ -336,39 +357,11 @@ change_member (FoyerSvcRequest *req, const char *space_id, gboolean add)
   if (add)
     json_object_set_member (json_node_get_object (extra), "space", space_json (svc, space_id));
 
-  if (!foyer_svc_begin (svc, &error))
-    {
-      foyer_svc_respond_error (req->msg, error);
-      return;
-    }
-  if (add)
-    {
-      if (!add_member_row (svc, space_id, person, req->person_id, &error))
-        {
-          foyer_svc_rollback (svc);
-          foyer_svc_respond_error (req->msg, error);
-          return;
-        }
-    }
-  else
-    {
-      g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-          svc->db, "DELETE FROM members WHERE space_id = ? AND person_id = ?", &error);
-
-      if (stmt != NULL)
-        {
-          sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
-        }
-      if (stmt == NULL || !foyer_svc_store_step_done (svc->db, stmt, &error))
-        {
-          foyer_svc_rollback (svc);
-          foyer_svc_respond_error (req->msg, error);
-          return;
-        }
-    }
-  if (!foyer_svc_event_emit (svc, add ? "member.added" : "member.removed", space_id, person,
-                             json_node_ref (extra), &error)
+  if (!foyer_svc_begin (svc, &error)
+      || !(add ? add_member_row (svc, space_id, person, req->person_id, &error)
+                     && foyer_svc_event_emit (svc, "member.added", space_id, person,
+                                              json_node_ref (extra), &error)
+               : foyer_svc_member_remove (svc, space_id, person, &error))
       || !foyer_svc_commit (svc, &error))
     {
       foyer_svc_rollback (svc);

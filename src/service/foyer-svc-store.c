@@ -33,6 +33,13 @@ static const char *const conversation_migrations[] = {
   "  space_id TEXT NOT NULL, subject_id TEXT, payload TEXT NOT NULL, created INTEGER NOT NULL);"
   "CREATE INDEX events_by_space ON events (space_id, cursor);"
   "CREATE INDEX events_by_subject ON events (subject_id, cursor);",
+  /* 2: server-side sessions, so that a token can be revoked before it
+   * expires; disabled and removed accounts. */
+  "CREATE TABLE sessions (id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES persons(id),"
+  "  created INTEGER NOT NULL, expires INTEGER NOT NULL, revoked INTEGER);"
+  "CREATE INDEX sessions_by_person ON sessions (person_id);"
+  "ALTER TABLE persons ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE persons ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;",
 };
 
 static const char *const kms_migrations[] = {

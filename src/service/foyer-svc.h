@@ -44,6 +44,12 @@ const char *foyer_svc_error_code_name (const GError *error);
 #define FOYER_SVC_MAX_TITLE      (8 * 1024)
 #define FOYER_SVC_MAX_ATTACH     20
 #define FOYER_SVC_TOKEN_LIFETIME (12 * 3600)
+/* Tokens are refused when they claim a longer life, or an issue time
+ * further in the future than the clock skew allowed. */
+#define FOYER_SVC_TOKEN_MAX_LIFETIME (12 * 3600)
+#define FOYER_SVC_TOKEN_SKEW         60
+#define FOYER_SVC_TOKEN_MIN_LIFETIME 60
+#define FOYER_SVC_TOKEN_ISSUER       "foyer-service"
 
 /* ---- JSON input (foyer-svc-json.c) ---- */
 
@@ -109,9 +115,24 @@ gboolean foyer_svc_password_verify (const char *password, const char *stored);
 cjose_jwk_t *foyer_svc_load_signing_key (const char *data_dir, GError **error);
 cjose_jwk_t *foyer_svc_load_public_key_file (const char *path, GError **error);
 gboolean foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error);
-char *foyer_svc_token_issue (
-    cjose_jwk_t *key, const char *person_id, const char *org, gint64 lifetime, GError **error);
-char *foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error);
+typedef struct
+{
+  char *person_id;  /* sub */
+  char *session_id; /* sid */
+  char *org;
+  gint64 issued;  /* iat, Unix seconds */
+  gint64 expires; /* exp */
+} FoyerSvcClaims;
+
+void foyer_svc_claims_clear (FoyerSvcClaims *claims);
+char *foyer_svc_token_issue (cjose_jwk_t *key,
+                             const char *person_id,
+                             const char *session_id,
+                             const char *org,
+                             gint64 lifetime,
+                             GError **error);
+gboolean
+foyer_svc_token_verify (cjose_jwk_t *key, const char *token, FoyerSvcClaims *out, GError **error);
 gboolean foyer_svc_wrap_key (
     const guint8 master[32], const guint8 *key, gsize key_len, guint8 *out, gsize *out_len);
 gboolean foyer_svc_unwrap_key (
@@ -122,6 +143,20 @@ foyer_svc_write_private_file (const char *path, const char *contents, gsize leng
 /* ---- The daemon (foyer-svc-server.c) ---- */
 
 typedef struct _FoyerSvc FoyerSvc;
+
+/* Sessions and verified tokens (foyer-svc-auth.c). */
+gboolean foyer_svc_authenticate_token (FoyerSvc *svc,
+                                       const char *token,
+                                       FoyerSvcClaims *out,
+                                       GError **error);
+gboolean foyer_svc_session_check (FoyerSvc *svc, const FoyerSvcClaims *claims, GError **error);
+char *
+foyer_svc_session_create (FoyerSvc *svc, const char *person_id, gint64 lifetime, GError **error);
+int foyer_svc_sessions_revoke (sqlite3 *db,
+                               const char *session_id,
+                               const char *person_id,
+                               GError **error);
+void foyer_svc_tokens_forget (FoyerSvc *svc, const char *session_id, const char *person_id);
 
 struct _FoyerSvc
 {
@@ -145,6 +180,11 @@ struct _FoyerSvc
   guint n_pending;
   guint n_hashing;
   GHashTable *sign_in_failures; /* "address|email" → SignInFailures */
+  gint64 token_lifetime;        /* seconds */
+  GHashTable *tokens;           /* SHA-256 of a verified token → its claims */
+  gint64 sessions_pruned;       /* ms */
+  guint session_watch;          /* the WebSockets' session check */
+  int data_version;             /* PRAGMA data_version when last checked */
 };
 
 typedef struct
@@ -168,6 +208,7 @@ typedef struct
   const char *kms_url;
   const char *token_public_key;
   const char *kms_name;
+  gint64 token_lifetime; /* seconds; 0: FOYER_SVC_TOKEN_LIFETIME */
 } FoyerSvcOptions;
 
 FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
@@ -180,6 +221,8 @@ void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code
 JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
 void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
+void foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims);
+const char *foyer_svc_request_get_session (FoyerSvcRequest *req);
 
 /* ---- Handlers of each part ---- */
 
@@ -194,6 +237,10 @@ gboolean foyer_svc_org_settings_store (sqlite3 *db, JsonNode *settings, GError *
 
 void foyer_svc_handle_spaces (FoyerSvcRequest *req);
 gboolean foyer_svc_is_member (FoyerSvc *svc, const char *space_id, const char *person_id);
+gboolean foyer_svc_member_remove (FoyerSvc *svc,
+                                  const char *space_id,
+                                  const char *person_id,
+                                  GError **error);
 
 void foyer_svc_handle_events (FoyerSvcRequest *req);
 void foyer_svc_events_websocket (SoupServer *server,
@@ -210,6 +257,10 @@ gboolean foyer_svc_event_emit (FoyerSvc *svc,
 void foyer_svc_events_flush (FoyerSvc *svc);
 void foyer_svc_events_discard (FoyerSvc *svc);
 void foyer_svc_events_close_all (FoyerSvc *svc);
+void foyer_svc_events_close_sessions (FoyerSvc *svc,
+                                      const char *session_id,
+                                      const char *person_id,
+                                      const char *reason);
 gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
 gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
 void foyer_svc_rollback (FoyerSvc *svc);

@@ -211,6 +211,24 @@ sec_temp_dir (const char *prefix)
   return g_strdup (g_mkdtemp (tmpl));
 }
 
+char *
+sec_signing_key_path (FoyerTestService *service)
+{
+  const char *data_dir = foyer_test_service_get_data_dir (service);
+  g_autofree char *keys = g_strconcat (data_dir, ".keys", NULL);
+  const char *dirs[] = { keys, data_dir };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dirs[i], "token-signing-key.jwk", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&path);
+    }
+  g_error ("no token-signing-key.jwk for %s", data_dir);
+  return NULL;
+}
+
 /* ---- WebSocket, just enough to see a close frame ---- */
 
 static gboolean

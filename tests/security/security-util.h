@@ -50,6 +50,9 @@ gboolean sec_service_alive (FoyerTestService *service);
 void sec_assert_serves_others (FoyerTestService *service);
 
 char *sec_temp_dir (const char *prefix);
+/* Where the service keeps the private key that signs its tokens (what an
+ * attacker who stole it could forge tokens with). */
+char *sec_signing_key_path (FoyerTestService *service);
 
 /* A WebSocket on /v1/events opened with token; NULL if refused. */
 GSocketConnection *sec_websocket_open (const char *base_url, const char *token, guint *out_status);

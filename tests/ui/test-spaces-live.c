@@ -557,6 +557,37 @@ test_org_policy (Fixture *f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  const char *path;
+  const char *needle;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *w = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (w->path, &text, NULL, NULL) && strstr (text, w->needle) != NULL;
+}
+
+/* Signing out ends the session at the service, not only on this device:
+ * a copied token is worthless from then on. */
+static void
+test_sign_out_ends_session (Fixture *f, gconstpointer data)
+{
+  g_autofree char *line = g_strdup_printf ("DELETE /v1/sessions/current 204 person=%s",
+                                           foyer_session_get_person_id (f->bob));
+  LogWait wait = { foyer_test_service_get_log_path (f->service), line };
+
+  g_assert_false (log_has (&wait));
+  foyer_session_sign_out (f->bob);
+  g_assert_true (foyer_ui_test_wait_until (log_has, &wait, 20000));
+  /* Alice, signed in elsewhere, is still online. */
+  g_assert_true (session_online (f->alice));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -578,6 +609,8 @@ main (int argc, char **argv)
 
   g_test_add ("/spaces/live/org-policy", Fixture, NULL, fixture_set_up, test_org_policy,
               fixture_tear_down);
+  g_test_add ("/spaces/live/sign-out-ends-session", Fixture, NULL, fixture_set_up,
+              test_sign_out_ends_session, fixture_tear_down);
 
   return g_test_run ();
 }

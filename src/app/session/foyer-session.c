@@ -1972,6 +1972,10 @@ foyer_session_sign_out (FoyerSession *self)
   g_return_if_fail (FOYER_IS_SESSION (self));
 
   url = g_strdup (self->service_url);
+  /* The service ends the session, so the token is worthless even if it
+   * was copied (it would otherwise stay valid until it expires). */
+  if (self->client != NULL && foyer_chat_client_get_token (self->client) != NULL)
+    foyer_chat_client_sign_out_async (self->client, NULL, NULL, NULL);
   foyer_session_disconnect (self);
   /* Nothing of this person stays on the device. */
   if (self->store != NULL)
