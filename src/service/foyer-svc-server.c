@@ -494,7 +494,6 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
   svc->token_lifetime
       = options->token_lifetime > 0 ? options->token_lifetime : FOYER_SVC_TOKEN_LIFETIME;
   svc->sockets = g_ptr_array_new ();
-  svc->sign_in_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   svc->loop = g_main_loop_new (NULL, FALSE);
 
   if (svc->data_dir == NULL)
@@ -636,7 +635,7 @@ foyer_svc_free (FoyerSvc *svc)
     return;
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
-  g_clear_pointer (&svc->sign_in_failures, g_hash_table_unref);
+  g_clear_pointer (&svc->sign_in, foyer_svc_sign_in_free);
   g_clear_pointer (&svc->tokens, g_hash_table_unref);
   if (svc->db != NULL)
     sqlite3_close (svc->db);

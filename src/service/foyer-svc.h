@@ -178,13 +178,12 @@ struct _FoyerSvc
   FILE *log;
   GMainLoop *loop;
   guint n_pending;
-  guint n_hashing;
-  GHashTable *sign_in_failures; /* "address|email" → SignInFailures */
-  gint64 token_lifetime;        /* seconds */
-  GHashTable *tokens;           /* SHA-256 of a verified token → its claims */
-  gint64 sessions_pruned;       /* ms */
-  guint session_watch;          /* the WebSockets' session check */
-  int data_version;             /* PRAGMA data_version when last checked */
+  struct _FoyerSvcSignIn *sign_in; /* foyer-svc-sign-in.c */
+  gint64 token_lifetime;           /* seconds */
+  GHashTable *tokens;              /* SHA-256 of a verified token → its claims */
+  gint64 sessions_pruned;          /* ms */
+  guint session_watch;             /* the WebSockets' session check */
+  int data_version;                /* PRAGMA data_version when last checked */
 };
 
 typedef struct
@@ -227,6 +226,10 @@ const char *foyer_svc_request_get_session (FoyerSvcRequest *req);
 /* ---- Handlers of each part ---- */
 
 void foyer_svc_handle_sessions (FoyerSvcRequest *req);
+typedef struct _FoyerSvcSignIn FoyerSvcSignIn;
+FoyerSvcSignIn *foyer_svc_sign_in_new (void);
+void foyer_svc_sign_in_free (FoyerSvcSignIn *self);
+void foyer_svc_sign_in (FoyerSvcRequest *req);
 void foyer_svc_handle_people (FoyerSvcRequest *req);
 void foyer_svc_handle_org (FoyerSvcRequest *req);
 JsonNode *foyer_svc_person_json (FoyerSvc *svc, const char *person_id);

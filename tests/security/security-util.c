@@ -19,7 +19,7 @@ sec_reply_free (SecReply *reply)
 }
 
 static GSocketConnection *
-connect_to (const char *base_url)
+connect_from (const char *local_address, const char *base_url)
 {
   g_autoptr (GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
@@ -28,6 +28,12 @@ connect_to (const char *base_url)
 
   g_assert_nonnull (uri);
   g_socket_client_set_timeout (client, 30);
+  if (local_address != NULL)
+    {
+      g_autoptr (GSocketAddress) local = g_inet_socket_address_new_from_string (local_address, 0);
+
+      g_socket_client_set_local_address (client, local);
+    }
   connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
                                                 (guint16) g_uri_get_port (uri), NULL, &error);
   g_assert_no_error (error);
@@ -48,10 +54,16 @@ parse_reply (const char *data, gsize length)
   return reply;
 }
 
-SecReply *
-sec_send_raw (const char *base_url, const char *data, gsize length)
+static GSocketConnection *
+connect_to (const char *base_url)
 {
-  g_autoptr (GSocketConnection) connection = connect_to (base_url);
+  return connect_from (NULL, base_url);
+}
+
+SecReply *
+sec_send_raw_from (const char *local_address, const char *base_url, const char *data, gsize length)
+{
+  g_autoptr (GSocketConnection) connection = connect_from (local_address, base_url);
   GSocket *socket = g_socket_connection_get_socket (connection);
   g_autoptr (GByteArray) received = g_byte_array_new ();
   g_autoptr (GError) error = NULL;
@@ -76,12 +88,30 @@ sec_send_raw (const char *base_url, const char *data, gsize length)
 }
 
 SecReply *
+sec_send_raw (const char *base_url, const char *data, gsize length)
+{
+  return sec_send_raw_from (NULL, base_url, data, length);
+}
+
+SecReply *
 sec_request (const char *base_url,
              const char *method,
              const char *path,
              const char *token,
              const char *const *extra_headers,
              const char *body)
+{
+  return sec_request_from (NULL, base_url, method, path, token, extra_headers, body);
+}
+
+SecReply *
+sec_request_from (const char *local_address,
+                  const char *base_url,
+                  const char *method,
+                  const char *path,
+                  const char *token,
+                  const char *const *extra_headers,
+                  const char *body)
 {
   g_autoptr (GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
   g_autoptr (GString) request = g_string_new (NULL);
@@ -98,7 +128,7 @@ sec_request (const char *base_url,
   g_string_append (request, "\r\n");
   if (body != NULL)
     g_string_append (request, body);
-  return sec_send_raw (base_url, request->str, request->len);
+  return sec_send_raw_from (local_address, base_url, request->str, request->len);
 }
 
 JsonObject *
@@ -131,6 +161,17 @@ sec_reply_header (SecReply *reply, const char *name, char **out_value)
 char *
 sec_sign_in (const char *base_url, const char *email, const char *password, guint *out_status)
 {
+  return sec_sign_in_from (NULL, base_url, email, password, out_status, NULL);
+}
+
+char *
+sec_sign_in_from (const char *local_address,
+                  const char *base_url,
+                  const char *email,
+                  const char *password,
+                  guint *out_status,
+                  guint *out_retry_after)
+{
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *body = NULL;
@@ -146,9 +187,17 @@ sec_sign_in (const char *base_url, const char *email, const char *password, guin
   root = json_builder_get_root (builder);
   body = json_to_string (root, FALSE);
 
-  reply = sec_request (base_url, "POST", "/v1/sessions", NULL, NULL, body);
+  reply = sec_request_from (local_address, base_url, "POST", "/v1/sessions", NULL, NULL, body);
   if (out_status != NULL)
     *out_status = reply->status;
+  if (out_retry_after != NULL)
+    {
+      g_autofree char *value = NULL;
+
+      *out_retry_after = sec_reply_header (reply, "Retry-After", &value) != NULL
+                             ? (guint) g_ascii_strtoull (value, NULL, 10)
+                             : 0;
+    }
   if (reply->status != 201 || (object = sec_reply_json (reply)) == NULL)
     return NULL;
   return g_strdup (json_object_get_string_member (object, "accessToken"));

@@ -26,6 +26,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecReply, sec_reply_free)
 
 /* Sends raw bytes to the service's address and reads until it closes. */
 SecReply *sec_send_raw (const char *base_url, const char *data, gsize length);
+/* The same from a given loopback address (127.0.0.2…), as another client
+ * machine would: the service tells clients apart by address. */
+SecReply *
+sec_send_raw_from (const char *local_address, const char *base_url, const char *data, gsize length);
 /* One request with "Connection: close"; extra_headers are whole lines
  * without their CRLF; token may be NULL. */
 SecReply *sec_request (const char *base_url,
@@ -34,12 +38,25 @@ SecReply *sec_request (const char *base_url,
                        const char *token,
                        const char *const *extra_headers,
                        const char *body);
+SecReply *sec_request_from (const char *local_address,
+                            const char *base_url,
+                            const char *method,
+                            const char *path,
+                            const char *token,
+                            const char *const *extra_headers,
+                            const char *body);
 JsonObject *sec_reply_json (SecReply *reply);
 const char *sec_reply_header (SecReply *reply, const char *name, char **out_value);
 
 /* POST /v1/sessions: the token, or NULL with the status in *out_status. */
 char *
 sec_sign_in (const char *base_url, const char *email, const char *password, guint *out_status);
+char *sec_sign_in_from (const char *local_address,
+                        const char *base_url,
+                        const char *email,
+                        const char *password,
+                        guint *out_status,
+                        guint *out_retry_after);
 char *sec_sign_in_ok (FoyerTestService *service, const char *email, const char *password);
 char *sec_person_id (const char *base_url, const char *token);
 
