@@ -267,45 +267,6 @@ foyer_svc_load_public_key_file (const char *path, GError **error)
   return jwk;
 }
 
-gboolean
-foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error)
-{
-  const char *env = g_getenv ("FOYER_SERVICE_MASTER_KEY");
-  g_autofree char *path = g_build_filename (data_dir, "kms-master.key", NULL);
-  g_autofree char *contents = NULL;
-  g_autofree guint8 *raw = NULL;
-  gsize len = 0;
-
-  if (env == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *text = NULL;
-
-      if (!foyer_random_bytes (key, 32, error))
-        return FALSE;
-      text = foyer_base64url_encode (key, 32);
-      return foyer_svc_write_private_file (path, text, strlen (text), error);
-    }
-
-  if (env == NULL)
-    {
-      if (!check_private (path, error) || !g_file_get_contents (path, &contents, NULL, error))
-        return FALSE;
-      g_strstrip (contents);
-    }
-  raw = foyer_base64url_decode (env != NULL ? env : contents, &len);
-  if (contents != NULL)
-    OPENSSL_cleanse (contents, strlen (contents));
-  if (raw == NULL || len != 32)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
-                           "The KMS master key must be 32 bytes in base64url");
-      return FALSE;
-    }
-  memcpy (key, raw, 32);
-  OPENSSL_cleanse (raw, len);
-  return TRUE;
-}
-
 char *
 foyer_svc_token_issue (cjose_jwk_t *key,
                        const char *person_id,

@@ -310,6 +310,36 @@ org_set (const char *data_dir, const char *file)
   return ok ? 0 : fail_error (error);
 }
 
+/* kms rotate-master-key | kms rewrap: online, while `serve` runs. */
+static int
+kms_rotate (const char *data_dir, const FoyerSvcOptions *options, gboolean make_new)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSvcMasterKeys) keys = NULL;
+  g_autofree char *kms_path = NULL;
+  g_autofree char *id = NULL;
+  sqlite3 *kms_db;
+  int done;
+
+  if (data_dir == NULL)
+    return fail ("--data-dir is needed");
+  kms_path = g_build_filename (data_dir, "kms.db", NULL);
+  if (!g_file_test (kms_path, G_FILE_TEST_EXISTS))
+    return fail ("This data folder has no KMS (kms.db)");
+  if (!(kms_db = foyer_svc_store_open_kms (data_dir, &error)))
+    return fail_error (error);
+  keys = foyer_svc_master_keys_open (data_dir, options->key_dir, options->master_key_file, kms_db,
+                                     &error);
+  done = keys != NULL ? foyer_svc_master_rotate (keys, kms_db, make_new, &id, &error) : -1;
+  sqlite3_close (kms_db);
+  if (done < 0)
+    return fail_error (error);
+  g_print ("%d key%s re-wrapped under the master key %s (from %s)%s\n", done, done == 1 ? "" : "s",
+           id, foyer_svc_master_keys_describe (keys),
+           make_new ? "; the old master key was removed from it: back up the new one" : "");
+  return 0;
+}
+
 /* Every WebSocket client holds a descriptor: allow as many as the system
  * lets this process have. */
 static void
@@ -352,10 +382,13 @@ static const char usage[]
       "  foyer-service serve --data-dir DIR --listen ADDR:PORT [--roles conversation,kms]\n"
       "                [--tls-cert FILE --tls-key FILE] [--kms-url URL] [--kms-name NAME]\n"
       "                [--token-public-key FILE] [--token-lifetime SECONDS]\n"
+      "                [--key-dir DIR] [--master-key-file FILE]\n"
       "  foyer-service user add --data-dir DIR --email EMAIL --name NAME --password-file FILE "
       "[--admin]\n"
       "  foyer-service user list --data-dir DIR\n"
       "  foyer-service user disable|enable|remove|sign-out --data-dir DIR --email EMAIL\n"
+      "  foyer-service kms rotate-master-key|rewrap --data-dir DIR [--key-dir DIR]\n"
+      "                [--master-key-file FILE]\n"
       "  foyer-service org show --data-dir DIR\n"
       "  foyer-service org set --data-dir DIR --file settings.json\n";
 
@@ -381,6 +414,10 @@ foyer_svc_cli_main (int argc, char **argv)
       "JWK or service.json of the conversation service (KMS alone)", "FILE" },
     { "token-lifetime", 0, 0, G_OPTION_ARG_INT64, &options.token_lifetime,
       "How long a sign-in lasts (60 to 43200 s; default 43200)", "SECONDS" },
+    { "key-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.key_dir,
+      "Folder of the service's keys, outside the data folder (default: DATA-DIR.keys)", "DIR" },
+    { "master-key-file", 0, 0, G_OPTION_ARG_FILENAME, &options.master_key_file,
+      "File with the KMS master key(s), outside the data folder", "FILE" },
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, "E-mail address", "EMAIL" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name", "NAME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, "File with the password",
@@ -411,6 +448,10 @@ foyer_svc_cli_main (int argc, char **argv)
            && (strcmp (sub, "disable") == 0 || strcmp (sub, "enable") == 0
                || strcmp (sub, "remove") == 0 || strcmp (sub, "sign-out") == 0))
     status = user_change (data_dir, sub, email);
+  else if (strcmp (command, "kms") == 0 && strcmp (sub, "rotate-master-key") == 0 && argc == 3)
+    status = kms_rotate (data_dir, &options, TRUE);
+  else if (strcmp (command, "kms") == 0 && strcmp (sub, "rewrap") == 0 && argc == 3)
+    status = kms_rotate (data_dir, &options, FALSE);
   else if (strcmp (command, "org") == 0 && strcmp (sub, "show") == 0 && argc == 3)
     status = org_show (data_dir);
   else if (strcmp (command, "org") == 0 && strcmp (sub, "set") == 0 && argc == 3)
@@ -428,5 +469,7 @@ foyer_svc_cli_main (int argc, char **argv)
   g_free ((char *) options.kms_url);
   g_free ((char *) options.kms_name);
   g_free ((char *) options.token_public_key);
+  g_free ((char *) options.key_dir);
+  g_free ((char *) options.master_key_file);
   return status;
 }

@@ -441,6 +441,44 @@ key_json (FoyerSvc *svc,
   return node;
 }
 
+/* Wrapped under the current master key in the same transaction as the
+ * insert, so that a rotation running meanwhile (foyer-svc-keys.c) either
+ * sees this key or made this process wrap it with the new master key. */
+static gboolean
+store_new_key (
+    FoyerSvc *svc, const char *key_id, const char *resource_id, const guint8 *key, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *kek = NULL;
+  guint8 wrapped[KEY_SIZE + 8];
+  gsize wrapped_len = 0;
+
+  if (!foyer_svc_store_exec (svc->kms_db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!foyer_svc_master_wrap (svc->master, svc->kms_db, key, KEY_SIZE, wrapped, &wrapped_len, &kek,
+                              error)
+      || !(stmt = foyer_svc_store_prepare (svc->kms_db,
+                                           "INSERT INTO keys (id, resource_id, wrapped, created,"
+                                           " kek) VALUES (?, ?, ?, ?, ?)",
+                                           error)))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
+  sqlite3_bind_text (stmt, 5, kek, -1, SQLITE_STATIC);
+  if (!foyer_svc_store_step_done (svc->kms_db, stmt, error)
+      || !foyer_svc_store_exec (svc->kms_db, "COMMIT", error))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 create_key (FoyerSvcRequest *req)
 {
@@ -450,13 +488,10 @@ create_key (FoyerSvcRequest *req)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *key_id = foyer_svc_new_id ();
   g_autoptr (cjose_jwk_t) recipient = NULL;
   guint8 key[KEY_SIZE];
-  guint8 wrapped[KEY_SIZE + 8];
-  gsize wrapped_len = 0;
   JsonObject *object;
   const char *resource_uri;
 
@@ -483,23 +518,7 @@ create_key (FoyerSvcRequest *req)
     }
 
   if (!foyer_random_bytes (key, sizeof key, &error)
-      || !foyer_svc_wrap_key (req->svc->master_key, key, sizeof key, wrapped, &wrapped_len))
-    {
-      OPENSSL_cleanse (key, sizeof key);
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot make a key");
-      return;
-    }
-  stmt = foyer_svc_store_prepare (
-      req->svc->kms_db, "INSERT INTO keys (id, resource_id, wrapped, created) VALUES (?, ?, ?, ?)",
-      &error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
-      sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
-    }
-  if (stmt == NULL || !foyer_svc_store_step_done (req->svc->kms_db, stmt, &error))
+      || !store_new_key (req->svc, key_id, resource_id, key, &error))
     {
       OPENSSL_cleanse (key, sizeof key);
       foyer_svc_respond_error (req->msg, error);
@@ -532,7 +551,7 @@ get_key (FoyerSvcRequest *req, const char *key_id)
     }
 
   stmt = foyer_svc_store_prepare (req->svc->kms_db,
-                                  "SELECT resource_id, wrapped FROM keys WHERE id = ?", NULL);
+                                  "SELECT resource_id, wrapped, kek FROM keys WHERE id = ?", NULL);
   sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
   if (!foyer_svc_check_id (key_id, 64) || sqlite3_step (stmt) != SQLITE_ROW)
     {
@@ -547,8 +566,9 @@ get_key (FoyerSvcRequest *req, const char *key_id)
                                        "You are not authorized on this key's resource");
       return;
     }
-  if (!foyer_svc_unwrap_key (req->svc->master_key, sqlite3_column_blob (stmt, 1),
-                             (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
+  if (!foyer_svc_master_unwrap (req->svc->master, (const char *) sqlite3_column_text (stmt, 2),
+                                sqlite3_column_blob (stmt, 1),
+                                (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
       || key_len != KEY_SIZE)
     {
       OPENSSL_cleanse (key, sizeof key);

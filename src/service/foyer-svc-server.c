@@ -346,7 +346,7 @@ setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
             foyer_json_get_string (json_node_get_object (json_parser_get_root (parser)), "org"));
       return svc->verify_key != NULL;
     }
-  svc->signing_key = foyer_svc_load_signing_key (svc->data_dir, error);
+  svc->signing_key = foyer_svc_keys_load_signing_key (svc->data_dir, options->key_dir, error);
   if (svc->signing_key == NULL)
     return FALSE;
   svc->verify_key = cjose_jwk_retain (svc->signing_key, &err);
@@ -406,7 +406,9 @@ setup_store (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   if (svc->kms)
     {
       svc->kms_db = foyer_svc_store_open_kms (svc->data_dir, error);
-      if (svc->kms_db == NULL || !foyer_svc_load_master_key (svc->data_dir, svc->master_key, error)
+      if (svc->kms_db == NULL
+          || !(svc->master = foyer_svc_master_keys_open (
+                   svc->data_dir, options->key_dir, options->master_key_file, svc->kms_db, error))
           || !setup_kms_name (svc, options->kms_name, error))
         return FALSE;
     }
@@ -605,6 +607,10 @@ foyer_svc_run (FoyerSvc *svc)
   guint term, intr, check;
 
   signal (SIGPIPE, SIG_IGN);
+  /* Before service.json says it is ready: a stop that follows at once
+   * must still find the handlers (it killed the process otherwise). */
+  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
+  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   if (!write_service_json (svc, &error))
     {
       g_printerr ("foyer-service: %s\n", error->message);
@@ -613,8 +619,6 @@ foyer_svc_run (FoyerSvc *svc)
   g_message ("Serving %s%s%s at %s", svc->conversation ? "conversation" : "",
              svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
 
-  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
-  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   check = g_timeout_add (100, pending_check_cb, svc);
   g_main_loop_run (svc->loop);
   g_source_remove (term);
@@ -645,7 +649,7 @@ foyer_svc_free (FoyerSvc *svc)
     cjose_jwk_release (svc->signing_key);
   if (svc->verify_key != NULL)
     cjose_jwk_release (svc->verify_key);
-  OPENSSL_cleanse (svc->master_key, sizeof svc->master_key);
+  g_clear_pointer (&svc->master, foyer_svc_master_keys_free);
   if (svc->log != NULL)
     fclose (svc->log);
   g_clear_pointer (&svc->loop, g_main_loop_unref);

@@ -50,6 +50,9 @@ static const char *const kms_migrations[] = {
   "  person_id TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (resource_id, person_id));"
   "CREATE TABLE keys (id TEXT PRIMARY KEY, resource_id TEXT NOT NULL REFERENCES resources(id),"
   "  wrapped BLOB NOT NULL, created INTEGER NOT NULL);",
+  /* 2: which master key wraps each key (NULL: the one before rotation
+   * existed), so that the master key can be rotated online. */
+  "ALTER TABLE keys ADD COLUMN kek TEXT;",
 };
 
 char *

@@ -114,7 +114,6 @@ char *foyer_svc_password_hash (const char *password, GError **error);
 gboolean foyer_svc_password_verify (const char *password, const char *stored);
 cjose_jwk_t *foyer_svc_load_signing_key (const char *data_dir, GError **error);
 cjose_jwk_t *foyer_svc_load_public_key_file (const char *path, GError **error);
-gboolean foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error);
 typedef struct
 {
   char *person_id;  /* sub */
@@ -139,6 +138,38 @@ gboolean foyer_svc_unwrap_key (
     const guint8 master[32], const guint8 *wrapped, gsize wrapped_len, guint8 *out, gsize *out_len);
 gboolean
 foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error);
+
+/* ---- Keys kept out of the data folder (foyer-svc-keys.c) ---- */
+
+typedef struct _FoyerSvcMasterKeys FoyerSvcMasterKeys;
+
+char *foyer_svc_default_key_dir (const char *data_dir);
+cjose_jwk_t *
+foyer_svc_keys_load_signing_key (const char *data_dir, const char *key_dir, GError **error);
+FoyerSvcMasterKeys *foyer_svc_master_keys_open (const char *data_dir,
+                                                const char *key_dir,
+                                                const char *master_key_file,
+                                                sqlite3 *kms_db,
+                                                GError **error);
+void foyer_svc_master_keys_free (FoyerSvcMasterKeys *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerSvcMasterKeys, foyer_svc_master_keys_free)
+const char *foyer_svc_master_keys_describe (FoyerSvcMasterKeys *self);
+gboolean foyer_svc_master_wrap (FoyerSvcMasterKeys *self,
+                                sqlite3 *kms_db,
+                                const guint8 *key,
+                                gsize key_len,
+                                guint8 *out,
+                                gsize *out_len,
+                                char **out_kek,
+                                GError **error);
+gboolean foyer_svc_master_unwrap (FoyerSvcMasterKeys *self,
+                                  const char *kek,
+                                  const guint8 *wrapped,
+                                  gsize wrapped_len,
+                                  guint8 *out,
+                                  gsize *out_len);
+int foyer_svc_master_rotate (
+    FoyerSvcMasterKeys *self, sqlite3 *kms_db, gboolean make_new, char **out_id, GError **error);
 
 /* ---- The daemon (foyer-svc-server.c) ---- */
 
@@ -167,7 +198,7 @@ struct _FoyerSvc
   sqlite3 *kms_db;
   cjose_jwk_t *signing_key;
   cjose_jwk_t *verify_key;
-  guint8 master_key[32];
+  struct _FoyerSvcMasterKeys *master; /* foyer-svc-keys.c */
   char *org_id;
   char *base_url;
   char *kms_url;
@@ -208,6 +239,8 @@ typedef struct
   const char *token_public_key;
   const char *kms_name;
   gint64 token_lifetime; /* seconds; 0: FOYER_SVC_TOKEN_LIFETIME */
+  const char *key_dir;   /* NULL: foyer_svc_default_key_dir () */
+  const char *master_key_file;
 } FoyerSvcOptions;
 
 FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);

@@ -326,7 +326,7 @@ test_store_migrations (void)
 
   g_assert_no_error (error);
   g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 2);
-  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 1);
+  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 2);
   mode = foyer_svc_store_prepare (db, "PRAGMA journal_mode", NULL);
   g_assert_cmpint (sqlite3_step (mode), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (mode, 0), ==, "wal");

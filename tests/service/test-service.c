@@ -1205,7 +1205,11 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
       g_assert_false (memcmp (contents + i, raw, len) == 0);
   }
 
+  /* The master key is kept apart from the data folder (docs/security.md). */
   master_key = g_build_filename (dir, "kms-master.key", NULL);
+  g_assert_false (g_file_test (master_key, G_FILE_TEST_EXISTS));
+  g_free (master_key);
+  master_key = g_strconcat (dir, ".keys/kms-master.key", NULL);
   g_assert_cmpint (g_stat (master_key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 }
@@ -1241,7 +1245,7 @@ test_cli_and_master_key (void)
   /* A master key others can read is refused at start. */
   g_assert_true (foyer_test_service_stop (service));
   dir = g_strdup (foyer_test_service_get_data_dir (service));
-  master = g_build_filename (dir, "kms-master.key", NULL);
+  master = g_strconcat (dir, ".keys/kms-master.key", NULL);
   g_assert_cmpint (g_chmod (master, 0644), ==, 0);
   g_assert_false (foyer_test_service_restart (service, &error));
   g_assert_nonnull (error);
