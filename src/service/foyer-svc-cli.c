@@ -362,6 +362,13 @@ serve (const char *data_dir, FoyerSvcOptions *options)
   int status;
 
   raise_fd_limit ();
+  if (options->synchronous != NULL && strcmp (options->synchronous, "full") != 0
+      && strcmp (options->synchronous, "normal") != 0)
+    return fail ("--synchronous is full or normal");
+  if (options->max_database_mib < 0)
+    return fail ("--max-database-size wants a size in MiB");
+  foyer_svc_store_configure (g_strcmp0 (options->synchronous, "normal") != 0,
+                             options->max_database_mib * 1024 * 1024);
   if (options->token_lifetime != 0
       && (options->token_lifetime < FOYER_SVC_TOKEN_MIN_LIFETIME
           || options->token_lifetime > FOYER_SVC_TOKEN_MAX_LIFETIME))
@@ -383,6 +390,7 @@ static const char usage[]
       "                [--tls-cert FILE --tls-key FILE] [--kms-url URL] [--kms-name NAME]\n"
       "                [--token-public-key FILE] [--token-lifetime SECONDS]\n"
       "                [--key-dir DIR] [--master-key-file FILE]\n"
+      "                [--synchronous full|normal] [--max-database-size MIB]\n"
       "  foyer-service user add --data-dir DIR --email EMAIL --name NAME --password-file FILE "
       "[--admin]\n"
       "  foyer-service user list --data-dir DIR\n"
@@ -414,6 +422,12 @@ foyer_svc_cli_main (int argc, char **argv)
       "JWK or service.json of the conversation service (KMS alone)", "FILE" },
     { "token-lifetime", 0, 0, G_OPTION_ARG_INT64, &options.token_lifetime,
       "How long a sign-in lasts (60 to 43200 s; default 43200)", "SECONDS" },
+    { "synchronous", 0, 0, G_OPTION_ARG_STRING, &options.synchronous,
+      "full (default): every acknowledged write is on disk; normal: faster, a power cut may "
+      "lose the last ones",
+      "full|normal" },
+    { "max-database-size", 0, 0, G_OPTION_ARG_INT64, &options.max_database_mib,
+      "Refuse writes (507) once a database reaches this size", "MIB" },
     { "key-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.key_dir,
       "Folder of the service's keys, outside the data folder (default: DATA-DIR.keys)", "DIR" },
     { "master-key-file", 0, 0, G_OPTION_ARG_FILENAME, &options.master_key_file,
@@ -471,5 +485,6 @@ foyer_svc_cli_main (int argc, char **argv)
   g_free ((char *) options.token_public_key);
   g_free ((char *) options.key_dir);
   g_free ((char *) options.master_key_file);
+  g_free ((char *) options.synchronous);
   return status;
 }

@@ -32,6 +32,7 @@ typedef enum
   FOYER_SVC_ERROR_TOO_MANY,     /* 429 */
   FOYER_SVC_ERROR_INTERNAL,     /* 500 */
   FOYER_SVC_ERROR_BUSY,         /* 503 */
+  FOYER_SVC_ERROR_STORAGE_FULL, /* 507 */
 } FoyerSvcError;
 
 GQuark foyer_svc_error_quark (void);
@@ -97,6 +98,11 @@ int foyer_svc_fuzz_one (const guint8 *data, gsize size);
 
 /* ---- Store (foyer-svc-store.c) ---- */
 
+/* How every database is opened from then on: synchronous FULL (every
+ * acknowledged write is on disk) or NORMAL (faster; a power cut may lose
+ * the last ones), and an optional size limit in bytes (0: none), past
+ * which writes fail as on a full disk (507). */
+void foyer_svc_store_configure (gboolean full_sync, gint64 max_bytes);
 sqlite3 *foyer_svc_store_open_conversation (const char *data_dir, GError **error);
 sqlite3 *foyer_svc_store_open_kms (const char *data_dir, GError **error);
 gboolean foyer_svc_store_exec (sqlite3 *db, const char *sql, GError **error);
@@ -241,6 +247,8 @@ typedef struct
   gint64 token_lifetime; /* seconds; 0: FOYER_SVC_TOKEN_LIFETIME */
   const char *key_dir;   /* NULL: foyer_svc_default_key_dir () */
   const char *master_key_file;
+  const char *synchronous; /* "full" (NULL) or "normal" */
+  gint64 max_database_mib; /* 0: no limit */
 } FoyerSvcOptions;
 
 FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
