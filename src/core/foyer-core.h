@@ -22,6 +22,13 @@ guint8 *foyer_base64url_decode (const char *text, gsize *out_length);
 
 gboolean foyer_host_is_loopback (const char *host);
 
+/* An http(s) address from outside (a shared document's link, a page the
+ * viewer is asked to open), parsed only if GLib and a browser must read it
+ * the same way: printable ASCII without '\\', spaces, bidirectional or
+ * other control characters, well-formed escapes, no user info, and a host
+ * that is a DNS name or an IP address. NULL otherwise. */
+GUri *foyer_web_url_parse (const char *url);
+
 /* json-glib's parser recurses once per nesting level and has no limit of
  * its own: a megabyte of '[' from the network would overflow the stack.
  * Every JSON text from outside is measured with this before it is parsed. */
