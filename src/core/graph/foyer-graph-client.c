@@ -8,6 +8,7 @@
 #include "foyer-core.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
+#include "foyer-graph-log.h"
 #include "foyer-graph-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -460,7 +461,9 @@ request_retry_after (GTask *task, guint delay_ms)
 {
   Request *req = g_task_get_task_data (task);
 
-  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, req->url, delay_ms, req->attempt);
+  g_autofree char *logged = foyer_graph_path_template (req->url);
+
+  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, logged, delay_ms, req->attempt);
   req->timeout_source = g_timeout_source_new (delay_ms);
   g_source_set_callback (req->timeout_source, retry_timeout_cb, g_object_ref (task),
                          g_object_unref);
