@@ -120,6 +120,35 @@ set_authorization (
   return foyer_svc_store_step_done (svc->kms_db, stmt, error);
 }
 
+/* Whether a key of this (co-located) KMS belongs to the resource, and
+ * when it was made. *out_local is FALSE for a key of another KMS, about
+ * which nothing can be said. */
+gboolean
+foyer_svc_kms_key_created_on (FoyerSvc *svc,
+                              const char *key_uri,
+                              const char *resource_uri,
+                              gint64 *out_created,
+                              gboolean *out_local)
+{
+  g_autofree char *key_id = svc->kms ? local_id (svc, key_uri, "keys") : NULL;
+  g_autofree char *resource_id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  *out_local = key_id != NULL && resource_id != NULL;
+  if (!*out_local)
+    return FALSE;
+  stmt = foyer_svc_store_prepare (
+      svc->kms_db, "SELECT created FROM keys WHERE id = ? AND resource_id = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  *out_created = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
 gboolean
 foyer_svc_kms_authorize_local (
     FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error)

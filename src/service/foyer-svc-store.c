@@ -40,6 +40,11 @@ static const char *const conversation_migrations[] = {
   "CREATE INDEX sessions_by_person ON sessions (person_id);"
   "ALTER TABLE persons ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE persons ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;",
+  /* 3: the space's current message key, and when a member left without a
+   * new key yet: later messages must use a key the removed member cannot
+   * get (docs/service-api.md, Key rotation). */
+  "ALTER TABLE spaces ADD COLUMN key_uri TEXT;"
+  "ALTER TABLE spaces ADD COLUMN rekey_since INTEGER;",
 };
 
 static const char *const kms_migrations[] = {

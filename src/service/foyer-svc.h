@@ -33,6 +33,7 @@ typedef enum
   FOYER_SVC_ERROR_INTERNAL,     /* 500 */
   FOYER_SVC_ERROR_BUSY,         /* 503 */
   FOYER_SVC_ERROR_STORAGE_FULL, /* 507 */
+  FOYER_SVC_ERROR_STALE_KEY,    /* 409, the space's key changed */
 } FoyerSvcError;
 
 GQuark foyer_svc_error_quark (void);
@@ -313,6 +314,11 @@ gboolean foyer_svc_kms_resource_allows (FoyerSvc *svc,
                                         const char *resource_uri,
                                         const char *person_id,
                                         gboolean *out_local);
+gboolean foyer_svc_kms_key_created_on (FoyerSvc *svc,
+                                       const char *key_uri,
+                                       const char *resource_uri,
+                                       gint64 *out_created,
+                                       gboolean *out_local);
 gboolean foyer_svc_kms_authorize_local (
     FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error);
 

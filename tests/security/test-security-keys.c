@@ -263,6 +263,7 @@ test_moved_out_of_data_folder (void)
 
   g_assert_true (foyer_test_service_restart (service, &error));
   g_assert_no_error (error);
+  base = foyer_test_service_get_base_url (service);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *in_keys = g_build_filename (keys, files[i], NULL);
@@ -466,6 +467,7 @@ test_rotation_online (void)
   /* And after a restart, with only the new key. */
   g_assert_true (foyer_test_service_restart (service, &error));
   g_assert_no_error (error);
+  base = foyer_test_service_get_base_url (service);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       g_assert_cmpuint (fetch_key (base, token, &keys[i]), ==, 200);

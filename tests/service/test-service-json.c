@@ -325,7 +325,7 @@ test_store_migrations (void)
   g_autoptr (sqlite3_stmt) mode = NULL;
 
   g_assert_no_error (error);
-  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 2);
+  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 3);
   g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 2);
   mode = foyer_svc_store_prepare (db, "PRAGMA journal_mode", NULL);
   g_assert_cmpint (sqlite3_step (mode), ==, SQLITE_ROW);
