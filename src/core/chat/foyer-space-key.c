@@ -7,6 +7,8 @@
 
 #include "foyer-json-request.h"
 
+#include <glib/gi18n-lib.h>
+
 typedef struct
 {
   FoyerChatClient *chat;
@@ -49,7 +51,7 @@ space_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else if (key_uri == NULL || foyer_json_get_boolean (space, "keyRotationNeeded", FALSE))
     g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                             "The space has no new key yet");
+                             _ ("This space has no new key yet; try again"));
   else
     g_task_return_pointer (task, g_strdup (key_uri), g_free);
 }
