@@ -526,8 +526,10 @@ foyer_svc_authenticate_token (FoyerSvc *svc, const char *token, FoyerSvcClaims *
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   memset (out, 0, sizeof *out);
-  if (token == NULL || *token == '\0' || strlen (token) > 4096)
+  if (token == NULL || *token == '\0')
     return unauthorized (error, "A bearer token is needed");
+  if (strlen (token) > 4096)
+    return unauthorized (error, "The token is not valid");
   digest = token_digest (token);
   cached = svc->tokens != NULL ? g_hash_table_lookup (svc->tokens, digest) : NULL;
   if (cached != NULL && cached->claims.expires > now)
