@@ -44,6 +44,19 @@ event_cb (FoyerSession *self, const char *type, JsonNode *event)
       if (space != NULL)
         _foyer_session_add_space (self, space);
     }
+  else if (g_str_equal (type, "space.key-rotated") && space_id != NULL)
+    {
+      SpaceState *state = _foyer_session_space_state (self, space_id);
+      const char *key_uri = foyer_json_get_string (object, "keyUri");
+
+      if (state != NULL && key_uri != NULL)
+        {
+          g_free (state->key_uri);
+          state->key_uri = g_strdup (key_uri);
+          state->rekey_needed = FALSE;
+          g_hash_table_add (self->dirty_spaces, g_strdup (space_id));
+        }
+    }
   else if (g_str_equal (type, "member.added") || g_str_equal (type, "member.removed"))
     {
       const char *person_id = foyer_json_get_string (object, "personId");
@@ -51,9 +64,14 @@ event_cb (FoyerSession *self, const char *type, JsonNode *event)
 
       if (g_strcmp0 (person_id, self->person_id) != 0 || space_id == NULL)
         {
-          /* Someone else joined or left: names and addresses change. */
+          SpaceState *state = space_id != NULL ? _foyer_session_space_state (self, space_id) : NULL;
+
+          /* Someone else joined or left: names and addresses change, and
+           * after a departure the next message needs a new key. */
           if (space_id != NULL && self->client != NULL)
             _foyer_session_fetch_members (self, space_id);
+          if (state != NULL && g_str_equal (type, "member.removed"))
+            state->rekey_needed = TRUE;
           return;
         }
       if (g_str_equal (type, "member.removed"))
@@ -538,6 +556,10 @@ foyer_session_sign_out (FoyerSession *self)
   g_return_if_fail (FOYER_IS_SESSION (self));
 
   url = g_strdup (self->service_url);
+  /* The service ends the session, so the token is worthless even if it
+   * was copied (it would otherwise stay valid until it expires). */
+  if (self->client != NULL && foyer_chat_client_get_token (self->client) != NULL)
+    foyer_chat_client_sign_out_async (self->client, NULL, NULL, NULL);
   foyer_session_disconnect (self);
   /* Nothing of this person stays on the device. */
   if (self->store != NULL)

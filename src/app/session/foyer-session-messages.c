@@ -293,6 +293,52 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
   g_hash_table_remove (self->pending_spaces, client_id);
 }
 
+typedef struct
+{
+  FoyerSession *self;
+  FoyerSpaceItem *space;
+  char *message_id;
+  char *key_uri; /* what the refused message was sealed with */
+} RefreshOp;
+
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RefreshOp *op = user_data;
+  g_autoptr (JsonNode) node
+      = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, NULL);
+  SpaceState *state = _foyer_session_space_state (op->self, foyer_space_item_get_id (op->space));
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) && state != NULL)
+    {
+      _foyer_session_apply_space_key (op->self, json_node_get_object (node));
+      if (state->rekey_needed || g_strcmp0 (state->key_uri, op->key_uri) != 0)
+        foyer_session_retry_message (op->self, op->space, op->message_id);
+    }
+  g_object_unref (op->self);
+  g_object_unref (op->space);
+  g_free (op->message_id);
+  g_free (op->key_uri);
+  g_free (op);
+}
+
+static void
+refresh_key_then_retry (FoyerSession *self, FoyerSpaceItem *space, const char *message_id)
+{
+  SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (space));
+  RefreshOp *op;
+
+  if (self->client == NULL || state == NULL)
+    return;
+  op = g_new0 (RefreshOp, 1);
+  op->self = g_object_ref (self);
+  op->space = g_object_ref (space);
+  op->message_id = g_strdup (message_id);
+  op->key_uri = g_strdup (state->key_uri);
+  foyer_chat_client_get_space_async (self->client, foyer_space_item_get_id (space),
+                                     self->cancellable, refreshed_cb, op);
+}
+
 void
 _foyer_session_outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error)
 {
@@ -334,6 +380,15 @@ _foyer_session_outbox_failed_cb (FoyerSession *self, const char *client_id, cons
       foyer_outbox_discard (self->outbox, client_id);
       g_hash_table_remove (self->pending_spaces, client_id);
     }
+  /* Refused, so never stored: the same ciphertext would be refused again.
+   * Its text is sealed anew on Retry — at once if the refusal was the
+   * space's key changing under it (a member left meanwhile). */
+  else if (space != NULL && g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID))
+    {
+      foyer_outbox_discard (self->outbox, client_id);
+      g_hash_table_remove (self->pending_spaces, client_id);
+      refresh_key_then_retry (self, space, client_id);
+    }
 }
 
 void
@@ -346,6 +401,8 @@ _foyer_session_send_op_free (SendOp *op)
   g_free (op->ref_json);
   g_free (op);
 }
+
+static void send_with_space_key (FoyerSession *self, SpaceState *state, SendOp *op);
 
 void
 _foyer_session_send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -468,8 +525,45 @@ _foyer_session_send (FoyerSession *self,
       _foyer_session_outbox_changed_cb (self);
       return;
     }
-  foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable,
+  send_with_space_key (self, state, op);
+}
+
+static void
+rekeyed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SendOp *op = user_data;
+  SpaceState *state = _foyer_session_space_state (op->self, foyer_space_item_get_id (op->space));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key_uri = foyer_space_key_rotate_finish (result, &error);
+
+  if (key_uri == NULL || state == NULL || op->self->kms == NULL)
+    {
+      foyer_message_item_set_error (op->item,
+                                    error != NULL ? error->message : _ ("The space was removed"));
+      foyer_message_item_set_state (op->item, FOYER_MESSAGE_STATE_FAILED);
+      _foyer_session_send_op_free (op);
+      return;
+    }
+  g_free (state->key_uri);
+  state->key_uri = g_steal_pointer (&key_uri);
+  state->rekey_needed = FALSE;
+  g_hash_table_add (op->self->dirty_spaces, g_strdup (foyer_space_item_get_id (op->space)));
+  foyer_kms_client_get_key_async (op->self->kms, state->key_uri, op->self->cancellable,
                                   _foyer_session_send_key_cb, op);
+}
+
+/* After a member left, the first message makes the space's new key, which
+ * the removed member cannot fetch; the others use it from then on. */
+static void
+send_with_space_key (FoyerSession *self, SpaceState *state, SendOp *op)
+{
+  if (state->rekey_needed && self->client != NULL && state->resource_uri != NULL)
+    foyer_space_key_rotate_async (self->client, self->kms, foyer_space_item_get_id (op->space),
+                                  state->resource_uri, state->key_uri, self->cancellable,
+                                  rekeyed_cb, op);
+  else
+    foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable,
+                                    _foyer_session_send_key_cb, op);
 }
 
 /* Sends a failed message again. One the outbox holds goes again with the

@@ -19,6 +19,7 @@
 #include "foyer-outbox.h"
 #include "foyer-service-secret.h"
 #include "foyer-session.h"
+#include "foyer-space-key.h"
 #include "foyer-store.h"
 
 G_BEGIN_DECLS
@@ -34,7 +35,8 @@ typedef struct
   gboolean loading;
   gint64 last_read_seq;
   GStrv member_emails;
-  GStrv member_names; /* in the order of member_emails */
+  GStrv member_names;    /* in the order of member_emails */
+  gboolean rekey_needed; /* a member left: a new key before the next message */
 } SpaceState;
 
 struct _FoyerSession
@@ -124,6 +126,7 @@ FoyerSpaceItem *_foyer_session_new_space (FoyerSession *self,
                                           const char *resource_uri,
                                           const char *key_uri);
 FoyerSpaceItem *_foyer_session_add_space (FoyerSession *self, JsonObject *object);
+void _foyer_session_apply_space_key (FoyerSession *self, JsonObject *space);
 void _foyer_session_remove_space (FoyerSession *self, const char *space_id);
 
 /* foyer-session-messages.c */

@@ -77,6 +77,25 @@ _foyer_session_new_space (FoyerSession *self,
   return space;
 }
 
+/* The key the space's messages are sealed with once a member left and a
+ * new key was made, and whether one is still to be made
+ * (docs/service-api.md, Key rotation). */
+void
+_foyer_session_apply_space_key (FoyerSession *self, JsonObject *space)
+{
+  SpaceState *state = _foyer_session_space_state (self, foyer_json_get_string (space, "id"));
+  const char *key_uri = foyer_json_get_string (space, "keyUri");
+
+  if (state == NULL)
+    return;
+  if (key_uri != NULL && g_str_has_prefix (key_uri, "kms://"))
+    {
+      g_free (state->key_uri);
+      state->key_uri = g_strdup (key_uri);
+    }
+  state->rekey_needed = foyer_json_get_boolean (space, "keyRotationNeeded", FALSE);
+}
+
 FoyerSpaceItem *
 _foyer_session_add_space (FoyerSession *self, JsonObject *object)
 {
@@ -95,6 +114,7 @@ _foyer_session_add_space (FoyerSession *self, JsonObject *object)
     {
       if (foyer_space_item_get_title_unavailable (space) && title != NULL)
         _foyer_session_decrypt (self, title, title_decrypted, g_object_ref (space), g_object_unref);
+      _foyer_session_apply_space_key (self, object);
       return space;
     }
 
@@ -107,6 +127,7 @@ _foyer_session_add_space (FoyerSession *self, JsonObject *object)
   created = _foyer_session_parse_time (foyer_json_get_string (object, "created"));
   foyer_space_item_set_last_activity (space, created);
 
+  _foyer_session_apply_space_key (self, object);
   _foyer_session_decrypt (self, title, title_decrypted, g_object_ref (space), g_object_unref);
   _foyer_session_fetch_members (self, id);
   return space;

@@ -8,6 +8,7 @@
 
 #include "foyer-core.h"
 #include "foyer-graph-error.h"
+#include "foyer-graph-log.h"
 #include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
@@ -462,7 +463,9 @@ request_retry_after (GTask *task, guint delay_ms)
 {
   Request *req = g_task_get_task_data (task);
 
-  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, req->url, delay_ms, req->attempt);
+  g_autofree char *logged = foyer_graph_path_template (req->url);
+
+  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, logged, delay_ms, req->attempt);
   req->timeout_source = g_timeout_source_new (delay_ms);
   g_source_set_callback (req->timeout_source, retry_timeout_cb, g_object_ref (task),
                          g_object_unref);
@@ -616,7 +619,8 @@ handle_success (GTask *task, GBytes *bytes, const char *request_id)
     }
 
   parser = json_parser_new_immutable ();
-  if (size > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if (size > G_MAXSSIZE || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE,
                                                          req->status, NULL, request_id, NULL));
