@@ -29,7 +29,6 @@ void foyer_sign_in_view_start (FoyerSignInView *self,
                                const char *authorize_url,
                                const char *redirect_uri,
                                gboolean allow_loopback_http);
-void foyer_sign_in_view_stop (FoyerSignInView *self);
 const char *foyer_sign_in_view_get_host (FoyerSignInView *self);
 FoyerSignInSecurity foyer_sign_in_view_get_security (FoyerSignInView *self);
 WebKitWebView *foyer_sign_in_view_get_web_view (FoyerSignInView *self);
@@ -38,3 +37,5 @@ gboolean foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_
 gboolean foyer_sign_in_uri_matches_redirect (const char *uri, const char *redirect_uri);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

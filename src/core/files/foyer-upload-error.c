@@ -5,4 +5,6 @@
 
 #include "foyer-upload-error.h"
 
-G_DEFINE_QUARK (foyer - upload - error - quark, foyer_upload_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-upload-error-quark, foyer_upload_error)
+/* clang-format on */

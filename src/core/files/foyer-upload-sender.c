@@ -6,7 +6,7 @@
 #include "foyer-core.h"
 #include "foyer-quickxor.h"
 #include "foyer-upload-error.h"
-#include "foyer-upload-private.h"
+#include "foyer-upload-sender.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>

@@ -7,9 +7,12 @@
 
 #include "foyer-core.h"
 #include "foyer-graph-error.h"
+#include "foyer-json.h"
+#include "foyer-retry.h"
 #include "foyer-quickxor.h"
 #include "foyer-upload-error.h"
 #include "foyer-upload-private.h"
+#include "foyer-upload-sender.h"
 #include "foyer-upload-session.h"
 
 #include <glib/gi18n-lib.h>
@@ -48,7 +51,7 @@ struct _FoyerUpload
 {
   GObject parent_instance;
 
-  FoyerUploader *uploader; /* not owned; NULL once detached */
+  FoyerUploadHost host; /* owner not owned; NULL once detached */
   FoyerGraphClient *client;
   FoyerStore *store;
   FoyerUploadRecord *record;
@@ -228,8 +231,8 @@ set_state (FoyerUpload *self, FoyerUploadState state)
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   notify_progress (self, TRUE);
-  if (self->uploader != NULL)
-    _foyer_uploader_changed (self->uploader);
+  if (self->host.owner != NULL)
+    self->host.changed (self->host.owner);
 }
 
 static void
@@ -403,19 +406,9 @@ upload_error (FoyerUpload *self, FoyerUploadError code)
 static const char *
 hash_of (JsonObject *item)
 {
-  JsonNode *file = json_object_get_member (item, "file");
-  JsonNode *hashes, *hash;
+  JsonObject *hashes = foyer_json_get_object (foyer_json_get_object (item, "file"), "hashes");
 
-  if (file == NULL || !JSON_NODE_HOLDS_OBJECT (file))
-    return NULL;
-  hashes = json_object_get_member (json_node_get_object (file), "hashes");
-  if (hashes == NULL || !JSON_NODE_HOLDS_OBJECT (hashes))
-    return NULL;
-  hash = json_object_get_member (json_node_get_object (hashes), "quickXorHash");
-  if (hash == NULL || !JSON_NODE_HOLDS_VALUE (hash)
-      || json_node_get_value_type (hash) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (hash);
+  return foyer_json_get_string (hashes, "quickXorHash");
 }
 
 /* Whether Graph's item is the file as read: same size and, when Graph
@@ -760,11 +753,11 @@ static void folder_cb (GObject *source, GAsyncResult *result, gpointer user_data
 static gboolean
 refresh_folder (FoyerUpload *self, GError *error)
 {
-  if (self->folder_refreshed || self->uploader == NULL
+  if (self->folder_refreshed || self->host.owner == NULL
       || !g_error_matches (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NOT_FOUND))
     return FALSE;
   self->folder_refreshed = TRUE;
-  _foyer_uploader_ensure_folder_async (self->uploader, TRUE, self->run, folder_cb, call_new (self));
+  self->host.ensure_folder_async (self->host.owner, TRUE, self->run, folder_cb, call_new (self));
   return TRUE;
 }
 
@@ -938,7 +931,7 @@ fragment_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         send_next (self);
       return;
     }
-  if (!foyer_graph_parse_retry_after (reply->retry_after, NULL, &retry_after))
+  if (!foyer_retry_parse_after (reply->retry_after, NULL, &retry_after))
     retry_after = 0;
   handle_failure_after (
       self, foyer_graph_error_new_from_response (reply->status, reply->request_id, reply->body),
@@ -1226,7 +1219,7 @@ folder_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autofree char *folder_id = NULL;
 
-  folder_id = _foyer_uploader_ensure_folder_finish (FOYER_UPLOADER (source), result, &error);
+  folder_id = self->host.ensure_folder_finish (source, result, &error);
   if (call_stale (call))
     return;
   if (folder_id == NULL)
@@ -1242,10 +1235,9 @@ folder_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 ensure_folder (FoyerUpload *self)
 {
-  if (self->uploader == NULL)
+  if (self->host.owner == NULL)
     return;
-  _foyer_uploader_ensure_folder_async (self->uploader, FALSE, self->run, folder_cb,
-                                       call_new (self));
+  self->host.ensure_folder_async (self->host.owner, FALSE, self->run, folder_cb, call_new (self));
 }
 
 static void
@@ -1327,7 +1319,7 @@ _foyer_upload_stop (FoyerUpload *self)
 void
 _foyer_upload_detach (FoyerUpload *self)
 {
-  self->uploader = NULL;
+  self->host.owner = NULL;
 }
 
 gboolean
@@ -1528,7 +1520,7 @@ foyer_upload_get_can_retry (FoyerUpload *self)
 /* ---- GObject -------------------------------------------------------------------------- */
 
 FoyerUpload *
-_foyer_upload_new (FoyerUploader *uploader,
+_foyer_upload_new (const FoyerUploadHost *host,
                    FoyerGraphClient *client,
                    FoyerStore *store,
                    FoyerUploadRecord *record,
@@ -1536,7 +1528,7 @@ _foyer_upload_new (FoyerUploader *uploader,
 {
   FoyerUpload *self = g_object_new (FOYER_TYPE_UPLOAD, NULL);
 
-  self->uploader = uploader;
+  self->host = *host;
   self->client = g_object_ref (client);
   self->store = store != NULL ? g_object_ref (store) : NULL;
   self->record = record;

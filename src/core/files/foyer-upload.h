@@ -15,6 +15,13 @@
 
 G_BEGIN_DECLS
 
+/* Graph takes upload fragments in multiples of 320 KiB; Foyer starts at
+ * 10 MiB. Files up to FOYER_UPLOAD_SIMPLE_MAX go in one PUT. */
+#define FOYER_UPLOAD_FRAGMENT_UNIT (320 * 1024)
+#define FOYER_UPLOAD_FRAGMENT_SIZE (32 * FOYER_UPLOAD_FRAGMENT_UNIT) /* 10 MiB */
+#define FOYER_UPLOAD_SIMPLE_MAX    (4 * 1024 * 1024)
+#define FOYER_UPLOAD_FOLDER_NAME   "Foyer Files"
+
 typedef enum
 {
   FOYER_UPLOAD_QUEUED,    /* waits for its turn */

@@ -118,10 +118,28 @@ schedule (FoyerUploader *self)
   self->scheduling = FALSE;
 }
 
-void
-_foyer_uploader_changed (FoyerUploader *self)
+static void
+host_changed (gpointer owner)
 {
-  schedule (self);
+  schedule (FOYER_UPLOADER (owner));
+}
+
+static void host_ensure_folder_async (gpointer owner,
+                                      gboolean refresh,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+static char *host_ensure_folder_finish (gpointer owner, GAsyncResult *result, GError **error);
+
+static FoyerUploadHost
+host_of (FoyerUploader *self)
+{
+  return (FoyerUploadHost){
+    .owner = self,
+    .ensure_folder_async = host_ensure_folder_async,
+    .ensure_folder_finish = host_ensure_folder_finish,
+    .changed = host_changed,
+  };
 }
 
 static void
@@ -147,6 +165,7 @@ foyer_uploader_add (FoyerUploader *self, GFile *file, const char *name, const ch
   g_autoptr (FoyerUploadRecord) record = foyer_upload_record_new ();
   g_autofree char *base = NULL;
   FoyerUpload *upload;
+  FoyerUploadHost host;
 
   g_return_val_if_fail (FOYER_IS_UPLOADER (self), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
@@ -165,7 +184,8 @@ foyer_uploader_add (FoyerUploader *self, GFile *file, const char *name, const ch
   record->name = foyer_upload_sanitize_name (base);
   record->context = g_strdup (context);
   record->created = g_get_real_time () / G_USEC_PER_SEC;
-  upload = _foyer_upload_new (self, self->client, self->store, foyer_upload_record_copy (record),
+  host = host_of (self);
+  upload = _foyer_upload_new (&host, self->client, self->store, foyer_upload_record_copy (record),
                               FALSE);
   /* Kept at once, so that a quit before the first byte loses nothing. */
   if (self->store != NULL)
@@ -244,7 +264,9 @@ resume_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           foyer_upload_record_free (record);
           continue;
         }
-      append (self, _foyer_upload_new (self, self->client, self->store, record, TRUE));
+      FoyerUploadHost host = host_of (self);
+
+      append (self, _foyer_upload_new (&host, self->client, self->store, record, TRUE));
       resumed++;
     }
   schedule (self);
@@ -432,16 +454,18 @@ folder_lookup (FoyerUploader *self, gboolean created)
                                     folder_lookup_cb, folder_call_new (self, created));
 }
 
-void
-_foyer_uploader_ensure_folder_async (FoyerUploader *self,
-                                     gboolean refresh,
-                                     GCancellable *cancellable,
-                                     GAsyncReadyCallback callback,
-                                     gpointer user_data)
+/* The id of "Foyer Files", made on first use; refresh forgets the cached one. */
+static void
+host_ensure_folder_async (gpointer owner,
+                          gboolean refresh,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
+  FoyerUploader *self = FOYER_UPLOADER (owner);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, _foyer_uploader_ensure_folder_async);
+  g_task_set_source_tag (task, host_ensure_folder_async);
   if (refresh)
     g_clear_pointer (&self->folder_id, g_free);
   if (self->folder_id != NULL)
@@ -455,10 +479,10 @@ _foyer_uploader_ensure_folder_async (FoyerUploader *self,
     folder_lookup (self, FALSE);
 }
 
-char *
-_foyer_uploader_ensure_folder_finish (FoyerUploader *self, GAsyncResult *result, GError **error)
+static char *
+host_ensure_folder_finish (gpointer owner, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, owner), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -23,11 +23,6 @@
 
 G_BEGIN_DECLS
 
-#define FOYER_UPLOAD_FRAGMENT_UNIT (320 * 1024)
-#define FOYER_UPLOAD_FRAGMENT_SIZE (32 * FOYER_UPLOAD_FRAGMENT_UNIT) /* 10 MiB */
-#define FOYER_UPLOAD_SIMPLE_MAX    (4 * 1024 * 1024)
-#define FOYER_UPLOAD_FOLDER_NAME   "Foyer Files"
-
 #define FOYER_TYPE_UPLOADER (foyer_uploader_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerUploader, foyer_uploader, FOYER, UPLOADER, GObject)
 

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "foyer-search-index.h"
+#include "foyer-search-entry.h"
 
 G_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
 
 #include <gio/gio.h>
 
-#include "foyer-search-index.h"
+#include "foyer-search-entry.h"
 
 G_BEGIN_DECLS
 
