@@ -174,6 +174,8 @@ FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
 int foyer_svc_run (FoyerSvc *svc);
 void foyer_svc_free (FoyerSvc *svc);
 
+/* ---- Replies (foyer-svc-response.c) and requests (foyer-svc-request.c) ---- */
+
 void foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node);
 void foyer_svc_respond_error (SoupServerMessage *msg, const GError *error);
 void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text);
