@@ -25,15 +25,11 @@ foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node)
                                     g_steal_pointer (&text), len);
 }
 
-void
-foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
+static JsonNode *
+error_node (const GError *error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
   guint status = foyer_svc_error_status (error);
-
-  if (status == 500)
-    g_warning ("Internal error: %s", error != NULL ? error->message : "unknown");
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
@@ -46,7 +42,26 @@ foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
                                                           : "Error");
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
+  return json_builder_get_root (builder);
+}
+
+/* The body of the service's error reply, for replies written by hand. */
+char *
+foyer_svc_error_json (const GError *error)
+{
+  g_autoptr (JsonNode) root = error_node (error);
+
+  return json_to_string (root, FALSE);
+}
+
+void
+foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
+{
+  g_autoptr (JsonNode) root = error_node (error);
+  guint status = foyer_svc_error_status (error);
+
+  if (status == 500)
+    g_warning ("Internal error: %s", error != NULL ? error->message : "unknown");
   foyer_svc_respond_json (msg, status, root);
 }
 

@@ -17,7 +17,21 @@
 
 static gboolean quitting;
 
-/* Refuses oversized bodies from the headers alone, before they are read. */
+static void log_request (FoyerSvc *svc, SoupServerMessage *msg, guint status);
+
+static void
+refuse (FoyerSvc *svc, SoupServerMessage *msg, FoyerSvcError code, const char *text)
+{
+  g_autoptr (GError) error = g_error_new_literal (FOYER_SVC_ERROR, code, text);
+  g_autofree char *json = foyer_svc_error_json (error);
+  guint status = foyer_svc_error_status (error);
+
+  log_request (svc, msg, status);
+  foyer_svc_http_refuse (msg, status, json);
+}
+
+/* Refuses oversized bodies from the headers alone: the connection is
+ * closed without the body being read, so it costs no memory. */
 static void
 early_cb (SoupServer *server,
           SoupServerMessage *msg,
@@ -29,21 +43,10 @@ early_cb (SoupServer *server,
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
-    {
-      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_LENGTH,
-                                       "Send the body with a Content-Length");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      return;
-    }
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
-    {
-      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_TOO_LARGE,
-                                       "The request body is larger than 1 MiB");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-    }
+    refuse (user_data, msg, FOYER_SVC_ERROR_LENGTH, "Send the body with a Content-Length");
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH
+           && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
+    refuse (user_data, msg, FOYER_SVC_ERROR_TOO_LARGE, "The request body is larger than 1 MiB");
 }
 
 static void
@@ -134,24 +137,34 @@ request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_da
 
 /* One line per request: never a header value, a query or a body. */
 static void
-request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+log_request (FoyerSvc *svc, SoupServerMessage *msg, guint status)
 {
-  FoyerSvc *svc = user_data;
   gint64 *start = g_object_get_data (G_OBJECT (msg), "foyer-start");
   const char *person = g_object_get_data (G_OBJECT (msg), "foyer-person");
   GUri *uri = soup_server_message_get_uri (msg);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
   g_autofree char *path = NULL;
 
   if (svc->log == NULL || soup_server_message_get_method (msg) == NULL)
     return;
   path = g_utf8_make_valid (uri != NULL ? g_uri_get_path (uri) : "-", -1);
+  /* Health checks come every few seconds, forever: only failures count. */
+  if (status == 200 && (strcmp (path, "/v1/health") == 0 || strcmp (path, "/v1/ready") == 0))
+    return;
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format_iso8601 (now);
   g_strdelimit (path, " \t\r\n", '_');
   fprintf (svc->log, "%s %s %s %u person=%s %.1fms\n", stamp, soup_server_message_get_method (msg),
-           path, soup_server_message_get_status (msg), person != NULL ? person : "-",
+           path, status, person != NULL ? person : "-",
            start != NULL ? (g_get_monotonic_time () - *start) / 1000.0 : 0.0);
   fflush (svc->log);
+}
+
+static void
+request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  log_request (user_data, msg, soup_server_message_get_status (msg));
 }
 
 static gboolean
@@ -305,10 +318,11 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   g_autoptr (GInetAddress) address = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
   g_autoptr (GTlsCertificate) cert = NULL;
-  GSList *uris;
+  g_autofree char *host = NULL;
+  FoyerSvcLimits limits;
   guint port = 0;
   gboolean tls = options->tls_cert != NULL;
-  SoupServerListenOptions listen_options = 0;
+  gboolean v6;
 
   if (!parse_listen (options->listen, &address, &port, error))
     return FALSE;
@@ -332,8 +346,6 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
       cert = g_tls_certificate_new_from_files (options->tls_cert, options->tls_key, error);
       if (cert == NULL)
         return FALSE;
-      g_object_set (svc->server, "tls-certificate", cert, NULL);
-      listen_options |= SOUP_SERVER_LISTEN_HTTPS;
     }
 
   soup_server_add_early_handler (svc->server, NULL, early_cb, svc, NULL);
@@ -348,21 +360,18 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   g_signal_connect (svc->server, "request-finished", G_CALLBACK (request_finished_cb), svc);
   g_signal_connect (svc->server, "request-aborted", G_CALLBACK (request_finished_cb), svc);
 
+  /* The service accepts connections itself (foyer-svc-http.c) and
+   * hands them to libsoup, TLS included. */
+  foyer_svc_limits_init (&limits);
+  svc->http = foyer_svc_http_new (svc->server, cert, &limits);
   socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (svc->server, socket_address, listen_options, error))
+  if (!foyer_svc_http_listen (svc->http, socket_address, error))
     return FALSE;
 
-  uris = soup_server_get_uris (svc->server);
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-      g_autofree char *host = g_inet_address_to_string (address);
-      gboolean v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
-
-      svc->base_url = g_strdup_printf ("%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "",
-                                       host, v6 ? "]" : "", g_uri_get_port (uri));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  host = g_inet_address_to_string (address);
+  v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+  svc->base_url = g_strdup_printf ("%s://%s%s%s:%u", tls ? "https" : "http", v6 ? "[" : "", host,
+                                   v6 ? "]" : "", foyer_svc_http_get_port (svc->http));
   if (svc->kms)
     svc->kms_url = g_strdup_printf ("%s/kms/v1", svc->base_url);
   else if (options->kms_url != NULL)
@@ -506,6 +515,7 @@ foyer_svc_run (FoyerSvc *svc)
   g_source_remove (intr);
   g_source_remove (check);
 
+  foyer_svc_http_stop (svc->http);
   foyer_svc_events_close_all (svc);
   soup_server_disconnect (svc->server);
   g_unlink (json_path);
@@ -518,6 +528,7 @@ foyer_svc_free (FoyerSvc *svc)
 {
   if (svc == NULL)
     return;
+  g_clear_pointer (&svc->http, foyer_svc_http_free);
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
   g_clear_pointer (&svc->sign_in_failures, g_hash_table_unref);

@@ -119,6 +119,45 @@ gboolean foyer_svc_unwrap_key (
 gboolean
 foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error);
 
+/* ---- The HTTP layer under libsoup (foyer-svc-http.c) ---- */
+
+typedef struct _FoyerSvcHttp FoyerSvcHttp;
+
+/* Seconds (0: no limit) and counts; see docs/service-api.md. */
+typedef struct
+{
+  guint header_timeout;   /* connection made or request begun → headers read */
+  guint request_timeout;  /* headers read → body read */
+  guint response_timeout; /* body read → response taken by the client */
+  guint idle_timeout;     /* a kept-alive connection between requests */
+  guint max_per_address;  /* connections from one peer address */
+  guint max_connections;  /* 0: as many as the descriptors allow */
+} FoyerSvcLimits;
+
+typedef struct
+{
+  guint open;
+  guint64 accepted;
+  guint64 timed_out;
+  guint64 refused_per_address;
+  guint64 refused_headers;
+  guint64 refused_bodies;
+  guint64 descriptor_pauses;
+} FoyerSvcHttpStats;
+
+/* The defaults, or the FOYER_SERVICE_*_TIMEOUT / _MAX_* environment. */
+void foyer_svc_limits_init (FoyerSvcLimits *limits);
+FoyerSvcHttp *
+foyer_svc_http_new (SoupServer *server, GTlsCertificate *certificate, const FoyerSvcLimits *limits);
+gboolean foyer_svc_http_listen (FoyerSvcHttp *http, GSocketAddress *address, GError **error);
+guint foyer_svc_http_get_port (FoyerSvcHttp *http);
+void foyer_svc_http_get_stats (FoyerSvcHttp *http, FoyerSvcHttpStats *out);
+/* Answers from the headers alone and closes the connection without
+ * reading the body (but a little of it, dropped, so the client sees it). */
+void foyer_svc_http_refuse (SoupServerMessage *msg, guint status, const char *json);
+void foyer_svc_http_stop (FoyerSvcHttp *http);
+void foyer_svc_http_free (FoyerSvcHttp *http);
+
 /* ---- The daemon (foyer-svc-server.c) ---- */
 
 typedef struct _FoyerSvc FoyerSvc;
@@ -138,6 +177,7 @@ struct _FoyerSvc
   char *kms_url;
   char *kms_authority;
   SoupServer *server;
+  FoyerSvcHttp *http;
   GPtrArray *sockets;        /* FoyerSvcSocket */
   GPtrArray *pending_events; /* FoyerSvcEvent, written but not yet pushed */
   FILE *log;
@@ -179,6 +219,7 @@ void foyer_svc_free (FoyerSvc *svc);
 void foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node);
 void foyer_svc_respond_error (SoupServerMessage *msg, const GError *error);
 void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text);
+char *foyer_svc_error_json (const GError *error);
 JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
 void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
