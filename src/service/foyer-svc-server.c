@@ -69,6 +69,72 @@ handle_service_info (FoyerSvcRequest *req)
 }
 
 static void
+respond_status (FoyerSvcRequest *req, guint status, const char *text, JsonObject *checks)
+{
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "status", text);
+  if (checks != NULL)
+    json_object_set_object_member (object, "checks", checks);
+  json_node_take_object (root, object);
+  foyer_svc_respond_json (req->msg, status, root);
+}
+
+/* Whether the database answers: a read of its schema, which touches the
+ * file without scanning anything. */
+static gboolean
+database_answers (sqlite3 *db)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = db != NULL ? foyer_svc_store_prepare (db, "SELECT count(*) FROM sqlite_master", NULL)
+                   : NULL;
+
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+/* GET /v1/health: the process serves (no token, no database, no log
+ * line). GET /v1/ready: it can do its work: the databases answer and it
+ * is not stopping; 503 otherwise, so a load balancer takes it out. */
+static void
+handle_probe (FoyerSvcRequest *req, gboolean ready)
+{
+  JsonObject *checks;
+  gboolean ok = TRUE;
+
+  if (strcmp (req->method, "GET") != 0 && strcmp (req->method, "HEAD") != 0)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET");
+      return;
+    }
+  if (!ready)
+    {
+      respond_status (req, 200, "ok", NULL);
+      return;
+    }
+  checks = json_object_new ();
+  if (req->svc->conversation)
+    {
+      gboolean answers = database_answers (req->svc->db);
+
+      json_object_set_string_member (checks, "conversationDatabase",
+                                     answers ? "ok" : "unreachable");
+      ok = ok && answers;
+    }
+  if (req->svc->kms)
+    {
+      gboolean answers = database_answers (req->svc->kms_db);
+
+      json_object_set_string_member (checks, "kmsDatabase", answers ? "ok" : "unreachable");
+      ok = ok && answers;
+    }
+  if (quitting)
+    json_object_set_string_member (checks, "service", "stopping");
+  respond_status (req, ok && !quitting ? 200 : 503, ok && !quitting ? "ready" : "unavailable",
+                  checks);
+}
+
+static void
 dispatch (FoyerSvcRequest *req)
 {
   const char *first = req->n_segments > 0 ? req->segments[0] : "";
@@ -81,7 +147,10 @@ dispatch (FoyerSvcRequest *req)
         return;
       }
 
-  if (strcmp (first, "v1") == 0 && req->svc->conversation)
+  if (strcmp (first, "v1") == 0 && req->n_segments == 2
+      && (strcmp (second, "health") == 0 || strcmp (second, "ready") == 0))
+    handle_probe (req, strcmp (second, "ready") == 0);
+  else if (strcmp (first, "v1") == 0 && req->svc->conversation)
     {
       if (strcmp (second, "sessions") == 0)
         foyer_svc_handle_sessions (req);
