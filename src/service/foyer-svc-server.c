@@ -410,6 +410,9 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
     }
 
   svc->server = soup_server_new ("server-header", "foyer-service", NULL);
+  /* Ours bounds what a message inflates to and compresses each event once. */
+  soup_server_remove_websocket_extension (svc->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  soup_server_add_websocket_extension (svc->server, FOYER_TYPE_SVC_DEFLATE);
   if (tls)
     {
       cert = g_tls_certificate_new_from_files (options->tls_cert, options->tls_key, error);

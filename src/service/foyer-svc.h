@@ -158,6 +158,24 @@ void foyer_svc_http_refuse (SoupServerMessage *msg, guint status, const char *js
 void foyer_svc_http_stop (FoyerSvcHttp *http);
 void foyer_svc_http_free (FoyerSvcHttp *http);
 
+/* ---- WebSocket compression (foyer-svc-deflate.c) ---- */
+
+/* What a client's message may hold, inflated, all fragments together. */
+#define FOYER_SVC_MAX_WS_MESSAGE 4096
+
+#define FOYER_TYPE_SVC_DEFLATE (foyer_svc_deflate_get_type ())
+G_DECLARE_FINAL_TYPE (
+    FoyerSvcDeflate, foyer_svc_deflate, FOYER, SVC_DEFLATE, SoupWebsocketExtension)
+
+typedef struct
+{
+  guint64 compressed;      /* messages compressed */
+  guint64 reused;          /* sends that reused a compressed message */
+  guint64 refused_too_big; /* client messages past the limit */
+} FoyerSvcDeflateStats;
+
+void foyer_svc_deflate_get_stats (FoyerSvcDeflateStats *out);
+
 /* ---- The daemon (foyer-svc-server.c) ---- */
 
 typedef struct _FoyerSvc FoyerSvc;
