@@ -190,6 +190,7 @@ server_cb (SoupServer *server,
   req.query = query;
 
   dispatch (&req);
+  foyer_svc_group_hold (req.svc, msg);
 
   g_strfreev (req.segments);
   g_free (req.person_id);
@@ -582,12 +583,15 @@ foyer_svc_run (FoyerSvc *svc)
   term = g_unix_signal_add (SIGTERM, quit_cb, svc);
   intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   check = g_timeout_add (100, pending_check_cb, svc);
+  if (svc->conversation)
+    foyer_svc_group_start (svc);
   g_main_loop_run (svc->loop);
   g_source_remove (term);
   g_source_remove (intr);
   g_source_remove (check);
 
   foyer_svc_http_stop (svc->http);
+  foyer_svc_group_finish (svc);
   foyer_svc_events_close_all (svc);
   soup_server_disconnect (svc->server);
   g_unlink (json_path);
@@ -601,6 +605,7 @@ foyer_svc_free (FoyerSvc *svc)
   if (svc == NULL)
     return;
   g_clear_pointer (&svc->http, foyer_svc_http_free);
+  g_clear_pointer (&svc->group, foyer_svc_group_free);
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
   g_clear_pointer (&svc->sign_in_failures, g_hash_table_unref);

@@ -196,8 +196,9 @@ struct _FoyerSvc
   char *kms_authority;
   SoupServer *server;
   FoyerSvcHttp *http;
-  GPtrArray *sockets;        /* FoyerSvcSocket */
-  GPtrArray *pending_events; /* FoyerSvcEvent, written but not yet pushed */
+  GPtrArray *sockets;           /* FoyerSvcSocket */
+  GPtrArray *pending_events;    /* FoyerSvcEvent, written but not yet pushed */
+  struct _FoyerSvcGroup *group; /* group commit while serving (foyer-svc-commit.c) */
   FILE *log;
   GMainLoop *loop;
   guint n_pending;
@@ -242,6 +243,25 @@ JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
 void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
 
+/* ---- Transactions and group commit (foyer-svc-commit.c) ---- */
+
+typedef struct _FoyerSvcGroup FoyerSvcGroup;
+
+typedef struct
+{
+  guint64 commits;  /* group commits */
+  guint64 requests; /* replies held for one */
+} FoyerSvcGroupStats;
+
+gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
+gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
+void foyer_svc_rollback (FoyerSvc *svc);
+void foyer_svc_group_start (FoyerSvc *svc);
+void foyer_svc_group_hold (FoyerSvc *svc, SoupServerMessage *msg);
+void foyer_svc_group_finish (FoyerSvc *svc);
+void foyer_svc_group_free (FoyerSvcGroup *group);
+void foyer_svc_group_get_stats (FoyerSvc *svc, FoyerSvcGroupStats *out);
+
 /* ---- Handlers of each part ---- */
 
 void foyer_svc_handle_sessions (FoyerSvcRequest *req);
@@ -269,11 +289,10 @@ gboolean foyer_svc_event_emit (FoyerSvc *svc,
                                JsonNode *extra,
                                GError **error);
 void foyer_svc_events_flush (FoyerSvc *svc);
+GPtrArray *foyer_svc_events_take (FoyerSvc *svc);
+void foyer_svc_events_push (FoyerSvc *svc, GPtrArray *events);
 void foyer_svc_events_discard (FoyerSvc *svc);
 void foyer_svc_events_close_all (FoyerSvc *svc);
-gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
-gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
-void foyer_svc_rollback (FoyerSvc *svc);
 char *foyer_svc_timestamp (gint64 ms);
 gboolean foyer_svc_kms_resource_allows (FoyerSvc *svc,
                                         const char *resource_uri,
