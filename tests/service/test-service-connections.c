@@ -184,7 +184,7 @@ test_no_leak (void)
              foyer_test_net_count_fds (scene->pid) - start, CONNECTIONS);
   g_test_message (
       "%u connections in %d ways in %.1f s; descriptors back to %u; RSS %" G_GSIZE_FORMAT
-      " → %" G_GSIZE_FORMAT " KiB",
+      " -> %" G_GSIZE_FORMAT " KiB",
       CONNECTIONS, WAYS, (g_get_monotonic_time () - t0) / 1e6, start, rss_start,
       foyer_test_net_rss_kib (scene->pid));
   /* Each way alone, so that a leak says which. */
