@@ -61,6 +61,8 @@ release_replies (FoyerSvcGroup *group, const GError *error)
     {
       SoupServerMessage *msg = g_ptr_array_index (held, i);
 
+      if (!foyer_svc_http_is_connected (msg))
+        continue;
       if (error != NULL)
         foyer_svc_respond_error (msg, error);
       soup_server_message_unpause (msg);

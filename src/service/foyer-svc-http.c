@@ -91,6 +91,9 @@ struct _FoyerSvcConn
   Phase phase;
   gint64 deadline; /* monotonic µs; 0: none */
   gsize header_bytes;
+  FoyerSvcHeaderEnd header_end;
+  gsize early_bytes; /* after the request's headers, before any 101 */
+  FoyerSvcWsScan ws_scan;
   gboolean served;             /* at least one request answered */
   gboolean idle_after_request; /* no byte read since the last response */
   gboolean faked;
@@ -138,7 +141,13 @@ conn_set_phase (FoyerSvcConn *conn, Phase phase, guint timeout)
   conn->phase = phase;
   conn->deadline = deadline_in (timeout);
   if (phase == PHASE_HEADERS || phase == PHASE_NEW)
-    conn->header_bytes = 0;
+    {
+      conn->header_bytes = 0;
+      conn->early_bytes = 0;
+      memset (&conn->header_end, 0, sizeof conn->header_end);
+    }
+  if (phase == PHASE_WEBSOCKET)
+    memset (&conn->ws_scan, 0, sizeof conn->ws_scan);
 }
 
 /* Shuts the socket down both ways: every read and write libsoup has
@@ -158,25 +167,43 @@ conn_hang_up (FoyerSvcConn *conn)
     g_socket_shutdown (socket, TRUE, TRUE, NULL);
 }
 
-/* Bytes of a request arrived. */
+/* Bytes from the client arrived. */
 static void
-conn_got_bytes (FoyerSvcConn *conn, gsize n)
+conn_got_bytes (FoyerSvcConn *conn, const guint8 *data, gsize n)
 {
   FoyerSvcHttp *http = conn->http;
 
   conn->idle_after_request = FALSE;
-  if (http == NULL)
+  if (http == NULL || conn->hung_up)
     return;
   if (conn->phase == PHASE_IDLE)
     conn_set_phase (conn, PHASE_HEADERS, http->limits.header_timeout);
-  if (conn->phase == PHASE_NEW || conn->phase == PHASE_HEADERS)
+  switch (conn->phase)
     {
+    case PHASE_NEW:
+    case PHASE_HEADERS:
       conn->header_bytes += n;
+      conn->early_bytes += n - foyer_svc_header_end_feed (&conn->header_end, data, n);
       if (conn->header_bytes > MAX_HEADER_BYTES)
         {
           http->stats.refused_headers++;
           conn_hang_up (conn);
         }
+      break;
+    case PHASE_BODY:
+    case PHASE_HANDLING:
+      conn->early_bytes += n;
+      break;
+    case PHASE_WEBSOCKET:
+      if (!foyer_svc_ws_scan_feed (&conn->ws_scan, data, n, FOYER_SVC_MAX_WS_WIRE))
+        {
+          http->stats.refused_websockets++;
+          conn_hang_up (conn);
+        }
+      break;
+    case PHASE_IDLE:
+    default:
+      break;
     }
 }
 
@@ -189,7 +216,7 @@ input_filter (FoyerSvcInput *self, gssize n, void *buffer, gsize count)
 
   if (n > 0)
     {
-      conn_got_bytes (conn, (gsize) n);
+      conn_got_bytes (conn, buffer, (gsize) n);
       return n;
     }
   if (conn->idle_after_request && !conn->faked && count > 0)
@@ -446,14 +473,23 @@ got_body_cb (SoupServerMessage *msg, FoyerSvcHttp *http)
 }
 
 /* A 101 hands the connection to the WebSocket code, which has its own
- * rules for readers that fall behind. */
+ * rules for readers that fall behind; from here on the client's frames
+ * are added up (foyer-svc-wire.c), which needs them from their first
+ * byte: a client that sent anything before the 101 (RFC 6455 forbids it)
+ * is cut off. */
 static void
 wrote_informational_cb (SoupServerMessage *msg, FoyerSvcHttp *http)
 {
   FoyerSvcConn *conn = conn_of (msg);
 
-  if (conn != NULL && soup_server_message_get_status (msg) == SOUP_STATUS_SWITCHING_PROTOCOLS)
-    conn_set_phase (conn, PHASE_WEBSOCKET, 0);
+  if (conn == NULL || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+  conn_set_phase (conn, PHASE_WEBSOCKET, 0);
+  if (conn->early_bytes > 0 && conn->http != NULL)
+    {
+      conn->http->stats.refused_websockets++;
+      conn_hang_up (conn);
+    }
 }
 
 static void
@@ -534,6 +570,12 @@ add_connection (FoyerSvcHttp *http, GSocket *socket, const char *address)
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (http->per_address, address));
 
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  /* A peer that vanished (no FIN, no RST) is found within two minutes,
+   * WebSockets included. */
+  g_socket_set_keepalive (socket, TRUE);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, 60, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, 10, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, 6, NULL);
   g_hash_table_add (http->conns, conn);
   g_hash_table_insert (http->per_address, g_strdup (address), GUINT_TO_POINTER (count + 1));
   http->stats.accepted++;
@@ -722,6 +764,16 @@ sweep_cb (gpointer user_data)
       conn_hang_up (conn);
     }
   return G_SOURCE_CONTINUE;
+}
+
+/* Whether the connection of a message is still there (libsoup 3.2 warns
+ * when a message is unpaused after its connection went). */
+gboolean
+foyer_svc_http_is_connected (SoupServerMessage *msg)
+{
+  FoyerSvcConn *conn = conn_of (msg);
+
+  return conn == NULL || conn->http != NULL;
 }
 
 /* ---- Refusing a request from its headers ---- */

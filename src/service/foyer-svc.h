@@ -142,6 +142,7 @@ typedef struct
   guint64 refused_per_address;
   guint64 refused_headers;
   guint64 refused_bodies;
+  guint64 refused_websockets;
   guint64 descriptor_pauses;
 } FoyerSvcHttpStats;
 
@@ -155,13 +156,37 @@ void foyer_svc_http_get_stats (FoyerSvcHttp *http, FoyerSvcHttpStats *out);
 /* Answers from the headers alone and closes the connection without
  * reading the body (but a little of it, dropped, so the client sees it). */
 void foyer_svc_http_refuse (SoupServerMessage *msg, guint status, const char *json);
+gboolean foyer_svc_http_is_connected (SoupServerMessage *msg);
 void foyer_svc_http_stop (FoyerSvcHttp *http);
 void foyer_svc_http_free (FoyerSvcHttp *http);
+
+/* ---- Readers of raw client bytes (foyer-svc-wire.c) ---- */
+
+typedef struct
+{
+  gboolean line_start;
+  gboolean ended;
+} FoyerSvcHeaderEnd;
+
+gsize foyer_svc_header_end_feed (FoyerSvcHeaderEnd *self, const guint8 *data, gsize length);
+
+typedef struct
+{
+  guint8 head[14];
+  guint head_len;
+  guint64 payload_left;
+  guint64 message;
+} FoyerSvcWsScan;
+
+gboolean
+foyer_svc_ws_scan_feed (FoyerSvcWsScan *self, const guint8 *data, gsize length, guint64 limit);
 
 /* ---- WebSocket compression (foyer-svc-deflate.c) ---- */
 
 /* What a client's message may hold, inflated, all fragments together. */
 #define FOYER_SVC_MAX_WS_MESSAGE 4096
+/* The same on the wire, compressed or not, with room for what deflate adds. */
+#define FOYER_SVC_MAX_WS_WIRE (2 * FOYER_SVC_MAX_WS_MESSAGE)
 
 #define FOYER_TYPE_SVC_DEFLATE (foyer_svc_deflate_get_type ())
 G_DECLARE_FINAL_TYPE (

@@ -410,7 +410,8 @@ deflate_raw (gsize zeros)
 }
 
 /* A 3 KiB frame that inflates to 3 MiB, a message in fragments past the
- * limit, a compressed frame where compression was not agreed. */
+ * limit (compressed or not), a compressed frame where compression was not
+ * agreed, frames sent before the handshake's answer. */
 static void
 test_websocket_bombs (void)
 {
@@ -443,6 +444,32 @@ test_websocket_bombs (void)
       foyer_test_net_ws_send (fd, 0xc1, g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb)));
   g_assert_cmpint (read_close_code (fd), ==, 1002);
   close (fd);
+
+  /* Fragments of a plain message, where libsoup would gather them
+   * without limit: the connection ends at the limit. */
+  fd = foyer_test_net_ws_open (NULL, scene->host, scene->port, scene->bob_token, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (foyer_test_net_ws_send (fd, 0x01, fragment, 3000));
+  for (guint i = 0; i < 100 && foyer_test_net_ws_send (fd, 0x00, fragment, 3000); i++)
+    ;
+  g_assert_true (foyer_test_net_wait_closed (fd, 10000));
+  close (fd);
+
+  /* A frame before the 101 would throw the count of frames off. */
+  {
+    g_autofree char *early = g_strdup_printf (
+        "GET /v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Authorization: Bearer %s\r\n\r\n\x81\x85"
+        "abcdhello",
+        scene->bob_token);
+
+    fd = foyer_test_net_dial (NULL, scene->host, scene->port, &error);
+    g_assert_no_error (error);
+    g_assert_true (foyer_test_net_send_string (fd, early));
+    g_assert_true (foyer_test_net_wait_closed (fd, 10000));
+    close (fd);
+  }
 
   g_test_message ("WebSocket bombs refused; service RSS %" G_GSIZE_FORMAT " -> %" G_GSIZE_FORMAT
                   " KiB",
