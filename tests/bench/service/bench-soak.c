@@ -249,7 +249,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   Soak soak = { 0 };
   double fds[3], rss[3];
-  guint rss_first, rss_last;
+  double rss_first, rss_last;
 
   parse_args (argc, argv);
   g_setenv ("FOYER_SERVICE_MAX_PER_ADDRESS", "0", TRUE);
@@ -278,17 +278,17 @@ main (int argc, char **argv)
   /* Flat: the same descriptors at each report (listeners come and go one
    * at a time), and memory that stops growing after the first interval. */
   bench_min_median_max (soak.fds, fds);
-  rss_first = (guint) g_array_index (soak.rss, double, 0);
-  rss_last = (guint) g_array_index (soak.rss, double, soak.rss->len - 1);
+  rss_first = g_array_index (soak.rss, double, 0);
+  rss_last = g_array_index (soak.rss, double, soak.rss->len - 1);
   bench_min_median_max (soak.rss, rss);
-  g_print ("\ndescriptors min %.0f max %.0f (spread %.0f); RSS first %u MiB last %u MiB (min %.1f, "
-           "max %.1f); %u health checks failed, %u posts failed: %s\n",
-           fds[0], fds[2], fds[2] - fds[0], rss_first, rss_last, rss[0], rss[2], soak.health_failed,
-           soak.failed,
-           fds[2] - fds[0] <= 4 && rss[2] - rss_first <= 8 && soak.health_failed == 0
-                   && soak.failed == 0
-               ? "flat"
-               : "NOT FLAT");
+  g_print (
+      "\ndescriptors min %.0f max %.0f (spread %.0f); RSS first %.1f MiB last %.1f MiB (min %.1f, "
+      "max %.1f); %u health checks failed, %u posts failed: %s\n",
+      fds[0], fds[2], fds[2] - fds[0], rss_first, rss_last, rss[0], rss[2], soak.health_failed,
+      soak.failed,
+      fds[2] - fds[0] <= 4 && rss[2] - rss_first <= 8 && soak.health_failed == 0 && soak.failed == 0
+          ? "flat"
+          : "NOT FLAT");
   close (soak.post_fd);
   g_ptr_array_unref (soak.listeners);
   foyer_test_scene_free (soak.scene);
