@@ -105,6 +105,27 @@ read_some (int fd, void *buffer, gsize size, gint64 deadline)
     }
 }
 
+/* What is queued, left in the queue, within what is left of the time. */
+static gssize
+peek_some (int fd, void *buffer, gsize size, gint64 deadline)
+{
+  for (;;)
+    {
+      struct pollfd p = { fd, POLLIN, 0 };
+      gint64 left = deadline - g_get_monotonic_time ();
+      ssize_t n;
+
+      if (left <= 0)
+        return -1;
+      if (poll (&p, 1, (int) MAX (1, left / 1000)) <= 0)
+        continue;
+      n = recv (fd, buffer, size, MSG_PEEK);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      return n <= 0 ? -1 : n;
+    }
+}
+
 int
 foyer_test_net_read_response (int fd, GString *body, int timeout_ms)
 {
@@ -115,13 +136,25 @@ foyer_test_net_read_response (int fd, GString *body, int timeout_ms)
   gsize length = 0, have;
   int status;
 
-  /* Byte by byte up to the end of the headers: the body may be followed
-   * by other data the caller reads. */
+  /* Up to the end of the headers, taking no byte past it: what follows the
+   * response belongs to the caller. The kernel's queue is looked at first
+   * (MSG_PEEK), so this costs a few system calls, not one per byte. */
   while ((end = strstr (data->str, "\r\n\r\n")) == NULL)
     {
-      if (read_some (fd, buffer, 1, deadline) != 1)
+      gssize n = peek_some (fd, buffer, sizeof buffer - 1, deadline);
+      const char *found;
+      gsize take;
+
+      if (n <= 0)
         return -1;
-      g_string_append_c (data, buffer[0]);
+      buffer[n] = '\0';
+      g_string_append_len (data, buffer, n);
+      found = strstr (data->str, "\r\n\r\n");
+      /* Only what belongs to the headers leaves the queue. */
+      take = found != NULL ? (gsize) (found + 4 - data->str) - (data->len - (gsize) n) : (gsize) n;
+      g_string_truncate (data, data->len - (gsize) n + take);
+      if (recv (fd, buffer, take, 0) != (gssize) take)
+        return -1;
     }
   if (data->len < 12 || strncmp (data->str, "HTTP/1.", 7) != 0)
     return -1;
