@@ -9,7 +9,9 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (foyer - svc - error - quark, foyer_svc_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-svc-error-quark, foyer_svc_error)
+/* clang-format on */
 
 static const struct
 {
@@ -28,6 +30,8 @@ static const struct
   [FOYER_SVC_ERROR_TOO_MANY] = { 429, "too-many-requests" },
   [FOYER_SVC_ERROR_INTERNAL] = { 500, "internal" },
   [FOYER_SVC_ERROR_BUSY] = { 503, "busy" },
+  [FOYER_SVC_ERROR_STORAGE_FULL] = { 507, "insufficient-storage" },
+  [FOYER_SVC_ERROR_STALE_KEY] = { 409, "stale-key" },
 };
 
 guint

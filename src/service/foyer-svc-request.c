@@ -15,13 +15,31 @@ foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id)
   g_object_set_data_full (G_OBJECT (msg), "foyer-person", g_strdup (person_id), g_free);
 }
 
+void
+foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims)
+{
+  gint64 *expires = g_new (gint64, 1);
+
+  *expires = claims->expires;
+  g_object_set_data_full (G_OBJECT (msg), "foyer-session", g_strdup (claims->session_id), g_free);
+  g_object_set_data_full (G_OBJECT (msg), "foyer-expires", expires, g_free);
+}
+
+const char *
+foyer_svc_request_get_session (FoyerSvcRequest *req)
+{
+  return g_object_get_data (G_OBJECT (req->msg), "foyer-session");
+}
+
+/* The bearer token's checks (signature, claims, live session) are in
+ * foyer-svc-auth.c; the person and the session go with the message, for
+ * the log and for a WebSocket opened by this request. */
 gboolean
 foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
   const char *value = soup_message_headers_get_one (headers, "Authorization");
-  g_autofree char *org = NULL;
-  g_autofree char *person = NULL;
+  FoyerSvcClaims claims = { 0 };
 
   if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
     {
@@ -29,23 +47,12 @@ foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
                            "Send “Authorization: Bearer <token>” from POST /v1/sessions");
       return FALSE;
     }
-  person = foyer_svc_token_verify (req->svc->verify_key, value + 7, &org, error);
-  if (person == NULL)
+  if (!foyer_svc_authenticate_token (req->svc, value + 7, &claims, error))
     return FALSE;
-  if (req->svc->org_id != NULL && g_strcmp0 (org, req->svc->org_id) != 0)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
-                           "The token belongs to another organization");
-      return FALSE;
-    }
-  if (req->svc->db != NULL && !foyer_svc_person_exists (req->svc, person))
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
-                           "The account of this token no longer exists");
-      return FALSE;
-    }
-  foyer_svc_request_set_person (req->msg, person);
-  req->person_id = g_steal_pointer (&person);
+  foyer_svc_request_set_person (req->msg, claims.person_id);
+  foyer_svc_request_set_session (req->msg, &claims);
+  req->person_id = g_steal_pointer (&claims.person_id);
+  foyer_svc_claims_clear (&claims);
   return TRUE;
 }
 

@@ -315,7 +315,7 @@ setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
             foyer_json_get_string (json_node_get_object (json_parser_get_root (parser)), "org"));
       return svc->verify_key != NULL;
     }
-  svc->signing_key = foyer_svc_load_signing_key (svc->data_dir, error);
+  svc->signing_key = foyer_svc_keys_load_signing_key (svc->data_dir, options->key_dir, error);
   if (svc->signing_key == NULL)
     return FALSE;
   svc->verify_key = cjose_jwk_retain (svc->signing_key, &err);
@@ -375,7 +375,9 @@ setup_store (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   if (svc->kms)
     {
       svc->kms_db = foyer_svc_store_open_kms (svc->data_dir, error);
-      if (svc->kms_db == NULL || !foyer_svc_load_master_key (svc->data_dir, svc->master_key, error)
+      if (svc->kms_db == NULL
+          || !(svc->master = foyer_svc_master_keys_open (
+                   svc->data_dir, options->key_dir, options->master_key_file, svc->kms_db, error))
           || !setup_kms_name (svc, options->kms_name, error))
         return FALSE;
     }
@@ -459,8 +461,9 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
   g_autofree char *log_path = NULL;
 
   svc->data_dir = g_strdup (options->data_dir);
+  svc->token_lifetime
+      = options->token_lifetime > 0 ? options->token_lifetime : FOYER_SVC_TOKEN_LIFETIME;
   svc->sockets = g_ptr_array_new ();
-  svc->sign_in_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   svc->loop = g_main_loop_new (NULL, FALSE);
 
   if (svc->data_dir == NULL)
@@ -572,6 +575,10 @@ foyer_svc_run (FoyerSvc *svc)
   guint term, intr, check;
 
   signal (SIGPIPE, SIG_IGN);
+  /* Before service.json says it is ready: a stop that follows at once
+   * must still find the handlers (it killed the process otherwise). */
+  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
+  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   if (!write_service_json (svc, &error))
     {
       g_printerr ("foyer-service: %s\n", error->message);
@@ -580,8 +587,6 @@ foyer_svc_run (FoyerSvc *svc)
   g_message ("Serving %s%s%s at %s", svc->conversation ? "conversation" : "",
              svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
 
-  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
-  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   check = g_timeout_add (100, pending_check_cb, svc);
   if (svc->conversation)
     foyer_svc_group_start (svc);
@@ -608,7 +613,8 @@ foyer_svc_free (FoyerSvc *svc)
   g_clear_pointer (&svc->group, foyer_svc_group_free);
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
-  g_clear_pointer (&svc->sign_in_failures, g_hash_table_unref);
+  g_clear_pointer (&svc->sign_in, foyer_svc_sign_in_free);
+  g_clear_pointer (&svc->tokens, g_hash_table_unref);
   if (svc->db != NULL)
     sqlite3_close (svc->db);
   if (svc->kms_db != NULL)
@@ -617,7 +623,7 @@ foyer_svc_free (FoyerSvc *svc)
     cjose_jwk_release (svc->signing_key);
   if (svc->verify_key != NULL)
     cjose_jwk_release (svc->verify_key);
-  OPENSSL_cleanse (svc->master_key, sizeof svc->master_key);
+  g_clear_pointer (&svc->master, foyer_svc_master_keys_free);
   if (svc->log != NULL)
     fclose (svc->log);
   g_clear_pointer (&svc->loop, g_main_loop_unref);

@@ -6,7 +6,7 @@
 #include "foyer-cloud.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 #include "foyer-core.h"
 
 #include <glib/gi18n-lib.h>
@@ -144,7 +144,7 @@ check_base_url (const char *url, const char *field, GError **error)
 static char *
 dup_url_member (JsonObject *obj, const char *member, gboolean required, GError **error)
 {
-  const char *value = _foyer_auth_json_string (obj, member, NULL);
+  const char *value = foyer_json_get_string (obj, member);
   g_autofree char *copy = NULL;
 
   if (value == NULL && !required)
@@ -156,28 +156,6 @@ dup_url_member (JsonObject *obj, const char *member, gboolean required, GError *
   while (g_str_has_suffix (copy, "/"))
     copy[strlen (copy) - 1] = '\0';
   return g_steal_pointer (&copy);
-}
-
-static GStrv
-dup_string_array (JsonObject *obj, const char *member)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *node = json_object_get_member (obj, member);
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-  return g_strv_builder_end (builder);
 }
 
 FoyerCloud *
@@ -202,7 +180,7 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
 
   self = g_object_new (FOYER_TYPE_CLOUD, NULL);
   self->from_file = TRUE;
-  self->name = g_strdup (_foyer_auth_json_string (obj, "name", "custom"));
+  self->name = g_strdup (foyer_json_get_string_with_default (obj, "name", "custom"));
   if (self->name == NULL)
     {
       g_set_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
@@ -214,7 +192,7 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
     return NULL;
   if (json_object_has_member (obj, "redirectUri"))
     {
-      const char *redirect = _foyer_auth_json_string (obj, "redirectUri", NULL);
+      const char *redirect = foyer_json_get_string (obj, "redirectUri");
 
       if (!check_base_url (redirect, "redirectUri", error))
         return NULL;
@@ -222,10 +200,10 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
     }
   else
     self->redirect_uri = g_strconcat (self->authority, "/common/oauth2/nativeclient", NULL);
-  self->tenant_id = g_strdup (_foyer_auth_json_string (obj, "tenantId", NULL));
-  self->client_id = g_strdup (_foyer_auth_json_string (obj, "clientId", NULL));
-  self->allowed_hosts = dup_string_array (obj, "allowedHosts");
-  self->sharepoint_hosts = dup_string_array (obj, "sharepointHosts");
+  self->tenant_id = g_strdup (foyer_json_get_string (obj, "tenantId"));
+  self->client_id = g_strdup (foyer_json_get_string (obj, "clientId"));
+  self->allowed_hosts = foyer_json_dup_strv (obj, "allowedHosts");
+  self->sharepoint_hosts = foyer_json_dup_strv (obj, "sharepointHosts");
   return g_steal_pointer (&self);
 }
 
@@ -327,12 +305,6 @@ foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant)
 }
 
 char *
-foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant)
-{
-  return endpoint (self, tenant, "/v2.0/.well-known/openid-configuration");
-}
-
-char *
 foyer_cloud_issuer (FoyerCloud *self, const char *tenant)
 {
   return endpoint (self, tenant, "/v2.0");
@@ -374,8 +346,9 @@ url_in_hosts (FoyerCloud *self, const char *uri, const char *const *hosts)
 
   if (uri == NULL || hosts == NULL)
     return FALSE;
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || g_uri_get_userinfo (parsed) != NULL)
+  /* The host compared is the one the web view will reach. */
+  parsed = foyer_web_url_parse (uri);
+  if (parsed == NULL)
     return FALSE;
   scheme = g_uri_get_scheme (parsed);
   https = g_ascii_strcasecmp (scheme, "https") == 0;

@@ -31,7 +31,6 @@ gboolean foyer_cloud_allow_loopback_http (FoyerCloud *self);
 char *foyer_cloud_authorize_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_token_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant);
-char *foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_issuer (FoyerCloud *self, const char *tenant);
 
 /* An identity, Graph, SharePoint/OneDrive or Office URL of this cloud,

@@ -6,7 +6,9 @@
 #include "foyer-id-token.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-core.h"
+#include "foyer-jose-shape.h"
+#include "foyer-json.h"
 
 #include <cjose/cjose.h>
 #include <glib/gi18n-lib.h>
@@ -26,34 +28,15 @@ invalid (GError **error, const char *why)
 }
 
 /* cjose 0.6 aborts (an assert in its base64 decoder) on some malformed
- * segments, so only a well-formed compact serialization reaches it: three
- * base64url segments without padding, none of a length that no encoding
- * yields (4n + 1), and no bigger than any real ID token. */
+ * segments, so only a well-formed compact JWS, no bigger than any real ID
+ * token, reaches it (foyer-jose-shape.h). */
 static gboolean
 is_compact_jws (const char *text)
 {
-  int segments = 1;
-  gsize run = 0;
+  static const FoyerJoseRules rules = { FOYER_JOSE_JWS, 65536, NULL, NULL };
+  g_autoptr (JsonObject) header = foyer_jose_check (text, &rules, NULL);
 
-  if (text == NULL || strlen (text) > 65536)
-    return FALSE;
-  for (const char *p = text;; p++)
-    {
-      if (*p == '.' || *p == '\0')
-        {
-          if (run % 4 == 1)
-            return FALSE;
-          if (*p == '\0')
-            break;
-          segments++;
-          run = 0;
-        }
-      else if (g_ascii_isalnum (*p) || *p == '-' || *p == '_')
-        run++;
-      else
-        return FALSE;
-    }
-  return segments == 3;
+  return header != NULL;
 }
 
 char *
@@ -94,8 +77,7 @@ foyer_id_token_jwks_has_kid (JsonNode *jwks, const char *kid)
       JsonNode *key = json_array_get_element (keys, i);
 
       if (JSON_NODE_HOLDS_OBJECT (key)
-          && g_strcmp0 (_foyer_auth_json_string (json_node_get_object (key), "kid", NULL), kid)
-                 == 0)
+          && g_strcmp0 (foyer_json_get_string (json_node_get_object (key), "kid"), kid) == 0)
         return TRUE;
     }
   return FALSE;
@@ -120,11 +102,13 @@ verify_signature (cjose_jws_t *jws, JsonNode *jwks, const char *kid)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       key = json_node_get_object (node);
-      use = _foyer_auth_json_string (key, "use", "sig");
-      if (g_strcmp0 (_foyer_auth_json_string (key, "kty", NULL), "RSA") != 0
-          || g_strcmp0 (use, "sig") != 0)
+      use = foyer_json_get_string_with_default (key, "use", "sig");
+      if (g_strcmp0 (foyer_json_get_string (key, "kty"), "RSA") != 0 || g_strcmp0 (use, "sig") != 0)
         continue;
-      if (kid != NULL && g_strcmp0 (_foyer_auth_json_string (key, "kid", NULL), kid) != 0)
+      if (kid != NULL && g_strcmp0 (foyer_json_get_string (key, "kid"), kid) != 0)
+        continue;
+      /* The key set is outside input as well. */
+      if (!foyer_jose_check_jwk (key, NULL))
         continue;
       json = json_to_string (node, FALSE);
       jwk = cjose_jwk_import (json, strlen (json), &err);
@@ -168,7 +152,7 @@ check_claims (JsonObject *claims,
               gint64 now,
               GError **error)
 {
-  const char *tid = _foyer_auth_json_string (claims, "tid", NULL);
+  const char *tid = foyer_json_get_string (claims, "tid");
   gint64 exp = 0;
   gint64 nbf = G_MININT64;
 
@@ -179,11 +163,11 @@ check_claims (JsonObject *claims,
                               "with your organization's account."));
       return NULL;
     }
-  if (g_strcmp0 (_foyer_auth_json_string (claims, "iss", NULL), issuer) != 0)
+  if (g_strcmp0 (foyer_json_get_string (claims, "iss"), issuer) != 0)
     return invalid (error, "issuer");
   if (!audience_matches (claims, audience))
     return invalid (error, "audience");
-  if (nonce != NULL && g_strcmp0 (_foyer_auth_json_string (claims, "nonce", NULL), nonce) != 0)
+  if (nonce != NULL && g_strcmp0 (foyer_json_get_string (claims, "nonce"), nonce) != 0)
     return invalid (error, "nonce");
   if (!read_time (claims, "exp", TRUE, &exp) || !read_time (claims, "nbf", FALSE, &nbf))
     return invalid (error, "times");
@@ -226,6 +210,7 @@ foyer_id_token_verify (const char *id_token,
   if (!verify_signature (jws, jwks, cjose_header_get (header, CJOSE_HDR_KID, &err)))
     return invalid (error, "signature");
   if (!cjose_jws_get_plaintext (jws, &payload, &payload_len, &err)
+      || !foyer_json_depth_within ((const char *) payload, payload_len, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, (const char *) payload, (gssize) payload_len, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, "payload");

@@ -7,8 +7,8 @@
 
 #include "foyer-auth-error.h"
 #include "foyer-core.h"
-#include "foyer-graph-error.h"
 #include "foyer-id-token.h"
+#include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -103,25 +103,11 @@ foyer_token_client_new (FoyerCloud *cloud,
   return self;
 }
 
-FoyerCloud *
-foyer_token_client_get_cloud (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->cloud;
-}
-
 const char *
 foyer_token_client_get_tenant (FoyerTokenClient *self)
 {
   g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
   return self->tenant;
-}
-
-const char *
-foyer_token_client_get_client_id (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->client_id;
 }
 
 void
@@ -142,14 +128,9 @@ foyer_token_client_set_retry_policy (FoyerTokenClient *self,
 guint
 foyer_token_client_backoff_ms (FoyerTokenClient *self, guint attempt)
 {
-  guint64 delay;
-
   g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), 0);
 
-  delay = (guint64) self->base_delay_ms << MIN (attempt, 20u);
-  delay = MIN (delay, (guint64) self->max_delay_ms);
-  /* Jitter spreads the retries of many clients; it needs no CSPRNG. */
-  return (guint) (delay - (guint64) g_random_int_range (0, (gint32) (delay / 5) + 1));
+  return foyer_retry_backoff_ms (self->base_delay_ms, self->max_delay_ms, attempt);
 }
 
 static void send_call (GTask *task);
@@ -217,7 +198,7 @@ maybe_retry (GTask *task, SoupMessage *msg)
   if (!is_retryable (status) || call->attempt >= self->max_retries)
     return FALSE;
   header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
-  if (foyer_graph_parse_retry_after (header, NULL, &seconds))
+  if (foyer_retry_parse_after (header, NULL, &seconds))
     {
       if (seconds > self->max_retry_after_s)
         return FALSE;
@@ -237,7 +218,8 @@ error_from_reply (guint status, GBytes *body)
   gsize size = 0;
   const char *data = body ? g_bytes_get_data (body, &size) : NULL;
 
-  if (data != NULL && size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL)
+  if (data != NULL && size > 0 && foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      && json_parser_load_from_data (parser, data, (gssize) size, NULL)
       && (error = foyer_auth_error_new_from_json (json_parser_get_root (parser))) != NULL)
     return error;
   if (is_retryable (status))
@@ -279,7 +261,8 @@ call_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   data = g_bytes_get_data (body, &size);
-  if (data == NULL || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if (data == NULL || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     {
       g_task_return_error (task, error_from_reply (status, NULL));
       return;

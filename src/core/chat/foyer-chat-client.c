@@ -22,7 +22,9 @@ struct _FoyerChatClient
 };
 
 G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK (foyer - chat - error - quark, foyer_chat_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-chat-error-quark, foyer_chat_error)
+/* clang-format on */
 
 static void
 foyer_chat_client_finalize (GObject *object)
@@ -70,13 +72,6 @@ foyer_chat_client_get_session (FoyerChatClient *self)
 {
   g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
   return self->session;
-}
-
-const char *
-foyer_chat_client_get_base_url (FoyerChatClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
-  return self->base_url;
 }
 
 char *
@@ -271,6 +266,20 @@ foyer_chat_client_login_async (FoyerChatClient *self,
   url = g_strconcat (self->base_url, "/v1/sessions", NULL);
   foyer_json_request_async (self->session, "POST", url, NULL, body, FOYER_CHAT_ERROR, cancellable,
                             login_cb, task);
+}
+
+/* DELETE /v1/sessions/current: the service refuses the token from now on
+ * and closes its live stream. The client forgets the token at once. */
+void
+foyer_chat_client_sign_out_async (FoyerChatClient *self,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  call (self, "DELETE", "/v1/sessions/current", NULL, foyer_chat_client_sign_out_async, cancellable,
+        callback, user_data);
+  foyer_chat_client_set_token (self, NULL, NULL);
 }
 
 void

@@ -5,6 +5,9 @@
 
 #include "foyer-graph-error.h"
 
+#include "foyer-core.h"
+#include "foyer-json.h"
+
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -179,27 +182,6 @@ foyer_graph_error_new (FoyerGraphError code,
   return error;
 }
 
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
 GError *
 foyer_graph_error_new_from_json (guint http_status, const char *request_id_header, JsonNode *root)
 {
@@ -210,25 +192,25 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
   FoyerGraphError ignored;
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    level = object_member (json_node_get_object (root), "error");
+    level = foyer_json_get_object (json_node_get_object (root), "error");
   if (level != NULL)
-    top_code = string_member (level, "code");
+    top_code = foyer_json_get_string (level, "code");
 
   /* Inner errors nest; the deepest code we know is the one to act on. The
    * depth is bounded so that a hostile body cannot make this loop long. */
   for (int depth = 0; level != NULL && depth < 32; depth++)
     {
-      const char *code = string_member (level, "code");
-      const char *rid = string_member (level, "request-id");
+      const char *code = foyer_json_get_string (level, "code");
+      const char *rid = foyer_json_get_string (level, "request-id");
       JsonObject *inner;
 
       if (lookup_graph_code (code, &ignored))
         known = code;
       if (rid != NULL && request_id_header == NULL)
         request_id = rid;
-      inner = object_member (level, "innerError");
+      inner = foyer_json_get_object (level, "innerError");
       if (inner == NULL)
-        inner = object_member (level, "innererror");
+        inner = foyer_json_get_object (level, "innererror");
       level = inner;
     }
 
@@ -247,6 +229,7 @@ foyer_graph_error_new_from_response (guint http_status, const char *request_id_h
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
   if (data == NULL || size == 0 || size > G_MAXSSIZE
+      || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     return foyer_graph_error_new_from_json (http_status, request_id_header, NULL);
 
@@ -287,50 +270,11 @@ foyer_graph_error_get_request_id (const GError *error)
   return priv != NULL ? priv->request_id : NULL;
 }
 
-/* Retry-After is either a number of seconds or an HTTP date (RFC 9110). A
- * date in the past means "now". */
-gboolean
-foyer_graph_parse_retry_after (const char *value, GDateTime *now, guint *out_seconds)
+/* Graph answered with JSON of an unexpected shape; what names the part. */
+GError *
+foyer_graph_error_new_malformed (const char *what)
 {
-  g_autofree char *trimmed = NULL;
-  g_autoptr (GDateTime) when = NULL;
-  g_autoptr (GDateTime) local_now = NULL;
-  GTimeSpan span;
+  g_autofree char *message = g_strdup_printf (_ ("Microsoft sent a malformed response (%s)"), what);
 
-  g_return_val_if_fail (out_seconds != NULL, FALSE);
-
-  if (value == NULL)
-    return FALSE;
-  trimmed = g_strstrip (g_strdup (value));
-  if (*trimmed == '\0')
-    return FALSE;
-
-  if (g_ascii_isdigit (*trimmed))
-    {
-      guint64 seconds = 0;
-      const char *p;
-
-      for (p = trimmed; g_ascii_isdigit (*p); p++)
-        {
-          seconds = seconds * 10 + (guint64) (*p - '0');
-          if (seconds > G_MAXUINT)
-            seconds = G_MAXUINT;
-        }
-      if (*p != '\0')
-        return FALSE;
-      *out_seconds = (guint) seconds;
-      return TRUE;
-    }
-
-  when = soup_date_time_new_from_http_string (trimmed);
-  if (when == NULL)
-    return FALSE;
-  if (now == NULL)
-    now = local_now = g_date_time_new_now_utc ();
-  span = g_date_time_difference (when, now);
-  if (span <= 0)
-    *out_seconds = 0;
-  else
-    *out_seconds = (guint) MIN ((span + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND, G_MAXUINT);
-  return TRUE;
+  return foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE, 0, NULL, NULL, message);
 }

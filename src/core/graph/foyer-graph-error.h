@@ -47,8 +47,8 @@ guint foyer_graph_error_get_status (const GError *error);
 const char *foyer_graph_error_get_code (const GError *error);
 const char *foyer_graph_error_get_request_id (const GError *error);
 
-FoyerGraphError foyer_graph_error_code_from_graph (const char *graph_code, guint http_status);
+GError *foyer_graph_error_new_malformed (const char *what);
 
-gboolean foyer_graph_parse_retry_after (const char *value, GDateTime *now, guint *out_seconds);
+FoyerGraphError foyer_graph_error_code_from_graph (const char *graph_code, guint http_status);
 
 G_END_DECLS

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "foyer-preferences-window.h"
+
+#include "foyer-microsoft-sign-in-window.h"
+
+/* The audience switches, in the order of FoyerLinkAudience from ANYONE on. */
+#define N_AUDIENCES (FOYER_LINK_AUDIENCE_EXISTING - FOYER_LINK_AUDIENCE_ANYONE + 1)
+
+struct _FoyerPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  FoyerSession *session;
+  FoyerMicrosoftAccount *account;
+  GCancellable *cancellable;
+
+  AdwActionRow *foyer_row;
+  AdwActionRow *microsoft_row;
+  GtkWidget *microsoft_button;
+  AdwPreferencesGroup *org_group;
+  GtkSwitch *enabled;
+  AdwEntryRow *tenant;
+  AdwEntryRow *client;
+  AdwComboRow *cloud;
+  GtkSwitch *anyone;
+  GtkSwitch *organization;
+  GtkSwitch *space;
+  GtkSwitch *existing;
+  GtkSwitch *audiences[N_AUDIENCES]; /* the four above, in FoyerLinkAudience order */
+  AdwComboRow *default_audience;
+  AdwComboRow *link_type;
+  GtkSwitch *browser_sign_in;
+  GtkWidget *save_button;
+  GtkLabel *org_status;
+};
+
+G_DEFINE_FINAL_TYPE (FoyerPreferencesWindow, foyer_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+foyer_preferences_window_update_accounts (FoyerPreferencesWindow *self)
+{
+  FoyerMicrosoftState state = foyer_microsoft_account_get_state (self->account);
+  g_autofree char *subtitle = NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->foyer_row),
+                                 foyer_session_get_person_name (self->session) != NULL
+                                     ? foyer_session_get_person_name (self->session)
+                                     : _ ("Not signed in"));
+  adw_action_row_set_subtitle (self->foyer_row,
+                               foyer_session_get_service_url (self->session) != NULL
+                                   ? foyer_session_get_service_url (self->session)
+                                   : "");
+
+  switch (state)
+    {
+    case FOYER_MICROSOFT_CONNECTED:
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->microsoft_row),
+                                     foyer_microsoft_account_get_display_name (self->account));
+      subtitle = g_strdup_printf (
+          "%s · %s", foyer_microsoft_account_get_email (self->account),
+          foyer_org_policy_get_tenant_id (foyer_microsoft_account_get_policy (self->account)));
+      gtk_button_set_label (GTK_BUTTON (self->microsoft_button), _ ("_Disconnect"));
+      break;
+    case FOYER_MICROSOFT_RECONNECT_NEEDED:
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->microsoft_row),
+                                     foyer_microsoft_account_get_display_name (self->account));
+      subtitle = g_strdup (_ ("Needs to be connected again"));
+      gtk_button_set_label (GTK_BUTTON (self->microsoft_button), _ ("_Reconnect…"));
+      break;
+    case FOYER_MICROSOFT_UNAVAILABLE:
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->microsoft_row),
+                                     _ ("Not available"));
+      subtitle = g_strdup (foyer_microsoft_account_get_unavailable_reason (self->account));
+      gtk_button_set_label (GTK_BUTTON (self->microsoft_button), _ ("_Connect…"));
+      break;
+    case FOYER_MICROSOFT_CONNECTING:
+    case FOYER_MICROSOFT_DISCONNECTED:
+    default:
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->microsoft_row),
+                                     _ ("Not connected"));
+      gtk_button_set_label (GTK_BUTTON (self->microsoft_button), _ ("_Connect…"));
+      break;
+    }
+  adw_action_row_set_subtitle (self->microsoft_row, subtitle != NULL ? subtitle : "");
+  gtk_widget_set_sensitive (self->microsoft_button, state != FOYER_MICROSOFT_UNAVAILABLE
+                                                        && state != FOYER_MICROSOFT_CONNECTING);
+}
+
+static void
+microsoft_button_cb (FoyerPreferencesWindow *self)
+{
+  if (foyer_microsoft_account_get_state (self->account) == FOYER_MICROSOFT_CONNECTED)
+    foyer_microsoft_account_disconnect (self->account);
+  else
+    foyer_microsoft_sign_in_window_open (GTK_WINDOW (self), self->account);
+}
+
+static guint
+index_of (const char *const *ids, gsize n, const char *id)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (ids[i], id) == 0)
+      return i;
+  return 0;
+}
+
+static void
+foyer_preferences_window_load_policy (FoyerPreferencesWindow *self)
+{
+  FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, NULL);
+  static const char *const clouds[] = { "worldwide", "gcc-moderate" };
+
+  gtk_widget_set_visible (GTK_WIDGET (self->org_group), foyer_session_get_is_admin (self->session));
+  if (policy == NULL)
+    return;
+
+  gtk_switch_set_active (self->enabled, foyer_org_policy_get_enabled (policy));
+  gtk_editable_set_text (GTK_EDITABLE (self->tenant), foyer_org_policy_get_tenant_id (policy)
+                                                          ? foyer_org_policy_get_tenant_id (policy)
+                                                          : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->client), foyer_org_policy_get_client_id (policy)
+                                                          ? foyer_org_policy_get_client_id (policy)
+                                                          : "");
+  adw_combo_row_set_selected (self->cloud, index_of (clouds, G_N_ELEMENTS (clouds),
+                                                     foyer_org_policy_get_cloud_name (policy)));
+  for (guint i = 0; i < N_AUDIENCES; i++)
+    gtk_switch_set_active (self->audiences[i], foyer_org_policy_allows_audience (
+                                                   policy, FOYER_LINK_AUDIENCE_ANYONE + i));
+  adw_combo_row_set_selected (self->default_audience, foyer_org_policy_get_default_audience (policy)
+                                                          - FOYER_LINK_AUDIENCE_ANYONE);
+  adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy));
+  gtk_switch_set_active (self->browser_sign_in, foyer_org_policy_get_browser_sign_in (policy));
+}
+
+JsonNode *
+foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
+{
+  static const char *const clouds[] = { "worldwide", "gcc-moderate" };
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, NULL);
+  const char *descriptor = policy != NULL ? foyer_org_policy_get_cloud_descriptor (policy) : NULL;
+  guint cloud = MIN (adw_combo_row_get_selected (self->cloud), G_N_ELEMENTS (clouds) - 1);
+  guint audience = MIN (adw_combo_row_get_selected (self->default_audience), N_AUDIENCES - 1);
+
+  g_return_val_if_fail (FOYER_IS_PREFERENCES_WINDOW (self), NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "microsoft");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, gtk_switch_get_active (self->enabled));
+  json_builder_set_member_name (b, "tenantId");
+  json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->tenant)));
+  json_builder_set_member_name (b, "clientId");
+  json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->client)));
+  json_builder_set_member_name (b, "cloud");
+  json_builder_add_string_value (b, clouds[cloud]);
+  json_builder_set_member_name (b, "audiences");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < N_AUDIENCES; i++)
+    if (gtk_switch_get_active (self->audiences[i]))
+      json_builder_add_string_value (
+          b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "defaultAudience");
+  json_builder_add_string_value (
+      b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + audience));
+  json_builder_set_member_name (b, "defaultLinkType");
+  json_builder_add_string_value (
+      b, foyer_link_type_to_string (adw_combo_row_get_selected (self->link_type) == 1
+                                        ? FOYER_LINK_TYPE_EDIT
+                                        : FOYER_LINK_TYPE_VIEW));
+  json_builder_set_member_name (b, "signIn");
+  json_builder_add_string_value (b, gtk_switch_get_active (self->browser_sign_in) ? "browser"
+                                                                                  : "embedded");
+  /* A sandbox descriptor set by the demo or a test stays as it is. */
+  if (descriptor != NULL)
+    {
+      json_builder_set_member_name (b, "cloudDescriptor");
+      json_builder_add_string_value (b, descriptor);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
+
+static void
+saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerPreferencesWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  gtk_widget_set_sensitive (self->save_button, TRUE);
+  if (foyer_session_save_org_settings_finish (FOYER_SESSION (source), result, &error))
+    gtk_label_set_text (self->org_status, _ ("Saved. People get the new policy when they next "
+                                             "sign in."));
+  else
+    gtk_label_set_text (self->org_status, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->org_status), TRUE);
+}
+
+void
+foyer_preferences_window_save (FoyerPreferencesWindow *self)
+{
+  g_autoptr (JsonNode) settings = NULL;
+
+  g_return_if_fail (FOYER_IS_PREFERENCES_WINDOW (self));
+
+  settings = foyer_preferences_window_dup_settings (self);
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  foyer_session_save_org_settings_async (self->session, settings, self->cancellable, saved_cb,
+                                         g_object_ref (self));
+}
+
+static void
+foyer_preferences_window_dispose (GObject *object)
+{
+  FoyerPreferencesWindow *self = FOYER_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->account);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (foyer_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+foyer_preferences_window_class_init (FoyerPreferencesWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = foyer_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/foyer-preferences-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerPreferencesWindow, name)
+  BIND (foyer_row);
+  BIND (microsoft_row);
+  BIND (microsoft_button);
+  BIND (org_group);
+  BIND (enabled);
+  BIND (tenant);
+  BIND (client);
+  BIND (cloud);
+  BIND (anyone);
+  BIND (organization);
+  BIND (space);
+  BIND (existing);
+  BIND (default_audience);
+  BIND (link_type);
+  BIND (browser_sign_in);
+  BIND (save_button);
+  BIND (org_status);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, microsoft_button_cb);
+  gtk_widget_class_bind_template_callback (widget_class, foyer_preferences_window_save);
+}
+
+static void
+foyer_preferences_window_init (FoyerPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->audiences[0] = self->anyone;
+  self->audiences[1] = self->organization;
+  self->audiences[2] = self->space;
+  self->audiences[3] = self->existing;
+}
+
+FoyerPreferencesWindow *
+foyer_preferences_window_new (GtkWindow *parent,
+                              FoyerSession *session,
+                              FoyerMicrosoftAccount *account)
+{
+  FoyerPreferencesWindow *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (FOYER_IS_SESSION (session), NULL);
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), NULL);
+
+  self = g_object_new (FOYER_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
+  self->account = g_object_ref (account);
+  g_signal_connect_swapped (account, "notify::state",
+                            G_CALLBACK (foyer_preferences_window_update_accounts), self);
+  g_signal_connect_swapped (session, "notify::org-policy",
+                            G_CALLBACK (foyer_preferences_window_load_policy), self);
+  foyer_preferences_window_update_accounts (self);
+  foyer_preferences_window_load_policy (self);
+  return self;
+}
