@@ -51,6 +51,8 @@ push_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Lets the held replies go; with an error, those that said the request
+ * succeeded say the error instead (a refusal stays as it was). */
 static void
 release_replies (FoyerSvcGroup *group, const GError *error)
 {
@@ -63,10 +65,39 @@ release_replies (FoyerSvcGroup *group, const GError *error)
 
       if (!foyer_svc_http_is_connected (msg))
         continue;
-      if (error != NULL)
-        foyer_svc_respond_error (msg, error);
+      if (error != NULL && soup_server_message_get_status (msg) / 100 == 2)
+        {
+          soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+          foyer_svc_respond_error (msg, error);
+        }
       soup_server_message_unpause (msg);
     }
+}
+
+/* On some errors (a full disk, I/O) SQLite rolls the whole transaction
+ * back by itself: what the turn's earlier requests wrote is gone, so
+ * their replies say so, and the next request starts a new turn. */
+static gboolean
+group_lost (FoyerSvcGroup *group, int cause)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!group->open || !sqlite3_get_autocommit (group->svc->db))
+    return FALSE;
+  if (cause == SQLITE_FULL)
+    error = g_error_new_literal (FOYER_SVC_ERROR, FOYER_SVC_ERROR_STORAGE_FULL,
+                                 "The service's storage is full, so nothing was saved; try again "
+                                 "later");
+  else
+    error = g_error_new_literal (FOYER_SVC_ERROR, FOYER_SVC_ERROR_BUSY,
+                                 "The service could not save this; try again");
+  g_warning ("A transaction was rolled back by SQLite (%s); %u replies say so",
+             sqlite3_errstr (cause), group->held->len);
+  group->open = FALSE;
+  group->in_savepoint = FALSE;
+  g_clear_pointer (&group->events, g_ptr_array_unref);
+  release_replies (group, error);
+  return TRUE;
 }
 
 /* Commits the turn's transaction, then lets its replies go, then (in a
@@ -77,7 +108,7 @@ group_commit (FoyerSvcGroup *group)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) events = g_steal_pointer (&group->events);
 
-  if (!group->open)
+  if (!group->open || group_lost (group, sqlite3_extended_errcode (group->svc->db) & 0xff))
     return;
   group->open = FALSE;
   group->stats.commits++;
@@ -200,6 +231,7 @@ foyer_svc_begin (FoyerSvc *svc, GError **error)
   if (group == NULL)
     return foyer_svc_store_exec (svc->db, "BEGIN IMMEDIATE", error);
   g_assert (!group->in_savepoint);
+  group_lost (group, sqlite3_extended_errcode (svc->db) & 0xff);
   if (!group->open)
     {
       if (!foyer_svc_store_exec (svc->db, "BEGIN IMMEDIATE", error))
@@ -251,9 +283,11 @@ foyer_svc_rollback (FoyerSvc *svc)
 {
   FoyerSvcGroup *group = svc->group;
 
+  int cause = sqlite3_extended_errcode (svc->db) & 0xff;
+
   if (group == NULL)
     foyer_svc_store_exec (svc->db, "ROLLBACK", NULL);
-  else if (group->in_savepoint)
+  else if (group->in_savepoint && !group_lost (group, cause))
     {
       foyer_svc_store_exec (svc->db, "ROLLBACK TO request", NULL);
       foyer_svc_store_exec (svc->db, "RELEASE request", NULL);
