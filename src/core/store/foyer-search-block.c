@@ -142,8 +142,9 @@ foyer_search_block_decode (GBytes *block, const char *space_id, GError **error)
   g_autoptr (GPtrArray) entries
       = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_search_entry_free);
   gsize len = 0;
+  /* An empty GBytes gives NULL, and NULL + 0 is undefined in C. */
   const guint8 *data = block != NULL ? g_bytes_get_data (block, &len) : NULL;
-  Reader r = { data, data + len };
+  Reader r = { data, data != NULL ? data + len : NULL };
   const guint8 *magic;
   gboolean ok
       = data != NULL && take (&r, MAGIC_LEN, &magic) && memcmp (magic, MAGIC, MAGIC_LEN) == 0;
