@@ -92,6 +92,8 @@ stream_connected_cb (FoyerSession *self)
   _foyer_session_set_state (self, foyer_event_stream_get_connected (self->stream)
                                       ? FOYER_SESSION_ONLINE
                                       : FOYER_SESSION_OFFLINE);
+  if (self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_search_start (self);
   if (self->state == FOYER_SESSION_ONLINE && g_hash_table_size (self->retry_online) > 0)
     {
       g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (self->retry_online, NULL);
@@ -504,6 +506,7 @@ foyer_session_disconnect (FoyerSession *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  _foyer_session_search_stop (self);
   if (self->cache_source != 0)
     {
       g_clear_handle_id (&self->cache_source, g_source_remove);
@@ -562,6 +565,7 @@ foyer_session_sign_out (FoyerSession *self)
     foyer_chat_client_sign_out_async (self->client, NULL, NULL, NULL);
   foyer_session_disconnect (self);
   /* Nothing of this person stays on the device. */
+  _foyer_session_search_clear (self);
   if (self->store != NULL)
     foyer_store_wipe_async (self->store, NULL, NULL, NULL);
   if (url != NULL)

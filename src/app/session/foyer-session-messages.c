@@ -86,6 +86,7 @@ message_ready (FoyerSession *self, MessageOp *op)
   if (!foyer_message_list_add (list, op->item))
     return;
   _foyer_session_mark_dirty (self, op->space);
+  _foyer_session_index_message (self, op->space, op->item);
   if (op->space == self->open_space)
     {
       SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (op->space));
@@ -128,6 +129,10 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
     {
+      FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
+
+      if (sent != NULL)
+        _foyer_session_index_message (self, space, sent);
       /* The post did reach the service (its reply was lost, or has not
        * come yet): nothing to retry. */
       if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
@@ -288,8 +293,14 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
   const char *id = foyer_json_get_string (object, "id");
   gint64 seq = foyer_json_get_int (object, "seq", 0);
 
-  if (space != NULL && id != NULL && seq > 0)
-    foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq);
+  if (space != NULL && id != NULL && seq > 0
+      && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq))
+    {
+      FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
+
+      if (sent != NULL)
+        _foyer_session_index_message (self, space, sent);
+    }
   g_hash_table_remove (self->pending_spaces, client_id);
 }
 
