@@ -31,14 +31,22 @@ static GParamSpec *properties[N_PROPS];
 
 /* The composer is usable only while a space is open; it stays visible so the
  * window keeps its shape in every state. */
+gboolean
+_foyer_window_in_space (FoyerWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
+
+  return g_strcmp0 (page, "conversation") == 0 || g_strcmp0 (page, "files") == 0;
+}
+
 static void
 foyer_window_update_composer (FoyerWindow *self)
 {
-  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
-  gboolean in_space = g_strcmp0 (page, "conversation") == 0;
+  gboolean in_space = _foyer_window_in_space (self);
 
   gtk_widget_set_sensitive (self->composer, in_space);
   gtk_widget_set_visible (self->space_menu_button, in_space);
+  _foyer_window_files_page_changed (self);
   _foyer_window_update_actions (self);
 }
 
@@ -136,6 +144,20 @@ foyer_window_update_tail (FoyerWindow *self)
                                         : GTK_FILTER_CHANGE_MORE_STRICT;
   self->tail_min_seq = min_seq;
   gtk_filter_changed (GTK_FILTER (self->tail_filter), change);
+}
+
+/* The tail reaches back to the message at position of the whole list (a
+ * search result's). */
+void
+_foyer_window_show_messages_from (FoyerWindow *self, guint position)
+{
+  guint n = g_list_model_get_n_items (gtk_filter_list_model_get_model (self->message_tail));
+
+  if (position < n && n - position > self->tail)
+    {
+      self->tail = n - position;
+      foyer_window_update_tail (self);
+    }
 }
 
 /* Where the person stopped reading is in view: the tail reaches back to
@@ -247,6 +269,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
                               foyer_space_item_get_messages (self->current_space));
     }
   g_set_object (&self->current_space, space);
+  _foyer_window_files_space_changed (self);
 
   if (space == NULL)
     {
@@ -317,6 +340,8 @@ spaces_changed_cb (FoyerWindow *self)
 {
   gboolean any = self->spaces != NULL && g_list_model_get_n_items (self->spaces) > 0;
 
+  if (_foyer_window_searching (self) && any)
+    return;
   gtk_stack_set_visible_child_name (self->sidebar_stack, any ? "spaces" : "empty");
 }
 
@@ -434,6 +459,7 @@ foyer_window_dispose (GObject *object)
 
   foyer_window_open_space (self, NULL);
   _foyer_window_drop_viewer (self);
+  _foyer_window_dispose_files (self);
   g_clear_weak_pointer (&self->focus_before_document);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -494,6 +520,7 @@ foyer_window_constructed (GObject *object)
 
   gtk_list_view_set_factory (self->messages_view, messages);
   _foyer_window_init_actions (self);
+  _foyer_window_setup_files (self);
   if (self->session != NULL)
     {
       g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
@@ -548,6 +575,7 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
   _foyer_window_class_init_actions (widget_class);
+  _foyer_window_class_init_files (widget_class);
 
   properties[PROP_SESSION]
       = g_param_spec_object ("session", NULL, NULL, FOYER_TYPE_SESSION,
@@ -565,6 +593,7 @@ foyer_window_init (FoyerWindow *self)
   int width, height;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  _foyer_window_init_files (self);
 
   self->settings = g_settings_new (APP_ID);
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
