@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "files/foyer-file-uploads.h"
 #include "foyer-application.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
@@ -20,6 +21,7 @@ struct _FoyerApplication
   FoyerSession *session;
   FoyerWebSession *web_session;
   FoyerMicrosoftAccount *microsoft;
+  FoyerFileUploads *uploads;
   FoyerStore *store;
   gboolean store_requested;
   gboolean store_done;
@@ -100,6 +102,7 @@ store_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         foyer_window_show_toast (FOYER_WINDOW (window), foyer_device_key_get_user_notice (key));
       foyer_session_set_store (self->session, self->store);
       foyer_microsoft_account_set_store (self->microsoft, self->store);
+      foyer_file_uploads_set_store (self->uploads, self->store);
       foyer_web_session_attach_store_async (self->web_session, self->store, NULL,
                                             cookies_restored_cb, NULL);
     }
@@ -117,6 +120,7 @@ foyer_application_activate (GApplication *app)
     {
       window
           = GTK_WINDOW (foyer_window_new (GTK_APPLICATION (self), self->session, self->microsoft));
+      foyer_window_set_uploads (FOYER_WINDOW (window), self->uploads);
     }
   gtk_window_present (window);
 
@@ -143,6 +147,15 @@ foyer_application_get_web_session (FoyerApplication *self)
   return self->web_session;
 }
 
+/* Files from the computer on their way into spaces. */
+FoyerFileUploads *
+foyer_application_get_uploads (FoyerApplication *self)
+{
+  g_return_val_if_fail (FOYER_IS_APPLICATION (self), NULL);
+
+  return self->uploads;
+}
+
 FoyerSession *
 foyer_application_get_session (FoyerApplication *self)
 {
@@ -156,6 +169,9 @@ foyer_application_shutdown (GApplication *app)
 {
   FoyerApplication *self = FOYER_APPLICATION (app);
 
+  /* Unfinished uploads stay sealed in the store for the next start. */
+  if (self->uploads != NULL)
+    foyer_file_uploads_shutdown (self->uploads);
   foyer_session_disconnect (self->session);
   if (self->web_session != NULL)
     foyer_web_session_flush (self->web_session, 2000);
@@ -265,6 +281,7 @@ foyer_application_startup (GApplication *app)
   /* WebKit objects need GTK initialized, which startup does. */
   self->web_session = foyer_web_session_new ();
   self->microsoft = foyer_microsoft_account_new (self->web_session);
+  self->uploads = foyer_file_uploads_new (self->session, self->microsoft);
   g_signal_connect_object (self->session, "notify::org-policy", G_CALLBACK (org_policy_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb),
@@ -279,6 +296,7 @@ foyer_application_dispose (GObject *object)
 {
   FoyerApplication *self = FOYER_APPLICATION (object);
 
+  g_clear_object (&self->uploads);
   g_clear_object (&self->session);
   g_clear_object (&self->microsoft);
   g_clear_object (&self->web_session);
