@@ -188,6 +188,15 @@ backfill_cb (FoyerSearchView *self)
   gtk_revealer_set_reveal_child (self->backfill_revealer, running);
 }
 
+/* Older messages were indexed: the results may have more. */
+static void
+backfill_progress_cb (FoyerSearchView *self)
+{
+  backfill_cb (self);
+  if (self->shown_query != NULL)
+    search_changed_cb (self);
+}
+
 static void
 set_index (FoyerSearchView *self)
 {
@@ -203,8 +212,8 @@ set_index (FoyerSearchView *self)
     {
       g_signal_connect_object (index, "notify::backfill-running", G_CALLBACK (backfill_cb), self,
                                G_CONNECT_SWAPPED);
-      g_signal_connect_object (index, "notify::backfill-progress", G_CALLBACK (backfill_cb), self,
-                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (index, "notify::backfill-progress",
+                               G_CALLBACK (backfill_progress_cb), self, G_CONNECT_SWAPPED);
     }
   backfill_cb (self);
   search_changed_cb (self);

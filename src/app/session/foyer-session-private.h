@@ -80,6 +80,14 @@ struct _FoyerSession
   GObject *search_source;           /* the back-fill's FoyerSearchSource */
   GCancellable *search_cancellable; /* the back-fill running */
   GPtrArray *search_waiting;        /* FoyerSearchEntry*: until the index is loaded */
+  GHashTable *search_heads;         /* space id → gint64*: the newest seq indexed */
+  guint search_heads_source;        /* their sealed copy to write */
+  GPtrArray *search_catch_up;       /* "<head> <space id>" to catch up at this connection */
+  char *search_catching_up;         /* the space being caught up */
+  gint64 search_catch_up_to;        /* … down to this seq */
+  gint64 search_catch_up_newest;    /* … from this one */
+  gboolean search_caught_up;        /* at this connection */
+  gboolean search_again;            /* spaces joined during the back-fill */
 };
 
 typedef struct
@@ -156,5 +164,11 @@ void _foyer_session_search_set_store (FoyerSession *self, FoyerStore *store);
 void _foyer_session_search_start (FoyerSession *self);
 void _foyer_session_search_stop (FoyerSession *self);
 void _foyer_session_search_clear (FoyerSession *self);
+void _foyer_session_search_spaces_changed (FoyerSession *self,
+                                           guint position,
+                                           guint removed,
+                                           guint added);
+
+#define FOYER_STORE_NS_SEARCH_HEADS "search-heads"
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "foyer-session-private.h"
 
@@ -67,9 +68,12 @@ search_ready (FoyerSession *self)
   return self->store == NULL || foyer_search_index_get_loaded (self->search);
 }
 
+static void note_head (FoyerSession *self, const char *space_id, gint64 seq);
+
 void
 _foyer_session_index_message (FoyerSession *self, FoyerSpaceItem *space, FoyerMessageItem *item)
 {
+  note_head (self, foyer_space_item_get_id (space), foyer_message_item_get_seq (item));
   if (search_ready (self))
     {
       g_autoptr (GPtrArray) entries
@@ -353,6 +357,12 @@ fetch_data_free (FetchData *data)
   g_free (data);
 }
 
+static FoyerSession *
+self_session (GObject *object)
+{
+  return FOYER_IS_SESSION (object) ? FOYER_SESSION (object) : NULL;
+}
+
 static void
 source_page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -371,7 +381,12 @@ source_page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_search_entry_free);
   for (guint i = 0; i < items->len; i++)
-    add_entries (entries, data->space_id, items->pdata[i]);
+    {
+      add_entries (entries, data->space_id, items->pdata[i]);
+      if (self_session (object) != NULL)
+        note_head (self_session (object), data->space_id,
+                   foyer_message_item_get_seq (items->pdata[i]));
+    }
   data->next_cursor = next > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, next) : NULL;
   g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
 }
@@ -444,6 +459,173 @@ foyer_history_source_init (FoyerHistorySource *self)
 {
 }
 
+/* ---- what was said while the app was closed ------------------------------------------ */
+
+/* The back-fill walks towards each space's first message; messages that
+ * came while the app was not running are newer than where it started, and
+ * the space's newest page shows only some of them. So the session keeps,
+ * sealed, the newest seq it indexed in each space (its head), and at each
+ * connection first indexes each space's pages from its newest message down
+ * to that head. */
+
+#define HEADS_KEY "heads"
+
+static void
+heads_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_store_put_finish (FOYER_STORE (source), result, &error))
+    g_debug ("Could not keep the search heads: %s", error->message);
+}
+
+static gboolean
+save_heads_cb (gpointer data)
+{
+  FoyerSession *self = data;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  char *json;
+
+  self->search_heads_source = 0;
+  if (self->store == NULL)
+    return G_SOURCE_REMOVE;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "v");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "heads");
+  json_builder_begin_object (b);
+  g_hash_table_iter_init (&iter, self->search_heads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      json_builder_set_member_name (b, key);
+      json_builder_add_int_value (b, *(gint64 *) value);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json = json_to_string (root, FALSE);
+  bytes = g_bytes_new_take (json, strlen (json));
+  foyer_store_put_async (self->store, FOYER_STORE_NS_SEARCH_HEADS, HEADS_KEY, bytes, NULL,
+                         heads_saved_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_head (FoyerSession *self, const char *space_id, gint64 seq)
+{
+  gint64 *head = g_hash_table_lookup (self->search_heads, space_id);
+
+  if (seq <= 0 || (head != NULL && *head >= seq))
+    return;
+  if (head == NULL)
+    {
+      head = g_new0 (gint64, 1);
+      g_hash_table_insert (self->search_heads, g_strdup (space_id), head);
+    }
+  *head = seq;
+  if (self->search_heads_source == 0)
+    self->search_heads_source = g_idle_add_full (G_PRIORITY_LOW, save_heads_cb, self, NULL);
+}
+
+static void
+heads_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerSession) self = user_data;
+  g_autoptr (GBytes) bytes = foyer_store_get_finish (FOYER_STORE (source), result, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *heads = NULL;
+  gsize len = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+
+  if (FOYER_STORE (source) != self->store || data == NULL
+      || !json_parser_load_from_data (parser, data, len, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  heads = foyer_json_get_object (json_node_get_object (json_parser_get_root (parser)), "heads");
+  for (GList *l = heads != NULL ? json_object_get_members (heads) : NULL, *members = l; l != NULL;
+       l = l->next)
+    {
+      note_head (self, l->data, foyer_json_get_int (heads, l->data, 0));
+      if (l->next == NULL)
+        g_list_free (members);
+    }
+}
+
+static void catch_up_next (FoyerSession *self);
+
+static void
+catch_up_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerSession *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GPtrArray) entries
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_search_entry_free);
+  gint64 next = 0, oldest = G_MAXINT64;
+
+  items = foyer_session_fetch_history_finish (FOYER_SESSION (source), result, &next, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (items == NULL)
+    {
+      /* Offline again: the next connection catches up. */
+      g_debug ("Could not catch up for search: %s", error->message);
+      g_clear_object (&self->search_cancellable);
+      return;
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      gint64 seq = foyer_message_item_get_seq (items->pdata[i]);
+
+      oldest = MIN (oldest, seq);
+      self->search_catch_up_newest = MAX (self->search_catch_up_newest, seq);
+      add_entries (entries, self->search_catching_up, items->pdata[i]);
+    }
+  foyer_search_index_add_many (self->search, entries);
+  /* Down to the head: only now is the space's head where its pages began. */
+  if (next == 0 || oldest <= self->search_catch_up_to + 1)
+    {
+      note_head (self, self->search_catching_up, self->search_catch_up_newest);
+      catch_up_next (self);
+      return;
+    }
+  foyer_session_fetch_history_async (self, self->search_catching_up, next, self->search_cancellable,
+                                     catch_up_page_cb, self);
+}
+
+static void backfill (FoyerSession *self);
+
+/* The next space to catch up, or the back-fill once all are. */
+static void
+catch_up_next (FoyerSession *self)
+{
+  g_clear_pointer (&self->search_catching_up, g_free);
+  while (self->search_catch_up != NULL && self->search_catch_up->len > 0)
+    {
+      char *entry = g_ptr_array_steal_index (self->search_catch_up, 0);
+      char *space_id = strchr (entry, ' ') + 1;
+
+      if (foyer_session_find_space (self, space_id) == NULL)
+        {
+          g_free (entry);
+          continue;
+        }
+      self->search_catch_up_to = g_ascii_strtoll (entry, NULL, 10);
+      self->search_catch_up_newest = 0;
+      self->search_catching_up = g_strdup (space_id);
+      g_free (entry);
+      foyer_session_fetch_history_async (self, space_id, 0, self->search_cancellable,
+                                         catch_up_page_cb, self);
+      return;
+    }
+  g_clear_pointer (&self->search_catch_up, g_ptr_array_unref);
+  backfill (self);
+}
+
 /* ---- the index's life ---------------------------------------------------------------- */
 
 static void
@@ -471,9 +653,14 @@ _foyer_session_search_set_store (FoyerSession *self, FoyerStore *store)
   _foyer_session_search_stop (self);
   g_clear_pointer (&self->search_waiting, g_ptr_array_unref);
   g_clear_object (&self->search);
+  g_hash_table_remove_all (self->search_heads);
   self->search = foyer_search_index_new (store);
   if (store != NULL)
-    foyer_search_index_load_async (self->search, NULL, loaded_cb, g_object_ref (self));
+    {
+      foyer_search_index_load_async (self->search, NULL, loaded_cb, g_object_ref (self));
+      foyer_store_get_async (store, FOYER_STORE_NS_SEARCH_HEADS, HEADS_KEY, NULL, heads_loaded_cb,
+                             g_object_ref (self));
+    }
   _foyer_session_notify (self, PROP_SEARCH_INDEX);
 }
 
@@ -483,6 +670,10 @@ _foyer_session_search_clear (FoyerSession *self)
 {
   _foyer_session_search_stop (self);
   g_clear_pointer (&self->search_waiting, g_ptr_array_unref);
+  g_hash_table_remove_all (self->search_heads);
+  g_clear_handle_id (&self->search_heads_source, g_source_remove);
+  if (self->store != NULL)
+    foyer_store_delete_namespace (self->store, FOYER_STORE_NS_SEARCH_HEADS, NULL);
   foyer_search_index_clear (self->search);
 }
 
@@ -499,34 +690,92 @@ backfilled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Interrupted (the service went away): taken up where it stopped at the
    * next connection. */
   if (error != NULL)
-    g_debug ("The search back-fill stopped: %s", error->message);
-  else
-    g_debug ("The search back-fill indexed %u entries", n);
+    {
+      g_debug ("The search back-fill stopped: %s", error->message);
+      return;
+    }
+  g_debug ("The search back-fill indexed %u entries", n);
+  /* Spaces the person joined meanwhile have a history of their own. */
+  if (self->search_again && self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_search_start (self);
 }
 
-/* Once the session is up: the older history of every space, in the
- * background, from where the last run got to. */
-void
-_foyer_session_search_start (FoyerSession *self)
+static void
+backfill (FoyerSession *self)
 {
-  if (self->search_cancellable != NULL || self->client == NULL || !search_ready (self))
-    return;
   if (self->search_source == NULL)
     {
       self->search_source = g_object_new (FOYER_TYPE_HISTORY_SOURCE, NULL);
       g_set_weak_pointer (&FOYER_HISTORY_SOURCE (self->search_source)->session, self);
     }
-  self->search_cancellable = g_cancellable_new ();
+  self->search_again = FALSE;
   foyer_search_index_backfill_async (self->search, FOYER_SEARCH_SOURCE (self->search_source),
                                      self->search_cancellable, backfilled_cb, g_object_ref (self));
 }
 
+/* Once the session is up: what each space said since the app last ran,
+ * then the older history of every space, in the background, from where
+ * the last run got to. */
+void
+_foyer_session_search_start (FoyerSession *self)
+{
+  GListModel *spaces = G_LIST_MODEL (self->spaces);
+
+  if (self->search_cancellable != NULL || self->client == NULL || !search_ready (self))
+    return;
+  self->search_cancellable = g_cancellable_new ();
+  if (self->search_caught_up)
+    {
+      backfill (self);
+      return;
+    }
+  self->search_caught_up = TRUE;
+  self->search_catch_up = g_ptr_array_new_with_free_func (g_free);
+  /* The heads as they are now: live messages move them meanwhile. A space
+   * without one is new to the index, and the back-fill takes it whole. */
+  for (guint i = 0; i < g_list_model_get_n_items (spaces); i++)
+    {
+      g_autoptr (FoyerSpaceItem) space = g_list_model_get_item (spaces, i);
+      gint64 *head = g_hash_table_lookup (self->search_heads, foyer_space_item_get_id (space));
+
+      if (head != NULL)
+        g_ptr_array_add (self->search_catch_up, g_strdup_printf ("%" G_GINT64_FORMAT " %s", *head,
+                                                                 foyer_space_item_get_id (space)));
+    }
+  catch_up_next (self);
+}
+
+/* Until the next connection: nothing runs; what was saved stays. */
 void
 _foyer_session_search_stop (FoyerSession *self)
 {
   if (self->search_cancellable != NULL)
     g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
+  g_clear_pointer (&self->search_catch_up, g_ptr_array_unref);
+  g_clear_pointer (&self->search_catching_up, g_free);
+  self->search_caught_up = FALSE;
+  if (self->search_heads_source != 0)
+    {
+      g_clear_handle_id (&self->search_heads_source, g_source_remove);
+      save_heads_cb (self);
+    }
+}
+
+/* A space joined: its history is indexed too, now or after the back-fill
+ * under way. */
+void
+_foyer_session_search_spaces_changed (FoyerSession *self,
+                                      guint position,
+                                      guint removed,
+                                      guint added)
+{
+  if (added == 0)
+    return;
+  if (self->search_cancellable != NULL)
+    self->search_again = TRUE;
+  else if (self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_search_start (self);
 }
 
 FoyerSearchIndex *

@@ -386,6 +386,7 @@ foyer_session_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->search);
   g_clear_pointer (&self->search_waiting, g_ptr_array_unref);
+  g_hash_table_unref (self->search_heads);
   g_hash_table_unref (self->dirty_spaces);
   g_hash_table_unref (self->space_by_id);
   g_hash_table_unref (self->space_state);
@@ -466,6 +467,9 @@ foyer_session_init (FoyerSession *self)
   self->retry_online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dirty_spaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->search = foyer_search_index_new (NULL);
+  self->search_heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_signal_connect_swapped (self->spaces, "items-changed",
+                            G_CALLBACK (_foyer_session_search_spaces_changed), self);
 }
 
 FoyerSession *
