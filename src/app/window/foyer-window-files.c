@@ -20,7 +20,7 @@
 
 /* How many pages of older history a search result may need before the
  * window says the message cannot be shown. */
-#define REVEAL_MAX_PAGES 40
+#define REVEAL_MAX_PAGES 100
 
 /* ---- files from the computer --------------------------------------------------------- */
 
@@ -433,6 +433,7 @@ static void
 try_reveal (FoyerWindow *self)
 {
   FoyerMessageList *list;
+  gint64 oldest, first_seq = 0;
   guint n;
 
   if (self->reveal_id == NULL || self->current_space != self->reveal_space)
@@ -451,18 +452,34 @@ try_reveal (FoyerWindow *self)
       _foyer_window_show_messages_from (self, i);
       g_free (self->scroll_to_id);
       self->scroll_to_id = g_strdup (self->reveal_id);
-      /* After the window's own scroll to the bottom of a space just opened. */
+      /* After the window's own scroll to the bottom of a space just opened
+       * (queued before, at the same priority), which gives way to it. */
+      self->stick_to_bottom = FALSE;
       g_idle_add_full (G_PRIORITY_LOW, scroll_to_message_cb, g_object_ref (self), NULL);
       stop_reveal (self);
       return;
     }
-  if (self->reveal_pages++ >= REVEAL_MAX_PAGES || foyer_message_list_get_oldest_seq (list) == 1)
+  /* Older pages until the message is there: the session asks for one at a
+   * time (it ignores the request while one is on its way), and every
+   * message that arrives asks again. A page's messages come one by one:
+   * the space's first message is there only once it is the list's first. */
+  oldest = foyer_message_list_get_oldest_seq (list);
+  if (oldest != self->reveal_before)
+    self->reveal_pages++;
+  self->reveal_before = oldest;
+  if (n > 0)
+    {
+      g_autoptr (FoyerMessageItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+      first_seq = foyer_message_item_get_seq (first);
+    }
+  if (self->reveal_pages > REVEAL_MAX_PAGES || first_seq == 1)
     {
       foyer_window_show_toast (self, _ ("This message can no longer be shown."));
       stop_reveal (self);
       return;
     }
-  if (foyer_session_get_state (self->session) == FOYER_SESSION_OFFLINE)
+  if (self->reveal_pages == 1 && foyer_session_get_state (self->session) == FOYER_SESSION_OFFLINE)
     foyer_window_show_toast (self,
                              _ ("This message is shown once Foyer’s service can be reached."));
   gtk_widget_activate_action (GTK_WIDGET (self), "space.load-older", NULL);
@@ -495,9 +512,17 @@ show_message_cb (GtkWidget *widget, const char *action_name, GVariant *parameter
   self->reveal_space = g_object_ref (space);
   self->reveal_id = g_strdup (message_id);
   self->reveal_pages = 0;
+  self->reveal_before = 0;
   g_signal_connect_object (foyer_space_item_get_messages (space), "items-changed",
                            G_CALLBACK (reveal_messages_changed_cb), self, G_CONNECT_SWAPPED);
   try_reveal (self);
+}
+
+gboolean
+_foyer_window_get_showing_message (FoyerWindow *self)
+{
+  g_return_val_if_fail (FOYER_IS_WINDOW (self), FALSE);
+  return self->reveal_id != NULL || self->scroll_to_id != NULL;
 }
 
 /* ---- the window's hooks -------------------------------------------------------------- */

@@ -78,7 +78,8 @@ struct _FoyerWindow
   GtkNativeDialog *chooser;
   FoyerSpaceItem *reveal_space; /* a search result's space, while its message is looked for */
   char *reveal_id;
-  guint reveal_pages;
+  guint reveal_pages;   /* pages of older history asked for it */
+  gint64 reveal_before; /* the oldest seq when older messages were last asked for */
   char *scroll_to_id;
 };
 

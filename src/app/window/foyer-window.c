@@ -98,8 +98,10 @@ scroll_to_bottom_cb (gpointer data)
   FoyerWindow *self = FOYER_WINDOW (data);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->messages_scroller);
 
-  gtk_adjustment_set_value (adj,
-                            gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  /* Unless a search result is about to be shown. */
+  if (self->scroll_to_id == NULL)
+    gtk_adjustment_set_value (adj,
+                              gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -190,10 +192,13 @@ messages_changed_cb (
   guint n = g_list_model_get_n_items (model);
   guint before = n - added + removed;
 
-  /* New messages at the end join what is shown; so does the history the
-   * person scrolled up for. A first load (the cache) only fills the tail. */
+  /* New messages at the end join what is shown, as do messages that come
+   * among the shown ones (a page of history arrives one by one, once its
+   * oldest is shown); so does the history the person scrolled up for. A
+   * first load (the cache) only fills the tail. */
   if (before > 0
-      && ((removed == 0 && position == before) || (self->older_requested && position == 0)))
+      && ((removed == 0 && (gint64) position > (gint64) before - self->tail)
+          || (self->older_requested && position == 0)))
     self->tail += added;
   if (self->message_tail != NULL)
     {

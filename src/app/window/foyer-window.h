@@ -32,5 +32,8 @@ gboolean foyer_window_get_document_shown (FoyerWindow *self);
 /* Files from the computer: the window offers them and shows their tiles. */
 void foyer_window_set_uploads (FoyerWindow *self, FoyerFileUploads *uploads);
 FoyerFileUploads *foyer_window_get_uploads (FoyerWindow *self);
+/* For tests: whether a message is still being brought into view (a search
+ * result's, win.show-message). */
+gboolean _foyer_window_get_showing_message (FoyerWindow *self);
 
 G_END_DECLS
