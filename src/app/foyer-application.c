@@ -165,6 +165,16 @@ foyer_application_get_session (FoyerApplication *self)
 }
 
 static void
+index_flushed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_search_index_flush_finish (FOYER_SEARCH_INDEX (source), result, &error))
+    g_debug ("Could not write the search index: %s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 foyer_application_shutdown (GApplication *app)
 {
   FoyerApplication *self = FOYER_APPLICATION (app);
@@ -175,6 +185,17 @@ foyer_application_shutdown (GApplication *app)
   foyer_session_disconnect (self->session);
   if (self->web_session != NULL)
     foyer_web_session_flush (self->web_session, 2000);
+  /* What the search index has not written yet (it writes a little after
+   * each change), before the store closes under it. */
+  if (self->store != NULL)
+    {
+      gboolean flushed = FALSE;
+
+      foyer_search_index_flush_async (foyer_session_get_search_index (self->session), NULL,
+                                      index_flushed_cb, &flushed);
+      while (!flushed)
+        g_main_context_iteration (NULL, TRUE);
+    }
 
   /* No thread may still be using OpenSSL or SQLite while the process
    * exits (seen as a crash in a store worker at exit): let the store's
@@ -220,7 +241,10 @@ org_policy_cb (FoyerApplication *self)
   const GError *error = NULL;
   FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, &error);
 
-  if (policy != foyer_microsoft_account_get_policy (self->microsoft) || policy == NULL)
+  /* The same policy read again at a connection leaves the account (and
+   * the uploads it carries) as they are. */
+  if (!foyer_org_policy_equal (policy, foyer_microsoft_account_get_policy (self->microsoft))
+      || policy == NULL)
     foyer_microsoft_account_set_policy (self->microsoft, policy, error);
 }
 
