@@ -215,11 +215,44 @@ files_ui_child (FilesUi *f, const char *name)
   return foyer_ui_test_child (GTK_WIDGET (f->window), FOYER_TYPE_WINDOW, name);
 }
 
+/* The app's start, as FoyerApplication does it: the store opened and given
+ * to the session, the Microsoft account and the uploads; the window. */
+static void
+open_app (FilesUi *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_path = g_build_filename (g_get_user_data_dir (), "files-ui.db", NULL);
+
+  f->store = foyer_store_open_sync (store_path, "files-ui", NULL, &error);
+  g_assert_no_error (error);
+  foyer_session_set_store (f->session, f->store);
+  foyer_microsoft_account_set_store (f->account, f->store);
+  foyer_file_uploads_set_store (f->uploads, f->store);
+
+  f->window = foyer_window_new (GTK_APPLICATION (f->app), f->session, f->account);
+  foyer_window_set_uploads (f->window, f->uploads);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 720);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+/* Microsoft: Alice signed in before, the sign-in comes straight back. */
+void
+files_ui_connect_microsoft (FilesUi *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (
+      foyer_ui_test_wait_account_state (f->account, FOYER_MICROSOFT_DISCONNECTED, STEP_MS));
+  g_assert_true (foyer_test_sandbox_enable_sso (f->sandbox, "alice@contoso.example", &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "account.connect-microsoft", NULL);
+  g_assert_true (foyer_ui_test_wait_account_state (f->account, FOYER_MICROSOFT_CONNECTED, STEP_MS));
+}
+
 void
 files_ui_start (FilesUi *f, FoyerApplication *app, const char *space_title)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *store_path = g_build_filename (g_get_user_data_dir (), "files-ui.db", NULL);
 
   f->app = app;
   f->sandbox = foyer_test_sandbox_start (NULL, &error);
@@ -231,25 +264,10 @@ files_ui_start (FilesUi *f, FoyerApplication *app, const char *space_title)
   f->session = foyer_application_get_session (app);
   f->account = foyer_application_get_microsoft_account (app);
   f->uploads = foyer_application_get_uploads (app);
-  f->store = foyer_store_open_sync (store_path, "files-ui", NULL, &error);
-  g_assert_no_error (error);
-  foyer_session_set_store (f->session, f->store);
-  foyer_microsoft_account_set_store (f->account, f->store);
-  foyer_file_uploads_set_store (f->uploads, f->store);
-
-  f->window = foyer_window_new (GTK_APPLICATION (app), f->session, f->account);
-  foyer_window_set_uploads (f->window, f->uploads);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 720);
-  gtk_window_present (GTK_WINDOW (f->window));
+  open_app (f);
 
   files_ui_sign_in (f, f->session, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
-  g_assert_true (
-      foyer_ui_test_wait_account_state (f->account, FOYER_MICROSOFT_DISCONNECTED, STEP_MS));
-  /* Alice signed in to Microsoft before: the sign-in comes straight back. */
-  g_assert_true (foyer_test_sandbox_enable_sso (f->sandbox, "alice@contoso.example", &error));
-  g_assert_no_error (error);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "account.connect-microsoft", NULL);
-  g_assert_true (foyer_ui_test_wait_account_state (f->account, FOYER_MICROSOFT_CONNECTED, STEP_MS));
+  files_ui_connect_microsoft (f);
 
   if (space_title != NULL)
     {
@@ -259,20 +277,60 @@ files_ui_start (FilesUi *f, FoyerApplication *app, const char *space_title)
     }
 }
 
-void
-files_ui_stop (FilesUi *f)
+/* The app's quit, as FoyerApplication does it: the uploads stop (their
+ * records stay sealed), the session goes, the store is closed. */
+static void
+close_app (FilesUi *f)
 {
+  FoyerTestWait wait = { NULL };
+
   gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->space);
+  f->window = NULL;
   foyer_file_uploads_shutdown (f->uploads);
-  foyer_microsoft_account_disconnect (f->account);
   foyer_session_disconnect (f->session);
+  foyer_search_index_flush_async (foyer_session_get_search_index (f->session), NULL,
+                                  foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_search_index_flush_finish (foyer_session_get_search_index (f->session),
+                                                  foyer_test_wait (&wait), NULL));
+  g_clear_object (&wait.result);
   foyer_file_uploads_set_store (f->uploads, NULL);
   foyer_microsoft_account_set_store (f->account, NULL);
   foyer_session_set_store (f->session, NULL);
   foyer_store_drain (f->store);
   foyer_store_close (f->store);
   g_clear_object (&f->store);
+}
+
+void
+files_ui_quit (FilesUi *f)
+{
+  g_clear_object (&f->space);
+  close_app (f);
+}
+
+/* Started again on the same folders and keyring: signed in to Foyer again
+ * from the keyring, Microsoft as it was left. */
+void
+files_ui_restart (FilesUi *f)
+{
+  FoyerTestWait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+
+  open_app (f);
+  foyer_session_restore_async (f->session, foyer_test_service_get_base_url (f->service), NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_restore_finish (f->session, foyer_test_wait (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_true (foyer_ui_test_wait_until (online, f->session, STEP_MS));
+}
+
+void
+files_ui_stop (FilesUi *f)
+{
+  g_clear_object (&f->space);
+  foyer_microsoft_account_disconnect (f->account);
+  close_app (f);
   g_assert_true (foyer_test_service_stop (f->service));
   foyer_test_service_free (f->service);
   g_assert_true (foyer_test_sandbox_stop (f->sandbox));

@@ -36,6 +36,10 @@ typedef struct
 
 void files_ui_start (FilesUi *f, FoyerApplication *app, const char *space_title);
 void files_ui_stop (FilesUi *f);
+/* A quit of the app mid-way, and its start again on the same folders. */
+void files_ui_quit (FilesUi *f);
+void files_ui_restart (FilesUi *f);
+void files_ui_connect_microsoft (FilesUi *f);
 
 GtkWidget *files_ui_child (FilesUi *f, const char *name);
 /* Signs session in as email (Foyer's service), waits until it is online. */

@@ -267,6 +267,84 @@ tile_gone (gpointer data)
   return find_upload_tile (w->f, w->name) == NULL;
 }
 
+#define FRAGMENT (320 * 1024)
+
+typedef struct
+{
+  FilesUi *f;
+  const char *name;
+  guint64 bytes;
+} SentWait;
+
+static FoyerUpload *
+tile_upload (FilesUi *f, const char *name)
+{
+  FoyerUploadTile *tile = find_upload_tile (f, name);
+
+  return tile != NULL ? foyer_file_transfer_get_upload (foyer_upload_tile_get_transfer (tile))
+                      : NULL;
+}
+
+static gboolean
+sent_some (gpointer data)
+{
+  SentWait *w = data;
+  FoyerUpload *upload = tile_upload (w->f, w->name);
+
+  return upload != NULL && foyer_upload_get_bytes_sent (upload) >= w->bytes;
+}
+
+/* At least that many bytes sent, and the tile says how long is left. */
+static gboolean
+sent_with_time_left (gpointer data)
+{
+  SentWait *w = data;
+  FoyerUpload *upload = tile_upload (w->f, w->name);
+  FoyerUploadTile *tile = find_upload_tile (w->f, w->name);
+
+  return upload != NULL && foyer_upload_get_bytes_sent (upload) >= w->bytes
+         && strstr (_foyer_upload_tile_get_status (tile), " left") != NULL;
+}
+
+static gint64
+dropped_connections (FilesUi *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node
+      = foyer_test_sandbox_control (f->sandbox, "GET", "/uploads", NULL, &error);
+
+  g_assert_no_error (error);
+  return json_object_get_int_member_with_default (json_node_get_object (node), "droppedConnections",
+                                                  0);
+}
+
+static char *
+open_session_url (FilesUi *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node
+      = foyer_test_sandbox_control (f->sandbox, "GET", "/uploads", NULL, &error);
+  JsonArray *sessions;
+
+  g_assert_no_error (error);
+  sessions = json_object_get_array_member (json_node_get_object (node), "value");
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 1);
+  return g_strdup (
+      json_object_get_string_member (json_array_get_object_element (sessions, 0), "id"));
+}
+
+static void
+slow_fragments (FilesUi *f)
+{
+  FoyerUploader *uploader = foyer_file_uploads_get_uploader (f->uploads);
+
+  g_assert_nonnull (uploader);
+  foyer_uploader_set_fragment_size (uploader, FRAGMENT);
+  foyer_uploader_set_max_fragment_size (uploader, FRAGMENT);
+  add_fault (f, "{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"host\":\"sharepoint\","
+                "\"delayMs\":250}");
+}
+
 /* Cancel while a fragment is on its way: the tile goes, the session too. */
 static void
 cancel_upload (FilesUi *f, const char *dir, char **out_session_url)
@@ -274,15 +352,16 @@ cancel_upload (FilesUi *f, const char *dir, char **out_session_url)
   g_autofree char *big = write_file (dir, "Raw footage 91c2.bin", "0123456789abcdef", 6 << 20);
   const char *const paths[] = { big, NULL };
   TileWait tile = { f, "Raw footage 91c2.bin", FOYER_FILE_TRANSFER_UPLOADING, 0 };
+  SentWait sent = { f, "Raw footage 91c2.bin", FRAGMENT };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) uploads = NULL;
   JsonArray *sessions;
 
   g_assert_true (foyer_test_sandbox_clear_request_log (f->sandbox, NULL));
-  add_fault (f, "{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"host\":\"sharepoint\","
-                "\"delayMs\":20000,\"times\":1}");
+  /* Small, slow fragments: the session is open, the file far from sent. */
+  slow_fragments (f);
   press_share (give_files (f, paths));
-  g_assert_true (foyer_ui_test_wait_until (transfer_sending, &tile, STEP_MS));
+  g_assert_true (foyer_ui_test_wait_until (sent_some, &sent, STEP_MS));
   uploads = foyer_test_sandbox_control (f->sandbox, "GET", "/uploads", NULL, &error);
   g_assert_no_error (error);
   sessions = json_object_get_array_member (json_node_get_object (uploads), "value");
@@ -431,6 +510,151 @@ drop (FilesUi *f, const char *dir)
   files_ui_wait_message (f->space, NULL, "Dropped 55d1.txt");
 }
 
+/* ---- a fault mid-upload and a restart in between ------------------------------------- */
+
+static gboolean
+resumed_tile (gpointer data)
+{
+  TileWait *w = data;
+  FoyerUploadTile *tile = find_upload_tile (w->f, w->name);
+
+  return tile != NULL && foyer_file_transfer_get_resumed (foyer_upload_tile_get_transfer (tile));
+}
+
+static gboolean
+bob_tile_done (gpointer data)
+{
+  return _foyer_document_tile_has_thumbnail (data);
+}
+
+static void
+test_upload_restart (void)
+{
+  FilesUi f = { NULL };
+  g_autoptr (FoyerSession) bob = foyer_session_new ();
+  g_autofree char *dir = tmp_dir ("restart-source");
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *space_id = NULL;
+  const char *name = "Survey scans 4e9d.png";
+  const char *const roots[]
+      = { g_get_user_data_dir (), g_get_user_cache_dir (), g_get_user_config_dir () };
+  const char *const paths[] = { NULL, NULL };
+  SentWait sent = { &f, name, 4 * FRAGMENT };
+  TileWait resumed = { &f, name, FOYER_FILE_TRANSFER_UPLOADING, 0 };
+  FoyerSpaceItem *bob_space, *space;
+  FoyerMessageItem *message;
+  FoyerDocumentTile *tile;
+  GtkWindow *bob_window;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  guint64 size;
+  GStatBuf st;
+  gboolean bob_fetched = FALSE;
+
+  files_ui_start (&f, app, "Survey");
+  space_id = g_strdup (foyer_space_item_get_id (f.space));
+  files_ui_sign_in (&f, bob, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD);
+  bob_space = files_ui_wait_space (bob, space_id);
+
+  /* A picture of some 4 MB, in fragments of 320 KiB, paced; a connection
+   * that drops in the middle of one of them. */
+  path = files_ui_make_png (dir, name, 1600, 1200, 23);
+  ((const char **) paths)[0] = path;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  size = st.st_size;
+  g_assert_cmpuint (size, >, 10 * FRAGMENT);
+  slow_fragments (&f);
+  foyer_test_sandbox_control (f.sandbox, "POST", "/uploads/drops",
+                              "{\"dropAfterBytes\":100000,\"times\":1}", &error);
+  g_assert_no_error (error);
+
+  press_share (give_files (&f, paths));
+  if (!foyer_ui_test_wait_until (sent_with_time_left, &sent, STEP_MS))
+    g_error ("The upload did not get to %" G_GUINT64_FORMAT " bytes with its time left",
+             sent.bytes);
+  g_assert_cmpint (dropped_connections (&f), ==, 1);
+  g_assert_nonnull (strstr (_foyer_upload_tile_get_status (find_upload_tile (&f, name)), " of "));
+  files_ui_screenshot (GTK_WIDGET (f.window), "files-upload-before-quit");
+
+  /* Foyer quits in the middle: the session stays open at Microsoft, its
+   * address (a bearer capability) sealed on this device, never in clear. */
+  url = open_session_url (&f);
+  files_ui_quit (&f);
+  for (gsize i = 0; i < G_N_ELEMENTS (roots); i++)
+    {
+      const char *const secrets[] = { url, strstr (url, "tempauth="), "Survey scans 4e9d" };
+
+      for (gsize j = 0; j < G_N_ELEMENTS (secrets); j++)
+        if (secrets[j] != NULL && foyer_test_tree_contains (roots[i], secrets[j]))
+          g_error ("\"%s\" is in plaintext under %s", secrets[j], roots[i]);
+    }
+
+  /* Started again: the upload comes back by itself, goes on from where
+   * the session stood (no new session), is shared and posted. */
+  g_assert_true (foyer_test_sandbox_clear_request_log (f.sandbox, NULL));
+  files_ui_restart (&f);
+  if (foyer_microsoft_account_get_state (f.account) != FOYER_MICROSOFT_CONNECTED)
+    files_ui_connect_microsoft (&f);
+  space = files_ui_wait_space (f.session, space_id);
+  f.space = g_object_ref (space);
+  foyer_window_open_space (f.window, space);
+  g_assert_true (foyer_ui_test_wait_until (resumed_tile, &resumed, STEP_MS));
+  files_ui_screenshot (GTK_WIDGET (f.window), "files-upload-resumed");
+  g_assert_true (foyer_ui_test_wait_until (no_transfers, &f, STEP_MS));
+  files_ui_wait_message (space, NULL, name);
+  g_assert_cmpuint (count_requests (&f, "POST", "createUploadSession"), ==, 0);
+  g_assert_cmpuint (count_requests (&f, "GET", "/uploadSession"), >=, 1);
+  g_assert_cmpuint (count_requests (&f, "PUT", "/uploadSession"), <, size / FRAGMENT + 1);
+  g_assert_cmpuint (open_upload_sessions (&f), ==, 0);
+  {
+    DocWait doc = { &f, name };
+
+    g_assert_true (foyer_ui_test_wait_until (document_tile_with_thumbnail, &doc, STEP_MS));
+  }
+  files_ui_screenshot (GTK_WIDGET (f.window), "files-upload-after-restart");
+
+  /* Bob's tile: the reference he decrypted, its thumbnail fetched with
+   * his own Microsoft token. */
+  files_ui_wait_message (bob_space, NULL, name);
+  message = files_ui_find_message (bob_space, NULL, name);
+  foyer_microsoft_account_disconnect (f.account);
+  g_assert_true (foyer_test_sandbox_enable_sso (f.sandbox, "bob@contoso.example", &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "account.connect-microsoft", NULL);
+  g_assert_true (foyer_ui_test_wait_account_state (f.account, FOYER_MICROSOFT_CONNECTED, STEP_MS));
+  g_assert_cmpstr (foyer_microsoft_account_get_email (f.account), ==, "bob@contoso.example");
+  g_assert_true (foyer_test_sandbox_clear_request_log (f.sandbox, NULL));
+  bob_window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (bob_window, 420, 320);
+  tile = foyer_document_tile_new ();
+  foyer_document_tile_set_account (tile, f.account);
+  foyer_document_tile_set_document (
+      tile, FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (message)));
+  gtk_window_set_child (bob_window, GTK_WIDGET (tile));
+  gtk_window_present (bob_window);
+  g_assert_true (foyer_ui_test_wait_until (bob_tile_done, tile, STEP_MS));
+  g_assert_cmpstr (_foyer_document_tile_get_title (tile), ==, name);
+  files_ui_screenshot (GTK_WIDGET (bob_window), "files-upload-bob-tile");
+  log = foyer_test_sandbox_get_request_log (f.sandbox, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+      JsonNode *user = json_object_get_member (entry, "user");
+
+      if (strstr (json_object_get_string_member_with_default (entry, "path", ""), "thumbnails")
+              != NULL
+          && user != NULL && JSON_NODE_HOLDS_VALUE (user))
+        bob_fetched |= g_strcmp0 (json_node_get_string (user), "bob@contoso.example") == 0;
+    }
+  g_assert_true (bob_fetched);
+  gtk_window_destroy (bob_window);
+
+  foyer_session_disconnect (bob);
+  files_ui_stop (&f);
+}
+
 static void
 test_upload (void)
 {
@@ -474,6 +698,7 @@ main (int argc, char **argv)
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
 
   g_test_add_func ("/files/upload", test_upload);
+  g_test_add_func ("/files/upload-restart", test_upload_restart);
 
   return g_test_run ();
 }

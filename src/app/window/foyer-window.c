@@ -98,8 +98,9 @@ scroll_to_bottom_cb (gpointer data)
   FoyerWindow *self = FOYER_WINDOW (data);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->messages_scroller);
 
-  /* Unless a search result is about to be shown. */
-  if (self->scroll_to_id == NULL)
+  /* Unless a search result is about to be shown, or the window is gone
+   * (the list view would complain of a position it cannot scroll to). */
+  if (self->scroll_to_id == NULL && gtk_widget_get_mapped (GTK_WIDGET (self->messages_view)))
     gtk_adjustment_set_value (adj,
                               gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   g_object_unref (self);
