@@ -210,7 +210,7 @@ struct _Sandbox
   GMainLoop *loop;
 
   SoupServer *servers[SANDBOX_N_HOSTS];
-  char *base_url[SANDBOX_N_HOSTS];  /* "http://127.0.0.2:41001" */
+  char *base_url[SANDBOX_N_HOSTS];  /* "https://127.0.0.2:41001" */
   char *host_port[SANDBOX_N_HOSTS]; /* "127.0.0.2:41001" */
   char *graph_url;                  /* base_url[GRAPH] + "/v1.0" */
 
@@ -264,6 +264,7 @@ typedef struct
 
 /* sandbox-main.c: small helpers for every part. */
 gint64 sandbox_now (Sandbox *sb);
+gboolean sandbox_set_now (Sandbox *sb, const char *iso8601);
 char *sandbox_iso_time (gint64 unix_seconds);
 char *sandbox_uuid (Sandbox *sb, const char *label);
 char *sandbox_hash_hex (Sandbox *sb, const char *label, gsize n_bytes);

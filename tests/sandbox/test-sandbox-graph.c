@@ -297,7 +297,7 @@ test_thumbnails (void)
   g_autofree char *content
       = g_strdup_printf ("/me/drive/items/%s/thumbnails/0/medium/content", report);
   g_autoptr (TcReply) redirect = graph_get (content, alice);
-  g_autoptr (SoupSession) anonymous = soup_session_new ();
+  g_autoptr (SoupSession) anonymous = tc_session_new (sandbox);
   g_autoptr (TcReply) image = NULL;
   g_autofree char *direct_path = g_strdup_printf ("%s?preferNoRedirect=true", content);
   g_autoptr (TcReply) direct = graph_get (direct_path, alice);
@@ -523,7 +523,7 @@ test_preview (void)
   g_autoptr (TcReply) r = graph_post (path, "{}", alice);
   g_autoptr (JsonObject) o = tc_json (r);
   const char *get_url = json_object_get_string_member (o, "getUrl");
-  g_autoptr (SoupSession) cookieless = soup_session_new ();
+  g_autoptr (SoupSession) cookieless = tc_session_new (sandbox);
   g_autoptr (TcReply) page = tc_get (cookieless, get_url, NULL);
   g_autoptr (TcReply) expired = NULL;
   g_autoptr (GError) error = NULL;
@@ -556,7 +556,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
-  api = tc_browser_new ();
+  api = tc_browser_new (sandbox);
   alice = mint ("alice@contoso.example");
   bob = mint ("bob@contoso.example");
   carol = mint ("carol@contoso.example");

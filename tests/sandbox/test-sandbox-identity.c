@@ -54,7 +54,7 @@ jwt_claims (const char *jwt)
 static void
 test_discovery (void)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   const char *tenant = foyer_test_sandbox_get_tenant_id (sandbox);
   g_autofree char *url = g_strdup_printf ("%s/%s/v2.0/.well-known/openid-configuration",
                                           foyer_test_sandbox_get_authority_url (sandbox), tenant);
@@ -80,7 +80,7 @@ test_discovery (void)
 static gboolean
 verify_with_jwks (const char *jwt)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   g_autofree char *url = g_strdup_printf ("%s/common/discovery/v2.0/keys",
                                           foyer_test_sandbox_get_authority_url (sandbox));
   g_autoptr (TcReply) r = tc_get (s, url, NULL);
@@ -100,13 +100,13 @@ verify_with_jwks (const char *jwt)
 static void
 test_code_flow (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *code = NULL;
   g_autoptr (JsonObject) tokens = NULL;
   g_autoptr (JsonObject) claims = NULL;
   g_autoptr (JsonObject) again = NULL;
-  g_autoptr (SoupSession) api = soup_session_new ();
+  g_autoptr (SoupSession) api = tc_session_new (sandbox);
   g_autofree char *me = tc_graph (sandbox, "/me");
   g_autoptr (TcReply) r = NULL;
   guint status = 0;
@@ -148,7 +148,7 @@ test_code_flow (void)
 static void
 test_pkce_mismatch (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL, *other = NULL, *other_challenge = NULL;
   g_autofree char *code = NULL;
   g_autoptr (JsonObject) o = NULL;
@@ -165,7 +165,7 @@ test_pkce_mismatch (void)
 static JsonObject *
 refresh (const char *refresh_token, guint *status)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   g_autofree char *url = token_url ();
   g_autoptr (TcReply) r
       = tc_post_form (s, url, "client_id", foyer_test_sandbox_get_client_id (sandbox), "grant_type",
@@ -207,7 +207,7 @@ test_refresh_rotation (void)
 static void
 test_wrong_tenant (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *url = NULL;
   g_autoptr (TcReply) form = NULL;
@@ -232,7 +232,7 @@ test_wrong_tenant (void)
 static void
 test_bad_credentials (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *url = NULL;
   g_autoptr (TcReply) form = NULL;
@@ -260,7 +260,7 @@ test_bad_credentials (void)
 static void
 test_sso_and_prompt (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *code = NULL;
   g_autofree char *url = NULL;
@@ -271,7 +271,7 @@ test_sso_and_prompt (void)
   g_autoptr (TcReply) forced = NULL;
   g_autoptr (TcReply) consent = NULL;
   g_autoptr (TcReply) none = NULL;
-  g_autoptr (SoupSession) fresh = tc_browser_new ();
+  g_autoptr (SoupSession) fresh = tc_browser_new (sandbox);
   g_autofree char *error = NULL;
   g_autofree char *sso_code = NULL;
 
@@ -335,7 +335,7 @@ test_sso_and_prompt (void)
 static void
 test_authorize_validation (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   const char *base = foyer_test_sandbox_get_authority_url (sandbox);
   const char *client = foyer_test_sandbox_get_client_id (sandbox);
   g_autofree char *bad_redirect = g_strdup_printf (
@@ -384,13 +384,13 @@ test_authorize_validation (void)
 static void
 test_code_expiry_and_redirect_mismatch (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
-  g_autoptr (SoupSession) browser2 = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
+  g_autoptr (SoupSession) browser2 = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *code = NULL;
   g_autofree char *code2 = NULL;
   g_autoptr (JsonObject) o = NULL;
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   g_autofree char *url = token_url ();
   g_autoptr (TcReply) r = NULL;
   g_autoptr (JsonObject) mismatch = NULL;
