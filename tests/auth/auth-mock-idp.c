@@ -5,6 +5,7 @@
 
 #include "foyer-auth-request.h"
 #include "foyer-core.h"
+#include "foyer-test-tls.h"
 
 #include <cjose/cjose.h>
 #include <string.h>
@@ -343,11 +344,13 @@ mock_idp_new (void)
   g_autofree char *token_path = NULL;
   g_autofree char *jwks_path = NULL;
 
-  idp->server = soup_server_new (NULL, NULL);
-  g_assert_true (soup_server_listen_local (idp->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  idp->server
+      = soup_server_new ("tls-certificate", foyer_test_tls_get_default_certificate (), NULL);
+  g_assert_true (soup_server_listen_local (
+      idp->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (idp->server);
-  idp->authority = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  idp->authority = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
   idp->kid = g_strdup ("k1");
@@ -403,11 +406,12 @@ FoyerCloud *
 mock_idp_new_cloud (MockIdp *idp)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *json
-      = g_strdup_printf ("{\"name\": \"mock\", \"authority\": \"%s\", \"graph\": \"%s/v1.0\","
-                         " \"allowedHosts\": [\"%s\"], \"tenantId\": \"" MOCK_TENANT
-                         "\", \"clientId\": \"" MOCK_CLIENT "\"}",
-                         idp->authority, idp->authority, idp->authority + strlen ("http://"));
+  g_autofree char *json = g_strdup_printf (
+      "{\"name\": \"mock\", \"caFile\": \"%s\", \"authority\": \"%s\","
+      " \"graph\": \"%s/v1.0\", \"allowedHosts\": [\"%s\"], \"tenantId\": \"" MOCK_TENANT
+      "\", \"clientId\": \"" MOCK_CLIENT "\"}",
+      foyer_test_tls_get_default_ca_file (), idp->authority, idp->authority,
+      idp->authority + strlen ("https://"));
   FoyerCloud *cloud = foyer_cloud_new_from_data (json, -1, &error);
 
   g_assert_no_error (error);

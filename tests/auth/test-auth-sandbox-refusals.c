@@ -96,7 +96,8 @@ sign_in_code (FoyerAuthRequest *req, const char *email)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = auth_browser_sign_in (url, email, password_of (email), NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox),
+                                                    url, email, password_of (email), NULL, NULL);
   char *code = NULL;
 
   g_assert_nonnull (redirect);
@@ -122,7 +123,7 @@ refresh (Fixture *f, const char *refresh_token, GError **error)
 static guint
 graph_me (Fixture *f, const char *token)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = foyer_test_sandbox_trust_session (sandbox, soup_session_new ());
   g_autofree char *url = g_strconcat (foyer_cloud_get_graph_url (f->cloud), "/me", NULL);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
@@ -160,7 +161,8 @@ test_replayed_code (Fixture *f, gconstpointer data)
   g_autoptr (FoyerAuthRequest) req
       = new_request (f, foyer_test_sandbox_get_tenant_id (sandbox), ALICE);
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = auth_browser_sign_in (url, ALICE, password_of (ALICE), NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox),
+                                                    url, ALICE, password_of (ALICE), NULL, NULL);
   g_autofree char *code = NULL;
   g_autofree char *again = NULL;
   g_autoptr (FoyerTokenSet) first = NULL;
@@ -226,7 +228,8 @@ test_pkce_downgrade (Fixture *f, gconstpointer data)
                                         "code_challenge_method=plain", 1),
                       ==, 1);
     g_assert_cmpuint (g_string_replace (downgraded, s256, plain, 1), ==, 1);
-    redirect = auth_browser_sign_in (downgraded->str, ALICE, password_of (ALICE), NULL, NULL);
+    redirect = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox), downgraded->str,
+                                     ALICE, password_of (ALICE), NULL, NULL);
     g_assert_nonnull (redirect);
     g_assert_false (foyer_auth_request_parse_redirect (req, redirect, &code, &error));
     g_assert_null (code);
@@ -274,7 +277,8 @@ test_wrong_tenant (Fixture *f, gconstpointer data)
     g_autofree char *page = NULL;
     guint status = 0;
     g_autofree char *redirect
-        = auth_browser_sign_in (url, MALLORY, password_of (MALLORY), &status, &page);
+        = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox), url, MALLORY,
+                                password_of (MALLORY), &status, &page);
 
     g_assert_null (redirect);
     g_assert_cmpuint (status, ==, 400);
@@ -367,7 +371,8 @@ signed_in_manager (Fixture *f, FoyerCredentialStore *store)
   g_autoptr (FoyerAuthRequest) req
       = new_request (f, foyer_test_sandbox_get_tenant_id (sandbox), ALICE);
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
-  g_autofree char *redirect = auth_browser_sign_in (url, ALICE, password_of (ALICE), NULL, NULL);
+  g_autofree char *redirect = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox),
+                                                    url, ALICE, password_of (ALICE), NULL, NULL);
 
   g_assert_nonnull (redirect);
   foyer_token_manager_sign_in_async (manager, req, redirect, NULL, result_cb, f);

@@ -3,6 +3,8 @@
 
 #include "graph-mock-server.h"
 
+#include "foyer-test-tls.h"
+
 #include <string.h>
 
 typedef struct
@@ -22,6 +24,7 @@ mock_request_free (MockRequest *request)
   g_free (request->authorization);
   g_free (request->user_agent);
   g_free (request->prefer);
+  g_free (request->client_request_id);
   g_free (request->body);
   g_free (request);
 }
@@ -87,6 +90,8 @@ handler (SoupServer *server,
   request->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
   request->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
   request->prefer = g_strdup (soup_message_headers_get_one (headers, "Prefer"));
+  request->client_request_id
+      = g_strdup (soup_message_headers_get_one (headers, "client-request-id"));
   request->body = body->length > 0 ? g_strndup (body->data, body->length) : NULL;
   request->time_us = g_get_monotonic_time ();
   g_ptr_array_add (mock->log, request);
@@ -121,17 +126,20 @@ mock_server_new (MockResponder responder, gpointer data)
   g_autoptr (GError) error = NULL;
   GSList *uris;
 
-  mock->server = soup_server_new (NULL, NULL);
+  /* https, as Graph: the certificate comes from the tests' own CA. */
+  mock->server
+      = soup_server_new ("tls-certificate", foyer_test_tls_get_default_certificate (), NULL);
   mock->log = g_ptr_array_new_with_free_func ((GDestroyNotify) mock_request_free);
   mock->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   mock->responder = responder;
   mock->responder_data = data;
   soup_server_add_handler (mock->server, NULL, handler, mock, NULL);
-  g_assert_true (soup_server_listen_local (mock->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_true (soup_server_listen_local (
+      mock->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (mock->server);
   g_assert_nonnull (uris);
-  mock->origin = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  mock->origin = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
   mock->base_url = g_strconcat (mock->origin, "/v1.0", NULL);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return mock;
@@ -225,4 +233,11 @@ mock_wait_ms (guint ms)
   g_timeout_add (ms, timeout_flag_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+FoyerGraphClient *
+mock_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer)
+{
+  return g_object_new (FOYER_TYPE_GRAPH_CLIENT, "base-url", base_url, "authorizer", authorizer,
+                       "tls-database", foyer_test_tls_get_default_database (), NULL);
 }

@@ -17,6 +17,7 @@
 #include "graph-mock-server.h"
 
 static FoyerTestSandbox *sandbox;
+static FoyerCloud *cloud; /* from its cloud.json: https, its CA, its hosts */
 
 /* An authorizer that asks the sandbox for a new token when forced, as the
  * token manager does with its refresh token. */
@@ -111,8 +112,7 @@ client_for (const char *email)
 {
   g_autoptr (TestMintingAuthorizer) auth = authorizer_for (email);
 
-  return foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                 FOYER_AUTHORIZER (auth));
+  return foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
 }
 
 static void
@@ -561,8 +561,8 @@ static void
 test_expired_token (void)
 {
   g_autoptr (TestMintingAuthorizer) auth = authorizer_for ("carol@contoso.example");
-  g_autoptr (FoyerGraphClient) client = foyer_graph_client_new (
-      foyer_test_sandbox_get_graph_url (sandbox), FOYER_AUTHORIZER (auth));
+  g_autoptr (FoyerGraphClient) client
+      = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
   g_autoptr (GError) error = NULL;
   Result r = { 0 };
 
@@ -591,6 +591,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
+  g_assert_no_error (error);
 
   g_test_add_func ("/graph/sandbox/root-and-folder", test_root_and_folder);
   g_test_add_func ("/graph/sandbox/big-folder-paging", test_big_folder_paging);
@@ -602,6 +604,7 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/sandbox/throttle-burst", test_throttle_burst);
   g_test_add_func ("/graph/sandbox/expired-token", test_expired_token);
   status = g_test_run ();
+  g_clear_object (&cloud);
   foyer_test_sandbox_unref (sandbox);
   return status;
 }

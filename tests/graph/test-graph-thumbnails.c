@@ -168,7 +168,7 @@ client_for (MockServer *mock)
 {
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("tok");
 
-  return foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+  return mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
 }
 
 static void

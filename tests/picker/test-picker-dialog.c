@@ -70,7 +70,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   const char *const audiences[] = { "organization", "space", "existing", NULL };
 
   f->fake = fake_graph_new ();
-  f->graph = foyer_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
+  f->graph = mock_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 50);
   if (data == NULL)
     {
@@ -897,12 +897,12 @@ test_offline (Fixture *f, gconstpointer data)
   /* A port that was just free and is closed again: connections are refused. */
   g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
                                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL));
-  url = g_strdup_printf ("http://127.0.0.1:%u/v1.0",
+  url = g_strdup_printf ("https://127.0.0.1:%u/v1.0",
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   g_socket_listener_close (listener);
 
   g_clear_object (&f->graph);
-  f->graph = foyer_graph_client_new (url, FOYER_AUTHORIZER (authorizer));
+  f->graph = mock_graph_client_new (url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 20);
   open_dialog (f, policy);
   g_assert_true (foyer_ui_test_wait_until (shows_offline, f, 20000));

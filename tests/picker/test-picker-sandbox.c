@@ -14,6 +14,7 @@
 #include "picker/foyer-picker-dialog.h"
 
 static FoyerTestSandbox *sandbox;
+static FoyerCloud *cloud;
 static char *alice_token;
 
 typedef struct
@@ -66,8 +67,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   g_assert_no_error (error);
-  f->graph = foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                     FOYER_AUTHORIZER (authorizer));
+  f->graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (authorizer));
   if (data == NULL)
     open_dialog (f);
 }
@@ -500,6 +500,8 @@ main (int argc, char **argv)
 
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
+  g_assert_no_error (error);
   alice_token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
 
@@ -515,6 +517,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
   g_free (alice_token);
+  g_clear_object (&cloud);
   foyer_test_sandbox_unref (sandbox);
   return status;
 }

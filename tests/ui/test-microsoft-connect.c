@@ -269,8 +269,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_token = foyer_test_sandbox_mint_token (sandbox, "bob@contoso.example", NULL, &error);
   g_assert_no_error (error);
   bob_auth = foyer_static_authorizer_new (bob_token);
-  bob_graph
-      = foyer_graph_client_new (foyer_cloud_get_graph_url (cloud), FOYER_AUTHORIZER (bob_auth));
+  bob_graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (bob_auth));
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   foyer_graph_client_get_shared_thumbnail_async (bob_graph, ref->url, "medium", NULL,
                                                  foyer_test_wait_cb, &wait);
@@ -468,7 +467,7 @@ test_connect (void)
   web = foyer_sign_in_view_get_web_view (view);
   form.view = consent.view = web;
   g_assert_true (foyer_ui_test_wait_until (element_present, &form, 30000));
-  g_assert_cmpint (foyer_sign_in_view_get_security (view), ==, FOYER_SIGN_IN_SECURITY_LOOPBACK);
+  g_assert_cmpint (foyer_sign_in_view_get_security (view), ==, FOYER_SIGN_IN_SECURITY_SECURE);
   foyer_ui_test_wait_for_draw (GTK_WIDGET (view));
   g_free (foyer_ui_test_save_web_png (web, "microsoft-sign-in"));
 
@@ -619,7 +618,7 @@ test_connect_browser (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerTestSandbox) sandbox = foyer_test_sandbox_start (NULL, &error);
   g_autoptr (FoyerTestService) service = foyer_test_service_new ();
-  g_autoptr (SoupSession) browser = soup_session_new ();
+  g_autoptr (SoupSession) browser = foyer_test_sandbox_trust_session (sandbox, soup_session_new ());
   FoyerSession *session = foyer_application_get_session (app);
   FoyerMicrosoftAccount *account = foyer_application_get_microsoft_account (app);
   g_autofree char *opened = NULL;

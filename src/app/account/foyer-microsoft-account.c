@@ -166,8 +166,9 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   self->credentials = foyer_credential_store_new ();
   self->tokens = foyer_token_manager_new (self->token_client, self->credentials);
   g_signal_connect_swapped (self->tokens, "notify::state", G_CALLBACK (notify_state), self);
-  self->graph = foyer_graph_client_new (foyer_cloud_get_graph_url (self->cloud),
-                                        FOYER_AUTHORIZER (self->tokens));
+  self->graph = foyer_graph_client_new_for_cloud (self->cloud, FOYER_AUTHORIZER (self->tokens));
+  if (self->web_session != NULL)
+    foyer_web_session_trust_cloud (self->web_session, self->cloud);
   {
     /* Thumbnails are kept sealed in the local store, within 64 MiB. */
     g_autoptr (FoyerStoreThumbnailCache) cache
@@ -402,8 +403,7 @@ foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
   self->connecting = TRUE;
   self->sign_in_window = build_sign_in_window (self, parent);
   url = foyer_auth_request_get_authorize_url (self->request);
-  foyer_sign_in_view_start (self->sign_in_view, url, foyer_cloud_get_redirect_uri (self->cloud),
-                            foyer_cloud_allow_loopback_http (self->cloud));
+  foyer_sign_in_view_start (self->sign_in_view, url, foyer_cloud_get_redirect_uri (self->cloud));
   gtk_window_present (self->sign_in_window);
   notify_state (self);
 }

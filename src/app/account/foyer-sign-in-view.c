@@ -15,7 +15,6 @@ struct _FoyerSignInView
   FoyerWebSession *session;
   WebKitWebView *web_view;
   char *redirect_uri;
-  gboolean allow_loopback_http;
   gboolean finished;
   char *host;
   FoyerSignInSecurity security;
@@ -49,10 +48,9 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 gboolean
-foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_http)
+foyer_sign_in_uri_is_allowed (const char *uri)
 {
   g_autoptr (GUri) parsed = NULL;
-  const char *scheme;
 
   if (uri == NULL)
     return FALSE;
@@ -60,15 +58,8 @@ foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_http)
     return TRUE;
 
   parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL)
-    return FALSE;
-
-  scheme = g_uri_get_scheme (parsed);
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-
-  return allow_loopback_http && g_ascii_strcasecmp (scheme, "http") == 0
-         && foyer_host_is_loopback (g_uri_get_host (parsed));
+  return parsed != NULL && g_uri_get_host (parsed) != NULL
+         && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0;
 }
 
 /* The redirect URI matches on scheme, host, port and path, as the identity
@@ -129,11 +120,6 @@ foyer_sign_in_view_set_location (FoyerSignInView *self,
       icon = "channel-secure-symbolic";
       label = _ ("Secure connection");
     }
-  else if (security == FOYER_SIGN_IN_SECURITY_LOOPBACK)
-    {
-      icon = "computer-symbolic";
-      label = _ ("Local test server");
-    }
 
   gtk_image_set_from_icon_name (self->security_icon, icon);
   gtk_label_set_text (self->host_label, host != NULL ? host : "");
@@ -151,12 +137,9 @@ foyer_sign_in_view_update_location (FoyerSignInView *self)
   FoyerSignInSecurity security = FOYER_SIGN_IN_SECURITY_NONE;
   const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
 
-  if (parsed != NULL && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0
-      && webkit_web_view_get_tls_info (self->web_view, &certificate, &errors) && errors == 0)
+  if (webkit_web_view_get_tls_info (self->web_view, &certificate, &errors)
+      && foyer_web_session_is_secure (self->session, uri, certificate, errors))
     security = FOYER_SIGN_IN_SECURITY_SECURE;
-  else if (parsed != NULL && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "http") == 0
-           && foyer_host_is_loopback (host))
-    security = FOYER_SIGN_IN_SECURITY_LOOPBACK;
 
   foyer_sign_in_view_set_location (self, host, security);
 }
@@ -190,7 +173,7 @@ decide_policy_cb (WebKitWebView *web_view,
       return TRUE;
     }
 
-  if (!foyer_sign_in_uri_is_allowed (uri, self->allow_loopback_http))
+  if (!foyer_sign_in_uri_is_allowed (uri))
     {
       webkit_policy_decision_ignore (decision);
       foyer_sign_in_view_fail (self, _ ("The sign-in page tried to open an address that is not "
@@ -235,6 +218,11 @@ load_failed_with_tls_errors_cb (WebKitWebView *web_view,
   g_autoptr (GUri) parsed = g_uri_parse (failing_uri, G_URI_FLAGS_NONE, NULL);
   g_autofree char *message = NULL;
 
+  /* A host of a cloud whose descriptor names its own CA: allowed, and
+   * loaded again once this failed load has finished. */
+  if (foyer_web_session_retry_with_certificate (self->session, web_view, failing_uri, certificate))
+    return TRUE;
+
   message = g_strdup_printf (_ ("The identity of %s could not be verified, so Foyer did not "
                                 "connect to it. Your password was not sent."),
                              parsed != NULL ? g_uri_get_host (parsed) : failing_uri);
@@ -274,8 +262,7 @@ create_cb (WebKitWebView *web_view, WebKitNavigationAction *action, FoyerSignInV
 void
 foyer_sign_in_view_start (FoyerSignInView *self,
                           const char *authorize_url,
-                          const char *redirect_uri,
-                          gboolean allow_loopback_http)
+                          const char *redirect_uri)
 {
   g_return_if_fail (FOYER_IS_SIGN_IN_VIEW (self));
   g_return_if_fail (authorize_url != NULL);
@@ -283,10 +270,9 @@ foyer_sign_in_view_start (FoyerSignInView *self,
 
   g_free (self->redirect_uri);
   self->redirect_uri = g_strdup (redirect_uri);
-  self->allow_loopback_http = allow_loopback_http;
   self->finished = FALSE;
 
-  if (!foyer_sign_in_uri_is_allowed (authorize_url, allow_loopback_http))
+  if (!foyer_sign_in_uri_is_allowed (authorize_url))
     {
       foyer_sign_in_view_fail (self, _ ("The sign-in address is not secure."));
       return;
@@ -436,7 +422,7 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SECURITY]
       = g_param_spec_int ("security", NULL, NULL, FOYER_SIGN_IN_SECURITY_NONE,
-                          FOYER_SIGN_IN_SECURITY_LOOPBACK, FOYER_SIGN_IN_SECURITY_NONE,
+                          FOYER_SIGN_IN_SECURITY_SECURE, FOYER_SIGN_IN_SECURITY_NONE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include "foyer-cookie-vault.h"
+#include "foyer-tls-database.h"
 #include "foyer-web-session.h"
 
 /* Cookie changes come in bursts during a sign-in: save once they settle. */
 #define SAVE_DELAY_MS 300
+/* Loads again of one address after allowing its certificate. */
+#define MAX_CERTIFICATE_RETRIES 3
 
 struct _FoyerWebSession
 {
@@ -17,6 +20,8 @@ struct _FoyerWebSession
   FoyerStore *store;
   guint save_source;
   GCancellable *cancellable;
+  GPtrArray *clouds;   /* FoyerCloud* whose descriptor names a CA */
+  GHashTable *allowed; /* "host sha256" of certificates allowed → times asked */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerWebSession, foyer_web_session, G_TYPE_OBJECT)
@@ -31,6 +36,8 @@ foyer_web_session_finalize (GObject *object)
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_object (&self->store);
   g_clear_object (&self->network_session);
+  g_clear_pointer (&self->clouds, g_ptr_array_unref);
+  g_clear_pointer (&self->allowed, g_hash_table_unref);
   G_OBJECT_CLASS (foyer_web_session_parent_class)->finalize (object);
 }
 
@@ -45,6 +52,8 @@ foyer_web_session_init (FoyerWebSession *self)
 {
   self->network_session = webkit_network_session_new_ephemeral ();
   self->cancellable = g_cancellable_new ();
+  self->clouds = g_ptr_array_new_with_free_func (g_object_unref);
+  self->allowed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   /* A certificate error ends the load; there is no way to override it. */
   webkit_network_session_set_tls_errors_policy (self->network_session,
@@ -345,4 +354,132 @@ foyer_web_session_forget (FoyerWebSession *self)
   webkit_website_data_manager_clear (data_manager, WEBKIT_WEBSITE_DATA_ALL, 0, NULL, NULL, NULL);
   if (self->store != NULL && !foyer_cookie_vault_clear (self->store, &error))
     g_warning ("Could not forget the saved web session: %s", error->message);
+}
+
+void
+foyer_web_session_trust_cloud (FoyerWebSession *self, FoyerCloud *cloud)
+{
+  g_return_if_fail (FOYER_IS_WEB_SESSION (self));
+  g_return_if_fail (FOYER_IS_CLOUD (cloud));
+
+  if (foyer_cloud_get_tls_database (cloud) != NULL && !g_ptr_array_find (self->clouds, cloud, NULL))
+    g_ptr_array_add (self->clouds, g_object_ref (cloud));
+}
+
+/* The trusted cloud whose CA issued certificate for uri's host, if any. */
+static FoyerCloud *
+cloud_vouching_for (FoyerWebSession *self, const char *uri, GTlsCertificate *certificate)
+{
+  for (guint i = 0; certificate != NULL && i < self->clouds->len; i++)
+    {
+      FoyerCloud *cloud = self->clouds->pdata[i];
+
+      if (foyer_cloud_is_allowed_url (cloud, uri)
+          && foyer_tls_database_trusts (foyer_cloud_get_tls_database (cloud), certificate, uri))
+        return cloud;
+    }
+  return NULL;
+}
+
+static char *
+allowed_key (const char *host, GTlsCertificate *certificate)
+{
+  g_autoptr (GByteArray) der = NULL;
+  g_autofree char *digest = NULL;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  digest = der != NULL ? g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len)
+                       : g_strdup ("");
+  return g_strconcat (host, " ", digest, NULL);
+}
+
+gboolean
+foyer_web_session_allow_certificate (FoyerWebSession *self,
+                                     const char *uri,
+                                     GTlsCertificate *certificate)
+{
+  g_autoptr (GUri) parsed = NULL;
+  g_autofree char *key = NULL;
+  guint asked;
+
+  g_return_val_if_fail (FOYER_IS_WEB_SESSION (self), FALSE);
+
+  if (cloud_vouching_for (self, uri, certificate) == NULL)
+    return FALSE;
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  key = allowed_key (g_uri_get_host (parsed), certificate);
+  /* The allowance reaches WebKit's network process by another way than the
+   * load that follows, so a load may still fail once or twice; beyond a few
+   * times, loading again would only loop. */
+  asked = GPOINTER_TO_UINT (g_hash_table_lookup (self->allowed, key));
+  if (asked >= MAX_CERTIFICATE_RETRIES)
+    return FALSE;
+  g_hash_table_insert (self->allowed, g_steal_pointer (&key), GUINT_TO_POINTER (asked + 1));
+  webkit_network_session_allow_tls_certificate_for_host (self->network_session, certificate,
+                                                         g_uri_get_host (parsed));
+  return TRUE;
+}
+
+typedef struct
+{
+  GWeakRef web_view;
+  char *uri;
+} Retry;
+
+static gboolean
+retry_cb (gpointer data)
+{
+  Retry *retry = data;
+  g_autoptr (WebKitWebView) web_view = g_weak_ref_get (&retry->web_view);
+
+  if (web_view != NULL)
+    webkit_web_view_load_uri (web_view, retry->uri);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_free (gpointer data)
+{
+  Retry *retry = data;
+
+  g_weak_ref_clear (&retry->web_view);
+  g_free (retry->uri);
+  g_free (retry);
+}
+
+gboolean
+foyer_web_session_retry_with_certificate (FoyerWebSession *self,
+                                          WebKitWebView *web_view,
+                                          const char *uri,
+                                          GTlsCertificate *certificate)
+{
+  Retry *retry;
+
+  g_return_val_if_fail (FOYER_IS_WEB_SESSION (self), FALSE);
+  g_return_val_if_fail (WEBKIT_IS_WEB_VIEW (web_view), FALSE);
+
+  if (!foyer_web_session_allow_certificate (self, uri, certificate))
+    return FALSE;
+  retry = g_new0 (Retry, 1);
+  g_weak_ref_init (&retry->web_view, web_view);
+  retry->uri = g_strdup (uri);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, retry_cb, retry, retry_free);
+  return TRUE;
+}
+
+gboolean
+foyer_web_session_is_secure (FoyerWebSession *self,
+                             const char *uri,
+                             GTlsCertificate *certificate,
+                             GTlsCertificateFlags errors)
+{
+  g_autoptr (GUri) parsed = NULL;
+
+  g_return_val_if_fail (FOYER_IS_WEB_SESSION (self), FALSE);
+
+  parsed = uri != NULL ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (parsed == NULL || g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") != 0
+      || certificate == NULL)
+    return FALSE;
+  return errors == 0 || cloud_vouching_for (self, uri, certificate) != NULL;
 }

@@ -23,6 +23,7 @@
 #include "picker/foyer-picker-tile.h"
 
 static FoyerTestSandbox *sandbox;
+static FoyerCloud *cloud;
 static FoyerGraphClient *graph;
 
 static double
@@ -369,13 +370,15 @@ main (int argc, char **argv)
   token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
   authorizer = foyer_static_authorizer_new (token);
-  graph = foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                  FOYER_AUTHORIZER (authorizer));
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
+  g_assert_no_error (error);
+  graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (authorizer));
 
   g_test_add_func ("/bench/picker/big-folder", bench_picker);
   status = g_test_run ();
 
   g_clear_object (&graph);
+  g_clear_object (&cloud);
   foyer_test_sandbox_unref (sandbox);
   return status;
 }
