@@ -144,6 +144,18 @@ sandbox_request_id (void)
                           b[12], b[13], b[14], b[15]);
 }
 
+char *
+sandbox_correlation_id (SandboxRequest *req)
+{
+  const char *given = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (req->msg), "client-request-id");
+
+  /* Echoed only if it looks like an id: a header is outside input. */
+  if (given != NULL && g_uuid_string_is_valid (given))
+    return g_strdup (given);
+  return sandbox_request_id ();
+}
+
 void
 sandbox_respond_json (SandboxRequest *req, guint status, JsonNode *node)
 {
@@ -622,6 +634,11 @@ write_cloud_json (Sandbox *sb, GError **error)
   json_builder_add_string_value (b, sb->host_port[SANDBOX_HOST_SHAREPOINT]);
   json_builder_end_array (b);
   add_string (b, "redirectUri", sb->redirect_uri);
+  json_builder_set_member_name (b, "redirectUris");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < sb->redirect_uris->len; i++)
+    json_builder_add_string_value (b, sb->redirect_uris->pdata[i]);
+  json_builder_end_array (b);
   add_string (b, "tenantId", org->id);
   add_string (b, "clientId", sb->client_id);
   add_string (b, "control", control);
@@ -650,6 +667,9 @@ write_cloud_json (Sandbox *sb, GError **error)
 
       json_builder_begin_object (b);
       add_string (b, "email", u->email);
+      add_string (b, "upn", u->upn);
+      json_builder_set_member_name (b, "isAdmin");
+      json_builder_add_boolean_value (b, u->is_admin);
       add_string (b, "password", u->password);
       add_string (b, "name", u->name);
       add_string (b, "tenantId", u->tenant->id);

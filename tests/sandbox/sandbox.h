@@ -45,6 +45,14 @@ typedef enum
   SANDBOX_ACCESS_OWNER,
 } SandboxAccess;
 
+/* When /me/drive/recent and sharedWithMe stop answering. */
+typedef enum
+{
+  SANDBOX_RETIRE_BY_DATE, /* Microsoft's dates, by the sandbox's clock */
+  SANDBOX_RETIRE_NEVER,
+  SANDBOX_RETIRE_ALWAYS,
+} SandboxRetire;
+
 typedef struct _SandboxTenant SandboxTenant;
 typedef struct _SandboxUser SandboxUser;
 typedef struct _SandboxDrive SandboxDrive;
@@ -60,11 +68,16 @@ struct _SandboxTenant
   char *name;
   char *domain;
   gboolean allow_anonymous;
+  gboolean admin_consent_required; /* users may not consent to apps themselves */
+  gboolean insights_disabled;      /* item insights off: the insights endpoints answer 403 */
+  GHashTable *admin_consents;      /* client ids an administrator consented to */
 };
 
 struct _SandboxUser
 {
-  char *email;
+  char *email; /* the mail address */
+  char *upn;   /* the sign-in name; usually the mail address */
+  gboolean is_admin;
   char *password;
   char *name;
   char *oid;
@@ -153,7 +166,6 @@ typedef struct
   gint64 expires;
   gint64 serial;
   gboolean refresh;
-  gboolean used; /* a refresh token that was rotated */
 } SandboxToken;
 
 typedef struct
@@ -166,6 +178,7 @@ typedef struct
   char *nonce;
   gint64 expires;
   gboolean redeemed;
+  gboolean client_info;
 } SandboxCode;
 
 /* A browser session: ESTSAUTH on the login host, FedAuth on SharePoint. */
@@ -215,7 +228,8 @@ struct _Sandbox
   char *graph_url;                  /* base_url[GRAPH] + "/v1.0" */
 
   char *client_id;
-  char *redirect_uri;
+  char *redirect_uri;       /* the native-client URI */
+  GPtrArray *redirect_uris; /* the app registration's reply URLs */
   char *sharepoint_client_id;
 
   GPtrArray *tenants;    /* owned */
@@ -239,7 +253,7 @@ struct _Sandbox
   gint64 serial;
   gint64 clock_offset;
   SandboxUser *auto_sso;
-  gboolean retire_deprecated;
+  SandboxRetire retire_deprecated;
 
   GPtrArray *faults; /* SandboxFault* */
   guint next_fault_id;
@@ -247,7 +261,10 @@ struct _Sandbox
   guint next_request_id;
 
   cjose_jwk_t *jwk;
-  char *kid;
+  char *kid; /* also x5t */
+  char *x5c;
+  char *ticket_key; /* signs stateless download URLs */
+  gboolean keep_alive_off;
 };
 
 /* What a handler knows about the request being answered. */
@@ -279,6 +296,8 @@ JsonObject *sandbox_request_json (SandboxRequest *req);
 GHashTable *sandbox_request_form (SandboxRequest *req);
 char *sandbox_request_cookie (SandboxRequest *req, const char *name);
 char *sandbox_request_id (void);
+/* The caller's client-request-id (echoed, as Microsoft does), else a new id. */
+char *sandbox_correlation_id (SandboxRequest *req);
 /* Members of a JSON body sent by anyone: NULL (or the default) when of another type. */
 const char *sandbox_json_string (JsonObject *object, const char *name);
 JsonArray *sandbox_json_array (JsonObject *object, const char *name);
@@ -318,6 +337,9 @@ SandboxGrant *sandbox_grant_add (
 SandboxLink *sandbox_link_for_url (Sandbox *sb, const char *url);
 void sandbox_touch_recent (SandboxUser *user, SandboxItem *item);
 
+/* sandbox-keys.c */
+void sandbox_keys_init (Sandbox *sb);
+
 /* sandbox-identity.c */
 gboolean sandbox_identity_handle (SandboxRequest *req);
 SandboxToken *sandbox_token_lookup (Sandbox *sb, const char *token, const char **problem);
@@ -326,7 +348,10 @@ void sandbox_mint_tokens (Sandbox *sb,
                           const char *client_id,
                           const char *scope,
                           const char *nonce,
+                          gboolean client_info,
                           JsonBuilder *builder);
+/* base64url of {"uid": oid, "utid": tenant id}, as MSAL reads it. */
+char *sandbox_client_info (SandboxUser *user);
 gboolean sandbox_session_valid (Sandbox *sb, SandboxSession *session);
 SandboxSession *sandbox_login_session (SandboxRequest *req);
 void sandbox_revoke_user (Sandbox *sb, SandboxUser *user);
@@ -343,6 +368,7 @@ SandboxItem *sandbox_item_for_web_url (Sandbox *sb, const char *url);
 /* sandbox-sharepoint.c */
 void sandbox_sharepoint_handle (SandboxRequest *req);
 void sandbox_sharepoint_init (Sandbox *sb);
+char *sandbox_download_url (Sandbox *sb, SandboxItem *item, SandboxUser *user);
 char *sandbox_ticket_url (
     Sandbox *sb, SandboxItem *item, SandboxUser *user, const char *what, int lifetime);
 
