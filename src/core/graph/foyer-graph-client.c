@@ -991,7 +991,11 @@ foyer_graph_client_list_children (FoyerGraphClient *self, const char *drive_id, 
   return foyer_drive_item_list_new (self, selected);
 }
 
-#define INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastUsed,lastShared"
+/* Each insight type has its own properties: usedInsight has no lastShared
+ * and sharedInsight no lastUsed, and Graph answers 400 to a $select that
+ * names a property its type lacks. */
+#define USED_INSIGHT_SELECT   "id,resourceVisualization,resourceReference,lastUsed"
+#define SHARED_INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastShared"
 
 /* Recent and Shared use the insights API; the drive endpoints are deprecated
  * and only a fallback (MSGRAPH.md). */
@@ -1000,7 +1004,7 @@ foyer_graph_client_list_recent (FoyerGraphClient *self)
 {
   g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
 
-  return _foyer_drive_item_list_new_full (self, "/me/insights/used?$select=" INSIGHT_SELECT,
+  return _foyer_drive_item_list_new_full (self, "/me/insights/used?$select=" USED_INSIGHT_SELECT,
                                           foyer_drive_item_new_from_insight,
                                           "/me/drive/recent?$select=" FOYER_DRIVE_ITEM_SELECT);
 }
@@ -1011,7 +1015,7 @@ foyer_graph_client_list_shared_with_me (FoyerGraphClient *self)
   g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
 
   return _foyer_drive_item_list_new_full (
-      self, "/me/insights/shared?$select=" INSIGHT_SELECT, foyer_drive_item_new_from_insight,
+      self, "/me/insights/shared?$select=" SHARED_INSIGHT_SELECT, foyer_drive_item_new_from_insight,
       "/me/drive/sharedWithMe?$select=" FOYER_DRIVE_ITEM_SELECT);
 }
 
