@@ -13,6 +13,7 @@
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
+#include "foyer-item-location.h"
 #include "foyer-test-sandbox.h"
 #include "graph-mock-server.h"
 
@@ -500,6 +501,68 @@ test_recent_uses_insights (void)
 }
 
 static void
+location_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->value = foyer_item_location_finish (FOYER_GRAPH_CLIENT (source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* Search hits come without parentReference.path (OneDrive for Business):
+ * where one lives costs one GET of its parent. */
+static void
+test_item_location (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) hits = foyer_graph_client_search (client, "beach");
+  g_autoptr (FoyerDriveItem) beach = NULL;
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GError) error = NULL;
+  Result r = { 0 };
+
+  wait_page (hits, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (hits)), ==, 1);
+  beach = g_list_model_get_item (G_LIST_MODEL (hits), 0);
+  g_assert_null (foyer_drive_item_get_parent_path (beach));
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  foyer_item_location_async (client, beach, NULL, location_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.value, ==, "/Documents/photos");
+  g_clear_pointer ((char **) &r.value, g_free);
+  before = log_entries (foyer_drive_item_get_parent_id (beach));
+  g_assert_cmpuint (before->len, ==, 1);
+}
+
+/* An organization that turned item insights off: the list says why it
+ * left the insights, for the picker to tell the person. */
+static void
+test_insights_disabled_fallback (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) recent = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = foyer_test_sandbox_control (
+      sandbox, "POST", "/tenants/contoso.example", "{\"insightsDisabled\": true}", &error);
+  const GError *why;
+
+  g_assert_no_error (error);
+  recent = foyer_graph_client_list_recent (client);
+  wait_page (recent, 1);
+  why = foyer_drive_item_list_get_fallback_error (recent);
+  g_assert_error (why, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED);
+  g_assert_cmpstr (foyer_graph_error_get_code (why), ==, "ItemInsightsDisabled");
+  /* December 2026: the deprecated list it fell back to answers nothing. */
+  g_assert_no_error (foyer_drive_item_list_get_error (recent));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recent)), ==, 0);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = foyer_test_sandbox_control (sandbox, "POST", "/tenants/contoso.example",
+                                      "{\"insightsDisabled\": false}", &error);
+  g_assert_no_error (error);
+}
+
+static void
 count_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   guint *remaining = user_data;
@@ -611,11 +674,13 @@ test_expired_token (void)
 int
 main (int argc, char **argv)
 {
+  const char *now_args[] = { "--now", "2026-12-01", NULL };
   g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  sandbox = foyer_test_sandbox_start (NULL, &error);
+  /* After Recent's deprecated list retired, before Shared's. */
+  sandbox = foyer_test_sandbox_start (now_args, &error);
   g_assert_no_error (error);
   cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
   g_assert_no_error (error);
@@ -627,6 +692,8 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/sandbox/sites", test_sites);
   g_test_add_func ("/graph/sandbox/faults", test_faults);
   g_test_add_func ("/graph/sandbox/recent-uses-insights", test_recent_uses_insights);
+  g_test_add_func ("/graph/sandbox/item-location", test_item_location);
+  g_test_add_func ("/graph/sandbox/insights-disabled-fallback", test_insights_disabled_fallback);
   g_test_add_func ("/graph/sandbox/throttle-burst", test_throttle_burst);
   g_test_add_func ("/graph/sandbox/expired-token", test_expired_token);
   status = g_test_run ();

@@ -715,6 +715,7 @@ handle_authorize (SandboxRequest *req, const char *segment)
   if (sso_user != NULL && tenant != NULL && sso_user->tenant != tenant)
     sso_user = NULL;
   if (sso_user != NULL && ar->login_hint != NULL
+      && g_ascii_strcasecmp (ar->login_hint, sso_user->upn) != 0
       && g_ascii_strcasecmp (ar->login_hint, sso_user->email) != 0)
     sso_user = NULL;
 

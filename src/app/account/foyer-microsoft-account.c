@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "foyer-admin-approval.h"
 #include "foyer-auth-request.h"
 #include "foyer-credential-store.h"
 #include "foyer-loopback-redirect.h"
@@ -37,6 +39,7 @@ struct _FoyerMicrosoftAccount
   FoyerSignInView *sign_in_view;
   FoyerLoopbackRedirect *loopback; /* the system browser's way back, while it signs in */
   char *browser_url;
+  char *mail; /* the account's mail address, from Graph /me, once known */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMicrosoftAccount, foyer_microsoft_account, G_TYPE_OBJECT)
@@ -105,7 +108,44 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   g_clear_object (&self->request);
   g_clear_object (&self->policy);
   g_clear_pointer (&self->unavailable_reason, g_free);
+  g_clear_pointer (&self->mail, g_free);
   self->connecting = FALSE;
+}
+
+static void
+me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) me = NULL;
+  JsonNode *mail;
+
+  me = foyer_graph_client_get_me_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (me == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not read the Microsoft account's mail address: %s", error->message);
+      return;
+    }
+  mail = json_object_get_member (me, "mail");
+  if (mail != NULL && JSON_NODE_HOLDS_VALUE (mail)
+      && json_node_get_value_type (mail) == G_TYPE_STRING
+      && strchr (json_node_get_string (mail), '@') != NULL)
+    {
+      g_free (self->mail);
+      self->mail = g_strdup (json_node_get_string (mail));
+    }
+}
+
+/* Foyer does not ask for the email scope, so the ID token names the
+ * account by its sign-in name (preferred_username), which is not always
+ * its mail address: Graph /me says what that is. The sign-in name stays
+ * the login hint. */
+static void
+fetch_mail (FoyerMicrosoftAccount *self)
+{
+  if (self->graph != NULL)
+    foyer_graph_client_get_me_async (self->graph, self->cancellable, me_cb, g_object_ref (self));
 }
 
 static void
@@ -114,8 +154,9 @@ restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (FoyerMicrosoftAccount) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!foyer_token_manager_restore_finish (FOYER_TOKEN_MANAGER (source), result, &error)
-      && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (foyer_token_manager_restore_finish (FOYER_TOKEN_MANAGER (source), result, &error))
+    fetch_mail (self);
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("The Microsoft account was not restored: %s", error->message);
   notify_state (self);
 }
@@ -213,6 +254,8 @@ signed_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_settings_set_string (self->settings, "microsoft-account",
                          foyer_token_manager_get_account (FOYER_TOKEN_MANAGER (source)));
+  g_clear_pointer (&self->mail, g_free);
+  fetch_mail (self);
   foyer_microsoft_account_close_sign_in (self);
 }
 
@@ -273,12 +316,43 @@ sign_in_window_new (
   return GTK_WINDOW (window);
 }
 
+static void
+try_again_cb (FoyerAdminApproval *page, FoyerMicrosoftAccount *self)
+{
+  GtkWindow *parent
+      = self->sign_in_window != NULL ? gtk_window_get_transient_for (self->sign_in_window) : NULL;
+
+  if (self->sign_in_window != NULL)
+    gtk_window_destroy (self->sign_in_window);
+  foyer_microsoft_account_connect (self, parent);
+}
+
+/* Entra ID will not come back: the sign-in window becomes one that says,
+ * in words, what to ask the administrator, with the address to give them. */
+static void
+admin_approval_cb (FoyerSignInView *view, FoyerMicrosoftAccount *self)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (self->sign_in_window);
+  g_autofree char *url
+      = foyer_cloud_admin_consent_url (self->cloud, foyer_org_policy_get_tenant_id (self->policy),
+                                       foyer_org_policy_get_client_id (self->policy));
+  GtkWidget *page = foyer_admin_approval_new (url);
+
+  g_message ("Microsoft sign-in: the organization requires an administrator's consent");
+  g_signal_connect_object (page, "try-again", G_CALLBACK (try_again_cb), self, 0);
+  gtk_window_destroy (self->sign_in_window);
+  self->sign_in_window = sign_in_window_new (self, parent, 520, 560, page);
+  gtk_window_present (self->sign_in_window);
+}
+
 static GtkWindow *
 build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
 {
   self->sign_in_view = foyer_sign_in_view_new (self->web_session);
   g_signal_connect_object (self->sign_in_view, "redirect", G_CALLBACK (redirect_cb), self, 0);
   g_signal_connect_object (self->sign_in_view, "failed", G_CALLBACK (failed_cb), self, 0);
+  g_signal_connect_object (self->sign_in_view, "admin-approval-needed",
+                           G_CALLBACK (admin_approval_cb), self, 0);
   return sign_in_window_new (self, parent, 520, 680, GTK_WIDGET (self->sign_in_view));
 }
 
@@ -426,6 +500,7 @@ foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
   g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
 
   g_settings_set_string (self->settings, "microsoft-account", "");
+  g_clear_pointer (&self->mail, g_free);
   foyer_web_session_forget (self->web_session);
   /* Nothing fetched with this account stays on the device. */
   if (self->store != NULL)
@@ -483,7 +558,9 @@ foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self)
 {
   g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
 
-  return self->tokens != NULL ? foyer_token_manager_get_email (self->tokens) : NULL;
+  if (self->tokens == NULL)
+    return NULL;
+  return self->mail != NULL ? self->mail : foyer_token_manager_get_email (self->tokens);
 }
 
 FoyerGraphClient *

@@ -41,8 +41,19 @@ enum
 {
   REDIRECT,
   FAILED,
+  ADMIN_APPROVAL_NEEDED,
   N_SIGNALS
 };
+
+/* Entra ID's page when the tenant lets no user consent to an app: it never
+ * goes back to the app. Its troubleshooting details carry AADSTS90094 in
+ * every language; the English title is a second sign. */
+static const char admin_approval_script[]
+    = "(function () {"
+      "  var html = document.documentElement ? document.documentElement.innerHTML : '';"
+      "  var text = document.body ? document.body.innerText : '';"
+      "  return html.indexOf('AADSTS90094') >= 0 || /Need admin approval/i.test(text);"
+      "})()";
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -193,10 +204,28 @@ decide_policy_cb (WebKitWebView *web_view,
 }
 
 static void
+admin_approval_checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerSignInView) self = user_data;
+  g_autoptr (JSCValue) value = NULL;
+
+  value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+  if (value == NULL || !jsc_value_is_boolean (value) || !jsc_value_to_boolean (value)
+      || self->finished)
+    return;
+  self->finished = TRUE;
+  g_signal_emit (self, signals[ADMIN_APPROVAL_NEEDED], 0);
+}
+
+static void
 load_changed_cb (WebKitWebView *web_view, WebKitLoadEvent event, FoyerSignInView *self)
 {
   if (event == WEBKIT_LOAD_COMMITTED)
     foyer_sign_in_view_update_location (self);
+  /* Every page is asked whether it is Entra ID's dead end. */
+  if (event == WEBKIT_LOAD_FINISHED && !self->finished)
+    webkit_web_view_evaluate_javascript (web_view, admin_approval_script, -1, NULL, NULL, NULL,
+                                         admin_approval_checked_cb, g_object_ref (self));
 
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), event != WEBKIT_LOAD_FINISHED);
 }
@@ -430,6 +459,11 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The organization lets only administrators give apps access: the page
+   * shown will never come back to Foyer. */
+  signals[ADMIN_APPROVAL_NEEDED]
+      = g_signal_new ("admin-approval-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                      NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/foyer-sign-in-view.ui");

@@ -5,7 +5,9 @@
  * catches the redirect to the native-client URI before it is requested and
  * hands it over (the "redirect" signal), and refuses anything but https.
  * A certificate error ends the sign-in, unless the web session allows the
- * certificate (a cloud descriptor's own CA, for that cloud's hosts).
+ * certificate (a cloud descriptor's own CA, for that cloud's hosts). Entra
+ * ID's "Need admin approval" page, which never redirects, is recognised and
+ * reported ("admin-approval-needed").
  */
 #pragma once
 

@@ -10,6 +10,7 @@
 #include "foyer-access-check.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
+#include "foyer-item-location.h"
 #include "foyer-picker-tile.h"
 
 /* A place in a source: its root (item NULL), a folder, a site or a drive.
@@ -652,10 +653,52 @@ show_error (FoyerPickerDialog *self, const GError *error)
   g_debug ("listing failed: %s", error->message);
 }
 
+/* Recent and Shared come from item insights; when Graph would not give
+ * those (an organization that turned them off: 403 ItemInsightsDisabled),
+ * the deprecated lists are asked instead, and they return nothing once
+ * Microsoft retired them. Say which, rather than "nothing recent". */
+static gboolean
+show_insights_unavailable (FoyerPickerDialog *self, gboolean failed)
+{
+  Location *location = current_location (self);
+  FoyerDriveItemList *list = watched_list (self);
+  const GError *why = list != NULL ? foyer_drive_item_list_get_fallback_error (list) : NULL;
+  gboolean recent = location->source == FOYER_PICKER_SOURCE_RECENT;
+  gboolean turned_off;
+
+  if (location->item != NULL || why == NULL || self->query != NULL
+      || (!recent && location->source != FOYER_PICKER_SOURCE_SHARED))
+    return FALSE;
+  turned_off = g_strcmp0 (foyer_graph_error_get_code (why), "ItemInsightsDisabled") == 0;
+  if (recent)
+    set_status (self, "document-open-recent-symbolic",
+                turned_off ? _ ("Recent Files Are Turned Off") : _ ("Recent Files Unavailable"),
+                turned_off ? _ ("Your organization has turned off the Microsoft 365 feature "
+                                "that lists the files you used recently. Find your files in My "
+                                "Files or by searching.")
+                           : _ ("Microsoft did not say which files you used recently. Find "
+                                "your files in My Files or by searching."),
+                failed && !turned_off);
+  else
+    set_status (self, "folder-publicshare-symbolic",
+                turned_off ? _ ("Shared Files Are Turned Off") : _ ("Shared Files Unavailable"),
+                turned_off ? _ ("Your organization has turned off the Microsoft 365 feature "
+                                "that lists the files others shared with you. Open a file from "
+                                "the link you were sent, or ask its owner where it is.")
+                           : _ ("Microsoft did not say which files were shared with you. Open a "
+                                "file from the link you were sent."),
+                failed && !turned_off);
+  g_debug ("%s unavailable: %s", recent ? "recent" : "shared", why->message);
+  return TRUE;
+}
+
 static void
 show_empty (FoyerPickerDialog *self)
 {
   Location *location = current_location (self);
+
+  if (show_insights_unavailable (self, FALSE))
+    return;
 
   if (self->query != NULL)
     set_status (self, "edit-find-symbolic", _ ("No Results"),
@@ -737,7 +780,9 @@ foyer_picker_dialog_update_state (FoyerPickerDialog *self)
     set_state (self, self->grid_mode ? "grid" : "list");
   else if (error != NULL)
     {
-      show_error (self, error);
+      /* The fallback failed too: the first reason is the one to tell. */
+      if (!show_insights_unavailable (self, TRUE))
+        show_error (self, error);
       set_state (self, "status");
     }
   else if (loading || has_more)
@@ -1037,6 +1082,16 @@ foyer_picker_dialog_get_chosen (FoyerPickerDialog *self)
 }
 
 static char *
+path_text (FoyerPickerDialog *self, const char *parent_path)
+{
+  return g_strconcat (source_title (current_location (self)->source),
+                      parent_path[0] == '/' ? "" : "/", parent_path, NULL);
+}
+
+/* NULL: a search hit whose parent Graph left out (OneDrive for Business
+ * does), to be looked up; never the folder searched in, which would be
+ * wrong for a hit deeper down. */
+static char *
 location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
   const char *parent_path = foyer_drive_item_get_parent_path (item);
@@ -1044,13 +1099,8 @@ location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 
   /* Search results and recent files come from anywhere: their own path
    * says where they are; otherwise it is the folder being shown. */
-  if (self->search_model != NULL && parent_path != NULL && *parent_path != '\0')
-    {
-      g_string_append (text, source_title (current_location (self)->source));
-      g_string_append (text, parent_path[0] == '/' ? "" : "/");
-      g_string_append (text, parent_path);
-      return g_string_free (g_steal_pointer (&text), FALSE);
-    }
+  if (self->search_model != NULL)
+    return parent_path != NULL && *parent_path != '\0' ? path_text (self, parent_path) : NULL;
 
   for (guint i = 0; i < self->path->len; i++)
     {
@@ -1239,6 +1289,23 @@ update_access_check (FoyerPickerDialog *self)
 }
 
 static void
+location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerPickerDialog *self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+
+  path = foyer_item_location_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = FOYER_PICKER_DIALOG (user_data);
+  if (path != NULL)
+    text = path_text (self, path);
+  adw_action_row_set_subtitle (self->location_row, text != NULL ? text : _ ("Unknown"));
+}
+
+static void
 permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerPickerDialog *self;
@@ -1411,15 +1478,17 @@ foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
                                                    : date != NULL   ? g_strstrip (date)
                                                                     : _ ("Unknown"));
   adw_action_row_set_subtitle (self->owner_row, _ ("Looking…"));
+  self->details_cancellable = g_cancellable_new ();
   where = location_text (self, item);
-  adw_action_row_set_subtitle (self->location_row, where);
+  adw_action_row_set_subtitle (self->location_row, where != NULL ? where : _ ("Looking…"));
+  if (where == NULL)
+    foyer_item_location_async (self->graph, item, self->details_cancellable, location_cb, self);
 
   reset_share_options (self);
   access_list_clear (self);
   access_list_add (self, _ ("Looking…"), NULL);
   gtk_stack_set_visible_child_name (self->details_stack, "item");
 
-  self->details_cancellable = g_cancellable_new ();
   foyer_graph_client_list_permissions_async (
       self->graph, foyer_drive_item_get_target_drive_id (item),
       foyer_drive_item_get_target_id (item), self->details_cancellable, permissions_cb, self);

@@ -375,6 +375,18 @@ foyer_cloud_issuer (FoyerCloud *self, const char *tenant)
   return endpoint (self, tenant, "/v2.0");
 }
 
+char *
+foyer_cloud_admin_consent_url (FoyerCloud *self, const char *tenant, const char *client_id)
+{
+  g_autofree char *base = endpoint (self, tenant, "/adminconsent");
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (client_id != NULL && *client_id != '\0', NULL);
+
+  escaped = g_uri_escape_string (client_id, NULL, FALSE);
+  return g_strconcat (base, "?client_id=", escaped, NULL);
+}
+
 static gboolean
 host_matches (const char *pattern, const char *host, int port, gboolean https)
 {

@@ -37,6 +37,9 @@ char *foyer_cloud_token_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_issuer (FoyerCloud *self, const char *tenant);
+/* Where an administrator grants consent for the whole organization
+ * ({authority}/{tenant}/adminconsent?client_id=…), as Microsoft documents. */
+char *foyer_cloud_admin_consent_url (FoyerCloud *self, const char *tenant, const char *client_id);
 
 /* An identity, Graph, SharePoint/OneDrive or Office URL of this cloud, over https. */
 gboolean foyer_cloud_is_allowed_url (FoyerCloud *self, const char *uri);

@@ -19,6 +19,7 @@ struct _FoyerDriveItemList
   GPtrArray *items;
   GCancellable *cancellable;
   GError *error;
+  GError *fallback_error; /* why the first endpoint was left for the fallback */
   guint pages_loaded;
   gboolean loading;
 };
@@ -94,6 +95,7 @@ foyer_drive_item_list_finalize (GObject *object)
   g_free (self->next_path);
   g_free (self->fallback_path);
   g_clear_error (&self->error);
+  g_clear_error (&self->fallback_error);
 
   G_OBJECT_CLASS (foyer_drive_item_list_parent_class)->finalize (object);
 }
@@ -218,6 +220,8 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (self->pages_loaded == 0 && self->fallback_path != NULL && may_fall_back (error))
         {
           g_debug ("falling back to %s: %s", self->fallback_path, error->message);
+          g_clear_error (&self->fallback_error);
+          self->fallback_error = g_steal_pointer (&error);
           set_next_path (self, g_steal_pointer (&self->fallback_path));
           self->parse = foyer_drive_item_new_from_json;
           set_loading (self, FALSE);
@@ -313,4 +317,11 @@ foyer_drive_item_list_get_pages_loaded (FoyerDriveItemList *self)
 {
   g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), 0);
   return self->pages_loaded;
+}
+
+const GError *
+foyer_drive_item_list_get_fallback_error (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), NULL);
+  return self->fallback_error;
 }
