@@ -147,6 +147,13 @@ token_error (
       json_builder_set_member_name (b, "suberror");
       json_builder_add_string_value (b, "consent_required");
     }
+  else if (code == 50173 || code == 700082)
+    {
+      /* A revoked or worn-out refresh token: MSAL reads this as "interaction
+       * required", as it does Microsoft's. */
+      json_builder_set_member_name (b, "suberror");
+      json_builder_add_string_value (b, "bad_token");
+    }
   json_builder_end_object (b);
   /* As Microsoft's token endpoint does: the ids in headers too. */
   soup_message_headers_replace (headers, "x-ms-request-id", trace);
