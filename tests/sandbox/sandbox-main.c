@@ -489,6 +489,10 @@ server_cb (SoupServer *server,
   info->start = g_get_real_time ();
   info->host = hd->host;
   g_object_set_data_full (G_OBJECT (msg), "sandbox-info", info, request_info_free);
+  /* Benchmarks: every request on a new connection, so a TLS handshake each. */
+  if (sb->keep_alive_off)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                  "close");
 
   /* Generated items are cached for the current requests only. */
   if (g_hash_table_size (sb->generated) > 4096)
@@ -709,6 +713,7 @@ main (int argc, char **argv)
   gint64 seed = 20270101;
   int token_lifetime = 3599;
   g_autofree char *now = NULL;
+  gboolean close_connections = FALSE;
   g_autoptr (FoyerTestTls) ca = NULL;
   g_autofree char *ca_path = NULL;
   g_autoptr (GError) error = NULL;
@@ -725,6 +730,9 @@ main (int argc, char **argv)
           { "now", 0, 0, G_OPTION_ARG_STRING, &now,
             "The sandbox's date: YYYY-MM-DD or an ISO 8601 date and time (default: the real one)",
             "DATE" },
+          { "close-connections", 0, 0, G_OPTION_ARG_NONE, &close_connections,
+            "Close every connection after its reply (benchmarks: a TLS handshake per request)",
+            NULL },
           { NULL } };
 
   context
@@ -753,6 +761,7 @@ main (int argc, char **argv)
       return 2;
     }
   sb->seed = (guint64) seed;
+  sb->keep_alive_off = close_connections;
   sb->latency_ms = (guint) MAX (latency, 0);
   sb->token_lifetime = (guint) MAX (token_lifetime, 1);
   sb->state_dir = state_dir;
