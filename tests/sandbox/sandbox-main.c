@@ -718,22 +718,21 @@ main (int argc, char **argv)
   g_autofree char *ca_path = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  GOptionEntry entries[]
-      = { { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where to write cloud.json",
-            "DIR" },
-          { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Latency added to every reply", "N" },
-          { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data", "N" },
-          { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
-            "Listen on ports N (login), N+1 (Graph), N+2 (SharePoint) instead of free ones", "N" },
-          { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime,
-            "Access token lifetime in seconds (default 3599)", "S" },
-          { "now", 0, 0, G_OPTION_ARG_STRING, &now,
-            "The sandbox's date: YYYY-MM-DD or an ISO 8601 date and time (default: the real one)",
-            "DATE" },
-          { "close-connections", 0, 0, G_OPTION_ARG_NONE, &close_connections,
-            "Close every connection after its reply (benchmarks: a TLS handshake per request)",
-            NULL },
-          { NULL } };
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where to write cloud.json", "DIR" },
+    { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Latency added to every reply", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data", "N" },
+    { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
+      "Listen on ports N (login), N+1 (Graph), N+2 (SharePoint) instead of free ones", "N" },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime,
+      "Access token lifetime in seconds (default 3599)", "S" },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now,
+      "The sandbox's date: YYYY-MM-DD or an ISO 8601 date and time (default: the real one)",
+      "DATE" },
+    { "close-connections", 0, 0, G_OPTION_ARG_NONE, &close_connections,
+      "Close every connection after its reply (benchmarks: a TLS handshake per request)", NULL },
+    { NULL }
+  };
 
   context
       = g_option_context_new ("- a local stand-in for Microsoft identity, Graph and SharePoint");
