@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is needed, builds Foyer in _build-test and runs the whole
 # test suite (everything but the benchmarks) headless. Extra arguments go to
-# `meson test` (for instance --suite auth).
+# `meson test` (for instance --suite auth). The whole run (no arguments)
+# then builds the libFuzzer targets with clang and runs each for a few
+# seconds (build-aux/run-fuzzers.sh; FOYER_FUZZ_SECONDS, 0 to skip).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir="${FOYER_TEST_BUILDDIR:-$top/_build-test}"
@@ -18,6 +20,10 @@ meson compile -C "$builddir"
 
 status=0
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@" || status=$?
+
+if [ "$#" -eq 0 ] && [ "${FOYER_FUZZ_SECONDS:-6}" != 0 ]; then
+  "$top/build-aux/run-fuzzers.sh" "${FOYER_FUZZ_SECONDS:-6}" || status=1
+fi
 
 # One plain summary line that any CI can read.
 python3 - "$builddir/meson-logs/testlog.json" <<'PY' || true

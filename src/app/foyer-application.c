@@ -246,12 +246,10 @@ foyer_application_class_init (FoyerApplicationClass *klass)
 static void
 foyer_application_init (FoyerApplication *self)
 {
-  static const GOptionEntry options[]
-      = { { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and quit"), NULL },
-          { NULL } };
-
   self->session = foyer_session_new ();
-  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  /* GApplication does not translate its main options: give them translated. */
+  g_application_add_main_option (G_APPLICATION (self), "version", 0, 0, G_OPTION_ARG_NONE,
+                                 _ ("Show the version and quit"), NULL);
   g_application_set_option_context_summary (
       G_APPLICATION (self),
       _ ("Talk in spaces and share documents from Microsoft OneDrive and SharePoint."));

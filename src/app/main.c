@@ -3,20 +3,15 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "foyer-application.h"
+#include "foyer-i18n.h"
 
 int
 main (int argc, char *argv[])
 {
   g_autoptr (FoyerApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  foyer_i18n_init ();
 
   app = foyer_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -6,6 +6,7 @@
 #include "foyer-svc.h"
 
 #include "foyer-core.h"
+#include "foyer-jose-shape.h"
 #include "foyer-json-request.h"
 
 #include <errno.h>
@@ -186,7 +187,9 @@ foyer_svc_load_signing_key (const char *data_dir, GError **error)
     {
       if (!check_private (path, error) || !g_file_get_contents (path, &contents, &length, error))
         return NULL;
-      jwk = cjose_jwk_import (contents, length, &err);
+      jwk = foyer_jose_check_jwk_text (contents, length, NULL)
+                ? cjose_jwk_import (contents, length, &err)
+                : NULL;
       OPENSSL_cleanse (contents, length);
       if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
         {
@@ -250,7 +253,9 @@ foyer_svc_load_public_key_file (const char *path, GError **error)
   object = json_node_get_object (json_parser_get_root (parser));
   key = json_object_get_member (object, "tokenPublicKey");
   text = json_to_string (key != NULL ? key : json_parser_get_root (parser), FALSE);
-  jwk = cjose_jwk_import (text, strlen (text), &err);
+  jwk = foyer_jose_check_jwk_text (text, strlen (text), NULL)
+            ? cjose_jwk_import (text, strlen (text), &err)
+            : NULL;
   if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
     {
       g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s holds no EC public key",
@@ -262,48 +267,13 @@ foyer_svc_load_public_key_file (const char *path, GError **error)
   return jwk;
 }
 
-gboolean
-foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error)
-{
-  const char *env = g_getenv ("FOYER_SERVICE_MASTER_KEY");
-  g_autofree char *path = g_build_filename (data_dir, "kms-master.key", NULL);
-  g_autofree char *contents = NULL;
-  g_autofree guint8 *raw = NULL;
-  gsize len = 0;
-
-  if (env == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *text = NULL;
-
-      if (!foyer_random_bytes (key, 32, error))
-        return FALSE;
-      text = foyer_base64url_encode (key, 32);
-      return foyer_svc_write_private_file (path, text, strlen (text), error);
-    }
-
-  if (env == NULL)
-    {
-      if (!check_private (path, error) || !g_file_get_contents (path, &contents, NULL, error))
-        return FALSE;
-      g_strstrip (contents);
-    }
-  raw = foyer_base64url_decode (env != NULL ? env : contents, &len);
-  if (contents != NULL)
-    OPENSSL_cleanse (contents, strlen (contents));
-  if (raw == NULL || len != 32)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
-                           "The KMS master key must be 32 bytes in base64url");
-      return FALSE;
-    }
-  memcpy (key, raw, 32);
-  OPENSSL_cleanse (raw, len);
-  return TRUE;
-}
-
 char *
-foyer_svc_token_issue (
-    cjose_jwk_t *key, const char *person_id, const char *org, gint64 lifetime, GError **error)
+foyer_svc_token_issue (cjose_jwk_t *key,
+                       const char *person_id,
+                       const char *session_id,
+                       const char *org,
+                       gint64 lifetime,
+                       GError **error)
 {
   g_autoptr (cjose_header_t) header = NULL;
   g_autoptr (cjose_jws_t) jws = NULL;
@@ -317,9 +287,11 @@ foyer_svc_token_issue (
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "iss");
-  json_builder_add_string_value (builder, "foyer-service");
+  json_builder_add_string_value (builder, FOYER_SVC_TOKEN_ISSUER);
   json_builder_set_member_name (builder, "sub");
   json_builder_add_string_value (builder, person_id);
+  json_builder_set_member_name (builder, "sid");
+  json_builder_add_string_value (builder, session_id);
   json_builder_set_member_name (builder, "org");
   json_builder_add_string_value (builder, org);
   json_builder_set_member_name (builder, "iat");
@@ -345,29 +317,72 @@ foyer_svc_token_issue (
   return g_strdup (compact);
 }
 
-static char *
+void
+foyer_svc_claims_clear (FoyerSvcClaims *claims)
+{
+  g_clear_pointer (&claims->person_id, g_free);
+  g_clear_pointer (&claims->session_id, g_free);
+  g_clear_pointer (&claims->org, g_free);
+}
+
+static gboolean
 unauthorized (GError **error, const char *why)
 {
   g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED, why);
-  return NULL;
+  return FALSE;
 }
 
-/* Returns the person id (sub) of a valid, unexpired token. */
-char *
-foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error)
+/* The claims Foyer's tokens carry, each required and checked: who issued
+ * it, for whom and which session, when, and for how long — at most
+ * FOYER_SVC_TOKEN_MAX_LIFETIME, never issued in the future. */
+static gboolean
+check_claims (JsonObject *claims, FoyerSvcClaims *out, GError **error)
 {
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *sub = foyer_json_get_string (claims, "sub");
+  const char *sid = foyer_json_get_string (claims, "sid");
+  gint64 iat = foyer_json_get_int (claims, "iat", G_MININT64);
+  gint64 exp = foyer_json_get_int (claims, "exp", G_MININT64);
+
+  if (g_strcmp0 (foyer_json_get_string (claims, "iss"), FOYER_SVC_TOKEN_ISSUER) != 0 || sub == NULL
+      || !foyer_svc_check_id (sub, 64) || sid == NULL || !foyer_svc_check_id (sid, 64)
+      || iat == G_MININT64 || exp == G_MININT64)
+    return unauthorized (error, "The token is not valid");
+  if (iat > now + FOYER_SVC_TOKEN_SKEW || exp <= iat || exp - iat > FOYER_SVC_TOKEN_MAX_LIFETIME)
+    return unauthorized (error, "The token is not valid");
+  if (exp <= now)
+    return unauthorized (error, "The token has expired; sign in again");
+
+  out->person_id = g_strdup (sub);
+  out->session_id = g_strdup (sid);
+  out->org = g_strdup (foyer_json_get_string (claims, "org"));
+  out->issued = iat;
+  out->expires = exp;
+  return TRUE;
+}
+
+/* Checks the signature and the claims of a token; fills out (which the
+ * caller clears) and returns TRUE for a valid, unexpired one. */
+gboolean
+foyer_svc_token_verify (cjose_jwk_t *key, const char *token, FoyerSvcClaims *out, GError **error)
+{
+  static const char *const algs[] = { "ES256", NULL };
+  static const FoyerJoseRules rules = { FOYER_JOSE_JWS, 4096, algs, NULL };
+  g_autoptr (JsonObject) shape = NULL;
   g_autoptr (cjose_jws_t) jws = NULL;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   cjose_header_t *header;
   cjose_err err = { 0 };
   guint8 *plain = NULL;
   size_t plain_len = 0;
-  JsonObject *claims;
-  const char *sub;
-  gint64 exp;
 
-  if (token == NULL || strlen (token) > 4096)
+  memset (out, 0, sizeof *out);
+  if (token == NULL || *token == '\0')
     return unauthorized (error, "A bearer token is needed");
+  /* cjose aborts on some malformed base64url: only a well-formed ES256
+   * compact JWS reaches it. */
+  if (!(shape = foyer_jose_check (token, &rules, NULL)))
+    return unauthorized (error, "The token is not valid");
   jws = cjose_jws_import (token, strlen (token), &err);
   if (jws == NULL || (header = cjose_jws_get_protected (jws)) == NULL
       || g_strcmp0 (cjose_header_get (header, CJOSE_HDR_ALG, &err), CJOSE_HDR_ALG_ES256) != 0
@@ -375,20 +390,225 @@ foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GEr
       || !cjose_jws_get_plaintext (jws, &plain, &plain_len, &err))
     return unauthorized (error, "The token is not valid");
 
-  if (!json_parser_load_from_data (parser, (const char *) plain, plain_len, NULL)
+  if (!foyer_json_depth_within ((const char *) plain, plain_len, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, (const char *) plain, plain_len, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return unauthorized (error, "The token is not valid");
-  claims = json_node_get_object (json_parser_get_root (parser));
-  sub = foyer_json_get_string (claims, "sub");
-  exp = foyer_json_get_int (claims, "exp", 0);
-  if (sub == NULL || !foyer_svc_check_id (sub, 64))
-    return unauthorized (error, "The token is not valid");
-  if (exp <= g_get_real_time () / G_USEC_PER_SEC)
-    return unauthorized (error, "The token has expired; sign in again");
+  return check_claims (json_node_get_object (json_parser_get_root (parser)), out, error);
+}
 
-  if (out_org != NULL)
-    *out_org = g_strdup (foyer_json_get_string (claims, "org"));
-  return g_strdup (sub);
+/* ---- Verified tokens, remembered ----
+ *
+ * Checking an ES256 signature is the most expensive step of a request
+ * (an EC point multiplication), so a token verified once is remembered by
+ * its SHA-256 until it expires. The cache only ever says "this signature
+ * and these claims were valid": whether the session is still alive is
+ * asked of the database on every request (foyer_svc_session_check ()),
+ * so a sign-out or an administrator's revocation wins at once. */
+
+#define TOKEN_CACHE_MAX 20000
+
+typedef struct
+{
+  FoyerSvcClaims claims;
+} CachedToken;
+
+static void
+cached_token_free (CachedToken *cached)
+{
+  foyer_svc_claims_clear (&cached->claims);
+  g_free (cached);
+}
+
+static char *
+token_digest (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+static void
+claims_copy (const FoyerSvcClaims *from, FoyerSvcClaims *to)
+{
+  to->person_id = g_strdup (from->person_id);
+  to->session_id = g_strdup (from->session_id);
+  to->org = g_strdup (from->org);
+  to->issued = from->issued;
+  to->expires = from->expires;
+}
+
+static gboolean
+expired_cb (gpointer key, gpointer value, gpointer user_data)
+{
+  CachedToken *cached = value;
+
+  return cached->claims.expires <= *(gint64 *) user_data;
+}
+
+static void
+cache_token (FoyerSvc *svc, char *digest, const FoyerSvcClaims *claims)
+{
+  CachedToken *cached = g_new0 (CachedToken, 1);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (svc->tokens == NULL)
+    svc->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) cached_token_free);
+  if (g_hash_table_size (svc->tokens) >= TOKEN_CACHE_MAX)
+    g_hash_table_foreach_remove (svc->tokens, expired_cb, &now);
+  /* Bounded memory: forget everything rather than grow without end. */
+  if (g_hash_table_size (svc->tokens) >= TOKEN_CACHE_MAX)
+    g_hash_table_remove_all (svc->tokens);
+  claims_copy (claims, &cached->claims);
+  g_hash_table_replace (svc->tokens, digest, cached);
+}
+
+static gboolean
+same_session_cb (gpointer key, gpointer value, gpointer user_data)
+{
+  CachedToken *cached = value;
+  const char *const *match = user_data;
+
+  return (match[0] == NULL || g_strcmp0 (cached->claims.session_id, match[0]) == 0)
+         && (match[1] == NULL || g_strcmp0 (cached->claims.person_id, match[1]) == 0);
+}
+
+void
+foyer_svc_tokens_forget (FoyerSvc *svc, const char *session_id, const char *person_id)
+{
+  const char *match[] = { session_id, person_id };
+
+  if (svc->tokens != NULL)
+    g_hash_table_foreach_remove (svc->tokens, same_session_cb, (gpointer) match);
+}
+
+/* ---- Sessions ---- */
+
+/* Whether the session of a token is still alive: not signed out or
+ * revoked, not past its end, its person neither disabled nor removed.
+ * Without a conversation database (a KMS alone) there is nothing to ask,
+ * and the token's own expiry is all there is. */
+gboolean
+foyer_svc_session_check (FoyerSvc *svc, const FoyerSvcClaims *claims, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  if (svc->db == NULL)
+    return TRUE;
+  stmt = foyer_svc_store_prepare (svc->db,
+                                  "SELECT s.revoked, s.expires, p.disabled, p.removed"
+                                  " FROM sessions s JOIN persons p ON p.id = s.person_id"
+                                  " WHERE s.id = ? AND s.person_id = ?",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, claims->session_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, claims->person_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return unauthorized (error, "This session has ended; sign in again");
+  if (sqlite3_column_int (stmt, 3) != 0)
+    return unauthorized (error, "The account of this token no longer exists");
+  if (sqlite3_column_int (stmt, 2) != 0)
+    return unauthorized (error, "This account is disabled; ask an administrator");
+  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    return unauthorized (error, "You signed out of this session; sign in again");
+  if (sqlite3_column_int64 (stmt, 1) <= now_ms)
+    return unauthorized (error, "The token has expired; sign in again");
+  return TRUE;
+}
+
+/* A token from an Authorization header → who and which session. */
+gboolean
+foyer_svc_authenticate_token (FoyerSvc *svc, const char *token, FoyerSvcClaims *out, GError **error)
+{
+  g_autofree char *digest = NULL;
+  CachedToken *cached;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  memset (out, 0, sizeof *out);
+  if (token == NULL || *token == '\0')
+    return unauthorized (error, "A bearer token is needed");
+  if (strlen (token) > 4096)
+    return unauthorized (error, "The token is not valid");
+  digest = token_digest (token);
+  cached = svc->tokens != NULL ? g_hash_table_lookup (svc->tokens, digest) : NULL;
+  if (cached != NULL && cached->claims.expires > now)
+    claims_copy (&cached->claims, out);
+  else if (foyer_svc_token_verify (svc->verify_key, token, out, error))
+    cache_token (svc, g_steal_pointer (&digest), out);
+  else
+    return FALSE;
+
+  if (svc->org_id != NULL && g_strcmp0 (out->org, svc->org_id) != 0)
+    {
+      foyer_svc_claims_clear (out);
+      return unauthorized (error, "The token belongs to another organization");
+    }
+  if (!foyer_svc_session_check (svc, out, error))
+    {
+      foyer_svc_claims_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A new session for a person who just signed in; its id goes in the token. */
+char *
+foyer_svc_session_create (FoyerSvc *svc, const char *person_id, gint64 lifetime, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *id = foyer_svc_new_id ();
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  /* Ended sessions are kept a day (what a support question needs), then
+   * dropped, once an hour at most. */
+  if (now_ms - svc->sessions_pruned > 3600 * 1000)
+    {
+      g_autoptr (sqlite3_stmt) prune = foyer_svc_store_prepare (
+          svc->db, "DELETE FROM sessions WHERE expires < ?1 OR revoked < ?1", NULL);
+
+      if (prune != NULL)
+        {
+          sqlite3_bind_int64 (prune, 1, now_ms - 24 * 3600 * 1000);
+          sqlite3_step (prune);
+        }
+      svc->sessions_pruned = now_ms;
+    }
+  stmt = foyer_svc_store_prepare (
+      svc->db, "INSERT INTO sessions (id, person_id, created, expires) VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_ms);
+  sqlite3_bind_int64 (stmt, 4, now_ms + lifetime * 1000);
+  if (!foyer_svc_store_step_done (svc->db, stmt, error))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
+/* Ends one session (session_id) or every live session of a person
+ * (person_id): their tokens are refused from now on. Returns how many. */
+int
+foyer_svc_sessions_revoke (sqlite3 *db,
+                           const char *session_id,
+                           const char *person_id,
+                           GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      db,
+      session_id != NULL
+          ? "UPDATE sessions SET revoked = ?1 WHERE id = ?2 AND revoked IS NULL"
+          : "UPDATE sessions SET revoked = ?1 WHERE person_id = ?2 AND revoked IS NULL",
+      error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / 1000);
+  sqlite3_bind_text (stmt, 2, session_id != NULL ? session_id : person_id, -1, SQLITE_STATIC);
+  if (!foyer_svc_store_step_done (db, stmt, error))
+    return -1;
+  return sqlite3_changes (db);
 }
 
 static gboolean

@@ -24,10 +24,14 @@ typedef struct
   FoyerSvc *svc;
   SoupWebsocketConnection *conn;
   char *person_id;
+  char *session_id; /* NULL for a KMS alone's tokens: no session to end */
+  gint64 expires;   /* the token's exp, Unix seconds */
   int fd;
   guint behind_frames;
   gint64 behind_since;
 } FoyerSvcSocket;
+
+static void watch_sessions (FoyerSvc *svc);
 
 typedef struct
 {
@@ -52,6 +56,7 @@ socket_free (FoyerSvcSocket *socket)
   g_signal_handlers_disconnect_by_data (socket->conn, socket);
   g_object_unref (socket->conn);
   g_free (socket->person_id);
+  g_free (socket->session_id);
   g_free (socket);
 }
 
@@ -381,6 +386,10 @@ foyer_svc_events_websocket (SoupServer *server,
   socket->svc = svc;
   socket->conn = g_object_ref (connection);
   socket->person_id = g_strdup (person);
+  socket->session_id = g_strdup (g_object_get_data (G_OBJECT (msg), "foyer-session"));
+  socket->expires = g_object_get_data (G_OBJECT (msg), "foyer-expires") != NULL
+                        ? *(gint64 *) g_object_get_data (G_OBJECT (msg), "foyer-expires")
+                        : G_MAXINT64;
   socket->fd = socket_fd (connection);
   soup_websocket_connection_set_max_incoming_payload_size (connection, 4096);
   soup_websocket_connection_set_keepalive_interval (connection, 30);
@@ -388,6 +397,7 @@ foyer_svc_events_websocket (SoupServer *server,
   g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), socket);
   g_ptr_array_add (svc->sockets, socket);
   log_line (svc, "101", person);
+  watch_sessions (svc);
 }
 
 void
@@ -395,6 +405,7 @@ foyer_svc_events_close_all (FoyerSvc *svc)
 {
   g_autoptr (GPtrArray) sockets = g_ptr_array_copy (svc->sockets, NULL, NULL);
 
+  g_clear_handle_id (&svc->session_watch, g_source_remove);
   for (guint i = 0; i < sockets->len; i++)
     {
       FoyerSvcSocket *socket = g_ptr_array_index (sockets, i);
@@ -411,4 +422,98 @@ foyer_svc_events_close_all (FoyerSvc *svc)
 
       socket_free (socket);
     }
+}
+
+/* ---- Sessions: a WebSocket lives no longer than its session ----
+ *
+ * A socket is closed (1008, policy violation, with the reason) when its
+ * token expires, when its session is signed out or revoked, and when its
+ * person is disabled or removed. Changes made here close the sockets at
+ * once (foyer_svc_events_close_sessions ()); those made by another process
+ * (the admin CLI) are seen within a second, through SQLite's data_version,
+ * which moves only when another connection commits. */
+
+#define SESSION_WATCH_SECONDS 1
+
+static void
+close_socket (FoyerSvcSocket *socket, const char *reason)
+{
+  if (soup_websocket_connection_get_state (socket->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  log_line (socket->svc, "closed-session-ended", socket->person_id);
+  soup_websocket_connection_close (socket->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+}
+
+void
+foyer_svc_events_close_sessions (FoyerSvc *svc,
+                                 const char *session_id,
+                                 const char *person_id,
+                                 const char *reason)
+{
+  g_autoptr (GPtrArray) sockets = g_ptr_array_copy (svc->sockets, NULL, NULL);
+
+  for (guint i = 0; i < sockets->len; i++)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_index (sockets, i);
+
+      if ((session_id == NULL || g_strcmp0 (socket->session_id, session_id) == 0)
+          && (person_id == NULL || g_strcmp0 (socket->person_id, person_id) == 0))
+        close_socket (socket, reason);
+    }
+}
+
+static gboolean
+others_committed (FoyerSvc *svc)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int version;
+
+  if (svc->db == NULL)
+    return FALSE;
+  stmt = foyer_svc_store_prepare (svc->db, "PRAGMA data_version", NULL);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  version = sqlite3_column_int (stmt, 0);
+  if (version == svc->data_version)
+    return FALSE;
+  svc->data_version = version;
+  return TRUE;
+}
+
+static gboolean
+session_watch_cb (gpointer user_data)
+{
+  FoyerSvc *svc = user_data;
+  g_autoptr (GPtrArray) sockets = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean recheck;
+
+  if (svc->sockets->len == 0)
+    {
+      svc->session_watch = 0;
+      return G_SOURCE_REMOVE;
+    }
+  recheck = others_committed (svc);
+  sockets = g_ptr_array_copy (svc->sockets, NULL, NULL);
+  for (guint i = 0; i < sockets->len; i++)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_index (sockets, i);
+      FoyerSvcClaims claims = { socket->person_id, socket->session_id, NULL, 0, socket->expires };
+
+      if (socket->expires <= now)
+        close_socket (socket, "The token expired: sign in again");
+      else if (recheck && socket->session_id != NULL
+               && !foyer_svc_session_check (svc, &claims, NULL))
+        close_socket (socket, "The session ended: sign in again");
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_sessions (FoyerSvc *svc)
+{
+  if (svc->session_watch != 0)
+    return;
+  others_committed (svc);
+  svc->session_watch = g_timeout_add_seconds (SESSION_WATCH_SECONDS, session_watch_cb, svc);
 }

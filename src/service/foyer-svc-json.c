@@ -28,6 +28,8 @@ static const struct
   [FOYER_SVC_ERROR_TOO_MANY] = { 429, "too-many-requests" },
   [FOYER_SVC_ERROR_INTERNAL] = { 500, "internal" },
   [FOYER_SVC_ERROR_BUSY] = { 503, "busy" },
+  [FOYER_SVC_ERROR_STORAGE_FULL] = { 507, "insufficient-storage" },
+  [FOYER_SVC_ERROR_STALE_KEY] = { 409, "stale-key" },
 };
 
 guint

@@ -6,6 +6,7 @@
 #include "foyer-svc.h"
 
 #include "foyer-core.h"
+#include "foyer-jose-shape.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -117,6 +118,35 @@ set_authorization (
   if (add)
     sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
   return foyer_svc_store_step_done (svc->kms_db, stmt, error);
+}
+
+/* Whether a key of this (co-located) KMS belongs to the resource, and
+ * when it was made. *out_local is FALSE for a key of another KMS, about
+ * which nothing can be said. */
+gboolean
+foyer_svc_kms_key_created_on (FoyerSvc *svc,
+                              const char *key_uri,
+                              const char *resource_uri,
+                              gint64 *out_created,
+                              gboolean *out_local)
+{
+  g_autofree char *key_id = svc->kms ? local_id (svc, key_uri, "keys") : NULL;
+  g_autofree char *resource_id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  *out_local = key_id != NULL && resource_id != NULL;
+  if (!*out_local)
+    return FALSE;
+  stmt = foyer_svc_store_prepare (
+      svc->kms_db, "SELECT created FROM keys WHERE id = ? AND resource_id = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  *out_created = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
 }
 
 gboolean
@@ -307,12 +337,12 @@ bad_wrap_key (GError **error)
   return FALSE;
 }
 
-/* TRUE with *out NULL when the client sent no wrapping key. */
-static gboolean
-wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
+/* The Foyer-Key-Wrap header's value → the client's ephemeral public key.
+ * TRUE with *out NULL when there is no value. Outside input: its shape is
+ * checked before cjose sees it (and fuzzed, tests/fuzz/security). */
+gboolean
+foyer_svc_wrap_key_parse (const char *value, cjose_jwk_t **out, GError **error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *value = soup_message_headers_get_one (headers, WRAP_HEADER);
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autofree guint8 *raw = NULL;
   gsize len = 0;
@@ -324,8 +354,10 @@ wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
   *out = NULL;
   if (value == NULL)
     return TRUE;
-  if (strlen (value) > 2048 || (raw = foyer_base64url_decode (value, &len)) == NULL
+  if (strlen (value) > 2048 || !foyer_jose_is_base64url (value, -1)
+      || (raw = foyer_base64url_decode (value, &len)) == NULL
       || !g_utf8_validate ((const char *) raw, len, NULL)
+      || !foyer_jose_check_jwk_text ((const char *) raw, len, NULL)
       || !json_parser_load_from_data (parser, (const char *) raw, len, NULL))
     return bad_wrap_key (error);
   root = json_parser_get_root (parser);
@@ -348,6 +380,14 @@ wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
       return bad_wrap_key (error);
     }
   return TRUE;
+}
+
+static gboolean
+wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+
+  return foyer_svc_wrap_key_parse (soup_message_headers_get_one (headers, WRAP_HEADER), out, error);
 }
 
 static char *
@@ -430,6 +470,44 @@ key_json (FoyerSvc *svc,
   return node;
 }
 
+/* Wrapped under the current master key in the same transaction as the
+ * insert, so that a rotation running meanwhile (foyer-svc-keys.c) either
+ * sees this key or made this process wrap it with the new master key. */
+static gboolean
+store_new_key (
+    FoyerSvc *svc, const char *key_id, const char *resource_id, const guint8 *key, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *kek = NULL;
+  guint8 wrapped[KEY_SIZE + 8];
+  gsize wrapped_len = 0;
+
+  if (!foyer_svc_store_exec (svc->kms_db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!foyer_svc_master_wrap (svc->master, svc->kms_db, key, KEY_SIZE, wrapped, &wrapped_len, &kek,
+                              error)
+      || !(stmt = foyer_svc_store_prepare (svc->kms_db,
+                                           "INSERT INTO keys (id, resource_id, wrapped, created,"
+                                           " kek) VALUES (?, ?, ?, ?, ?)",
+                                           error)))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
+  sqlite3_bind_text (stmt, 5, kek, -1, SQLITE_STATIC);
+  if (!foyer_svc_store_step_done (svc->kms_db, stmt, error)
+      || !foyer_svc_store_exec (svc->kms_db, "COMMIT", error))
+    {
+      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 create_key (FoyerSvcRequest *req)
 {
@@ -439,13 +517,10 @@ create_key (FoyerSvcRequest *req)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *key_id = foyer_svc_new_id ();
   g_autoptr (cjose_jwk_t) recipient = NULL;
   guint8 key[KEY_SIZE];
-  guint8 wrapped[KEY_SIZE + 8];
-  gsize wrapped_len = 0;
   JsonObject *object;
   const char *resource_uri;
 
@@ -472,23 +547,7 @@ create_key (FoyerSvcRequest *req)
     }
 
   if (!foyer_random_bytes (key, sizeof key, &error)
-      || !foyer_svc_wrap_key (req->svc->master_key, key, sizeof key, wrapped, &wrapped_len))
-    {
-      OPENSSL_cleanse (key, sizeof key);
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot make a key");
-      return;
-    }
-  stmt = foyer_svc_store_prepare (
-      req->svc->kms_db, "INSERT INTO keys (id, resource_id, wrapped, created) VALUES (?, ?, ?, ?)",
-      &error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
-      sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
-    }
-  if (stmt == NULL || !foyer_svc_store_step_done (req->svc->kms_db, stmt, &error))
+      || !store_new_key (req->svc, key_id, resource_id, key, &error))
     {
       OPENSSL_cleanse (key, sizeof key);
       foyer_svc_respond_error (req->msg, error);
@@ -521,7 +580,7 @@ get_key (FoyerSvcRequest *req, const char *key_id)
     }
 
   stmt = foyer_svc_store_prepare (req->svc->kms_db,
-                                  "SELECT resource_id, wrapped FROM keys WHERE id = ?", NULL);
+                                  "SELECT resource_id, wrapped, kek FROM keys WHERE id = ?", NULL);
   sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
   if (!foyer_svc_check_id (key_id, 64) || sqlite3_step (stmt) != SQLITE_ROW)
     {
@@ -536,8 +595,9 @@ get_key (FoyerSvcRequest *req, const char *key_id)
                                        "You are not authorized on this key's resource");
       return;
     }
-  if (!foyer_svc_unwrap_key (req->svc->master_key, sqlite3_column_blob (stmt, 1),
-                             (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
+  if (!foyer_svc_master_unwrap (req->svc->master, (const char *) sqlite3_column_text (stmt, 2),
+                                sqlite3_column_blob (stmt, 1),
+                                (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
       || key_len != KEY_SIZE)
     {
       OPENSSL_cleanse (key, sizeof key);

@@ -69,13 +69,31 @@ foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id)
   g_object_set_data_full (G_OBJECT (msg), "foyer-person", g_strdup (person_id), g_free);
 }
 
+void
+foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims)
+{
+  gint64 *expires = g_new (gint64, 1);
+
+  *expires = claims->expires;
+  g_object_set_data_full (G_OBJECT (msg), "foyer-session", g_strdup (claims->session_id), g_free);
+  g_object_set_data_full (G_OBJECT (msg), "foyer-expires", expires, g_free);
+}
+
+const char *
+foyer_svc_request_get_session (FoyerSvcRequest *req)
+{
+  return g_object_get_data (G_OBJECT (req->msg), "foyer-session");
+}
+
+/* The bearer token's checks (signature, claims, live session) are in
+ * foyer-svc-auth.c; the person and the session go with the message, for
+ * the log and for a WebSocket opened by this request. */
 gboolean
 foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
   const char *value = soup_message_headers_get_one (headers, "Authorization");
-  g_autofree char *org = NULL;
-  g_autofree char *person = NULL;
+  FoyerSvcClaims claims = { 0 };
 
   if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
     {
@@ -83,23 +101,12 @@ foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
                            "Send “Authorization: Bearer <token>” from POST /v1/sessions");
       return FALSE;
     }
-  person = foyer_svc_token_verify (req->svc->verify_key, value + 7, &org, error);
-  if (person == NULL)
+  if (!foyer_svc_authenticate_token (req->svc, value + 7, &claims, error))
     return FALSE;
-  if (req->svc->org_id != NULL && g_strcmp0 (org, req->svc->org_id) != 0)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
-                           "The token belongs to another organization");
-      return FALSE;
-    }
-  if (req->svc->db != NULL && !foyer_svc_person_exists (req->svc, person))
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
-                           "The account of this token no longer exists");
-      return FALSE;
-    }
-  foyer_svc_request_set_person (req->msg, person);
-  req->person_id = g_steal_pointer (&person);
+  foyer_svc_request_set_person (req->msg, claims.person_id);
+  foyer_svc_request_set_session (req->msg, &claims);
+  req->person_id = g_steal_pointer (&claims.person_id);
+  foyer_svc_claims_clear (&claims);
   return TRUE;
 }
 
@@ -339,7 +346,7 @@ setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
             foyer_json_get_string (json_node_get_object (json_parser_get_root (parser)), "org"));
       return svc->verify_key != NULL;
     }
-  svc->signing_key = foyer_svc_load_signing_key (svc->data_dir, error);
+  svc->signing_key = foyer_svc_keys_load_signing_key (svc->data_dir, options->key_dir, error);
   if (svc->signing_key == NULL)
     return FALSE;
   svc->verify_key = cjose_jwk_retain (svc->signing_key, &err);
@@ -399,7 +406,9 @@ setup_store (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   if (svc->kms)
     {
       svc->kms_db = foyer_svc_store_open_kms (svc->data_dir, error);
-      if (svc->kms_db == NULL || !foyer_svc_load_master_key (svc->data_dir, svc->master_key, error)
+      if (svc->kms_db == NULL
+          || !(svc->master = foyer_svc_master_keys_open (
+                   svc->data_dir, options->key_dir, options->master_key_file, svc->kms_db, error))
           || !setup_kms_name (svc, options->kms_name, error))
         return FALSE;
     }
@@ -484,8 +493,9 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
   g_autofree char *log_path = NULL;
 
   svc->data_dir = g_strdup (options->data_dir);
+  svc->token_lifetime
+      = options->token_lifetime > 0 ? options->token_lifetime : FOYER_SVC_TOKEN_LIFETIME;
   svc->sockets = g_ptr_array_new ();
-  svc->sign_in_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   svc->loop = g_main_loop_new (NULL, FALSE);
 
   if (svc->data_dir == NULL)
@@ -597,6 +607,10 @@ foyer_svc_run (FoyerSvc *svc)
   guint term, intr, check;
 
   signal (SIGPIPE, SIG_IGN);
+  /* Before service.json says it is ready: a stop that follows at once
+   * must still find the handlers (it killed the process otherwise). */
+  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
+  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   if (!write_service_json (svc, &error))
     {
       g_printerr ("foyer-service: %s\n", error->message);
@@ -605,8 +619,6 @@ foyer_svc_run (FoyerSvc *svc)
   g_message ("Serving %s%s%s at %s", svc->conversation ? "conversation" : "",
              svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
 
-  term = g_unix_signal_add (SIGTERM, quit_cb, svc);
-  intr = g_unix_signal_add (SIGINT, quit_cb, svc);
   check = g_timeout_add (100, pending_check_cb, svc);
   g_main_loop_run (svc->loop);
   g_source_remove (term);
@@ -627,7 +639,8 @@ foyer_svc_free (FoyerSvc *svc)
     return;
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
-  g_clear_pointer (&svc->sign_in_failures, g_hash_table_unref);
+  g_clear_pointer (&svc->sign_in, foyer_svc_sign_in_free);
+  g_clear_pointer (&svc->tokens, g_hash_table_unref);
   if (svc->db != NULL)
     sqlite3_close (svc->db);
   if (svc->kms_db != NULL)
@@ -636,7 +649,7 @@ foyer_svc_free (FoyerSvc *svc)
     cjose_jwk_release (svc->signing_key);
   if (svc->verify_key != NULL)
     cjose_jwk_release (svc->verify_key);
-  OPENSSL_cleanse (svc->master_key, sizeof svc->master_key);
+  g_clear_pointer (&svc->master, foyer_svc_master_keys_free);
   if (svc->log != NULL)
     fclose (svc->log);
   g_clear_pointer (&svc->loop, g_main_loop_unref);

@@ -68,7 +68,8 @@ space_json (FoyerSvc *svc, const char *space_id)
 {
   g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
       svc->db,
-      "SELECT id, title, kms_resource_uri, creator_id, created, last_seq FROM spaces WHERE id = ?",
+      "SELECT id, title, kms_resource_uri, creator_id, created, last_seq, key_uri, rekey_since"
+      " FROM spaces WHERE id = ?",
       NULL);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *created = NULL;
@@ -93,6 +94,13 @@ space_json (FoyerSvc *svc, const char *space_id)
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "lastSeq");
   json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 5));
+  json_builder_set_member_name (builder, "keyUri");
+  if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 6));
+  json_builder_set_member_name (builder, "keyRotationNeeded");
+  json_builder_add_boolean_value (builder, sqlite3_column_type (stmt, 7) != SQLITE_NULL);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -300,6 +308,43 @@ space_resource (FoyerSvc *svc, const char *space_id, char **out)
   return *out;
 }
 
+/* The removed person may hold every key of the space made so far: from
+ * now on, messages must be sealed with a key made after this moment. */
+static gboolean
+mark_rekey (FoyerSvc *svc, const char *space_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = foyer_svc_store_prepare (svc->db, "UPDATE spaces SET rekey_since = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now_ms ());
+  sqlite3_bind_text (stmt, 2, space_id, -1, SQLITE_STATIC);
+  return foyer_svc_store_step_done (svc->db, stmt, error);
+}
+
+/* Inside the caller's transaction: the person leaves the space, every
+ * member (the person too) hears of it, and the space needs a new key. */
+gboolean
+foyer_svc_member_remove (FoyerSvc *svc, const char *space_id, const char *person_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "DELETE FROM members WHERE space_id = ? AND person_id = ?", error);
+  g_autoptr (JsonNode) extra = json_node_new (JSON_NODE_OBJECT);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
+  if (!foyer_svc_store_step_done (svc->db, stmt, error))
+    return FALSE;
+  json_node_take_object (extra, json_object_new ());
+  json_object_set_string_member (json_node_get_object (extra), "personId", person_id);
+  return mark_rekey (svc, space_id, error)
+         && foyer_svc_event_emit (svc, "member.removed", space_id, person_id,
+                                  g_steal_pointer (&extra), error);
+}
+
 static void
 change_member (FoyerSvcRequest *req, const char *space_id, gboolean add)
 {
@@ -336,39 +381,11 @@ change_member (FoyerSvcRequest *req, const char *space_id, gboolean add)
   if (add)
     json_object_set_member (json_node_get_object (extra), "space", space_json (svc, space_id));
 
-  if (!foyer_svc_begin (svc, &error))
-    {
-      foyer_svc_respond_error (req->msg, error);
-      return;
-    }
-  if (add)
-    {
-      if (!add_member_row (svc, space_id, person, req->person_id, &error))
-        {
-          foyer_svc_rollback (svc);
-          foyer_svc_respond_error (req->msg, error);
-          return;
-        }
-    }
-  else
-    {
-      g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-          svc->db, "DELETE FROM members WHERE space_id = ? AND person_id = ?", &error);
-
-      if (stmt != NULL)
-        {
-          sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
-        }
-      if (stmt == NULL || !foyer_svc_store_step_done (svc->db, stmt, &error))
-        {
-          foyer_svc_rollback (svc);
-          foyer_svc_respond_error (req->msg, error);
-          return;
-        }
-    }
-  if (!foyer_svc_event_emit (svc, add ? "member.added" : "member.removed", space_id, person,
-                             json_node_ref (extra), &error)
+  if (!foyer_svc_begin (svc, &error)
+      || !(add ? add_member_row (svc, space_id, person, req->person_id, &error)
+                     && foyer_svc_event_emit (svc, "member.added", space_id, person,
+                                              json_node_ref (extra), &error)
+               : foyer_svc_member_remove (svc, space_id, person, &error))
       || !foyer_svc_commit (svc, &error))
     {
       foyer_svc_rollback (svc);
@@ -518,6 +535,183 @@ post_reply (JsonNode *message)
   return node;
 }
 
+static gboolean
+update_space_key (FoyerSvc *svc, const char *space_id, const char *key_uri, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "UPDATE spaces SET key_uri = ?, rekey_since = NULL WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key_uri, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, space_id, -1, SQLITE_STATIC);
+  return foyer_svc_store_step_done (svc->db, stmt, error);
+}
+
+/* After a member left, messages must wait for a new key; after a new key,
+ * they must use it (a client still on the old one re-encrypts). */
+static gboolean
+key_is_current (FoyerSvc *svc, const char *space_id, const char *key_uri, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "SELECT key_uri, rekey_since FROM spaces WHERE id = ?", error);
+  const char *current;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return TRUE;
+  if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
+                           "A member left this space: seal messages with a new key of the space "
+                           "(PUT /v1/spaces/<id>/key)");
+      return FALSE;
+    }
+  current = (const char *) sqlite3_column_text (stmt, 0);
+  if (current != NULL && strcmp (current, key_uri) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
+                   "This space's messages are now sealed with %s", current);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_key_uri (const char *uri)
+{
+  const char *slash
+      = uri != NULL && g_str_has_prefix (uri, "kms://") ? strchr (uri + 6, '/') : NULL;
+
+  return slash != NULL && slash > uri + 6 && g_str_has_prefix (slash, "/keys/")
+         && foyer_svc_check_id (slash + 6, 128) && strlen (uri) <= 512;
+}
+
+static gboolean
+space_key_row (FoyerSvc *svc,
+               const char *space_id,
+               char **out_resource,
+               char **out_key,
+               gint64 *out_rekey_since)
+{
+  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
+      svc->db, "SELECT kms_resource_uri, key_uri, rekey_since FROM spaces WHERE id = ?", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  *out_resource = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  *out_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  *out_rekey_since
+      = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+/* Checks what the new key may be: with a co-located KMS, a key of the
+ * space's resource made after the last member left (earlier keys may have
+ * been fetched by that member). A separate KMS cannot be asked. */
+static gboolean
+check_new_key (
+    FoyerSvc *svc, const char *key_uri, const char *resource, gint64 rekey_since, GError **error)
+{
+  gint64 created = 0;
+  gboolean local = FALSE;
+  gboolean found = foyer_svc_kms_key_created_on (svc, key_uri, resource, &created, &local);
+
+  if (local && !found)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                           "keyUri is not a key of this space's KMS resource");
+      return FALSE;
+    }
+  if (local && rekey_since >= 0 && created < rekey_since)
+    {
+      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                           "This key was made before a member left: make a new one");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* PUT /v1/spaces/<id>/key {"keyUri", "replaces"}: the key later messages
+ * are sealed with. "replaces" (the key the client knew as current) makes
+ * two members rotating at once agree: the second gets 409 stale-key and
+ * takes the first one's key (GET the space). */
+static void
+set_space_key (FoyerSvcRequest *req, const char *space_id)
+{
+  static const FoyerSvcField fields[] = {
+    { "keyUri", FIELD_STRING, TRUE, 512 },
+    { "replaces", FIELD_STRING, FALSE, 512 },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) space = NULL;
+  g_autoptr (JsonNode) extra = NULL;
+  g_autofree char *resource = NULL;
+  g_autofree char *current = NULL;
+  gint64 rekey_since = -1;
+  const char *key_uri, *replaces;
+  JsonObject *object;
+  FoyerSvc *svc = req->svc;
+
+  if (!(body = foyer_svc_request_body (req, &error))
+      || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
+    {
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  key_uri = json_object_get_string_member (object, "keyUri");
+  replaces = json_object_get_string_member_with_default (object, "replaces", NULL);
+  if (!is_key_uri (key_uri))
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+                                       "keyUri must be a kms://…/keys/<id> URI");
+      return;
+    }
+  if (!foyer_svc_begin (svc, &error)
+      || !space_key_row (svc, space_id, &resource, &current, &rekey_since))
+    {
+      foyer_svc_rollback (svc);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  if (rekey_since < 0 && g_strcmp0 (current, key_uri) == 0)
+    {
+      foyer_svc_rollback (svc);
+      space = space_json (svc, space_id);
+      foyer_svc_respond_json (req->msg, 200, space);
+      return;
+    }
+  if (current != NULL && replaces != NULL && strcmp (current, replaces) != 0)
+    {
+      g_set_error (&error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
+                   "Another member gave this space a new key first: %s", current);
+      foyer_svc_rollback (svc);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+
+  extra = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (extra, json_object_new ());
+  json_object_set_string_member (json_node_get_object (extra), "keyUri", key_uri);
+  if (!check_new_key (svc, key_uri, resource, rekey_since, &error)
+      || !update_space_key (svc, space_id, key_uri, &error)
+      || !foyer_svc_event_emit (svc, "space.key-rotated", space_id, NULL, json_node_ref (extra),
+                                &error)
+      || !(space = space_json (svc, space_id)) || !foyer_svc_commit (svc, &error))
+    {
+      foyer_svc_rollback (svc);
+      foyer_svc_respond_error (req->msg, error);
+      return;
+    }
+  foyer_svc_respond_json (req->msg, 200, space);
+}
+
 static void
 post_message (FoyerSvcRequest *req, const char *space_id)
 {
@@ -548,7 +742,7 @@ post_message (FoyerSvcRequest *req, const char *space_id)
       return;
     }
 
-  if (!foyer_svc_begin (svc, &error)
+  if (!foyer_svc_begin (svc, &error) || !key_is_current (svc, space_id, input.key_uri, &error)
       || !insert_message (svc, id, space_id, req->person_id, &input, &error)
       || !(message = find_message (svc, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?", id,
                                    NULL, NULL))
@@ -653,7 +847,10 @@ handle_space (FoyerSvcRequest *req, const char *space_id)
     list_messages (req, space_id);
   else if (g_strcmp0 (sub, "messages") == 0 && req->n_segments == 4 && post)
     post_message (req, space_id);
-  else if (sub == NULL || g_strcmp0 (sub, "members") == 0 || g_strcmp0 (sub, "messages") == 0)
+  else if (g_strcmp0 (sub, "key") == 0 && req->n_segments == 4 && strcmp (req->method, "PUT") == 0)
+    set_space_key (req, space_id);
+  else if (sub == NULL || g_strcmp0 (sub, "members") == 0 || g_strcmp0 (sub, "messages") == 0
+           || g_strcmp0 (sub, "key") == 0)
     foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
   else
     foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");

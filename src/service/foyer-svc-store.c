@@ -33,6 +33,18 @@ static const char *const conversation_migrations[] = {
   "  space_id TEXT NOT NULL, subject_id TEXT, payload TEXT NOT NULL, created INTEGER NOT NULL);"
   "CREATE INDEX events_by_space ON events (space_id, cursor);"
   "CREATE INDEX events_by_subject ON events (subject_id, cursor);",
+  /* 2: server-side sessions, so that a token can be revoked before it
+   * expires; disabled and removed accounts. */
+  "CREATE TABLE sessions (id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES persons(id),"
+  "  created INTEGER NOT NULL, expires INTEGER NOT NULL, revoked INTEGER);"
+  "CREATE INDEX sessions_by_person ON sessions (person_id);"
+  "ALTER TABLE persons ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE persons ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;",
+  /* 3: the space's current message key, and when a member left without a
+   * new key yet: later messages must use a key the removed member cannot
+   * get (docs/service-api.md, Key rotation). */
+  "ALTER TABLE spaces ADD COLUMN key_uri TEXT;"
+  "ALTER TABLE spaces ADD COLUMN rekey_since INTEGER;",
 };
 
 static const char *const kms_migrations[] = {
@@ -43,7 +55,34 @@ static const char *const kms_migrations[] = {
   "  person_id TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (resource_id, person_id));"
   "CREATE TABLE keys (id TEXT PRIMARY KEY, resource_id TEXT NOT NULL REFERENCES resources(id),"
   "  wrapped BLOB NOT NULL, created INTEGER NOT NULL);",
+  /* 2: which master key wraps each key (NULL: the one before rotation
+   * existed), so that the master key can be rotated online. */
+  "ALTER TABLE keys ADD COLUMN kek TEXT;",
 };
+
+static gboolean full_sync = TRUE;
+static gint64 max_bytes;
+
+void
+foyer_svc_store_configure (gboolean full, gint64 max)
+{
+  full_sync = full;
+  max_bytes = max;
+}
+
+/* A full disk (or the size limit) is the operator's to fix, not a bug: it
+ * gets its own status and a message that says nothing was saved. */
+static void
+set_store_error (sqlite3 *db, int rc, const char *message, GError **error)
+{
+  if (rc == SQLITE_FULL || sqlite3_extended_errcode (db) == SQLITE_FULL)
+    g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STORAGE_FULL,
+                         "The service's storage is full, so nothing was saved; try again later");
+  else if (rc == SQLITE_CONSTRAINT)
+    g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT, "Database error: %s", message);
+  else
+    g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Database error: %s", message);
+}
 
 char *
 foyer_svc_new_id (void)
@@ -55,11 +94,11 @@ gboolean
 foyer_svc_store_exec (sqlite3 *db, const char *sql, GError **error)
 {
   char *message = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
 
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+  if (rc != SQLITE_OK)
     {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Database error: %s",
-                   message != NULL ? message : sqlite3_errmsg (db));
+      set_store_error (db, rc, message != NULL ? message : sqlite3_errmsg (db), error);
       sqlite3_free (message);
       return FALSE;
     }
@@ -87,9 +126,7 @@ foyer_svc_store_step_done (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
 
   if (rc == SQLITE_DONE || rc == SQLITE_ROW)
     return TRUE;
-  g_set_error (error, FOYER_SVC_ERROR,
-               rc == SQLITE_CONSTRAINT ? FOYER_SVC_ERROR_CONFLICT : FOYER_SVC_ERROR_INTERNAL,
-               "Database error: %s", sqlite3_errmsg (db));
+  set_store_error (db, rc, sqlite3_errmsg (db), error);
   return FALSE;
 }
 
@@ -133,6 +170,24 @@ migrate (sqlite3 *db, const char *const *migrations, int n_migrations, GError **
   return TRUE;
 }
 
+static gboolean
+limit_size (sqlite3 *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  gint64 page_size;
+
+  if (max_bytes <= 0)
+    return TRUE;
+  stmt = foyer_svc_store_prepare (db, "PRAGMA page_size", error);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  page_size = MAX (sqlite3_column_int64 (stmt, 0), 512);
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                         MAX (max_bytes / page_size, 1));
+  return foyer_svc_store_exec (db, sql, error);
+}
+
 static sqlite3 *
 open_db (const char *data_dir,
          const char *name,
@@ -160,11 +215,15 @@ open_db (const char *data_dir,
     }
   g_chmod (path, 0600);
   sqlite3_busy_timeout (db, 5000);
+  /* synchronous = FULL: in WAL mode, NORMAL does not sync the WAL at each
+   * commit, so a power cut or an OS crash could lose messages and keys
+   * that were already acknowledged (docs/decisions.md has the cost). */
   if (!foyer_svc_store_exec (db,
-                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                             "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+                             full_sync ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                                       : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                              error)
-      || !migrate (db, migrations, n_migrations, error))
+      || !foyer_svc_store_exec (db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", error)
+      || !limit_size (db, error) || !migrate (db, migrations, n_migrations, error))
     {
       sqlite3_close (db);
       return NULL;

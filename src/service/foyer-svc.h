@@ -32,6 +32,8 @@ typedef enum
   FOYER_SVC_ERROR_TOO_MANY,     /* 429 */
   FOYER_SVC_ERROR_INTERNAL,     /* 500 */
   FOYER_SVC_ERROR_BUSY,         /* 503 */
+  FOYER_SVC_ERROR_STORAGE_FULL, /* 507 */
+  FOYER_SVC_ERROR_STALE_KEY,    /* 409, the space's key changed */
 } FoyerSvcError;
 
 GQuark foyer_svc_error_quark (void);
@@ -44,6 +46,12 @@ const char *foyer_svc_error_code_name (const GError *error);
 #define FOYER_SVC_MAX_TITLE      (8 * 1024)
 #define FOYER_SVC_MAX_ATTACH     20
 #define FOYER_SVC_TOKEN_LIFETIME (12 * 3600)
+/* Tokens are refused when they claim a longer life, or an issue time
+ * further in the future than the clock skew allowed. */
+#define FOYER_SVC_TOKEN_MAX_LIFETIME (12 * 3600)
+#define FOYER_SVC_TOKEN_SKEW         60
+#define FOYER_SVC_TOKEN_MIN_LIFETIME 60
+#define FOYER_SVC_TOKEN_ISSUER       "foyer-service"
 
 /* ---- JSON input (foyer-svc-json.c) ---- */
 
@@ -91,6 +99,11 @@ int foyer_svc_fuzz_one (const guint8 *data, gsize size);
 
 /* ---- Store (foyer-svc-store.c) ---- */
 
+/* How every database is opened from then on: synchronous FULL (every
+ * acknowledged write is on disk) or NORMAL (faster; a power cut may lose
+ * the last ones), and an optional size limit in bytes (0: none), past
+ * which writes fail as on a full disk (507). */
+void foyer_svc_store_configure (gboolean full_sync, gint64 max_bytes);
 sqlite3 *foyer_svc_store_open_conversation (const char *data_dir, GError **error);
 sqlite3 *foyer_svc_store_open_kms (const char *data_dir, GError **error);
 gboolean foyer_svc_store_exec (sqlite3 *db, const char *sql, GError **error);
@@ -108,10 +121,24 @@ char *foyer_svc_password_hash (const char *password, GError **error);
 gboolean foyer_svc_password_verify (const char *password, const char *stored);
 cjose_jwk_t *foyer_svc_load_signing_key (const char *data_dir, GError **error);
 cjose_jwk_t *foyer_svc_load_public_key_file (const char *path, GError **error);
-gboolean foyer_svc_load_master_key (const char *data_dir, guint8 key[32], GError **error);
-char *foyer_svc_token_issue (
-    cjose_jwk_t *key, const char *person_id, const char *org, gint64 lifetime, GError **error);
-char *foyer_svc_token_verify (cjose_jwk_t *key, const char *token, char **out_org, GError **error);
+typedef struct
+{
+  char *person_id;  /* sub */
+  char *session_id; /* sid */
+  char *org;
+  gint64 issued;  /* iat, Unix seconds */
+  gint64 expires; /* exp */
+} FoyerSvcClaims;
+
+void foyer_svc_claims_clear (FoyerSvcClaims *claims);
+char *foyer_svc_token_issue (cjose_jwk_t *key,
+                             const char *person_id,
+                             const char *session_id,
+                             const char *org,
+                             gint64 lifetime,
+                             GError **error);
+gboolean
+foyer_svc_token_verify (cjose_jwk_t *key, const char *token, FoyerSvcClaims *out, GError **error);
 gboolean foyer_svc_wrap_key (
     const guint8 master[32], const guint8 *key, gsize key_len, guint8 *out, gsize *out_len);
 gboolean foyer_svc_unwrap_key (
@@ -119,9 +146,55 @@ gboolean foyer_svc_unwrap_key (
 gboolean
 foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error);
 
+/* ---- Keys kept out of the data folder (foyer-svc-keys.c) ---- */
+
+typedef struct _FoyerSvcMasterKeys FoyerSvcMasterKeys;
+
+char *foyer_svc_default_key_dir (const char *data_dir);
+cjose_jwk_t *
+foyer_svc_keys_load_signing_key (const char *data_dir, const char *key_dir, GError **error);
+FoyerSvcMasterKeys *foyer_svc_master_keys_open (const char *data_dir,
+                                                const char *key_dir,
+                                                const char *master_key_file,
+                                                sqlite3 *kms_db,
+                                                GError **error);
+void foyer_svc_master_keys_free (FoyerSvcMasterKeys *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerSvcMasterKeys, foyer_svc_master_keys_free)
+const char *foyer_svc_master_keys_describe (FoyerSvcMasterKeys *self);
+gboolean foyer_svc_master_wrap (FoyerSvcMasterKeys *self,
+                                sqlite3 *kms_db,
+                                const guint8 *key,
+                                gsize key_len,
+                                guint8 *out,
+                                gsize *out_len,
+                                char **out_kek,
+                                GError **error);
+gboolean foyer_svc_master_unwrap (FoyerSvcMasterKeys *self,
+                                  const char *kek,
+                                  const guint8 *wrapped,
+                                  gsize wrapped_len,
+                                  guint8 *out,
+                                  gsize *out_len);
+int foyer_svc_master_rotate (
+    FoyerSvcMasterKeys *self, sqlite3 *kms_db, gboolean make_new, char **out_id, GError **error);
+
 /* ---- The daemon (foyer-svc-server.c) ---- */
 
 typedef struct _FoyerSvc FoyerSvc;
+
+/* Sessions and verified tokens (foyer-svc-auth.c). */
+gboolean foyer_svc_authenticate_token (FoyerSvc *svc,
+                                       const char *token,
+                                       FoyerSvcClaims *out,
+                                       GError **error);
+gboolean foyer_svc_session_check (FoyerSvc *svc, const FoyerSvcClaims *claims, GError **error);
+char *
+foyer_svc_session_create (FoyerSvc *svc, const char *person_id, gint64 lifetime, GError **error);
+int foyer_svc_sessions_revoke (sqlite3 *db,
+                               const char *session_id,
+                               const char *person_id,
+                               GError **error);
+void foyer_svc_tokens_forget (FoyerSvc *svc, const char *session_id, const char *person_id);
 
 struct _FoyerSvc
 {
@@ -132,7 +205,7 @@ struct _FoyerSvc
   sqlite3 *kms_db;
   cjose_jwk_t *signing_key;
   cjose_jwk_t *verify_key;
-  guint8 master_key[32];
+  struct _FoyerSvcMasterKeys *master; /* foyer-svc-keys.c */
   char *org_id;
   char *base_url;
   char *kms_url;
@@ -143,8 +216,12 @@ struct _FoyerSvc
   FILE *log;
   GMainLoop *loop;
   guint n_pending;
-  guint n_hashing;
-  GHashTable *sign_in_failures; /* "address|email" → SignInFailures */
+  struct _FoyerSvcSignIn *sign_in; /* foyer-svc-sign-in.c */
+  gint64 token_lifetime;           /* seconds */
+  GHashTable *tokens;              /* SHA-256 of a verified token → its claims */
+  gint64 sessions_pruned;          /* ms */
+  guint session_watch;             /* the WebSockets' session check */
+  int data_version;                /* PRAGMA data_version when last checked */
 };
 
 typedef struct
@@ -168,6 +245,11 @@ typedef struct
   const char *kms_url;
   const char *token_public_key;
   const char *kms_name;
+  gint64 token_lifetime; /* seconds; 0: FOYER_SVC_TOKEN_LIFETIME */
+  const char *key_dir;   /* NULL: foyer_svc_default_key_dir () */
+  const char *master_key_file;
+  const char *synchronous; /* "full" (NULL) or "normal" */
+  gint64 max_database_mib; /* 0: no limit */
 } FoyerSvcOptions;
 
 FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
@@ -180,10 +262,16 @@ void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code
 JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
 void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
+void foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims);
+const char *foyer_svc_request_get_session (FoyerSvcRequest *req);
 
 /* ---- Handlers of each part ---- */
 
 void foyer_svc_handle_sessions (FoyerSvcRequest *req);
+typedef struct _FoyerSvcSignIn FoyerSvcSignIn;
+FoyerSvcSignIn *foyer_svc_sign_in_new (void);
+void foyer_svc_sign_in_free (FoyerSvcSignIn *self);
+void foyer_svc_sign_in (FoyerSvcRequest *req);
 void foyer_svc_handle_people (FoyerSvcRequest *req);
 void foyer_svc_handle_org (FoyerSvcRequest *req);
 JsonNode *foyer_svc_person_json (FoyerSvc *svc, const char *person_id);
@@ -194,6 +282,10 @@ gboolean foyer_svc_org_settings_store (sqlite3 *db, JsonNode *settings, GError *
 
 void foyer_svc_handle_spaces (FoyerSvcRequest *req);
 gboolean foyer_svc_is_member (FoyerSvc *svc, const char *space_id, const char *person_id);
+gboolean foyer_svc_member_remove (FoyerSvc *svc,
+                                  const char *space_id,
+                                  const char *person_id,
+                                  GError **error);
 
 void foyer_svc_handle_events (FoyerSvcRequest *req);
 void foyer_svc_events_websocket (SoupServer *server,
@@ -210,6 +302,10 @@ gboolean foyer_svc_event_emit (FoyerSvc *svc,
 void foyer_svc_events_flush (FoyerSvc *svc);
 void foyer_svc_events_discard (FoyerSvc *svc);
 void foyer_svc_events_close_all (FoyerSvc *svc);
+void foyer_svc_events_close_sessions (FoyerSvc *svc,
+                                      const char *session_id,
+                                      const char *person_id,
+                                      const char *reason);
 gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
 gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
 void foyer_svc_rollback (FoyerSvc *svc);
@@ -218,10 +314,16 @@ gboolean foyer_svc_kms_resource_allows (FoyerSvc *svc,
                                         const char *resource_uri,
                                         const char *person_id,
                                         gboolean *out_local);
+gboolean foyer_svc_kms_key_created_on (FoyerSvc *svc,
+                                       const char *key_uri,
+                                       const char *resource_uri,
+                                       gint64 *out_created,
+                                       gboolean *out_local);
 gboolean foyer_svc_kms_authorize_local (
     FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error);
 
 void foyer_svc_handle_kms (FoyerSvcRequest *req);
+gboolean foyer_svc_wrap_key_parse (const char *value, cjose_jwk_t **out, GError **error);
 
 /* ---- The admin CLI (foyer-svc-cli.c) ---- */
 

@@ -302,3 +302,117 @@ foyer_test_tls_get_default_certificate (void)
     }
   return certificate;
 }
+
+/* A listener that does the TLS handshakes itself. */
+
+struct _FoyerTestTlsListener
+{
+  SoupServer *server;
+  GTlsCertificate *certificate;
+  GSocketService *service;
+  GCancellable *cancellable;
+  guint pending;
+  guint16 port;
+};
+
+typedef struct
+{
+  FoyerTestTlsListener *listener;
+  GSocketConnection *connection;
+} Handshake;
+
+static void
+handshake_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Handshake *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  h->listener->pending--;
+  if (g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error)
+      && !g_cancellable_is_cancelled (h->listener->cancellable))
+    {
+      g_autoptr (GSocketAddress) local
+          = g_socket_connection_get_local_address (h->connection, NULL);
+      g_autoptr (GSocketAddress) remote
+          = g_socket_connection_get_remote_address (h->connection, NULL);
+
+      if (!soup_server_accept_iostream (h->listener->server, G_IO_STREAM (source), local, remote,
+                                        &error))
+        g_io_stream_close (G_IO_STREAM (source), NULL, NULL);
+    }
+  else
+    g_io_stream_close (G_IO_STREAM (source), NULL, NULL);
+  g_object_unref (source);
+  g_object_unref (h->connection);
+  g_free (h);
+}
+
+static gboolean
+incoming_cb (GSocketService *service,
+             GSocketConnection *connection,
+             GObject *source_object,
+             gpointer user_data)
+{
+  FoyerTestTlsListener *listener = user_data;
+  g_autoptr (GError) error = NULL;
+  GIOStream *tls
+      = g_tls_server_connection_new (G_IO_STREAM (connection), listener->certificate, &error);
+  Handshake *h;
+
+  if (tls == NULL)
+    return FALSE;
+  h = g_new0 (Handshake, 1);
+  h->listener = listener;
+  h->connection = g_object_ref (connection);
+  listener->pending++;
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
+                                    listener->cancellable, handshake_cb, h);
+  return TRUE;
+}
+
+FoyerTestTlsListener *
+foyer_test_tls_listen (SoupServer *server, GTlsCertificate *certificate)
+{
+  FoyerTestTlsListener *listener = g_new0 (FoyerTestTlsListener, 1);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  listener->server = g_object_ref (server);
+  listener->certificate = g_object_ref (certificate);
+  listener->cancellable = g_cancellable_new ();
+  listener->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (listener->service), address,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  listener->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_signal_connect (listener->service, "incoming", G_CALLBACK (incoming_cb), listener);
+  g_socket_service_start (listener->service);
+  return listener;
+}
+
+guint16
+foyer_test_tls_listener_get_port (FoyerTestTlsListener *listener)
+{
+  return listener->port;
+}
+
+void
+foyer_test_tls_listener_stop (FoyerTestTlsListener *listener)
+{
+  if (listener == NULL)
+    return;
+  g_socket_service_stop (listener->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (listener->service));
+  g_signal_handlers_disconnect_by_data (listener->service, listener);
+  g_cancellable_cancel (listener->cancellable);
+  /* A condition, not a timer: each handshake under way reports back. */
+  while (listener->pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (listener->service);
+  g_object_unref (listener->cancellable);
+  g_object_unref (listener->certificate);
+  g_object_unref (listener->server);
+  g_free (listener);
+}

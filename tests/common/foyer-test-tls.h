@@ -15,6 +15,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,20 @@ const char *foyer_test_tls_get_default_ca_file (void);
 GTlsDatabase *foyer_test_tls_get_default_database (void);
 /* A certificate for 127.0.0.1 and localhost from the default CA. */
 GTlsCertificate *foyer_test_tls_get_default_certificate (void);
+
+/* https for a SoupServer whose client runs in the same process. libsoup's
+ * own https listener closes a connection synchronously, and a handshake
+ * still waiting for that client's first bytes then waits for the main
+ * loop the close is blocking: a deadlock. This listener does the
+ * handshakes itself, cancellably, and hands finished connections to the
+ * server; _stop () cancels those under way and waits for them (on the
+ * default main context) before the server may be disconnected. */
+typedef struct _FoyerTestTlsListener FoyerTestTlsListener;
+
+FoyerTestTlsListener *foyer_test_tls_listen (SoupServer *server, GTlsCertificate *certificate);
+/* On 127.0.0.1. */
+guint16 foyer_test_tls_listener_get_port (FoyerTestTlsListener *listener);
+void foyer_test_tls_listener_stop (FoyerTestTlsListener *listener);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerTestTls, foyer_test_tls_free)
 

@@ -123,31 +123,25 @@ MockServer *
 mock_server_new (MockResponder responder, gpointer data)
 {
   MockServer *mock = g_new0 (MockServer, 1);
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
 
-  /* https, as Graph: the certificate comes from the tests' own CA. */
-  mock->server
-      = soup_server_new ("tls-certificate", foyer_test_tls_get_default_certificate (), NULL);
+  mock->server = soup_server_new (NULL, NULL);
   mock->log = g_ptr_array_new_with_free_func ((GDestroyNotify) mock_request_free);
   mock->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   mock->responder = responder;
   mock->responder_data = data;
   soup_server_add_handler (mock->server, NULL, handler, mock, NULL);
-  g_assert_true (soup_server_listen_local (
-      mock->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (mock->server);
-  g_assert_nonnull (uris);
-  mock->origin = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  /* https, as Graph: the certificate comes from the tests' own CA. */
+  mock->tls = foyer_test_tls_listen (mock->server, foyer_test_tls_get_default_certificate ());
+  mock->origin
+      = g_strdup_printf ("https://127.0.0.1:%u", foyer_test_tls_listener_get_port (mock->tls));
   mock->base_url = g_strconcat (mock->origin, "/v1.0", NULL);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return mock;
 }
 
 void
 mock_server_free (MockServer *mock)
 {
+  foyer_test_tls_listener_stop (mock->tls);
   soup_server_disconnect (mock->server);
   g_ptr_array_unref (mock->pending);
   g_object_unref (mock->server);

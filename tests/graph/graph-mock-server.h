@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "foyer-graph-client.h"
+#include "foyer-test-tls.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,7 @@ typedef guint (*MockResponder) (
 struct _MockServer
 {
   SoupServer *server;
+  FoyerTestTlsListener *tls;
   char *origin;   /* https://127.0.0.1:port */
   char *base_url; /* origin + /v1.0 */
   GPtrArray *log; /* MockRequest* */

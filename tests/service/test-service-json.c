@@ -256,32 +256,38 @@ test_tokens (void)
   cjose_jwk_t *key = foyer_svc_load_signing_key (dir, NULL);
   cjose_jwk_t *again = foyer_svc_load_signing_key (dir, NULL);
   cjose_jwk_t *other = foyer_svc_load_signing_key (other_dir, NULL);
-  g_autofree char *token = foyer_svc_token_issue (key, "person1", "org1", 60, NULL);
-  g_autofree char *expired = foyer_svc_token_issue (key, "person1", "org1", -10, NULL);
-  g_autofree char *foreign = foyer_svc_token_issue (other, "person1", "org1", 60, NULL);
-  g_autofree char *sub = NULL;
-  g_autofree char *org = NULL;
+  g_autofree char *token = foyer_svc_token_issue (key, "person1", "s1", "org1", 60, NULL);
+  g_autofree char *expired = foyer_svc_token_issue (key, "person1", "s1", "org1", -10, NULL);
+  g_autofree char *foreign = foyer_svc_token_issue (other, "person1", "s1", "org1", 60, NULL);
+  g_autofree char *too_long = foyer_svc_token_issue (key, "person1", "s1", "org1",
+                                                     FOYER_SVC_TOKEN_MAX_LIFETIME + 1, NULL);
   g_autofree char *tampered = NULL;
   g_autoptr (GError) error = NULL;
+  FoyerSvcClaims claims = { 0 };
 
   g_assert_nonnull (token);
-  sub = foyer_svc_token_verify (again, token, &org, &error);
+  g_assert_true (foyer_svc_token_verify (again, token, &claims, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (sub, ==, "person1");
-  g_assert_cmpstr (org, ==, "org1");
+  g_assert_cmpstr (claims.person_id, ==, "person1");
+  g_assert_cmpstr (claims.session_id, ==, "s1");
+  g_assert_cmpstr (claims.org, ==, "org1");
+  foyer_svc_claims_clear (&claims);
 
-  g_assert_null (foyer_svc_token_verify (key, expired, NULL, &error));
+  g_assert_false (foyer_svc_token_verify (key, expired, &claims, &error));
   g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_assert_null (foyer_svc_token_verify (key, foreign, NULL, &error));
+  g_assert_false (foyer_svc_token_verify (key, foreign, &claims, &error));
   g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_assert_null (foyer_svc_token_verify (key, "abc.def.ghi", NULL, NULL));
-  g_assert_null (foyer_svc_token_verify (key, "", NULL, NULL));
+  g_assert_false (foyer_svc_token_verify (key, too_long, &claims, &error));
+  g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_assert_false (foyer_svc_token_verify (key, "abc.def.ghi", &claims, NULL));
+  g_assert_false (foyer_svc_token_verify (key, "", &claims, NULL));
 
   tampered = g_strdup (token);
   tampered[strlen (tampered) - 3] ^= 1;
-  g_assert_null (foyer_svc_token_verify (key, tampered, NULL, NULL));
+  g_assert_false (foyer_svc_token_verify (key, tampered, &claims, NULL));
 
   cjose_jwk_release (key);
   cjose_jwk_release (again);
@@ -319,8 +325,8 @@ test_store_migrations (void)
   g_autoptr (sqlite3_stmt) mode = NULL;
 
   g_assert_no_error (error);
-  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 1);
-  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 1);
+  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 3);
+  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 2);
   mode = foyer_svc_store_prepare (db, "PRAGMA journal_mode", NULL);
   g_assert_cmpint (sqlite3_step (mode), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (mode, 0), ==, "wal");

@@ -21,6 +21,7 @@
 #include "foyer-jwe.h"
 #include "foyer-kms-client.h"
 #include "foyer-outbox.h"
+#include "foyer-space-key.h"
 #include "foyer-test-service.h"
 
 /* Plaintext the clients use; none of it may reach the service's files. */
@@ -583,10 +584,29 @@ test_space_members_messages (Fixture *f, gconstpointer data)
   g_assert_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_FORBIDDEN);
   g_clear_error (&error);
 
+  /* Later messages need a key made after Bob left, which he cannot get. */
   g_clear_pointer (&node, json_node_unref);
   node = post (&f->alice, space, "m-2", key, "after bob left", &error);
+  g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr (GAsyncResult) r = NULL;
+    g_autofree char *new_uri = NULL;
+
+    foyer_space_key_rotate_async (f->alice.chat, f->alice.kms, space, resource, key->uri, NULL,
+                                  store_result_cb, &r);
+    new_uri = foyer_space_key_rotate_finish (await (&r), &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&key, foyer_kms_key_free);
+    key = kms_get_key (&f->alice, new_uri, &error);
+    g_assert_no_error (error);
+    g_assert_null (kms_get_key (&f->bob, new_uri, &error));
+    g_assert_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+  }
+  node = post (&f->alice, space, "m-2", key, "after bob left", &error);
   g_assert_no_error (error);
-  wait_events (&f->alice, 5);
+  wait_events (&f->alice, 6);
   spin_for (200);
   g_assert_cmpuint (count_type (&f->bob, "message.created"), ==, 1);
 }
@@ -1205,7 +1225,11 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
       g_assert_false (memcmp (contents + i, raw, len) == 0);
   }
 
+  /* The master key is kept apart from the data folder (docs/security.md). */
   master_key = g_build_filename (dir, "kms-master.key", NULL);
+  g_assert_false (g_file_test (master_key, G_FILE_TEST_EXISTS));
+  g_free (master_key);
+  master_key = g_strconcat (dir, ".keys/kms-master.key", NULL);
   g_assert_cmpint (g_stat (master_key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 }
@@ -1241,7 +1265,7 @@ test_cli_and_master_key (void)
   /* A master key others can read is refused at start. */
   g_assert_true (foyer_test_service_stop (service));
   dir = g_strdup (foyer_test_service_get_data_dir (service));
-  master = g_build_filename (dir, "kms-master.key", NULL);
+  master = g_strconcat (dir, ".keys/kms-master.key", NULL);
   g_assert_cmpint (g_chmod (master, 0644), ==, 0);
   g_assert_false (foyer_test_service_restart (service, &error));
   g_assert_nonnull (error);

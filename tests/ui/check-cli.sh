@@ -15,6 +15,13 @@ esac
 help=$("$foyer" --help)
 printf '%s\n' "$help" | grep -q -- '--version' || { echo "--help does not list --version"; exit 1; }
 
+# Run from the build tree on a French desktop, Foyer speaks French: its
+# catalogs come from the build, and its own options are translated too.
+help_fr=$(env -u LC_ALL -u LC_MESSAGES -u FOYER_LOCALEDIR LANG=C.UTF-8 LANGUAGE=fr "$foyer" --help)
+printf '%s\n' "$help_fr" | grep -q -- '--version *Afficher la version et quitter' ||
+  { echo "--help is not in French on a French desktop:"; printf '%s\n' "$help_fr"; exit 1; }
+echo "French from the build tree: --help is translated"
+
 "$foyer" >"$FOYER_TEST_WORKDIR/first.log" 2>&1 &
 first=$!
 i=0

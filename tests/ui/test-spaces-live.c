@@ -10,6 +10,7 @@
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
 #include "foyer-jwe.h"
+#include "foyer-kms-client.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-preferences-window.h"
 #include "foyer-session.h"
@@ -557,6 +558,107 @@ test_org_policy (Fixture *f, gconstpointer data)
   }
 }
 
+/* After Carol is removed, what Alice then says is sealed with a new key
+ * of the space, which Bob gets and Carol cannot. */
+static void
+test_removal_rotates_key (Fixture *f, gconstpointer data)
+{
+  const char *const members[] = { FOYER_TEST_BOB_EMAIL, FOYER_TEST_CAROL_EMAIL, NULL };
+  g_autoptr (FoyerSpaceItem) space = create_space (f, "Board", members);
+  SpaceWait for_bob = { f->bob, foyer_space_item_get_id (space), "Board" };
+  MessageWait at_bob = { NULL, "After Carol left", FOYER_MESSAGE_STATE_SENT };
+  MessageWait at_alice = { space, "After Carol left", FOYER_MESSAGE_STATE_SENT };
+  g_autoptr (FoyerChatClient) carol
+      = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+  g_autoptr (FoyerChatClient) alice
+      = foyer_chat_client_new (foyer_test_service_get_base_url (f->service));
+  g_autoptr (FoyerKmsClient) carol_kms = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  FoyerTestWait wait = { NULL };
+  const char *key_uri;
+
+  g_assert_true (foyer_ui_test_wait_until (space_arrived, &for_bob, 20000));
+  at_bob.space = foyer_session_find_space (f->bob, foyer_space_item_get_id (space));
+  foyer_session_open_space (f->bob, at_bob.space);
+
+  foyer_session_remove_member_by_email_async (f->alice, space, FOYER_TEST_CAROL_EMAIL, NULL,
+                                              foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_remove_member_finish (f->alice, foyer_test_wait (&wait), &error));
+  g_assert_no_error (error);
+  foyer_test_wait_clear (&wait);
+
+  foyer_session_send_text (f->alice, space, at_alice.body);
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &at_alice, 20000));
+  g_assert_true (foyer_ui_test_wait_until (message_arrived, &at_bob, 20000));
+
+  /* The service knows the new key; Carol's KMS answer is no. */
+  foyer_chat_client_login_async (alice, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                                 foyer_test_wait_cb, &wait);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = foyer_chat_client_call_finish (alice, foyer_test_wait (&wait), &error);
+  g_assert_no_error (error);
+  foyer_test_wait_clear (&wait);
+  foyer_chat_client_get_space_async (alice, foyer_space_item_get_id (space), NULL,
+                                     foyer_test_wait_cb, &wait);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = foyer_chat_client_call_finish (alice, foyer_test_wait (&wait), &error);
+  g_assert_no_error (error);
+  foyer_test_wait_clear (&wait);
+  key_uri = json_object_get_string_member (json_node_get_object (reply), "keyUri");
+  g_assert_nonnull (key_uri);
+  g_assert_false (
+      json_object_get_boolean_member (json_node_get_object (reply), "keyRotationNeeded"));
+
+  foyer_chat_client_login_async (carol, FOYER_TEST_CAROL_EMAIL, FOYER_TEST_CAROL_PASSWORD, NULL,
+                                 foyer_test_wait_cb, &wait);
+  {
+    g_autoptr (JsonNode) me
+        = foyer_chat_client_call_finish (carol, foyer_test_wait (&wait), &error);
+
+    g_assert_no_error (error);
+    foyer_test_wait_clear (&wait);
+  }
+  carol_kms = foyer_kms_client_new (foyer_chat_client_get_session (carol),
+                                    foyer_test_service_get_kms_url (f->service));
+  foyer_kms_client_set_token (carol_kms, foyer_chat_client_get_token (carol));
+  foyer_kms_client_get_key_async (carol_kms, key_uri, NULL, foyer_test_wait_cb, &wait);
+  g_assert_null (foyer_kms_client_get_key_finish (carol_kms, foyer_test_wait (&wait), &error));
+  g_assert_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_FORBIDDEN);
+  foyer_test_wait_clear (&wait);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *needle;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *w = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (w->path, &text, NULL, NULL) && strstr (text, w->needle) != NULL;
+}
+
+/* Signing out ends the session at the service, not only on this device:
+ * a copied token is worthless from then on. */
+static void
+test_sign_out_ends_session (Fixture *f, gconstpointer data)
+{
+  g_autofree char *line = g_strdup_printf ("DELETE /v1/sessions/current 204 person=%s",
+                                           foyer_session_get_person_id (f->bob));
+  LogWait wait = { foyer_test_service_get_log_path (f->service), line };
+
+  g_assert_false (log_has (&wait));
+  foyer_session_sign_out (f->bob);
+  g_assert_true (foyer_ui_test_wait_until (log_has, &wait, 20000));
+  /* Alice, signed in elsewhere, is still online. */
+  g_assert_true (session_online (f->alice));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -578,6 +680,10 @@ main (int argc, char **argv)
 
   g_test_add ("/spaces/live/org-policy", Fixture, NULL, fixture_set_up, test_org_policy,
               fixture_tear_down);
+  g_test_add ("/spaces/live/removal-rotates-key", Fixture, NULL, fixture_set_up,
+              test_removal_rotates_key, fixture_tear_down);
+  g_test_add ("/spaces/live/sign-out-ends-session", Fixture, NULL, fixture_set_up,
+              test_sign_out_ends_session, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 #include <locale.h>
+#include <pango/pangocairo.h>
+#include <string.h>
 
 #include "foyer-text.h"
 
@@ -137,6 +139,73 @@ test_days (void)
   g_assert_cmpstr (time, ==, "00:05");
 }
 
+/* Bidirectional controls from other people stay inside their text. */
+static void
+test_bidi_isolated (void)
+{
+  static const struct
+  {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "plain text", "plain text" },
+    /* An override left open is closed, and the whole isolated. */
+    { "a\u202Eb", "\u2068a\u202Eb\u202C\u2069" },
+    { "\u2067x", "\u2068\u2067x\u2069\u2069" },
+    /* A closer with nothing to close could end our isolate: dropped. */
+    { "a\u2069b\u202Cc", "\u2068abc\u2069" },
+    /* Balanced already: only isolated. */
+    { "\u202Bx\u202C", "\u2068\u202Bx\u202C\u2069" },
+    /* A PDF inside an isolate does not close what is outside it. */
+    { "\u202Ea\u2066b\u202Cc", "\u2068\u202Ea\u2066bc\u2069\u202C\u2069" },
+    /* Each line on its own; a line without any is left alone. */
+    { "\u202Eone\ntwo", "\u2068\u202Eone\u202C\u2069\ntwo" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *valid = foyer_text_make_valid (cases[i].in, -1);
+
+      g_assert_cmpstr (valid, ==, cases[i].out);
+    }
+  /* A link never takes a control into its address. */
+  {
+    g_autofree char *markup = foyer_text_to_markup ("https://a.example/\u202Ecod.exe");
+
+    g_assert_nonnull (strstr (markup, "href=\"https://a.example/\""));
+    assert_valid_markup (markup);
+  }
+  {
+    g_autofree char *initials = foyer_text_initials ("\u202EMallory \u2066Eve");
+
+    g_assert_cmpstr (initials, ==, "ME");
+  }
+}
+
+/* Laid out by Pango as a label would: text after a hostile name or title
+ * keeps its place and its order (an open override used to run on to the
+ * end of the line, reversing it). */
+static void
+test_bidi_layout (void)
+{
+  g_autofree char *name = foyer_text_make_valid ("Mallory\u202E", -1);
+  g_autofree char *line = g_strdup_printf ("%s: see the report", name);
+  PangoFontMap *map = pango_cairo_font_map_get_default ();
+  g_autoptr (GObject) context = G_OBJECT (pango_font_map_create_context (map));
+  g_autoptr (PangoLayout) layout = pango_layout_new (PANGO_CONTEXT (context));
+  const char *see = strstr (line, "see");
+  const char *report = strstr (line, "report");
+  PangoRectangle s, r, m;
+
+  pango_layout_set_text (layout, line, -1);
+  pango_layout_index_to_pos (layout, (int) (see - line), &s);
+  pango_layout_index_to_pos (layout, (int) (report - line), &r);
+  pango_layout_index_to_pos (layout, (int) (strstr (line, "Mallory") - line), &m);
+  /* Left to right, as written: the name, then "see", then "report". */
+  g_assert_cmpint (m.x, <, s.x);
+  g_assert_cmpint (s.x, <, r.x);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -150,6 +219,8 @@ main (int argc, char **argv)
   g_test_add_func ("/spaces/text/initials", test_initials);
   g_test_add_func ("/spaces/text/grouping", test_grouping);
   g_test_add_func ("/spaces/text/days", test_days);
+  g_test_add_func ("/spaces/text/bidi-isolated", test_bidi_isolated);
+  g_test_add_func ("/spaces/text/bidi-layout", test_bidi_layout);
 
   return g_test_run ();
 }

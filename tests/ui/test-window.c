@@ -365,6 +365,24 @@ test_message_tail_unread (Fixture *f, gconstpointer data)
   }
 }
 
+/* About shows Foyer's own icon, also when run from the build tree. */
+static void
+test_about_icon (Fixture *f, gconstpointer data)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  AdwAboutWindow *about;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = foyer_ui_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APP_ID);
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+  g_assert_true (gtk_icon_theme_has_icon (theme, BASE_APP_ID "-symbolic"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (about));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (about), "window-about"));
+  gtk_window_destroy (GTK_WINDOW (about));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -383,6 +401,8 @@ main (int argc, char **argv)
   g_test_add ("/ui/window/narrow", Fixture, NULL, fixture_set_up, test_narrow_window_folds,
               fixture_tear_down);
   g_test_add ("/ui/window/screenshot", Fixture, NULL, fixture_set_up, test_screenshot,
+              fixture_tear_down);
+  g_test_add ("/ui/window/about", Fixture, NULL, fixture_set_up, test_about_icon,
               fixture_tear_down);
 
   g_test_add ("/ui/window/spaces-and-composer", Fixture, NULL, fixture_set_up,

@@ -24,6 +24,41 @@ service_schema (void)
   return &schema;
 }
 
+/* The keyring's operations run one at a time, in call order: a sign-in
+ * right after another (each clears the service's entry, then stores its
+ * own) must not interleave with it and leave the first person's token, or
+ * both; a lookup must see what was stored before it was asked. */
+typedef void (*OperationStart) (GTask *task);
+
+static GQueue operations = G_QUEUE_INIT;
+static gboolean operation_running;
+
+static void
+run_next_operation (void)
+{
+  GTask *task;
+
+  if (operation_running || (task = g_queue_pop_head (&operations)) == NULL)
+    return;
+  operation_running = TRUE;
+  ((OperationStart) g_object_get_data (G_OBJECT (task), "foyer-secret-start")) (task);
+}
+
+static void
+queue_operation (GTask *task, OperationStart start)
+{
+  g_object_set_data (G_OBJECT (task), "foyer-secret-start", start);
+  g_queue_push_tail (&operations, task);
+  run_next_operation ();
+}
+
+static void
+operation_done (void)
+{
+  operation_running = FALSE;
+  run_next_operation ();
+}
+
 typedef struct
 {
   char *service_url;
@@ -51,6 +86,7 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
+  operation_done ();
 }
 
 static void
@@ -66,6 +102,7 @@ cleared_before_store_cb (GObject *source, GAsyncResult *result, gpointer user_da
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
+      operation_done ();
       return;
     }
 
@@ -73,6 +110,16 @@ cleared_before_store_cb (GObject *source, GAsyncResult *result, gpointer user_da
   secret_password_store (service_schema (), SECRET_COLLECTION_DEFAULT, label, data->token,
                          g_task_get_cancellable (task), store_cb, task, "service-url",
                          data->service_url, "email", data->email, NULL);
+}
+
+/* Only one session per service is kept: forget the previous person's. */
+static void
+start_store (GTask *task)
+{
+  StoreData *data = g_task_get_task_data (task);
+
+  secret_password_clear (service_schema (), g_task_get_cancellable (task), cleared_before_store_cb,
+                         task, "service-url", data->service_url, NULL);
 }
 
 void
@@ -92,9 +139,7 @@ foyer_service_secret_store_async (const char *service_url,
   data->token = g_strdup (token);
   g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
 
-  /* Only one session per service is kept: forget the previous person's. */
-  secret_password_clear (service_schema (), cancellable, cleared_before_store_cb, task,
-                         "service-url", service_url, NULL);
+  queue_operation (task, start_store);
 }
 
 gboolean
@@ -130,6 +175,7 @@ retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Found *found;
 
   value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
+  operation_done ();
   if (value == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -150,6 +196,8 @@ search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   GList *items = secret_password_search_finish (result, &error);
 
+  if (error != NULL || items == NULL)
+    operation_done ();
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else if (items == NULL)
@@ -166,6 +214,14 @@ search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&task);
 }
 
+static void
+start_lookup (GTask *task)
+{
+  secret_password_search (service_schema (), SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                          g_task_get_cancellable (task), search_cb, task, "service-url",
+                          (const char *) g_task_get_task_data (task), NULL);
+}
+
 void
 foyer_service_secret_lookup_async (const char *service_url,
                                    GCancellable *cancellable,
@@ -175,8 +231,8 @@ foyer_service_secret_lookup_async (const char *service_url,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, foyer_service_secret_lookup_async);
-  secret_password_search (service_schema (), SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                          cancellable, search_cb, task, "service-url", service_url, NULL);
+  g_task_set_task_data (task, g_strdup (service_url), g_free);
+  queue_operation (task, start_lookup);
 }
 
 char *
@@ -210,6 +266,14 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
+  operation_done ();
+}
+
+static void
+start_clear (GTask *task)
+{
+  secret_password_clear (service_schema (), g_task_get_cancellable (task), clear_cb, task,
+                         "service-url", (const char *) g_task_get_task_data (task), NULL);
 }
 
 void
@@ -221,8 +285,8 @@ foyer_service_secret_clear_async (const char *service_url,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, foyer_service_secret_clear_async);
-  secret_password_clear (service_schema (), cancellable, clear_cb, task, "service-url", service_url,
-                         NULL);
+  g_task_set_task_data (task, g_strdup (service_url), g_free);
+  queue_operation (task, start_clear);
 }
 
 gboolean

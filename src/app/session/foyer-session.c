@@ -16,6 +16,7 @@
 #include "foyer-outbox.h"
 #include "foyer-service-secret.h"
 #include "foyer-session.h"
+#include "foyer-space-key.h"
 #include "foyer-store.h"
 
 #define HISTORY_PAGE 50
@@ -35,7 +36,8 @@ typedef struct
   gboolean loading;
   gint64 last_read_seq;
   GStrv member_emails;
-  GStrv member_names; /* in the order of member_emails */
+  GStrv member_names;    /* in the order of member_emails */
+  gboolean rekey_needed; /* a member left: a new key before the next message */
 } SpaceState;
 
 struct _FoyerSession
@@ -789,6 +791,25 @@ foyer_session_new_space (FoyerSession *self,
   return space;
 }
 
+/* The key the space's messages are sealed with once a member left and a
+ * new key was made, and whether one is still to be made
+ * (docs/service-api.md, Key rotation). */
+static void
+apply_space_key (FoyerSession *self, JsonObject *space)
+{
+  SpaceState *state = space_state (self, foyer_json_get_string (space, "id"));
+  const char *key_uri = foyer_json_get_string (space, "keyUri");
+
+  if (state == NULL)
+    return;
+  if (key_uri != NULL && g_str_has_prefix (key_uri, "kms://"))
+    {
+      g_free (state->key_uri);
+      state->key_uri = g_strdup (key_uri);
+    }
+  state->rekey_needed = foyer_json_get_boolean (space, "keyRotationNeeded", FALSE);
+}
+
 static FoyerSpaceItem *
 foyer_session_add_space (FoyerSession *self, JsonObject *object)
 {
@@ -807,6 +828,7 @@ foyer_session_add_space (FoyerSession *self, JsonObject *object)
     {
       if (foyer_space_item_get_title_unavailable (space) && title != NULL)
         foyer_session_decrypt (self, title, title_decrypted, g_object_ref (space), g_object_unref);
+      apply_space_key (self, object);
       return space;
     }
 
@@ -818,6 +840,7 @@ foyer_session_add_space (FoyerSession *self, JsonObject *object)
   created = parse_time (foyer_json_get_string (object, "created"));
   foyer_space_item_set_last_activity (space, created);
 
+  apply_space_key (self, object);
   foyer_session_decrypt (self, title, title_decrypted, g_object_ref (space), g_object_unref);
   foyer_session_fetch_members (self, id);
   return space;
@@ -1194,6 +1217,52 @@ outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNode *reply)
   g_hash_table_remove (self->pending_spaces, client_id);
 }
 
+typedef struct
+{
+  FoyerSession *self;
+  FoyerSpaceItem *space;
+  char *message_id;
+  char *key_uri; /* what the refused message was sealed with */
+} RefreshOp;
+
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RefreshOp *op = user_data;
+  g_autoptr (JsonNode) node
+      = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, NULL);
+  SpaceState *state = space_state (op->self, foyer_space_item_get_id (op->space));
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) && state != NULL)
+    {
+      apply_space_key (op->self, json_node_get_object (node));
+      if (state->rekey_needed || g_strcmp0 (state->key_uri, op->key_uri) != 0)
+        foyer_session_retry_message (op->self, op->space, op->message_id);
+    }
+  g_object_unref (op->self);
+  g_object_unref (op->space);
+  g_free (op->message_id);
+  g_free (op->key_uri);
+  g_free (op);
+}
+
+static void
+refresh_key_then_retry (FoyerSession *self, FoyerSpaceItem *space, const char *message_id)
+{
+  SpaceState *state = space_state (self, foyer_space_item_get_id (space));
+  RefreshOp *op;
+
+  if (self->client == NULL || state == NULL)
+    return;
+  op = g_new0 (RefreshOp, 1);
+  op->self = g_object_ref (self);
+  op->space = g_object_ref (space);
+  op->message_id = g_strdup (message_id);
+  op->key_uri = g_strdup (state->key_uri);
+  foyer_chat_client_get_space_async (self->client, foyer_space_item_get_id (space),
+                                     self->cancellable, refreshed_cb, op);
+}
+
 static void
 outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error)
 {
@@ -1235,6 +1304,15 @@ outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error
       foyer_outbox_discard (self->outbox, client_id);
       g_hash_table_remove (self->pending_spaces, client_id);
     }
+  /* Refused, so never stored: the same ciphertext would be refused again.
+   * Its text is sealed anew on Retry — at once if the refusal was the
+   * space's key changing under it (a member left meanwhile). */
+  else if (space != NULL && g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID))
+    {
+      foyer_outbox_discard (self->outbox, client_id);
+      g_hash_table_remove (self->pending_spaces, client_id);
+      refresh_key_then_retry (self, space, client_id);
+    }
 }
 
 static void
@@ -1247,6 +1325,8 @@ send_op_free (SendOp *op)
   g_free (op->ref_json);
   g_free (op);
 }
+
+static void send_with_space_key (FoyerSession *self, SpaceState *state, SendOp *op);
 
 static void
 send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -1369,7 +1449,44 @@ foyer_session_send (FoyerSession *self,
       outbox_changed_cb (self);
       return;
     }
-  foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable, send_key_cb, op);
+  send_with_space_key (self, state, op);
+}
+
+static void
+rekeyed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SendOp *op = user_data;
+  SpaceState *state = space_state (op->self, foyer_space_item_get_id (op->space));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key_uri = foyer_space_key_rotate_finish (result, &error);
+
+  if (key_uri == NULL || state == NULL || op->self->kms == NULL)
+    {
+      foyer_message_item_set_error (op->item,
+                                    error != NULL ? error->message : _ ("The space was removed"));
+      foyer_message_item_set_state (op->item, FOYER_MESSAGE_STATE_FAILED);
+      send_op_free (op);
+      return;
+    }
+  g_free (state->key_uri);
+  state->key_uri = g_steal_pointer (&key_uri);
+  state->rekey_needed = FALSE;
+  g_hash_table_add (op->self->dirty_spaces, g_strdup (foyer_space_item_get_id (op->space)));
+  foyer_kms_client_get_key_async (op->self->kms, state->key_uri, op->self->cancellable, send_key_cb,
+                                  op);
+}
+
+/* After a member left, the first message makes the space's new key, which
+ * the removed member cannot fetch; the others use it from then on. */
+static void
+send_with_space_key (FoyerSession *self, SpaceState *state, SendOp *op)
+{
+  if (state->rekey_needed && self->client != NULL && state->resource_uri != NULL)
+    foyer_space_key_rotate_async (self->client, self->kms, foyer_space_item_get_id (op->space),
+                                  state->resource_uri, state->key_uri, self->cancellable,
+                                  rekeyed_cb, op);
+  else
+    foyer_kms_client_get_key_async (self->kms, state->key_uri, self->cancellable, send_key_cb, op);
 }
 
 /* Sends a failed message again. One the outbox holds goes again with the
@@ -1478,6 +1595,19 @@ event_cb (FoyerSession *self, const char *type, JsonNode *event)
       if (space != NULL)
         foyer_session_add_space (self, space);
     }
+  else if (g_str_equal (type, "space.key-rotated") && space_id != NULL)
+    {
+      SpaceState *state = space_state (self, space_id);
+      const char *key_uri = foyer_json_get_string (object, "keyUri");
+
+      if (state != NULL && key_uri != NULL)
+        {
+          g_free (state->key_uri);
+          state->key_uri = g_strdup (key_uri);
+          state->rekey_needed = FALSE;
+          g_hash_table_add (self->dirty_spaces, g_strdup (space_id));
+        }
+    }
   else if (g_str_equal (type, "member.added") || g_str_equal (type, "member.removed"))
     {
       const char *person_id = foyer_json_get_string (object, "personId");
@@ -1485,9 +1615,14 @@ event_cb (FoyerSession *self, const char *type, JsonNode *event)
 
       if (g_strcmp0 (person_id, self->person_id) != 0 || space_id == NULL)
         {
-          /* Someone else joined or left: names and addresses change. */
+          SpaceState *state = space_id != NULL ? space_state (self, space_id) : NULL;
+
+          /* Someone else joined or left: names and addresses change, and
+           * after a departure the next message needs a new key. */
           if (space_id != NULL && self->client != NULL)
             foyer_session_fetch_members (self, space_id);
+          if (state != NULL && g_str_equal (type, "member.removed"))
+            state->rekey_needed = TRUE;
           return;
         }
       if (g_str_equal (type, "member.removed"))
@@ -1972,6 +2107,10 @@ foyer_session_sign_out (FoyerSession *self)
   g_return_if_fail (FOYER_IS_SESSION (self));
 
   url = g_strdup (self->service_url);
+  /* The service ends the session, so the token is worthless even if it
+   * was copied (it would otherwise stay valid until it expires). */
+  if (self->client != NULL && foyer_chat_client_get_token (self->client) != NULL)
+    foyer_chat_client_sign_out_async (self->client, NULL, NULL, NULL);
   foyer_session_disconnect (self);
   /* Nothing of this person stays on the device. */
   if (self->store != NULL)

@@ -11,8 +11,123 @@
 /* Messages from the same author within this many minutes share a header. */
 #define GROUP_GAP_MINUTES 5
 
+/* Bidirectional formatting characters (embeddings, overrides, isolates)
+ * in text from other people could reorder what is shown around them: a
+ * name or a title spilling over the words next to it, an override left
+ * open for the rest of a line. Each line that holds one is balanced —
+ * closers without an opener dropped, openers left open closed at its end —
+ * and wrapped in an isolate (FSI … PDI), so its effect stays inside it. */
+#define BIDI_PDF 0x202C
+#define BIDI_FSI 0x2068
+#define BIDI_PDI 0x2069
+
+static gboolean
+is_embedding (gunichar c)
+{
+  return c == 0x202A || c == 0x202B || c == 0x202D || c == 0x202E;
+}
+
+static gboolean
+is_isolate (gunichar c)
+{
+  return c == 0x2066 || c == 0x2067 || c == BIDI_FSI;
+}
+
+static gboolean
+is_bidi_format (gunichar c)
+{
+  return is_embedding (c) || is_isolate (c) || c == BIDI_PDF || c == BIDI_PDI || c == 0x200E
+         || c == 0x200F || c == 0x061C;
+}
+
+static gboolean
+has_isolate_open (GArray *open)
+{
+  for (guint i = 0; i < open->len; i++)
+    if (is_isolate (g_array_index (open, gunichar, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+close_last (GString *out, GArray *open)
+{
+  gunichar opener = g_array_index (open, gunichar, open->len - 1);
+
+  g_string_append_unichar (out, is_isolate (opener) ? BIDI_PDI : BIDI_PDF);
+  g_array_set_size (open, open->len - 1);
+}
+
+static void
+isolate_line (GString *out, const char *line, const char *end)
+{
+  g_autoptr (GArray) open = g_array_new (FALSE, FALSE, sizeof (gunichar));
+  g_autoptr (GString) body = g_string_new (NULL);
+  gboolean any = FALSE;
+
+  for (const char *p = line; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      any |= is_bidi_format (c);
+      if (is_embedding (c) || is_isolate (c))
+        {
+          g_array_append_val (open, c);
+          g_string_append_unichar (body, c);
+        }
+      else if (c == BIDI_PDF)
+        {
+          /* Closes an embedding only if no isolate was opened after it. */
+          if (open->len > 0 && is_embedding (g_array_index (open, gunichar, open->len - 1)))
+            close_last (body, open);
+        }
+      else if (c == BIDI_PDI)
+        {
+          if (has_isolate_open (open))
+            {
+              while (!is_isolate (g_array_index (open, gunichar, open->len - 1)))
+                close_last (body, open);
+              close_last (body, open);
+            }
+        }
+      else
+        g_string_append_unichar (body, c);
+    }
+  while (open->len > 0)
+    close_last (body, open);
+  if (any)
+    g_string_append_unichar (out, BIDI_FSI);
+  g_string_append_len (out, body->str, (gssize) body->len);
+  if (any)
+    g_string_append_unichar (out, BIDI_PDI);
+}
+
+static char *
+isolate_bidi (char *text)
+{
+  GString *out;
+  const char *line = text;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return text;
+  out = g_string_sized_new (strlen (text));
+  for (;;)
+    {
+      const char *end = strchr (line, '\n');
+
+      isolate_line (out, line, end != NULL ? end : line + strlen (line));
+      if (end == NULL)
+        break;
+      g_string_append_c (out, '\n');
+      line = end + 1;
+    }
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
 /* Replaces invalid UTF-8 and control characters other than newline and tab,
- * and caps the length, so labels never choke on what a raw client sent. */
+ * isolates bidirectional formatting, and caps the length, so labels never
+ * choke on what a raw client sent, nor let it rearrange what is around. */
 char *
 foyer_text_make_valid (const char *text, gssize length)
 {
@@ -40,7 +155,7 @@ foyer_text_make_valid (const char *text, gssize length)
         g_string_append_unichar (out, 0xFFFD);
     }
 
-  return g_string_free (out, FALSE);
+  return isolate_bidi (g_string_free (out, FALSE));
 }
 
 static GRegex *
@@ -50,8 +165,9 @@ link_regex (void)
 
   if (g_once_init_enter (&regex))
     {
-      GRegex *r
-          = g_regex_new ("\\bhttps?://[^\\s<>\"']+", G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      GRegex *r = g_regex_new (
+          "\\bhttps?://[^\\s<>\"'\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]+",
+          G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
 
       g_once_init_leave (&regex, r);
     }
@@ -141,9 +257,14 @@ foyer_text_initials (const char *name)
     {
       gunichar c;
 
-      if (*words[i] == '\0')
+      const char *p = words[i];
+
+      /* Past any bidirectional formatting, which has no face of its own. */
+      while (*p != '\0' && is_bidi_format (g_utf8_get_char (p)))
+        p = g_utf8_next_char (p);
+      if (*p == '\0')
         continue;
-      c = g_utf8_get_char (words[i]);
+      c = g_utf8_get_char (p);
       if (!g_unichar_isalnum (c))
         continue;
       g_string_append_unichar (out, g_unichar_toupper (c));

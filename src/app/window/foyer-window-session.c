@@ -134,6 +134,8 @@ message_received_cb (FoyerSession *session,
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *space_title = NULL;
 
   if (app == NULL || !g_settings_get_boolean (binding->settings, "notify-messages"))
     return;
@@ -141,10 +143,13 @@ message_received_cb (FoyerSession *session,
       && foyer_window_get_current_space (binding->window) == space)
     return;
 
-  title = g_strdup_printf (_ ("%s in %s"), foyer_message_item_get_author_name (message),
-                           foyer_space_item_get_title (space) != NULL
-                               ? foyer_space_item_get_title (space)
-                               : _ ("a space"));
+  /* Other people's names and titles, isolated (foyer_text_make_valid ()),
+   * cannot rearrange the words around them. */
+  author = foyer_text_make_valid (foyer_message_item_get_author_name (message), -1);
+  space_title = foyer_space_item_get_title (space) != NULL
+                    ? foyer_text_make_valid (foyer_space_item_get_title (space), -1)
+                    : g_strdup (_ ("a space"));
+  title = g_strdup_printf (_ ("%s in %s"), author, space_title);
   body = foyer_text_make_valid (foyer_message_item_get_body (message), -1);
   if (g_utf8_strlen (body, -1) > 200)
     {

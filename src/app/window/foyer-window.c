@@ -7,6 +7,7 @@
 
 #include "foyer-message-row.h"
 #include "foyer-space-row.h"
+#include "foyer-text.h"
 #include "foyer-window.h"
 
 struct _FoyerWindow
@@ -317,7 +318,7 @@ foyer_window_update_title (FoyerWindow *self)
   if (foyer_space_item_get_title_unavailable (self->current_space))
     title = g_strdup (_ ("Untitled space (title unavailable)"));
   else
-    title = g_strdup (foyer_space_item_get_title (self->current_space));
+    title = foyer_text_make_valid (foyer_space_item_get_title (self->current_space), -1);
   adw_window_title_set_title (self->content_title, title != NULL ? title : "");
 }
 

@@ -423,8 +423,9 @@ url_in_hosts (FoyerCloud *self, const char *uri, const char *const *hosts)
 
   if (uri == NULL || hosts == NULL)
     return FALSE;
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || g_uri_get_userinfo (parsed) != NULL)
+  /* The host compared is the one the web view will reach. */
+  parsed = foyer_web_url_parse (uri);
+  if (parsed == NULL)
     return FALSE;
   scheme = g_uri_get_scheme (parsed);
   https = g_ascii_strcasecmp (scheme, "https") == 0;

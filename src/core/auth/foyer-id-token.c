@@ -7,6 +7,8 @@
 
 #include "foyer-auth-error.h"
 #include "foyer-auth-json-private.h"
+#include "foyer-core.h"
+#include "foyer-jose-shape.h"
 
 #include <cjose/cjose.h>
 #include <glib/gi18n-lib.h>
@@ -26,34 +28,15 @@ invalid (GError **error, const char *why)
 }
 
 /* cjose 0.6 aborts (an assert in its base64 decoder) on some malformed
- * segments, so only a well-formed compact serialization reaches it: three
- * base64url segments without padding, none of a length that no encoding
- * yields (4n + 1), and no bigger than any real ID token. */
+ * segments, so only a well-formed compact JWS, no bigger than any real ID
+ * token, reaches it (foyer-jose-shape.h). */
 static gboolean
 is_compact_jws (const char *text)
 {
-  int segments = 1;
-  gsize run = 0;
+  static const FoyerJoseRules rules = { FOYER_JOSE_JWS, 65536, NULL, NULL };
+  g_autoptr (JsonObject) header = foyer_jose_check (text, &rules, NULL);
 
-  if (text == NULL || strlen (text) > 65536)
-    return FALSE;
-  for (const char *p = text;; p++)
-    {
-      if (*p == '.' || *p == '\0')
-        {
-          if (run % 4 == 1)
-            return FALSE;
-          if (*p == '\0')
-            break;
-          segments++;
-          run = 0;
-        }
-      else if (g_ascii_isalnum (*p) || *p == '-' || *p == '_')
-        run++;
-      else
-        return FALSE;
-    }
-  return segments == 3;
+  return header != NULL;
 }
 
 char *
@@ -125,6 +108,9 @@ verify_signature (cjose_jws_t *jws, JsonNode *jwks, const char *kid)
           || g_strcmp0 (use, "sig") != 0)
         continue;
       if (kid != NULL && g_strcmp0 (_foyer_auth_json_string (key, "kid", NULL), kid) != 0)
+        continue;
+      /* The key set is outside input as well. */
+      if (!foyer_jose_check_jwk (key, NULL))
         continue;
       json = json_to_string (node, FALSE);
       jwk = cjose_jwk_import (json, strlen (json), &err);
@@ -226,6 +212,7 @@ foyer_id_token_verify (const char *id_token,
   if (!verify_signature (jws, jwks, cjose_header_get (header, CJOSE_HDR_KID, &err)))
     return invalid (error, "signature");
   if (!cjose_jws_get_plaintext (jws, &payload, &payload_len, &err)
+      || !foyer_json_depth_within ((const char *) payload, payload_len, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, (const char *) payload, (gssize) payload_len, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, "payload");

@@ -242,7 +242,8 @@ error_from_reply (guint status, GBytes *body)
   gsize size = 0;
   const char *data = body ? g_bytes_get_data (body, &size) : NULL;
 
-  if (data != NULL && size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL)
+  if (data != NULL && size > 0 && foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      && json_parser_load_from_data (parser, data, (gssize) size, NULL)
       && (error = foyer_auth_error_new_from_json (json_parser_get_root (parser))) != NULL)
     return error;
   if (is_retryable (status))
@@ -284,7 +285,8 @@ call_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   data = g_bytes_get_data (body, &size);
-  if (data == NULL || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if (data == NULL || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     {
       g_task_return_error (task, error_from_reply (status, NULL));
       return;

@@ -273,6 +273,20 @@ foyer_chat_client_login_async (FoyerChatClient *self,
                             login_cb, task);
 }
 
+/* DELETE /v1/sessions/current: the service refuses the token from now on
+ * and closes its live stream. The client forgets the token at once. */
+void
+foyer_chat_client_sign_out_async (FoyerChatClient *self,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
+  call (self, "DELETE", "/v1/sessions/current", NULL, foyer_chat_client_sign_out_async, cancellable,
+        callback, user_data);
+  foyer_chat_client_set_token (self, NULL, NULL);
+}
+
 void
 foyer_chat_client_get_me_async (FoyerChatClient *self,
                                 GCancellable *cancellable,

@@ -57,6 +57,10 @@ void foyer_chat_client_login_async (FoyerChatClient *self,
                                     GCancellable *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data);
+void foyer_chat_client_sign_out_async (FoyerChatClient *self,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
 void foyer_chat_client_get_me_async (FoyerChatClient *self,
                                      GCancellable *cancellable,
                                      GAsyncReadyCallback callback,

@@ -6,6 +6,7 @@
 #include "foyer-event-stream.h"
 
 #include "foyer-core.h"
+#include "foyer-event.h"
 #include "foyer-json-request.h"
 
 #include <string.h>
@@ -233,7 +234,7 @@ deliver (FoyerEventStream *self, JsonNode *event)
 
   g_debug ("Event %s at cursor %" G_GINT64_FORMAT " (stream at %" G_GINT64_FORMAT ")",
            type != NULL ? type : "?", cursor, self->cursor);
-  if (cursor <= self->cursor || type == NULL)
+  if (cursor <= self->cursor || !foyer_event_check (event, NULL))
     return;
   self->cursor = cursor;
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, type, event);
@@ -288,17 +289,15 @@ static void
 message_cb (SoupWebsocketConnection *connection, int type, GBytes *message, gpointer user_data)
 {
   FoyerEventStream *self = user_data;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (message, &len);
-  JsonNode *root;
 
   g_debug ("Frame of %" G_GSIZE_FORMAT " bytes in state %d", len, self->state);
-  if (type != SOUP_WEBSOCKET_DATA_TEXT || !json_parser_load_from_data (parser, data, len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL)
+  if (type != SOUP_WEBSOCKET_DATA_TEXT || (root = foyer_event_parse (data, len, NULL)) == NULL)
     return;
   if (self->state == STATE_CATCHING_UP)
-    g_ptr_array_add (self->buffered, json_node_copy (root));
+    g_ptr_array_add (self->buffered, json_node_ref (root));
   else if (self->state == STATE_LIVE)
     deliver (self, root);
 }

@@ -181,16 +181,14 @@ foyer_document_ref_check_url (const char *url,
   const char *scheme, *host;
   gboolean allowed = FALSE;
 
-  if (url == NULL || strlen (url) > MAX_URL_LENGTH || has_control_chars (url))
-    return invalid (error, "url");
-  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE, NULL);
-  if (uri == NULL)
+  /* Parsed strictly, so that the host checked here is the host a browser
+   * will go to ("Open in Browser", the viewer): no '\\', no bidirectional
+   * or other control characters, no user info (foyer_web_url_parse ()). */
+  if (url == NULL || strlen (url) > MAX_URL_LENGTH || (uri = foyer_web_url_parse (url)) == NULL)
     return invalid (error, "url");
 
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
-  if (host == NULL || *host == '\0' || g_uri_get_userinfo (uri) != NULL)
-    return invalid (error, "url");
   if (g_ascii_strcasecmp (scheme, "https") != 0
       && !(g_ascii_strcasecmp (scheme, "http") == 0 && foyer_host_is_loopback (host)))
     {
@@ -270,6 +268,7 @@ foyer_document_ref_new_from_json (const char *json,
 
   len = strlen (json);
   if (len > MAX_JSON_LENGTH || !g_utf8_validate (json, len, NULL)
+      || !foyer_json_depth_within (json, len, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, json, len, NULL))
     {
       invalid (error, "JSON");

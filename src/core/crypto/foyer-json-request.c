@@ -157,7 +157,8 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       int code = code_for_status (data->status);
       const char *detail = NULL;
 
-      if (len > 0 && json_parser_load_from_data (parser, text, len, NULL)
+      if (len > 0 && foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
+          && json_parser_load_from_data (parser, text, len, NULL)
           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {
           JsonObject *object = json_node_get_object (json_parser_get_root (parser));
@@ -180,7 +181,8 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
                              (GDestroyNotify) json_node_unref);
       return;
     }
-  if (!json_parser_load_from_data (parser, text, len, NULL)
+  if (!foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, text, len, NULL)
       || (root = json_parser_get_root (parser)) == NULL)
     {
       g_task_return_new_error (task, data->domain, FOYER_REMOTE_ERROR_SERVER,

@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include "foyer-kms-client.h"
+#include "foyer-kms-client-private.h"
 
 #include "foyer-core.h"
+#include "foyer-jose-shape.h"
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 
@@ -239,12 +241,16 @@ parse_key (const char *uri, JsonObject *jwk)
   return foyer_kms_key_new (uri, bytes);
 }
 
-/* Opens {"uri", "wrappedKey": JWE(ECDH-ES) of the JWK} with our ephemeral key. */
-static FoyerKmsKey *
-unwrap_key (JsonObject *object, cjose_jwk_t *ephemeral)
+/* Opens {"uri", "wrappedKey": JWE(ECDH-ES) of the JWK} with our ephemeral
+ * key: the KMS's reply is outside input (fuzzed, tests/fuzz/security). */
+FoyerKmsKey *
+_foyer_kms_key_unwrap (JsonObject *object, cjose_jwk_t *ephemeral)
 {
   const char *uri = foyer_json_get_string (object, "uri");
   const char *wrapped = foyer_json_get_string (object, "wrappedKey");
+  static const char *const algs[] = { "ECDH-ES", NULL };
+  static const FoyerJoseRules rules = { FOYER_JOSE_JWE, 8192, algs, "A256GCM" };
+  g_autoptr (JsonObject) shape = NULL;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   cjose_err err = { 0 };
   cjose_jwe_t *jwe;
@@ -253,7 +259,11 @@ unwrap_key (JsonObject *object, cjose_jwk_t *ephemeral)
   gboolean parsed;
   JsonObject *jwk;
 
-  if (uri == NULL || wrapped == NULL || strlen (wrapped) > 8192)
+  if (uri == NULL || wrapped == NULL)
+    return NULL;
+  /* The reply is outside input: cjose aborts on some malformed JWEs. */
+  shape = foyer_jose_check (wrapped, &rules, NULL);
+  if (shape == NULL || strchr (wrapped, '.')[1] != '.')
     return NULL;
   jwe = cjose_jwe_import (wrapped, strlen (wrapped), &err);
   if (jwe == NULL)
@@ -262,7 +272,8 @@ unwrap_key (JsonObject *object, cjose_jwk_t *ephemeral)
   cjose_jwe_release (jwe);
   if (plain == NULL)
     return NULL;
-  parsed = json_parser_load_from_data (parser, (const char *) plain, (gssize) plain_len, NULL);
+  parsed = foyer_json_depth_within ((const char *) plain, plain_len, FOYER_JSON_MAX_DEPTH)
+           && json_parser_load_from_data (parser, (const char *) plain, (gssize) plain_len, NULL);
   memset (plain, 0, plain_len);
   cjose_get_dealloc () (plain);
   if (!parsed || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -277,7 +288,7 @@ static FoyerKmsKey *
 key_from_json (JsonNode *root, KeyRequest *data, GError **error)
 {
   JsonObject *object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  FoyerKmsKey *key = object != NULL ? unwrap_key (object, data->ephemeral) : NULL;
+  FoyerKmsKey *key = object != NULL ? _foyer_kms_key_unwrap (object, data->ephemeral) : NULL;
 
   if (key == NULL)
     g_set_error (error, FOYER_KMS_ERROR, FOYER_KMS_ERROR_SERVER,

@@ -6,6 +6,7 @@
 #include "foyer-drive-item-list.h"
 
 #include "foyer-graph-error.h"
+#include "foyer-graph-log.h"
 #include "foyer-graph-private.h"
 
 struct _FoyerDriveItemList
@@ -219,7 +220,9 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (self->pages_loaded == 0 && self->fallback_path != NULL && may_fall_back (error))
         {
-          g_debug ("falling back to %s: %s", self->fallback_path, error->message);
+          g_autofree char *logged = foyer_graph_path_template (self->fallback_path);
+
+          g_debug ("falling back to %s: %s", logged, error->message);
           g_clear_error (&self->fallback_error);
           self->fallback_error = g_steal_pointer (&error);
           set_next_path (self, g_steal_pointer (&self->fallback_path));

@@ -9,6 +9,7 @@
 #include "foyer-core.h"
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-error.h"
+#include "foyer-graph-log.h"
 #include "foyer-graph-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -130,11 +131,18 @@ static gboolean
 url_is_allowed (FoyerGraphClient *self, const char *url)
 {
   g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *origin = NULL;
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_userinfo (uri) != NULL
       || g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
     return FALSE;
-  return self->cloud == NULL || foyer_cloud_is_allowed_url (self->cloud, url);
+  if (self->cloud == NULL)
+    return TRUE;
+  /* The cloud's list is of hosts: ask about this one's origin alone (the
+   * path of a Graph request may hold what a web address may not, spaces). */
+  origin = g_uri_join (G_URI_FLAGS_ENCODED, "https", NULL, g_uri_get_host (uri),
+                       g_uri_get_port (uri), "/", NULL, NULL);
+  return foyer_cloud_is_allowed_url (self->cloud, origin);
 }
 
 static void
@@ -529,7 +537,9 @@ request_retry_after (GTask *task, guint delay_ms)
 {
   Request *req = g_task_get_task_data (task);
 
-  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, req->url, delay_ms, req->attempt);
+  g_autofree char *logged = foyer_graph_path_template (req->url);
+
+  g_debug ("retrying %s %s in %u ms (attempt %u)", req->method, logged, delay_ms, req->attempt);
   req->timeout_source = g_timeout_source_new (delay_ms);
   g_source_set_callback (req->timeout_source, retry_timeout_cb, g_object_ref (task),
                          g_object_unref);
@@ -692,7 +702,8 @@ handle_success (GTask *task, GBytes *bytes, const char *request_id)
     }
 
   parser = json_parser_new_immutable ();
-  if (size > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if (size > G_MAXSSIZE || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE,
                                                          req->status, NULL, request_id, NULL));

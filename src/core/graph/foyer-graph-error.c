@@ -5,6 +5,8 @@
 
 #include "foyer-graph-error.h"
 
+#include "foyer-core.h"
+
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -247,6 +249,7 @@ foyer_graph_error_new_from_response (guint http_status, const char *request_id_h
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
   if (data == NULL || size == 0 || size > G_MAXSSIZE
+      || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
       || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
     return foyer_graph_error_new_from_json (http_status, request_id_header, NULL);
 
