@@ -220,6 +220,35 @@ mock_wait_for (gboolean *flag, guint timeout_ms)
 }
 
 void
+mock_wait_for_requests (MockServer *mock, guint n, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_flag_cb, &timed_out);
+
+  while (mock->log->len < n && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+void
+mock_wait_answered (MockServer *mock, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_flag_cb, &timed_out);
+
+  while (mock->in_flight > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  /* ...and whatever that set going in this process, done too. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+void
 mock_wait_ms (guint ms)
 {
   gboolean done = FALSE;

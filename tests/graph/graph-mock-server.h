@@ -68,5 +68,8 @@ FoyerGraphClient *mock_graph_client_new (const char *base_url, FoyerAuthorizer *
  * after timeout_ms. */
 void mock_wait_for (gboolean *flag, guint timeout_ms);
 void mock_wait_ms (guint ms);
+/* Until the server has seen n requests in all; until it answered every one. */
+void mock_wait_for_requests (MockServer *mock, guint n, guint timeout_ms);
+void mock_wait_answered (MockServer *mock, guint timeout_ms);
 
 G_END_DECLS

@@ -594,21 +594,38 @@ cancel_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Cancels the caller's request once it has reached the server, whose
+ * answer then takes 10 s. */
+static guint
+cancel_on_arrival_responder (
+    MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  mock_json (msg, 200, "{\"value\":[]}");
+  g_idle_add (cancel_cb, d);
+  return 10000;
+}
+
 static void
 test_cancel_in_flight (void)
 {
-  g_autoptr (MockServer) mock = mock_server_new (slow_responder, GUINT_TO_POINTER (10000));
-  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (MockServer) mock = mock_server_new (cancel_on_arrival_responder, cancellable);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
   gint64 start = g_get_monotonic_time ();
   Result r = { 0 };
 
-  g_timeout_add (100, cancel_cb, cancellable);
   get (client, "/me/drive/root/children", cancellable, &r);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (mock->log->len, ==, 1);
   result_clear (&r);
+}
+
+static void
+retrying_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  if (g_str_has_prefix (message, "retrying "))
+    *(gboolean *) user_data = TRUE;
 }
 
 static void
@@ -619,8 +636,16 @@ test_cancel_during_retry_wait (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Result r = { 0 };
 
-  g_timeout_add (200, cancel_cb, cancellable);
-  get (client, "/me", cancellable, &r);
+  gboolean waiting = FALSE;
+  guint handler = g_log_set_handler ("foyer-graph", G_LOG_LEVEL_DEBUG, retrying_cb, &waiting);
+
+  /* The 429 (Retry-After: 20) answered and read: the client waits. */
+  foyer_graph_client_request_async (client, "GET", "/me", NULL, cancellable, request_cb, &r);
+  mock_wait_for (&waiting, 30000);
+  g_log_remove_handler ("foyer-graph", handler);
+  g_assert_false (r.done);
+  g_cancellable_cancel (cancellable);
+  mock_wait_for (&r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (mock->log->len, ==, 1);
 
@@ -640,12 +665,13 @@ test_dispose_cancels_list (void)
   GWeakRef weak;
 
   g_weak_ref_init (&weak, list);
-  mock_wait_ms (50);
+  /* Its first page asked for (the server answers in 500 ms). */
+  mock_wait_for_requests (mock, 1, 30000);
   g_object_unref (list);
   /* Dropping the list disposes it at once, and its late answer is
    * ignored without touching it. */
   g_assert_null (g_weak_ref_get (&weak));
-  mock_wait_ms (700);
+  mock_wait_answered (mock, 30000);
   g_weak_ref_clear (&weak);
   g_assert_cmpuint (mock->log->len, ==, 1);
   g_assert_true (
