@@ -4,6 +4,8 @@
 #include "foyer-test-tls.h"
 
 #include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -361,6 +363,10 @@ incoming_cb (GSocketService *service,
 
   if (tls == NULL)
     return FALSE;
+  /* As libsoup's own listener: no Nagle, or a reply written in two parts
+   * waits for the peer's delayed ACK (40 ms a request). */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
   h = g_new0 (Handshake, 1);
   h->listener = listener;
   h->connection = g_object_ref (connection);

@@ -50,7 +50,9 @@ GTlsCertificate *foyer_test_tls_get_default_certificate (void);
  * loop the close is blocking: a deadlock. This listener does the
  * handshakes itself, cancellably, and hands finished connections to the
  * server; _stop () cancels those under way and waits for them (on the
- * default main context) before the server may be disconnected. */
+ * default main context) before the server may be disconnected. The cost:
+ * libsoup keeps no such connection alive, so every request has a handshake
+ * of its own (fine for tests, not for benchmarks). */
 typedef struct _FoyerTestTlsListener FoyerTestTlsListener;
 
 FoyerTestTlsListener *foyer_test_tls_listen (SoupServer *server, GTlsCertificate *certificate);
