@@ -274,6 +274,8 @@ test_refresh_rotation (void)
   revoked = refresh (json_object_get_string_member (second, "refresh_token"), &status);
   g_assert_cmpuint (status, ==, 400);
   assert_token_error (revoked, "invalid_grant", "AADSTS50173");
+  /* What MSAL reads as "interaction required". */
+  g_assert_cmpstr (json_object_get_string_member (revoked, "suberror"), ==, "bad_token");
   /* All of them: the first one too. */
   g_clear_pointer (&revoked, json_object_unref);
   revoked = refresh (rt, &status);
