@@ -9,8 +9,8 @@
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
+#include "foyer-text.h"
 #include "foyer-web-session.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 struct _FoyerApplication
@@ -115,9 +115,8 @@ foyer_application_activate (GApplication *app)
 
   if (window == NULL)
     {
-      window = GTK_WINDOW (foyer_window_new (self));
-      foyer_window_attach_session (FOYER_WINDOW (window), self->session);
-      foyer_window_attach_microsoft (FOYER_WINDOW (window), self->session, self->microsoft);
+      window
+          = GTK_WINDOW (foyer_window_new (GTK_APPLICATION (self), self->session, self->microsoft));
     }
   gtk_window_present (window);
 
@@ -197,9 +196,64 @@ quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* The organization's Microsoft policy, as the service gives it, is what
+ * the Microsoft account works under. */
+static void
+org_policy_cb (FoyerApplication *self)
+{
+  const GError *error = NULL;
+  FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, &error);
+
+  if (policy != foyer_microsoft_account_get_policy (self->microsoft) || policy == NULL)
+    foyer_microsoft_account_set_policy (self->microsoft, policy, error);
+}
+
+/* A message in a space the person is not looking at: a notification that
+ * says who wrote where, and opens Foyer. */
+static void
+message_received_cb (FoyerApplication *self, FoyerSpaceItem *space, FoyerMessageItem *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *space_title = NULL;
+
+  if (!g_settings_get_boolean (settings, "notify-messages"))
+    return;
+  if (FOYER_IS_WINDOW (window) && gtk_window_is_active (window)
+      && foyer_window_get_current_space (FOYER_WINDOW (window)) == space)
+    return;
+
+  /* Other people's names and titles, isolated (foyer_text_make_valid ()),
+   * cannot rearrange the words around them. */
+  author = foyer_text_make_valid (foyer_message_item_get_author_name (message), -1);
+  space_title = foyer_space_item_get_title (space) != NULL
+                    ? foyer_text_make_valid (foyer_space_item_get_title (space), -1)
+                    : g_strdup (_ ("a space"));
+  title = g_strdup_printf (_ ("%s in %s"), author, space_title);
+  body = foyer_text_make_valid (foyer_message_item_get_body (message), -1);
+  if (g_utf8_strlen (body, -1) > 200)
+    {
+      g_autofree char *shortened = g_utf8_substring (body, 0, 200);
+
+      g_free (body);
+      body = g_strconcat (shortened, "…", NULL);
+    }
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.activate");
+  id = g_strconcat ("space-", foyer_space_item_get_id (space), NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 static void
 foyer_application_startup (GApplication *app)
 {
+  FoyerApplication *self = FOYER_APPLICATION (app);
   static const GActionEntry entries[] = {
     { .name = "about", .activate = about_action_cb },
     { .name = "quit", .activate = quit_action_cb },
@@ -209,9 +263,12 @@ foyer_application_startup (GApplication *app)
   G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
 
   /* WebKit objects need GTK initialized, which startup does. */
-  FOYER_APPLICATION (app)->web_session = foyer_web_session_new ();
-  FOYER_APPLICATION (app)->microsoft
-      = foyer_microsoft_account_new (FOYER_APPLICATION (app)->web_session);
+  self->web_session = foyer_web_session_new ();
+  self->microsoft = foyer_microsoft_account_new (self->web_session);
+  g_signal_connect_object (self->session, "notify::org-policy", G_CALLBACK (org_policy_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb),
+                           self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);

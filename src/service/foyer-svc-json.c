@@ -9,7 +9,9 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (foyer - svc - error - quark, foyer_svc_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-svc-error-quark, foyer_svc_error)
+/* clang-format on */
 
 static const struct
 {

@@ -277,7 +277,7 @@ share_reference (Person *sharer, const char *path, gboolean edit)
 
   foyer_graph_create_link_with_fallback_async (
       sharer->graph, foyer_drive_item_get_target_drive_id (item),
-      foyer_drive_item_get_target_id (item), edit ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW,
+      foyer_drive_item_get_target_id (item), edit ? FOYER_LINK_TYPE_EDIT : FOYER_LINK_TYPE_VIEW,
       FOYER_GRAPH_LINK_SCOPE_ORGANIZATION, NULL, done_cb, &wait);
   link = foyer_graph_create_link_with_fallback_finish (sharer->graph, wait_for (&wait), &error);
   g_clear_object (&wait.result);
@@ -291,8 +291,8 @@ share_reference (Person *sharer, const char *path, gboolean edit)
   ref->item_id = g_strdup (foyer_drive_item_get_target_id (item));
   ref->title = g_strdup (foyer_drive_item_get_name (item));
   ref->url = g_strdup (link->web_url != NULL ? link->web_url : foyer_drive_item_get_web_url (item));
-  ref->link_type = g_strdup (edit ? "edit" : "view");
-  ref->audience = g_strdup ("organization");
+  ref->link_type = edit ? FOYER_LINK_TYPE_EDIT : FOYER_LINK_TYPE_VIEW;
+  ref->audience = FOYER_LINK_AUDIENCE_ORGANIZATION;
   ref->mime_type = g_strdup (foyer_drive_item_get_mime_type (item));
   ref->size = foyer_drive_item_get_size (item);
   ref->shared_by = g_strdup (sharer->name);

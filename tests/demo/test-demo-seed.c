@@ -158,7 +158,7 @@ test_seed (void)
       g_assert_nonnull (ref->title);
       g_assert_nonnull (ref->url);
       g_assert_nonnull (ref->shared_by);
-      g_assert_cmpstr (ref->audience, ==, "organization");
+      g_assert_cmpint (ref->audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
       g_assert_false (
           foyer_test_tree_contains (foyer_test_service_get_data_dir (service), ref->title));
       g_assert_false (

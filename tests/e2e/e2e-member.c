@@ -21,16 +21,20 @@
 #include "foyer-application.h"
 #include "foyer-document-item.h"
 #include "foyer-document-tile.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
 #include "foyer-store.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-picker-tile.h"
+#include "picker/foyer-picker-tile-private.h"
+#include "picker/foyer-share-options.h"
 #include "viewer/foyer-viewer.h"
 
 #define STEP_TIMEOUT_MS 30000
@@ -66,6 +70,13 @@ typedef gboolean (*CommandFunc) (Member *self, char **args, GString *answer, GEr
   G_STMT_END
 
 /* Waiting. */
+
+/* The Microsoft sign-in window, while there is one. */
+static GtkWindow *
+sign_in_window (void)
+{
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_MICROSOFT_SIGN_IN_WINDOW);
+}
 
 static gboolean
 wait_for (FoyerTestWait *wait)
@@ -216,7 +227,7 @@ sign_in (Member *self, char **args, GString *answer, GError **error)
 static gboolean
 connect_microsoft (Member *self, char **args, GString *answer, GError **error)
 {
-  GtkWindow *sign_in_window;
+  GtkWindow *window;
   FoyerSignInView *view;
   WebKitWebView *web;
   g_autofree char *email = NULL;
@@ -226,9 +237,9 @@ connect_microsoft (Member *self, char **args, GString *answer, GError **error)
 
   REQUIRE (g_strv_length (args) == 3, "usage: connect EMAIL PASSWORD");
   gtk_widget_activate_action (GTK_WIDGET (self->window), "account.connect-microsoft", NULL);
-  sign_in_window = foyer_microsoft_account_get_sign_in_window (self->account);
-  REQUIRE (sign_in_window != NULL, "account.connect-microsoft showed no sign-in window");
-  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window), FOYER_TYPE_SIGN_IN_VIEW);
+  window = sign_in_window ();
+  REQUIRE (window != NULL, "account.connect-microsoft showed no sign-in window");
+  view = foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_SIGN_IN_VIEW);
   REQUIRE (view != NULL, "the sign-in window has no FoyerSignInView");
   web = foyer_sign_in_view_get_web_view (view);
   REQUIRE (wait_element (web, "#i0116"), "no sign-in form at %s", webkit_web_view_get_uri (web));
@@ -238,7 +249,7 @@ connect_microsoft (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (foyer_sign_in_view_get_security (view) == FOYER_SIGN_IN_SECURITY_SECURE,
            "the sign-in view does not say the connection is secure");
   name = g_strdup_printf ("e2e-1-%s-sign-in", self->role);
-  save_screenshot (GTK_WIDGET (sign_in_window), name);
+  save_screenshot (GTK_WIDGET (window), name);
 
   email = g_strescape (args[1], NULL);
   password = g_strescape (args[2], NULL);
@@ -252,8 +263,7 @@ connect_microsoft (Member *self, char **args, GString *answer, GError **error)
   run_js (web, "document.querySelector('#idSIButton9').click();");
 
   REQUIRE (wait_state (self, FOYER_MICROSOFT_CONNECTED), "the Microsoft account did not connect");
-  REQUIRE (foyer_microsoft_account_get_sign_in_window (self->account) == NULL,
-           "the sign-in window stayed open");
+  REQUIRE (sign_in_window () == NULL, "the sign-in window stayed open");
   REQUIRE (g_strcmp0 (foyer_microsoft_account_get_email (self->account), args[1]) == 0,
            "connected as %s, not %s", foyer_microsoft_account_get_email (self->account), args[1]);
   g_free (self->email);
@@ -354,7 +364,7 @@ picker_closed (gpointer data)
 static FoyerDriveItem *
 picker_item (FoyerPickerDialog *picker, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (picker);
+  GListModel *model = _foyer_picker_dialog_get_model (picker);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -376,7 +386,7 @@ static gboolean
 picker_lists (gpointer data)
 {
   ItemWait *w = data;
-  const char *state = foyer_picker_dialog_get_state (w->picker);
+  const char *state = _foyer_picker_dialog_get_state (w->picker);
 
   return (g_str_equal (state, "list") || g_str_equal (state, "grid"))
          && picker_item (w->picker, w->name) != NULL;
@@ -403,13 +413,13 @@ picker_thumbnails_shown (gpointer data)
   for (guint i = 0; i < tiles->len; i++)
     {
       FoyerPickerTile *tile = g_ptr_array_index (tiles, i);
-      FoyerDriveItem *item = foyer_picker_tile_get_item (tile);
+      FoyerDriveItem *item = _foyer_picker_tile_get_item (tile);
 
       if (!gtk_widget_get_mapped (GTK_WIDGET (tile)) || item == NULL)
         continue;
       if (foyer_drive_item_get_kind (item) >= FOYER_DRIVE_ITEM_KIND_DOCUMENT
           && foyer_drive_item_get_kind (item) <= FOYER_DRIVE_ITEM_KIND_TEXT
-          && !foyer_picker_tile_get_has_thumbnail (tile))
+          && !_foyer_picker_tile_get_has_thumbnail (tile))
         return FALSE;
       shown++;
     }
@@ -419,7 +429,13 @@ picker_thumbnails_shown (gpointer data)
 static GtkWidget *
 picker_child (FoyerPickerDialog *picker, const char *name)
 {
-  return foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name);
+  GtkWidget *options;
+
+  /* The share options have a template of their own. */
+  if (gtk_widget_get_template_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name) != NULL)
+    return foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, name);
+  options = foyer_ui_test_find (GTK_WIDGET (picker), FOYER_TYPE_SHARE_OPTIONS);
+  return foyer_ui_test_child (options, FOYER_TYPE_SHARE_OPTIONS, name);
 }
 
 static FoyerMessageItem *
@@ -457,7 +473,7 @@ find_tile (GtkWidget *window, const char *title)
 
   foyer_ui_test_collect (window, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
-    if (g_strcmp0 (foyer_document_tile_get_title (g_ptr_array_index (tiles, i)), title) == 0)
+    if (g_strcmp0 (_foyer_document_tile_get_title (g_ptr_array_index (tiles, i)), title) == 0)
       return g_ptr_array_index (tiles, i);
   return NULL;
 }
@@ -468,7 +484,7 @@ tile_with_thumbnail (gpointer data)
   TileWait *w = data;
   FoyerDocumentTile *tile = find_tile (w->window, w->title);
 
-  return tile != NULL && foyer_document_tile_has_thumbnail (tile);
+  return tile != NULL && _foyer_document_tile_has_thumbnail (tile);
 }
 
 /* share FOLDER FILE: Attach file in the space shown, into FOLDER of My
@@ -487,7 +503,7 @@ share (Member *self, char **args, GString *answer, GError **error)
 
   REQUIRE (g_strv_length (args) == 3, "usage: share FOLDER FILE");
   REQUIRE (self->space != NULL, "no space is shown");
-  gtk_widget_activate_action (GTK_WIDGET (self->window), "win.attach-file", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "space.attach-file", NULL);
   REQUIRE (foyer_ui_test_wait_until (picker_open, NULL, STEP_TIMEOUT_MS),
            "Attach file opened no picker");
   picker = find_picker ();
@@ -495,15 +511,15 @@ share (Member *self, char **args, GString *answer, GError **error)
   /* Into the folder, as Enter or a double click on it would. */
   wait = (ItemWait){ picker, args[1] };
   REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
-           "My Files does not list %s (%s)", args[1], foyer_picker_dialog_get_state (picker));
+           "My Files does not list %s (%s)", args[1], _foyer_picker_dialog_get_state (picker));
   item = picker_item (picker, args[1]);
   REQUIRE (foyer_drive_item_get_is_folder (item), "%s is not a folder", args[1]);
   foyer_picker_dialog_activate_item (picker, item);
   wait = (ItemWait){ picker, args[2] };
   REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
-           "%s does not list %s (%s)", args[1], args[2], foyer_picker_dialog_get_state (picker));
+           "%s does not list %s (%s)", args[1], args[2], _foyer_picker_dialog_get_state (picker));
   {
-    g_auto (GStrv) crumbs = foyer_picker_dialog_dup_path (picker);
+    g_auto (GStrv) crumbs = _foyer_picker_dialog_dup_path (picker);
 
     path = g_strjoinv (" > ", crumbs);
     REQUIRE (g_strv_length (crumbs) == 2 && g_str_equal (crumbs[1], args[1]), "the picker shows %s",
@@ -517,7 +533,7 @@ share (Member *self, char **args, GString *answer, GError **error)
   /* Choose the file: its details, then View for the organization. */
   item = picker_item (picker, args[2]);
   foyer_picker_dialog_activate_item (picker, item);
-  REQUIRE (foyer_picker_dialog_get_chosen (picker) == item, "%s was not chosen", args[2]);
+  REQUIRE (_foyer_picker_dialog_get_chosen (picker) == item, "%s was not chosen", args[2]);
   REQUIRE (foyer_ui_test_wait_until (owner_known, picker, STEP_TIMEOUT_MS),
            "the details never said who owns %s", args[2]);
   gtk_switch_set_active (GTK_SWITCH (picker_child (picker, "edit_switch")), FALSE);
@@ -536,10 +552,12 @@ share (Member *self, char **args, GString *answer, GError **error)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
                                               - gtk_adjustment_get_page_size (adjustment));
   }
-  REQUIRE (g_strcmp0 (foyer_picker_dialog_get_link_type (picker), "view") == 0,
-           "the access is %s, not view", foyer_picker_dialog_get_link_type (picker));
-  REQUIRE (g_strcmp0 (foyer_picker_dialog_get_audience (picker), "organization") == 0,
-           "the audience is %s, not organization", foyer_picker_dialog_get_audience (picker));
+  REQUIRE (_foyer_picker_dialog_get_link_type (picker) == FOYER_LINK_TYPE_VIEW,
+           "the access is %s, not view",
+           foyer_link_type_to_string (_foyer_picker_dialog_get_link_type (picker)));
+  REQUIRE (_foyer_picker_dialog_get_audience (picker) == FOYER_LINK_AUDIENCE_ORGANIZATION,
+           "the audience is %s, not organization",
+           foyer_link_audience_to_string (_foyer_picker_dialog_get_audience (picker)));
   REQUIRE (gtk_widget_get_sensitive (picker_child (picker, "share_button")),
            "Share is not available");
   g_free (name);
@@ -586,13 +604,14 @@ wait_tile (Member *self, char **args, GString *answer, GError **error)
   wait.title = args[1];
   REQUIRE (foyer_ui_test_wait_until (tile_with_thumbnail, &wait, STEP_TIMEOUT_MS),
            "no tile with a thumbnail for %s in the window", args[1]);
-  ref = foyer_document_tile_get_ref (find_tile (GTK_WIDGET (self->window), args[1]));
+  ref = _foyer_document_tile_get_ref (find_tile (GTK_WIDGET (self->window), args[1]));
   REQUIRE (ref != NULL, "the tile for %s is unavailable", args[1]);
   name = g_strdup_printf ("e2e-5-%s-tile", self->role);
   save_screenshot (GTK_WIDGET (self->window), name);
-  append_words (answer,
-                (const char *const[]){ ref->url, ref->drive_id, ref->item_id, ref->link_type,
-                                       ref->audience, ref->shared_by, NULL });
+  append_words (answer, (const char *const[]){ ref->url, ref->drive_id, ref->item_id,
+                                               foyer_link_type_to_string (ref->link_type),
+                                               foyer_link_audience_to_string (ref->audience),
+                                               ref->shared_by, NULL });
   return TRUE;
 }
 
@@ -609,8 +628,8 @@ open_document (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (g_strv_length (args) == 2, "usage: open TITLE");
   REQUIRE (self->email != NULL, "no Microsoft account is connected");
   tile = find_tile (GTK_WIDGET (self->window), args[1]);
-  REQUIRE (tile != NULL && foyer_document_tile_get_ref (tile) != NULL, "no tile for %s", args[1]);
-  g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
+  REQUIRE (tile != NULL && _foyer_document_tile_get_ref (tile) != NULL, "no tile for %s", args[1]);
+  g_signal_emit_by_name (tile, "open", _foyer_document_tile_get_ref (tile));
   REQUIRE (foyer_window_get_document_shown (self->window), "the window shows no document");
   viewer = foyer_ui_test_find (GTK_WIDGET (self->window), FOYER_TYPE_VIEWER);
   REQUIRE (viewer != NULL, "the window has no viewer");
@@ -735,9 +754,7 @@ setup (Member *self, GError **error)
     return FALSE;
   foyer_microsoft_account_set_store (self->account, self->store);
 
-  self->window = foyer_window_new (self->app);
-  foyer_window_attach_session (self->window, self->session);
-  foyer_window_attach_microsoft (self->window, self->session, self->account);
+  self->window = foyer_window_new (GTK_APPLICATION (self->app), self->session, self->account);
   gtk_window_set_title (GTK_WINDOW (self->window), self->role);
   gtk_window_present (GTK_WINDOW (self->window));
   return TRUE;

@@ -177,7 +177,7 @@ test_paging_lazy (void)
 {
   g_autoptr (MockServer) mock = mock_server_new (paging_responder, NULL);
   g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
-  g_autoptr (FoyerDriveItemList) list = foyer_graph_client_list_children (client, NULL, NULL);
+  g_autoptr (FoyerDriveItemList) list = foyer_drive_item_list_new_children (client, NULL, NULL);
   g_autoptr (FoyerDriveItem) first = NULL;
   guint appended = 0;
 
@@ -661,7 +661,7 @@ test_dispose_cancels_list (void)
 {
   g_autoptr (MockServer) mock = mock_server_new (slow_responder, GUINT_TO_POINTER (500));
   g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
-  FoyerDriveItemList *list = foyer_graph_client_list_children (client, "d", "root");
+  FoyerDriveItemList *list = foyer_drive_item_list_new_children (client, "d", "root");
   GWeakRef weak;
 
   g_weak_ref_init (&weak, list);
@@ -1027,7 +1027,7 @@ test_create_link_fallback (void)
   FoyerGraphLink *link;
   Result r = { 0 };
 
-  foyer_graph_create_link_with_fallback_async (client, "b!d", "ITEM", FOYER_GRAPH_LINK_VIEW,
+  foyer_graph_create_link_with_fallback_async (client, "b!d", "ITEM", FOYER_LINK_TYPE_VIEW,
                                                FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);
@@ -1044,7 +1044,7 @@ test_create_link_fallback (void)
 
   /* Asking again returns the equal existing link: 200, not created. */
   r.done = FALSE;
-  foyer_graph_create_link_with_fallback_async (client, NULL, "ITEM", FOYER_GRAPH_LINK_VIEW,
+  foyer_graph_create_link_with_fallback_async (client, NULL, "ITEM", FOYER_LINK_TYPE_VIEW,
                                                FOYER_GRAPH_LINK_SCOPE_ORGANIZATION, NULL, link_cb,
                                                &r);
   mock_wait_for (&r.done, 30000);
@@ -1055,7 +1055,7 @@ test_create_link_fallback (void)
 
   /* A tenant refusing both ends with the people who already have access. */
   r.done = FALSE;
-  foyer_graph_create_link_with_fallback_async (client2, "b!d", "ITEM", FOYER_GRAPH_LINK_EDIT,
+  foyer_graph_create_link_with_fallback_async (client2, "b!d", "ITEM", FOYER_LINK_TYPE_EDIT,
                                                FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);
@@ -1090,7 +1090,7 @@ test_recent_and_shared (void)
 {
   g_autoptr (MockServer) mock = mock_server_new (recent_responder, NULL);
   g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
-  g_autoptr (FoyerDriveItemList) recent = foyer_graph_client_list_recent (client);
+  g_autoptr (FoyerDriveItemList) recent = foyer_drive_item_list_new_recent (client);
   g_autoptr (FoyerDriveItemList) shared = NULL;
   g_autoptr (FoyerDriveItem) item = NULL;
 
@@ -1103,7 +1103,7 @@ test_recent_and_shared (void)
   g_assert_true (g_str_has_prefix (mock_server_request (mock, 0)->path, "/v1.0/me/insights/used"));
   g_assert_true (g_str_has_prefix (mock_server_request (mock, 1)->path, "/v1.0/me/drive/recent"));
 
-  shared = foyer_graph_client_list_shared_with_me (client);
+  shared = foyer_drive_item_list_new_shared_with_me (client);
   wait_loaded (shared);
   g_assert_no_error (foyer_drive_item_list_get_error (shared));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shared)), ==, 1);
@@ -1135,10 +1135,11 @@ test_endpoint_paths (void)
 {
   g_autoptr (MockServer) mock = mock_server_new (echo_responder, NULL);
   g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
-  g_autoptr (FoyerDriveItemList) search = foyer_graph_client_search (client, "O'Brien plan");
-  g_autoptr (FoyerDriveItemList) sites = foyer_graph_client_search_sites (client, "market ing");
-  g_autoptr (FoyerDriveItemList) drives = foyer_graph_client_list_site_drives (client, "s,1,2");
-  g_autoptr (FoyerDriveItemList) followed = foyer_graph_client_list_followed_sites (client);
+  g_autoptr (FoyerDriveItemList) search = foyer_drive_item_list_new_search (client, "O'Brien plan");
+  g_autoptr (FoyerDriveItemList) sites
+      = foyer_drive_item_list_new_site_search (client, "market ing");
+  g_autoptr (FoyerDriveItemList) drives = foyer_drive_item_list_new_site_drives (client, "s,1,2");
+  g_autoptr (FoyerDriveItemList) followed = foyer_drive_item_list_new_followed_sites (client);
   Result r = { 0 };
 
   wait_loaded (search);

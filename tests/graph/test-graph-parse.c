@@ -9,6 +9,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-link.h"
+#include "foyer-retry.h"
 
 static JsonNode *
 parse (const char *json)
@@ -421,22 +422,22 @@ test_retry_after (void)
   g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 11, 28, 12, 0, 0);
   guint seconds = 99;
 
-  g_assert_true (foyer_graph_parse_retry_after ("41", now, &seconds));
+  g_assert_true (foyer_retry_parse_after ("41", now, &seconds));
   g_assert_cmpuint (seconds, ==, 41);
-  g_assert_true (foyer_graph_parse_retry_after (" 0 ", now, &seconds));
+  g_assert_true (foyer_retry_parse_after (" 0 ", now, &seconds));
   g_assert_cmpuint (seconds, ==, 0);
-  g_assert_true (foyer_graph_parse_retry_after ("Sat, 28 Nov 2026 12:05:15 GMT", now, &seconds));
+  g_assert_true (foyer_retry_parse_after ("Sat, 28 Nov 2026 12:05:15 GMT", now, &seconds));
   g_assert_cmpuint (seconds, ==, 315);
-  g_assert_true (foyer_graph_parse_retry_after ("Sat, 28 Nov 2026 11:00:00 GMT", now, &seconds));
+  g_assert_true (foyer_retry_parse_after ("Sat, 28 Nov 2026 11:00:00 GMT", now, &seconds));
   g_assert_cmpuint (seconds, ==, 0);
-  g_assert_true (foyer_graph_parse_retry_after ("99999999999999", now, &seconds));
+  g_assert_true (foyer_retry_parse_after ("99999999999999", now, &seconds));
   g_assert_cmpuint (seconds, ==, G_MAXUINT);
 
-  g_assert_false (foyer_graph_parse_retry_after (NULL, now, &seconds));
-  g_assert_false (foyer_graph_parse_retry_after ("", now, &seconds));
-  g_assert_false (foyer_graph_parse_retry_after ("-5", now, &seconds));
-  g_assert_false (foyer_graph_parse_retry_after ("5s", now, &seconds));
-  g_assert_false (foyer_graph_parse_retry_after ("soon", now, &seconds));
+  g_assert_false (foyer_retry_parse_after (NULL, now, &seconds));
+  g_assert_false (foyer_retry_parse_after ("", now, &seconds));
+  g_assert_false (foyer_retry_parse_after ("-5", now, &seconds));
+  g_assert_false (foyer_retry_parse_after ("5s", now, &seconds));
+  g_assert_false (foyer_retry_parse_after ("soon", now, &seconds));
 }
 
 static void
@@ -471,7 +472,7 @@ test_link_permission (void)
 
   link = foyer_graph_link_new_from_permission (root, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (link->type, ==, FOYER_GRAPH_LINK_EDIT);
+  g_assert_cmpint (link->type, ==, FOYER_LINK_TYPE_EDIT);
   g_assert_cmpint (link->scope, ==, FOYER_GRAPH_LINK_SCOPE_ORGANIZATION);
   g_assert_cmpstr (link->web_url, ==, "https://contoso.sharepoint.com/:w:/g/abc");
   g_assert_cmpstr (link->permission_id, ==, "123ABC");

@@ -146,7 +146,7 @@ find_named (GListModel *model, const char *name)
 static FoyerDriveItem *
 find_in_root (FoyerGraphClient *client, const char *name)
 {
-  g_autoptr (FoyerDriveItemList) root = foyer_graph_client_list_children (client, NULL, NULL);
+  g_autoptr (FoyerDriveItemList) root = foyer_drive_item_list_new_children (client, NULL, NULL);
 
   wait_page (root, 1);
   return find_named (G_LIST_MODEL (root), name);
@@ -186,8 +186,8 @@ test_root_and_folder (void)
   g_assert_cmpstr (foyer_drive_item_get_drive_id (docs), ==,
                    foyer_test_sandbox_get_user_drive_id (sandbox, "alice@contoso.example"));
 
-  children = foyer_graph_client_list_children (client, foyer_drive_item_get_drive_id (docs),
-                                               foyer_drive_item_get_id (docs));
+  children = foyer_drive_item_list_new_children (client, foyer_drive_item_get_drive_id (docs),
+                                                 foyer_drive_item_get_id (docs));
   wait_page (children, 1);
   report = find_named (G_LIST_MODEL (children), "Quarterly report.docx");
   g_assert_nonnull (report);
@@ -213,7 +213,7 @@ test_big_folder_paging (void)
   g_assert_cmpint (foyer_drive_item_get_child_count (big), ==, 100000);
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
 
-  list = foyer_graph_client_list_children (client, NULL, foyer_drive_item_get_id (big));
+  list = foyer_drive_item_list_new_children (client, NULL, foyer_drive_item_get_id (big));
   wait_page (list, 1);
   first_page = g_list_model_get_n_items (G_LIST_MODEL (list));
   g_assert_cmpuint (first_page, >, 0);
@@ -244,7 +244,7 @@ static void
 test_search (void)
 {
   g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
-  g_autoptr (FoyerDriveItemList) results = foyer_graph_client_search (client, "budget");
+  g_autoptr (FoyerDriveItemList) results = foyer_drive_item_list_new_search (client, "budget");
   g_autoptr (FoyerDriveItem) budget = NULL;
 
   wait_page (results, 1);
@@ -314,7 +314,7 @@ test_link_and_share (void)
   const guint8 *data;
   gsize size = 0;
 
-  children = foyer_graph_client_list_children (alice, NULL, foyer_drive_item_get_id (docs));
+  children = foyer_drive_item_list_new_children (alice, NULL, foyer_drive_item_get_id (docs));
   wait_page (children, 1);
   report = find_named (G_LIST_MODEL (children), "Quarterly report.docx");
   g_assert_nonnull (report);
@@ -323,13 +323,13 @@ test_link_and_share (void)
    * organization and says so. */
   foyer_graph_create_link_with_fallback_async (
       alice, foyer_drive_item_get_drive_id (report), foyer_drive_item_get_id (report),
-      FOYER_GRAPH_LINK_VIEW, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
+      FOYER_LINK_TYPE_VIEW, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS, NULL, link_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_no_error (r.error);
   link = r.value;
   g_assert_cmpint (link->requested_scope, ==, FOYER_GRAPH_LINK_SCOPE_ANONYMOUS);
   g_assert_cmpint (link->scope, ==, FOYER_GRAPH_LINK_SCOPE_ORGANIZATION);
-  g_assert_cmpint (link->type, ==, FOYER_GRAPH_LINK_VIEW);
+  g_assert_cmpint (link->type, ==, FOYER_LINK_TYPE_VIEW);
   g_assert_true (g_str_has_prefix (link->web_url, "http"));
 
   /* Bob opens it through the shares API with his own token. */
@@ -417,7 +417,7 @@ static void
 test_sites (void)
 {
   g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
-  g_autoptr (FoyerDriveItemList) sites = foyer_graph_client_list_followed_sites (client);
+  g_autoptr (FoyerDriveItemList) sites = foyer_drive_item_list_new_followed_sites (client);
   g_autoptr (FoyerDriveItemList) drives = NULL;
   g_autoptr (FoyerDriveItemList) root = NULL;
   g_autoptr (FoyerDriveItem) site = NULL;
@@ -429,7 +429,7 @@ test_sites (void)
   g_assert_true (foyer_drive_item_get_is_site (site));
   g_assert_nonnull (foyer_drive_item_get_name (site));
 
-  drives = foyer_graph_client_list_site_drives (client, foyer_drive_item_get_id (site));
+  drives = foyer_drive_item_list_new_site_drives (client, foyer_drive_item_get_id (site));
   wait_page (drives, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (drives)), >, 0);
   library = g_list_model_get_item (G_LIST_MODEL (drives), 0);
@@ -437,8 +437,8 @@ test_sites (void)
   g_assert_cmpstr (foyer_drive_item_get_id (library), ==, "root");
 
   /* A library opens like a folder: /drives/{id}/root/children. */
-  root = foyer_graph_client_list_children (client, foyer_drive_item_get_drive_id (library),
-                                           foyer_drive_item_get_id (library));
+  root = foyer_drive_item_list_new_children (client, foyer_drive_item_get_drive_id (library),
+                                             foyer_drive_item_get_id (library));
   wait_page (root, 1);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (root)); i++)
     {
@@ -480,8 +480,8 @@ test_recent_uses_insights (void)
   g_autoptr (GError) error = NULL;
 
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
-  recent = foyer_graph_client_list_recent (client);
-  shared = foyer_graph_client_list_shared_with_me (client);
+  recent = foyer_drive_item_list_new_recent (client);
+  shared = foyer_drive_item_list_new_shared_with_me (client);
   wait_page (recent, 1);
   wait_page (shared, 1);
   g_assert_no_error (foyer_drive_item_list_get_error (recent));
@@ -515,7 +515,7 @@ static void
 test_item_location (void)
 {
   g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
-  g_autoptr (FoyerDriveItemList) hits = foyer_graph_client_search (client, "beach");
+  g_autoptr (FoyerDriveItemList) hits = foyer_drive_item_list_new_search (client, "beach");
   g_autoptr (FoyerDriveItem) beach = NULL;
   g_autoptr (GPtrArray) before = NULL;
   g_autoptr (GError) error = NULL;
@@ -548,7 +548,7 @@ test_insights_disabled_fallback (void)
   const GError *why;
 
   g_assert_no_error (error);
-  recent = foyer_graph_client_list_recent (client);
+  recent = foyer_drive_item_list_new_recent (client);
   wait_page (recent, 1);
   why = foyer_drive_item_list_get_fallback_error (recent);
   g_assert_error (why, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED);

@@ -10,7 +10,10 @@
 
 #include "foyer-authorizer.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-picker-tile.h"
+#include "picker/foyer-picker-tile-private.h"
+#include "picker/foyer-share-options.h"
 #include "foyer-ui-test.h"
 #include "picker-fake-graph.h"
 
@@ -21,8 +24,8 @@ typedef struct
   FoyerPickerDialog *dialog;
   guint shares;
   FoyerDriveItem *shared_item;
-  char *shared_link_type;
-  char *shared_audience;
+  FoyerLinkType shared_link_type;
+  FoyerLinkAudience shared_audience;
   gboolean closed;
 } Fixture;
 
@@ -32,16 +35,14 @@ static const char *const space_members[]
 static void
 share_cb (FoyerPickerDialog *dialog,
           FoyerDriveItem *item,
-          const char *link_type,
-          const char *audience,
+          FoyerLinkType link_type,
+          FoyerLinkAudience audience,
           Fixture *f)
 {
   f->shares++;
   g_set_object (&f->shared_item, item);
-  g_free (f->shared_link_type);
-  f->shared_link_type = g_strdup (link_type);
-  g_free (f->shared_audience);
-  f->shared_audience = g_strdup (audience);
+  f->shared_link_type = link_type;
+  f->shared_audience = audience;
 }
 
 static gboolean
@@ -67,14 +68,17 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (FoyerStaticAuthorizer) authorizer = foyer_static_authorizer_new ("test-token");
   g_autoptr (FoyerPickerPolicy) policy = NULL;
-  const char *const audiences[] = { "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_AUDIENCE_EXISTING,
+          FOYER_LINK_AUDIENCE_NONE };
 
   f->fake = fake_graph_new ();
   f->graph = mock_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 50);
   if (data == NULL)
     {
-      policy = foyer_picker_policy_new (audiences, "organization", "view", space_members);
+      policy = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_ORGANIZATION,
+                                        FOYER_LINK_TYPE_VIEW, space_members);
       open_dialog (f, policy);
     }
 }
@@ -89,8 +93,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     }
   g_clear_object (&f->graph);
   g_clear_object (&f->shared_item);
-  g_free (f->shared_link_type);
-  g_free (f->shared_audience);
   /* Let cancelled requests finish before the server goes. */
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -100,14 +102,21 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static GtkWidget *
 child (Fixture *f, const char *name)
 {
-  return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  GtkWidget *options;
+
+  /* The share options have a template of their own. */
+  if (gtk_widget_get_template_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name)
+      != NULL)
+    return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  options = foyer_ui_test_find (GTK_WIDGET (f->dialog), FOYER_TYPE_SHARE_OPTIONS);
+  return foyer_ui_test_child (options, FOYER_TYPE_SHARE_OPTIONS, name);
 }
 
 static gboolean
 shows_items (gpointer data)
 {
   Fixture *f = data;
-  const char *state = foyer_picker_dialog_get_state (f->dialog);
+  const char *state = _foyer_picker_dialog_get_state (f->dialog);
 
   return g_str_equal (state, "list") || g_str_equal (state, "grid");
 }
@@ -117,7 +126,7 @@ shows_status (gpointer data)
 {
   Fixture *f = data;
 
-  return g_str_equal (foyer_picker_dialog_get_state (f->dialog), "status");
+  return g_str_equal (_foyer_picker_dialog_get_state (f->dialog), "status");
 }
 
 static void
@@ -130,7 +139,7 @@ wait_for_items (Fixture *f)
 static char *
 item_names (Fixture *f)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
   g_autoptr (GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -147,7 +156,7 @@ item_names (Fixture *f)
 static char *
 path_text (Fixture *f)
 {
-  g_auto (GStrv) path = foyer_picker_dialog_dup_path (f->dialog);
+  g_auto (GStrv) path = _foyer_picker_dialog_dup_path (f->dialog);
 
   return g_strjoinv (" > ", path);
 }
@@ -155,7 +164,7 @@ path_text (Fixture *f)
 static FoyerDriveItem *
 find_item (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -170,7 +179,7 @@ find_item (Fixture *f, const char *name)
 static guint
 find_position (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -205,7 +214,7 @@ test_opens_my_files (Fixture *f, gconstpointer data)
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (f->dialog)));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->dialog)), ==, "Attach File");
   wait_for_items (f);
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_MY_FILES);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_MY_FILES);
   /* Folders first, then by name; the name with markup in it is shown as is. */
   g_assert_cmpstr ((names = item_names (f)), ==, ROOT_NAMES);
   g_assert_cmpstr ((path = path_text (f)), ==, "My Files");
@@ -377,7 +386,7 @@ test_sources (Fixture *f, gconstpointer data)
 
   /* Recent comes from the insights API. */
   select_source (f, "recent_row");
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_RECENT);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_RECENT);
   g_assert_cmpstr ((names = item_names (f)), ==, "Quarterly review.pptx|Roadmap.xlsx");
   g_clear_pointer (&names, g_free);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/me/insights/used"), ==, 1);
@@ -515,7 +524,7 @@ test_filter_and_sort (Fixture *f, gconstpointer data)
 
   /* The grid shows the same model. */
   gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.grid-view", NULL);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "grid");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "grid");
   g_assert_true (foyer_ui_test_wait_until ((gboolean (*) (gpointer)) foyer_ui_test_is_drawn,
                                            child (f, "grid_view"), 5000));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
@@ -553,7 +562,7 @@ test_details_and_share (Fixture *f, gconstpointer data)
   plan = find_item (f, "Plan <b>2027</b>.docx");
   foyer_picker_dialog_activate_item (f->dialog, plan);
 
-  g_assert_true (foyer_picker_dialog_get_chosen (f->dialog) == plan);
+  g_assert_true (_foyer_picker_dialog_get_chosen (f->dialog) == plan);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "details_stack"))), ==,
                    "item");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (f, "details_name"))), ==,
@@ -590,28 +599,28 @@ test_details_and_share (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
   g_assert_true (f->shared_item == plan);
-  g_assert_cmpstr (f->shared_link_type, ==, "view");
-  g_assert_cmpstr (f->shared_audience, ==, "organization");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
 
   /* Allow editing, for the people in the space. */
   gtk_switch_set_active (GTK_SWITCH (child (f, "edit_switch")), TRUE);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 2);
-  g_assert_cmpstr (f->shared_link_type, ==, "edit");
-  g_assert_cmpstr (f->shared_audience, ==, "space");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_EDIT);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_SPACE);
 
   /* Existing access makes no link: editing does not apply. */
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "existing_check")), TRUE);
   g_assert_false (gtk_widget_get_sensitive (child (f, "edit_row")));
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
-  g_assert_cmpstr (f->shared_audience, ==, "existing");
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_EXISTING);
 
   /* Choosing a folder's selection clears the choice: nothing to share. */
   gtk_single_selection_set_selected (
       GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "list_view")))),
       find_position (f, "Documents"));
-  g_assert_null (foyer_picker_dialog_get_chosen (f->dialog));
+  g_assert_null (_foyer_picker_dialog_get_chosen (f->dialog));
   g_assert_false (gtk_widget_is_sensitive (child (f, "share_button")));
   gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.share", NULL);
   g_assert_cmpuint (f->shares, ==, 3);
@@ -635,13 +644,15 @@ joined (const char *const *strv)
 static void
 test_access_check (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_AUDIENCE_EXISTING,
+          FOYER_LINK_AUDIENCE_NONE };
   const char *const members[]
       = { "bob@contoso.example", "carol@contoso.example", "mallory@fabrikam.example", NULL };
   const char *const names[] = { "Bob Dupont", "Carol Lee", "Mallory Smith", NULL };
   const char *const domains[] = { "contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "organization", "view", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_TYPE_VIEW, members);
   g_autofree char *missing = NULL;
   g_autofree char *grants = NULL;
 
@@ -661,7 +672,7 @@ test_access_check (Fixture *f, gconstpointer data)
                    ==, "Mallory Smith");
   g_assert_true (gtk_widget_get_visible (child (f, "grant_row")));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (f, "grant_switch"))));
-  missing = joined (foyer_picker_dialog_get_members_without_access (f->dialog));
+  missing = joined (_foyer_picker_dialog_get_members_without_access (f->dialog));
   g_assert_cmpstr (missing, ==, "mallory@fabrikam.example");
   g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
 
@@ -679,13 +690,13 @@ test_access_check (Fixture *f, gconstpointer data)
   g_assert_cmpstr (grants, ==, "bob@contoso.example,mallory@fabrikam.example");
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
-  g_assert_cmpstr (f->shared_audience, ==, "existing");
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_EXISTING);
 
   /* The space's people are invited anyway: nothing to say. */
   gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "space_check")), TRUE);
   g_assert_false (gtk_widget_get_visible (child (f, "access_check_group")));
   g_assert_cmpuint (
-      g_strv_length ((char **) foyer_picker_dialog_get_members_without_access (f->dialog)), ==, 0);
+      g_strv_length ((char **) _foyer_picker_dialog_get_members_without_access (f->dialog)), ==, 0);
   g_assert_null (foyer_picker_dialog_get_grant_emails (f->dialog));
 
   /* Another file starts again from "not known", the offer off. */
@@ -697,11 +708,12 @@ test_access_check (Fixture *f, gconstpointer data)
 static void
 test_access_check_no_grant (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "organization", "existing", NULL };
+  const FoyerLinkAudience audiences[] = { FOYER_LINK_AUDIENCE_ORGANIZATION,
+                                          FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   const char *const members[] = { "mallory@fabrikam.example", NULL };
   const char *const domains[] = { "contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "organization", "view", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_TYPE_VIEW, members);
 
   foyer_picker_policy_set_organization_domains (policy, domains);
   open_dialog (f, policy);
@@ -720,9 +732,10 @@ test_access_check_no_grant (Fixture *f, gconstpointer data)
 static void
 test_policy_anyone_edit (Fixture *f, gconstpointer data)
 {
-  const char *const audiences[] = { "anyone", "existing", "bogus", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "anyone", "edit", NULL);
+      = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_TYPE_EDIT, NULL);
 
   open_dialog (f, policy);
   wait_for_items (f);
@@ -735,8 +748,22 @@ test_policy_anyone_edit (Fixture *f, gconstpointer data)
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "edit_switch"))));
   g_signal_emit_by_name (child (f, "share_button"), "clicked");
   g_assert_cmpuint (f->shares, ==, 1);
-  g_assert_cmpstr (f->shared_link_type, ==, "edit");
-  g_assert_cmpstr (f->shared_audience, ==, "anyone");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_EDIT);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ANYONE);
+}
+
+/* The policy's audiences as their JSON names, in its order. */
+static char *
+audience_names (FoyerPickerPolicy *policy)
+{
+  const FoyerLinkAudience *audiences = foyer_picker_policy_get_audiences (policy);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) names = NULL;
+
+  for (guint i = 0; audiences[i] != FOYER_LINK_AUDIENCE_NONE; i++)
+    g_strv_builder_add (builder, foyer_link_audience_to_string (audiences[i]));
+  names = g_strv_builder_end (builder);
+  return g_strjoinv (",", names);
 }
 
 static void
@@ -746,6 +773,7 @@ test_policy_from_json (void)
   g_autoptr (FoyerPickerPolicy) policy = NULL;
   g_autoptr (FoyerPickerPolicy) none = NULL;
   const char *const members[] = { "a@x.example", NULL };
+  g_autofree char *names = NULL;
   JsonObject *microsoft;
 
   g_assert_true (json_parser_load_from_data (
@@ -756,16 +784,20 @@ test_policy_from_json (void)
   microsoft = json_node_get_object (json_parser_get_root (parser));
   policy = foyer_picker_policy_new_from_json (microsoft, members);
   /* Canonical order; a default the policy does not allow falls back to the first allowed. */
-  g_assert_cmpstr (g_strjoinv (",", (char **) foyer_picker_policy_get_audiences (policy)), ==,
-                   "organization,space,existing");
-  g_assert_false (foyer_picker_policy_allows (policy, "anyone"));
-  g_assert_cmpstr (foyer_picker_policy_get_default_audience (policy), ==, "organization");
-  g_assert_cmpstr (foyer_picker_policy_get_default_link_type (policy), ==, "edit");
+  g_assert_cmpstr ((names = audience_names (policy)), ==, "organization,space,existing");
+  g_assert_false (foyer_picker_policy_allows (policy, FOYER_LINK_AUDIENCE_ANYONE));
+  g_assert_cmpint (foyer_picker_policy_get_default_audience (policy), ==,
+                   FOYER_LINK_AUDIENCE_ORGANIZATION);
+  g_assert_cmpint (foyer_picker_policy_get_default_link_type (policy), ==, FOYER_LINK_TYPE_EDIT);
   g_assert_cmpstr (foyer_picker_policy_get_space_members (policy)[0], ==, "a@x.example");
 
-  none = foyer_picker_policy_new (NULL, "anyone", "sideways", NULL);
-  g_assert_null (foyer_picker_policy_get_default_audience (none));
-  g_assert_cmpstr (foyer_picker_policy_get_default_link_type (none), ==, "view");
+  /* Nothing allowed, and a link type this version does not know. */
+  g_assert_true (json_parser_load_from_data (
+      parser, "{\"defaultAudience\":\"anyone\",\"defaultLinkType\":\"sideways\"}", -1, NULL));
+  none = foyer_picker_policy_new_from_json (json_node_get_object (json_parser_get_root (parser)),
+                                            NULL);
+  g_assert_cmpint (foyer_picker_policy_get_default_audience (none), ==, FOYER_LINK_AUDIENCE_NONE);
+  g_assert_cmpint (foyer_picker_policy_get_default_link_type (none), ==, FOYER_LINK_TYPE_VIEW);
 }
 
 static gboolean
@@ -808,13 +840,14 @@ spinner_shown (gpointer data)
 static void
 test_throttled_waits (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   gint64 first, second, third;
 
   /* Two 429s asking for 1 s each, then the listing. */
   fake_graph_set_fault (f->fake, "/v1.0/me/drive/root/children", "429:1:2");
   open_dialog (f, policy);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "loading");
   /* A quick page shows no spinner; this wait is long enough for one. */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "view_stack"))), ==,
                    "list");
@@ -833,7 +866,8 @@ test_throttled_waits (Fixture *f, gconstpointer data)
 static void
 test_throttled_state (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
 
   /* Told to wait longer than the client will: the throttled state, at once,
    * and no early retry. */
@@ -856,7 +890,8 @@ test_throttled_state (Fixture *f, gconstpointer data)
 static void
 test_malformed_and_denied (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autofree char *names = NULL;
 
   fake_graph_set_fault (f->fake, "/v1.0/me/drive/root/children", "malformed");
@@ -886,7 +921,8 @@ shows_offline (gpointer data)
 static void
 test_offline (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (NULL, NULL, NULL, NULL);
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (NULL, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autoptr (GSocketListener) listener = g_socket_listener_new ();
   g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
@@ -916,7 +952,7 @@ has_two_pages (gpointer data)
 {
   Fixture *f = data;
 
-  return g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)) == 100;
+  return g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)) == 100;
 }
 
 static void
@@ -930,7 +966,7 @@ test_paging (Fixture *f, gconstpointer data)
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
   wait_ms (200);
   /* One page is all that was asked for while its top is shown. */
-  g_assert_cmpuint (g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)), ==, 50);
+  g_assert_cmpuint (g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)), ==, 50);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/big/children"), ==, 1);
 
   /* Near the end, the next page. */
@@ -946,7 +982,7 @@ test_paging (Fixture *f, gconstpointer data)
 static gboolean
 tile_has_thumbnail (gpointer data)
 {
-  return foyer_picker_tile_get_has_thumbnail (data);
+  return _foyer_picker_tile_get_has_thumbnail (data);
 }
 
 typedef struct
@@ -1013,10 +1049,10 @@ test_tile_thumbnails (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/deck/thumbnails"), ==,
                     requests + 1);
-  g_assert_false (foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));
+  g_assert_false (_foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (image)), ==,
                    "x-office-spreadsheet-symbolic");
-  g_assert_true (foyer_picker_tile_get_item (FOYER_PICKER_TILE (tile)) == budget);
+  g_assert_true (_foyer_picker_tile_get_item (FOYER_PICKER_TILE (tile)) == budget);
 
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), NULL);
   gtk_window_destroy (GTK_WINDOW (window));

@@ -12,6 +12,8 @@
 #include "foyer-test-sandbox.h"
 #include "foyer-ui-test.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
+#include "picker/foyer-share-options.h"
 
 static FoyerTestSandbox *sandbox;
 static FoyerCloud *cloud;
@@ -23,32 +25,32 @@ typedef struct
   FoyerPickerDialog *dialog;
   guint shares;
   FoyerDriveItem *shared_item;
-  char *shared_link_type;
-  char *shared_audience;
+  FoyerLinkType shared_link_type;
+  FoyerLinkAudience shared_audience;
 } Fixture;
 
 static void
 share_cb (FoyerPickerDialog *dialog,
           FoyerDriveItem *item,
-          const char *link_type,
-          const char *audience,
+          FoyerLinkType link_type,
+          FoyerLinkAudience audience,
           Fixture *f)
 {
   f->shares++;
   g_set_object (&f->shared_item, item);
-  g_free (f->shared_link_type);
-  f->shared_link_type = g_strdup (link_type);
-  g_free (f->shared_audience);
-  f->shared_audience = g_strdup (audience);
+  f->shared_link_type = link_type;
+  f->shared_audience = audience;
 }
 
 static void
 open_dialog (Fixture *f)
 {
-  const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ANYONE, FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_SPACE,
+          FOYER_LINK_AUDIENCE_EXISTING, FOYER_LINK_AUDIENCE_NONE };
   const char *const members[] = { "alice@contoso.example", "bob@contoso.example", NULL };
-  g_autoptr (FoyerPickerPolicy) policy
-      = foyer_picker_policy_new (audiences, "space", "edit", members);
+  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (
+      audiences, FOYER_LINK_AUDIENCE_SPACE, FOYER_LINK_TYPE_EDIT, members);
 
   f->dialog = foyer_picker_dialog_new (NULL, f->graph, policy);
   g_object_ref_sink (f->dialog);
@@ -82,8 +84,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     }
   g_clear_object (&f->graph);
   g_clear_object (&f->shared_item);
-  g_free (f->shared_link_type);
-  g_free (f->shared_audience);
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
 }
@@ -91,14 +91,21 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static GtkWidget *
 child (Fixture *f, const char *name)
 {
-  return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  GtkWidget *options;
+
+  /* The share options have a template of their own. */
+  if (gtk_widget_get_template_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name)
+      != NULL)
+    return foyer_ui_test_child (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_DIALOG, name);
+  options = foyer_ui_test_find (GTK_WIDGET (f->dialog), FOYER_TYPE_SHARE_OPTIONS);
+  return foyer_ui_test_child (options, FOYER_TYPE_SHARE_OPTIONS, name);
 }
 
 static gboolean
 shows_items (gpointer data)
 {
   Fixture *f = data;
-  const char *state = foyer_picker_dialog_get_state (f->dialog);
+  const char *state = _foyer_picker_dialog_get_state (f->dialog);
 
   return g_str_equal (state, "list") || g_str_equal (state, "grid");
 }
@@ -108,7 +115,7 @@ shows_status (gpointer data)
 {
   Fixture *f = data;
 
-  return g_str_equal (foyer_picker_dialog_get_state (f->dialog), "status");
+  return g_str_equal (_foyer_picker_dialog_get_state (f->dialog), "status");
 }
 
 static void
@@ -120,7 +127,7 @@ wait_for_items (Fixture *f)
 static FoyerDriveItem *
 find_item (Fixture *f, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (f->dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -141,7 +148,7 @@ has_item (Fixture *f, const char *name)
 static char *
 path_text (Fixture *f)
 {
-  g_auto (GStrv) path = foyer_picker_dialog_dup_path (f->dialog);
+  g_auto (GStrv) path = _foyer_picker_dialog_dup_path (f->dialog);
 
   return g_strjoinv (" > ", path);
 }
@@ -197,7 +204,7 @@ test_browse_and_share (Fixture *f, gconstpointer data)
 
   /* Choose a file: its details, who has access, the policy's defaults. */
   foyer_picker_dialog_activate_item (f->dialog, report);
-  g_assert_true (foyer_picker_dialog_get_chosen (f->dialog) == report);
+  g_assert_true (_foyer_picker_dialog_get_chosen (f->dialog) == report);
   g_assert_true (foyer_ui_test_wait_until (owner_known, f, 20000));
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (child (f, "space_check"))));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "edit_switch"))));
@@ -213,8 +220,8 @@ test_browse_and_share (Fixture *f, gconstpointer data)
   g_assert_cmpstr (foyer_drive_item_get_id (f->shared_item), ==, foyer_drive_item_get_id (report));
   g_assert_cmpstr (foyer_drive_item_get_target_drive_id (f->shared_item), ==,
                    foyer_test_sandbox_get_user_drive_id (sandbox, "alice@contoso.example"));
-  g_assert_cmpstr (f->shared_link_type, ==, "view");
-  g_assert_cmpstr (f->shared_audience, ==, "organization");
+  g_assert_cmpint (f->shared_link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (f->shared_audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
 
   /* The picker only reads: no createLink, no invite. */
   for (const char *const *suffix = (const char *const[]){ "/createLink", "/invite", NULL };
@@ -286,7 +293,7 @@ sites_searched (gpointer data)
 
   if (searches->len == 0 || !shows_items (f))
     return FALSE;
-  first = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+  first = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
   return foyer_drive_item_get_is_site (first);
 }
 
@@ -321,10 +328,10 @@ test_sources (Fixture *f, gconstpointer data)
   /* SharePoint: a followed site, its libraries, a library's files. */
   select_source (f, "sharepoint_row");
   wait_for_items (f);
-  g_assert_cmpuint (g_list_model_get_n_items (foyer_picker_dialog_get_model (f->dialog)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (_foyer_picker_dialog_get_model (f->dialog)), >, 0);
   {
     g_autoptr (FoyerDriveItem) site
-        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+        = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
 
     g_assert_true (foyer_drive_item_get_is_site (site));
     foyer_picker_dialog_activate_item (f->dialog, site);
@@ -332,7 +339,7 @@ test_sources (Fixture *f, gconstpointer data)
   wait_for_items (f);
   {
     g_autoptr (FoyerDriveItem) library
-        = g_list_model_get_item (foyer_picker_dialog_get_model (f->dialog), 0);
+        = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
 
     g_assert_true (foyer_drive_item_get_is_folder (library));
     foyer_picker_dialog_activate_item (f->dialog, library);
@@ -340,7 +347,7 @@ test_sources (Fixture *f, gconstpointer data)
   wait_for_items (f);
   g_assert_true (has_item (f, "Team handbook.docx"));
   g_assert_true (has_item (f, "Marketing"));
-  g_assert_cmpint (foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
+  g_assert_cmpint (_foyer_picker_dialog_get_source (f->dialog), ==, FOYER_PICKER_SOURCE_SHAREPOINT);
 
   /* Searching a library searches that drive, including its folders. */
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "launch");
@@ -494,7 +501,7 @@ test_throttled_burst (Fixture *f, gconstpointer data)
                     >, 0);
   g_assert_no_error (error);
   open_dialog (f);
-  g_assert_cmpstr (foyer_picker_dialog_get_state (f->dialog), ==, "loading");
+  g_assert_cmpstr (_foyer_picker_dialog_get_state (f->dialog), ==, "loading");
   wait_for_items (f);
   g_assert_true (has_item (f, "Documents"));
 

@@ -140,8 +140,8 @@ sample_ref (void)
   ref->item_id = g_strdup ("01ITEM456");
   ref->title = g_strdup ("Budget 2027.xlsx");
   ref->url = g_strdup ("https://contoso.sharepoint.com/:x:/s/fin/EabC?e=1");
-  ref->link_type = g_strdup ("view");
-  ref->audience = g_strdup ("organization");
+  ref->link_type = FOYER_LINK_TYPE_VIEW;
+  ref->audience = FOYER_LINK_AUDIENCE_ORGANIZATION;
   ref->mime_type = g_strdup ("application/vnd.ms-excel");
   ref->size = 4096;
   ref->shared_by = g_strdup ("Alice Martin");
@@ -164,21 +164,44 @@ test_docref_roundtrip (void)
   g_assert_cmpstr (back->item_id, ==, ref->item_id);
   g_assert_cmpstr (back->title, ==, ref->title);
   g_assert_cmpstr (back->url, ==, ref->url);
-  g_assert_cmpstr (back->link_type, ==, "view");
-  g_assert_cmpstr (back->audience, ==, "organization");
+  g_assert_cmpint (back->link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (back->audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
   g_assert_cmpint (back->size, ==, 4096);
   g_assert_cmpstr (back->shared_by, ==, "Alice Martin");
+}
+
+static void
+expect_json_refused (const char *json, int code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerDocumentRef) back = foyer_document_ref_new_from_json (json, hosts, &error);
+
+  g_assert_null (back);
+  g_assert_error (error, FOYER_CRYPTO_ERROR, code);
 }
 
 static void
 expect_refused (FoyerDocumentRef *ref, int code)
 {
   g_autofree char *json = foyer_document_ref_to_json (ref);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FoyerDocumentRef) back = foyer_document_ref_new_from_json (json, hosts, &error);
 
-  g_assert_null (back);
-  g_assert_error (error, FOYER_CRYPTO_ERROR, code);
+  expect_json_refused (json, code);
+}
+
+/* The sample's JSON with one member's value changed (for values the typed
+ * reference cannot hold). */
+static char *
+sample_json_with (const char *member, const char *value, const char *other)
+{
+  g_autoptr (FoyerDocumentRef) ref = sample_ref ();
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autofree char *from = g_strdup_printf ("\"%s\":\"%s\"", member, value);
+  g_autofree char *to = g_strdup_printf ("\"%s\":\"%s\"", member, other);
+  g_autofree char *text = foyer_document_ref_to_json (ref);
+
+  g_string_assign (json, text);
+  g_assert_cmpuint (g_string_replace (json, from, to, 1), ==, 1);
+  return g_string_free (g_steal_pointer (&json), FALSE);
 }
 
 static void
@@ -252,18 +275,14 @@ test_docref_fields (void)
     expect_refused (ref, FOYER_CRYPTO_ERROR_INVALID_REFERENCE);
   }
   {
-    g_autoptr (FoyerDocumentRef) ref = sample_ref ();
+    g_autofree char *json = sample_json_with ("linkType", "view", "owner");
 
-    g_free (ref->link_type);
-    ref->link_type = g_strdup ("owner");
-    expect_refused (ref, FOYER_CRYPTO_ERROR_INVALID_REFERENCE);
+    expect_json_refused (json, FOYER_CRYPTO_ERROR_INVALID_REFERENCE);
   }
   {
-    g_autoptr (FoyerDocumentRef) ref = sample_ref ();
+    g_autofree char *json = sample_json_with ("audience", "organization", "everyone");
 
-    g_free (ref->audience);
-    ref->audience = g_strdup ("everyone");
-    expect_refused (ref, FOYER_CRYPTO_ERROR_INVALID_REFERENCE);
+    expect_json_refused (json, FOYER_CRYPTO_ERROR_INVALID_REFERENCE);
   }
   {
     g_autoptr (FoyerDocumentRef) ref = sample_ref ();

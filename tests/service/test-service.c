@@ -1162,8 +1162,8 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
   ref->item_id = g_strdup (SECRET_ITEM);
   ref->title = g_strdup (SECRET_DOCNAME);
   ref->url = g_strdup (SECRET_URL);
-  ref->link_type = g_strdup ("view");
-  ref->audience = g_strdup ("space");
+  ref->link_type = FOYER_LINK_TYPE_VIEW;
+  ref->audience = FOYER_LINK_AUDIENCE_SPACE;
   ref_json = foyer_document_ref_to_json (ref);
   ref_jwe = seal (key, ref_json);
   refs[0] = ref_jwe;

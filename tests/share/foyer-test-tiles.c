@@ -4,9 +4,11 @@
 #include "foyer-test-tiles.h"
 
 #include "foyer-document-item.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-link.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-org-policy.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
@@ -58,7 +60,7 @@ foyer_test_tiles_connect (FoyerApplication *app,
   g_assert_no_error (error);
   parent = adw_window_new ();
   gtk_window_present (GTK_WINDOW (parent));
-  foyer_microsoft_account_connect (account, GTK_WINDOW (parent));
+  g_assert_true (foyer_microsoft_sign_in_window_open (GTK_WINDOW (parent), account));
   g_assert_true (foyer_ui_test_wait_until (connected, account, 60000));
   gtk_window_destroy (GTK_WINDOW (parent));
   return sandbox;
@@ -164,7 +166,7 @@ foyer_test_tiles_make_refs (FoyerApplication *app, guint n)
       op->item = g_ptr_array_index (items, i);
       foyer_graph_client_create_link_async (graph, foyer_drive_item_get_target_drive_id (op->item),
                                             foyer_drive_item_get_target_id (op->item),
-                                            FOYER_GRAPH_LINK_VIEW,
+                                            FOYER_LINK_TYPE_VIEW,
                                             FOYER_GRAPH_LINK_SCOPE_ORGANIZATION, NULL, link_cb, op);
     }
   g_assert_true (foyer_ui_test_wait_until (links_made, ops, 120000));
@@ -180,7 +182,7 @@ foyer_test_tiles_make_refs (FoyerApplication *app, guint n)
 }
 
 GtkWindow *
-foyer_test_tiles_show (GPtrArray *refs, GPtrArray *tiles_out)
+foyer_test_tiles_show (FoyerApplication *app, GPtrArray *refs, GPtrArray *tiles_out)
 {
   GtkWidget *window = adw_window_new ();
   GtkWidget *scroller = gtk_scrolled_window_new ();
@@ -196,6 +198,7 @@ foyer_test_tiles_show (GPtrArray *refs, GPtrArray *tiles_out)
       g_autoptr (FoyerDocumentItem) document = foyer_document_item_new (refs->pdata[i]);
       FoyerDocumentTile *tile = foyer_document_tile_new ();
 
+      foyer_document_tile_set_account (tile, foyer_application_get_microsoft_account (app));
       gtk_flow_box_append (GTK_FLOW_BOX (flow), GTK_WIDGET (tile));
       foyer_document_tile_set_document (tile, document);
       g_ptr_array_add (tiles_out, tile);
@@ -210,7 +213,7 @@ foyer_test_tiles_count_thumbnails (GPtrArray *tiles)
   guint n = 0;
 
   for (guint i = 0; i < tiles->len; i++)
-    n += foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i));
+    n += _foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i));
   return n;
 }
 
@@ -220,7 +223,7 @@ foyer_test_tiles_count_done (GPtrArray *tiles)
   guint n = 0;
 
   for (guint i = 0; i < tiles->len; i++)
-    n += foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i))
-         || foyer_document_tile_get_status (g_ptr_array_index (tiles, i)) != NULL;
+    n += _foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i))
+         || _foyer_document_tile_get_status (g_ptr_array_index (tiles, i)) != NULL;
   return n;
 }

@@ -27,9 +27,10 @@ FoyerTestSandbox *foyer_test_tiles_connect (FoyerApplication *app,
  * with their own address; no two alike. */
 GPtrArray *foyer_test_tiles_make_refs (FoyerApplication *app, guint n);
 
-/* A window with one tile per reference, each given its document at once;
- * the tiles are added to tiles_out. */
-GtkWindow *foyer_test_tiles_show (GPtrArray *refs, GPtrArray *tiles_out);
+/* A window with one tile per reference, each given the application's
+ * Microsoft account and its document at once; the tiles are added to
+ * tiles_out. */
+GtkWindow *foyer_test_tiles_show (FoyerApplication *app, GPtrArray *refs, GPtrArray *tiles_out);
 
 guint foyer_test_tiles_count_thumbnails (GPtrArray *tiles);
 /* Tiles that are done: a thumbnail, or a status saying why not. */

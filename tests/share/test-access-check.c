@@ -50,26 +50,26 @@ test_audiences (void)
   g_autofree char *org_text = NULL;
   g_autofree char *existing_text = NULL;
 
-  anyone = foyer_access_check_members_without_access (permissions, "anyone", members, domains,
-                                                      &certain);
+  anyone = foyer_access_check_members_without_access (permissions, FOYER_LINK_AUDIENCE_ANYONE,
+                                                      members, domains, &certain);
   g_assert_cmpuint (g_strv_length (anyone), ==, 0);
   g_assert_true (certain);
-  space = foyer_access_check_members_without_access (permissions, "space", members, domains,
-                                                     &certain);
+  space = foyer_access_check_members_without_access (permissions, FOYER_LINK_AUDIENCE_SPACE,
+                                                     members, domains, &certain);
   g_assert_cmpuint (g_strv_length (space), ==, 0);
   g_assert_true (certain);
 
   /* Organization: only the guest from another domain. */
-  org = foyer_access_check_members_without_access (permissions, "organization", members, domains,
-                                                   &certain);
+  org = foyer_access_check_members_without_access (permissions, FOYER_LINK_AUDIENCE_ORGANIZATION,
+                                                   members, domains, &certain);
   org_text = joined (org);
   g_assert_cmpstr (org_text, ==, "mallory@fabrikam.example");
   g_assert_true (certain);
 
   /* Existing: Bob and Mallory hold nothing of their own (links do not
    * count, a "specific people" link's recipients do; case is ignored). */
-  existing = foyer_access_check_members_without_access (permissions, "existing", members, domains,
-                                                        &certain);
+  existing = foyer_access_check_members_without_access (permissions, FOYER_LINK_AUDIENCE_EXISTING,
+                                                        members, domains, &certain);
   existing_text = joined (existing);
   g_assert_cmpstr (existing_text, ==, "bob@contoso.example,mallory@fabrikam.example");
   g_assert_true (certain);
@@ -82,8 +82,8 @@ test_guest_with_permission (void)
       "[{\"roles\":[\"owner\"],\"grantedToV2\":{\"user\":{\"email\":\"a@contoso.example\"}}},"
       "{\"roles\":[\"read\"],\"grantedToV2\":{\"siteUser\":{\"loginName\":"
       "\"i:0#.f|membership|mallory@fabrikam.example\"}}}]");
-  g_auto (GStrv) org = foyer_access_check_members_without_access (permissions, "organization",
-                                                                  members, domains, NULL);
+  g_auto (GStrv) org = foyer_access_check_members_without_access (
+      permissions, FOYER_LINK_AUDIENCE_ORGANIZATION, members, domains, NULL);
 
   /* The guest was given access on the item: the organization link is not
    * what lets them in, and they can open it. */
@@ -108,28 +108,29 @@ test_uncertain (void)
   g_auto (GStrv) from_partial = NULL;
   g_auto (GStrv) none = NULL;
 
-  existing
-      = foyer_access_check_members_without_access (site, "existing", members, domains, &certain);
+  existing = foyer_access_check_members_without_access (site, FOYER_LINK_AUDIENCE_EXISTING, members,
+                                                        domains, &certain);
   g_assert_false (certain);
   g_assert_cmpuint (g_strv_length (existing), ==, 1);
   g_assert_cmpstr (existing[0], ==, "mallory@fabrikam.example");
 
-  from_partial
-      = foyer_access_check_members_without_access (partial, "existing", members, domains, &certain);
+  from_partial = foyer_access_check_members_without_access (partial, FOYER_LINK_AUDIENCE_EXISTING,
+                                                            members, domains, &certain);
   g_assert_false (certain);
   g_assert_cmpuint (g_strv_length (from_partial), ==, 4);
 
   /* Without the organization's domains, nobody is called a guest. */
   {
-    g_auto (GStrv) unknown
-        = foyer_access_check_members_without_access (site, "organization", members, NULL, &certain);
+    g_auto (GStrv) unknown = foyer_access_check_members_without_access (
+        site, FOYER_LINK_AUDIENCE_ORGANIZATION, members, NULL, &certain);
 
     g_assert_cmpuint (g_strv_length (unknown), ==, 0);
     g_assert_false (certain);
   }
 
   /* No permissions known, no members, odd input: never NULL, never a crash. */
-  none = foyer_access_check_members_without_access (NULL, "organization", NULL, NULL, &certain);
+  none = foyer_access_check_members_without_access (NULL, FOYER_LINK_AUDIENCE_ORGANIZATION, NULL,
+                                                    NULL, &certain);
   g_assert_nonnull (none);
   g_assert_cmpuint (g_strv_length (none), ==, 0);
 }
@@ -144,7 +145,8 @@ test_domains (void)
   g_assert_cmpstr (d, ==, "contoso.example");
   g_assert_null (foyer_access_check_email_domain ("nobody"));
   g_assert_null (foyer_access_check_email_domain ("x@"));
-  result = foyer_access_check_members_without_access (NULL, "organization", odd, domains, NULL);
+  result = foyer_access_check_members_without_access (NULL, FOYER_LINK_AUDIENCE_ORGANIZATION, odd,
+                                                      domains, NULL);
   /* An address without a domain is not in the organization. */
   g_assert_cmpuint (g_strv_length (result), ==, 2);
 }

@@ -14,11 +14,11 @@
 #include "foyer-application.h"
 #include "foyer-document-item.h"
 #include "foyer-message-row.h"
+#include "foyer-message-row-private.h"
 #include "foyer-session.h"
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
@@ -172,7 +172,7 @@ row_for (FoyerWindow *window, FoyerMessageItem *item)
 
   find_rows (GTK_WIDGET (window), rows);
   for (guint i = 0; i < rows->len; i++)
-    if (foyer_message_row_get_item (g_ptr_array_index (rows, i)) == item)
+    if (_foyer_message_row_get_item (g_ptr_array_index (rows, i)) == item)
       return g_ptr_array_index (rows, i);
   return NULL;
 }
@@ -183,8 +183,8 @@ retry_shown (gpointer data)
   gpointer *pair = data;
   FoyerMessageRow *row = row_for (pair[0], pair[1]);
 
-  return row != NULL && gtk_widget_get_visible (foyer_message_row_get_retry_button (row))
-         && gtk_widget_get_mapped (foyer_message_row_get_retry_button (row));
+  return row != NULL && gtk_widget_get_visible (_foyer_message_row_get_retry_button (row))
+         && gtk_widget_get_mapped (_foyer_message_row_get_retry_button (row));
 }
 
 /* Posting while the service is down: pending, failed with why, Retry. */
@@ -205,8 +205,7 @@ test_service_down (void)
   DocWait failed, sent, at_bob;
 
   g_assert_nonnull (service);
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, alice);
+  window = foyer_window_new (GTK_APPLICATION (app), alice, NULL);
   gtk_window_present (GTK_WINDOW (window));
   sign_in (alice, foyer_test_service_get_base_url (service), FOYER_TEST_ALICE_EMAIL,
            FOYER_TEST_ALICE_PASSWORD);
@@ -244,7 +243,7 @@ test_service_down (void)
   g_assert_no_error (error);
   row = row_for (window, item);
   g_assert_nonnull (row);
-  g_signal_emit_by_name (foyer_message_row_get_retry_button (row), "clicked");
+  g_signal_emit_by_name (_foyer_message_row_get_retry_button (row), "clicked");
   /* (The app would also send it by itself once its event stream is back.) */
   g_assert_cmpint (foyer_message_item_get_state (item), !=, FOYER_MESSAGE_STATE_FAILED);
 

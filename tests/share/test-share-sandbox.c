@@ -18,6 +18,7 @@
 #include "foyer-cloud.h"
 #include "foyer-document-item.h"
 #include "foyer-document-tile.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-microsoft-account.h"
@@ -28,7 +29,6 @@
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
@@ -93,7 +93,7 @@ tile_shown (gpointer data)
     {
       FoyerDocumentTile *tile = g_ptr_array_index (tiles, i);
 
-      if (g_strcmp0 (foyer_document_tile_get_title (tile), w->title) == 0
+      if (g_strcmp0 (_foyer_document_tile_get_title (tile), w->title) == 0
           && gtk_widget_get_mapped (GTK_WIDGET (tile)))
         w->tile = tile;
     }
@@ -113,7 +113,7 @@ tile_says (gpointer data)
 
   if (!tile_shown (w->tile))
     return FALSE;
-  return g_strcmp0 (foyer_document_tile_get_status (w->tile->tile), w->status) == 0;
+  return g_strcmp0 (_foyer_document_tile_get_status (w->tile->tile), w->status) == 0;
 }
 
 /* The tile as shown now: rows are rebound as the list changes. */
@@ -202,9 +202,7 @@ test_update_sharing (void)
   g_assert_no_error (error);
   g_assert_nonnull (service);
   foyer_test_enable_microsoft (service, sandbox, "embedded");
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -243,8 +241,8 @@ test_update_sharing (void)
 
   plan = get_item (foyer_microsoft_account_get_graph (account),
                    "/me/drive/root:/Projects/Project plan.docx");
-  foyer_share_document_async (account, session, space, plan, "view", "space", NULL, NULL,
-                              foyer_test_wait_cb, &wait);
+  foyer_share_document_async (account, session, space, plan, FOYER_LINK_TYPE_VIEW,
+                              FOYER_LINK_AUDIENCE_SPACE, NULL, NULL, foyer_test_wait_cb, &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -252,9 +250,10 @@ test_update_sharing (void)
   /* The sharer's own tile offers Update File Sharing. */
   tile = (TileWait){ window, "Project plan.docx", NULL };
   g_assert_true (foyer_ui_test_wait_until (tile_shown, &tile, 20000));
-  g_assert_cmpstr (foyer_document_tile_get_ref (tile.tile)->audience, ==, "space");
-  g_assert_true (gtk_widget_get_visible (foyer_document_tile_get_update_button (tile.tile)));
-  url = g_strdup (foyer_document_tile_get_ref (tile.tile)->url);
+  g_assert_cmpint (_foyer_document_tile_get_ref (tile.tile)->audience, ==,
+                   FOYER_LINK_AUDIENCE_SPACE);
+  g_assert_true (gtk_widget_get_visible (_foyer_document_tile_get_update_button (tile.tile)));
+  url = g_strdup (_foyer_document_tile_get_ref (tile.tile)->url);
 
   /* Bob joins later: Microsoft does not let him in. */
   foyer_session_add_member_async (session, space, FOYER_TEST_BOB_EMAIL, NULL, foyer_test_wait_cb,
@@ -268,20 +267,20 @@ test_update_sharing (void)
 
   /* Update File Sharing: progress, then who was given access. */
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
-  g_signal_emit_by_name (foyer_document_tile_get_update_button (current_tile (&tile)), "clicked");
-  g_assert_cmpstr (foyer_document_tile_get_status (tile.tile), ==, "Updating file sharing…");
-  g_assert_false (gtk_widget_get_sensitive (foyer_document_tile_get_update_button (tile.tile)));
+  g_signal_emit_by_name (_foyer_document_tile_get_update_button (current_tile (&tile)), "clicked");
+  g_assert_cmpstr (_foyer_document_tile_get_status (tile.tile), ==, "Updating file sharing…");
+  g_assert_false (gtk_widget_get_sensitive (_foyer_document_tile_get_update_button (tile.tile)));
   status = (StatusWait){ &tile, "Bob Durand can now open it." };
   g_assert_true (foyer_ui_test_wait_until (tile_says, &status, 20000));
   g_assert_true (
-      gtk_widget_get_sensitive (foyer_document_tile_get_update_button (current_tile (&tile))));
+      gtk_widget_get_sensitive (_foyer_document_tile_get_update_button (current_tile (&tile))));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
   g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "share-update-sharing"));
   g_assert_cmpuint (sandbox_count (sandbox, "POST", "/invite"), ==, 1);
   g_assert_true (bob_can_open (bob_graph, url));
 
   /* Again: everyone already has access, nobody is invited. */
-  g_signal_emit_by_name (foyer_document_tile_get_update_button (current_tile (&tile)), "clicked");
+  g_signal_emit_by_name (_foyer_document_tile_get_update_button (current_tile (&tile)), "clicked");
   status.status = "Everyone in this space can already open it.";
   g_assert_true (foyer_ui_test_wait_until (tile_says, &status, 20000));
   g_assert_cmpuint (sandbox_count (sandbox, "POST", "/invite"), ==, 1);
@@ -295,8 +294,9 @@ test_update_sharing (void)
     const char *const grant[] = { FOYER_TEST_BOB_EMAIL, NULL };
 
     g_clear_pointer (&notice, g_free);
-    foyer_share_document_async (account, session, space, budget, "view", "existing", grant, NULL,
-                                foyer_test_wait_cb, &wait);
+    foyer_share_document_async (account, session, space, budget, FOYER_LINK_TYPE_VIEW,
+                                FOYER_LINK_AUDIENCE_EXISTING, grant, NULL, foyer_test_wait_cb,
+                                &wait);
     g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
     g_assert_no_error (error);
     g_clear_object (&wait.result);
@@ -306,7 +306,7 @@ test_update_sharing (void)
   /* Not shared with the space: no Update File Sharing on that tile. */
   tile = (TileWait){ window, "Budget 2027.xlsx", NULL };
   g_assert_false (
-      gtk_widget_get_visible (foyer_document_tile_get_update_button (current_tile (&tile))));
+      gtk_widget_get_visible (_foyer_document_tile_get_update_button (current_tile (&tile))));
 
   gtk_window_destroy (GTK_WINDOW (window));
   foyer_microsoft_account_disconnect (account);

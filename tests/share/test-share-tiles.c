@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "foyer-microsoft-account.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-test-tiles.h"
 #include "foyer-ui-test.h"
 
@@ -56,14 +57,14 @@ test_throttled_burst (void)
       &error));
   g_assert_no_error (error);
 
-  window = foyer_test_tiles_show (refs, tiles);
+  window = foyer_test_tiles_show (app, refs, tiles);
   if (!foyer_ui_test_wait_until (all_thumbnails, tiles, 60000))
     {
       for (guint i = 0; i < tiles->len; i++)
-        if (!foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
+        if (!_foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
           g_test_message ("No thumbnail: %s (%s)",
-                          foyer_document_tile_get_title (g_ptr_array_index (tiles, i)),
-                          foyer_document_tile_get_status (g_ptr_array_index (tiles, i)));
+                          _foyer_document_tile_get_title (g_ptr_array_index (tiles, i)),
+                          _foyer_document_tile_get_status (g_ptr_array_index (tiles, i)));
       log = foyer_test_sandbox_get_request_log (sandbox, &error);
       for (guint i = 0; log != NULL && i < json_array_get_length (log) && i < 30; i++)
         {
@@ -80,7 +81,7 @@ test_throttled_burst (void)
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
   g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "share-tiles-throttled"));
   for (guint i = 0; i < tiles->len; i++)
-    g_assert_null (foyer_document_tile_get_status (g_ptr_array_index (tiles, i)));
+    g_assert_null (_foyer_document_tile_get_status (g_ptr_array_index (tiles, i)));
 
   /* Each thumbnail's requests, in the order they arrived. */
   log = foyer_test_sandbox_get_request_log (sandbox, &error);

@@ -35,7 +35,7 @@ test_window_in_french (void)
   GtkWidget *empty;
 
   g_application_register (G_APPLICATION (app), NULL, NULL);
-  window = foyer_window_new (app);
+  window = foyer_window_new (GTK_APPLICATION (app), NULL, NULL);
   gtk_window_present (GTK_WINDOW (window));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
 

@@ -5,6 +5,7 @@
 
 #include "foyer-message-list.h"
 #include "foyer-message-row.h"
+#include "foyer-message-row-private.h"
 #include "foyer-ui-test.h"
 
 typedef struct
@@ -22,7 +23,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->list = foyer_message_list_new ();
   f->view = GTK_LIST_VIEW (gtk_list_view_new (
       GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (f->list)))),
-      foyer_message_row_factory_new ()));
+      foyer_message_row_factory_new (NULL)));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (f->view));
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 640, 720);
@@ -64,7 +65,7 @@ row_for (Fixture *f, const char *id)
   for (guint i = 0; i < rows->len; i++)
     {
       FoyerMessageRow *row = g_ptr_array_index (rows, i);
-      FoyerMessageItem *item = foyer_message_row_get_item (row);
+      FoyerMessageItem *item = _foyer_message_row_get_item (row);
 
       if (item != NULL && g_strcmp0 (foyer_message_item_get_id (item), id) == 0)
         return row;

@@ -14,6 +14,7 @@
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
 #include "foyer-document-item.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-jwe.h"
 #include "foyer-message-row.h"
 #include "foyer-share.h"
@@ -21,18 +22,26 @@
 #include "foyer-cloud.h"
 #include "foyer-graph-client.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-microsoft-sign-in-window.h"
 #include "foyer-session.h"
 #include "foyer-sign-in-view.h"
 #include "foyer-store.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-service.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-test-org.h"
 #include "foyer-test-util.h"
 #include "foyer-window.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "viewer/foyer-viewer.h"
+
+/* The Microsoft sign-in window, while there is one. */
+static GtkWindow *
+sign_in_window (void)
+{
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_MICROSOFT_SIGN_IN_WINDOW);
+}
 
 static FoyerApplication *app;
 
@@ -111,7 +120,7 @@ static gboolean
 picker_lists (gpointer data)
 {
   FoyerPickerDialog *picker = find_picker ();
-  GListModel *model = picker != NULL ? foyer_picker_dialog_get_model (picker) : NULL;
+  GListModel *model = picker != NULL ? _foyer_picker_dialog_get_model (picker) : NULL;
 
   for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
     {
@@ -182,7 +191,7 @@ tile_has_thumbnail (gpointer data)
 
   foyer_ui_test_collect (data, FOYER_TYPE_DOCUMENT_TILE, tiles);
   for (guint i = 0; i < tiles->len; i++)
-    if (foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
+    if (_foyer_document_tile_has_thumbnail (g_ptr_array_index (tiles, i)))
       return TRUE;
   return FALSE;
 }
@@ -210,7 +219,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   g_autoptr (FoyerDriveItem) item = NULL;
-  g_autoptr (FoyerDocumentRef) ref = NULL;
+  const FoyerDocumentRef *ref = NULL;
   g_autoptr (FoyerCloud) cloud = NULL;
   g_autofree char *bob_token = NULL;
   g_autofree char *notice = NULL;
@@ -246,8 +255,9 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_space = foyer_session_find_space (bob, foyer_space_item_get_id (space));
   foyer_session_open_space (bob, bob_space);
 
-  foyer_share_document_async (account, alice, space, item, "view", "organization", NULL, NULL,
-                              foyer_test_wait_cb, &wait);
+  foyer_share_document_async (account, alice, space, item, FOYER_LINK_TYPE_VIEW,
+                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, foyer_test_wait_cb,
+                              &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -257,12 +267,12 @@ share_and_show (FoyerTestSandbox *sandbox,
   received = find_document_message (bob_space, TRUE);
   cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
   g_assert_no_error (error);
-  ref = foyer_document_item_dup_ref (
+  ref = foyer_document_item_check (
       FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (received)), cloud, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ref->title, ==, "Quarterly report.docx");
-  g_assert_cmpstr (ref->link_type, ==, "view");
-  g_assert_cmpstr (ref->audience, ==, "organization");
+  g_assert_cmpint (ref->link_type, ==, FOYER_LINK_TYPE_VIEW);
+  g_assert_cmpint (ref->audience, ==, FOYER_LINK_AUDIENCE_ORGANIZATION);
   g_assert_cmpstr (ref->shared_by, ==, "Alice Martin");
   g_assert_cmpstr (ref->item_id, ==, foyer_drive_item_get_target_id (item));
 
@@ -302,7 +312,7 @@ share_and_show (FoyerTestSandbox *sandbox,
 
     foyer_ui_test_collect (GTK_WIDGET (window), FOYER_TYPE_DOCUMENT_TILE, tiles);
     g_assert_cmpuint (tiles->len, ==, 1);
-    g_assert_cmpstr (foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
+    g_assert_cmpstr (_foyer_document_tile_get_title (g_ptr_array_index (tiles, 0)), ==,
                      "Quarterly report.docx");
   }
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
@@ -320,7 +330,7 @@ share_and_show (FoyerTestSandbox *sandbox,
     tile = g_ptr_array_index (tiles, 0);
     g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
-    g_signal_emit_by_name (tile, "open", foyer_document_tile_get_ref (tile));
+    g_signal_emit_by_name (tile, "open", _foyer_document_tile_get_ref (tile));
     g_assert_true (foyer_window_get_document_shown (window));
     viewer = foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_VIEWER);
     g_assert_nonnull (viewer);
@@ -386,8 +396,8 @@ test_hostile_references (void)
       FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
 
       foyer_document_tile_set_document (tile, doc);
-      g_assert_null (foyer_document_tile_get_ref (tile));
-      g_assert_nonnull (foyer_document_tile_get_status (tile));
+      g_assert_null (_foyer_document_tile_get_ref (tile));
+      g_assert_nonnull (_foyer_document_tile_get_status (tile));
       g_object_unref (tile);
     }
 
@@ -396,8 +406,8 @@ test_hostile_references (void)
     FoyerDocumentTile *tile = g_object_ref_sink (foyer_document_tile_new ());
 
     foyer_document_tile_set_document (tile, doc);
-    g_assert_null (foyer_document_tile_get_ref (tile));
-    g_assert_cmpstr (foyer_document_tile_get_status (tile), ==, "wrong key");
+    g_assert_null (_foyer_document_tile_get_ref (tile));
+    g_assert_cmpstr (_foyer_document_tile_get_status (tile), ==, "wrong key");
     g_object_unref (tile);
   }
 }
@@ -444,9 +454,7 @@ test_connect (void)
   g_assert_no_error (error);
   foyer_microsoft_account_set_store (account, store);
 
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_UNAVAILABLE);
 
@@ -461,9 +469,8 @@ test_connect (void)
 
   /* Connect: the embedded sign-in, filled in as a person would. */
   gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
-  g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  view = foyer_ui_test_find (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                             FOYER_TYPE_SIGN_IN_VIEW);
+  g_assert_nonnull (sign_in_window ());
+  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW);
   g_assert_nonnull (view);
   web = foyer_sign_in_view_get_web_view (view);
   form.view = consent.view = web;
@@ -483,7 +490,7 @@ test_connect (void)
   run_js (web, "document.querySelector('#idSIButton9').click();");
 
   wait_state (account, FOYER_MICROSOFT_CONNECTED);
-  g_assert_null (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_null (sign_in_window ());
   g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Alice Martin");
   g_assert_cmpstr (foyer_microsoft_account_get_email (account), ==, "alice@contoso.example");
 
@@ -498,7 +505,7 @@ test_connect (void)
   }
   g_assert_true (foyer_ui_test_wait_until (space_titled, space, 10000));
   foyer_window_open_space (window, space);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.attach-file", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "space.attach-file", NULL);
   g_assert_true (foyer_ui_test_wait_until (picker_open, NULL, 10000));
   g_assert_true (foyer_ui_test_wait_until (picker_lists, "Documents", 30000));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (find_picker ()));
@@ -635,9 +642,7 @@ test_connect_browser (void)
   g_assert_true (foyer_test_sandbox_enable_sso (sandbox, "alice@contoso.example", &error));
   g_assert_no_error (error);
 
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_present (GTK_WINDOW (window));
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
                                FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
@@ -655,13 +660,11 @@ test_connect_browser (void)
   g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
   g_assert_nonnull (strstr (opened, "code_challenge_method=S256"));
   /* A window says where to look; it has no web view of its own. */
-  g_assert_nonnull (foyer_microsoft_account_get_sign_in_window (account));
-  g_assert_null (foyer_ui_test_find (
-      GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)), FOYER_TYPE_SIGN_IN_VIEW));
+  g_assert_nonnull (sign_in_window ());
+  g_assert_null (foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW));
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_CONNECTING);
-  foyer_ui_test_wait_for_draw (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
-  g_free (foyer_ui_test_save_png (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                                  "microsoft-browser"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (sign_in_window ()));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (sign_in_window ()), "microsoft-browser"));
 
   /* The browser: signed in already (SSO), so straight back to 127.0.0.1. */
   browser_get (browser, opened, &step);
@@ -672,7 +675,7 @@ test_connect_browser (void)
   g_assert_cmpuint (step.status, ==, 200);
 
   wait_state (account, FOYER_MICROSOFT_CONNECTED);
-  g_assert_null (foyer_microsoft_account_get_sign_in_window (account));
+  g_assert_null (sign_in_window ());
   g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Alice Martin");
 
   g_signal_handler_disconnect (account, handler);
@@ -688,7 +691,7 @@ test_connect_browser (void)
 static gboolean
 approval_shown (gpointer data)
 {
-  GtkWindow *window = foyer_microsoft_account_get_sign_in_window (data);
+  GtkWindow *window = sign_in_window ();
 
   return window != NULL && foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_ADMIN_APPROVAL);
 }
@@ -823,9 +826,7 @@ test_admin_approval (void)
                                       "{\"adminConsentRequired\": true}", &error);
   g_assert_no_error (error);
   foyer_test_enable_microsoft (service, sandbox, "embedded");
-  window = foyer_window_new (app);
-  foyer_window_attach_session (window, session);
-  foyer_window_attach_microsoft (window, session, account);
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
   gtk_window_present (GTK_WINDOW (window));
   foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
                                FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
@@ -838,8 +839,7 @@ test_admin_approval (void)
   wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
-  view = foyer_ui_test_find (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                             FOYER_TYPE_SIGN_IN_VIEW);
+  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW);
   web = foyer_sign_in_view_get_web_view (view);
   form.view = web;
   g_assert_true (foyer_ui_test_wait_until (element_present, &form, 30000));
@@ -849,16 +849,15 @@ test_admin_approval (void)
 
   /* Not a page the person is left on: Foyer says what to do. */
   g_assert_true (foyer_ui_test_wait_until (approval_shown, account, 30000));
-  approval = foyer_ui_test_find (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                                 FOYER_TYPE_ADMIN_APPROVAL);
+  approval = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_ADMIN_APPROVAL);
   expected = g_strdup_printf (
       "%s/%s/adminconsent?client_id=%s", foyer_test_sandbox_get_authority_url (sandbox),
       foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox));
   g_assert_cmpstr (foyer_admin_approval_get_consent_url (approval), ==, expected);
+  /* That sign-in is over (the main window offers to connect again). */
   g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_DISCONNECTED);
-  foyer_ui_test_wait_for_draw (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)));
-  g_free (foyer_ui_test_save_png (GTK_WIDGET (foyer_microsoft_account_get_sign_in_window (account)),
-                                  "microsoft-admin-approval"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (sign_in_window ()));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (sign_in_window ()), "microsoft-admin-approval"));
 
   administrator_grants (sandbox, expected);
   again = find_named (GTK_WIDGET (approval), "admin-approval-try-again");

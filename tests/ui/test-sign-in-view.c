@@ -171,7 +171,9 @@ test_redirect_caught (Fixture *f, gconstpointer data)
                        "document.getElementById('sign-in').click();";
 
   foyer_sign_in_view_start (f->view, authorize, f->redirect_uri);
-  g_assert_true (foyer_ui_test_wait_until (page_loaded, f, 20000));
+  /* The first page starts WebKit's processes, and fails once on the
+   * certificate before it is allowed: slow on a busy machine. */
+  g_assert_true (foyer_ui_test_wait_until (page_loaded, f, 60000));
 
   /* The user sees where the password goes, and that the cloud's CA vouches for it. */
   g_assert_cmpstr (foyer_sign_in_view_get_host (f->view), ==, "127.0.0.1");

@@ -18,7 +18,6 @@
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
-#include "foyer-window-session.h"
 #include "foyer-window.h"
 
 static FoyerApplication *app;
@@ -58,8 +57,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->alice = foyer_application_get_session (app);
   f->bob = foyer_session_new ();
 
-  f->window = foyer_window_new (app);
-  foyer_window_attach_session (f->window, f->alice);
+  f->window = foyer_window_new (GTK_APPLICATION (app), f->alice, NULL);
   gtk_window_present (GTK_WINDOW (f->window));
 
   sign_in (f->alice, f, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);

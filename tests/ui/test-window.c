@@ -19,7 +19,7 @@ typedef struct
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  f->window = foyer_window_new (app);
+  f->window = foyer_window_new (GTK_APPLICATION (app), NULL, NULL);
   gtk_window_present (GTK_WINDOW (f->window));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
 }
@@ -66,7 +66,8 @@ test_window_shape (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (composer_bounds.origin.x, >=, content_bounds.origin.x);
 
   g_assert_cmpstr (gtk_widget_get_tooltip_text (attach), ==, "Attach File");
-  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (attach)), ==, "win.attach-file");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (attach)), ==,
+                   "space.attach-file");
 }
 
 static void
@@ -139,20 +140,35 @@ space (const char *id, const char *title, int minutes_ago, guint unread)
   return item;
 }
 
+/* In place of the session's: the actions of the open space, so that a
+ * test sees what the window asks of it. */
+static void
+replace_space_actions (Fixture *f, const GActionEntry *entry, gpointer data)
+{
+  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entry, 1, data);
+  gtk_widget_insert_action_group (GTK_WIDGET (f->window), "space", G_ACTION_GROUP (group));
+}
+
 typedef struct
 {
+  FoyerWindow *window;
   FoyerSpaceItem *space;
   char *text;
   guint count;
 } Composed;
 
+/* space.send-text (s) */
 static void
-composed_cb (FoyerWindow *window, FoyerSpaceItem *space, const char *text, Composed *c)
+composed_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
+  Composed *c = user_data;
+
   c->count++;
-  c->space = space;
+  c->space = foyer_window_get_current_space (c->window);
   g_free (c->text);
-  c->text = g_strdup (text);
+  c->text = g_variant_dup_string (parameter, NULL);
 }
 
 static gboolean
@@ -180,14 +196,16 @@ test_spaces_and_composer (Fixture *f, gconstpointer data)
   GtkListView *spaces_view = GTK_LIST_VIEW (child (f, "spaces_view"));
   GtkSelectionModel *selection = gtk_list_view_get_model (spaces_view);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "composer_view")));
-  Composed c = { NULL, NULL, 0 };
+  Composed c = { f->window, NULL, NULL, 0 };
+  const GActionEntry send_text
+      = { .name = "send-text", .activate = composed_cb, .parameter_type = "s" };
   g_autofree char *png = NULL;
   g_autofree char *remaining = NULL;
 
   g_list_store_append (spaces, old);
   g_list_store_append (spaces, recent);
   foyer_window_set_spaces (f->window, G_LIST_MODEL (spaces));
-  g_signal_connect (f->window, "composed", G_CALLBACK (composed_cb), &c);
+  replace_space_actions (f, &send_text, &c);
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "sidebar_stack"))), ==,
                    "spaces");
@@ -260,9 +278,12 @@ message (guint seq)
                                  FOYER_MESSAGE_STATE_SENT);
 }
 
+/* space.load-older */
 static void
-load_older_cb (FoyerWindow *window, FoyerSpaceItem *space, guint *count)
+load_older_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
+  guint *count = user_data;
+
   (*count)++;
 }
 
@@ -294,11 +315,12 @@ test_message_tail (Fixture *f, gconstpointer data)
   GtkAdjustment *adj
       = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (child (f, "messages_scroller")));
   guint older_asked = 0;
+  const GActionEntry load_older = { .name = "load-older", .activate = load_older_cb };
   gpointer pair[2] = { f, NULL };
 
   g_list_store_append (spaces, big);
   foyer_window_set_spaces (f->window, G_LIST_MODEL (spaces));
-  g_signal_connect (f->window, "load-older", G_CALLBACK (load_older_cb), &older_asked);
+  replace_space_actions (f, &load_older, &older_asked);
   foyer_window_open_space (f->window, big);
 
   /* The cache arrives after the space opened: only its newest 50 show. */

@@ -6,12 +6,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "foyer-admin-approval.h"
 #include "foyer-auth-request.h"
 #include "foyer-credential-store.h"
+#include "foyer-json.h"
 #include "foyer-loopback-redirect.h"
 #include "foyer-microsoft-account.h"
-#include "foyer-sign-in-view.h"
 #include "foyer-store-thumbnail-cache.h"
 #include "foyer-token-client.h"
 #include "foyer-token-manager.h"
@@ -35,8 +34,6 @@ struct _FoyerMicrosoftAccount
 
   gboolean connecting;
   FoyerAuthRequest *request;
-  GtkWindow *sign_in_window;
-  FoyerSignInView *sign_in_view;
   FoyerLoopbackRedirect *loopback; /* the system browser's way back, while it signs in */
   char *browser_url;
   char *mail; /* the account's mail address, from Graph /me, once known */
@@ -95,8 +92,8 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  if (self->sign_in_window != NULL)
-    gtk_window_destroy (self->sign_in_window);
+  g_clear_object (&self->loopback);
+  g_clear_pointer (&self->browser_url, g_free);
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->graph);
   if (self->tokens != NULL)
@@ -117,23 +114,22 @@ me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FoyerMicrosoftAccount) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) me = NULL;
-  JsonNode *mail;
+  g_autoptr (JsonNode) me = NULL;
+  const char *mail;
 
-  me = foyer_graph_client_get_me_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  me = foyer_graph_client_request_finish (FOYER_GRAPH_CLIENT (source), result, &error);
   if (me == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_message ("Could not read the Microsoft account's mail address: %s", error->message);
       return;
     }
-  mail = json_object_get_member (me, "mail");
-  if (mail != NULL && JSON_NODE_HOLDS_VALUE (mail)
-      && json_node_get_value_type (mail) == G_TYPE_STRING
-      && strchr (json_node_get_string (mail), '@') != NULL)
+  mail = JSON_NODE_HOLDS_OBJECT (me) ? foyer_json_get_string (json_node_get_object (me), "mail")
+                                     : NULL;
+  if (mail != NULL && strchr (mail, '@') != NULL)
     {
       g_free (self->mail);
-      self->mail = g_strdup (json_node_get_string (mail));
+      self->mail = g_strdup (mail);
     }
 }
 
@@ -145,7 +141,8 @@ static void
 fetch_mail (FoyerMicrosoftAccount *self)
 {
   if (self->graph != NULL)
-    foyer_graph_client_get_me_async (self->graph, self->cancellable, me_cb, g_object_ref (self));
+    foyer_graph_client_request_async (self->graph, "GET", "/me?$select=mail", NULL,
+                                      self->cancellable, me_cb, g_object_ref (self));
 }
 
 static void
@@ -226,13 +223,15 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
                                        g_object_ref (self));
 }
 
-/* Connecting: the embedded sign-in on the app's one web session. */
+/* Connecting. The sign-in window (FoyerMicrosoftSignInWindow) shows
+ * Microsoft's pages, embedded or in the system browser, and hands over
+ * where they came back to; the account exchanges it for tokens. */
 
 static void
-foyer_microsoft_account_close_sign_in (FoyerMicrosoftAccount *self)
+finish_sign_in (FoyerMicrosoftAccount *self)
 {
-  if (self->sign_in_window != NULL)
-    gtk_window_destroy (self->sign_in_window);
+  g_clear_object (&self->loopback);
+  g_clear_pointer (&self->browser_url, g_free);
   self->connecting = FALSE;
   notify_state (self);
 }
@@ -247,7 +246,7 @@ signed_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      foyer_microsoft_account_close_sign_in (self);
+      finish_sign_in (self);
       g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
       return;
     }
@@ -256,109 +255,38 @@ signed_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                          foyer_token_manager_get_account (FOYER_TOKEN_MANAGER (source)));
   g_clear_pointer (&self->mail, g_free);
   fetch_mail (self);
-  foyer_microsoft_account_close_sign_in (self);
+  finish_sign_in (self);
 }
 
-static void
-redirect_cb (FoyerSignInView *view, const char *uri, FoyerMicrosoftAccount *self)
+/* Where Microsoft's pages came back to, with the authorization code: the
+ * sign-in is done once the tokens are ours. */
+void
+foyer_microsoft_account_complete_sign_in (FoyerMicrosoftAccount *self, const char *redirect_uri)
 {
-  /* The sign-in view is done; the window stays until the tokens are ours. */
-  foyer_token_manager_sign_in_async (self->tokens, self->request, uri, self->cancellable,
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+  g_return_if_fail (redirect_uri != NULL);
+
+  if (self->request == NULL || !self->connecting)
+    return;
+  foyer_token_manager_sign_in_async (self->tokens, self->request, redirect_uri, self->cancellable,
                                      signed_in_cb, g_object_ref (self));
 }
 
-static void
-failed_cb (FoyerSignInView *view, const char *message, FoyerMicrosoftAccount *self)
+/* The sign-in ends without tokens: cancelled (message NULL), or failed. */
+void
+foyer_microsoft_account_abort_sign_in (FoyerMicrosoftAccount *self, const char *message)
 {
-  foyer_microsoft_account_close_sign_in (self);
-  g_signal_emit (self, signals[ERROR_SHOWN], 0, message);
-}
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
 
-static void
-sign_in_window_destroyed_cb (FoyerMicrosoftAccount *self)
-{
-  self->sign_in_window = NULL;
-  self->sign_in_view = NULL;
-  /* Cancel, or done: the browser's way back closes. */
-  g_clear_object (&self->loopback);
-  g_clear_pointer (&self->browser_url, g_free);
-  if (self->connecting)
-    {
-      self->connecting = FALSE;
-      notify_state (self);
-    }
-}
-
-/* The modal window of a sign-in: a header with Cancel, then content. */
-static GtkWindow *
-sign_in_window_new (
-    FoyerMicrosoftAccount *self, GtkWindow *parent, int width, int height, GtkWidget *content)
-{
-  GtkWidget *window = adw_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic (_ ("_Cancel"));
-
-  gtk_window_set_title (GTK_WINDOW (window), _ ("Connect Microsoft Account"));
-  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
-  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_widget_set_vexpand (content, TRUE);
-  gtk_box_append (GTK_BOX (box), content);
-
-  adw_window_set_content (ADW_WINDOW (window), box);
-  g_signal_connect_object (window, "destroy", G_CALLBACK (sign_in_window_destroyed_cb), self,
-                           G_CONNECT_SWAPPED);
-  return GTK_WINDOW (window);
-}
-
-static void
-try_again_cb (FoyerAdminApproval *page, FoyerMicrosoftAccount *self)
-{
-  GtkWindow *parent
-      = self->sign_in_window != NULL ? gtk_window_get_transient_for (self->sign_in_window) : NULL;
-
-  if (self->sign_in_window != NULL)
-    gtk_window_destroy (self->sign_in_window);
-  foyer_microsoft_account_connect (self, parent);
-}
-
-/* Entra ID will not come back: the sign-in window becomes one that says,
- * in words, what to ask the administrator, with the address to give them. */
-static void
-admin_approval_cb (FoyerSignInView *view, FoyerMicrosoftAccount *self)
-{
-  GtkWindow *parent = gtk_window_get_transient_for (self->sign_in_window);
-  g_autofree char *url
-      = foyer_cloud_admin_consent_url (self->cloud, foyer_org_policy_get_tenant_id (self->policy),
-                                       foyer_org_policy_get_client_id (self->policy));
-  GtkWidget *page = foyer_admin_approval_new (url);
-
-  g_message ("Microsoft sign-in: the organization requires an administrator's consent");
-  g_signal_connect_object (page, "try-again", G_CALLBACK (try_again_cb), self, 0);
-  gtk_window_destroy (self->sign_in_window);
-  self->sign_in_window = sign_in_window_new (self, parent, 520, 560, page);
-  gtk_window_present (self->sign_in_window);
-}
-
-static GtkWindow *
-build_sign_in_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
-{
-  self->sign_in_view = foyer_sign_in_view_new (self->web_session);
-  g_signal_connect_object (self->sign_in_view, "redirect", G_CALLBACK (redirect_cb), self, 0);
-  g_signal_connect_object (self->sign_in_view, "failed", G_CALLBACK (failed_cb), self, 0);
-  g_signal_connect_object (self->sign_in_view, "admin-approval-needed",
-                           G_CALLBACK (admin_approval_cb), self, 0);
-  return sign_in_window_new (self, parent, 520, 680, GTK_WIDGET (self->sign_in_view));
+  if (!self->connecting)
+    return;
+  finish_sign_in (self);
+  if (message != NULL)
+    g_signal_emit (self, signals[ERROR_SHOWN], 0, message);
 }
 
 /* Signing in with the system browser (the policy's "browser" mode): the
- * browser comes back to a listener on 127.0.0.1; meanwhile a small window
- * says where to look, can open the page again, and cancels. */
+ * browser comes back to a listener on 127.0.0.1. */
 
 static void
 browser_redirect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -372,48 +300,27 @@ browser_redirect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-        {
-          foyer_microsoft_account_close_sign_in (self);
-          g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
-        }
+        foyer_microsoft_account_abort_sign_in (self, error->message);
       return;
     }
-  if (self->request == NULL || self->sign_in_window == NULL)
-    return;
-  foyer_token_manager_sign_in_async (self->tokens, self->request, uri, self->cancellable,
-                                     signed_in_cb, g_object_ref (self));
+  foyer_microsoft_account_complete_sign_in (self, uri);
 }
 
-static void
-open_browser (FoyerMicrosoftAccount *self)
+/* The authorize page, in the system browser (again), for parent's sign-in. */
+void
+foyer_microsoft_account_open_authorize_page (FoyerMicrosoftAccount *self, GtkWindow *parent)
 {
   gboolean handled = FALSE;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
+
   if (self->browser_url != NULL)
-    g_signal_emit (self, signals[OPEN_URI], 0, self->browser_url, self->sign_in_window, &handled);
+    g_signal_emit (self, signals[OPEN_URI], 0, self->browser_url, parent, &handled);
 }
 
-static GtkWindow *
-build_browser_window (FoyerMicrosoftAccount *self, GtkWindow *parent)
-{
-  GtkWidget *status = adw_status_page_new ();
-  GtkWidget *again = gtk_button_new_with_mnemonic (_ ("_Open the Browser Again"));
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "web-browser-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), _ ("Continue in Your Browser"));
-  adw_status_page_set_description (
-      ADW_STATUS_PAGE (status),
-      _ ("Sign in to Microsoft in the browser page that opened. Foyer continues once you are "
-         "done."));
-  gtk_widget_set_halign (again, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (again, "pill");
-  g_signal_connect_object (again, "clicked", G_CALLBACK (open_browser), self, G_CONNECT_SWAPPED);
-  adw_status_page_set_child (ADW_STATUS_PAGE (status), again);
-  return sign_in_window_new (self, parent, 440, 460, status);
-}
-
-static void
-foyer_microsoft_account_connect_with_browser (FoyerMicrosoftAccount *self, GtkWindow *parent)
+static gboolean
+begin_browser_sign_in (FoyerMicrosoftAccount *self)
 {
   g_autoptr (GError) error = NULL;
 
@@ -424,37 +331,28 @@ foyer_microsoft_account_connect_with_browser (FoyerMicrosoftAccount *self, GtkWi
     {
       g_clear_object (&self->loopback);
       g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
-      return;
+      return FALSE;
     }
-
-  self->connecting = TRUE;
   self->browser_url = foyer_auth_request_get_authorize_url (self->request);
-  self->sign_in_window = build_browser_window (self, parent);
   foyer_loopback_redirect_wait_async (self->loopback, self->cancellable, browser_redirect_cb,
                                       g_object_ref (self));
-  gtk_window_present (self->sign_in_window);
-  open_browser (self);
-  notify_state (self);
+  return TRUE;
 }
 
-void
-foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
+/* Starts a sign-in (the state is CONNECTING until it ends); FALSE, with
+ * the reason in the "error" signal, when there can be none. */
+gboolean
+foyer_microsoft_account_begin_sign_in (FoyerMicrosoftAccount *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *url = NULL;
 
-  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), FALSE);
 
   if (self->tokens == NULL)
     {
       g_signal_emit (self, signals[ERROR_SHOWN], 0,
                      self->unavailable_reason != NULL ? self->unavailable_reason : "");
-      return;
-    }
-  if (self->sign_in_window != NULL)
-    {
-      gtk_window_present (self->sign_in_window);
-      return;
+      return FALSE;
     }
 
   g_clear_object (&self->request);
@@ -465,21 +363,23 @@ foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent)
   if (self->request == NULL)
     {
       g_signal_emit (self, signals[ERROR_SHOWN], 0, error->message);
-      return;
+      return FALSE;
     }
-
-  if (foyer_org_policy_get_browser_sign_in (self->policy))
-    {
-      foyer_microsoft_account_connect_with_browser (self, parent);
-      return;
-    }
+  if (foyer_org_policy_get_browser_sign_in (self->policy) && !begin_browser_sign_in (self))
+    return FALSE;
 
   self->connecting = TRUE;
-  self->sign_in_window = build_sign_in_window (self, parent);
-  url = foyer_auth_request_get_authorize_url (self->request);
-  foyer_sign_in_view_start (self->sign_in_view, url, foyer_cloud_get_redirect_uri (self->cloud));
-  gtk_window_present (self->sign_in_window);
   notify_state (self);
+  return TRUE;
+}
+
+/* The page Microsoft's sign-in starts at, while one is under way. */
+char *
+foyer_microsoft_account_dup_authorize_url (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->request != NULL ? foyer_auth_request_get_authorize_url (self->request) : NULL;
 }
 
 static void
@@ -563,6 +463,15 @@ foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self)
   return self->mail != NULL ? self->mail : foyer_token_manager_get_email (self->tokens);
 }
 
+/* The app's one web session: the sign-in's cookies, for the viewer. */
+FoyerWebSession *
+foyer_microsoft_account_get_web_session (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->web_session;
+}
+
 FoyerGraphClient *
 foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self)
 {
@@ -596,14 +505,6 @@ foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self)
   return self->thumbnails;
 }
 
-GtkWindow *
-foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self)
-{
-  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
-
-  return self->sign_in_window;
-}
-
 static void
 foyer_microsoft_account_dispose (GObject *object)
 {
@@ -627,7 +528,8 @@ foyer_microsoft_account_get_property (GObject *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
+      g_value_set_enum (value,
+                        foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -649,9 +551,9 @@ foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
   object_class->dispose = foyer_microsoft_account_dispose;
   object_class->get_property = foyer_microsoft_account_get_property;
 
-  properties[PROP_STATE] = g_param_spec_int (
-      "state", NULL, NULL, FOYER_MICROSOFT_UNAVAILABLE, FOYER_MICROSOFT_RECONNECT_NEEDED,
-      FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE]
+      = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_MICROSOFT_STATE,
+                           FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A message for the person: a failed sign-in, an unavailable source. */

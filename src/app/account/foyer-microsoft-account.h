@@ -41,13 +41,21 @@ const char *foyer_microsoft_account_get_unavailable_reason (FoyerMicrosoftAccoun
 const char *foyer_microsoft_account_get_reconnect_reason (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_display_name (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self);
+FoyerWebSession *foyer_microsoft_account_get_web_session (FoyerMicrosoftAccount *self);
 FoyerGraphClient *foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self);
 FoyerCloud *foyer_microsoft_account_get_cloud (FoyerMicrosoftAccount *self);
 FoyerAuthorizer *foyer_microsoft_account_get_authorizer (FoyerMicrosoftAccount *self);
 FoyerThumbnailLoader *foyer_microsoft_account_get_thumbnails (FoyerMicrosoftAccount *self);
-GtkWindow *foyer_microsoft_account_get_sign_in_window (FoyerMicrosoftAccount *self);
 
-void foyer_microsoft_account_connect (FoyerMicrosoftAccount *self, GtkWindow *parent);
+/* Connecting, for FoyerMicrosoftSignInWindow. */
+gboolean foyer_microsoft_account_begin_sign_in (FoyerMicrosoftAccount *self);
+char *foyer_microsoft_account_dup_authorize_url (FoyerMicrosoftAccount *self);
+void foyer_microsoft_account_open_authorize_page (FoyerMicrosoftAccount *self, GtkWindow *parent);
+void foyer_microsoft_account_complete_sign_in (FoyerMicrosoftAccount *self,
+                                               const char *redirect_uri);
+void foyer_microsoft_account_abort_sign_in (FoyerMicrosoftAccount *self, const char *message);
 void foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

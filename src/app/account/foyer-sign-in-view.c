@@ -310,15 +310,6 @@ foyer_sign_in_view_start (FoyerSignInView *self,
   webkit_web_view_load_uri (self->web_view, authorize_url);
 }
 
-void
-foyer_sign_in_view_stop (FoyerSignInView *self)
-{
-  g_return_if_fail (FOYER_IS_SIGN_IN_VIEW (self));
-
-  self->finished = TRUE;
-  webkit_web_view_stop_loading (self->web_view);
-}
-
 const char *
 foyer_sign_in_view_get_host (FoyerSignInView *self)
 {
@@ -406,7 +397,7 @@ foyer_sign_in_view_get_property (GObject *object, guint prop_id, GValue *value, 
       g_value_set_string (value, self->host);
       break;
     case PROP_SECURITY:
-      g_value_set_int (value, self->security);
+      g_value_set_enum (value, self->security);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -449,10 +440,9 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
   properties[PROP_HOST]
       = g_param_spec_string ("host", NULL, NULL, NULL,
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SECURITY]
-      = g_param_spec_int ("security", NULL, NULL, FOYER_SIGN_IN_SECURITY_NONE,
-                          FOYER_SIGN_IN_SECURITY_SECURE, FOYER_SIGN_IN_SECURITY_NONE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECURITY] = g_param_spec_enum (
+      "security", NULL, NULL, FOYER_TYPE_SIGN_IN_SECURITY, FOYER_SIGN_IN_SECURITY_NONE,
+      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -30,7 +30,6 @@ FoyerSignInView *foyer_sign_in_view_new (FoyerWebSession *session);
 void foyer_sign_in_view_start (FoyerSignInView *self,
                                const char *authorize_url,
                                const char *redirect_uri);
-void foyer_sign_in_view_stop (FoyerSignInView *self);
 const char *foyer_sign_in_view_get_host (FoyerSignInView *self);
 FoyerSignInSecurity foyer_sign_in_view_get_security (FoyerSignInView *self);
 WebKitWebView *foyer_sign_in_view_get_web_view (FoyerSignInView *self);
@@ -39,3 +38,5 @@ gboolean foyer_sign_in_uri_is_allowed (const char *uri);
 gboolean foyer_sign_in_uri_matches_redirect (const char *uri, const char *redirect_uri);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -31,22 +31,12 @@ FoyerPickerDialog *foyer_picker_dialog_new (GtkWindow *parent,
                                             FoyerGraphClient *graph,
                                             const FoyerPickerPolicy *policy);
 
-FoyerPickerSource foyer_picker_dialog_get_source (FoyerPickerDialog *self);
 void foyer_picker_dialog_set_source (FoyerPickerDialog *self, FoyerPickerSource source);
 
-/* What the view shows: its model after search, filter and sort. */
-GListModel *foyer_picker_dialog_get_model (FoyerPickerDialog *self);
-/* "list", "grid", "loading" or "status". */
-const char *foyer_picker_dialog_get_state (FoyerPickerDialog *self);
-/* The breadcrumbs, from the source down to the folder shown. */
-char **foyer_picker_dialog_dup_path (FoyerPickerDialog *self);
 /* Opens a folder or chooses a file, as Enter or a double click would. */
 void foyer_picker_dialog_activate_item (FoyerPickerDialog *self, FoyerDriveItem *item);
-FoyerDriveItem *foyer_picker_dialog_get_chosen (FoyerPickerDialog *self);
-const char *foyer_picker_dialog_get_audience (FoyerPickerDialog *self);
-const char *foyer_picker_dialog_get_link_type (FoyerPickerDialog *self);
-const char *const *foyer_picker_dialog_get_members_without_access (FoyerPickerDialog *self);
 const char *const *foyer_picker_dialog_get_grant_emails (FoyerPickerDialog *self);
-FoyerThumbnailLoader *foyer_picker_dialog_get_thumbnail_loader (FoyerPickerDialog *self);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -5,11 +5,14 @@
 
 #include "foyer-picker-policy.h"
 
+#include "foyer-json.h"
+
 struct _FoyerPickerPolicy
 {
-  GStrv audiences; /* known names only, in the canonical order */
-  char *default_audience;
-  char *default_link_type;
+  /* The allowed ones in the canonical order, then FOYER_LINK_AUDIENCE_NONE. */
+  FoyerLinkAudience audiences[FOYER_LINK_AUDIENCE_EXISTING + 1];
+  FoyerLinkAudience default_audience;
+  FoyerLinkType default_link_type;
   GStrv space_members;
   GStrv member_names;         /* NULL, or one per space member */
   GStrv organization_domains; /* for the access check; may be empty */
@@ -20,36 +23,34 @@ G_DEFINE_BOXED_TYPE (FoyerPickerPolicy,
                      foyer_picker_policy_ref,
                      foyer_picker_policy_unref)
 
-static const char *const known_audiences[] = {
-  FOYER_PICKER_AUDIENCE_ANYONE,
-  FOYER_PICKER_AUDIENCE_ORGANIZATION,
-  FOYER_PICKER_AUDIENCE_SPACE,
-  FOYER_PICKER_AUDIENCE_EXISTING,
-};
+static gboolean
+contains (const FoyerLinkAudience *audiences, FoyerLinkAudience audience)
+{
+  for (gsize i = 0; audiences != NULL && audiences[i] != FOYER_LINK_AUDIENCE_NONE; i++)
+    if (audiences[i] == audience)
+      return TRUE;
+  return FALSE;
+}
 
-/* Unknown names are dropped, so a newer policy cannot offer an audience
- * this version does not know how to honour. */
 FoyerPickerPolicy *
-foyer_picker_policy_new (const char *const *audiences,
-                         const char *default_audience,
-                         const char *default_link_type,
+foyer_picker_policy_new (const FoyerLinkAudience *audiences,
+                         FoyerLinkAudience default_audience,
+                         FoyerLinkType default_link_type,
                          const char *const *space_members)
 {
   FoyerPickerPolicy *self = g_rc_box_new0 (FoyerPickerPolicy);
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint n = 0;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (known_audiences); i++)
-    if (audiences != NULL && g_strv_contains (audiences, known_audiences[i]))
-      g_strv_builder_add (builder, known_audiences[i]);
-  self->audiences = g_strv_builder_end (builder);
+  for (FoyerLinkAudience a = FOYER_LINK_AUDIENCE_ANYONE; a <= FOYER_LINK_AUDIENCE_EXISTING; a++)
+    if (contains (audiences, a))
+      self->audiences[n++] = a;
 
-  if (default_audience != NULL
-      && g_strv_contains ((const char *const *) self->audiences, default_audience))
-    self->default_audience = g_strdup (default_audience);
-  else if (self->audiences[0] != NULL)
-    self->default_audience = g_strdup (self->audiences[0]);
+  if (contains (self->audiences, default_audience))
+    self->default_audience = default_audience;
+  else
+    self->default_audience = self->audiences[0];
 
-  self->default_link_type = g_strdup (g_strcmp0 (default_link_type, "edit") == 0 ? "edit" : "view");
+  self->default_link_type = default_link_type;
   self->space_members = g_strdupv ((char **) space_members);
   if (self->space_members == NULL)
     self->space_members = g_new0 (char *, 1);
@@ -58,45 +59,31 @@ foyer_picker_policy_new (const char *const *audiences,
   return self;
 }
 
-/* Reads the "microsoft" object of the organization settings. */
+/* Reads the "microsoft" object of the organization settings. Unknown
+ * audiences are dropped, so that a newer policy cannot offer one this
+ * version does not know how to honour; an unknown link type is view. */
 FoyerPickerPolicy *
 foyer_picker_policy_new_from_json (JsonObject *microsoft, const char *const *space_members)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto (GStrv) audiences = NULL;
-  JsonNode *node;
-  const char *default_audience = NULL;
-  const char *default_link_type = NULL;
+  g_auto (GStrv) names = NULL;
+  FoyerLinkAudience audiences[FOYER_LINK_AUDIENCE_EXISTING + 1] = { 0 };
+  FoyerLinkAudience default_audience = FOYER_LINK_AUDIENCE_NONE;
+  FoyerLinkType default_link_type = FOYER_LINK_TYPE_VIEW;
+  guint n = 0;
 
   g_return_val_if_fail (microsoft != NULL, NULL);
 
-  node = json_object_get_member (microsoft, "audiences");
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
+  names = foyer_json_dup_strv (microsoft, "audiences");
+  for (guint i = 0; names[i] != NULL && n < FOYER_LINK_AUDIENCE_EXISTING; i++)
+    if (foyer_link_audience_from_string (names[i], &audiences[n]))
+      n++;
+  audiences[n] = FOYER_LINK_AUDIENCE_NONE;
+  foyer_link_audience_from_string (foyer_json_get_string (microsoft, "defaultAudience"),
+                                   &default_audience);
+  foyer_link_type_from_string (foyer_json_get_string (microsoft, "defaultLinkType"),
+                               &default_link_type);
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-  audiences = g_strv_builder_end (builder);
-
-  node = json_object_get_member (microsoft, "defaultAudience");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    default_audience = json_node_get_string (node);
-  node = json_object_get_member (microsoft, "defaultLinkType");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    default_link_type = json_node_get_string (node);
-
-  return foyer_picker_policy_new ((const char *const *) audiences, default_audience,
-                                  default_link_type, space_members);
+  return foyer_picker_policy_new (audiences, default_audience, default_link_type, space_members);
 }
 
 FoyerPickerPolicy *
@@ -109,9 +96,6 @@ foyer_picker_policy_ref (FoyerPickerPolicy *self)
 static void
 foyer_picker_policy_clear (FoyerPickerPolicy *self)
 {
-  g_strfreev (self->audiences);
-  g_free (self->default_audience);
-  g_free (self->default_link_type);
   g_strfreev (self->space_members);
   g_strfreev (self->member_names);
   g_strfreev (self->organization_domains);
@@ -125,31 +109,32 @@ foyer_picker_policy_unref (FoyerPickerPolicy *self)
 }
 
 gboolean
-foyer_picker_policy_allows (const FoyerPickerPolicy *self, const char *audience)
+foyer_picker_policy_allows (const FoyerPickerPolicy *self, FoyerLinkAudience audience)
 {
   g_return_val_if_fail (self != NULL, FALSE);
-  return audience != NULL && g_strv_contains ((const char *const *) self->audiences, audience);
+  return audience != FOYER_LINK_AUDIENCE_NONE && contains (self->audiences, audience);
 }
 
-const char *const *
+/* The allowed audiences, in the canonical order, ending with NONE. */
+const FoyerLinkAudience *
 foyer_picker_policy_get_audiences (const FoyerPickerPolicy *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return (const char *const *) self->audiences;
+  return self->audiences;
 }
 
-/* NULL when the policy allows no audience at all. */
-const char *
+/* NONE when the policy allows no audience at all. */
+FoyerLinkAudience
 foyer_picker_policy_get_default_audience (const FoyerPickerPolicy *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self != NULL, FOYER_LINK_AUDIENCE_NONE);
   return self->default_audience;
 }
 
-const char *
+FoyerLinkType
 foyer_picker_policy_get_default_link_type (const FoyerPickerPolicy *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self != NULL, FOYER_LINK_TYPE_VIEW);
   return self->default_link_type;
 }
 

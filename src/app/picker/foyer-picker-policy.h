@@ -9,13 +9,9 @@
 
 #include <json-glib/json-glib.h>
 
-G_BEGIN_DECLS
+#include "foyer-sharing.h"
 
-/* Audience names, as in the organization policy and the document reference. */
-#define FOYER_PICKER_AUDIENCE_ANYONE       "anyone"
-#define FOYER_PICKER_AUDIENCE_ORGANIZATION "organization"
-#define FOYER_PICKER_AUDIENCE_SPACE        "space"
-#define FOYER_PICKER_AUDIENCE_EXISTING     "existing"
+G_BEGIN_DECLS
 
 #define FOYER_TYPE_PICKER_POLICY (foyer_picker_policy_get_type ())
 
@@ -23,19 +19,21 @@ typedef struct _FoyerPickerPolicy FoyerPickerPolicy;
 
 GType foyer_picker_policy_get_type (void);
 
-FoyerPickerPolicy *foyer_picker_policy_new (const char *const *audiences,
-                                            const char *default_audience,
-                                            const char *default_link_type,
+/* audiences: the ones the organization allows, ending with
+ * FOYER_LINK_AUDIENCE_NONE (NULL: none). */
+FoyerPickerPolicy *foyer_picker_policy_new (const FoyerLinkAudience *audiences,
+                                            FoyerLinkAudience default_audience,
+                                            FoyerLinkType default_link_type,
                                             const char *const *space_members);
 FoyerPickerPolicy *foyer_picker_policy_new_from_json (JsonObject *microsoft,
                                                       const char *const *space_members);
 FoyerPickerPolicy *foyer_picker_policy_ref (FoyerPickerPolicy *self);
 void foyer_picker_policy_unref (FoyerPickerPolicy *self);
 
-gboolean foyer_picker_policy_allows (const FoyerPickerPolicy *self, const char *audience);
-const char *const *foyer_picker_policy_get_audiences (const FoyerPickerPolicy *self);
-const char *foyer_picker_policy_get_default_audience (const FoyerPickerPolicy *self);
-const char *foyer_picker_policy_get_default_link_type (const FoyerPickerPolicy *self);
+gboolean foyer_picker_policy_allows (const FoyerPickerPolicy *self, FoyerLinkAudience audience);
+const FoyerLinkAudience *foyer_picker_policy_get_audiences (const FoyerPickerPolicy *self);
+FoyerLinkAudience foyer_picker_policy_get_default_audience (const FoyerPickerPolicy *self);
+FoyerLinkType foyer_picker_policy_get_default_link_type (const FoyerPickerPolicy *self);
 const char *const *foyer_picker_policy_get_space_members (const FoyerPickerPolicy *self);
 void foyer_picker_policy_set_member_names (FoyerPickerPolicy *self, const char *const *names);
 const char *foyer_picker_policy_get_member_name (const FoyerPickerPolicy *self, const char *email);

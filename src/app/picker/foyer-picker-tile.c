@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-picker-tile.h"
+#include "foyer-picker-tile-private.h"
 
 #include "foyer-graph-client.h"
 
@@ -36,6 +37,8 @@ const char *
 foyer_picker_icon_name_for_item (FoyerDriveItem *item)
 {
   static int has_pdf_icon = -1;
+
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM (item), NULL);
 
   if (foyer_drive_item_get_is_site (item))
     return "network-workgroup-symbolic";
@@ -250,14 +253,14 @@ foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item)
 }
 
 FoyerDriveItem *
-foyer_picker_tile_get_item (FoyerPickerTile *self)
+_foyer_picker_tile_get_item (FoyerPickerTile *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_TILE (self), NULL);
   return self->item;
 }
 
 gboolean
-foyer_picker_tile_get_has_thumbnail (FoyerPickerTile *self)
+_foyer_picker_tile_get_has_thumbnail (FoyerPickerTile *self)
 {
   g_return_val_if_fail (FOYER_IS_PICKER_TILE (self), FALSE);
   return self->has_thumbnail;

@@ -19,8 +19,6 @@ G_DECLARE_FINAL_TYPE (FoyerPickerTile, foyer_picker_tile, FOYER, PICKER_TILE, Gt
 
 GtkWidget *foyer_picker_tile_new (FoyerThumbnailLoader *loader, gboolean grid);
 void foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item);
-FoyerDriveItem *foyer_picker_tile_get_item (FoyerPickerTile *self);
-gboolean foyer_picker_tile_get_has_thumbnail (FoyerPickerTile *self);
 
 const char *foyer_picker_icon_name_for_item (FoyerDriveItem *item);
 char *foyer_picker_format_date (GDateTime *date_time);

@@ -33,7 +33,6 @@ GListModel *foyer_session_get_spaces (FoyerSession *self);
 const char *foyer_session_get_service_url (FoyerSession *self);
 const char *foyer_session_get_person_id (FoyerSession *self);
 const char *foyer_session_get_person_name (FoyerSession *self);
-const char *foyer_session_get_person_email (FoyerSession *self);
 gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
@@ -75,7 +74,6 @@ void foyer_session_share_document (FoyerSession *self,
                                    FoyerSpaceItem *space,
                                    const char *ref_json,
                                    const char *comment);
-void foyer_session_retry_failed (FoyerSession *self, FoyerSpaceItem *space);
 guint foyer_session_get_unsent_count (FoyerSession *self);
 gboolean
 foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const char *message_id);
@@ -113,3 +111,5 @@ gboolean
 foyer_session_remove_member_finish (FoyerSession *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "foyer-document-item.h"
 #include "foyer-jwe.h"
@@ -14,10 +13,27 @@ struct _FoyerDocumentItem
   GObject parent_instance;
 
   char *json;
-  char *reason;
+  FoyerDocumentRef *ref; /* NULL when unavailable */
+  GError *error;         /* why it is */
+
+  /* Update File Sharing, while it runs and after. */
+  gboolean sharing_busy;
+  gboolean sharing_failed;
+  char *sharing_status;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentItem, foyer_document_item, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_SHARING_BUSY,
+  PROP_SHARING_FAILED,
+  PROP_SHARING_STATUS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* Microsoft's document hosts in the worldwide cloud; a sandbox or another
  * descriptor adds its own through foyer_cloud_is_allowed_url (). */
@@ -25,21 +41,21 @@ static const char *const worldwide_hosts[] = {
   "sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint-df.com", NULL,
 };
 
-FoyerDocumentRef *
-foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error)
+/* The reference when its address is one of Microsoft's document hosts,
+ * else NULL and why. Nothing is parsed again: the tile asks at each bind. */
+const FoyerDocumentRef *
+foyer_document_item_check (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GPtrArray) hosts = g_ptr_array_new ();
   g_autoptr (GUri) uri = NULL;
-  const char *url = NULL;
-  JsonNode *root;
+  const char *url;
 
   g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+  g_return_val_if_fail (cloud == NULL || FOYER_IS_CLOUD (cloud), NULL);
 
-  if (self->json == NULL)
+  if (self->ref == NULL)
     {
-      g_set_error_literal (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_DECRYPT,
-                           self->reason != NULL ? self->reason : _ ("Unavailable"));
+      g_propagate_error (error, g_error_copy (self->error));
       return NULL;
     }
 
@@ -47,25 +63,26 @@ foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError 
     g_ptr_array_add (hosts, (gpointer) worldwide_hosts[i]);
 
   /* The cloud's own hosts (a sandbox's loopback addresses, say). */
-  if (cloud != NULL && json_parser_load_from_data (parser, self->json, -1, NULL))
-    {
-      root = json_parser_get_root (parser);
-      if (JSON_NODE_HOLDS_OBJECT (root))
-        {
-          JsonNode *node = json_object_get_member (json_node_get_object (root), "url");
-
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-              && json_node_get_value_type (node) == G_TYPE_STRING)
-            url = json_node_get_string (node);
-        }
-      if (url != NULL && foyer_cloud_is_allowed_url (cloud, url))
-        uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-      if (uri != NULL && g_uri_get_host (uri) != NULL)
-        g_ptr_array_add (hosts, (gpointer) g_uri_get_host (uri));
-    }
+  url = self->ref->url;
+  if (cloud != NULL && foyer_cloud_is_allowed_url (cloud, url))
+    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    g_ptr_array_add (hosts, (gpointer) g_uri_get_host (uri));
   g_ptr_array_add (hosts, NULL);
 
-  return foyer_document_ref_new_from_json (self->json, (const char *const *) hosts->pdata, error);
+  if (!foyer_document_ref_check_url (url, (const char *const *) hosts->pdata, error))
+    return NULL;
+  return self->ref;
+}
+
+/* The reference as it was read, its address not checked; NULL when the
+ * document is unavailable. */
+const FoyerDocumentRef *
+foyer_document_item_get_ref (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+
+  return self->ref;
 }
 
 const char *
@@ -81,7 +98,82 @@ foyer_document_item_get_reason (FoyerDocumentItem *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
 
-  return self->reason;
+  return self->error != NULL ? self->error->message : NULL;
+}
+
+/* What Update File Sharing is doing for this document, or did: the tile
+ * shows it (and keeps its button insensitive while busy). */
+void
+foyer_document_item_set_sharing (FoyerDocumentItem *self,
+                                 gboolean busy,
+                                 const char *status,
+                                 gboolean failed)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sharing_busy != !!busy)
+    {
+      self->sharing_busy = !!busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_BUSY]);
+    }
+  if (self->sharing_failed != !!failed)
+    {
+      self->sharing_failed = !!failed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_FAILED]);
+    }
+  if (g_strcmp0 (self->sharing_status, status) != 0)
+    {
+      g_free (self->sharing_status);
+      self->sharing_status = g_strdup (status);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARING_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+foyer_document_item_get_sharing_busy (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), FALSE);
+
+  return self->sharing_busy;
+}
+
+gboolean
+foyer_document_item_get_sharing_failed (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), FALSE);
+
+  return self->sharing_failed;
+}
+
+const char *
+foyer_document_item_get_sharing_status (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+
+  return self->sharing_status;
+}
+
+static void
+foyer_document_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FoyerDocumentItem *self = FOYER_DOCUMENT_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHARING_BUSY:
+      g_value_set_boolean (value, self->sharing_busy);
+      break;
+    case PROP_SHARING_FAILED:
+      g_value_set_boolean (value, self->sharing_failed);
+      break;
+    case PROP_SHARING_STATUS:
+      g_value_set_string (value, self->sharing_status);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -90,14 +182,26 @@ foyer_document_item_finalize (GObject *object)
   FoyerDocumentItem *self = FOYER_DOCUMENT_ITEM (object);
 
   g_free (self->json);
-  g_free (self->reason);
+  g_clear_pointer (&self->ref, foyer_document_ref_free);
+  g_clear_error (&self->error);
+  g_free (self->sharing_status);
   G_OBJECT_CLASS (foyer_document_item_parent_class)->finalize (object);
 }
 
 static void
 foyer_document_item_class_init (FoyerDocumentItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = foyer_document_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = foyer_document_item_finalize;
+  object_class->get_property = foyer_document_item_get_property;
+
+  properties[PROP_SHARING_BUSY] = g_param_spec_boolean ("sharing-busy", NULL, NULL, FALSE, flags);
+  properties[PROP_SHARING_FAILED]
+      = g_param_spec_boolean ("sharing-failed", NULL, NULL, FALSE, flags);
+  properties[PROP_SHARING_STATUS] = g_param_spec_string ("sharing-status", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -108,9 +212,13 @@ foyer_document_item_init (FoyerDocumentItem *self)
 FoyerDocumentItem *
 foyer_document_item_new (const char *json)
 {
-  FoyerDocumentItem *self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
+  FoyerDocumentItem *self;
 
+  if (json == NULL)
+    return foyer_document_item_new_unavailable (NULL);
+  self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
   self->json = g_strdup (json);
+  self->ref = foyer_document_ref_parse (json, &self->error);
   return self;
 }
 
@@ -119,6 +227,7 @@ foyer_document_item_new_unavailable (const char *reason)
 {
   FoyerDocumentItem *self = g_object_new (FOYER_TYPE_DOCUMENT_ITEM, NULL);
 
-  self->reason = g_strdup (reason);
+  self->error = g_error_new_literal (FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_DECRYPT,
+                                     reason != NULL ? reason : _ ("Unavailable"));
   return self;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A document shared in a message: the decrypted reference (JSON), or why it
- * could not be decrypted. Validated against the person's Microsoft cloud
- * when shown, so a reference pointing anywhere else is never opened.
+ * A document shared in a message: its reference, read and checked once
+ * when the message is decrypted (or why it is unavailable). Where its
+ * address points is checked against the person's Microsoft cloud each time
+ * it is shown, so a reference pointing anywhere else is never opened.
  */
 #pragma once
 
@@ -20,7 +21,16 @@ FoyerDocumentItem *foyer_document_item_new (const char *json);
 FoyerDocumentItem *foyer_document_item_new_unavailable (const char *reason);
 const char *foyer_document_item_get_json (FoyerDocumentItem *self);
 const char *foyer_document_item_get_reason (FoyerDocumentItem *self);
-FoyerDocumentRef *
-foyer_document_item_dup_ref (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error);
+const FoyerDocumentRef *foyer_document_item_get_ref (FoyerDocumentItem *self);
+const FoyerDocumentRef *
+foyer_document_item_check (FoyerDocumentItem *self, FoyerCloud *cloud, GError **error);
+
+void foyer_document_item_set_sharing (FoyerDocumentItem *self,
+                                      gboolean busy,
+                                      const char *status,
+                                      gboolean failed);
+gboolean foyer_document_item_get_sharing_busy (FoyerDocumentItem *self);
+gboolean foyer_document_item_get_sharing_failed (FoyerDocumentItem *self);
+const char *foyer_document_item_get_sharing_status (FoyerDocumentItem *self);
 
 G_END_DECLS

@@ -5,24 +5,22 @@
 
 #include <glib/gi18n.h>
 
-#include "foyer-application.h"
 #include "foyer-document-tile.h"
+#include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
-#include "foyer-microsoft-account.h"
-#include "foyer-share.h"
 #include "foyer-text.h"
 #include "foyer-thumbnail-loader.h"
-#include "foyer-window.h"
 
 struct _FoyerDocumentTile
 {
   GtkWidget parent_instance;
 
+  FoyerMicrosoftAccount *account;
   FoyerDocumentItem *document;
-  FoyerDocumentRef *ref;
+  const FoyerDocumentRef *ref; /* the document's, once its address is checked */
+  char *message_id;            /* for Update File Sharing (space.update-sharing) */
   GCancellable *cancellable;
-  GCancellable *update_cancellable; /* Update file sharing, while it runs */
   gboolean has_thumbnail;
   gboolean shared_by_me;
   guint retry_source; /* the thumbnail again, after Microsoft was busy */
@@ -44,10 +42,20 @@ G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
 
 enum
 {
+  PROP_0,
+  PROP_ACCOUNT,
+  PROP_SHARED_BY_ME,
+  PROP_MESSAGE_ID,
+  N_PROPS
+};
+
+enum
+{
   OPEN,
   N_SIGNALS
 };
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static const char *
@@ -66,16 +74,6 @@ icon_for (const char *mime_type)
   return "x-office-document-symbolic";
 }
 
-static FoyerMicrosoftAccount *
-microsoft_account (void)
-{
-  GApplication *app = g_application_get_default ();
-
-  return FOYER_IS_APPLICATION (app)
-             ? foyer_application_get_microsoft_account (FOYER_APPLICATION (app))
-             : NULL;
-}
-
 static void
 set_status (FoyerDocumentTile *self, const char *text)
 {
@@ -87,7 +85,8 @@ set_status (FoyerDocumentTile *self, const char *text)
 static gboolean
 can_update (FoyerDocumentTile *self)
 {
-  return self->shared_by_me && self->ref != NULL && g_strcmp0 (self->ref->audience, "space") == 0;
+  return self->shared_by_me && self->ref != NULL
+         && self->ref->audience == FOYER_LINK_AUDIENCE_SPACE;
 }
 
 /* What the person can do about it: connect, or ask the owner for access;
@@ -103,79 +102,76 @@ show_actions (FoyerDocumentTile *self, gboolean connect, gboolean request)
   gtk_widget_set_visible (self->actions, connect || request || update);
 }
 
+/* What Update File Sharing says, from the document (the model keeps it
+ * while the tile comes and goes). */
 static void
-update_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+sync_sharing (FoyerDocumentTile *self)
 {
-  FoyerDocumentTile *self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_auto (GStrv) names = foyer_share_update_finish (result, &error);
-  g_autofree char *joined = NULL;
-  g_autofree char *text = NULL;
-  guint n;
+  const char *status = foyer_document_item_get_sharing_status (self->document);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  gtk_widget_set_sensitive (self->update_button,
+                            !foyer_document_item_get_sharing_busy (self->document));
+  if (status == NULL)
     return;
-  g_clear_object (&self->update_cancellable);
-  gtk_widget_set_sensitive (self->update_button, TRUE);
-  if (names == NULL)
-    {
-      text = g_strdup_printf (_ ("Could not update file sharing: %s"), error->message);
-      set_status (self, text);
-      gtk_widget_add_css_class (GTK_WIDGET (self->status), "error");
-      return;
-    }
-  n = g_strv_length (names);
-  joined = g_strjoinv (", ", names);
-  if (n == 0)
-    set_status (self, _ ("Everyone in this space can already open it."));
+  set_status (self, status);
+  if (foyer_document_item_get_sharing_failed (self->document))
+    gtk_widget_add_css_class (GTK_WIDGET (self->status), "error");
   else
-    {
-      /* Translators: %s is a list of names. */
-      text = g_strdup_printf (
-          g_dngettext (GETTEXT_PACKAGE, "%s can now open it.", "%s can now open it.", n), joined);
-      set_status (self, text);
-    }
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
 }
 
 static void
 update_clicked_cb (FoyerDocumentTile *self)
 {
-  FoyerMicrosoftAccount *account = microsoft_account ();
-  GApplication *app = g_application_get_default ();
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  FoyerSpaceItem *space
-      = FOYER_IS_WINDOW (root) ? foyer_window_get_current_space (FOYER_WINDOW (root)) : NULL;
-
-  if (account == NULL || space == NULL || !FOYER_IS_APPLICATION (app) || self->ref == NULL
-      || self->update_cancellable != NULL)
-    return;
-
-  self->update_cancellable = g_cancellable_new ();
-  gtk_widget_set_sensitive (self->update_button, FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
-  set_status (self, _ ("Updating file sharing…"));
-  foyer_share_update_async (account, foyer_application_get_session (FOYER_APPLICATION (app)), space,
-                            self->ref, self->update_cancellable, update_done_cb, self);
+  if (self->ref != NULL && self->message_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "space.update-sharing", "s", self->message_id);
 }
 
-/* The message row says whether the person looking is the one who shared
- * it (the message's author). */
+/* Whether the person looking is the one who shared it (the message's
+ * author): the message row binds it. */
 void
 foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_by_me)
 {
   g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
 
+  shared_by_me = !!shared_by_me;
   if (self->shared_by_me == shared_by_me)
     return;
   self->shared_by_me = shared_by_me;
   if (self->ref != NULL)
     show_actions (self, gtk_widget_get_visible (self->connect_button),
                   gtk_widget_get_visible (self->request_button));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED_BY_ME]);
+}
+
+/* The message the document came in, for Update File Sharing. */
+void
+foyer_document_tile_set_message_id (FoyerDocumentTile *self, const char *message_id)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
+
+  if (g_strcmp0 (self->message_id, message_id) == 0)
+    return;
+  g_free (self->message_id);
+  self->message_id = g_strdup (message_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_ID]);
+}
+
+/* The person's Microsoft account: its state, its cloud and its thumbnails.
+ * Without one the tile says how to connect. */
+void
+foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount *account)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
+  g_return_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account));
+
+  if (g_set_object (&self->account, account))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
 
 /* The Update File Sharing button (for tests: the button itself). */
 GtkWidget *
-foyer_document_tile_get_update_button (FoyerDocumentTile *self)
+_foyer_document_tile_get_update_button (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -259,7 +255,7 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
 {
-  FoyerMicrosoftAccount *account = microsoft_account ();
+  FoyerMicrosoftAccount *account = self->account;
   FoyerThumbnailLoader *loader;
   g_autofree char *share_id = NULL;
   g_autofree char *key = NULL;
@@ -287,7 +283,7 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
 void
 foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
 {
-  FoyerMicrosoftAccount *account = microsoft_account ();
+  FoyerMicrosoftAccount *account = self->account;
   FoyerOrgPolicy *policy = account != NULL ? foyer_microsoft_account_get_policy (account) : NULL;
   g_autoptr (FoyerCloud) cloud
       = policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
@@ -304,17 +300,14 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
       g_cancellable_cancel (self->cancellable);
       g_clear_object (&self->cancellable);
     }
-  if (self->update_cancellable != NULL)
-    {
-      g_cancellable_cancel (self->update_cancellable);
-      g_clear_object (&self->update_cancellable);
-    }
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->retry_delay_s = 0;
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
   g_set_object (&self->document, document);
-  g_clear_pointer (&self->ref, foyer_document_ref_free);
+  self->ref = NULL;
   self->has_thumbnail = FALSE;
   gtk_picture_set_paintable (self->thumbnail, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
@@ -323,7 +316,7 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   if (document == NULL)
     return;
 
-  self->ref = foyer_document_item_dup_ref (document, cloud, &error);
+  self->ref = foyer_document_item_check (document, cloud, &error);
   if (self->ref == NULL)
     {
       gtk_image_set_from_icon_name (self->icon, "dialog-warning-symbolic");
@@ -338,14 +331,19 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   title = foyer_text_make_valid (self->ref->title, -1);
   size = g_format_size (MAX (self->ref->size, 0));
   details = g_strdup_printf ("%s · %s · %s", size,
-                             g_strcmp0 (self->ref->link_type, "edit") == 0 ? _ ("Can edit")
-                                                                           : _ ("Can view"),
+                             self->ref->link_type == FOYER_LINK_TYPE_EDIT ? _ ("Can edit")
+                                                                          : _ ("Can view"),
                              self->ref->shared_by != NULL ? self->ref->shared_by : "");
   gtk_image_set_from_icon_name (self->icon, icon_for (self->ref->mime_type));
   gtk_label_set_text (self->title, title);
   gtk_label_set_text (self->details, details);
   show_actions (self, FALSE, FALSE);
   foyer_document_tile_load_thumbnail (self);
+  g_signal_connect_object (document, "notify::sharing-status", G_CALLBACK (sync_sharing), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (document, "notify::sharing-busy", G_CALLBACK (sync_sharing), self,
+                           G_CONNECT_SWAPPED);
+  sync_sharing (self);
 }
 
 FoyerDocumentItem *
@@ -357,7 +355,7 @@ foyer_document_tile_get_document (FoyerDocumentTile *self)
 }
 
 const FoyerDocumentRef *
-foyer_document_tile_get_ref (FoyerDocumentTile *self)
+_foyer_document_tile_get_ref (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -365,7 +363,7 @@ foyer_document_tile_get_ref (FoyerDocumentTile *self)
 }
 
 gboolean
-foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
+_foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), FALSE);
 
@@ -373,7 +371,7 @@ foyer_document_tile_has_thumbnail (FoyerDocumentTile *self)
 }
 
 const char *
-foyer_document_tile_get_status (FoyerDocumentTile *self)
+_foyer_document_tile_get_status (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -383,7 +381,7 @@ foyer_document_tile_get_status (FoyerDocumentTile *self)
 
 /* What the tile shows as the title (for tests and accessibility checks). */
 const char *
-foyer_document_tile_get_title (FoyerDocumentTile *self)
+_foyer_document_tile_get_title (FoyerDocumentTile *self)
 {
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
@@ -423,8 +421,55 @@ foyer_document_tile_dispose (GObject *object)
   FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (object);
 
   foyer_document_tile_set_document (self, NULL);
-  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->message_id, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_DOCUMENT_TILE);
   G_OBJECT_CLASS (foyer_document_tile_parent_class)->dispose (object);
+}
+
+static void
+foyer_document_tile_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    case PROP_SHARED_BY_ME:
+      g_value_set_boolean (value, self->shared_by_me);
+      break;
+    case PROP_MESSAGE_ID:
+      g_value_set_string (value, self->message_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_document_tile_set_property (GObject *object,
+                                  guint prop_id,
+                                  const GValue *value,
+                                  GParamSpec *pspec)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      foyer_document_tile_set_account (self, g_value_get_object (value));
+      break;
+    case PROP_SHARED_BY_ME:
+      foyer_document_tile_set_shared_by_me (self, g_value_get_boolean (value));
+      break;
+    case PROP_MESSAGE_ID:
+      foyer_document_tile_set_message_id (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -432,7 +477,19 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = foyer_document_tile_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = foyer_document_tile_dispose;
+  object_class->get_property = foyer_document_tile_get_property;
+  object_class->set_property = foyer_document_tile_set_property;
+
+  properties[PROP_ACCOUNT]
+      = g_param_spec_object ("account", NULL, NULL, FOYER_TYPE_MICROSOFT_ACCOUNT, flags);
+  properties[PROP_SHARED_BY_ME] = g_param_spec_boolean ("shared-by-me", NULL, NULL, FALSE, flags);
+  properties[PROP_MESSAGE_ID] = g_param_spec_string ("message-id", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "documenttile");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
@@ -441,6 +498,25 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
   signals[OPEN] = g_signal_new_class_handler ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                               G_CALLBACK (foyer_document_tile_real_open), NULL,
                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/foyer-document-tile.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerDocumentTile, name)
+  BIND (box);
+  BIND (thumbnail);
+  BIND (icon);
+  BIND (title);
+  BIND (details);
+  BIND (status);
+  BIND (actions);
+  BIND (connect_button);
+  BIND (request_button);
+  BIND (update_button);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, request_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, update_clicked_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, activate_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, activate_cb, NULL);
@@ -452,62 +528,7 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
 static void
 foyer_document_tile_init (FoyerDocumentTile *self)
 {
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkGesture *click = gtk_gesture_click_new ();
-
-  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
-  gtk_widget_add_css_class (self->box, "card");
-
-  self->thumbnail = GTK_PICTURE (gtk_picture_new ());
-  gtk_picture_set_can_shrink (self->thumbnail, TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), 260, 140);
-  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->thumbnail));
-
-  self->icon = GTK_IMAGE (gtk_image_new_from_icon_name ("x-office-document-symbolic"));
-  gtk_image_set_pixel_size (self->icon, 32);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->icon));
-  self->title = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title, 0);
-  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
-  self->details = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->details, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->details), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->details), "caption");
-  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->title));
-  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->details));
-  gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (self->box), row);
-
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status, 0);
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
-  gtk_widget_set_visible (GTK_WIDGET (self->status), FALSE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status));
-
-  self->actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->connect_button = gtk_button_new_with_mnemonic (_ ("_Connect…"));
-  g_signal_connect_swapped (self->connect_button, "clicked", G_CALLBACK (connect_clicked_cb), self);
-  self->request_button = gtk_button_new_with_mnemonic (_ ("_Request Access…"));
-  g_signal_connect_swapped (self->request_button, "clicked", G_CALLBACK (request_clicked_cb), self);
-  gtk_box_append (GTK_BOX (self->actions), self->connect_button);
-  gtk_box_append (GTK_BOX (self->actions), self->request_button);
-  self->update_button = gtk_button_new_with_mnemonic (_ ("_Update File Sharing"));
-  gtk_widget_set_tooltip_text (
-      self->update_button, _ ("Give the people who joined this space since access to the file"));
-  g_signal_connect_swapped (self->update_button, "clicked", G_CALLBACK (update_clicked_cb), self);
-  gtk_box_append (GTK_BOX (self->actions), self->update_button);
-  gtk_widget_set_visible (self->actions, FALSE);
-  gtk_box_append (GTK_BOX (self->box), self->actions);
-
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
-  g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 FoyerDocumentTile *

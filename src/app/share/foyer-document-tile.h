@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "foyer-document-item.h"
+#include "foyer-microsoft-account.h"
 
 G_BEGIN_DECLS
 
@@ -19,12 +20,8 @@ G_DECLARE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, FOYER, DOCUMENT_TI
 FoyerDocumentTile *foyer_document_tile_new (void);
 void foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document);
 FoyerDocumentItem *foyer_document_tile_get_document (FoyerDocumentTile *self);
-/* The validated reference, or NULL when the tile is unavailable. */
-const FoyerDocumentRef *foyer_document_tile_get_ref (FoyerDocumentTile *self);
-gboolean foyer_document_tile_has_thumbnail (FoyerDocumentTile *self);
-const char *foyer_document_tile_get_status (FoyerDocumentTile *self);
-const char *foyer_document_tile_get_title (FoyerDocumentTile *self);
+void foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount *account);
 void foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_by_me);
-GtkWidget *foyer_document_tile_get_update_button (FoyerDocumentTile *self);
+void foyer_document_tile_set_message_id (FoyerDocumentTile *self, const char *message_id);
 
 G_END_DECLS

@@ -17,8 +17,8 @@ typedef struct
   FoyerSession *session;
   FoyerSpaceItem *space;
   FoyerDriveItem *item;
-  char *link_type;
-  char *audience;
+  FoyerLinkType link_type;
+  FoyerLinkAudience audience;
   char *url; /* a pasted link */
   char *notice;
   GStrv grant_emails; /* members to invite before the link is made */
@@ -32,8 +32,6 @@ share_data_free (ShareData *data)
   g_clear_object (&data->session);
   g_clear_object (&data->space);
   g_clear_object (&data->item);
-  g_free (data->link_type);
-  g_free (data->audience);
   g_free (data->url);
   g_free (data->notice);
   g_strfreev (data->grant_emails);
@@ -43,7 +41,7 @@ share_data_free (ShareData *data)
 
 /* The reference every member's app receives, encrypted: what it needs to
  * show a tile and open the document, and nothing else. */
-static void post_reference (GTask *task, const char *url, const char *audience);
+static void post_reference (GTask *task, const char *url, FoyerLinkAudience audience);
 
 static void
 shared_item_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -61,7 +59,7 @@ shared_item_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* The pasted link is kept as it is: whoever can open it still can. */
-  post_reference (task, data->url, "existing");
+  post_reference (task, data->url, FOYER_LINK_AUDIENCE_EXISTING);
 }
 
 /* A OneDrive or SharePoint link pasted into the composer becomes the same
@@ -69,10 +67,14 @@ shared_item_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 gboolean
 foyer_share_is_document_link (FoyerMicrosoftAccount *account, const char *text)
 {
-  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (account);
+  FoyerOrgPolicy *policy;
   g_autoptr (FoyerCloud) cloud = NULL;
-  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *trimmed = NULL;
 
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), FALSE);
+
+  policy = foyer_microsoft_account_get_policy (account);
+  trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
   if (foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED || policy == NULL
       || strpbrk (trimmed, " \t\n") != NULL)
     return FALSE;
@@ -89,16 +91,24 @@ foyer_share_link_async (FoyerMicrosoftAccount *account,
                         GAsyncReadyCallback callback,
                         gpointer user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  ShareData *data = g_new0 (ShareData, 1);
-  g_autofree char *trimmed = g_strstrip (g_strdup (url));
+  GTask *task;
+  ShareData *data;
+  g_autofree char *trimmed = NULL;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (url != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (ShareData, 1);
+  trimmed = g_strstrip (g_strdup (url));
   g_task_set_source_tag (task, foyer_share_document_async);
   data->account = g_object_ref (account);
   data->session = g_object_ref (session);
   data->space = g_object_ref (space);
-  data->link_type = g_strdup ("view");
-  data->audience = g_strdup ("existing");
+  data->link_type = FOYER_LINK_TYPE_VIEW;
+  data->audience = FOYER_LINK_AUDIENCE_EXISTING;
   data->url = g_strdup (trimmed);
   g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
   foyer_graph_client_get_shared_item_async (foyer_microsoft_account_get_graph (account), trimmed,
@@ -106,7 +116,7 @@ foyer_share_link_async (FoyerMicrosoftAccount *account,
 }
 
 static void
-post_reference (GTask *task, const char *url, const char *audience)
+post_reference (GTask *task, const char *url, FoyerLinkAudience audience)
 {
   ShareData *data = g_task_get_task_data (task);
   FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (data->account);
@@ -120,8 +130,8 @@ post_reference (GTask *task, const char *url, const char *audience)
   ref->item_id = g_strdup (foyer_drive_item_get_target_id (data->item));
   ref->title = g_strdup (foyer_drive_item_get_name (data->item));
   ref->url = g_strdup (url);
-  ref->link_type = g_strdup (data->link_type);
-  ref->audience = g_strdup (audience);
+  ref->link_type = data->link_type;
+  ref->audience = audience;
   ref->mime_type = g_strdup (foyer_drive_item_get_mime_type (data->item));
   ref->size = foyer_drive_item_get_size (data->item);
   ref->shared_by = g_strdup (foyer_session_get_person_name (data->session));
@@ -164,9 +174,7 @@ link_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   post_reference (task,
                   link->web_url != NULL ? link->web_url : foyer_drive_item_get_web_url (data->item),
-                  link->scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS      ? "anyone"
-                  : link->scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION ? "organization"
-                                                                       : "existing");
+                  foyer_graph_link_scope_get_audience (link->scope));
 }
 
 static void
@@ -182,7 +190,7 @@ invite_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  post_reference (task, foyer_drive_item_get_web_url (data->item), "space");
+  post_reference (task, foyer_drive_item_get_web_url (data->item), FOYER_LINK_AUDIENCE_SPACE);
 }
 
 static void share_for_audience (GTask *task);
@@ -217,27 +225,36 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerSession *session,
                             FoyerSpaceItem *space,
                             FoyerDriveItem *item,
-                            const char *link_type,
-                            const char *audience,
+                            FoyerLinkType link_type,
+                            FoyerLinkAudience audience,
                             const char *const *grant_emails,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
 {
-  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  ShareData *data = g_new0 (ShareData, 1);
-  gboolean edit = g_strcmp0 (link_type, "edit") == 0;
+  gboolean edit = link_type == FOYER_LINK_TYPE_EDIT;
+  FoyerGraphClient *graph;
+  ShareData *data;
+  GTask *task;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (FOYER_IS_DRIVE_ITEM (item));
+  g_return_if_fail (audience != FOYER_LINK_AUDIENCE_NONE);
+
+  graph = foyer_microsoft_account_get_graph (account);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (ShareData, 1);
   g_task_set_source_tag (task, foyer_share_document_async);
   data->account = g_object_ref (account);
   data->session = g_object_ref (session);
   data->space = g_object_ref (space);
   data->item = g_object_ref (item);
-  data->link_type = g_strdup (edit ? "edit" : "view");
-  data->audience = g_strdup (audience);
+  data->link_type = link_type;
+  data->audience = audience;
   data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  if (grant_emails != NULL && grant_emails[0] != NULL && g_strcmp0 (audience, "space") != 0)
+  if (grant_emails != NULL && grant_emails[0] != NULL && audience != FOYER_LINK_AUDIENCE_SPACE)
     data->grant_emails = g_strdupv ((char **) grant_emails);
   g_task_set_task_data (task, data, (GDestroyNotify) share_data_free);
 
@@ -265,20 +282,20 @@ share_for_audience (GTask *task)
   FoyerSession *session = data->session;
   FoyerSpaceItem *space = data->space;
   FoyerDriveItem *item = data->item;
-  const char *audience = data->audience;
+  FoyerLinkAudience audience = data->audience;
   GCancellable *cancellable = data->cancellable;
-  gboolean edit = g_str_equal (data->link_type, "edit");
+  gboolean edit = data->link_type == FOYER_LINK_TYPE_EDIT;
 
-  if (g_strcmp0 (audience, "existing") == 0)
-    post_reference (task, foyer_drive_item_get_web_url (item), "existing");
-  else if (g_strcmp0 (audience, "space") == 0)
+  if (audience == FOYER_LINK_AUDIENCE_EXISTING)
+    post_reference (task, foyer_drive_item_get_web_url (item), FOYER_LINK_AUDIENCE_EXISTING);
+  else if (audience == FOYER_LINK_AUDIENCE_SPACE)
     {
       const char *const *emails = foyer_session_get_member_emails (session, space);
 
       /* Only the space's current members get access; people who join later
        * are not granted automatically. */
       if (emails == NULL || emails[0] == NULL)
-        post_reference (task, foyer_drive_item_get_web_url (item), "space");
+        post_reference (task, foyer_drive_item_get_web_url (item), FOYER_LINK_AUDIENCE_SPACE);
       else
         foyer_graph_client_invite_async (graph, foyer_drive_item_get_target_drive_id (item),
                                          foyer_drive_item_get_target_id (item), emails, edit, TRUE,
@@ -287,10 +304,8 @@ share_for_audience (GTask *task)
   else
     foyer_graph_create_link_with_fallback_async (
         graph, foyer_drive_item_get_target_drive_id (item), foyer_drive_item_get_target_id (item),
-        edit ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW,
-        g_strcmp0 (audience, "anyone") == 0 ? FOYER_GRAPH_LINK_SCOPE_ANONYMOUS
-                                            : FOYER_GRAPH_LINK_SCOPE_ORGANIZATION,
-        cancellable, link_cb, task);
+        data->link_type, foyer_graph_link_scope_for_audience (audience), cancellable, link_cb,
+        task);
 }
 
 gboolean
@@ -380,7 +395,7 @@ update_permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data
       return;
     }
   data->invited = foyer_access_check_members_without_access (
-      permissions, "existing", (const char *const *) data->members,
+      permissions, FOYER_LINK_AUDIENCE_EXISTING, (const char *const *) data->members,
       (const char *const *) data->domains, NULL);
   if (data->invited[0] == NULL)
     {
@@ -401,18 +416,27 @@ foyer_share_update_async (FoyerMicrosoftAccount *account,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
 {
-  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (account);
-  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  UpdateData *data = g_new0 (UpdateData, 1);
-  g_autofree char *domain
-      = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
-  const char *const *members = foyer_session_get_member_emails (session, space);
+  FoyerGraphClient *graph;
+  g_autoptr (GTask) task = NULL;
+  UpdateData *data;
+  g_autofree char *domain = NULL;
+  const char *const *members;
 
+  g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account));
+  g_return_if_fail (FOYER_IS_SESSION (session));
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (space));
+  g_return_if_fail (ref != NULL);
+
+  graph = foyer_microsoft_account_get_graph (account);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  data = g_new0 (UpdateData, 1);
+  domain = foyer_access_check_email_domain (foyer_microsoft_account_get_email (account));
+  members = foyer_session_get_member_emails (session, space);
   g_task_set_source_tag (task, foyer_share_update_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
   data->drive_id = g_strdup (ref->drive_id);
   data->item_id = g_strdup (ref->item_id);
-  data->edit = g_strcmp0 (ref->link_type, "edit") == 0;
+  data->edit = ref->link_type == FOYER_LINK_TYPE_EDIT;
   data->members = g_strdupv ((char **) members);
   data->names = g_strdupv ((char **) foyer_session_get_member_names (session, space));
   data->domains = g_new0 (char *, 2);

@@ -19,28 +19,11 @@ struct _FoyerMessageItem
   gboolean show_header;
   gboolean show_day;
   gboolean show_unread_marker;
+  gboolean from_me;
   GObject *attachment;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMessageItem, foyer_message_item, G_TYPE_OBJECT)
-
-GType
-foyer_message_state_get_type (void)
-{
-  static gsize type_id;
-  static const GEnumValue values[] = {
-    { FOYER_MESSAGE_STATE_SENT, "FOYER_MESSAGE_STATE_SENT", "sent" },
-    { FOYER_MESSAGE_STATE_PENDING, "FOYER_MESSAGE_STATE_PENDING", "pending" },
-    { FOYER_MESSAGE_STATE_FAILED, "FOYER_MESSAGE_STATE_FAILED", "failed" },
-    { FOYER_MESSAGE_STATE_UNDECRYPTABLE, "FOYER_MESSAGE_STATE_UNDECRYPTABLE", "undecryptable" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("FoyerMessageState", values));
-
-  return type_id;
-}
 
 enum
 {
@@ -56,11 +39,23 @@ enum
   PROP_SHOW_HEADER,
   PROP_SHOW_DAY,
   PROP_SHOW_UNREAD_MARKER,
+  PROP_FROM_ME,
   PROP_ATTACHMENT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The layout flags, kept by FoyerMessageList. */
+static void
+set_flag (FoyerMessageItem *self, gboolean *field, gboolean value, guint prop)
+{
+  value = !!value;
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
 
 /* Names and bodies are filled in as keys and member lists arrive. */
 static void
@@ -128,6 +123,9 @@ foyer_message_item_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     case PROP_SHOW_UNREAD_MARKER:
       g_value_set_boolean (value, self->show_unread_marker);
+      break;
+    case PROP_FROM_ME:
+      g_value_set_boolean (value, self->from_me);
       break;
     case PROP_ATTACHMENT:
       g_value_set_object (value, self->attachment);
@@ -229,6 +227,9 @@ foyer_message_item_class_init (FoyerMessageItemClass *klass)
   properties[PROP_SHOW_UNREAD_MARKER]
       = g_param_spec_boolean ("show-unread-marker", NULL, NULL, FALSE,
                               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_FROM_ME]
+      = g_param_spec_boolean ("from-me", NULL, NULL, FALSE,
+                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ATTACHMENT]
       = g_param_spec_object ("attachment", NULL, NULL, G_TYPE_OBJECT,
                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -379,11 +380,7 @@ foyer_message_item_set_show_header (FoyerMessageItem *self, gboolean value)
 {
   g_return_if_fail (FOYER_IS_MESSAGE_ITEM (self));
 
-  value = !!value;
-  if (self->show_header == value)
-    return;
-  self->show_header = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HEADER]);
+  set_flag (self, &self->show_header, value, PROP_SHOW_HEADER);
 }
 
 gboolean
@@ -399,11 +396,7 @@ foyer_message_item_set_show_day (FoyerMessageItem *self, gboolean value)
 {
   g_return_if_fail (FOYER_IS_MESSAGE_ITEM (self));
 
-  value = !!value;
-  if (self->show_day == value)
-    return;
-  self->show_day = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DAY]);
+  set_flag (self, &self->show_day, value, PROP_SHOW_DAY);
 }
 
 gboolean
@@ -419,11 +412,15 @@ foyer_message_item_set_show_unread_marker (FoyerMessageItem *self, gboolean valu
 {
   g_return_if_fail (FOYER_IS_MESSAGE_ITEM (self));
 
-  value = !!value;
-  if (self->show_unread_marker == value)
-    return;
-  self->show_unread_marker = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_UNREAD_MARKER]);
+  set_flag (self, &self->show_unread_marker, value, PROP_SHOW_UNREAD_MARKER);
+}
+
+void
+foyer_message_item_set_from_me (FoyerMessageItem *self, gboolean from_me)
+{
+  g_return_if_fail (FOYER_IS_MESSAGE_ITEM (self));
+
+  set_flag (self, &self->from_me, from_me, PROP_FROM_ME);
 }
 
 GObject *

@@ -18,9 +18,6 @@ typedef enum
   FOYER_MESSAGE_STATE_UNDECRYPTABLE,
 } FoyerMessageState;
 
-#define FOYER_TYPE_MESSAGE_STATE (foyer_message_state_get_type ())
-GType foyer_message_state_get_type (void);
-
 #define FOYER_TYPE_MESSAGE_ITEM (foyer_message_item_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerMessageItem, foyer_message_item, FOYER, MESSAGE_ITEM, GObject)
 
@@ -50,7 +47,10 @@ gboolean foyer_message_item_get_show_day (FoyerMessageItem *self);
 void foyer_message_item_set_show_day (FoyerMessageItem *self, gboolean show);
 gboolean foyer_message_item_get_show_unread_marker (FoyerMessageItem *self);
 void foyer_message_item_set_show_unread_marker (FoyerMessageItem *self, gboolean show);
+void foyer_message_item_set_from_me (FoyerMessageItem *self, gboolean from_me);
 GObject *foyer_message_item_get_attachment (FoyerMessageItem *self);
 void foyer_message_item_set_attachment (FoyerMessageItem *self, GObject *attachment);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

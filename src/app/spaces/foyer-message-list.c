@@ -113,6 +113,9 @@ update_flags (FoyerMessageList *self, guint position)
 
   foyer_message_item_set_show_day (item, new_day);
   foyer_message_item_set_show_unread_marker (item, unread);
+  foyer_message_item_set_from_me (
+      item, self->own_author_id != NULL
+                && g_strcmp0 (foyer_message_item_get_author_id (item), self->own_author_id) == 0);
   foyer_message_item_set_show_header (
       item,
       new_day || unread

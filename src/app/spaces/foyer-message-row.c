@@ -5,10 +5,9 @@
 
 #include <glib/gi18n.h>
 
-#include "foyer-application.h"
 #include "foyer-document-tile.h"
 #include "foyer-message-row.h"
-#include "foyer-session.h"
+#include "foyer-message-row-private.h"
 #include "foyer-text.h"
 
 struct _FoyerMessageRow
@@ -16,7 +15,10 @@ struct _FoyerMessageRow
   GtkWidget parent_instance;
 
   FoyerMessageItem *item;
+  FoyerMicrosoftAccount *account; /* for the tile */
   gulong notify_id;
+  GBinding *from_me_binding;
+  GBinding *id_binding;
 
   GtkWidget *box;
   GtkLabel *day_label;
@@ -34,6 +36,15 @@ struct _FoyerMessageRow
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 foyer_message_row_update_body (FoyerMessageRow *self)
@@ -76,17 +87,29 @@ static void
 retry_clicked_cb (FoyerMessageRow *self)
 {
   if (self->item != NULL && foyer_message_item_get_state (self->item) == FOYER_MESSAGE_STATE_FAILED)
-    gtk_widget_activate_action (GTK_WIDGET (self), "session.retry-message", "s",
+    gtk_widget_activate_action (GTK_WIDGET (self), "space.retry-message", "s",
                                 foyer_message_item_get_id (self->item));
 }
 
 /* The Retry of a failed message (for tests: the button itself). */
 GtkWidget *
-foyer_message_row_get_retry_button (FoyerMessageRow *self)
+_foyer_message_row_get_retry_button (FoyerMessageRow *self)
 {
   g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
 
   return self->retry_button;
+}
+
+/* The tile says who shared it and in which message, from the item. */
+static void
+foyer_message_row_bind_tile (FoyerMessageRow *self)
+{
+  if (self->tile == NULL || self->item == NULL || self->from_me_binding != NULL)
+    return;
+  self->from_me_binding = g_object_bind_property (self->item, "from-me", self->tile, "shared-by-me",
+                                                  G_BINDING_SYNC_CREATE);
+  self->id_binding
+      = g_object_bind_property (self->item, "id", self->tile, "message-id", G_BINDING_SYNC_CREATE);
 }
 
 static void
@@ -99,19 +122,9 @@ foyer_message_row_update_attachment (FoyerMessageRow *self)
   if (document != NULL && self->tile == NULL)
     {
       self->tile = foyer_document_tile_new ();
+      g_object_bind_property (self, "account", self->tile, "account", G_BINDING_SYNC_CREATE);
       gtk_box_append (GTK_BOX (self->attachment_slot), GTK_WIDGET (self->tile));
-    }
-  if (self->tile != NULL)
-    {
-      GApplication *app = g_application_get_default ();
-      FoyerSession *session = FOYER_IS_APPLICATION (app)
-                                  ? foyer_application_get_session (FOYER_APPLICATION (app))
-                                  : NULL;
-      const char *me = session != NULL ? foyer_session_get_person_id (session) : NULL;
-
-      foyer_document_tile_set_shared_by_me (
-          self->tile,
-          me != NULL && g_strcmp0 (foyer_message_item_get_author_id (self->item), me) == 0);
+      foyer_message_row_bind_tile (self);
     }
   if (self->tile != NULL && foyer_document_tile_get_document (self->tile) != document)
     foyer_document_tile_set_document (self->tile, document);
@@ -165,7 +178,7 @@ item_notify_cb (FoyerMessageRow *self)
 }
 
 FoyerMessageItem *
-foyer_message_row_get_item (FoyerMessageRow *self)
+_foyer_message_row_get_item (FoyerMessageRow *self)
 {
   g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
 
@@ -183,7 +196,10 @@ foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
 
   if (self->item != NULL)
     g_clear_signal_handler (&self->notify_id, self->item);
+  g_clear_pointer (&self->from_me_binding, g_binding_unbind);
+  g_clear_pointer (&self->id_binding, g_binding_unbind);
   g_set_object (&self->item, item);
+  foyer_message_row_bind_tile (self);
   /* An unbound row stops its thumbnail fetch at once. */
   if (item == NULL && self->tile != NULL)
     foyer_document_tile_set_document (self->tile, NULL);
@@ -195,20 +211,46 @@ foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
     }
 }
 
-FoyerDocumentTile *
-foyer_message_row_get_tile (FoyerMessageRow *self)
+/* The person's Microsoft account, for the document tiles (the window's). */
+void
+foyer_message_row_set_account (FoyerMessageRow *self, FoyerMicrosoftAccount *account)
 {
-  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+  g_return_if_fail (FOYER_IS_MESSAGE_ROW (self));
+  g_return_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account));
 
-  return self->tile;
+  if (g_set_object (&self->account, account))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
 
-GtkWidget *
-foyer_message_row_get_attachment_slot (FoyerMessageRow *self)
+static void
+foyer_message_row_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  g_return_val_if_fail (FOYER_IS_MESSAGE_ROW (self), NULL);
+  FoyerMessageRow *self = FOYER_MESSAGE_ROW (object);
 
-  return self->attachment_slot;
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_message_row_set_property (GObject *object,
+                                guint prop_id,
+                                const GValue *value,
+                                GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      foyer_message_row_set_account (FOYER_MESSAGE_ROW (object), g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -217,6 +259,7 @@ foyer_message_row_dispose (GObject *object)
   FoyerMessageRow *self = FOYER_MESSAGE_ROW (object);
 
   foyer_message_row_set_item (self, NULL);
+  g_clear_object (&self->account);
   self->tile = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_MESSAGE_ROW);
 
@@ -230,6 +273,13 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = foyer_message_row_dispose;
+  object_class->get_property = foyer_message_row_get_property;
+  object_class->set_property = foyer_message_row_set_property;
+
+  properties[PROP_ACCOUNT]
+      = g_param_spec_object ("account", NULL, NULL, FOYER_TYPE_MICROSOFT_ACCOUNT,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
@@ -257,10 +307,13 @@ foyer_message_row_init (FoyerMessageRow *self)
 }
 
 static void
-factory_setup_cb (GtkListItemFactory *factory, GtkListItem *list_item)
+factory_setup_cb (GtkListItemFactory *factory, GtkListItem *list_item, gpointer account)
 {
+  FoyerMessageRow *row = foyer_message_row_new ();
+
+  foyer_message_row_set_account (row, account);
   gtk_list_item_set_activatable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, GTK_WIDGET (foyer_message_row_new ()));
+  gtk_list_item_set_child (list_item, GTK_WIDGET (row));
 }
 
 static void
@@ -276,13 +329,20 @@ factory_unbind_cb (GtkListItemFactory *factory, GtkListItem *list_item)
   foyer_message_row_set_item (FOYER_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
-/* Rows for a GtkListView of FoyerMessageItems. */
+/* Rows for a GtkListView of FoyerMessageItems; account (may be NULL) is
+ * for their document tiles. */
 GtkListItemFactory *
-foyer_message_row_factory_new (void)
+foyer_message_row_factory_new (FoyerMicrosoftAccount *account)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), NULL);
+  g_return_val_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account), NULL);
+
+  if (account != NULL)
+    g_signal_connect_data (factory, "setup", G_CALLBACK (factory_setup_cb), g_object_ref (account),
+                           (GClosureNotify) g_object_unref, 0);
+  else
+    g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), NULL);
 

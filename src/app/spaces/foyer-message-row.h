@@ -12,11 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FoyerMessageRow, foyer_message_row, FOYER, MESSAGE_ROW, GtkWidget)
 
 FoyerMessageRow *foyer_message_row_new (void);
-FoyerMessageItem *foyer_message_row_get_item (FoyerMessageRow *self);
 void foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item);
-GtkWidget *foyer_message_row_get_attachment_slot (FoyerMessageRow *self);
-FoyerDocumentTile *foyer_message_row_get_tile (FoyerMessageRow *self);
-GtkWidget *foyer_message_row_get_retry_button (FoyerMessageRow *self);
-GtkListItemFactory *foyer_message_row_factory_new (void);
+void foyer_message_row_set_account (FoyerMessageRow *self, FoyerMicrosoftAccount *account);
+GtkListItemFactory *foyer_message_row_factory_new (FoyerMicrosoftAccount *account);
 
 G_END_DECLS

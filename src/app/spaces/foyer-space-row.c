@@ -47,14 +47,6 @@ foyer_space_row_update (FoyerSpaceRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "heading");
 }
 
-FoyerSpaceItem *
-foyer_space_row_get_item (FoyerSpaceRow *self)
-{
-  g_return_val_if_fail (FOYER_IS_SPACE_ROW (self), NULL);
-
-  return self->item;
-}
-
 void
 foyer_space_row_set_item (FoyerSpaceRow *self, FoyerSpaceItem *item)
 {

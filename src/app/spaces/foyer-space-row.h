@@ -12,7 +12,6 @@ G_DECLARE_FINAL_TYPE (FoyerSpaceRow, foyer_space_row, FOYER, SPACE_ROW, GtkWidge
 
 FoyerSpaceRow *foyer_space_row_new (void);
 void foyer_space_row_set_item (FoyerSpaceRow *self, FoyerSpaceItem *item);
-FoyerSpaceItem *foyer_space_row_get_item (FoyerSpaceRow *self);
 GtkListItemFactory *foyer_space_row_factory_new (void);
 
 G_END_DECLS

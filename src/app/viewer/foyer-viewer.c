@@ -685,14 +685,6 @@ foyer_viewer_set_interactive_sign_in (FoyerViewer *self, gboolean allowed)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERACTIVE_SIGN_IN]);
 }
 
-gboolean
-foyer_viewer_get_interactive_sign_in (FoyerViewer *self)
-{
-  g_return_val_if_fail (FOYER_IS_VIEWER (self), FALSE);
-
-  return self->interactive_sign_in;
-}
-
 FoyerViewerState
 foyer_viewer_get_state (FoyerViewer *self)
 {
@@ -707,14 +699,6 @@ foyer_viewer_get_title (FoyerViewer *self)
   g_return_val_if_fail (FOYER_IS_VIEWER (self), NULL);
 
   return self->title;
-}
-
-const char *
-foyer_viewer_get_url (FoyerViewer *self)
-{
-  g_return_val_if_fail (FOYER_IS_VIEWER (self), NULL);
-
-  return self->url;
 }
 
 const char *
@@ -820,7 +804,7 @@ foyer_viewer_get_property (GObject *object, guint prop_id, GValue *value, GParam
       g_value_set_string (value, self->url);
       break;
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_INTERACTIVE_SIGN_IN:
       g_value_set_boolean (value, self->interactive_sign_in);
@@ -875,9 +859,8 @@ foyer_viewer_class_init (FoyerViewerClass *klass)
   properties[PROP_URL] = g_param_spec_string (
       "url", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE]
-      = g_param_spec_int ("state", NULL, NULL, FOYER_VIEWER_STATE_EMPTY, FOYER_VIEWER_STATE_ERROR,
-                          FOYER_VIEWER_STATE_EMPTY,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+      = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_VIEWER_STATE, FOYER_VIEWER_STATE_EMPTY,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_INTERACTIVE_SIGN_IN]
       = g_param_spec_boolean ("interactive-sign-in", NULL, NULL, TRUE,
                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -48,11 +48,9 @@ void foyer_viewer_set_preview_provider (FoyerViewer *self,
 /* FALSE: no sign-in form may be shown (e.g. no network sign-in possible);
  * the viewer falls back to the preview instead. Default TRUE. */
 void foyer_viewer_set_interactive_sign_in (FoyerViewer *self, gboolean allowed);
-gboolean foyer_viewer_get_interactive_sign_in (FoyerViewer *self);
 
 FoyerViewerState foyer_viewer_get_state (FoyerViewer *self);
 const char *foyer_viewer_get_title (FoyerViewer *self);
-const char *foyer_viewer_get_url (FoyerViewer *self);
 /* What the error page says, or NULL. */
 const char *foyer_viewer_get_error_message (FoyerViewer *self);
 WebKitWebView *foyer_viewer_get_web_view (FoyerViewer *self);
@@ -61,3 +59,5 @@ WebKitWebView *foyer_viewer_get_web_view (FoyerViewer *self);
 gboolean foyer_viewer_uri_is_allowed (FoyerViewer *self, const char *uri);
 
 G_END_DECLS
+
+#include "foyer-app-enums.h"

@@ -7,7 +7,10 @@
 
 #include "foyer-preferences-window.h"
 
-static const char *const audience_ids[] = { "anyone", "organization", "space", "existing" };
+#include "foyer-microsoft-sign-in-window.h"
+
+/* The audience switches, in the order of FoyerLinkAudience from ANYONE on. */
+#define N_AUDIENCES (FOYER_LINK_AUDIENCE_EXISTING - FOYER_LINK_AUDIENCE_ANYONE + 1)
 
 struct _FoyerPreferencesWindow
 {
@@ -25,7 +28,11 @@ struct _FoyerPreferencesWindow
   AdwEntryRow *tenant;
   AdwEntryRow *client;
   AdwComboRow *cloud;
-  GtkSwitch *audiences[G_N_ELEMENTS (audience_ids)];
+  GtkSwitch *anyone;
+  GtkSwitch *organization;
+  GtkSwitch *space;
+  GtkSwitch *existing;
+  GtkSwitch *audiences[N_AUDIENCES]; /* the four above, in FoyerLinkAudience order */
   AdwComboRow *default_audience;
   AdwComboRow *link_type;
   GtkSwitch *browser_sign_in;
@@ -91,7 +98,7 @@ microsoft_button_cb (FoyerPreferencesWindow *self)
   if (foyer_microsoft_account_get_state (self->account) == FOYER_MICROSOFT_CONNECTED)
     foyer_microsoft_account_disconnect (self->account);
   else
-    foyer_microsoft_account_connect (self->account, GTK_WINDOW (self));
+    foyer_microsoft_sign_in_window_open (GTK_WINDOW (self), self->account);
 }
 
 static guint
@@ -122,14 +129,12 @@ foyer_preferences_window_load_policy (FoyerPreferencesWindow *self)
                                                           : "");
   adw_combo_row_set_selected (self->cloud, index_of (clouds, G_N_ELEMENTS (clouds),
                                                      foyer_org_policy_get_cloud_name (policy)));
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
-    gtk_switch_set_active (self->audiences[i], foyer_org_policy_allows_audience (policy, 1 << i));
-  adw_combo_row_set_selected (
-      self->default_audience,
-      index_of (audience_ids, G_N_ELEMENTS (audience_ids),
-                foyer_link_audience_to_string (foyer_org_policy_get_default_audience (policy))));
-  adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy)
-                                                   == FOYER_LINK_TYPE_EDIT);
+  for (guint i = 0; i < N_AUDIENCES; i++)
+    gtk_switch_set_active (self->audiences[i], foyer_org_policy_allows_audience (
+                                                   policy, FOYER_LINK_AUDIENCE_ANYONE + i));
+  adw_combo_row_set_selected (self->default_audience, foyer_org_policy_get_default_audience (policy)
+                                                          - FOYER_LINK_AUDIENCE_ANYONE);
+  adw_combo_row_set_selected (self->link_type, foyer_org_policy_get_default_link_type (policy));
   gtk_switch_set_active (self->browser_sign_in, foyer_org_policy_get_browser_sign_in (policy));
 }
 
@@ -141,8 +146,7 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, NULL);
   const char *descriptor = policy != NULL ? foyer_org_policy_get_cloud_descriptor (policy) : NULL;
   guint cloud = MIN (adw_combo_row_get_selected (self->cloud), G_N_ELEMENTS (clouds) - 1);
-  guint audience
-      = MIN (adw_combo_row_get_selected (self->default_audience), G_N_ELEMENTS (audience_ids) - 1);
+  guint audience = MIN (adw_combo_row_get_selected (self->default_audience), N_AUDIENCES - 1);
 
   g_return_val_if_fail (FOYER_IS_PREFERENCES_WINDOW (self), NULL);
 
@@ -159,15 +163,19 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   json_builder_add_string_value (b, clouds[cloud]);
   json_builder_set_member_name (b, "audiences");
   json_builder_begin_array (b);
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
+  for (guint i = 0; i < N_AUDIENCES; i++)
     if (gtk_switch_get_active (self->audiences[i]))
-      json_builder_add_string_value (b, audience_ids[i]);
+      json_builder_add_string_value (
+          b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + i));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "defaultAudience");
-  json_builder_add_string_value (b, audience_ids[audience]);
+  json_builder_add_string_value (
+      b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + audience));
   json_builder_set_member_name (b, "defaultLinkType");
-  json_builder_add_string_value (b, adw_combo_row_get_selected (self->link_type) == 1 ? "edit"
-                                                                                      : "view");
+  json_builder_add_string_value (
+      b, foyer_link_type_to_string (adw_combo_row_get_selected (self->link_type) == 1
+                                        ? FOYER_LINK_TYPE_EDIT
+                                        : FOYER_LINK_TYPE_VIEW));
   json_builder_set_member_name (b, "signIn");
   json_builder_add_string_value (b, gtk_switch_get_active (self->browser_sign_in) ? "browser"
                                                                                   : "embedded");
@@ -213,105 +221,6 @@ foyer_preferences_window_save (FoyerPreferencesWindow *self)
                                          g_object_ref (self));
 }
 
-static GtkSwitch *
-switch_row (AdwPreferencesGroup *group, const char *title, const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *toggle = gtk_switch_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
-  adw_preferences_group_add (group, row);
-  return GTK_SWITCH (toggle);
-}
-
-static AdwComboRow *
-combo_row (AdwPreferencesGroup *group, const char *title, const char *const *labels)
-{
-  GtkWidget *row = adw_combo_row_new ();
-  g_autoptr (GtkStringList) model = gtk_string_list_new (labels);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-  adw_preferences_group_add (group, row);
-  return ADW_COMBO_ROW (row);
-}
-
-static void
-foyer_preferences_window_build (FoyerPreferencesWindow *self)
-{
-  GtkWidget *page = adw_preferences_page_new ();
-  GtkWidget *accounts = adw_preferences_group_new ();
-  const char *audience_titles[]
-      = { _ ("Anyone with the link"), _ ("People in the organization"),
-          _ ("People currently in the space"), _ ("People with existing access"), NULL };
-  const char *cloud_titles[] = { _ ("Worldwide"), _ ("GCC Moderate"), NULL };
-  const char *link_titles[] = { _ ("View"), _ ("Edit"), NULL };
-  GtkWidget *entry;
-
-  adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), _ ("Accounts"));
-  adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (page), "system-users-symbolic");
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (accounts), _ ("Accounts"));
-
-  self->foyer_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_action_row_set_icon_name (self->foyer_row, "io.github.foyer.Foyer-symbolic");
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (accounts), GTK_WIDGET (self->foyer_row));
-
-  self->microsoft_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_action_row_set_icon_name (self->microsoft_row, "folder-remote-symbolic");
-  self->microsoft_button = gtk_button_new_with_mnemonic (_ ("_Connect…"));
-  gtk_widget_set_valign (self->microsoft_button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->microsoft_button, "clicked", G_CALLBACK (microsoft_button_cb),
-                            self);
-  adw_action_row_add_suffix (self->microsoft_row, self->microsoft_button);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (accounts), GTK_WIDGET (self->microsoft_row));
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (accounts));
-
-  self->org_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (self->org_group, _ ("Microsoft OneDrive and SharePoint"));
-  adw_preferences_group_set_description (
-      self->org_group, _ ("For the whole organization. Each person still connects their own "
-                          "Microsoft account."));
-  self->save_button = gtk_button_new_with_mnemonic (_ ("_Save"));
-  gtk_widget_add_css_class (self->save_button, "suggested-action");
-  gtk_widget_set_valign (self->save_button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->save_button, "clicked",
-                            G_CALLBACK (foyer_preferences_window_save), self);
-  adw_preferences_group_set_header_suffix (self->org_group, self->save_button);
-
-  self->enabled = switch_row (self->org_group, _ ("Enabled"), NULL);
-  entry = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _ ("Tenant ID"));
-  adw_preferences_group_add (self->org_group, entry);
-  self->tenant = ADW_ENTRY_ROW (entry);
-  entry = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _ ("Application (Client) ID"));
-  adw_preferences_group_add (self->org_group, entry);
-  self->client = ADW_ENTRY_ROW (entry);
-  self->cloud = combo_row (self->org_group, _ ("Cloud"), cloud_titles);
-  for (guint i = 0; i < G_N_ELEMENTS (audience_ids); i++)
-    self->audiences[i] = switch_row (self->org_group, audience_titles[i], _ ("Allowed audience"));
-  self->default_audience = combo_row (self->org_group, _ ("Default Audience"), audience_titles);
-  self->link_type = combo_row (self->org_group, _ ("Default Access"), link_titles);
-  self->browser_sign_in
-      = switch_row (self->org_group, _ ("Sign In With the Web Browser"),
-                    _ ("Instead of Foyer’s own sign-in window. Documents then ask to sign in "
-                       "once more when they first open."));
-  self->org_status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->org_status, TRUE);
-  gtk_label_set_xalign (self->org_status, 0);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->org_status), 6);
-  gtk_widget_set_visible (GTK_WIDGET (self->org_status), FALSE);
-  adw_preferences_group_add (self->org_group, GTK_WIDGET (self->org_status));
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->org_group);
-
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
-}
-
 static void
 foyer_preferences_window_dispose (GObject *object)
 {
@@ -325,6 +234,7 @@ foyer_preferences_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->account);
   g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (foyer_preferences_window_parent_class)->dispose (object);
 }
@@ -332,14 +242,44 @@ foyer_preferences_window_dispose (GObject *object)
 static void
 foyer_preferences_window_class_init (FoyerPreferencesWindowClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = foyer_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/foyer-preferences-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerPreferencesWindow, name)
+  BIND (foyer_row);
+  BIND (microsoft_row);
+  BIND (microsoft_button);
+  BIND (org_group);
+  BIND (enabled);
+  BIND (tenant);
+  BIND (client);
+  BIND (cloud);
+  BIND (anyone);
+  BIND (organization);
+  BIND (space);
+  BIND (existing);
+  BIND (default_audience);
+  BIND (link_type);
+  BIND (browser_sign_in);
+  BIND (save_button);
+  BIND (org_status);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, microsoft_button_cb);
+  gtk_widget_class_bind_template_callback (widget_class, foyer_preferences_window_save);
 }
 
 static void
 foyer_preferences_window_init (FoyerPreferencesWindow *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  foyer_preferences_window_build (self);
+  self->audiences[0] = self->anyone;
+  self->audiences[1] = self->organization;
+  self->audiences[2] = self->space;
+  self->audiences[3] = self->existing;
 }
 
 FoyerPreferencesWindow *
@@ -347,9 +287,13 @@ foyer_preferences_window_new (GtkWindow *parent,
                               FoyerSession *session,
                               FoyerMicrosoftAccount *account)
 {
-  FoyerPreferencesWindow *self = g_object_new (FOYER_TYPE_PREFERENCES_WINDOW, "transient-for",
-                                               parent, "search-enabled", FALSE, NULL);
+  FoyerPreferencesWindow *self;
 
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (FOYER_IS_SESSION (session), NULL);
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), NULL);
+
+  self = g_object_new (FOYER_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
   self->account = g_object_ref (account);
   g_signal_connect_swapped (account, "notify::state",

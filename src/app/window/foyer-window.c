@@ -8,68 +8,19 @@
 #include "foyer-message-row.h"
 #include "foyer-space-row.h"
 #include "foyer-text.h"
-#include "foyer-window.h"
-
-struct _FoyerWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  GSettings *settings;
-
-  AdwToastOverlay *toast_overlay;
-  GtkStack *main_stack;
-  AdwBin *document_slot;
-  GtkWidget *focus_before_document; /* weak */
-  AdwLeaflet *leaflet;
-  GtkWidget *sidebar;
-  GtkStack *sidebar_stack;
-  GtkWidget *spaces_empty_page;
-  GtkListView *spaces_view;
-  GtkWidget *content;
-  AdwWindowTitle *content_title;
-  GtkStack *content_stack;
-  GtkListView *messages_view;
-  GtkWidget *sign_in_button;
-  GtkWidget *composer;
-  GtkTextView *composer_view;
-  GtkWidget *attach_button;
-  GtkWidget *send_button;
-  GtkScrolledWindow *messages_scroller;
-  GtkWidget *space_menu_button;
-  GtkRevealer *reconnect_banner;
-  GtkLabel *reconnect_label;
-
-  GListModel *spaces;
-  GtkSortListModel *sorted_spaces;
-  GtkSingleSelection *space_selection;
-  FoyerSpaceItem *current_space;
-  GtkFilterListModel *message_tail; /* the newest `tail` messages of the open space */
-  GtkCustomFilter *tail_filter;
-  guint tail;
-  gint64 tail_min_seq; /* sent messages from this seq on are shown (pending ones always) */
-  gulong space_title_id;
-  gulong messages_changed_id;
-  gboolean stick_to_bottom;
-  gboolean older_requested;
-};
+#include "foyer-window-private.h"
 
 G_DEFINE_FINAL_TYPE (FoyerWindow, foyer_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum
 {
-  COMPOSED,
-  LOAD_OLDER,
-  SPACE_OPENED,
-  SIGN_IN_REQUESTED,
-  NEW_SPACE_REQUESTED,
-  ATTACH_REQUESTED,
-  ADD_MEMBER_REQUESTED,
-  REMOVE_MEMBER_REQUESTED,
-  LEAVE_REQUESTED,
-  N_SIGNALS
+  PROP_0,
+  PROP_SESSION,
+  PROP_ACCOUNT,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 /* A space opens on its newest messages only; scrolling up shows older
  * ones a page at a time, then asks the service for more. (GtkListView in
@@ -88,8 +39,7 @@ foyer_window_update_composer (FoyerWindow *self)
 
   gtk_widget_set_sensitive (self->composer, in_space);
   gtk_widget_set_visible (self->space_menu_button, in_space);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attach-file", in_space);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", in_space);
+  _foyer_window_update_actions (self);
 }
 
 static void
@@ -98,16 +48,8 @@ content_page_changed_cb (FoyerWindow *self)
   foyer_window_update_composer (self);
 }
 
-static void
-show_spaces_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  FoyerWindow *self = FOYER_WINDOW (widget);
-
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-}
-
-static char *
-foyer_window_take_composer_text (FoyerWindow *self)
+char *
+_foyer_window_take_composer_text (FoyerWindow *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
   GtkTextIter start, end;
@@ -125,46 +67,8 @@ foyer_window_save_draft (FoyerWindow *self)
 
   if (self->current_space == NULL)
     return;
-  text = foyer_window_take_composer_text (self);
+  text = _foyer_window_take_composer_text (self);
   foyer_space_item_set_draft (self->current_space, text);
-}
-
-static void
-send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  FoyerWindow *self = FOYER_WINDOW (widget);
-  g_autofree char *text = foyer_window_take_composer_text (self);
-
-  if (self->current_space == NULL || *g_strstrip (text) == '\0')
-    return;
-
-  /* Whoever listens (the session) queues the message and shows it pending;
-   * the composer is free for the next one at once. */
-  self->stick_to_bottom = TRUE;
-  g_signal_emit (self, signals[COMPOSED], 0, self->current_space, text);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
-  foyer_space_item_set_draft (self->current_space, NULL);
-}
-
-static void
-emit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  FoyerWindow *self = FOYER_WINDOW (widget);
-
-  if (g_str_equal (action_name, "win.sign-in"))
-    g_signal_emit (self, signals[SIGN_IN_REQUESTED], 0);
-  else if (g_str_equal (action_name, "win.new-space"))
-    g_signal_emit (self, signals[NEW_SPACE_REQUESTED], 0);
-  else if (self->current_space == NULL)
-    return;
-  else if (g_str_equal (action_name, "win.attach-file"))
-    g_signal_emit (self, signals[ATTACH_REQUESTED], 0, self->current_space);
-  else if (g_str_equal (action_name, "win.add-member"))
-    g_signal_emit (self, signals[ADD_MEMBER_REQUESTED], 0, self->current_space);
-  else if (g_str_equal (action_name, "win.remove-member"))
-    g_signal_emit (self, signals[REMOVE_MEMBER_REQUESTED], 0, self->current_space);
-  else if (g_str_equal (action_name, "win.leave-space"))
-    g_signal_emit (self, signals[LEAVE_REQUESTED], 0, self->current_space);
 }
 
 /* Enter sends; Shift+Enter (or Ctrl+Enter) adds a line. */
@@ -301,7 +205,7 @@ messages_scrolled_cb (FoyerWindow *self, GtkAdjustment *adj)
       return;
     }
   self->older_requested = TRUE;
-  g_signal_emit (self, signals[LOAD_OLDER], 0, self->current_space);
+  gtk_widget_activate_action (GTK_WIDGET (self), "space.load-older", NULL);
 }
 
 static void
@@ -385,7 +289,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
 
-  g_signal_emit (self, signals[SPACE_OPENED], 0, space);
+  gtk_widget_activate_action (GTK_WIDGET (self), "space.load", NULL);
   /* (The session has set where the person stopped reading by now.) */
   if (self->current_space == space)
     foyer_window_reveal_unread (self);
@@ -440,11 +344,9 @@ foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
 
 /* The conversation's subtitle says when the service cannot be reached;
  * what is written meanwhile waits in the outbox. */
-void
+static void
 foyer_window_set_offline (FoyerWindow *self, gboolean offline)
 {
-  g_return_if_fail (FOYER_IS_WINDOW (self));
-
   adw_window_title_set_subtitle (self->content_title,
                                  offline ? _ ("Offline — messages are sent when the connection "
                                               "returns")
@@ -453,13 +355,55 @@ foyer_window_set_offline (FoyerWindow *self, gboolean offline)
 
 /* A banner over the conversation while the Microsoft account needs a new
  * sign-in; whatever the person was writing stays where it is. */
-void
+static void
 foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason)
 {
-  g_return_if_fail (FOYER_IS_WINDOW (self));
-
   gtk_label_set_text (self->reconnect_label, reason != NULL ? reason : "");
   gtk_revealer_set_reveal_child (self->reconnect_banner, reason != NULL);
+}
+
+/* Keeping in step with the session: signed in or out, offline. */
+static void
+session_state_cb (FoyerWindow *self)
+{
+  FoyerSessionState state = foyer_session_get_state (self->session);
+
+  /* Going offline and back keeps the window as it is. */
+  if (state == FOYER_SESSION_SIGNED_OUT && self->showing_spaces)
+    foyer_window_set_spaces (self, NULL);
+  else if (state != FOYER_SESSION_SIGNED_OUT && !self->showing_spaces)
+    foyer_window_set_spaces (self, foyer_session_get_spaces (self->session));
+  self->showing_spaces = state != FOYER_SESSION_SIGNED_OUT;
+  foyer_window_set_offline (self, state == FOYER_SESSION_OFFLINE);
+  _foyer_window_update_actions (self);
+}
+
+/* And with the Microsoft account: the reconnect banner, and no document
+ * left open once the person disconnected (it would show what they just
+ * signed out of). */
+static void
+account_state_cb (FoyerWindow *self)
+{
+  FoyerMicrosoftState state = foyer_microsoft_account_get_state (self->account);
+  const char *reason = NULL;
+
+  if (state == FOYER_MICROSOFT_UNAVAILABLE || state == FOYER_MICROSOFT_DISCONNECTED)
+    _foyer_window_drop_viewer (self);
+  if (state == FOYER_MICROSOFT_RECONNECT_NEEDED)
+    {
+      reason = foyer_microsoft_account_get_reconnect_reason (self->account);
+      if (reason == NULL)
+        reason = _ ("Your Microsoft account needs to be connected again.");
+    }
+  foyer_window_set_reconnect_reason (self, reason);
+  _foyer_window_update_actions (self);
+}
+
+static void
+account_error_cb (FoyerWindow *self, const char *message)
+{
+  if (message != NULL && *message != '\0')
+    foyer_window_show_toast (self, message);
 }
 
 void
@@ -489,14 +433,81 @@ foyer_window_dispose (GObject *object)
   FoyerWindow *self = FOYER_WINDOW (object);
 
   foyer_window_open_space (self, NULL);
+  _foyer_window_drop_viewer (self);
   g_clear_weak_pointer (&self->focus_before_document);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->spaces);
   g_clear_object (&self->sorted_spaces);
   g_clear_object (&self->space_selection);
+  g_clear_object (&self->space_actions);
+  g_clear_object (&self->account_actions);
+  g_clear_object (&self->session);
+  g_clear_object (&self->account);
 
   G_OBJECT_CLASS (foyer_window_parent_class)->dispose (object);
+}
+
+static void
+foyer_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FoyerWindow *self = FOYER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  FoyerWindow *self = FOYER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_ACCOUNT:
+      self->account = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+foyer_window_constructed (GObject *object)
+{
+  FoyerWindow *self = FOYER_WINDOW (object);
+  g_autoptr (GtkListItemFactory) messages = foyer_message_row_factory_new (self->account);
+
+  G_OBJECT_CLASS (foyer_window_parent_class)->constructed (object);
+
+  gtk_list_view_set_factory (self->messages_view, messages);
+  _foyer_window_init_actions (self);
+  if (self->session != NULL)
+    {
+      g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
+                               G_CONNECT_SWAPPED);
+      session_state_cb (self);
+    }
+  if (self->account != NULL)
+    {
+      g_signal_connect_object (self->account, "notify::state", G_CALLBACK (account_state_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->account, "error", G_CALLBACK (account_error_cb), self,
+                               G_CONNECT_SWAPPED);
+      account_state_cb (self);
+    }
 }
 
 static void
@@ -506,7 +517,10 @@ foyer_window_class_init (FoyerWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = foyer_window_constructed;
   object_class->dispose = foyer_window_dispose;
+  object_class->get_property = foyer_window_get_property;
+  object_class->set_property = foyer_window_set_property;
   window_class->close_request = foyer_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/foyer-window.ui");
@@ -533,43 +547,15 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, reconnect_label);
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.show-spaces", NULL, show_spaces_action);
-  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, emit_action);
-  gtk_widget_class_install_action (widget_class, "win.new-space", NULL, emit_action);
-  gtk_widget_class_install_action (widget_class, "win.attach-file", NULL, emit_action);
-  gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
-  gtk_widget_class_install_action (widget_class, "win.add-member", NULL, emit_action);
-  gtk_widget_class_install_action (widget_class, "win.leave-space", NULL, emit_action);
-  gtk_widget_class_install_action (widget_class, "win.remove-member", NULL, emit_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
-                                       NULL);
+  _foyer_window_class_init_actions (widget_class);
 
-  signals[COMPOSED]
-      = g_signal_new ("composed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                      G_TYPE_NONE, 2, FOYER_TYPE_SPACE_ITEM, G_TYPE_STRING);
-  signals[LOAD_OLDER] = g_signal_new ("load-older", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                      NULL, NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
-  signals[SPACE_OPENED]
-      = g_signal_new ("space-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                      NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
-  signals[SIGN_IN_REQUESTED]
-      = g_signal_new ("sign-in-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 0);
-  signals[NEW_SPACE_REQUESTED]
-      = g_signal_new ("new-space-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 0);
-  signals[ADD_MEMBER_REQUESTED]
-      = g_signal_new ("add-member-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
-  signals[REMOVE_MEMBER_REQUESTED]
-      = g_signal_new ("remove-member-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                      NULL, NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
-  signals[LEAVE_REQUESTED]
-      = g_signal_new ("leave-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
-  signals[ATTACH_REQUESTED]
-      = g_signal_new ("attach-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 1, FOYER_TYPE_SPACE_ITEM);
+  properties[PROP_SESSION]
+      = g_param_spec_object ("session", NULL, NULL, FOYER_TYPE_SESSION,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCOUNT]
+      = g_param_spec_object ("account", NULL, NULL, FOYER_TYPE_MICROSOFT_ACCOUNT,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -600,8 +586,6 @@ foyer_window_init (FoyerWindow *self)
   gtk_list_view_set_model (self->spaces_view, GTK_SELECTION_MODEL (self->space_selection));
   gtk_list_view_set_factory (self->spaces_view, foyer_space_row_factory_new ());
   g_object_unref (gtk_list_view_get_factory (self->spaces_view));
-  gtk_list_view_set_factory (self->messages_view, foyer_message_row_factory_new ());
-  g_object_unref (gtk_list_view_get_factory (self->messages_view));
 
   key = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
@@ -618,21 +602,25 @@ foyer_window_init (FoyerWindow *self)
 }
 
 FoyerWindow *
-foyer_window_new (FoyerApplication *application)
+foyer_window_new (GtkApplication *application,
+                  FoyerSession *session,
+                  FoyerMicrosoftAccount *account)
 {
-  return g_object_new (FOYER_TYPE_WINDOW, "application", application, NULL);
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (session == NULL || FOYER_IS_SESSION (session), NULL);
+  g_return_val_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account), NULL);
+
+  return g_object_new (FOYER_TYPE_WINDOW, "application", application, "session", session, "account",
+                       account, NULL);
 }
 
 /* Shows view (a document viewer) in place of the spaces, over the whole
- * window, and gives it the focus; foyer_window_close_document () comes
+ * window, and gives it the focus; _foyer_window_close_document () comes
  * back to where the person was. */
 void
-foyer_window_show_document (FoyerWindow *self, GtkWidget *view)
+_foyer_window_show_document (FoyerWindow *self, GtkWidget *view)
 {
   GtkWidget *focus;
-
-  g_return_if_fail (FOYER_IS_WINDOW (self));
-  g_return_if_fail (GTK_IS_WIDGET (view));
 
   if (adw_bin_get_child (self->document_slot) != view)
     adw_bin_set_child (self->document_slot, view);
@@ -646,10 +634,8 @@ foyer_window_show_document (FoyerWindow *self, GtkWidget *view)
 }
 
 void
-foyer_window_close_document (FoyerWindow *self)
+_foyer_window_close_document (FoyerWindow *self)
 {
-  g_return_if_fail (FOYER_IS_WINDOW (self));
-
   if (!foyer_window_get_document_shown (self))
     return;
   gtk_stack_set_visible_child_name (self->main_stack, "spaces");

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The main window: the person's spaces, the open space's messages and the
+ * composer, and a shared document over them. It shows the session's and
+ * the Microsoft account's models and does what its actions ask (see
+ * foyer-window-private.h); it knows nothing of the application.
+ */
 #pragma once
 
 #include <adwaita.h>
 
-#include "foyer-application.h"
+#include "foyer-microsoft-account.h"
+#include "foyer-session.h"
 #include "foyer-space-item.h"
 
 G_BEGIN_DECLS
@@ -11,15 +18,15 @@ G_BEGIN_DECLS
 #define FOYER_TYPE_WINDOW (foyer_window_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerWindow, foyer_window, FOYER, WINDOW, AdwApplicationWindow)
 
-FoyerWindow *foyer_window_new (FoyerApplication *application);
+/* session and account may be NULL: the window then only shows what it is
+ * given (foyer_window_set_spaces ()), and its requests go nowhere. */
+FoyerWindow *foyer_window_new (GtkApplication *application,
+                               FoyerSession *session,
+                               FoyerMicrosoftAccount *account);
 void foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces);
 void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
 FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
 void foyer_window_show_toast (FoyerWindow *self, const char *message);
-void foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason);
-void foyer_window_set_offline (FoyerWindow *self, gboolean offline);
-void foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
-void foyer_window_close_document (FoyerWindow *self);
 gboolean foyer_window_get_document_shown (FoyerWindow *self);
 
 G_END_DECLS

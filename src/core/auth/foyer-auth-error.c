@@ -4,12 +4,14 @@
 #include "config.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (foyer - auth - error - quark, foyer_auth_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-auth-error-quark, foyer_auth_error)
+/* clang-format on */
 
 const char *
 foyer_auth_error_aadsts_message (gint64 aadsts)
@@ -156,13 +158,10 @@ foyer_auth_error_new_from_json (JsonNode *root)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  error = _foyer_auth_json_string (obj, "error", NULL);
+  error = foyer_json_get_string (obj, "error");
   if (error == NULL)
     return NULL;
-  codes = json_object_has_member (obj, "error_codes")
-                  && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "error_codes"))
-              ? json_object_get_array_member (obj, "error_codes")
-              : NULL;
+  codes = foyer_json_get_array (obj, "error_codes");
   for (guint i = 0; codes != NULL && i < json_array_get_length (codes); i++)
     {
       JsonNode *n = json_array_get_element (codes, i);
@@ -173,8 +172,7 @@ foyer_auth_error_new_from_json (JsonNode *root)
           g_array_append_val (numbers, v);
         }
     }
-  return foyer_auth_error_new_from_oauth (error,
-                                          _foyer_auth_json_string (obj, "error_description", NULL),
+  return foyer_auth_error_new_from_oauth (error, foyer_json_get_string (obj, "error_description"),
                                           (const gint64 *) numbers->data, numbers->len);
 }
 

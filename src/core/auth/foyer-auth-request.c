@@ -126,6 +126,8 @@ foyer_auth_request_new (FoyerCloud *cloud,
   g_autofree char *state = NULL;
   g_autofree char *nonce = NULL;
 
+  g_return_val_if_fail (FOYER_IS_CLOUD (cloud), NULL);
+
   /* 32 bytes give a 43-character verifier, the RFC 7636 minimum length
    * with 256 bits of entropy. */
   if ((verifier = random_text (32, error)) == NULL || (state = random_text (24, error)) == NULL
@@ -133,27 +135,6 @@ foyer_auth_request_new (FoyerCloud *cloud,
     return NULL;
   return foyer_auth_request_new_full (cloud, tenant, client_id, login_hint, domain_hint, prompt,
                                       verifier, state, nonce);
-}
-
-FoyerCloud *
-foyer_auth_request_get_cloud (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->cloud;
-}
-
-const char *
-foyer_auth_request_get_tenant (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->tenant;
-}
-
-const char *
-foyer_auth_request_get_client_id (FoyerAuthRequest *self)
-{
-  g_return_val_if_fail (FOYER_IS_AUTH_REQUEST (self), NULL);
-  return self->client_id;
 }
 
 const char *

@@ -39,9 +39,6 @@ FoyerAuthRequest *foyer_auth_request_new_full (FoyerCloud *cloud,
                                                const char *state,
                                                const char *nonce);
 
-FoyerCloud *foyer_auth_request_get_cloud (FoyerAuthRequest *self);
-const char *foyer_auth_request_get_tenant (FoyerAuthRequest *self);
-const char *foyer_auth_request_get_client_id (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_verifier (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_state (FoyerAuthRequest *self);
 const char *foyer_auth_request_get_nonce (FoyerAuthRequest *self);

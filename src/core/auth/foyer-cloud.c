@@ -6,7 +6,7 @@
 #include "foyer-cloud.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 #include "foyer-core.h"
 #include "foyer-tls-database.h"
 
@@ -141,7 +141,7 @@ check_base_url (const char *url, const char *field, GError **error)
 static char *
 dup_url_member (JsonObject *obj, const char *member, gboolean required, GError **error)
 {
-  const char *value = _foyer_auth_json_string (obj, member, NULL);
+  const char *value = foyer_json_get_string (obj, member);
   g_autofree char *copy = NULL;
 
   if (value == NULL && !required)
@@ -155,34 +155,12 @@ dup_url_member (JsonObject *obj, const char *member, gboolean required, GError *
   return g_steal_pointer (&copy);
 }
 
-static GStrv
-dup_string_array (JsonObject *obj, const char *member)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *node = json_object_get_member (obj, member);
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-  return g_strv_builder_end (builder);
-}
-
 /* "caFile": a PEM file of the CA that issued the descriptor's hosts'
  * certificates, relative to the descriptor's folder. */
 static gboolean
 load_ca_file (FoyerCloud *self, JsonObject *obj, const char *base_dir, GError **error)
 {
-  const char *ca_file = _foyer_auth_json_string (obj, "caFile", NULL);
+  const char *ca_file = foyer_json_get_string (obj, "caFile");
   g_autofree char *path = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -227,7 +205,7 @@ cloud_new_from_data (const char *json, gssize length, const char *base_dir, GErr
   obj = json_node_get_object (root);
 
   self = g_object_new (FOYER_TYPE_CLOUD, NULL);
-  self->name = g_strdup (_foyer_auth_json_string (obj, "name", "custom"));
+  self->name = g_strdup (foyer_json_get_string_with_default (obj, "name", "custom"));
   if (self->name == NULL)
     {
       g_set_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
@@ -239,7 +217,7 @@ cloud_new_from_data (const char *json, gssize length, const char *base_dir, GErr
     return NULL;
   if (json_object_has_member (obj, "redirectUri"))
     {
-      const char *redirect = _foyer_auth_json_string (obj, "redirectUri", NULL);
+      const char *redirect = foyer_json_get_string (obj, "redirectUri");
 
       if (!check_base_url (redirect, "redirectUri", error))
         return NULL;
@@ -247,10 +225,10 @@ cloud_new_from_data (const char *json, gssize length, const char *base_dir, GErr
     }
   else
     self->redirect_uri = g_strconcat (self->authority, "/common/oauth2/nativeclient", NULL);
-  self->tenant_id = g_strdup (_foyer_auth_json_string (obj, "tenantId", NULL));
-  self->client_id = g_strdup (_foyer_auth_json_string (obj, "clientId", NULL));
-  self->allowed_hosts = dup_string_array (obj, "allowedHosts");
-  self->sharepoint_hosts = dup_string_array (obj, "sharepointHosts");
+  self->tenant_id = g_strdup (foyer_json_get_string (obj, "tenantId"));
+  self->client_id = g_strdup (foyer_json_get_string (obj, "clientId"));
+  self->allowed_hosts = foyer_json_dup_strv (obj, "allowedHosts");
+  self->sharepoint_hosts = foyer_json_dup_strv (obj, "sharepointHosts");
   if (!load_ca_file (self, obj, base_dir, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -361,12 +339,6 @@ char *
 foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant)
 {
   return endpoint (self, tenant, "/discovery/v2.0/keys");
-}
-
-char *
-foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant)
-{
-  return endpoint (self, tenant, "/v2.0/.well-known/openid-configuration");
 }
 
 char *

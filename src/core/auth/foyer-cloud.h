@@ -35,7 +35,6 @@ GTlsDatabase *foyer_cloud_get_tls_database (FoyerCloud *self);
 char *foyer_cloud_authorize_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_token_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_jwks_url (FoyerCloud *self, const char *tenant);
-char *foyer_cloud_openid_configuration_url (FoyerCloud *self, const char *tenant);
 char *foyer_cloud_issuer (FoyerCloud *self, const char *tenant);
 /* Where an administrator grants consent for the whole organization
  * ({authority}/{tenant}/adminconsent?client_id=…), as Microsoft documents. */

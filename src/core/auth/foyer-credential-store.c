@@ -5,7 +5,7 @@
 
 #include "foyer-credential-store.h"
 
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -212,12 +212,12 @@ credentials_from_json (const char *json)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   o = json_node_get_object (json_parser_get_root (parser));
-  if (_foyer_auth_json_string (o, "refreshToken", NULL) == NULL)
+  if (foyer_json_get_string (o, "refreshToken") == NULL)
     return NULL;
   return foyer_credentials_new (
-      _foyer_auth_json_string (o, "account", NULL),
-      _foyer_auth_json_string (o, "refreshToken", NULL), _foyer_auth_json_string (o, "name", NULL),
-      _foyer_auth_json_string (o, "email", NULL), _foyer_auth_json_string (o, "tenantId", NULL));
+      foyer_json_get_string (o, "account"), foyer_json_get_string (o, "refreshToken"),
+      foyer_json_get_string (o, "name"), foyer_json_get_string (o, "email"),
+      foyer_json_get_string (o, "tenantId"));
 }
 
 static FoyerCredentials *

@@ -6,9 +6,9 @@
 #include "foyer-id-token.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
 #include "foyer-core.h"
 #include "foyer-jose-shape.h"
+#include "foyer-json.h"
 
 #include <cjose/cjose.h>
 #include <glib/gi18n-lib.h>
@@ -77,8 +77,7 @@ foyer_id_token_jwks_has_kid (JsonNode *jwks, const char *kid)
       JsonNode *key = json_array_get_element (keys, i);
 
       if (JSON_NODE_HOLDS_OBJECT (key)
-          && g_strcmp0 (_foyer_auth_json_string (json_node_get_object (key), "kid", NULL), kid)
-                 == 0)
+          && g_strcmp0 (foyer_json_get_string (json_node_get_object (key), "kid"), kid) == 0)
         return TRUE;
     }
   return FALSE;
@@ -103,11 +102,10 @@ verify_signature (cjose_jws_t *jws, JsonNode *jwks, const char *kid)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       key = json_node_get_object (node);
-      use = _foyer_auth_json_string (key, "use", "sig");
-      if (g_strcmp0 (_foyer_auth_json_string (key, "kty", NULL), "RSA") != 0
-          || g_strcmp0 (use, "sig") != 0)
+      use = foyer_json_get_string_with_default (key, "use", "sig");
+      if (g_strcmp0 (foyer_json_get_string (key, "kty"), "RSA") != 0 || g_strcmp0 (use, "sig") != 0)
         continue;
-      if (kid != NULL && g_strcmp0 (_foyer_auth_json_string (key, "kid", NULL), kid) != 0)
+      if (kid != NULL && g_strcmp0 (foyer_json_get_string (key, "kid"), kid) != 0)
         continue;
       /* The key set is outside input as well. */
       if (!foyer_jose_check_jwk (key, NULL))
@@ -154,7 +152,7 @@ check_claims (JsonObject *claims,
               gint64 now,
               GError **error)
 {
-  const char *tid = _foyer_auth_json_string (claims, "tid", NULL);
+  const char *tid = foyer_json_get_string (claims, "tid");
   gint64 exp = 0;
   gint64 nbf = G_MININT64;
 
@@ -165,11 +163,11 @@ check_claims (JsonObject *claims,
                               "with your organization's account."));
       return NULL;
     }
-  if (g_strcmp0 (_foyer_auth_json_string (claims, "iss", NULL), issuer) != 0)
+  if (g_strcmp0 (foyer_json_get_string (claims, "iss"), issuer) != 0)
     return invalid (error, "issuer");
   if (!audience_matches (claims, audience))
     return invalid (error, "audience");
-  if (nonce != NULL && g_strcmp0 (_foyer_auth_json_string (claims, "nonce", NULL), nonce) != 0)
+  if (nonce != NULL && g_strcmp0 (foyer_json_get_string (claims, "nonce"), nonce) != 0)
     return invalid (error, "nonce");
   if (!read_time (claims, "exp", TRUE, &exp) || !read_time (claims, "nbf", FALSE, &nbf))
     return invalid (error, "times");

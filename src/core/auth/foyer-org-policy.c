@@ -6,7 +6,7 @@
 #include "foyer-org-policy.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -20,24 +20,13 @@ struct _FoyerOrgPolicy
   char *client_id;
   char *cloud_name;
   char *cloud_descriptor;
-  FoyerLinkAudience audiences;
+  guint audiences; /* 1 << FoyerLinkAudience for each one allowed */
   FoyerLinkAudience default_audience;
   FoyerLinkType default_link_type;
   gboolean browser_sign_in;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerOrgPolicy, foyer_org_policy, G_TYPE_OBJECT)
-
-static const struct
-{
-  const char *name;
-  FoyerLinkAudience audience;
-} audience_names[] = {
-  { "anyone", FOYER_LINK_AUDIENCE_ANYONE },
-  { "organization", FOYER_LINK_AUDIENCE_ORGANIZATION },
-  { "space", FOYER_LINK_AUDIENCE_SPACE },
-  { "existing", FOYER_LINK_AUDIENCE_EXISTING },
-};
 
 static void
 foyer_org_policy_finalize (GObject *object)
@@ -79,24 +68,6 @@ foyer_auth_is_guid (const char *text)
   return TRUE;
 }
 
-const char *
-foyer_link_audience_to_string (FoyerLinkAudience audience)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (audience_names); i++)
-    if (audience_names[i].audience == audience)
-      return audience_names[i].name;
-  return NULL;
-}
-
-static FoyerLinkAudience
-audience_from_string (const char *name)
-{
-  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (audience_names); i++)
-    if (g_str_equal (audience_names[i].name, name))
-      return audience_names[i].audience;
-  return 0;
-}
-
 static gboolean
 invalid (GError **error, const char *message)
 {
@@ -115,22 +86,20 @@ parse_audiences (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
     {
       JsonNode *e = json_array_get_element (json_node_get_array (node), i);
-      FoyerLinkAudience a
-          = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
-                ? audience_from_string (json_node_get_string (e))
-                : 0;
+      FoyerLinkAudience a;
 
-      if (a == 0)
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING
+          || !foyer_link_audience_from_string (json_node_get_string (e), &a))
         return invalid (error,
                         _ ("The organization's Microsoft policy names an unknown link audience."));
-      self->audiences |= a;
+      self->audiences |= 1u << a;
     }
   if (self->audiences == 0)
     return invalid (error, _ ("The organization's Microsoft policy lists no link audiences."));
 
-  def = _foyer_auth_json_string (ms, "defaultAudience", NULL);
-  self->default_audience = audience_from_string (def);
-  if (self->default_audience == 0 || !(self->audiences & self->default_audience))
+  def = foyer_json_get_string (ms, "defaultAudience");
+  if (!foyer_link_audience_from_string (def, &self->default_audience)
+      || !(self->audiences & (1u << self->default_audience)))
     return invalid (error, _ ("The organization's default link audience is not one it allows."));
   return TRUE;
 }
@@ -143,11 +112,11 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   const char *sign_in;
   g_autoptr (FoyerCloud) cloud = NULL;
 
-  self->enabled = _foyer_auth_json_boolean (ms, "enabled", FALSE);
-  self->tenant_id = g_strdup (_foyer_auth_json_string (ms, "tenantId", NULL));
-  self->client_id = g_strdup (_foyer_auth_json_string (ms, "clientId", NULL));
-  self->cloud_name = g_strdup (_foyer_auth_json_string (ms, "cloud", "worldwide"));
-  descriptor = _foyer_auth_json_string (ms, "cloudDescriptor", NULL);
+  self->enabled = foyer_json_get_boolean (ms, "enabled", FALSE);
+  self->tenant_id = g_strdup (foyer_json_get_string (ms, "tenantId"));
+  self->client_id = g_strdup (foyer_json_get_string (ms, "clientId"));
+  self->cloud_name = g_strdup (foyer_json_get_string_with_default (ms, "cloud", "worldwide"));
+  descriptor = foyer_json_get_string (ms, "cloudDescriptor");
   self->cloud_descriptor = g_strdup (descriptor);
 
   /* A disabled integration needs nothing else: Attach file says why. */
@@ -166,17 +135,13 @@ parse_microsoft (FoyerOrgPolicy *self, JsonObject *ms, GError **error)
   if (!parse_audiences (self, ms, error))
     return FALSE;
 
-  link_type = _foyer_auth_json_string (ms, "defaultLinkType", "view");
-  if (g_strcmp0 (link_type, "view") == 0)
-    self->default_link_type = FOYER_LINK_TYPE_VIEW;
-  else if (g_strcmp0 (link_type, "edit") == 0)
-    self->default_link_type = FOYER_LINK_TYPE_EDIT;
-  else
+  link_type = foyer_json_get_string_with_default (ms, "defaultLinkType", "view");
+  if (!foyer_link_type_from_string (link_type, &self->default_link_type))
     return invalid (error, _ ("The organization's default link type must be view or edit."));
 
   /* "embedded" (the default: the viewer gets the session's cookies) or
    * "browser" (RFC 8252: the system browser, back through 127.0.0.1). */
-  sign_in = _foyer_auth_json_string (ms, "signIn", "embedded");
+  sign_in = foyer_json_get_string_with_default (ms, "signIn", "embedded");
   if (g_strcmp0 (sign_in, "browser") == 0)
     self->browser_sign_in = TRUE;
   else if (g_strcmp0 (sign_in, "embedded") != 0)
@@ -263,16 +228,9 @@ foyer_org_policy_get_cloud_descriptor (FoyerOrgPolicy *self)
 }
 
 FoyerLinkAudience
-foyer_org_policy_get_audiences (FoyerOrgPolicy *self)
-{
-  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), 0);
-  return self->audiences;
-}
-
-FoyerLinkAudience
 foyer_org_policy_get_default_audience (FoyerOrgPolicy *self)
 {
-  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), 0);
+  g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FOYER_LINK_AUDIENCE_NONE);
   return self->default_audience;
 }
 
@@ -287,7 +245,8 @@ gboolean
 foyer_org_policy_allows_audience (FoyerOrgPolicy *self, FoyerLinkAudience audience)
 {
   g_return_val_if_fail (FOYER_IS_ORG_POLICY (self), FALSE);
-  return self->enabled && audience != 0 && (self->audiences & audience) == audience;
+  return self->enabled && audience != FOYER_LINK_AUDIENCE_NONE
+         && (self->audiences & (1u << audience)) != 0;
 }
 
 FoyerCloud *

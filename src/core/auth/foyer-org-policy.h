@@ -12,22 +12,9 @@
 #include <json-glib/json-glib.h>
 
 #include "foyer-cloud.h"
+#include "foyer-sharing.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  FOYER_LINK_AUDIENCE_ANYONE = 1 << 0,
-  FOYER_LINK_AUDIENCE_ORGANIZATION = 1 << 1,
-  FOYER_LINK_AUDIENCE_SPACE = 1 << 2,
-  FOYER_LINK_AUDIENCE_EXISTING = 1 << 3,
-} FoyerLinkAudience;
-
-typedef enum
-{
-  FOYER_LINK_TYPE_VIEW,
-  FOYER_LINK_TYPE_EDIT,
-} FoyerLinkType;
 
 #define FOYER_TYPE_ORG_POLICY (foyer_org_policy_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerOrgPolicy, foyer_org_policy, FOYER, ORG_POLICY, GObject)
@@ -41,7 +28,6 @@ const char *foyer_org_policy_get_tenant_id (FoyerOrgPolicy *self);
 const char *foyer_org_policy_get_client_id (FoyerOrgPolicy *self);
 const char *foyer_org_policy_get_cloud_name (FoyerOrgPolicy *self);
 const char *foyer_org_policy_get_cloud_descriptor (FoyerOrgPolicy *self);
-FoyerLinkAudience foyer_org_policy_get_audiences (FoyerOrgPolicy *self);
 FoyerLinkAudience foyer_org_policy_get_default_audience (FoyerOrgPolicy *self);
 FoyerLinkType foyer_org_policy_get_default_link_type (FoyerOrgPolicy *self);
 gboolean foyer_org_policy_get_browser_sign_in (FoyerOrgPolicy *self);
@@ -55,6 +41,5 @@ FoyerCloud *foyer_org_policy_create_cloud (FoyerOrgPolicy *self, GError **error)
 gboolean foyer_org_policy_check_tenant (FoyerOrgPolicy *self, const char *tid, GError **error);
 
 gboolean foyer_auth_is_guid (const char *text);
-const char *foyer_link_audience_to_string (FoyerLinkAudience audience);
 
 G_END_DECLS

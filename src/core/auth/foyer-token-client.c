@@ -7,8 +7,8 @@
 
 #include "foyer-auth-error.h"
 #include "foyer-core.h"
-#include "foyer-graph-error.h"
 #include "foyer-id-token.h"
+#include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -108,25 +108,11 @@ foyer_token_client_new (FoyerCloud *cloud,
   return self;
 }
 
-FoyerCloud *
-foyer_token_client_get_cloud (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->cloud;
-}
-
 const char *
 foyer_token_client_get_tenant (FoyerTokenClient *self)
 {
   g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
   return self->tenant;
-}
-
-const char *
-foyer_token_client_get_client_id (FoyerTokenClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), NULL);
-  return self->client_id;
 }
 
 void
@@ -147,14 +133,9 @@ foyer_token_client_set_retry_policy (FoyerTokenClient *self,
 guint
 foyer_token_client_backoff_ms (FoyerTokenClient *self, guint attempt)
 {
-  guint64 delay;
-
   g_return_val_if_fail (FOYER_IS_TOKEN_CLIENT (self), 0);
 
-  delay = (guint64) self->base_delay_ms << MIN (attempt, 20u);
-  delay = MIN (delay, (guint64) self->max_delay_ms);
-  /* Jitter spreads the retries of many clients; it needs no CSPRNG. */
-  return (guint) (delay - (guint64) g_random_int_range (0, (gint32) (delay / 5) + 1));
+  return foyer_retry_backoff_ms (self->base_delay_ms, self->max_delay_ms, attempt);
 }
 
 static void send_call (GTask *task);
@@ -222,7 +203,7 @@ maybe_retry (GTask *task, SoupMessage *msg)
   if (!is_retryable (status) || call->attempt >= self->max_retries)
     return FALSE;
   header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
-  if (foyer_graph_parse_retry_after (header, NULL, &seconds))
+  if (foyer_retry_parse_after (header, NULL, &seconds))
     {
       if (seconds > self->max_retry_after_s)
         return FALSE;

@@ -25,9 +25,7 @@ FoyerTokenClient *foyer_token_client_new (FoyerCloud *cloud,
                                           const char *client_id,
                                           SoupSession *session);
 
-FoyerCloud *foyer_token_client_get_cloud (FoyerTokenClient *self);
 const char *foyer_token_client_get_tenant (FoyerTokenClient *self);
-const char *foyer_token_client_get_client_id (FoyerTokenClient *self);
 
 /* Defaults: 3 retries, 1000 ms base delay, 30000 ms cap; a Retry-After
  * longer than max_retry_after_s is not waited for. */

@@ -6,7 +6,7 @@
 #include "foyer-token-set.h"
 
 #include "foyer-auth-error.h"
-#include "foyer-auth-json-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -91,8 +91,8 @@ foyer_token_set_new_from_json (JsonNode *root, gint64 received_at, GError **erro
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return malformed (error);
   obj = json_node_get_object (root);
-  access_token = _foyer_auth_json_string (obj, "access_token", NULL);
-  token_type = _foyer_auth_json_string (obj, "token_type", NULL);
+  access_token = foyer_json_get_string (obj, "access_token");
+  token_type = foyer_json_get_string (obj, "token_type");
   if (access_token == NULL || *access_token == '\0' || token_type == NULL
       || g_ascii_strcasecmp (token_type, "Bearer") != 0 || !read_expires_in (obj, &expires_in))
     return malformed (error);
@@ -100,9 +100,9 @@ foyer_token_set_new_from_json (JsonNode *root, gint64 received_at, GError **erro
   self = g_object_new (FOYER_TYPE_TOKEN_SET, NULL);
   self->access_token = g_strdup (access_token);
   self->expires_at = received_at + expires_in;
-  self->refresh_token = g_strdup (_foyer_auth_json_string (obj, "refresh_token", NULL));
-  self->scope = g_strdup (_foyer_auth_json_string (obj, "scope", NULL));
-  self->id_token = g_strdup (_foyer_auth_json_string (obj, "id_token", NULL));
+  self->refresh_token = g_strdup (foyer_json_get_string (obj, "refresh_token"));
+  self->scope = g_strdup (foyer_json_get_string (obj, "scope"));
+  self->id_token = g_strdup (foyer_json_get_string (obj, "id_token"));
   return g_steal_pointer (&self);
 }
 
@@ -125,13 +125,6 @@ foyer_token_set_get_refresh_token (FoyerTokenSet *self)
 {
   g_return_val_if_fail (FOYER_IS_TOKEN_SET (self), NULL);
   return self->refresh_token;
-}
-
-const char *
-foyer_token_set_get_scope (FoyerTokenSet *self)
-{
-  g_return_val_if_fail (FOYER_IS_TOKEN_SET (self), NULL);
-  return self->scope;
 }
 
 const char *
@@ -166,7 +159,7 @@ foyer_token_set_get_claim (FoyerTokenSet *self, const char *name)
 
   if (self->claims == NULL)
     return NULL;
-  return _foyer_auth_json_string (self->claims, name, NULL);
+  return foyer_json_get_string (self->claims, name);
 }
 
 gboolean

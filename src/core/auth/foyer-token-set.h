@@ -20,7 +20,6 @@ FoyerTokenSet *foyer_token_set_new_from_json (JsonNode *root, gint64 received_at
 const char *foyer_token_set_get_access_token (FoyerTokenSet *self);
 gint64 foyer_token_set_get_expires_at (FoyerTokenSet *self);
 const char *foyer_token_set_get_refresh_token (FoyerTokenSet *self);
-const char *foyer_token_set_get_scope (FoyerTokenSet *self);
 const char *foyer_token_set_get_id_token (FoyerTokenSet *self);
 
 /* The validated ID token's claims (NULL until set). */

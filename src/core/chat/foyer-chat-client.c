@@ -22,7 +22,9 @@ struct _FoyerChatClient
 };
 
 G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK (foyer - chat - error - quark, foyer_chat_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-chat-error-quark, foyer_chat_error)
+/* clang-format on */
 
 static void
 foyer_chat_client_finalize (GObject *object)
@@ -70,13 +72,6 @@ foyer_chat_client_get_session (FoyerChatClient *self)
 {
   g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
   return self->session;
-}
-
-const char *
-foyer_chat_client_get_base_url (FoyerChatClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_CHAT_CLIENT (self), NULL);
-  return self->base_url;
 }
 
 char *

@@ -33,7 +33,6 @@ G_DECLARE_FINAL_TYPE (FoyerChatClient, foyer_chat_client, FOYER, CHAT_CLIENT, GO
 
 FoyerChatClient *foyer_chat_client_new (const char *base_url);
 SoupSession *foyer_chat_client_get_session (FoyerChatClient *self);
-const char *foyer_chat_client_get_base_url (FoyerChatClient *self);
 char *foyer_chat_client_get_events_url (FoyerChatClient *self);
 const char *foyer_chat_client_get_token (FoyerChatClient *self);
 const char *foyer_chat_client_get_person_id (FoyerChatClient *self);

@@ -8,6 +8,7 @@
 #include "foyer-core.h"
 #include "foyer-event.h"
 #include "foyer-json-request.h"
+#include "foyer-retry.h"
 
 #include <string.h>
 
@@ -244,16 +245,7 @@ deliver (FoyerEventStream *self, JsonNode *event)
 static guint
 backoff_delay (FoyerEventStream *self)
 {
-  guint64 delay = self->initial_backoff_ms;
-  guint32 random = 0;
-
-  for (guint i = 0; i < self->attempts && delay < self->max_backoff_ms; i++)
-    delay *= 2;
-  delay = MIN (delay, self->max_backoff_ms);
-  /* Full jitter in [delay/2, delay], so that clients cut off together do
-   * not all come back at the same moment. */
-  foyer_random_bytes ((guint8 *) &random, sizeof random, NULL);
-  return (guint) (delay / 2 + (delay / 2) * (random / (double) G_MAXUINT32));
+  return foyer_retry_backoff_ms (self->initial_backoff_ms, self->max_backoff_ms, self->attempts);
 }
 
 static gboolean

@@ -37,12 +37,13 @@ is_id (const char *id)
 static gboolean
 check_jwe_member (JsonObject *object, const char *name, gboolean required)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const char *jwe;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (!foyer_json_lookup_string (object, name, &jwe))
+    return FALSE;
+  if (jwe == NULL)
     return !required;
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         && foyer_jwe_check (json_node_get_string (node), FOYER_JWE_MAX_LENGTH, NULL, NULL);
+  return foyer_jwe_check (jwe, FOYER_JWE_MAX_LENGTH, NULL, NULL);
 }
 
 static gboolean

@@ -351,13 +351,6 @@ foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id)
   return TRUE;
 }
 
-guint
-foyer_outbox_get_held_count (FoyerOutbox *self)
-{
-  g_return_val_if_fail (FOYER_IS_OUTBOX (self), 0);
-  return self->held.length;
-}
-
 /* Tries now instead of waiting for the next retry. */
 void
 foyer_outbox_flush (FoyerOutbox *self)

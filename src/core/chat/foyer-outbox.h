@@ -33,7 +33,6 @@ void foyer_outbox_set_retry_delay (FoyerOutbox *self, guint initial_ms, guint ma
 void foyer_outbox_set_max_attempts (FoyerOutbox *self, guint max_attempts);
 gboolean foyer_outbox_retry (FoyerOutbox *self, const char *client_message_id);
 gboolean foyer_outbox_discard (FoyerOutbox *self, const char *client_message_id);
-guint foyer_outbox_get_held_count (FoyerOutbox *self);
 void foyer_outbox_watch_stream (FoyerOutbox *self, FoyerEventStream *stream);
 
 JsonNode *foyer_outbox_dump (FoyerOutbox *self);

@@ -6,6 +6,7 @@
 #include "foyer-document-ref.h"
 
 #include "foyer-core.h"
+#include "foyer-json.h"
 #include "foyer-jwe.h"
 
 #include <glib/gi18n-lib.h>
@@ -48,8 +49,8 @@ foyer_document_ref_copy (const FoyerDocumentRef *self)
   copy->item_id = g_strdup (self->item_id);
   copy->title = g_strdup (self->title);
   copy->url = g_strdup (self->url);
-  copy->link_type = g_strdup (self->link_type);
-  copy->audience = g_strdup (self->audience);
+  copy->link_type = self->link_type;
+  copy->audience = self->audience;
   copy->mime_type = g_strdup (self->mime_type);
   copy->size = self->size;
   copy->shared_by = g_strdup (self->shared_by);
@@ -67,8 +68,6 @@ foyer_document_ref_free (FoyerDocumentRef *self)
   g_free (self->item_id);
   g_free (self->title);
   g_free (self->url);
-  g_free (self->link_type);
-  g_free (self->audience);
   g_free (self->mime_type);
   g_free (self->shared_by);
   g_free (self);
@@ -100,8 +99,8 @@ foyer_document_ref_to_json (const FoyerDocumentRef *self)
   add_string (builder, "itemId", self->item_id);
   add_string (builder, "title", self->title);
   add_string (builder, "url", self->url);
-  add_string (builder, "linkType", self->link_type);
-  add_string (builder, "audience", self->audience);
+  add_string (builder, "linkType", foyer_link_type_to_string (self->link_type));
+  add_string (builder, "audience", foyer_link_audience_to_string (self->audience));
   add_string (builder, "mimeType", self->mime_type);
   if (self->size >= 0)
     {
@@ -141,16 +140,13 @@ get_string (JsonObject *object,
             char **out,
             GError **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
   const char *value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? invalid (error, name) : TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!foyer_json_lookup_string (object, name, &value))
     return invalid (error, name);
-  value = json_node_get_string (node);
-  if (value == NULL || (required && *value == '\0') || strlen (value) > max_length
-      || has_control_chars (value))
+  if (value == NULL)
+    return required ? invalid (error, name) : TRUE;
+  if ((required && *value == '\0') || strlen (value) > max_length || has_control_chars (value))
     return invalid (error, name);
   *out = g_strdup (value);
   return TRUE;
@@ -210,16 +206,10 @@ foyer_document_ref_check_url (const char *url,
 }
 
 static gboolean
-one_of (const char *value, const char *const *choices)
-{
-  return value != NULL && g_strv_contains (choices, value);
-}
-
-static gboolean
 parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
 {
-  static const char *const link_types[] = { "view", "edit", NULL };
-  static const char *const audiences[] = { "anyone", "organization", "space", "existing", NULL };
+  g_autofree char *link_type = NULL;
+  g_autofree char *audience = NULL;
   JsonNode *size;
 
   if (!get_string (object, "provider", TRUE, 32, &ref->provider, error)
@@ -228,17 +218,17 @@ parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
       || !get_string (object, "itemId", TRUE, MAX_ID_LENGTH, &ref->item_id, error)
       || !get_string (object, "title", TRUE, MAX_TITLE_LENGTH, &ref->title, error)
       || !get_string (object, "url", TRUE, MAX_URL_LENGTH, &ref->url, error)
-      || !get_string (object, "linkType", TRUE, 16, &ref->link_type, error)
-      || !get_string (object, "audience", TRUE, 32, &ref->audience, error)
+      || !get_string (object, "linkType", TRUE, 16, &link_type, error)
+      || !get_string (object, "audience", TRUE, 32, &audience, error)
       || !get_string (object, "mimeType", FALSE, 255, &ref->mime_type, error)
       || !get_string (object, "sharedBy", FALSE, MAX_TITLE_LENGTH, &ref->shared_by, error))
     return FALSE;
 
   if (g_strcmp0 (ref->provider, "microsoft") != 0)
     return invalid (error, "provider");
-  if (!one_of (ref->link_type, link_types))
+  if (!foyer_link_type_from_string (link_type, &ref->link_type))
     return invalid (error, "linkType");
-  if (!one_of (ref->audience, audiences))
+  if (!foyer_link_audience_from_string (audience, &ref->audience))
     return invalid (error, "audience");
 
   size = json_object_get_member (object, "size");
@@ -253,10 +243,11 @@ parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
   return TRUE;
 }
 
+/* Everything but the hosts: what a reference says is checked once, when it
+ * is decrypted; whether its address is one of the cloud's, when it is
+ * shown (foyer_document_ref_check_url ()). */
 FoyerDocumentRef *
-foyer_document_ref_new_from_json (const char *json,
-                                  const char *const *allowed_host_suffixes,
-                                  GError **error)
+foyer_document_ref_parse (const char *json, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (FoyerDocumentRef) ref = g_new0 (FoyerDocumentRef, 1);
@@ -294,8 +285,18 @@ foyer_document_ref_new_from_json (const char *json,
 
   if (!parse_fields (object, ref, error))
     return NULL;
-  if (!foyer_document_ref_check_url (ref->url, allowed_host_suffixes, error))
-    return NULL;
 
+  return g_steal_pointer (&ref);
+}
+
+FoyerDocumentRef *
+foyer_document_ref_new_from_json (const char *json,
+                                  const char *const *allowed_host_suffixes,
+                                  GError **error)
+{
+  g_autoptr (FoyerDocumentRef) ref = foyer_document_ref_parse (json, error);
+
+  if (ref == NULL || !foyer_document_ref_check_url (ref->url, allowed_host_suffixes, error))
+    return NULL;
   return g_steal_pointer (&ref);
 }

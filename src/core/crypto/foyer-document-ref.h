@@ -8,6 +8,8 @@
 
 #include <glib-object.h>
 
+#include "foyer-sharing.h"
+
 G_BEGIN_DECLS
 
 #define FOYER_TYPE_DOCUMENT_REF (foyer_document_ref_get_type ())
@@ -21,8 +23,8 @@ typedef struct
   char *item_id;
   char *title;
   char *url;
-  char *link_type;
-  char *audience;
+  FoyerLinkType link_type;
+  FoyerLinkAudience audience;
   char *mime_type;
   gint64 size;
   char *shared_by;
@@ -35,6 +37,7 @@ FoyerDocumentRef *foyer_document_ref_copy (const FoyerDocumentRef *self);
 void foyer_document_ref_free (FoyerDocumentRef *self);
 
 char *foyer_document_ref_to_json (const FoyerDocumentRef *self);
+FoyerDocumentRef *foyer_document_ref_parse (const char *json, GError **error);
 FoyerDocumentRef *foyer_document_ref_new_from_json (const char *json,
                                                     const char *const *allowed_host_suffixes,
                                                     GError **error);

@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "foyer-json.h"
+
 G_BEGIN_DECLS
 
 /* The codes FOYER_CHAT_ERROR and FOYER_KMS_ERROR share. */
@@ -46,13 +48,5 @@ void foyer_json_request_with_headers_async (SoupSession *session,
 JsonNode *foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error);
 
 gboolean foyer_json_url_is_acceptable (const char *url);
-
-/* Type-checked member access for JSON from the network: NULL (or the
- * default) when the member is missing or of another type. */
-const char *foyer_json_get_string (JsonObject *object, const char *name);
-JsonObject *foyer_json_get_object (JsonObject *object, const char *name);
-JsonArray *foyer_json_get_array (JsonObject *object, const char *name);
-gint64 foyer_json_get_int (JsonObject *object, const char *name, gint64 default_value);
-gboolean foyer_json_get_boolean (JsonObject *object, const char *name, gboolean default_value);
 
 G_END_DECLS

@@ -14,7 +14,9 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (foyer - crypto - error - quark, foyer_crypto_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-crypto-error-quark, foyer_crypto_error)
+/* clang-format on */
 
 #define MAX_KID_LENGTH 512
 

@@ -31,7 +31,9 @@ struct _FoyerKmsClient
 };
 
 G_DEFINE_TYPE (FoyerKmsClient, foyer_kms_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK (foyer - kms - error - quark, foyer_kms_error)
+/* clang-format off */
+G_DEFINE_QUARK (foyer-kms-error-quark, foyer_kms_error)
+/* clang-format on */
 G_DEFINE_BOXED_TYPE (FoyerKmsKey, foyer_kms_key, foyer_kms_key_copy, foyer_kms_key_free)
 
 FoyerKmsKey *
@@ -107,13 +109,6 @@ foyer_kms_client_new (SoupSession *session, const char *base_url)
   while (g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
   return self;
-}
-
-const char *
-foyer_kms_client_get_base_url (FoyerKmsClient *self)
-{
-  g_return_val_if_fail (FOYER_IS_KMS_CLIENT (self), NULL);
-  return self->base_url;
 }
 
 void

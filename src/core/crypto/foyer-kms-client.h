@@ -45,7 +45,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerKmsKey, foyer_kms_key_free)
 G_DECLARE_FINAL_TYPE (FoyerKmsClient, foyer_kms_client, FOYER, KMS_CLIENT, GObject)
 
 FoyerKmsClient *foyer_kms_client_new (SoupSession *session, const char *base_url);
-const char *foyer_kms_client_get_base_url (FoyerKmsClient *self);
 void foyer_kms_client_set_token (FoyerKmsClient *self, const char *token);
 void foyer_kms_client_forget_keys (FoyerKmsClient *self);
 guint foyer_kms_client_get_cached_count (FoyerKmsClient *self);

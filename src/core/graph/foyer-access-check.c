@@ -5,26 +5,9 @@
 
 #include "foyer-access-check.h"
 
+#include "foyer-json.h"
+
 #include <string.h>
-
-static JsonObject *
-object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-                 && json_node_get_value_type (node) == G_TYPE_STRING
-             ? json_node_get_string (node)
-             : NULL;
-}
 
 static gboolean
 same_address (const char *a, const char *b)
@@ -45,19 +28,20 @@ login_names (const char *login, const char *email)
 static gboolean
 identity_set_names (JsonObject *set, const char *email)
 {
-  JsonObject *user = object_member (set, "user");
-  JsonObject *site_user = object_member (set, "siteUser");
+  JsonObject *user = foyer_json_get_object (set, "user");
+  JsonObject *site_user = foyer_json_get_object (set, "siteUser");
 
-  return same_address (string_member (user, "email"), email)
-         || same_address (string_member (user, "userPrincipalName"), email)
-         || same_address (string_member (site_user, "email"), email)
-         || login_names (string_member (site_user, "loginName"), email);
+  return same_address (foyer_json_get_string (user, "email"), email)
+         || same_address (foyer_json_get_string (user, "userPrincipalName"), email)
+         || same_address (foyer_json_get_string (site_user, "email"), email)
+         || login_names (foyer_json_get_string (site_user, "loginName"), email);
 }
 
 static gboolean
 identity_set_is_group (JsonObject *set)
 {
-  return object_member (set, "group") != NULL || object_member (set, "siteGroup") != NULL;
+  return foyer_json_get_object (set, "group") != NULL
+         || foyer_json_get_object (set, "siteGroup") != NULL;
 }
 
 static gboolean
@@ -81,29 +65,21 @@ identities_name (JsonObject *permission, const char *member, const char *email)
 static gboolean
 permission_names (JsonObject *permission, const char *email)
 {
-  return identity_set_names (object_member (permission, "grantedToV2"), email)
-         || identity_set_names (object_member (permission, "grantedTo"), email)
+  return identity_set_names (foyer_json_get_object (permission, "grantedToV2"), email)
+         || identity_set_names (foyer_json_get_object (permission, "grantedTo"), email)
          || identities_name (permission, "grantedToIdentitiesV2", email)
          || identities_name (permission, "grantedToIdentities", email)
-         || same_address (string_member (object_member (permission, "invitation"), "email"), email);
+         || same_address (
+             foyer_json_get_string (foyer_json_get_object (permission, "invitation"), "email"),
+             email);
 }
 
 static gboolean
 permission_has_role (JsonObject *permission, const char *role)
 {
-  JsonNode *node = json_object_get_member (permission, "roles");
-  JsonArray *roles
-      = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  g_auto (GStrv) roles = foyer_json_dup_strv (permission, "roles");
 
-  for (guint i = 0; roles != NULL && i < json_array_get_length (roles); i++)
-    {
-      JsonNode *element = json_array_get_element (roles, i);
-
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING
-          && g_strcmp0 (json_node_get_string (element), role) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return g_strv_contains ((const char *const *) roles, role);
 }
 
 gboolean
@@ -144,14 +120,14 @@ in_organization (const char *email, const char *const *domains)
 
 GStrv
 foyer_access_check_members_without_access (JsonArray *permissions,
-                                           const char *audience,
+                                           FoyerLinkAudience audience,
                                            const char *const *members,
                                            const char *const *organization_domains,
                                            gboolean *out_certain)
 {
   g_autoptr (GStrvBuilder) missing = g_strv_builder_new ();
-  gboolean existing = g_strcmp0 (audience, "existing") == 0;
-  gboolean organization = g_strcmp0 (audience, "organization") == 0;
+  gboolean existing = audience == FOYER_LINK_AUDIENCE_EXISTING;
+  gboolean organization = audience == FOYER_LINK_AUDIENCE_ORGANIZATION;
   gboolean has_owner = FALSE;
   gboolean has_group = FALSE;
 
@@ -163,8 +139,8 @@ foyer_access_check_members_without_access (JsonArray *permissions,
       if (permission == NULL)
         continue;
       has_owner |= permission_has_role (permission, "owner");
-      has_group |= identity_set_is_group (object_member (permission, "grantedToV2"))
-                   || identity_set_is_group (object_member (permission, "grantedTo"));
+      has_group |= identity_set_is_group (foyer_json_get_object (permission, "grantedToV2"))
+                   || identity_set_is_group (foyer_json_get_object (permission, "grantedTo"));
     }
 
   if (out_certain != NULL)

@@ -10,11 +10,12 @@
 
 #include <json-glib/json-glib.h>
 
+#include "foyer-sharing.h"
+
 G_BEGIN_DECLS
 
 /*
- * audience: "anyone", "organization", "space" or "existing" (as in the
- * organization policy). members: the space members' e-mail addresses.
+ * audience: the one the link is for. members: the space members' e-mail addresses.
  * organization_domains: the e-mail domains of the organization (see
  * docs/graph.md: Foyer uses the sharer's own domain).
  *
@@ -37,7 +38,7 @@ G_BEGIN_DECLS
  * grant, or a list without an owner (only the owner sees every permission).
  */
 GStrv foyer_access_check_members_without_access (JsonArray *permissions,
-                                                 const char *audience,
+                                                 FoyerLinkAudience audience,
                                                  const char *const *members,
                                                  const char *const *organization_domains,
                                                  gboolean *out_certain);

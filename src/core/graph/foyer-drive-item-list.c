@@ -5,9 +5,11 @@
 
 #include "foyer-drive-item-list.h"
 
+#include "foyer-drive-item-private.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-log.h"
-#include "foyer-graph-private.h"
+
+#include <string.h>
 
 struct _FoyerDriveItemList
 {
@@ -268,11 +270,11 @@ foyer_drive_item_list_load_more (FoyerDriveItemList *self)
                                     page_cb, self);
 }
 
-FoyerDriveItemList *
-_foyer_drive_item_list_new_full (FoyerGraphClient *client,
-                                 const char *path,
-                                 FoyerDriveItemParseFunc parse,
-                                 const char *fallback_path)
+static FoyerDriveItemList *
+new_full (FoyerGraphClient *client,
+          const char *path,
+          FoyerDriveItemParseFunc parse,
+          const char *fallback_path)
 {
   FoyerDriveItemList *self;
 
@@ -291,7 +293,113 @@ _foyer_drive_item_list_new_full (FoyerGraphClient *client,
 FoyerDriveItemList *
 foyer_drive_item_list_new (FoyerGraphClient *client, const char *path)
 {
-  return _foyer_drive_item_list_new_full (client, path, foyer_drive_item_new_from_json, NULL);
+  return new_full (client, path, foyer_drive_item_new_from_json, NULL);
+}
+
+/* The lists Foyer reads. */
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_children (FoyerGraphClient *client,
+                                    const char *drive_id,
+                                    const char *item_id)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *selected = NULL;
+
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+
+  path = foyer_graph_item_path (drive_id, item_id, "/children");
+  selected = foyer_graph_path_with_select (path, FOYER_DRIVE_ITEM_SELECT);
+  return foyer_drive_item_list_new (client, selected);
+}
+
+/* Each insight type has its own properties: usedInsight has no lastShared
+ * and sharedInsight no lastUsed, and Graph answers 400 to a $select that
+ * names a property its type lacks. */
+#define USED_INSIGHT_SELECT   "id,resourceVisualization,resourceReference,lastUsed"
+#define SHARED_INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastShared"
+
+/* Recent and Shared use the insights API; the drive endpoints are deprecated
+ * and only a fallback (MSGRAPH.md). */
+FoyerDriveItemList *
+foyer_drive_item_list_new_recent (FoyerGraphClient *client)
+{
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+
+  return new_full (client, "/me/insights/used?$select=" USED_INSIGHT_SELECT,
+                   foyer_drive_item_new_from_insight,
+                   "/me/drive/recent?$select=" FOYER_DRIVE_ITEM_SELECT);
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_shared_with_me (FoyerGraphClient *client)
+{
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+
+  return new_full (client, "/me/insights/shared?$select=" SHARED_INSIGHT_SELECT,
+                   foyer_drive_item_new_from_insight,
+                   "/me/drive/sharedWithMe?$select=" FOYER_DRIVE_ITEM_SELECT);
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_search (FoyerGraphClient *client, const char *query)
+{
+  g_autoptr (GString) quoted = g_string_new (NULL);
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  /* OData string literal: a quote is doubled. */
+  for (const char *p = query; *p != '\0'; p++)
+    {
+      if (*p == '\'')
+        g_string_append_c (quoted, '\'');
+      g_string_append_c (quoted, *p);
+    }
+  escaped = g_uri_escape_string (quoted->str, "'", FALSE);
+  path = g_strdup_printf ("/me/drive/root/search(q='%s')?$select=%s", escaped,
+                          FOYER_DRIVE_ITEM_SELECT);
+  return foyer_drive_item_list_new (client, path);
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_followed_sites (FoyerGraphClient *client)
+{
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+
+  return new_full (client, "/me/followedSites?$select=id,name,displayName,webUrl",
+                   foyer_drive_item_new_from_site, NULL);
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_site_search (FoyerGraphClient *client, const char *query)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  escaped = g_uri_escape_string (query, NULL, FALSE);
+  path = g_strdup_printf ("/sites?search=%s&$select=id,name,displayName,webUrl", escaped);
+  return new_full (client, path, foyer_drive_item_new_from_site, NULL);
+}
+
+FoyerDriveItemList *
+foyer_drive_item_list_new_site_drives (FoyerGraphClient *client, const char *site_id)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
+  g_return_val_if_fail (site_id != NULL, NULL);
+
+  escaped = foyer_graph_escape_segment (site_id);
+  path = g_strdup_printf ("/sites/%s/drives?$select=id,name,driveType,webUrl,lastModifiedDateTime",
+                          escaped);
+  return new_full (client, path, foyer_drive_item_new_from_drive, NULL);
 }
 
 gboolean

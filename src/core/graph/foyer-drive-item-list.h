@@ -19,6 +19,20 @@ G_DECLARE_FINAL_TYPE (FoyerDriveItemList, foyer_drive_item_list, FOYER, DRIVE_IT
 
 FoyerDriveItemList *foyer_drive_item_list_new (FoyerGraphClient *client, const char *path);
 
+/* The lists the picker shows. drive_id NULL means /me/drive; item_id NULL
+ * or "root" means the drive's root. */
+FoyerDriveItemList *foyer_drive_item_list_new_children (FoyerGraphClient *client,
+                                                        const char *drive_id,
+                                                        const char *item_id);
+FoyerDriveItemList *foyer_drive_item_list_new_recent (FoyerGraphClient *client);
+FoyerDriveItemList *foyer_drive_item_list_new_shared_with_me (FoyerGraphClient *client);
+FoyerDriveItemList *foyer_drive_item_list_new_search (FoyerGraphClient *client, const char *query);
+FoyerDriveItemList *foyer_drive_item_list_new_followed_sites (FoyerGraphClient *client);
+FoyerDriveItemList *foyer_drive_item_list_new_site_search (FoyerGraphClient *client,
+                                                           const char *query);
+FoyerDriveItemList *foyer_drive_item_list_new_site_drives (FoyerGraphClient *client,
+                                                           const char *site_id);
+
 void foyer_drive_item_list_load_more (FoyerDriveItemList *self);
 gboolean foyer_drive_item_list_get_loading (FoyerDriveItemList *self);
 gboolean foyer_drive_item_list_get_has_more (FoyerDriveItemList *self);

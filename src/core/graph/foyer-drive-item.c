@@ -6,7 +6,8 @@
 #include "foyer-drive-item.h"
 
 #include "foyer-graph-error.h"
-#include "foyer-graph-private.h"
+#include "foyer-drive-item-private.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -71,28 +72,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-GType
-foyer_drive_item_kind_get_type (void)
-{
-  static gsize type_id = 0;
-  static const GEnumValue values[] = {
-    { FOYER_DRIVE_ITEM_KIND_OTHER, "FOYER_DRIVE_ITEM_KIND_OTHER", "other" },
-    { FOYER_DRIVE_ITEM_KIND_FOLDER, "FOYER_DRIVE_ITEM_KIND_FOLDER", "folder" },
-    { FOYER_DRIVE_ITEM_KIND_DOCUMENT, "FOYER_DRIVE_ITEM_KIND_DOCUMENT", "document" },
-    { FOYER_DRIVE_ITEM_KIND_SPREADSHEET, "FOYER_DRIVE_ITEM_KIND_SPREADSHEET", "spreadsheet" },
-    { FOYER_DRIVE_ITEM_KIND_PRESENTATION, "FOYER_DRIVE_ITEM_KIND_PRESENTATION", "presentation" },
-    { FOYER_DRIVE_ITEM_KIND_PDF, "FOYER_DRIVE_ITEM_KIND_PDF", "pdf" },
-    { FOYER_DRIVE_ITEM_KIND_IMAGE, "FOYER_DRIVE_ITEM_KIND_IMAGE", "image" },
-    { FOYER_DRIVE_ITEM_KIND_TEXT, "FOYER_DRIVE_ITEM_KIND_TEXT", "text" },
-    { FOYER_DRIVE_ITEM_KIND_ARCHIVE, "FOYER_DRIVE_ITEM_KIND_ARCHIVE", "archive" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("FoyerDriveItemKind", values));
-  return type_id;
-}
 
 static void
 foyer_drive_item_finalize (GObject *object)
@@ -244,34 +223,28 @@ foyer_drive_item_init (FoyerDriveItem *self)
 /* JSON readers that check types: a missing member or JSON null is "absent"
  * (TRUE, nothing stored); a member of another type is an error. */
 
-GError *
-_foyer_graph_malformed (const char *what)
-{
-  g_autofree char *message = g_strdup_printf (_ ("Microsoft sent a malformed response (%s)"), what);
-
-  return foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE, 0, NULL, NULL, message);
-}
-
 static gboolean
 is_absent (JsonNode *node)
 {
   return node == NULL || JSON_NODE_HOLDS_NULL (node);
 }
 
+/* A member that is absent leaves *out as it is; one of another type is an
+ * error. */
 static gboolean
 read_string (JsonObject *object, const char *name, char **out, GError **error)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  const char *value;
 
-  if (is_absent (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!foyer_json_lookup_string (object, name, &value))
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
+  if (value == NULL)
+    return TRUE;
   g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
+  *out = g_strdup (value);
   return TRUE;
 }
 
@@ -285,7 +258,7 @@ read_object (JsonObject *object, const char *name, JsonObject **out, GError **er
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
   *out = json_node_get_object (node);
@@ -316,7 +289,7 @@ read_int (JsonObject *object, const char *name, gint64 *out, GError **error)
           return TRUE;
         }
     }
-  g_propagate_error (error, _foyer_graph_malformed (name));
+  g_propagate_error (error, foyer_graph_error_new_malformed (name));
   return FALSE;
 }
 
@@ -334,7 +307,7 @@ read_date_time (JsonObject *object, const char *name, GDateTime **out, GError **
   parsed = g_date_time_new_from_iso8601 (text, utc);
   if (parsed == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed (name));
+      g_propagate_error (error, foyer_graph_error_new_malformed (name));
       return FALSE;
     }
   g_clear_pointer (out, g_date_time_unref);
@@ -418,7 +391,7 @@ read_remote (FoyerDriveItem *self, JsonObject *remote, GError **error)
     return FALSE;
   if (self->remote_id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("remoteItem.id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("remoteItem.id"));
       return FALSE;
     }
   self->is_remote = TRUE;
@@ -481,7 +454,7 @@ foyer_drive_item_new_from_json (JsonObject *object, GError **error)
     return NULL;
   if (self->id == NULL || *self->id == '\0')
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
 
@@ -580,7 +553,7 @@ foyer_drive_item_new_from_drive (JsonObject *object, GError **error)
     return NULL;
   if (self->drive_id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
   self->id = g_strdup ("root");
@@ -603,7 +576,7 @@ foyer_drive_item_new_from_site (JsonObject *object, GError **error)
     return NULL;
   if (self->id == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("id"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("id"));
       return NULL;
     }
   self->is_site = TRUE;
@@ -630,14 +603,14 @@ _foyer_drive_item_parse_collection_with (JsonNode *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("collection"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("collection"));
       return NULL;
     }
   object = json_node_get_object (root);
   value = json_object_get_member (object, "value");
   if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("value"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("value"));
       return NULL;
     }
   if (!read_string (object, "@odata.nextLink", &next_link, error))
@@ -654,7 +627,7 @@ _foyer_drive_item_parse_collection_with (JsonNode *root,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
-          g_propagate_error (error, _foyer_graph_malformed ("value[]"));
+          g_propagate_error (error, foyer_graph_error_new_malformed ("value[]"));
           return NULL;
         }
       item = parse (json_node_get_object (element), &local_error);
@@ -778,7 +751,6 @@ GETTER (const char *, mime_type, NULL)
 GETTER (gboolean, is_folder, FALSE)
 GETTER (gboolean, is_package, FALSE)
 GETTER (int, child_count, -1)
-GETTER (GDateTime *, created, NULL)
 GETTER (GDateTime *, modified, NULL)
 GETTER (const char *, modified_by_name, NULL)
 GETTER (const char *, modified_by_email, NULL)

@@ -24,9 +24,6 @@ typedef enum
   FOYER_DRIVE_ITEM_KIND_ARCHIVE,
 } FoyerDriveItemKind;
 
-#define FOYER_TYPE_DRIVE_ITEM_KIND (foyer_drive_item_kind_get_type ())
-GType foyer_drive_item_kind_get_type (void);
-
 /* The fields FoyerDriveItem reads, for `$select`. */
 #define FOYER_DRIVE_ITEM_SELECT                                                                    \
   "id,name,size,file,folder,package,remoteItem,parentReference,webUrl,createdDateTime,"            \
@@ -48,7 +45,6 @@ const char *foyer_drive_item_get_mime_type (FoyerDriveItem *self);
 gboolean foyer_drive_item_get_is_folder (FoyerDriveItem *self);
 gboolean foyer_drive_item_get_is_package (FoyerDriveItem *self);
 int foyer_drive_item_get_child_count (FoyerDriveItem *self);
-GDateTime *foyer_drive_item_get_created (FoyerDriveItem *self);
 GDateTime *foyer_drive_item_get_modified (FoyerDriveItem *self);
 const char *foyer_drive_item_get_modified_by_name (FoyerDriveItem *self);
 const char *foyer_drive_item_get_modified_by_email (FoyerDriveItem *self);
@@ -75,3 +71,5 @@ FoyerDriveItemKind foyer_drive_item_kind_guess (const char *mime_type, const cha
 GPtrArray *foyer_drive_item_parse_collection (JsonNode *root, char **out_next_link, GError **error);
 
 G_END_DECLS
+
+#include "foyer-core-enums.h"

@@ -21,8 +21,6 @@ G_BEGIN_DECLS
 #define FOYER_TYPE_GRAPH_CLIENT (foyer_graph_client_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerGraphClient, foyer_graph_client, FOYER, GRAPH_CLIENT, GObject)
 
-typedef struct _FoyerDriveItemList FoyerDriveItemList;
-
 /* What the app uses: the cloud's Graph URL, its TLS trust (a descriptor's
  * CA), and its hosts as the only places a redirect or a nextLink may lead. */
 FoyerGraphClient *foyer_graph_client_new_for_cloud (FoyerCloud *cloud, FoyerAuthorizer *authorizer);
@@ -37,11 +35,8 @@ const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
 FoyerAuthorizer *foyer_graph_client_get_authorizer (FoyerGraphClient *self);
 guint foyer_graph_client_get_max_concurrent_per_host (FoyerGraphClient *self);
 void foyer_graph_client_set_max_concurrent_per_host (FoyerGraphClient *self, guint limit);
-guint foyer_graph_client_get_max_retries (FoyerGraphClient *self);
 void foyer_graph_client_set_max_retries (FoyerGraphClient *self, guint retries);
-guint foyer_graph_client_get_base_delay_ms (FoyerGraphClient *self);
 void foyer_graph_client_set_base_delay_ms (FoyerGraphClient *self, guint delay_ms);
-guint foyer_graph_client_get_max_wait_ms (FoyerGraphClient *self);
 void foyer_graph_client_set_max_wait_ms (FoyerGraphClient *self, guint wait_ms);
 
 /* Generic requests. path_or_url is relative to the base URL ("/me/drive")
@@ -73,24 +68,36 @@ GBytes *foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
                                                  GAsyncResult *result,
                                                  GError **error);
 
+/* Progress of a body being sent: the bytes written so far in this attempt. */
+typedef void (*FoyerGraphProgressFunc) (guint64 bytes_sent, gpointer user_data);
+
+/* Sends body as it is: a file's content (PUT …:/content) or an upload
+ * fragment to an upload URL, with content_range ("bytes 0-327679/1000000")
+ * or NULL. As for every request the token goes to the Graph origin only,
+ * so an upload URL gets none, and 429/503 wait for Retry-After; a write
+ * is not repeated after a transport error or another 5xx. progress
+ * (may be NULL) is called on the caller's main context. Each body goes on
+ * a connection of its own. Finish with foyer_graph_client_request_finish_full(). */
+void foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                          const char *method,
+                                          const char *path_or_url,
+                                          GBytes *body,
+                                          const char *content_type,
+                                          const char *content_range,
+                                          FoyerGraphProgressFunc progress,
+                                          gpointer progress_data,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+
 /* Paths. drive_id NULL means /me/drive; item_id NULL or "root" means the
  * drive's root. Segments are percent-encoded. */
 char *foyer_graph_share_id_encode (const char *sharing_url);
+char *foyer_graph_escape_segment (const char *segment);
+char *foyer_graph_path_with_select (const char *path, const char *select);
 char *foyer_graph_item_path (const char *drive_id, const char *item_id, const char *suffix);
 char *foyer_graph_thumbnail_path (const char *drive_id, const char *item_id, const char *size);
 char *foyer_graph_shared_thumbnail_path (const char *share_id, const char *size);
-
-/* Paged listings (FoyerDriveItemList, the first page starts loading now). */
-FoyerDriveItemList *foyer_graph_client_list_children (FoyerGraphClient *self,
-                                                      const char *drive_id,
-                                                      const char *item_id);
-FoyerDriveItemList *foyer_graph_client_list_recent (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_list_shared_with_me (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_search (FoyerGraphClient *self, const char *query);
-FoyerDriveItemList *foyer_graph_client_list_followed_sites (FoyerGraphClient *self);
-FoyerDriveItemList *foyer_graph_client_search_sites (FoyerGraphClient *self, const char *query);
-FoyerDriveItemList *foyer_graph_client_list_site_drives (FoyerGraphClient *self,
-                                                         const char *site_id);
 
 /* Single items. */
 void foyer_graph_client_get_item_async (FoyerGraphClient *self,
@@ -113,24 +120,8 @@ FoyerDriveItem *foyer_graph_client_get_shared_item_finish (FoyerGraphClient *sel
                                                            GAsyncResult *result,
                                                            GError **error);
 
-void foyer_graph_client_get_me_async (FoyerGraphClient *self,
-                                      GCancellable *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer user_data);
 JsonObject *
 foyer_graph_client_get_me_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
-
-/* Thumbnail content; size is "small", "medium", "large" or "c300x400". */
-void foyer_graph_client_get_thumbnail_async (FoyerGraphClient *self,
-                                             const char *drive_id,
-                                             const char *item_id,
-                                             const char *size,
-                                             GCancellable *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer user_data);
-GBytes *foyer_graph_client_get_thumbnail_finish (FoyerGraphClient *self,
-                                                 GAsyncResult *result,
-                                                 GError **error);
 
 /* The same through the shares API, with the caller's own credentials:
  * sharing_url_or_share_id as for get_shared_item. */
@@ -170,7 +161,7 @@ void foyer_graph_client_preview_shared_async (FoyerGraphClient *self,
 void foyer_graph_client_create_link_async (FoyerGraphClient *self,
                                            const char *drive_id,
                                            const char *item_id,
-                                           FoyerGraphLinkType type,
+                                           FoyerLinkType type,
                                            FoyerGraphLinkScope scope,
                                            GCancellable *cancellable,
                                            GAsyncReadyCallback callback,
@@ -186,7 +177,7 @@ FoyerGraphLink *foyer_graph_client_create_link_finish (FoyerGraphClient *self,
 void foyer_graph_create_link_with_fallback_async (FoyerGraphClient *self,
                                                   const char *drive_id,
                                                   const char *item_id,
-                                                  FoyerGraphLinkType type,
+                                                  FoyerLinkType type,
                                                   FoyerGraphLinkScope first_scope,
                                                   GCancellable *cancellable,
                                                   GAsyncReadyCallback callback,

@@ -5,7 +5,10 @@
 
 #include "foyer-graph-error.h"
 
+#include "foyer-graph-error-private.h"
+
 #include "foyer-core.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
@@ -16,6 +19,7 @@ typedef struct
   guint status;
   char *code;
   char *request_id;
+  guint retry_after;
 } FoyerGraphErrorPrivate;
 
 static void
@@ -24,12 +28,14 @@ foyer_graph_error_private_init (FoyerGraphErrorPrivate *priv)
   priv->status = 0;
   priv->code = NULL;
   priv->request_id = NULL;
+  priv->retry_after = 0;
 }
 
 static void
 foyer_graph_error_private_copy (const FoyerGraphErrorPrivate *src, FoyerGraphErrorPrivate *dest)
 {
   dest->status = src->status;
+  dest->retry_after = src->retry_after;
   dest->code = g_strdup (src->code);
   dest->request_id = g_strdup (src->request_id);
 }
@@ -181,27 +187,6 @@ foyer_graph_error_new (FoyerGraphError code,
   return error;
 }
 
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
 GError *
 foyer_graph_error_new_from_json (guint http_status, const char *request_id_header, JsonNode *root)
 {
@@ -212,25 +197,25 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
   FoyerGraphError ignored;
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    level = object_member (json_node_get_object (root), "error");
+    level = foyer_json_get_object (json_node_get_object (root), "error");
   if (level != NULL)
-    top_code = string_member (level, "code");
+    top_code = foyer_json_get_string (level, "code");
 
   /* Inner errors nest; the deepest code we know is the one to act on. The
    * depth is bounded so that a hostile body cannot make this loop long. */
   for (int depth = 0; level != NULL && depth < 32; depth++)
     {
-      const char *code = string_member (level, "code");
-      const char *rid = string_member (level, "request-id");
+      const char *code = foyer_json_get_string (level, "code");
+      const char *rid = foyer_json_get_string (level, "request-id");
       JsonObject *inner;
 
       if (lookup_graph_code (code, &ignored))
         known = code;
       if (rid != NULL && request_id_header == NULL)
         request_id = rid;
-      inner = object_member (level, "innerError");
+      inner = foyer_json_get_object (level, "innerError");
       if (inner == NULL)
-        inner = object_member (level, "innererror");
+        inner = foyer_json_get_object (level, "innererror");
       level = inner;
     }
 
@@ -290,50 +275,34 @@ foyer_graph_error_get_request_id (const GError *error)
   return priv != NULL ? priv->request_id : NULL;
 }
 
-/* Retry-After is either a number of seconds or an HTTP date (RFC 9110). A
- * date in the past means "now". */
-gboolean
-foyer_graph_parse_retry_after (const char *value, GDateTime *now, guint *out_seconds)
+guint
+foyer_graph_error_get_retry_after (const GError *error)
 {
-  g_autofree char *trimmed = NULL;
-  g_autoptr (GDateTime) when = NULL;
-  g_autoptr (GDateTime) local_now = NULL;
-  GTimeSpan span;
+  FoyerGraphErrorPrivate *priv;
 
-  g_return_val_if_fail (out_seconds != NULL, FALSE);
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return 0;
+  priv = foyer_graph_error_get_private (error);
+  return priv != NULL ? priv->retry_after : 0;
+}
 
-  if (value == NULL)
-    return FALSE;
-  trimmed = g_strstrip (g_strdup (value));
-  if (*trimmed == '\0')
-    return FALSE;
+void
+_foyer_graph_error_set_retry_after (GError *error, guint seconds)
+{
+  FoyerGraphErrorPrivate *priv;
 
-  if (g_ascii_isdigit (*trimmed))
-    {
-      guint64 seconds = 0;
-      const char *p;
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return;
+  priv = foyer_graph_error_get_private (error);
+  if (priv != NULL)
+    priv->retry_after = seconds;
+}
 
-      for (p = trimmed; g_ascii_isdigit (*p); p++)
-        {
-          seconds = seconds * 10 + (guint64) (*p - '0');
-          if (seconds > G_MAXUINT)
-            seconds = G_MAXUINT;
-        }
-      if (*p != '\0')
-        return FALSE;
-      *out_seconds = (guint) seconds;
-      return TRUE;
-    }
+/* Graph answered with JSON of an unexpected shape; what names the part. */
+GError *
+foyer_graph_error_new_malformed (const char *what)
+{
+  g_autofree char *message = g_strdup_printf (_ ("Microsoft sent a malformed response (%s)"), what);
 
-  when = soup_date_time_new_from_http_string (trimmed);
-  if (when == NULL)
-    return FALSE;
-  if (now == NULL)
-    now = local_now = g_date_time_new_now_utc ();
-  span = g_date_time_difference (when, now);
-  if (span <= 0)
-    *out_seconds = 0;
-  else
-    *out_seconds = (guint) MIN ((span + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND, G_MAXUINT);
-  return TRUE;
+  return foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE, 0, NULL, NULL, message);
 }

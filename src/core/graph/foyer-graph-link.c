@@ -6,7 +6,7 @@
 #include "foyer-graph-link.h"
 
 #include "foyer-graph-error.h"
-#include "foyer-graph-private.h"
+#include "foyer-json.h"
 
 G_DEFINE_BOXED_TYPE (FoyerGraphLink, foyer_graph_link, foyer_graph_link_copy, foyer_graph_link_free)
 
@@ -33,12 +33,6 @@ foyer_graph_link_free (FoyerGraphLink *link)
   g_free (link);
 }
 
-const char *
-foyer_graph_link_type_to_string (FoyerGraphLinkType type)
-{
-  return type == FOYER_GRAPH_LINK_EDIT ? "edit" : "view";
-}
-
 static const char *const scope_names[] = { "anonymous", "organization", "users", "existing" };
 
 const char *
@@ -61,15 +55,37 @@ foyer_graph_link_scope_from_string (const char *text, FoyerGraphLinkScope *out)
   return FALSE;
 }
 
-static const char *
-string_member (JsonObject *object, const char *name)
+FoyerGraphLinkScope
+foyer_graph_link_scope_for_audience (FoyerLinkAudience audience)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  switch (audience)
+    {
+    case FOYER_LINK_AUDIENCE_ANYONE:
+      return FOYER_GRAPH_LINK_SCOPE_ANONYMOUS;
+    case FOYER_LINK_AUDIENCE_ORGANIZATION:
+      return FOYER_GRAPH_LINK_SCOPE_ORGANIZATION;
+    case FOYER_LINK_AUDIENCE_NONE:
+    case FOYER_LINK_AUDIENCE_SPACE:
+    case FOYER_LINK_AUDIENCE_EXISTING:
+    default:
+      return FOYER_GRAPH_LINK_SCOPE_EXISTING;
+    }
+}
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+FoyerLinkAudience
+foyer_graph_link_scope_get_audience (FoyerGraphLinkScope scope)
+{
+  switch (scope)
+    {
+    case FOYER_GRAPH_LINK_SCOPE_ANONYMOUS:
+      return FOYER_LINK_AUDIENCE_ANYONE;
+    case FOYER_GRAPH_LINK_SCOPE_ORGANIZATION:
+      return FOYER_LINK_AUDIENCE_ORGANIZATION;
+    case FOYER_GRAPH_LINK_SCOPE_USERS:
+    case FOYER_GRAPH_LINK_SCOPE_EXISTING:
+    default:
+      return FOYER_LINK_AUDIENCE_EXISTING;
+    }
 }
 
 FoyerGraphLink *
@@ -84,25 +100,26 @@ foyer_graph_link_new_from_permission (JsonNode *root,
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_propagate_error (error, _foyer_graph_malformed ("permission"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("permission"));
       return NULL;
     }
   object = json_node_get_object (root);
   link_node = json_object_get_member (object, "link");
   if (link_node != NULL && JSON_NODE_HOLDS_OBJECT (link_node))
     link_object = json_node_get_object (link_node);
-  web_url = string_member (link_object, "webUrl");
+  web_url = foyer_json_get_string (link_object, "webUrl");
   if (web_url == NULL)
     {
-      g_propagate_error (error, _foyer_graph_malformed ("link.webUrl"));
+      g_propagate_error (error, foyer_graph_error_new_malformed ("link.webUrl"));
       return NULL;
     }
 
   link->web_url = g_strdup (web_url);
-  link->permission_id = g_strdup (string_member (object, "id"));
-  type = string_member (link_object, "type");
-  link->type = g_strcmp0 (type, "edit") == 0 ? FOYER_GRAPH_LINK_EDIT : FOYER_GRAPH_LINK_VIEW;
-  scope = string_member (link_object, "scope");
+  link->permission_id = g_strdup (foyer_json_get_string (object, "id"));
+  type = foyer_json_get_string (link_object, "type");
+  if (!foyer_link_type_from_string (type, &link->type))
+    link->type = FOYER_LINK_TYPE_VIEW;
+  scope = foyer_json_get_string (link_object, "scope");
   if (!foyer_graph_link_scope_from_string (scope, &link->scope))
     link->scope = requested_scope;
   link->requested_scope = requested_scope;

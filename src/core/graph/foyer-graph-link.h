@@ -5,13 +5,9 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
-G_BEGIN_DECLS
+#include "foyer-sharing.h"
 
-typedef enum
-{
-  FOYER_GRAPH_LINK_VIEW,
-  FOYER_GRAPH_LINK_EDIT,
-} FoyerGraphLinkType;
+G_BEGIN_DECLS
 
 /* EXISTING means no new link: the item's own URL, for people who already
  * have access. */
@@ -25,7 +21,7 @@ typedef enum
 
 typedef struct
 {
-  FoyerGraphLinkType type;
+  FoyerLinkType type;
   FoyerGraphLinkScope scope;
   char *web_url;
   char *permission_id; /* NULL for EXISTING */
@@ -42,9 +38,14 @@ FoyerGraphLink *foyer_graph_link_copy (const FoyerGraphLink *link);
 void foyer_graph_link_free (FoyerGraphLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FoyerGraphLink, foyer_graph_link_free)
 
-const char *foyer_graph_link_type_to_string (FoyerGraphLinkType type);
 const char *foyer_graph_link_scope_to_string (FoyerGraphLinkScope scope);
 gboolean foyer_graph_link_scope_from_string (const char *text, FoyerGraphLinkScope *out);
+
+/* Foyer's audiences in Graph's words (DESIGN.md): anyone is an anonymous
+ * link, organization an organization link; space and existing make no new
+ * link (EXISTING). And back, for the scope a link ended with. */
+FoyerGraphLinkScope foyer_graph_link_scope_for_audience (FoyerLinkAudience audience);
+FoyerLinkAudience foyer_graph_link_scope_get_audience (FoyerGraphLinkScope scope);
 
 /* Reads a Graph `permission` as returned by createLink; a link without a
  * scope (the tenant's default) keeps the requested one. */

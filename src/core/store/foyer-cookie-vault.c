@@ -5,6 +5,7 @@
 
 #include "foyer-cookie-vault.h"
 
+#include "foyer-json.h"
 #include "foyer-record-cipher.h"
 
 #include <glib/gi18n-lib.h>
@@ -130,27 +131,6 @@ foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
   return bytes;
 }
 
-static const char *
-member_string (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static gboolean
-member_boolean (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-         && json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
 static SoupCookie *
 cookie_from_json (JsonNode *node, GDateTime *now)
 {
@@ -163,10 +143,10 @@ cookie_from_json (JsonNode *node, GDateTime *now)
     return NULL;
   object = json_node_get_object (node);
 
-  name = member_string (object, "name");
-  value = member_string (object, "value");
-  domain = member_string (object, "domain");
-  path = member_string (object, "path");
+  name = foyer_json_get_string (object, "name");
+  value = foyer_json_get_string (object, "value");
+  domain = foyer_json_get_string (object, "domain");
+  path = foyer_json_get_string (object, "path");
   if (name == NULL || value == NULL || domain == NULL || path == NULL)
     return NULL;
 
@@ -186,10 +166,10 @@ cookie_from_json (JsonNode *node, GDateTime *now)
         return NULL;
       soup_cookie_set_expires (cookie, expires);
     }
-  soup_cookie_set_secure (cookie, member_boolean (object, "secure"));
-  soup_cookie_set_http_only (cookie, member_boolean (object, "httpOnly"));
-  soup_cookie_set_same_site_policy (cookie,
-                                    same_site_from_string (member_string (object, "sameSite")));
+  soup_cookie_set_secure (cookie, foyer_json_get_boolean (object, "secure", FALSE));
+  soup_cookie_set_http_only (cookie, foyer_json_get_boolean (object, "httpOnly", FALSE));
+  soup_cookie_set_same_site_policy (
+      cookie, same_site_from_string (foyer_json_get_string (object, "sameSite")));
 
   if (cookie_expired (cookie, now))
     return NULL;

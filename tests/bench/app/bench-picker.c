@@ -21,6 +21,7 @@
 #include "foyer-test-sandbox.h"
 #include "foyer-ui-test.h"
 #include "picker/foyer-picker-dialog.h"
+#include "picker/foyer-picker-dialog-private.h"
 #include "picker/foyer-picker-tile.h"
 
 static FoyerTestSandbox *sandbox;
@@ -76,7 +77,7 @@ list_page_loaded (gpointer data)
 static FoyerDriveItem *
 find_item (FoyerPickerDialog *dialog, const char *name)
 {
-  GListModel *model = foyer_picker_dialog_get_model (dialog);
+  GListModel *model = _foyer_picker_dialog_get_model (dialog);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -91,7 +92,7 @@ find_item (FoyerPickerDialog *dialog, const char *name)
 static gboolean
 shows_items (gpointer data)
 {
-  const char *state = foyer_picker_dialog_get_state (data);
+  const char *state = _foyer_picker_dialog_get_state (data);
 
   return g_str_equal (state, "list") || g_str_equal (state, "grid");
 }
@@ -177,8 +178,8 @@ first_page_ms (FoyerGraphClient *client, FoyerDriveItem *big)
   g_autoptr (FoyerDriveItemList) list = NULL;
   double start = now_ms ();
 
-  list = foyer_graph_client_list_children (client, foyer_drive_item_get_target_drive_id (big),
-                                           foyer_drive_item_get_target_id (big));
+  list = foyer_drive_item_list_new_children (client, foyer_drive_item_get_target_drive_id (big),
+                                             foyer_drive_item_get_target_id (big));
   g_assert_true (foyer_ui_test_wait_until (list_page_loaded, list, 30000));
   g_assert_null (foyer_drive_item_list_get_error (list));
   return now_ms () - start;
@@ -232,8 +233,10 @@ tls_cost (FoyerDriveItem *big, double round_trip)
 static void
 bench_picker (void)
 {
-  const char *const audiences[] = { "organization", NULL };
-  g_autoptr (FoyerPickerPolicy) policy = foyer_picker_policy_new (audiences, NULL, NULL, NULL);
+  const FoyerLinkAudience audiences[]
+      = { FOYER_LINK_AUDIENCE_ORGANIZATION, FOYER_LINK_AUDIENCE_NONE };
+  g_autoptr (FoyerPickerPolicy) policy
+      = foyer_picker_policy_new (audiences, FOYER_LINK_AUDIENCE_NONE, FOYER_LINK_TYPE_VIEW, NULL);
   g_autoptr (GArray) round_trips = g_array_new (FALSE, FALSE, sizeof (double));
   FoyerPickerDialog *dialog;
   FoyerDriveItem *big;
@@ -262,8 +265,8 @@ bench_picker (void)
       g_autoptr (FoyerDriveItemList) list = NULL;
       double start = now_ms ();
 
-      list = foyer_graph_client_list_children (graph, foyer_drive_item_get_target_drive_id (big),
-                                               foyer_drive_item_get_target_id (big));
+      list = foyer_drive_item_list_new_children (graph, foyer_drive_item_get_target_drive_id (big),
+                                                 foyer_drive_item_get_target_id (big));
       g_assert_true (foyer_ui_test_wait_until (list_page_loaded, list, 30000));
       g_assert_null (foyer_drive_item_list_get_error (list));
       round_trip = now_ms () - start;
@@ -282,7 +285,7 @@ bench_picker (void)
   g_print ("# picker: opening the folder took %.1f ms of the main loop\n", now_ms () - t0);
   {
     GListModel *filtered = gtk_sort_list_model_get_model (
-        GTK_SORT_LIST_MODEL (foyer_picker_dialog_get_model (dialog)));
+        GTK_SORT_LIST_MODEL (_foyer_picker_dialog_get_model (dialog)));
     GListModel *list = gtk_filter_list_model_get_model (GTK_FILTER_LIST_MODEL (filtered));
 
     g_assert_true (FOYER_IS_DRIVE_ITEM_LIST (list));
@@ -299,14 +302,14 @@ bench_picker (void)
            first_visible, round_trip, first_visible - round_trip);
 
   /* Load pages by scrolling to the end, as a person would. */
-  model = foyer_picker_dialog_get_model (dialog);
+  model = _foyer_picker_dialog_get_model (dialog);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
       foyer_ui_test_child (GTK_WIDGET (dialog), FOYER_TYPE_PICKER_DIALOG, "list_scroller")));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
   rss_before = resident_bytes ();
   heap_before = mallinfo2 ().uordblks;
-  thumbs_before
-      = foyer_thumbnail_loader_get_memory_bytes (foyer_picker_dialog_get_thumbnail_loader (dialog));
+  thumbs_before = foyer_thumbnail_loader_get_memory_bytes (
+      _foyer_picker_dialog_get_thumbnail_loader (dialog));
   loaded = g_list_model_get_n_items (model);
   load_start = now_ms ();
   while (g_list_model_get_n_items (model) < target && now_ms () - load_start < 240000)
@@ -325,8 +328,8 @@ bench_picker (void)
   load_ms = now_ms () - load_start;
   rss_after = resident_bytes ();
   heap_after = mallinfo2 ().uordblks;
-  thumbs_after
-      = foyer_thumbnail_loader_get_memory_bytes (foyer_picker_dialog_get_thumbnail_loader (dialog));
+  thumbs_after = foyer_thumbnail_loader_get_memory_bytes (
+      _foyer_picker_dialog_get_thumbnail_loader (dialog));
   g_print ("# picker: loaded %u items (from %u) in %.0f ms (%.2f ms per page of 200)\n",
            g_list_model_get_n_items (model), loaded, load_ms,
            load_ms / MAX (1.0, (g_list_model_get_n_items (model) - loaded) / 200.0));
@@ -401,7 +404,7 @@ bench_picker (void)
   {
     GtkWidget *window = gtk_window_new ();
     GtkWidget *tile
-        = foyer_picker_tile_new (foyer_picker_dialog_get_thumbnail_loader (dialog), FALSE);
+        = foyer_picker_tile_new (_foyer_picker_dialog_get_thumbnail_loader (dialog), FALSE);
     guint n = MIN (g_list_model_get_n_items (model), 5000);
     double start, bind_ms;
 

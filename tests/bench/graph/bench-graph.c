@@ -131,7 +131,7 @@ bench_paging (void)
   gint64 start, first_page = 0, elapsed;
 
   start = g_get_monotonic_time ();
-  list = foyer_graph_client_list_children (client, NULL, "big");
+  list = foyer_drive_item_list_new_children (client, NULL, "big");
   g_signal_connect (list, "notify::loading", G_CALLBACK (loading_cb), &finished);
   while (!finished)
     {

@@ -179,7 +179,7 @@ child_main (const char *mode, const char *db)
         g_assert_no_error (error);
         g_list_store_splice (spaces, 0, 1, (gpointer *) &loaded, 1);
       }
-      window = GTK_WIDGET (foyer_window_new (app));
+      window = GTK_WIDGET (foyer_window_new (GTK_APPLICATION (app), NULL, NULL));
       foyer_window_set_spaces (FOYER_WINDOW (window), G_LIST_MODEL (spaces));
       {
         g_autoptr (FoyerSpaceItem) first = g_list_model_get_item (G_LIST_MODEL (spaces), 0);
@@ -300,7 +300,7 @@ scroll_frames (void)
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_list_store_append (spaces, space);
-  window = foyer_window_new (app);
+  window = foyer_window_new (GTK_APPLICATION (app), NULL, NULL);
   foyer_window_set_spaces (window, G_LIST_MODEL (spaces));
   foyer_window_open_space (window, space);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);

@@ -124,7 +124,7 @@ run_once (FoyerTestSandbox *sandbox, GPtrArray *refs, const char *name)
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   heartbeat_start (&hb);
   t0 = g_get_monotonic_time ();
-  window = foyer_test_tiles_show (refs, tiles);
+  window = foyer_test_tiles_show (app, refs, tiles);
   run.show_ms = (g_get_monotonic_time () - t0) / 1000.0;
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
   run.first_frame_ms = (g_get_monotonic_time () - t0) / 1000.0;

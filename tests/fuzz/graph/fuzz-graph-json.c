@@ -13,6 +13,7 @@
 #include "foyer-drive-item.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-link.h"
+#include "foyer-retry.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -56,7 +57,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_FATAL_MASK);
 
-  (void) foyer_graph_parse_retry_after (text, NULL, &seconds);
+  (void) foyer_retry_parse_after (text, NULL, &seconds);
 
   if (size > G_MAXSSIZE
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) size, NULL))

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Internals shared by the parts of the Graph client. */
+/* The drive item's parsing, for the lists of the graph area. */
 #pragma once
 
 #include "foyer-drive-item.h"
-#include "foyer-graph-client.h"
 
 G_BEGIN_DECLS
 
@@ -15,14 +14,5 @@ GPtrArray *_foyer_drive_item_parse_collection_with (JsonNode *root,
                                                     FoyerDriveItemParseFunc parse,
                                                     char **out_next_link,
                                                     GError **error);
-
-GError *_foyer_graph_malformed (const char *what);
-
-/* A list whose entries are parsed with parse; if the first page of path
- * fails (other than by cancellation or sign-in), fallback_path is used. */
-FoyerDriveItemList *_foyer_drive_item_list_new_full (FoyerGraphClient *client,
-                                                     const char *path,
-                                                     FoyerDriveItemParseFunc parse,
-                                                     const char *fallback_path);
 
 G_END_DECLS

@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "foyer-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "picker/foyer-picker-dialog.h"
+#include "foyer-document-item.h"
+#include "foyer-microsoft-sign-in-window.h"
+#include "foyer-preferences-window.h"
+#include "foyer-service-sign-in-dialog.h"
+#include "foyer-share.h"
+#include "foyer-window-private.h"
+
+#include "foyer-access-check.h"
+#include "foyer-json.h"
+
+/* win.*: the window's own (class actions). */
+
+static void
+show_spaces_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* What is in the composer goes to the open space (space.send-text); the
+ * composer is free for the next message at once. */
+static void
+send_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  g_autofree char *text = _foyer_window_take_composer_text (self);
+
+  if (self->current_space == NULL || *g_strstrip (text) == '\0')
+    return;
+
+  self->stick_to_bottom = TRUE;
+  gtk_widget_activate_action (widget, "space.send-text", "s", text);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
+  foyer_space_item_set_draft (self->current_space, NULL);
+}
+
+static void
+sign_in_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerServiceSignInDialog) dialog = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (foyer_session_sign_in_finish (FOYER_SESSION (source), result, &error))
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_service_sign_in_dialog_set_error (dialog, error->message);
+}
+
+static void
+sign_in_submit_cb (FoyerServiceSignInDialog *dialog,
+                   const char *url,
+                   const char *email,
+                   const char *password,
+                   FoyerWindow *self)
+{
+  g_settings_set_string (self->settings, "service-url", url);
+  foyer_service_sign_in_dialog_set_busy (dialog, TRUE);
+  foyer_session_sign_in_async (self->session, url, email, password, NULL, sign_in_done_cb,
+                               g_object_ref (dialog));
+}
+
+static void
+sign_in_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  g_autofree char *url = g_settings_get_string (self->settings, "service-url");
+  const char *preset = g_getenv ("FOYER_SERVICE_URL");
+  FoyerServiceSignInDialog *dialog;
+
+  if (self->session == NULL)
+    return;
+  /* The demo presets its local service. */
+  if (*url == '\0' && preset != NULL)
+    {
+      g_free (url);
+      url = g_strdup (preset);
+    }
+
+  dialog = foyer_service_sign_in_dialog_new (GTK_WINDOW (self), url, NULL);
+  g_signal_connect_object (dialog, "submit", G_CALLBACK (sign_in_submit_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A dialog asking for text: what its response needs. */
+typedef struct
+{
+  FoyerWindow *window;
+  FoyerSpaceItem *space; /* NULL for a new space */
+  GtkWidget *entry;
+  GtkWidget *members_entry;
+} Ask;
+
+static void
+ask_free (Ask *ask)
+{
+  g_clear_object (&ask->window);
+  g_clear_object (&ask->space);
+  g_free (ask);
+}
+
+static GtkWidget *
+entry_row (GtkWidget *box, const char *placeholder)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), placeholder);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  placeholder, -1);
+  gtk_box_append (GTK_BOX (box), entry);
+  return entry;
+}
+
+/* A question with a default response and, if box is given, entries. */
+static AdwMessageDialog *
+ask_dialog (FoyerWindow *self, const char *heading, const char *body, GtkWidget *box)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  if (box != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  return ADW_MESSAGE_DIALOG (dialog);
+}
+
+static void
+add_response (AdwMessageDialog *dialog,
+              const char *response,
+              const char *label,
+              AdwResponseAppearance appearance)
+{
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), response, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, appearance);
+  adw_message_dialog_set_default_response (dialog, response);
+}
+
+static char **
+split_emails (const char *text)
+{
+  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "", ",; \n", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+create_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSpaceItem) space = NULL;
+
+  space = foyer_session_create_space_finish (FOYER_SESSION (source), result, &error);
+  if (space != NULL)
+    foyer_window_open_space (self, space);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (self, error->message);
+}
+
+static void
+new_space_response_cb (AdwMessageDialog *dialog, const char *response, Ask *ask)
+{
+  g_autofree char *title = NULL;
+  g_auto (GStrv) emails = NULL;
+
+  if (g_strcmp0 (response, "create") != 0)
+    return;
+
+  title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (ask->entry))));
+  if (*title == '\0')
+    return;
+  emails = split_emails (gtk_editable_get_text (GTK_EDITABLE (ask->members_entry)));
+  foyer_session_create_space_async (ask->window->session, title, (const char *const *) emails, NULL,
+                                    create_done_cb, g_object_ref (ask->window));
+}
+
+static void
+new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  AdwMessageDialog *dialog;
+  Ask *ask;
+
+  if (self->session == NULL || foyer_session_get_state (self->session) == FOYER_SESSION_SIGNED_OUT)
+    {
+      g_object_ref_sink (box);
+      g_object_unref (box);
+      return;
+    }
+
+  ask = g_new0 (Ask, 1);
+  ask->window = g_object_ref (self);
+  ask->entry = entry_row (box, _ ("Title"));
+  ask->members_entry = entry_row (box, _ ("Members’ e-mail addresses (optional)"));
+  dialog = ask_dialog (self, _ ("New Space"),
+                       _ ("The title is encrypted before it leaves this device."), box);
+  add_response (dialog, "create", _ ("C_reate"), ADW_RESPONSE_SUGGESTED);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (new_space_response_cb), ask,
+                         (GClosureNotify) ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* space.*: the open space's, backed by the session. */
+
+static void
+load_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->session != NULL && self->current_space != NULL)
+    foyer_session_open_space (self->session, self->current_space);
+}
+
+static void
+load_older_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->session != NULL && self->current_space != NULL)
+    foyer_session_load_older (self->session, self->current_space);
+}
+
+static void
+shared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *notice = NULL;
+
+  if (!foyer_share_document_finish (result, &notice, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        foyer_window_show_toast (self, error->message);
+    }
+  else if (notice != NULL)
+    foyer_window_show_toast (self, notice);
+}
+
+/* space.send-text (s). A pasted OneDrive or SharePoint link becomes a
+ * document tile. */
+static void
+send_text_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  const char *text = g_variant_get_string (parameter, NULL);
+
+  if (self->session == NULL || self->current_space == NULL)
+    return;
+  if (self->account != NULL && foyer_share_is_document_link (self->account, text))
+    foyer_share_link_async (self->account, self->session, self->current_space, text, NULL,
+                            shared_cb, g_object_ref (self));
+  else
+    foyer_session_send_text (self->session, self->current_space, text);
+}
+
+/* space.retry-message (s): a failed message's Retry. */
+static void
+retry_message_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->session != NULL && self->current_space != NULL)
+    foyer_session_retry_message (self->session, self->current_space,
+                                 g_variant_get_string (parameter, NULL));
+}
+
+static void
+picker_share_cb (FoyerPickerDialog *picker,
+                 FoyerDriveItem *item,
+                 FoyerLinkType link_type,
+                 FoyerLinkAudience audience,
+                 Ask *ask)
+{
+  FoyerWindow *self = ask->window;
+
+  foyer_share_document_async (self->account, self->session, ask->space, item, link_type, audience,
+                              foyer_picker_dialog_get_grant_emails (picker), NULL, shared_cb,
+                              g_object_ref (self));
+  gtk_window_destroy (GTK_WINDOW (picker));
+}
+
+/* What the organization lets this person choose, for this space. */
+static FoyerPickerPolicy *
+picker_policy (FoyerWindow *self, FoyerSpaceItem *space)
+{
+  FoyerOrgPolicy *org = foyer_microsoft_account_get_policy (self->account);
+  FoyerLinkAudience audiences[FOYER_LINK_AUDIENCE_EXISTING + 1];
+  g_autofree char *domain = NULL;
+  FoyerPickerPolicy *policy;
+  guint n = 0;
+
+  for (FoyerLinkAudience a = FOYER_LINK_AUDIENCE_ANYONE; a <= FOYER_LINK_AUDIENCE_EXISTING; a++)
+    if (foyer_org_policy_allows_audience (org, a))
+      audiences[n++] = a;
+  audiences[n] = FOYER_LINK_AUDIENCE_NONE;
+  policy = foyer_picker_policy_new (audiences, foyer_org_policy_get_default_audience (org),
+                                    foyer_org_policy_get_default_link_type (org),
+                                    foyer_session_get_member_emails (self->session, space));
+  foyer_picker_policy_set_member_names (policy,
+                                        foyer_session_get_member_names (self->session, space));
+  /* The organization is taken to be the sharer's own e-mail domain (see
+   * docs/decisions.md): members elsewhere are guests to it. */
+  domain = foyer_access_check_email_domain (foyer_microsoft_account_get_email (self->account));
+  if (domain != NULL)
+    {
+      const char *const domains[] = { domain, NULL };
+
+      foyer_picker_policy_set_organization_domains (policy, domains);
+    }
+  return policy;
+}
+
+/* space.attach-file: the Microsoft file picker, or why not, or the
+ * sign-in it needs first. */
+static void
+attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerMicrosoftState state;
+  g_autoptr (FoyerPickerPolicy) policy = NULL;
+  FoyerPickerDialog *picker;
+  Ask *ask;
+
+  if (self->session == NULL || self->current_space == NULL || self->account == NULL)
+    return;
+  state = foyer_microsoft_account_get_state (self->account);
+  if (state == FOYER_MICROSOFT_UNAVAILABLE)
+    {
+      AdwMessageDialog *dialog
+          = ask_dialog (self, _ ("Microsoft Files Are Not Available"),
+                        foyer_microsoft_account_get_unavailable_reason (self->account), NULL);
+
+      adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  if (state != FOYER_MICROSOFT_CONNECTED)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+      return;
+    }
+
+  policy = picker_policy (self, self->current_space);
+  picker = foyer_picker_dialog_new (GTK_WINDOW (self),
+                                    foyer_microsoft_account_get_graph (self->account), policy);
+  ask = g_new0 (Ask, 1);
+  ask->window = g_object_ref (self);
+  ask->space = g_object_ref (self->current_space);
+  g_signal_connect_data (picker, "share", G_CALLBACK (picker_share_cb), ask,
+                         (GClosureNotify) ask_free, 0);
+  gtk_window_present (GTK_WINDOW (picker));
+}
+
+static void
+member_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean added = g_task_get_source_tag (G_TASK (result)) == foyer_session_add_member_async;
+  gboolean ok = added ? foyer_session_add_member_finish (FOYER_SESSION (source), result, &error)
+                      : foyer_session_remove_member_finish (FOYER_SESSION (source), result, &error);
+
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (self, error->message);
+  else if (ok)
+    foyer_window_show_toast (self, added ? _ ("Member added") : _ ("Member removed"));
+}
+
+static void
+member_response_cb (AdwMessageDialog *dialog, const char *response, Ask *ask)
+{
+  g_autofree char *email = NULL;
+
+  if (g_strcmp0 (response, "add") != 0 && g_strcmp0 (response, "remove") != 0)
+    return;
+  email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (ask->entry))));
+  if (*email == '\0')
+    return;
+  if (g_str_equal (response, "add"))
+    foyer_session_add_member_async (ask->window->session, ask->space, email, NULL, member_done_cb,
+                                    g_object_ref (ask->window));
+  else
+    foyer_session_remove_member_by_email_async (ask->window->session, ask->space, email, NULL,
+                                                member_done_cb, g_object_ref (ask->window));
+}
+
+static void
+member_dialog (FoyerWindow *self, gboolean add)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  AdwMessageDialog *dialog;
+  Ask *ask = g_new0 (Ask, 1);
+
+  ask->window = g_object_ref (self);
+  ask->space = g_object_ref (self->current_space);
+  ask->entry = entry_row (box, _ ("E-mail address"));
+  dialog = ask_dialog (self, add ? _ ("Add Member") : _ ("Remove Member"),
+                       add ? _ ("They will see the space’s whole history.")
+                           : _ ("They will no longer see new messages."),
+                       box);
+  add_response (dialog, add ? "add" : "remove", add ? _ ("_Add") : _ ("_Remove"),
+                add ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (member_response_cb), ask,
+                         (GClosureNotify) ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_member_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->session != NULL && self->current_space != NULL)
+    member_dialog (self, TRUE);
+}
+
+static void
+remove_member_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->session != NULL && self->current_space != NULL)
+    member_dialog (self, FALSE);
+}
+
+static void
+leave_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_session_remove_member_finish (FOYER_SESSION (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    foyer_window_show_toast (self, error->message);
+}
+
+static void
+leave_response_cb (AdwMessageDialog *dialog, const char *response, Ask *ask)
+{
+  FoyerSession *session = ask->window->session;
+
+  if (g_strcmp0 (response, "leave") != 0)
+    return;
+  foyer_window_open_space (ask->window, NULL);
+  foyer_session_remove_member_async (session, ask->space, foyer_session_get_person_id (session),
+                                     NULL, leave_done_cb, g_object_ref (ask->window));
+}
+
+static void
+leave_space_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  AdwMessageDialog *dialog;
+  Ask *ask;
+
+  if (self->session == NULL || self->current_space == NULL)
+    return;
+  ask = g_new0 (Ask, 1);
+  ask->window = g_object_ref (self);
+  ask->space = g_object_ref (self->current_space);
+  dialog
+      = ask_dialog (self, _ ("Leave Space?"),
+                    _ ("You will no longer see its messages unless someone adds you again."), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "leave", _ ("_Leave"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "leave", ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (leave_response_cb), ask,
+                         (GClosureNotify) ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+update_sharing_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerDocumentItem) document = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) names = foyer_share_update_finish (result, &error);
+  g_autofree char *joined = NULL;
+  g_autofree char *text = NULL;
+  guint n;
+
+  if (names == NULL)
+    {
+      text = g_strdup_printf (_ ("Could not update file sharing: %s"), error->message);
+      foyer_document_item_set_sharing (document, FALSE, text, TRUE);
+      return;
+    }
+  n = g_strv_length (names);
+  joined = g_strjoinv (", ", names);
+  if (n == 0)
+    text = g_strdup (_ ("Everyone in this space can already open it."));
+  else
+    /* Translators: %s is a list of names. */
+    text = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "%s can now open it.", "%s can now open it.", n), joined);
+  foyer_document_item_set_sharing (document, FALSE, text, FALSE);
+}
+
+/* space.update-sharing (s): Update File Sharing on the document of a
+ * message (by id) in the open space; the document says how it went. */
+static void
+update_sharing_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerMessageItem *message;
+  FoyerDocumentItem *document;
+
+  if (self->session == NULL || self->current_space == NULL || self->account == NULL)
+    return;
+  message = foyer_message_list_find (foyer_space_item_get_messages (self->current_space),
+                                     g_variant_get_string (parameter, NULL));
+  document = message != NULL && FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (message))
+                 ? FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (message))
+                 : NULL;
+  if (document == NULL || foyer_document_item_get_ref (document) == NULL
+      || foyer_document_item_get_sharing_busy (document))
+    return;
+
+  foyer_document_item_set_sharing (document, TRUE, _ ("Updating file sharing…"), FALSE);
+  foyer_share_update_async (self->account, self->session, self->current_space,
+                            foyer_document_item_get_ref (document), NULL, update_sharing_done_cb,
+                            g_object_ref (document));
+}
+
+/* account.*: the Microsoft account's, and signing out. */
+
+static void
+connect_microsoft_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->account != NULL)
+    foyer_microsoft_sign_in_window_open (GTK_WINDOW (self), self->account);
+}
+
+static void
+disconnect_microsoft_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->account == NULL)
+    return;
+  foyer_microsoft_account_disconnect (self->account);
+  foyer_window_show_toast (self, _ ("Microsoft account disconnected"));
+}
+
+static void
+sign_out_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+
+  if (self->account != NULL)
+    foyer_microsoft_account_disconnect (self->account);
+  if (self->session != NULL)
+    foyer_session_sign_out (self->session);
+}
+
+static void
+preferences_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerPreferencesWindow *preferences;
+
+  if (self->session == NULL || self->account == NULL)
+    return;
+  preferences = foyer_preferences_window_new (GTK_WINDOW (self), self->session, self->account);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+void
+_foyer_window_drop_viewer (FoyerWindow *self)
+{
+  if (self->viewer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->viewer, self);
+      _foyer_window_close_document (self);
+    }
+  g_clear_object (&self->viewer);
+  g_clear_object (&self->viewer_cloud);
+}
+
+static void
+preview_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) preview
+      = foyer_graph_client_preview_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  const char *get_url;
+
+  if (preview == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  get_url = foyer_json_get_string (preview, "getUrl");
+  if (get_url == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                             _ ("Microsoft has no preview of this document."));
+  else
+    g_task_return_pointer (task, g_strdup (get_url), g_free);
+}
+
+/* The viewer's fallback when the document page cannot be shown: Graph's
+ * preview of the shared item, asked for with the person's own token. */
+static void
+preview_cb (FoyerViewer *viewer, const char *url, GTask *task, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerGraphClient *graph = foyer_microsoft_account_get_graph (self->account);
+
+  if (graph == NULL
+      || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "%s",
+                               _ ("Connect your Microsoft account to see a preview."));
+      return;
+    }
+  foyer_graph_client_preview_shared_async (graph, url, NULL, 0, g_task_get_cancellable (task),
+                                           preview_ready_cb, g_object_ref (task));
+}
+
+static FoyerViewer *
+ensure_viewer (FoyerWindow *self, FoyerCloud *cloud)
+{
+  if (self->viewer != NULL && self->viewer_cloud == cloud)
+    return self->viewer;
+
+  _foyer_window_drop_viewer (self);
+  self->viewer = g_object_ref_sink (
+      foyer_viewer_new (foyer_microsoft_account_get_web_session (self->account), cloud));
+  self->viewer_cloud = g_object_ref (cloud);
+  foyer_viewer_set_preview_provider (self->viewer, preview_cb, self, NULL);
+  g_signal_connect_swapped (self->viewer, "close", G_CALLBACK (_foyer_window_close_document), self);
+  return self->viewer;
+}
+
+/* account.open-document ((title, url)): from a document tile, over the
+ * whole window. */
+static void
+open_document_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerCloud *cloud
+      = self->account != NULL ? foyer_microsoft_account_get_cloud (self->account) : NULL;
+  const char *title = NULL;
+  const char *url = NULL;
+  FoyerViewer *viewer;
+
+  g_variant_get (parameter, "(&s&s)", &title, &url);
+  if (cloud == NULL)
+    {
+      const char *reason = self->account != NULL
+                               ? foyer_microsoft_account_get_unavailable_reason (self->account)
+                               : NULL;
+
+      foyer_window_show_toast (self, reason != NULL ? reason
+                                                    : _ ("Microsoft documents are not available."));
+      return;
+    }
+  viewer = ensure_viewer (self, cloud);
+  _foyer_window_show_document (self, GTK_WIDGET (viewer));
+  foyer_viewer_open (viewer, title, url);
+}
+
+static void
+enable (GSimpleActionGroup *group, const char *name, gboolean enabled)
+{
+  GAction *action = group != NULL ? g_action_map_lookup_action (G_ACTION_MAP (group), name) : NULL;
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+/* Which requests make sense now: the space's while one is open, the
+ * account's by its state. */
+void
+_foyer_window_update_actions (FoyerWindow *self)
+{
+  gboolean in_space
+      = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "conversation") == 0;
+  gboolean signed_in = self->session != NULL
+                       && foyer_session_get_state (self->session) != FOYER_SESSION_SIGNED_OUT;
+  FoyerMicrosoftState state = self->account != NULL
+                                  ? foyer_microsoft_account_get_state (self->account)
+                                  : FOYER_MICROSOFT_UNAVAILABLE;
+  const char *const space_actions[]
+      = { "attach-file", "add-member", "remove-member", "leave-space" };
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", in_space);
+  for (guint i = 0; i < G_N_ELEMENTS (space_actions); i++)
+    enable (self->space_actions, space_actions[i], in_space);
+  enable (self->account_actions, "connect-microsoft",
+          state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
+  enable (self->account_actions, "disconnect-microsoft",
+          state == FOYER_MICROSOFT_CONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
+  enable (self->account_actions, "sign-out", signed_in);
+  enable (self->account_actions, "open-document", state != FOYER_MICROSOFT_UNAVAILABLE);
+}
+
+void
+_foyer_window_class_init_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.show-spaces", NULL, show_spaces_cb);
+  gtk_widget_class_install_action (widget_class, "win.send", NULL, send_cb);
+  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_cb);
+  gtk_widget_class_install_action (widget_class, "win.new-space", NULL, new_space_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
+                                       NULL);
+}
+
+/* Without a session or an account (tests), their requests go nowhere, or
+ * to the groups a test puts in place of these. */
+void
+_foyer_window_init_actions (FoyerWindow *self)
+{
+  static const GActionEntry space_entries[] = {
+    { .name = "load", .activate = load_cb },
+    { .name = "load-older", .activate = load_older_cb },
+    { .name = "send-text", .activate = send_text_cb, .parameter_type = "s" },
+    { .name = "retry-message", .activate = retry_message_cb, .parameter_type = "s" },
+    { .name = "attach-file", .activate = attach_file_cb },
+    { .name = "add-member", .activate = add_member_cb },
+    { .name = "remove-member", .activate = remove_member_cb },
+    { .name = "leave-space", .activate = leave_space_cb },
+    { .name = "update-sharing", .activate = update_sharing_cb, .parameter_type = "s" },
+  };
+  static const GActionEntry account_entries[] = {
+    { .name = "connect-microsoft", .activate = connect_microsoft_cb },
+    { .name = "disconnect-microsoft", .activate = disconnect_microsoft_cb },
+    { .name = "sign-out", .activate = sign_out_cb },
+    { .name = "preferences", .activate = preferences_cb },
+    { .name = "open-document", .activate = open_document_cb, .parameter_type = "(ss)" },
+  };
+
+  self->space_actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->space_actions), space_entries,
+                                   G_N_ELEMENTS (space_entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "space", G_ACTION_GROUP (self->space_actions));
+  self->account_actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->account_actions), account_entries,
+                                   G_N_ELEMENTS (account_entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "account",
+                                  G_ACTION_GROUP (self->account_actions));
+  _foyer_window_update_actions (self);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * FoyerWindow is two files: foyer-window.c is the view (spaces, messages,
+ * composer, the document over them) kept in step with the session and the
+ * Microsoft account; foyer-window-actions.c is every request the window
+ * can get, one action each (win.*, space.*, account.*), as GNOME Text
+ * Editor's editor-window-actions.c.
+ */
+#pragma once
+
+#include "foyer-window.h"
+#include "viewer/foyer-viewer.h"
+
+G_BEGIN_DECLS
+
+struct _FoyerWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  FoyerSession *session;          /* NULL: the view alone (tests) */
+  FoyerMicrosoftAccount *account; /* NULL: no Microsoft documents */
+  GSettings *settings;
+  GSimpleActionGroup *space_actions;
+  GSimpleActionGroup *account_actions;
+  FoyerViewer *viewer; /* made on the first open, for the cloud it was made with */
+  FoyerCloud *viewer_cloud;
+  gboolean showing_spaces;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack *main_stack;
+  AdwBin *document_slot;
+  GtkWidget *focus_before_document; /* weak */
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkStack *sidebar_stack;
+  GtkWidget *spaces_empty_page;
+  GtkListView *spaces_view;
+  GtkWidget *content;
+  AdwWindowTitle *content_title;
+  GtkStack *content_stack;
+  GtkListView *messages_view;
+  GtkWidget *sign_in_button;
+  GtkWidget *composer;
+  GtkTextView *composer_view;
+  GtkWidget *attach_button;
+  GtkWidget *send_button;
+  GtkScrolledWindow *messages_scroller;
+  GtkWidget *space_menu_button;
+  GtkRevealer *reconnect_banner;
+  GtkLabel *reconnect_label;
+
+  GListModel *spaces;
+  GtkSortListModel *sorted_spaces;
+  GtkSingleSelection *space_selection;
+  FoyerSpaceItem *current_space;
+  GtkFilterListModel *message_tail; /* the newest `tail` messages of the open space */
+  GtkCustomFilter *tail_filter;
+  guint tail;
+  gint64 tail_min_seq; /* sent messages from this seq on are shown (pending ones always) */
+  gulong space_title_id;
+  gulong messages_changed_id;
+  gboolean stick_to_bottom;
+  gboolean older_requested;
+};
+
+/* foyer-window-actions.c */
+void _foyer_window_class_init_actions (GtkWidgetClass *widget_class);
+void _foyer_window_init_actions (FoyerWindow *self);
+void _foyer_window_update_actions (FoyerWindow *self);
+void _foyer_window_drop_viewer (FoyerWindow *self);
+
+/* foyer-window.c */
+char *_foyer_window_take_composer_text (FoyerWindow *self);
+void _foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
+void _foyer_window_close_document (FoyerWindow *self);
+
+G_END_DECLS
