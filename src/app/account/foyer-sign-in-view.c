@@ -307,7 +307,7 @@ foyer_sign_in_view_start (FoyerSignInView *self,
       return;
     }
 
-  webkit_web_view_load_uri (self->web_view, authorize_url);
+  foyer_web_session_load_uri (self->session, self->web_view, authorize_url);
 }
 
 const char *

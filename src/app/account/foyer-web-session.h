@@ -57,6 +57,9 @@ gboolean foyer_web_session_retry_with_certificate (FoyerWebSession *self,
                                                    WebKitWebView *web_view,
                                                    const char *uri,
                                                    GTlsCertificate *certificate);
+/* Loads uri in web_view; for the host of a cloud with its own CA, allows
+ * its certificate before WebKit's first request (see the .c file). */
+void foyer_web_session_load_uri (FoyerWebSession *self, WebKitWebView *web_view, const char *uri);
 /* Whether a page loaded from uri, with the certificate and errors WebKit
  * reports, is secure: https with no error, or with a certificate a trusted
  * cloud's CA issued for that host. */

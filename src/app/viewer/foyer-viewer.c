@@ -187,7 +187,7 @@ foyer_viewer_load (FoyerViewer *self, const char *uri)
 {
   gtk_stack_set_visible_child_name (self->stack, "web");
   foyer_viewer_set_state (self, FOYER_VIEWER_STATE_LOADING);
-  webkit_web_view_load_uri (self->web_view, uri);
+  foyer_web_session_load_uri (self->session, self->web_view, uri);
   foyer_viewer_update_header (self);
 }
 
