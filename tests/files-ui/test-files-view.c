@@ -14,6 +14,7 @@
 #include "files-ui-test.h"
 #include "files/foyer-files-view.h"
 #include "foyer-document-item.h"
+#include "foyer-i18n.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
 #include "viewer/foyer-viewer.h"
@@ -95,6 +96,7 @@ test_files_view (void)
   GListModel *model;
   GtkStack *content;
   FoyerSpaceItem *other;
+  int min_width = 0;
   g_autoptr (GError) error = NULL;
 
   files_ui_start (&f, app, "Design");
@@ -163,6 +165,19 @@ test_files_view (void)
   g_assert_true (foyer_ui_test_wait_until (settled, files_ui_child (&f, "main_stack"), STEP_MS));
   files_ui_screenshot (GTK_WIDGET (f.window), "files-view-offline");
 
+  /* On a phone-sized window: the spaces fold away, the Files stay usable
+   * and ask for no more than 360 px (the window as a whole may ask for more,
+   * see docs/files.md). */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 720);
+  g_assert_true (foyer_ui_test_wait_until ((gboolean (*) (gpointer)) adw_leaflet_get_folded,
+                                           files_ui_child (&f, "leaflet"), STEP_MS));
+  gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL,
+                      NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content), ==, "files");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  files_ui_screenshot (GTK_WIDGET (f.window), "files-view-narrow");
+
   g_assert_true (foyer_test_service_restart (f.service, &error));
   g_assert_no_error (error);
   files_ui_stop (&f);
@@ -173,6 +188,15 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
 
+  /* FOYER_TEST_FRENCH=1: the same, in French (screenshots to look at). */
+  if (g_getenv ("FOYER_TEST_FRENCH") != NULL)
+    {
+      g_setenv ("LANG", "C.UTF-8", TRUE);
+      g_setenv ("LANGUAGE", "fr", TRUE);
+      g_unsetenv ("LC_ALL");
+      g_unsetenv ("LC_MESSAGES");
+      foyer_i18n_init ();
+    }
   foyer_ui_test_init (&argc, &argv);
   foyer_ui_test_notifications ();
   app = foyer_application_new ();
