@@ -261,6 +261,7 @@ foyer_file_cell_new (gboolean grid)
 {
   FoyerFileCell *self = g_object_new (FOYER_TYPE_FILE_CELL, NULL);
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *clamp;
   int size = grid ? 96 : 40;
 
   self->grid = grid;
@@ -287,7 +288,14 @@ foyer_file_cell_new (gboolean grid)
   gtk_widget_set_hexpand (texts, !grid);
   if (grid)
     gtk_widget_set_size_request (texts, 160, -1);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->preview));
+  /* A thumbnail wider than the place asks no more room: names stay
+   * aligned whatever the pictures' shapes. */
+  clamp = adw_clamp_new ();
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), grid ? 160 : size);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), grid ? 160 : size);
+  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->preview));
+  gtk_widget_set_valign (clamp, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self->box), clamp);
   gtk_box_append (GTK_BOX (self->box), texts);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   if (grid)
