@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-application.h"
+#include "foyer-a11y.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
@@ -261,6 +262,7 @@ foyer_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
+  foyer_a11y_watch_toplevels ();
 
   /* WebKit objects need GTK initialized, which startup does. */
   self->web_session = foyer_web_session_new ();
