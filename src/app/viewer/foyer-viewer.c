@@ -7,6 +7,8 @@
 
 #include "foyer-viewer.h"
 
+#include "foyer-a11y.h"
+
 struct _FoyerViewer
 {
   AdwBin parent_instance;
@@ -869,6 +871,7 @@ foyer_viewer_class_init (FoyerViewerClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "viewer.back",
                                        NULL);
 
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/viewer/foyer-viewer.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerViewer, title_label);
@@ -885,6 +888,8 @@ foyer_viewer_init (FoyerViewer *self)
   self->interactive_sign_in = TRUE;
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Made after the window was shown: its buttons are named here. */
+  foyer_a11y_repair (GTK_WIDGET (self));
 }
 
 FoyerViewer *
