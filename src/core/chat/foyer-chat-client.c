@@ -117,6 +117,53 @@ foyer_chat_new_client_message_id (void)
   return foyer_random_token (16);
 }
 
+/* What a refusal means where it happens, where that says more than the
+ * service's code alone (foyer-json-request.c says that much). */
+typedef struct
+{
+  gpointer call; /* the source tag of the call */
+  const char *refusal;
+  const char *message;
+} Refusal;
+
+static const Refusal refusals[] = {
+  { foyer_chat_client_login_async, "unauthorized",
+    N_ ("The e-mail address or the password is not correct") },
+  { foyer_chat_client_login_async, "forbidden",
+    N_ ("This account is disabled; ask your organization’s administrator") },
+  { foyer_chat_client_add_member_async, "conflict",
+    N_ ("This person is already a member of the space") },
+  { foyer_chat_client_add_member_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_remove_member_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_get_space_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_list_members_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_list_messages_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_post_message_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_get_space_async, "not-found", N_ ("This space no longer exists") },
+  { foyer_chat_client_put_org_settings_async, "forbidden",
+    N_ ("Only your organization’s administrators can change these settings") },
+  { foyer_chat_client_put_org_settings_async, "invalid",
+    N_ ("The Foyer service did not accept these settings") },
+};
+
+/* The error of a refused call, said for that call. */
+static GError *
+explain_refusal (gpointer call, GAsyncResult *result, GError *error)
+{
+  const char *refusal = foyer_json_request_get_refusal (result);
+
+  for (gsize i = 0; refusal != NULL && i < G_N_ELEMENTS (refusals); i++)
+    if (refusals[i].call == call && g_str_equal (refusals[i].refusal, refusal))
+      {
+        GError *explained = g_error_new_literal (error->domain, error->code,
+                                                 g_dgettext (GETTEXT_PACKAGE, refusals[i].message));
+
+        g_error_free (error);
+        return explained;
+      }
+  return error;
+}
+
 static void
 request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -125,7 +172,8 @@ request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   JsonNode *node = foyer_json_request_finish (result, NULL, &error);
 
   if (node == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (
+        task, explain_refusal (g_task_get_source_tag (task), result, g_steal_pointer (&error)));
   else
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
@@ -227,7 +275,8 @@ login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (node == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (
+          task, explain_refusal (foyer_chat_client_login_async, result, g_steal_pointer (&error)));
       return;
     }
   reply = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
