@@ -13,8 +13,8 @@
  *
  * The tests run in order on one app, as a person goes: signed out, the
  * sign-in dialog, signed in with spaces and a shared document, the
- * Microsoft sign-in, the dialogs, the picker and its share options, the
- * viewer, preferences, shortcuts and about.
+ * Microsoft sign-in, the menus, Jump to a Space, the dialogs, the picker
+ * and its share options, the viewer, preferences, shortcuts and about.
  */
 #include "config.h"
 
@@ -31,6 +31,7 @@
 #include "foyer-session.h"
 #include "foyer-share.h"
 #include "foyer-sign-in-view.h"
+#include "foyer-space-switcher.h"
 #include "foyer-test-org.h"
 #include "foyer-test-util.h"
 #include "foyer-ui-test.h"
@@ -346,6 +347,19 @@ test_menus (void)
 }
 
 static void
+test_jump_to_space (void)
+{
+  GtkWindow *switcher;
+
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.jump-to-space", NULL);
+  switcher = wait_toplevel (FOYER_TYPE_SPACE_SWITCHER);
+  save_png (switcher, "a11y-jump-to-space");
+  audit_windows ("Jump to a Space",
+                 (const char *const[]){ "Jump to a Space", "Design review", "Budget 2027", NULL });
+  gtk_window_close (switcher);
+}
+
+static void
 audit_message_dialog (const char *action,
                       const char *what,
                       const char *png,
@@ -527,6 +541,7 @@ main (int argc, char **argv)
   g_test_add_func ("/a11y/microsoft-sign-in", test_microsoft_sign_in);
   g_test_add_func ("/a11y/signed-in", test_signed_in);
   g_test_add_func ("/a11y/menus", test_menus);
+  g_test_add_func ("/a11y/jump-to-space", test_jump_to_space);
   g_test_add_func ("/a11y/new-space", test_new_space);
   g_test_add_func ("/a11y/add-member", test_add_member);
   g_test_add_func ("/a11y/picker", test_picker);
