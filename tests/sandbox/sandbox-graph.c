@@ -1551,6 +1551,32 @@ handle_me (SandboxRequest *req, char **rest)
     sandbox_graph_error (req, 400, "BadRequest", "Resource not found for the segment.");
 }
 
+/* GET /organization: the signed-in person's tenant, as the one entry. */
+static void
+handle_organization (SandboxRequest *req)
+{
+  SandboxTenant *tenant = req->user->tenant;
+  JsonObject *o = json_object_new ();
+  JsonArray *value = json_array_new ();
+  JsonObject *org = json_object_new ();
+  JsonArray *domains = json_array_new ();
+  JsonObject *domain = json_object_new ();
+  g_autofree char *context = g_strdup_printf ("%s/$metadata#organization", req->sb->graph_url);
+
+  json_object_set_string_member (domain, "name", tenant->domain);
+  json_object_set_boolean_member (domain, "isDefault", TRUE);
+  json_array_add_object_element (domains, domain);
+  json_object_set_string_member (org, "id", tenant->id);
+  json_object_set_string_member (org, "displayName", tenant->name);
+  json_object_set_array_member (org, "verifiedDomains", domains);
+  apply_select (req, org);
+  json_array_add_object_element (value, org);
+  json_object_set_string_member (o, "@odata.context", context);
+  json_object_set_array_member (o, "value", value);
+  respond_object (req, 200, o);
+  json_object_unref (o);
+}
+
 static gboolean
 authenticate (SandboxRequest *req)
 {
@@ -1627,6 +1653,8 @@ sandbox_graph_handle (SandboxRequest *req)
       else
         drive_op (req, drive, rest + 1, FALSE);
     }
+  else if (g_str_equal (parts[0], "organization") && rest[0] == NULL)
+    handle_organization (req);
   else if (g_str_equal (parts[0], "shares"))
     handle_shares (req, rest);
   else if (g_str_equal (parts[0], "sites"))
