@@ -19,11 +19,13 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <unistd.h>
 
 #include "foyer-application.h"
 #include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
+#include "foyer-i18n.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-microsoft-sign-in-window.h"
 #include "foyer-preferences-window.h"
@@ -79,9 +81,23 @@ audit_finished (gpointer data)
   return ((Audit *) data)->done;
 }
 
+/* A control's name as the person's language says it: msgid translated,
+ * without its mnemonic underscore ("C_reate" → "Create", "Créer"). */
+static char *
+expected_name (const char *msgid)
+{
+  const char *translated = g_dgettext (GETTEXT_PACKAGE, msgid);
+  GString *name = g_string_new (NULL);
+
+  for (const char *p = translated; *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (name, *p);
+  return g_string_free (name, FALSE);
+}
+
 /* Reads every window of this process through AT-SPI; fails the test with
- * what a screen reader would stumble on. Each of expect (NULL-terminated)
- * must be the name of a control somewhere. */
+ * what a screen reader would stumble on. Each of expect (NULL-terminated
+ * msgids, translated here) must be the name of a control somewhere. */
 static void
 audit_windows (const char *what, const char *const *expect)
 {
@@ -98,7 +114,11 @@ audit_windows (const char *what, const char *const *expect)
   if (g_getenv ("FOYER_TEST_A11Y_DUMP") != NULL)
     g_strv_builder_add (builder, "--dump");
   for (guint i = 0; expect != NULL && expect[i] != NULL; i++)
-    g_strv_builder_add_many (builder, "--expect", expect[i], NULL);
+    {
+      g_autofree char *name = expected_name (expect[i]);
+
+      g_strv_builder_add_many (builder, "--expect", name, NULL);
+    }
   argv = g_strv_builder_end (builder);
   process = g_subprocess_newv ((const char *const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
@@ -124,10 +144,23 @@ present_and_draw (GtkWindow *window)
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
 }
 
+/* a11y-<window>.png, or a11y-<language>-<window>.png in another language. */
+static char *
+png_name (const char *name)
+{
+  const char *language = g_getenv ("FOYER_TEST_A11Y_LANGUAGE");
+
+  if (language == NULL)
+    return g_strdup (name);
+  return g_strdup_printf ("a11y-%s-%s", language, name + strlen ("a11y-"));
+}
+
 static void
 save_png (gpointer window, const char *name)
 {
-  g_free (foyer_ui_test_save_png (GTK_WIDGET (window), name));
+  g_autofree char *file = png_name (name);
+
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (window), file));
 }
 
 /* A toplevel of that type, once there is one. */
@@ -157,7 +190,7 @@ test_signed_out (void)
   present_and_draw (GTK_WINDOW (f.window));
   save_png (f.window, "a11y-signed-out");
   audit_windows ("The main window, signed out",
-                 (const char *const[]){ "Sign In…", "New Space", "Main Menu", NULL });
+                 (const char *const[]){ "_Sign In…", "New Space", "Main Menu", NULL });
 }
 
 static void
@@ -168,8 +201,9 @@ test_service_sign_in (void)
   gtk_widget_activate_action (GTK_WIDGET (f.window), "win.sign-in", NULL);
   dialog = wait_toplevel (FOYER_TYPE_SERVICE_SIGN_IN_DIALOG);
   save_png (dialog, "a11y-service-sign-in");
-  audit_windows ("The sign-in dialog",
-                 (const char *const[]){ "Cancel", "Sign In", "Service Address", "Password", NULL });
+  audit_windows (
+      "The sign-in dialog",
+      (const char *const[]){ "_Cancel", "_Sign In", "Service Address", "Password", NULL });
   gtk_window_destroy (dialog);
 }
 
@@ -246,8 +280,12 @@ test_microsoft_sign_in (void)
   form.view = consent.view = foyer_sign_in_view_get_web_view (
       foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_SIGN_IN_VIEW));
   g_assert_true (foyer_ui_test_wait_until (element_present, &form, STEP_TIMEOUT_MS));
-  g_free (foyer_ui_test_save_web_png (form.view, "a11y-microsoft-sign-in"));
-  audit_windows ("The Microsoft sign-in window", (const char *const[]){ "Cancel", NULL });
+  {
+    g_autofree char *file = png_name ("a11y-microsoft-sign-in");
+
+    g_free (foyer_ui_test_save_web_png (form.view, file));
+  }
+  audit_windows ("The Microsoft sign-in window", (const char *const[]){ "_Cancel", NULL });
 
   password = g_strescape (foyer_test_sandbox_get_user_password (f.sandbox, "alice@contoso.example"),
                           NULL);
@@ -327,7 +365,7 @@ audit_menu (const char *tooltip, const char *what, const char *const *expect)
 
   foyer_ui_test_collect (GTK_WIDGET (f.window), GTK_TYPE_MENU_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_widget_get_tooltip_text (buttons->pdata[i]), tooltip) == 0)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (buttons->pdata[i]), _ (tooltip)) == 0)
       menu = buttons->pdata[i];
   g_assert_nonnull (menu);
   gtk_menu_button_popup (menu);
@@ -340,10 +378,10 @@ static void
 test_menus (void)
 {
   audit_menu ("Main Menu", "The main menu",
-              (const char *const[]){ "Disconnect Microsoft Account", "Sign Out", "Preferences",
-                                     "Keyboard Shortcuts", "About Foyer", NULL });
+              (const char *const[]){ "_Disconnect Microsoft Account", "Sign _Out", "_Preferences",
+                                     "_Keyboard Shortcuts", "_About Foyer", NULL });
   audit_menu ("Space Menu", "The space menu",
-              (const char *const[]){ "Add Member…", "Remove Member…", "Leave Space", NULL });
+              (const char *const[]){ "_Add Member…", "_Remove Member…", "_Leave Space", NULL });
 }
 
 static void
@@ -378,14 +416,14 @@ static void
 test_new_space (void)
 {
   audit_message_dialog ("win.new-space", "The new space dialog", "a11y-new-space",
-                        (const char *const[]){ "Cancel", "Create", "Title", NULL });
+                        (const char *const[]){ "_Cancel", "C_reate", "Title", NULL });
 }
 
 static void
 test_add_member (void)
 {
   audit_message_dialog ("space.add-member", "The add member dialog", "a11y-add-member",
-                        (const char *const[]){ "Cancel", "Add", "E-mail address", NULL });
+                        (const char *const[]){ "_Cancel", "_Add", "E-mail address", NULL });
 }
 
 static FoyerDriveItem *
@@ -425,7 +463,7 @@ owner_known (gpointer data)
   GtkWidget *row = foyer_ui_test_child (data, FOYER_TYPE_PICKER_DIALOG, "owner_row");
   const char *owner = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
 
-  return owner != NULL && *owner != '\0' && g_strcmp0 (owner, "Looking…") != 0;
+  return owner != NULL && *owner != '\0' && g_strcmp0 (owner, _ ("Looking…")) != 0;
 }
 
 /* Attach File: the picker on My Files, then in Documents with a file
@@ -448,7 +486,7 @@ test_picker (void)
   foyer_ui_test_wait_for_draw (GTK_WIDGET (picker));
   save_png (picker, "a11y-picker");
   audit_windows ("The picker with its share options",
-                 (const char *const[]){ "Cancel", "Share", "Search My Files", "Allow Editing",
+                 (const char *const[]){ "_Cancel", "_Share", "Search My Files", "Allow _Editing",
                                         "People in the Organization", "Quarterly report.docx",
                                         NULL });
   gtk_window_destroy (GTK_WINDOW (picker));
@@ -521,6 +559,16 @@ main (int argc, char **argv)
 
   /* headless-run turns GTK's accessibility off for every other test. */
   g_unsetenv ("GTK_A11Y");
+  /* FOYER_TEST_A11Y_LANGUAGE=fr: the same, on a French desktop (see
+   * test-i18n.c), with the names checked in French. */
+  if (g_getenv ("FOYER_TEST_A11Y_LANGUAGE") != NULL)
+    {
+      g_unsetenv ("LC_ALL");
+      g_unsetenv ("LC_MESSAGES");
+      g_setenv ("LANG", "C.UTF-8", TRUE);
+      g_setenv ("LANGUAGE", g_getenv ("FOYER_TEST_A11Y_LANGUAGE"), TRUE);
+    }
+  foyer_i18n_init ();
   foyer_ui_test_init (&argc, &argv);
   foyer_ui_test_notifications ();
   f.app = foyer_application_new ();
