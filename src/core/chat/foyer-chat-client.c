@@ -22,9 +22,71 @@ struct _FoyerChatClient
 };
 
 G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
-/* clang-format off */
-G_DEFINE_QUARK (foyer-chat-error-quark, foyer_chat_error)
-/* clang-format on */
+
+/* A refusal's code and the service's own words, kept with the error. */
+typedef struct
+{
+  char *refusal;
+  char *service_message;
+} FoyerChatErrorPrivate;
+
+static void
+foyer_chat_error_private_init (FoyerChatErrorPrivate *priv)
+{
+  priv->refusal = NULL;
+  priv->service_message = NULL;
+}
+
+static void
+foyer_chat_error_private_copy (const FoyerChatErrorPrivate *src, FoyerChatErrorPrivate *dest)
+{
+  dest->refusal = g_strdup (src->refusal);
+  dest->service_message = g_strdup (src->service_message);
+}
+
+static void
+foyer_chat_error_private_clear (FoyerChatErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->refusal, g_free);
+  g_clear_pointer (&priv->service_message, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (FoyerChatError, foyer_chat_error)
+
+/**
+ * foyer_chat_error_get_refusal:
+ * @error: a #GError
+ *
+ * Returns: (nullable): the service's error code for a refused call
+ * ("forbidden", "stale-key", … as docs/service-api.md lists them).
+ */
+const char *
+foyer_chat_error_get_refusal (const GError *error)
+{
+  FoyerChatErrorPrivate *priv = error != NULL && error->domain == FOYER_CHAT_ERROR
+                                    ? foyer_chat_error_get_private (error)
+                                    : NULL;
+
+  return priv != NULL ? priv->refusal : NULL;
+}
+
+/**
+ * foyer_chat_error_get_service_message:
+ * @error: a #GError
+ *
+ * Returns: (nullable): the service's own message with its refusal, in
+ * English, for administrators, logs and tests; error->message is what
+ * people read.
+ */
+const char *
+foyer_chat_error_get_service_message (const GError *error)
+{
+  FoyerChatErrorPrivate *priv = error != NULL && error->domain == FOYER_CHAT_ERROR
+                                    ? foyer_chat_error_get_private (error)
+                                    : NULL;
+
+  return priv != NULL ? priv->service_message : NULL;
+}
 
 static void
 foyer_chat_client_finalize (GObject *object)
@@ -146,11 +208,13 @@ static const Refusal refusals[] = {
     N_ ("The Foyer service did not accept these settings") },
 };
 
-/* The error of a refused call, said for that call. */
+/* The error of a refused call, said for that call, with the service's
+ * code and words kept (foyer_chat_error_get_refusal ()). */
 static GError *
 explain_refusal (gpointer call, GAsyncResult *result, GError *error)
 {
   const char *refusal = foyer_json_request_get_refusal (result);
+  FoyerChatErrorPrivate *priv;
 
   for (gsize i = 0; refusal != NULL && i < G_N_ELEMENTS (refusals); i++)
     if (refusals[i].call == call && g_str_equal (refusals[i].refusal, refusal))
@@ -159,8 +223,14 @@ explain_refusal (gpointer call, GAsyncResult *result, GError *error)
                                                  g_dgettext (GETTEXT_PACKAGE, refusals[i].message));
 
         g_error_free (error);
-        return explained;
+        error = explained;
+        break;
       }
+  if (error->domain != FOYER_CHAT_ERROR)
+    return error;
+  priv = foyer_chat_error_get_private (error);
+  priv->refusal = g_strdup (refusal);
+  priv->service_message = g_strdup (foyer_json_request_get_service_message (result));
   return error;
 }
 

@@ -16,13 +16,15 @@ typedef struct
 {
   GQuark domain;
   guint status;
-  char *refusal; /* the service's error code ("forbidden", …), if it said one */
+  char *refusal;         /* the service's error code ("forbidden", …), if it said one */
+  char *service_message; /* and its own words, for administrators and logs */
 } RequestData;
 
 static void
 request_data_free (RequestData *data)
 {
   g_free (data->refusal);
+  g_free (data->service_message);
   g_free (data);
 }
 
@@ -175,9 +177,10 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
           JsonObject *err = foyer_json_get_object (object, "error");
 
           data->refusal = g_strdup (foyer_json_get_string (err, "code"));
+          data->service_message = g_strdup (foyer_json_get_string (err, "message"));
           g_debug ("The Foyer service answered %u %s: %s", data->status,
                    data->refusal != NULL ? data->refusal : "-",
-                   foyer_json_get_string (err, "message"));
+                   data->service_message != NULL ? data->service_message : "-");
         }
       message = describe_refusal (
           data->refusal, data->status,
@@ -290,6 +293,21 @@ foyer_json_request_get_refusal (GAsyncResult *result)
 
   data = g_task_get_task_data (G_TASK (result));
   return data->refusal;
+}
+
+/* The service's own message with its refusal (English, for
+ * administrators, logs and tests; never for people), or NULL. */
+const char *
+foyer_json_request_get_service_message (GAsyncResult *result)
+{
+  RequestData *data;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->service_message;
 }
 
 JsonNode *
