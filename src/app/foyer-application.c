@@ -271,6 +271,8 @@ foyer_application_startup (GApplication *app)
     { "account.preferences", "<Control>comma" },
     { "win.new-space", "<Control>n" },
     { "win.jump-to-space", "<Control>k" },
+    /* The search of every space (FoyerWindow's win.search). */
+    { "win.search", "<Control>f" },
     { "win.previous-space", "<Alt>Up" },
     { "win.next-space", "<Alt>Down" },
     { "space.attach-file", "<Control><Shift>a" },
