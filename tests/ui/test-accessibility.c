@@ -14,7 +14,9 @@
  * The tests run in order on one app, as a person goes: signed out, the
  * sign-in dialog, signed in with spaces and a shared document, the
  * Microsoft sign-in, the menus, Jump to a Space, the dialogs, the picker
- * and its share options, the viewer, preferences, shortcuts and about.
+ * and its share options, the viewer and its question before a link out,
+ * both pages of preferences, shortcuts, about, and Attach File's answer
+ * when Microsoft files are not available.
  */
 #include "config.h"
 
@@ -426,6 +428,20 @@ test_add_member (void)
                         (const char *const[]){ "_Cancel", "_Add", "E-mail address", NULL });
 }
 
+static void
+test_remove_member (void)
+{
+  audit_message_dialog ("space.remove-member", "The remove member dialog", "a11y-remove-member",
+                        (const char *const[]){ "_Cancel", "_Remove", "E-mail address", NULL });
+}
+
+static void
+test_leave_space (void)
+{
+  audit_message_dialog ("space.leave-space", "The leave space dialog", "a11y-leave-space",
+                        (const char *const[]){ "_Cancel", "_Leave", NULL });
+}
+
 static FoyerDriveItem *
 picker_item (FoyerPickerDialog *picker, const char *name)
 {
@@ -499,6 +515,8 @@ test_viewer (void)
   FoyerDocumentTile *tile;
   FoyerViewer *viewer;
   PageWait document = { NULL, "#document" };
+  gboolean handled = FALSE;
+  GtkWindow *dialog;
 
   foyer_ui_test_collect (GTK_WIDGET (f.window), FOYER_TYPE_DOCUMENT_TILE, tiles);
   g_assert_cmpuint (tiles->len, ==, 1);
@@ -512,6 +530,15 @@ test_viewer (void)
   save_png (f.window, "a11y-viewer");
   audit_windows ("The viewer", (const char *const[]){ "Back to the Conversation", "Open in Browser",
                                                       "Reload", NULL });
+
+  /* A link out of the organization's cloud asks first. */
+  g_signal_emit_by_name (viewer, "external-link", "https://example.org/elsewhere", &handled);
+  g_assert_true (handled);
+  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  save_png (dialog, "a11y-external-link");
+  audit_windows ("The viewer's question before a link out",
+                 (const char *const[]){ "_Cancel", "_Open in Browser", NULL });
+  gtk_window_destroy (dialog);
   g_signal_emit_by_name (viewer, "close");
 }
 
@@ -523,7 +550,19 @@ test_preferences (void)
   gtk_widget_activate_action (GTK_WIDGET (f.window), "account.preferences", NULL);
   preferences = wait_toplevel (FOYER_TYPE_PREFERENCES_WINDOW);
   save_png (preferences, "a11y-preferences");
-  audit_windows ("The preferences", NULL);
+  audit_windows ("The preferences",
+                 (const char *const[]){ "Alice Martin", "New Messages", "Account", NULL });
+
+  /* The organization's settings, on their own page (Alice administers). */
+  adw_preferences_window_set_visible_page (
+      ADW_PREFERENCES_WINDOW (preferences),
+      ADW_PREFERENCES_PAGE (foyer_ui_test_child (
+          GTK_WIDGET (preferences), FOYER_TYPE_PREFERENCES_WINDOW, "organization_page")));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (preferences));
+  save_png (preferences, "a11y-preferences-organization");
+  audit_windows ("The organization's preferences",
+                 (const char *const[]){ "Enabled", "Tenant ID", "Cloud", "Default Audience",
+                                        "People in the organization", NULL });
   gtk_window_destroy (preferences);
 }
 
@@ -549,6 +588,21 @@ test_about (void)
   save_png (about, "a11y-about");
   audit_windows ("The about window", NULL);
   gtk_window_destroy (about);
+}
+
+/* Last, as it leaves the Microsoft account unusable: Attach File then
+ * says why it cannot. */
+static void
+test_microsoft_unavailable (void)
+{
+  GtkWindow *dialog;
+
+  foyer_microsoft_account_set_policy (f.account, NULL, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "space.attach-file", NULL);
+  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  save_png (dialog, "a11y-microsoft-unavailable");
+  audit_windows ("Microsoft files not available", (const char *const[]){ "_Close", NULL });
+  gtk_window_destroy (dialog);
 }
 
 int
@@ -592,11 +646,14 @@ main (int argc, char **argv)
   g_test_add_func ("/a11y/jump-to-space", test_jump_to_space);
   g_test_add_func ("/a11y/new-space", test_new_space);
   g_test_add_func ("/a11y/add-member", test_add_member);
+  g_test_add_func ("/a11y/remove-member", test_remove_member);
+  g_test_add_func ("/a11y/leave-space", test_leave_space);
   g_test_add_func ("/a11y/picker", test_picker);
   g_test_add_func ("/a11y/viewer", test_viewer);
   g_test_add_func ("/a11y/preferences", test_preferences);
   g_test_add_func ("/a11y/shortcuts", test_shortcuts);
   g_test_add_func ("/a11y/about", test_about);
+  g_test_add_func ("/a11y/microsoft-unavailable", test_microsoft_unavailable);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (f.window));

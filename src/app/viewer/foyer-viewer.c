@@ -291,7 +291,7 @@ confirm_response_cb (AdwMessageDialog *dialog, const char *response, FoyerViewer
 
   if (g_strcmp0 (response, "open") == 0)
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
-  self->confirm_dialog = NULL;
+  g_clear_weak_pointer (&self->confirm_dialog);
 }
 
 static gboolean
@@ -321,7 +321,8 @@ foyer_viewer_real_external_link (FoyerViewer *self, const char *uri)
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "uri", g_strdup (uri), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
-  self->confirm_dialog = ADW_MESSAGE_DIALOG (dialog);
+  /* Weak: the dialog may go without an answer (its window closed). */
+  g_set_weak_pointer (&self->confirm_dialog, ADW_MESSAGE_DIALOG (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
 }
@@ -743,7 +744,7 @@ foyer_viewer_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->confirm_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->confirm_dialog));
-  self->confirm_dialog = NULL;
+  g_clear_weak_pointer (&self->confirm_dialog);
   if (self->web_view != NULL)
     webkit_web_view_stop_loading (self->web_view);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_VIEWER);
