@@ -3,7 +3,8 @@
  * The service's refusals and network failures, as a French-speaking
  * person meets them in the real window against a real foyer-service on
  * loopback: each message is whole French, never the service's English
- * detail inside a French sentence.
+ * detail inside a French sentence; and every error code the service can
+ * answer, from a stand-in, turned into Foyer's own French sentence.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "foyer-application.h"
 #include "foyer-i18n.h"
+#include "foyer-json-request.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-session.h"
 #include "foyer-test-service.h"
@@ -203,6 +205,145 @@ test_already_a_member (void)
   g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "service-errors-fr-member"));
 }
 
+/* Every error the service can answer (src/service/foyer-svc-json.c),
+ * from a stand-in on loopback that words each refusal in English as the
+ * service does: the person reads a French sentence of Foyer's, never
+ * those words, and a different sentence from the English one. */
+static const struct
+{
+  guint status;
+  const char *code; /* NULL: no body at all, as a proxy might answer */
+  const char *retry_after;
+} refusals[] = {
+  { 400, "invalid", NULL },
+  { 401, "unauthorized", NULL },
+  { 403, "forbidden", NULL },
+  { 404, "not-found", NULL },
+  { 405, "method-not-allowed", NULL },
+  { 409, "conflict", NULL },
+  { 409, "stale-key", NULL },
+  { 411, "length-required", NULL },
+  { 413, "too-large", NULL },
+  { 415, "unsupported-media-type", NULL },
+  { 429, "too-many-requests", NULL },
+  { 429, "too-many-requests", "120" },
+  { 500, "internal", NULL },
+  { 503, "busy", NULL },
+  { 507, "insufficient-storage", NULL },
+  { 502, NULL, NULL },
+};
+
+static void
+refuse_cb (SoupServer *server,
+           SoupServerMessage *msg,
+           const char *path,
+           GHashTable *query,
+           gpointer user_data)
+{
+  guint i = (guint) g_ascii_strtoull (path + 1, NULL, 10);
+  g_autofree char *body = NULL;
+
+  g_assert_cmpuint (i, <, G_N_ELEMENTS (refusals));
+  soup_server_message_set_status (msg, refusals[i].status, NULL);
+  if (refusals[i].retry_after != NULL)
+    soup_message_headers_append (soup_server_message_get_response_headers (msg), "Retry-After",
+                                 refusals[i].retry_after);
+  if (refusals[i].code == NULL)
+    return;
+  body = g_strdup_printf ("{\"error\": {\"code\": \"%s\", \"message\": \"Wrong password: "
+                          "Already a member (HTTP %u)\"}}",
+                          refusals[i].code, refusals[i].status);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+/* A change of LANGUAGE, told to gettext the way its manual says. */
+static void
+speak (const char *language)
+{
+  g_setenv ("LANGUAGE", language, TRUE);
+  textdomain (textdomain (NULL));
+}
+
+/* What the person reads for the request to url, in that language. */
+static char *
+refusal_text (SoupSession *session, const char *url, const char *language)
+{
+  FoyerTestWait wait = { NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  speak (language);
+  foyer_json_request_async (session, "GET", url, "token", NULL, g_quark_from_static_string ("test"),
+                            NULL, foyer_test_wait_cb, &wait);
+  node = foyer_json_request_finish (foyer_test_wait (&wait), NULL, &error);
+  foyer_test_wait_clear (&wait);
+  speak ("fr");
+  g_assert_null (node);
+  g_assert_nonnull (error);
+  return g_strdup (error->message);
+}
+
+static void
+assert_foyers_words (const char *french, const char *english)
+{
+  g_test_message ("%s / %s", english, french);
+  g_assert_cmpstr (french, !=, "");
+  g_assert_cmpstr (french, !=, english);
+  for (guint i = 0; service_english[i] != NULL; i++)
+    {
+      g_assert_null (strstr (french, service_english[i]));
+      g_assert_null (strstr (english, service_english[i]));
+    }
+}
+
+static void
+test_every_refusal (void)
+{
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *closed = closed_address ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GSList *uris;
+  g_autofree char *base = NULL;
+
+  soup_server_add_handler (server, NULL, refuse_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *url
+          = g_strdup_printf ("%s%s%u", base, g_str_has_suffix (base, "/") ? "" : "/", i);
+      g_autofree char *english = refusal_text (session, url, "en");
+      g_autofree char *french = refusal_text (session, url, "fr");
+
+      assert_foyers_words (french, english);
+      g_hash_table_add (seen, g_steal_pointer (&french));
+    }
+  /* Not one sentence for all: the person learns what happened. */
+  g_assert_cmpuint (g_hash_table_size (seen), >=, 10);
+  /* How long to wait, from Retry-After. */
+  {
+    g_autofree char *url
+        = g_strdup_printf ("%s%s11", base, g_str_has_suffix (base, "/") ? "" : "/");
+    g_autofree char *french = refusal_text (session, url, "fr");
+
+    g_assert_nonnull (strstr (french, "2"));
+  }
+
+  /* And a service that is not there. */
+  {
+    g_autofree char *english = refusal_text (session, closed, "en");
+    g_autofree char *french = refusal_text (session, closed, "fr");
+
+    assert_foyers_words (french, english);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -229,6 +370,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/service-errors/fr/sign-in", test_sign_in);
   g_test_add_func ("/service-errors/fr/already-a-member", test_already_a_member);
+  g_test_add_func ("/service-errors/fr/every-refusal", test_every_refusal);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
