@@ -148,7 +148,9 @@ index_of (const char *const *ids, gsize n, const char *id)
   return 0;
 }
 
-/* The default audience is always allowed: its switch stays on. */
+/* The default audience is always allowed: its switch stays on, and its
+ * whole row says it cannot be changed (to a screen reader too, which
+ * lands on the row). */
 static void
 foyer_preferences_window_update_audiences (FoyerPreferencesWindow *self)
 {
@@ -157,6 +159,7 @@ foyer_preferences_window_update_audiences (FoyerPreferencesWindow *self)
   for (guint i = 0; i < N_AUDIENCES; i++)
     {
       gtk_widget_set_sensitive (GTK_WIDGET (self->audiences[i]), i != chosen);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->audience_rows[i]), i != chosen);
       adw_action_row_set_subtitle (self->audience_rows[i],
                                    i == chosen ? _ ("The default audience") : "");
     }
