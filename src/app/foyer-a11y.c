@@ -278,6 +278,34 @@ repair_library_widget (GtkWidget *widget)
     gtk_widget_set_focusable (widget, FALSE);
 }
 
+/* GTK 4.8 says neither that a menu button opens a menu nor whether it is
+ * open: both on the button and on the toggle inside it that takes the
+ * focus. */
+static void
+menu_toggled_cb (GtkToggleButton *toggle, GParamSpec *pspec, GtkWidget *menu_button)
+{
+  gboolean open = gtk_toggle_button_get_active (toggle);
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (menu_button), GTK_ACCESSIBLE_STATE_EXPANDED, open,
+                               -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_STATE_EXPANDED, open, -1);
+}
+
+static void
+repair_menu_button (GtkWidget *menu_button)
+{
+  GtkWidget *toggle = find_descendant (menu_button, GTK_TYPE_TOGGLE_BUTTON);
+
+  if (toggle == NULL)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (menu_button), GTK_ACCESSIBLE_PROPERTY_HAS_POPUP,
+                                  TRUE, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
+                                  -1);
+  g_signal_connect_object (toggle, "notify::active", G_CALLBACK (menu_toggled_cb), menu_button, 0);
+  menu_toggled_cb (GTK_TOGGLE_BUTTON (toggle), NULL, menu_button);
+}
+
 static void
 repair_widget (GtkWidget *widget)
 {
@@ -292,6 +320,8 @@ repair_widget (GtkWidget *widget)
       g_signal_connect (widget, "notify::label", G_CALLBACK (check_label_changed_cb), NULL);
       check_label_changed_cb (GTK_CHECK_BUTTON (widget));
     }
+  else if (GTK_IS_MENU_BUTTON (widget))
+    repair_menu_button (widget);
   else if (GTK_IS_SEARCH_ENTRY (widget))
     {
       g_signal_connect (widget, "notify::placeholder-text", G_CALLBACK (placeholder_changed_cb),
@@ -318,7 +348,8 @@ repair_widget (GtkWidget *widget)
  * their tooltip), buttons with a label of their own, search entries (by
  * their placeholder), untitled preference lists, read-only texts, list
  * items nobody named (by their labels) and the parts of GTK's and
- * libadwaita's own windows that have no name. Each widget is repaired
+ * libadwaita's own windows that have no name; and menu buttons say that
+ * they open a menu, and whether it is open. Each widget is repaired
  * once and kept so as its labels change.
  */
 void

@@ -4,7 +4,7 @@
 (libatspi, the library Orca uses), and reports every control a person
 could not identify by ear.
 
-    atspi-audit.py --pid PID [--expect NAME]... [--dump]
+    atspi-audit.py --pid PID [--expect NAME]... [--state NAME=STATE]... [--dump]
 
 Every window (frame or dialog) of the application whose process is PID is
 walked. A control is anything focusable, or anything with a role people
@@ -24,6 +24,11 @@ says "list" and then the item), but never a type name. Windows need a
 name, not a type name. Scroll panes and scroll bars are left out: GTK
 makes every scrolled window focusable and names neither, and Orca does
 not stop on them.
+Each --state NAME=STATE (checked, unchecked, enabled, disabled,
+expanded, collapsed) must hold for every control of that name that can bear it (a row
+that holds a switch bears the switch's name; a menu its button's): a switch
+that is on must say so, a button that does nothing must say it is not
+available.
 Web content is not ours (the Microsoft sign-in page, the document) and is
 not walked into. Each --expect NAME must be the name of some control, so
 that an audit that saw nothing cannot pass.
@@ -62,6 +67,39 @@ def doubled(name):
     return len(words) >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]
 
 
+STATES = {
+    "checked": (Atspi.StateType.CHECKED, True),
+    "unchecked": (Atspi.StateType.CHECKED, False),
+    "enabled": (Atspi.StateType.SENSITIVE, True),
+    "disabled": (Atspi.StateType.SENSITIVE, False),
+    "expanded": (Atspi.StateType.EXPANDED, True),
+    "collapsed": (Atspi.StateType.EXPANDED, False),
+}
+
+
+# The controls a state is about (a row that holds a switch bears its
+# name; a menu bears its button's); any control may be disabled.
+STATE_ROLES = {
+    Atspi.StateType.CHECKED: {
+        "check box", "radio button", "toggle button", "switch", "check menu item",
+        "radio menu item",
+    },
+    Atspi.StateType.EXPANDED: {"push button", "toggle button", "combo box", "menu item"},
+}
+
+
+def shown_states(states):
+    """The states a person hears, for --dump."""
+    said = []
+    if states.contains(Atspi.StateType.CHECKED):
+        said.append("checked")
+    if states.contains(Atspi.StateType.EXPANDED):
+        said.append("expanded")
+    if not states.contains(Atspi.StateType.SENSITIVE):
+        said.append("disabled")
+    return said
+
+
 def problems_of(role, name, focusable):
     found = []
     if not name and role in LIST_ROLES:
@@ -85,6 +123,7 @@ class Audit:
         self.dump = dump
         self.controls = 0
         self.names = set()
+        self.states = {}
         self.problems = []
 
     def node(self, acc, path, depth):
@@ -100,6 +139,7 @@ class Audit:
         here = f"{path} > {role} “{name}”" if path else f"{role} “{name}”"
         if self.dump:
             flags = " focusable" if focusable else ""
+            flags += "".join(f" {state}" for state in shown_states(states))
             print(f"{'  ' * depth}{role} “{name}”{flags}")
         if role in WEB_ROLES:
             return
@@ -111,6 +151,7 @@ class Audit:
         elif role not in CONTAINER_ROLES and (focusable or role in ACTION_ROLES):
             self.controls += 1
             self.names.add(name)
+            self.states.setdefault(name, []).append((role, states))
             for problem in problems_of(role, name, focusable):
                 self.problems.append(f"{here} {problem}")
         for i in range(count):
@@ -139,6 +180,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--expect", action="append", default=[])
+    parser.add_argument("--state", action="append", default=[])
     parser.add_argument("--dump", action="store_true")
     args = parser.parse_args()
 
@@ -164,9 +206,25 @@ def main():
     missing = [n for n in args.expect if n not in audit.names]
     for name in missing:
         print(f"expected a control named “{name}”, found none")
+    wrong = []
+    for expected in args.state:
+        name, _, state = expected.rpartition("=")
+        kind, present = STATES[state]
+        roles = STATE_ROLES.get(kind)
+        bearers = [states for role, states in audit.states.get(name, [])
+                   if roles is None or role in roles]
+        if not bearers:
+            missing.append(name)
+            print(f"expected a control named “{name}” that can be {state}, found none")
+        elif any(states.contains(kind) != present for states in bearers):
+            wrong.append(f"“{name}” is not {state}")
+    for problem in wrong:
+        print(problem)
     print(f"{audit.controls} controls in {windows} windows, {len(audit.problems)} problems")
     if missing:
         return 2
+    if wrong:
+        return 1
     return 1 if audit.problems else 0
 
 

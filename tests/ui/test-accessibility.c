@@ -99,9 +99,11 @@ expected_name (const char *msgid)
 
 /* Reads every window of this process through AT-SPI; fails the test with
  * what a screen reader would stumble on. Each of expect (NULL-terminated
- * msgids, translated here) must be the name of a control somewhere. */
+ * msgids, translated here) must be the name of a control somewhere; each
+ * of states ("msgid=checked", atspi-audit.py's states) must hold for the
+ * controls of that name. */
 static void
-audit_windows (const char *what, const char *const *expect)
+audit_windows_in_states (const char *what, const char *const *expect, const char *const *states)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr (GError) error = NULL;
@@ -121,6 +123,15 @@ audit_windows (const char *what, const char *const *expect)
 
       g_strv_builder_add_many (builder, "--expect", name, NULL);
     }
+  for (guint i = 0; states != NULL && states[i] != NULL; i++)
+    {
+      const char *equals = strrchr (states[i], '=');
+      g_autofree char *msgid = g_strndup (states[i], equals - states[i]);
+      g_autofree char *name = expected_name (msgid);
+      g_autofree char *state = g_strdup_printf ("%s%s", name, equals);
+
+      g_strv_builder_add_many (builder, "--state", state, NULL);
+    }
   argv = g_strv_builder_end (builder);
   process = g_subprocess_newv ((const char *const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
@@ -137,6 +148,12 @@ audit_windows (const char *what, const char *const *expect)
   if (audit.status != 0)
     g_test_fail_printf ("%s: a screen reader would stumble (see above)", what);
   g_free (audit.output);
+}
+
+static void
+audit_windows (const char *what, const char *const *expect)
+{
+  audit_windows_in_states (what, expect, NULL);
 }
 
 static void
@@ -191,8 +208,10 @@ test_signed_out (void)
 {
   present_and_draw (GTK_WINDOW (f.window));
   save_png (f.window, "a11y-signed-out");
-  audit_windows ("The main window, signed out",
-                 (const char *const[]){ "_Sign In…", "New Space", "Main Menu", NULL });
+  audit_windows_in_states (
+      "The main window, signed out",
+      (const char *const[]){ "_Sign In…", "New Space", "Main Menu", NULL },
+      (const char *const[]){ "Send=disabled", "Attach File=disabled", "_Sign In…=enabled", NULL });
 }
 
 static void
@@ -364,6 +383,7 @@ audit_menu (const char *tooltip, const char *what, const char *const *expect)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
   GtkMenuButton *menu = NULL;
+  g_autofree char *state = NULL;
 
   foyer_ui_test_collect (GTK_WIDGET (f.window), GTK_TYPE_MENU_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
@@ -372,7 +392,8 @@ audit_menu (const char *tooltip, const char *what, const char *const *expect)
   g_assert_nonnull (menu);
   gtk_menu_button_popup (menu);
   g_assert_true (foyer_ui_test_wait_until (popover_shown, menu, STEP_TIMEOUT_MS));
-  audit_windows (what, expect);
+  state = g_strdup_printf ("%s=expanded", tooltip);
+  audit_windows_in_states (what, expect, (const char *const[]){ state, NULL });
   gtk_menu_button_popdown (menu);
 }
 
@@ -501,10 +522,12 @@ test_picker (void)
   g_assert_true (foyer_ui_test_wait_until (owner_known, picker, STEP_TIMEOUT_MS));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (picker));
   save_png (picker, "a11y-picker");
-  audit_windows ("The picker with its share options",
-                 (const char *const[]){ "_Cancel", "_Share", "Search My Files", "Allow _Editing",
-                                        "People in the Organization", "Quarterly report.docx",
-                                        NULL });
+  audit_windows_in_states (
+      "The picker with its share options",
+      (const char *const[]){ "_Cancel", "_Share", "Search My Files", "Allow _Editing",
+                             "People in the Organization", "Quarterly report.docx", NULL },
+      (const char *const[]){ "Allow _Editing=unchecked", "People in the Organization=checked",
+                             "People Currently in This Space=unchecked", "_Share=enabled", NULL });
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
@@ -550,8 +573,9 @@ test_preferences (void)
   gtk_widget_activate_action (GTK_WIDGET (f.window), "account.preferences", NULL);
   preferences = wait_toplevel (FOYER_TYPE_PREFERENCES_WINDOW);
   save_png (preferences, "a11y-preferences");
-  audit_windows ("The preferences",
-                 (const char *const[]){ "Alice Martin", "New Messages", "Account", NULL });
+  audit_windows_in_states ("The preferences",
+                           (const char *const[]){ "Alice Martin", "New Messages", "Account", NULL },
+                           (const char *const[]){ "New Messages=checked", NULL });
 
   /* The organization's settings, on their own page (Alice administers). */
   adw_preferences_window_set_visible_page (
@@ -560,9 +584,14 @@ test_preferences (void)
           GTK_WIDGET (preferences), FOYER_TYPE_PREFERENCES_WINDOW, "organization_page")));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (preferences));
   save_png (preferences, "a11y-preferences-organization");
-  audit_windows ("The organization's preferences",
-                 (const char *const[]){ "Enabled", "Tenant ID", "Cloud", "Default Audience",
-                                        "People in the organization", NULL });
+  /* The default audience (the organization) cannot be turned off. */
+  audit_windows_in_states (
+      "The organization's preferences",
+      (const char *const[]){ "Enabled", "Tenant ID", "Cloud", "Default Audience",
+                             "People in the organization", NULL },
+      (const char *const[]){ "Enabled=checked", "Anyone with the link=unchecked",
+                             "People in the organization=checked",
+                             "People currently in the space=checked", NULL });
   gtk_window_destroy (preferences);
 }
 
