@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <webkit/webkit.h>
 
 /* Set on a widget once repaired, and on a list item its owner named. */
 static GQuark
@@ -238,10 +239,21 @@ repair_text_view (GtkWidget *view)
     }
 }
 
+/* A web view is named by its page's title, as a browser's tab is;
+ * WebKit leaves it its type's name. */
+static void
+web_title_changed_cb (WebKitWebView *view)
+{
+  const char *title = webkit_web_view_get_title (view);
+
+  set_label (GTK_WIDGET (view), title != NULL && *title != '\0' ? title : _ ("Web Page"));
+}
+
 /* What GTK 4.8's and libadwaita 1.2's own widgets leave unnamed: the
  * shortcuts window's search toggle and section menu, a preferences
- * window's search entry, a combo row's list, a menu button's menu and a
- * drop-down's button. */
+ * window's search entry, a combo row's list, a menu button's menu, a
+ * drop-down's button, a view switcher (which Orca says as focus enters
+ * it) and a web view. */
 static void
 repair_library_widget (GtkWidget *widget)
 {
@@ -257,6 +269,13 @@ repair_library_widget (GtkWidget *widget)
   else if (GTK_IS_SHORTCUTS_WINDOW (root) && GTK_IS_MENU_BUTTON (widget)
            && gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) == NULL)
     set_label (widget, _ ("Sections"));
+  else if (ADW_IS_VIEW_SWITCHER (widget))
+    set_label (widget, _ ("Pages"));
+  else if (WEBKIT_IS_WEB_VIEW (widget))
+    {
+      g_signal_connect (widget, "notify::title", G_CALLBACK (web_title_changed_cb), NULL);
+      web_title_changed_cb (WEBKIT_WEB_VIEW (widget));
+    }
   else if (ADW_IS_PREFERENCES_WINDOW (root) && GTK_IS_SEARCH_ENTRY (widget))
     set_label (widget, _ ("Search Preferences"));
   else if ((GTK_IS_LIST_VIEW (widget) || GTK_IS_GRID_VIEW (widget))

@@ -19,8 +19,10 @@ items, combo boxes, tabs, sliders). Each must have:
     label property and its mnemonic label);
   - a role that says what it is (not a panel, filler or unknown).
 
-Lists and tables hold controls: they need no name of their own (Orca
-says "list" and then the item), but never a type name. Windows need a
+Lists, tables and tab lists hold controls: they need no name of their
+own (Orca says "list" and then the item), but never a type name, and
+neither does a web view, which holds a page (GTK 4.8 shows WebKit's
+view as a filler named after its type, its page apart). Windows need a
 name, not a type name. Scroll panes and scroll bars are left out: GTK
 makes every scrolled window focusable and names neither, and Orca does
 not stop on them.
@@ -54,7 +56,7 @@ ACTION_ROLES = {
     "tree item", "switch", "menu", "table cell",
 }
 CONTAINER_ROLES = {"scroll pane", "scroll bar", "viewport"}
-LIST_ROLES = {"list", "table", "tree", "tree table", "list box"}
+LIST_ROLES = {"list", "table", "tree", "tree table", "list box", "page tab list"}
 VAGUE_ROLES = {"panel", "filler", "unknown", "invalid", "redundant object", "section"}
 WEB_ROLES = {"document web", "document frame"}
 TYPE_NAME = re.compile(r"^(Gtk|Adw|Foyer|WebKit|Gdk)[A-Z][A-Za-z]*$")
@@ -93,6 +95,10 @@ def shown_states(states):
     said = []
     if states.contains(Atspi.StateType.CHECKED):
         said.append("checked")
+    if states.contains(Atspi.StateType.PRESSED):
+        said.append("pressed")
+    if states.contains(Atspi.StateType.SELECTED):
+        said.append("selected")
     if states.contains(Atspi.StateType.EXPANDED):
         said.append("expanded")
     if not states.contains(Atspi.StateType.SENSITIVE):
@@ -126,6 +132,15 @@ class Audit:
         self.states = {}
         self.problems = []
 
+    @staticmethod
+    def holds_web_page(acc, count):
+        """A web view: the document inside it is the page's."""
+        for i in range(count):
+            child = acc.get_child_at_index(i)
+            if child is not None and child.get_role_name() in WEB_ROLES:
+                return True
+        return False
+
     def node(self, acc, path, depth):
         try:
             role = acc.get_role_name()
@@ -152,6 +167,10 @@ class Audit:
             self.controls += 1
             self.names.add(name)
             self.states.setdefault(name, []).append((role, states))
+            for problem in problems_of(role, name, focusable):
+                self.problems.append(f"{here} {problem}")
+        elif role in LIST_ROLES or name.startswith("WebKit") or self.holds_web_page(acc, count):
+            # What Orca says as the focus enters it.
             for problem in problems_of(role, name, focusable):
                 self.problems.append(f"{here} {problem}")
         for i in range(count):

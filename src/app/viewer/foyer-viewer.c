@@ -734,6 +734,9 @@ foyer_viewer_constructed (GObject *object)
                            "download-started", G_CALLBACK (download_started_cb), self, 0);
 
   foyer_viewer_update_header (self);
+  /* Made after the window was shown: its buttons and web view are named
+   * here. */
+  foyer_a11y_repair (GTK_WIDGET (self));
 }
 
 static void
@@ -889,8 +892,6 @@ foyer_viewer_init (FoyerViewer *self)
   self->interactive_sign_in = TRUE;
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* Made after the window was shown: its buttons are named here. */
-  foyer_a11y_repair (GTK_WIDGET (self));
 }
 
 FoyerViewer *
