@@ -7,7 +7,8 @@
  * indexed in the background (its progress shown), and what it said before
  * is found; a result opens its space at that message, loading older pages
  * to get there; Escape goes back to the spaces; nothing of it is on disk in
- * plaintext; signing out forgets it all.
+ * plaintext; signing out forgets it all. Ctrl+F is pressed for real,
+ * through the X server, from the composer.
  */
 #include "config.h"
 
@@ -146,6 +147,17 @@ message_row_in_view (gpointer data)
 }
 
 static gboolean
+search_shown (gpointer data)
+{
+  FilesUi *f = data;
+
+  return g_strcmp0 (
+             gtk_stack_get_visible_child_name (GTK_STACK (files_ui_child (f, "sidebar_stack"))),
+             "search")
+         == 0;
+}
+
+static gboolean
 not_showing_message (gpointer data)
 {
   return !_foyer_window_get_showing_message (data);
@@ -225,10 +237,12 @@ test_search (void)
   files_ui_wait_message (archive_bob, "Routine log entry 129", NULL);
 
   /* Ctrl+F: the search over the sidebar, the keyboard in it. */
-  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.search", NULL);
-  g_assert_cmpstr (
-      gtk_stack_get_visible_child_name (GTK_STACK (files_ui_child (&f, "sidebar_stack"))), ==,
-      "search");
+  gtk_widget_grab_focus (files_ui_child (&f, "composer_view"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f.window));
+  foyer_ui_test_xdotool ("key ctrl+f");
+  g_assert_true (foyer_ui_test_wait_until (search_shown, &f, STEP_MS));
+  g_assert_true (
+      gtk_widget_is_focus (GTK_WIDGET (foyer_ui_test_find (GTK_WIDGET (view), GTK_TYPE_TEXT))));
   search_for (view, "budg", 2);
   hit = find_hit (view, "quarterly budget", NULL);
   g_assert_nonnull (hit);

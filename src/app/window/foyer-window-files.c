@@ -571,10 +571,8 @@ _foyer_window_class_init_files (GtkWidgetClass *widget_class)
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_cb);
   gtk_widget_class_install_action (widget_class, "win.show-message", "(ss)", show_message_cb);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
-                                       NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
-                                       "space.upload-from-computer", NULL);
+  /* Ctrl+F and Ctrl+U are the application's accelerators (foyer-application.c),
+   * listed in the shortcuts window. */
 }
 
 void

@@ -95,6 +95,7 @@ FoyerPickerPolicy *_foyer_window_picker_policy (FoyerWindow *self, FoyerSpaceIte
 char *_foyer_window_take_composer_text (FoyerWindow *self);
 void _foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
 void _foyer_window_close_document (FoyerWindow *self);
+void _foyer_window_select_space (FoyerWindow *self, guint position);
 gboolean _foyer_window_in_space (FoyerWindow *self);
 void _foyer_window_show_messages_from (FoyerWindow *self, guint position);
 
