@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-a11y.h"
 #include "foyer-document-item.h"
 #include "foyer-file-cell.h"
 #include "foyer-file-kind.h"
@@ -142,6 +143,7 @@ foyer_file_cell_set_item (FoyerFileCell *self, FoyerMessageItem *item)
       gtk_image_set_from_icon_name (self->icon, "dialog-warning-symbolic");
       gtk_label_set_text (self->name, _ ("Unavailable document"));
       gtk_label_set_text (self->details, "");
+      foyer_a11y_name_list_item (GTK_WIDGET (self), _ ("Unavailable document"), NULL);
       return;
     }
   kind = foyer_file_kind_guess (self->ref->mime_type, self->ref->title);
@@ -154,6 +156,8 @@ foyer_file_cell_set_item (FoyerFileCell *self, FoyerMessageItem *item)
   gtk_label_set_text (self->name, title);
   gtk_label_set_text (self->details, details);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name), title);
+  /* The row or cell that takes the focus says it. */
+  foyer_a11y_name_list_item (GTK_WIDGET (self), title, details);
   load_thumbnail (self);
 }
 

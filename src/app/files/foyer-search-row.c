@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "foyer-a11y.h"
 #include "foyer-search-row.h"
 #include "foyer-text.h"
 
@@ -97,6 +98,7 @@ foyer_search_row_set_item (FoyerSearchRow *self, GObject *item, const char *titl
       gtk_label_set_text (self->title, title != NULL ? title : "");
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       title != NULL ? title : "", -1);
+      foyer_a11y_name_list_item (GTK_WIDGET (self), title != NULL ? title : "", NULL);
       return;
     }
   if (!FOYER_IS_SEARCH_HIT (item))
@@ -117,6 +119,7 @@ foyer_search_row_set_item (FoyerSearchRow *self, GObject *item, const char *titl
   label = g_strdup_printf (_ ("%s, %s: %s"), author != NULL ? author : "", when,
                            text != NULL ? text : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  foyer_a11y_name_list_item (GTK_WIDGET (self), label, NULL);
 }
 
 GtkLabel *

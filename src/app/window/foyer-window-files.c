@@ -542,6 +542,19 @@ _foyer_window_files_add_actions (FoyerWindow *self)
                                    G_N_ELEMENTS (entries), self);
 }
 
+/* The attach menu has no action of its own: it goes with its items. Its
+ * inner button is what screen readers see (with the menu's name), and
+ * reports only its own sensitivity. */
+static void
+set_attach_sensitive (FoyerWindow *self, gboolean sensitive)
+{
+  GtkWidget *inner = gtk_widget_get_first_child (GTK_WIDGET (self->attach_button));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->attach_button), sensitive);
+  if (inner != NULL)
+    gtk_widget_set_sensitive (inner, sensitive);
+}
+
 void
 _foyer_window_files_update_actions (FoyerWindow *self, gboolean in_space)
 {
@@ -554,6 +567,7 @@ _foyer_window_files_update_actions (FoyerWindow *self, gboolean in_space)
       if (action != NULL)
         g_simple_action_set_enabled (G_SIMPLE_ACTION (action), in_space);
     }
+  set_attach_sensitive (self, in_space);
 }
 
 void
@@ -583,6 +597,7 @@ _foyer_window_init_files (FoyerWindow *self)
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, 0);
   gtk_widget_add_controller (self->content, GTK_EVENT_CONTROLLER (drop));
   gtk_widget_add_css_class (self->content, "files-drop");
+  set_attach_sensitive (self, FALSE);
   g_signal_connect_object (self->composer_view, "paste-clipboard", G_CALLBACK (composer_paste_cb),
                            self, 0);
   g_signal_connect_object (self->files_button, "toggled", G_CALLBACK (files_toggled_cb), self,
