@@ -17,6 +17,7 @@ struct _FoyerDocumentTile
   GtkWidget parent_instance;
 
   FoyerMicrosoftAccount *account;
+  gulong account_state_id;
   FoyerDocumentItem *document;
   const FoyerDocumentRef *ref; /* the document's, once its address is checked */
   char *message_id;            /* for Update File Sharing (space.update-sharing) */
@@ -57,6 +58,8 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void account_state_cb (FoyerDocumentTile *self);
 
 static const char *
 icon_for (const char *mime_type)
@@ -165,8 +168,16 @@ foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount 
   g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
   g_return_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account));
 
-  if (g_set_object (&self->account, account))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
+  if (self->account == account)
+    return;
+  if (self->account != NULL)
+    g_clear_signal_handler (&self->account_state_id, self->account);
+  g_set_object (&self->account, account);
+  if (account != NULL)
+    self->account_state_id = g_signal_connect_object (
+        account, "notify::state", G_CALLBACK (account_state_cb), self, G_CONNECT_SWAPPED);
+  account_state_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
 
 /* The Update File Sharing button (for tests: the button itself). */
@@ -179,12 +190,6 @@ _foyer_document_tile_get_update_button (FoyerDocumentTile *self)
 }
 
 static void
-connect_clicked_cb (FoyerDocumentTile *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
-}
-
-static void
 request_clicked_cb (FoyerDocumentTile *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -193,6 +198,15 @@ request_clicked_cb (FoyerDocumentTile *self)
   if (self->ref != NULL)
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
                   GDK_CURRENT_TIME);
+}
+
+/* Connect… (for tests: the button itself). */
+GtkWidget *
+_foyer_document_tile_get_connect_button (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return self->connect_button;
 }
 
 static void foyer_document_tile_load_thumbnail (FoyerDocumentTile *self);
@@ -280,6 +294,58 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
   foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
 }
 
+static void
+stop_thumbnail (FoyerDocumentTile *self)
+{
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+    }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_delay_s = 0;
+}
+
+static void
+drop_thumbnail (FoyerDocumentTile *self)
+{
+  stop_thumbnail (self);
+  self->has_thumbnail = FALSE;
+  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+}
+
+/* The tile follows its account live, both ways: connecting fetches the
+ * preview at once; disconnecting drops it (it was fetched with the
+ * account just forgotten) and asks to connect again. A sign-in that only
+ * needs renewing keeps what is shown. */
+static void
+account_state_cb (FoyerDocumentTile *self)
+{
+  FoyerMicrosoftState state = self->account != NULL
+                                  ? foyer_microsoft_account_get_state (self->account)
+                                  : FOYER_MICROSOFT_UNAVAILABLE;
+
+  if (self->ref == NULL)
+    return;
+  if (state == FOYER_MICROSOFT_CONNECTED)
+    {
+      if (self->has_thumbnail || self->cancellable != NULL)
+        return;
+      stop_thumbnail (self);
+      set_status (self, NULL);
+      show_actions (self, FALSE, FALSE);
+      foyer_document_tile_load_thumbnail (self);
+      sync_sharing (self);
+      return;
+    }
+  if (state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_UNAVAILABLE)
+    drop_thumbnail (self);
+  else
+    stop_thumbnail (self);
+  foyer_document_tile_load_thumbnail (self);
+}
+
 void
 foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
 {
@@ -295,22 +361,14 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
 
   /* A late thumbnail must never land on a recycled tile. */
-  if (self->cancellable != NULL)
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-    }
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  self->retry_delay_s = 0;
+  stop_thumbnail (self);
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
   g_set_object (&self->document, document);
   self->ref = NULL;
-  self->has_thumbnail = FALSE;
-  gtk_picture_set_paintable (self->thumbnail, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  drop_thumbnail (self);
   set_status (self, NULL);
   show_actions (self, FALSE, FALSE);
   if (document == NULL)
@@ -514,7 +572,6 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
   BIND (update_button);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, request_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_clicked_cb);
 

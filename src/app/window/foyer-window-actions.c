@@ -323,6 +323,50 @@ picker_policy (FoyerWindow *self, FoyerSpaceItem *space)
   return policy;
 }
 
+/* Connects the Microsoft account first, then does what the person asked
+ * for (action with parameter, in the space open now) once connected; a
+ * sign-in that ends otherwise forgets it. */
+static void
+connect_then (FoyerWindow *self, const char *action, GVariant *parameter)
+{
+  _foyer_window_forget_after_connect (self);
+  self->after_connect_action = g_strdup (action);
+  self->after_connect_parameter = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
+  g_set_object (&self->after_connect_space, self->current_space);
+  gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+  /* No sign-in could start (the reason was shown). */
+  if (foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTING)
+    _foyer_window_forget_after_connect (self);
+}
+
+void
+_foyer_window_forget_after_connect (FoyerWindow *self)
+{
+  g_clear_pointer (&self->after_connect_action, g_free);
+  g_clear_pointer (&self->after_connect_parameter, g_variant_unref);
+  g_clear_object (&self->after_connect_space);
+}
+
+/* The account's state moved: what waited for a sign-in goes on (in the
+ * space it was asked in), or is forgotten when the sign-in ended without
+ * connecting. */
+void
+_foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state)
+{
+  g_autofree char *action = NULL;
+  g_autoptr (GVariant) parameter = NULL;
+  gboolean same_space;
+
+  if (self->after_connect_action == NULL || state == FOYER_MICROSOFT_CONNECTING)
+    return;
+  action = g_steal_pointer (&self->after_connect_action);
+  parameter = g_steal_pointer (&self->after_connect_parameter);
+  same_space = self->after_connect_space == self->current_space;
+  g_clear_object (&self->after_connect_space);
+  if (state == FOYER_MICROSOFT_CONNECTED && same_space)
+    gtk_widget_activate_action_variant (GTK_WIDGET (self), action, parameter);
+}
+
 /* space.attach-file: the Microsoft file picker, or why not, or the
  * sign-in it needs first. */
 static void
@@ -349,7 +393,7 @@ attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
     }
   if (state != FOYER_MICROSOFT_CONNECTED)
     {
-      gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+      connect_then (self, "space.attach-file", NULL);
       return;
     }
 
@@ -668,6 +712,13 @@ open_document_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data
 
       foyer_window_show_toast (self, reason != NULL ? reason
                                                     : _ ("Microsoft documents are not available."));
+      return;
+    }
+  /* Without a connected account the document's page would only ask for
+   * a sign-in: connect first, then open it. */
+  if (foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      connect_then (self, "account.open-document", parameter);
       return;
     }
   viewer = ensure_viewer (self, cloud);

@@ -26,6 +26,13 @@ struct _FoyerWindow
   FoyerCloud *viewer_cloud;
   gboolean showing_spaces;
 
+  /* What the person asked for that needed a Microsoft sign-in first
+   * (space.attach-file, account.open-document): done once connected. */
+  char *after_connect_action;
+  GVariant *after_connect_parameter;
+  FoyerSpaceItem *after_connect_space;
+  FoyerMicrosoftState last_account_state;
+
   AdwToastOverlay *toast_overlay;
   GtkStack *main_stack;
   AdwBin *document_slot;
@@ -68,6 +75,8 @@ void _foyer_window_class_init_actions (GtkWidgetClass *widget_class);
 void _foyer_window_init_actions (FoyerWindow *self);
 void _foyer_window_update_actions (FoyerWindow *self);
 void _foyer_window_drop_viewer (FoyerWindow *self);
+void _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state);
+void _foyer_window_forget_after_connect (FoyerWindow *self);
 
 /* foyer-window.c */
 char *_foyer_window_take_composer_text (FoyerWindow *self);

@@ -397,6 +397,7 @@ account_state_cb (FoyerWindow *self)
     }
   foyer_window_set_reconnect_reason (self, reason);
   _foyer_window_update_actions (self);
+  _foyer_window_account_state_changed (self, state);
 }
 
 static void
@@ -434,6 +435,7 @@ foyer_window_dispose (GObject *object)
 
   foyer_window_open_space (self, NULL);
   _foyer_window_drop_viewer (self);
+  _foyer_window_forget_after_connect (self);
   g_clear_weak_pointer (&self->focus_before_document);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
