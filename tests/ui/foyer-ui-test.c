@@ -8,6 +8,7 @@
 #include "foyer-microsoft-account.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 #include <webkit/webkit.h>
 
 void
@@ -211,6 +212,27 @@ foyer_ui_test_xdotool (const char *arguments)
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &done);
   g_assert_true (foyer_ui_test_wait_until (subprocess_done, &done, 20000));
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+void
+foyer_ui_test_focus_window (GtkWindow *window)
+{
+  GdkSurface *surface;
+  g_autofree char *arguments = NULL;
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments = g_strdup_printf ("windowfocus --sync %lu",
+                               (unsigned long) gdk_x11_surface_get_xid (surface));
+  foyer_ui_test_xdotool (arguments);
+  g_assert_true (foyer_ui_test_wait_until (window_active, window, 10000));
 }
 
 static const char notifications_xml[]

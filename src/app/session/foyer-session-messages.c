@@ -121,6 +121,13 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
   if (foyer_message_list_find (foyer_space_item_get_messages (space), id) != NULL)
     return;
 
+  /* The newest message, ours too, brings its space to the top. */
+  created = _foyer_session_parse_time (foyer_json_get_string (object, "created"));
+  if (created != NULL
+      && (foyer_space_item_get_last_activity (space) == NULL
+          || g_date_time_compare (created, foyer_space_item_get_last_activity (space)) > 0))
+    foyer_space_item_set_last_activity (space, created);
+
   /* Our own message, still pending here: it is sent, whichever of the
    * event and the post's reply comes first. */
   client_id = foyer_json_get_string (object, "clientMessageId");
@@ -134,11 +141,6 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
         g_hash_table_remove (self->pending_spaces, client_id);
       return;
     }
-
-  created = _foyer_session_parse_time (foyer_json_get_string (object, "created"));
-  if (foyer_space_item_get_last_activity (space) == NULL
-      || g_date_time_compare (created, foyer_space_item_get_last_activity (space)) > 0)
-    foyer_space_item_set_last_activity (space, created);
 
   op = g_new0 (MessageOp, 1);
   g_atomic_ref_count_init (&op->refs);
@@ -202,6 +204,7 @@ history_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   object = json_node_get_object (node);
   items = foyer_json_get_array (object, "items");
   state->history_loaded = TRUE;
+  foyer_space_item_set_history_loaded (space, TRUE);
   state->has_more = foyer_json_get_boolean (object, "hasMore", FALSE);
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
     {
@@ -509,6 +512,7 @@ _foyer_session_send (FoyerSession *self,
       foyer_message_item_set_attachment (op->item, G_OBJECT (document));
     }
   foyer_message_list_add (foyer_space_item_get_messages (space), op->item);
+  foyer_space_item_set_last_activity (space, now);
 
   if (state->key_uri == NULL)
     {

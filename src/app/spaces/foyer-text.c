@@ -325,3 +325,26 @@ foyer_text_format_day (GDateTime *day, GDateTime *now)
   /* Translators: a day in another year, see g_date_time_format(). */
   return g_date_time_format (local, _ ("%-d %B %Y"));
 }
+
+/* When something happened, as short as the sidebar needs: the time today,
+ * "Yesterday", the weekday within a week, else the date. */
+char *
+foyer_text_format_when (GDateTime *time, GDateTime *now)
+{
+  g_autoptr (GDateTime) local = g_date_time_to_local (time);
+  g_autoptr (GDateTime) yesterday = g_date_time_add_days (now, -1);
+
+  if (foyer_text_same_day (time, now))
+    return foyer_text_format_time (time, now);
+  if (foyer_text_same_day (time, yesterday))
+    return g_strdup (_ ("Yesterday"));
+  if (g_date_time_difference (now, time) < 6 * G_TIME_SPAN_DAY
+      && g_date_time_difference (now, time) > 0)
+    /* Translators: a day this week in the sidebar, see g_date_time_format(). */
+    return g_date_time_format (local, _ ("%A"));
+  if (g_date_time_get_year (local) == g_date_time_get_year (now))
+    /* Translators: a short date this year in the sidebar, see g_date_time_format(). */
+    return g_date_time_format (local, _ ("%-d %b"));
+  /* Translators: a short date in another year, see g_date_time_format(). */
+  return g_date_time_format (local, _ ("%-d %b %Y"));
+}

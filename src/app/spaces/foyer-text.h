@@ -23,5 +23,6 @@ gboolean foyer_text_continues_group (const char *previous_author,
                                      GDateTime *time);
 char *foyer_text_format_time (GDateTime *time, GDateTime *now);
 char *foyer_text_format_day (GDateTime *day, GDateTime *now);
+char *foyer_text_format_when (GDateTime *time, GDateTime *now);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "picker/foyer-picker-dialog.h"
 #include "foyer-document-item.h"
@@ -186,6 +187,39 @@ new_space_response_cb (AdwMessageDialog *dialog, const char *response, Ask *ask)
                                     create_done_cb, g_object_ref (ask->window));
 }
 
+/* Each part looks like an address: something, one @, a domain. */
+static gboolean
+emails_look_valid (const char *text)
+{
+  g_auto (GStrv) emails = split_emails (text);
+
+  for (guint i = 0; emails[i] != NULL; i++)
+    {
+      const char *at = strchr (emails[i], '@');
+
+      if (at == NULL || at == emails[i] || at[1] == '\0' || strchr (at + 1, '@') != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create stays off until there is a title and the addresses look right;
+ * a wrong address is marked where it was typed. */
+static void
+new_space_validate_cb (AdwMessageDialog *dialog)
+{
+  GtkWidget *title = g_object_get_data (G_OBJECT (dialog), "title-entry");
+  GtkWidget *members = g_object_get_data (G_OBJECT (dialog), "members-entry");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (title))));
+  gboolean emails_ok = emails_look_valid (gtk_editable_get_text (GTK_EDITABLE (members)));
+
+  if (emails_ok)
+    gtk_widget_remove_css_class (members, "error");
+  else
+    gtk_widget_add_css_class (members, "error");
+  adw_message_dialog_set_response_enabled (dialog, "create", *text != '\0' && emails_ok);
+}
+
 static void
 new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -208,6 +242,13 @@ new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   dialog = ask_dialog (self, _ ("New Space"),
                        _ ("The title is encrypted before it leaves this device."), box);
   add_response (dialog, "create", _ ("C_reate"), ADW_RESPONSE_SUGGESTED);
+  g_object_set_data (G_OBJECT (dialog), "title-entry", ask->entry);
+  g_object_set_data (G_OBJECT (dialog), "members-entry", ask->members_entry);
+  g_signal_connect_object (ask->entry, "changed", G_CALLBACK (new_space_validate_cb), dialog,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ask->members_entry, "changed", G_CALLBACK (new_space_validate_cb),
+                           dialog, G_CONNECT_SWAPPED);
+  new_space_validate_cb (dialog);
   g_signal_connect_data (dialog, "response", G_CALLBACK (new_space_response_cb), ask,
                          (GClosureNotify) ask_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -39,12 +39,14 @@ struct _FoyerWindow
   GtkWidget *focus_before_document; /* weak */
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
+  AdwWindowTitle *sidebar_title;
   GtkStack *sidebar_stack;
   GtkWidget *spaces_empty_page;
   GtkListView *spaces_view;
   GtkWidget *content;
   AdwWindowTitle *content_title;
   GtkStack *content_stack;
+  GtkStack *messages_stack;
   GtkListView *messages_view;
   GtkWidget *sign_in_button;
   GtkWidget *composer;
@@ -65,6 +67,10 @@ struct _FoyerWindow
   guint tail;
   gint64 tail_min_seq; /* sent messages from this seq on are shown (pending ones always) */
   gulong space_title_id;
+  gulong space_loaded_id;
+  gboolean moving_in_sidebar; /* arrow keys move the highlight, Enter opens */
+  guint moving_source;
+  gboolean syncing_selection;
   gulong messages_changed_id;
   gboolean stick_to_bottom;
   gboolean older_requested;
