@@ -282,8 +282,7 @@ cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           /* Still in the restored outbox (else it was sent, or given up). */
           if (id == NULL || !g_hash_table_contains (self->pending_spaces, id))
             continue;
-          state = g_hash_table_contains (self->retry_online, id) ? FOYER_MESSAGE_STATE_FAILED
-                                                                 : FOYER_MESSAGE_STATE_PENDING;
+          state = FOYER_MESSAGE_STATE_PENDING;
           seq = 0;
         }
       else if (id == NULL || seq <= 0)

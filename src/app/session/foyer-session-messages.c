@@ -294,6 +294,7 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
   if (space != NULL && id != NULL && seq > 0)
     foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq);
   g_hash_table_remove (self->pending_spaces, client_id);
+  self->waiting_delay = 0;
 }
 
 typedef struct
@@ -342,38 +343,101 @@ refresh_key_then_retry (FoyerSession *self, FoyerSpaceItem *space, const char *m
                                      self->cancellable, refreshed_cb, op);
 }
 
+/* What waits for the service goes again by itself: at once when the event
+ * stream comes back, and meanwhile every 5 s, then less often (to 60 s),
+ * for a service that answers the stream but not posts. */
+#define WAITING_MIN_S 5
+#define WAITING_MAX_S 60
+
+static gboolean
+send_waiting_cb (gpointer data)
+{
+  FoyerSession *self = data;
+
+  self->waiting_source = 0;
+  if (self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_send_waiting (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_waiting (FoyerSession *self)
+{
+  if (self->waiting_source != 0)
+    return;
+  self->waiting_delay = CLAMP (self->waiting_delay * 2, WAITING_MIN_S, WAITING_MAX_S);
+  self->waiting_source = g_timeout_add_seconds (self->waiting_delay, send_waiting_cb, self);
+}
+
+/* Sends again, with their clientMessageIds, the messages that wait for
+ * the service. */
+void
+_foyer_session_send_waiting (FoyerSession *self)
+{
+  g_autofree char **ids = NULL;
+
+  if (g_hash_table_size (self->retry_online) == 0)
+    return;
+  ids = (char **) g_hash_table_get_keys_as_array (self->retry_online, NULL);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup (ids[i]);
+      const char *space_id = g_hash_table_lookup (self->pending_spaces, id);
+      FoyerSpaceItem *space
+          = space_id != NULL ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
+
+      g_hash_table_remove (self->retry_online, id);
+      if (space != NULL)
+        foyer_session_retry_message (self, space, id);
+    }
+}
+
+/* Why a message waits, in the words the window's subtitle uses: it is
+ * pending, and goes by itself; there is nothing to click. */
+static const char *
+waiting_reason (const GError *error)
+{
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
+    return _ ("Waiting for Foyer’s service — sent when the connection returns");
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER))
+    return _ ("Waiting for Foyer’s service, which is having problems — sent when it recovers");
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
+    return _ ("Waiting to sign in to Foyer’s service again");
+  return NULL;
+}
+
 void
 _foyer_session_outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error)
 {
   const char *space_id = g_hash_table_lookup (self->pending_spaces, client_id);
   FoyerSpaceItem *space = space_id ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
   FoyerMessageItem *item = NULL;
+  const char *waiting = waiting_reason (error);
 
   if (space != NULL)
     item = foyer_message_list_find (foyer_space_item_get_messages (space), client_id);
-  if (item != NULL)
+  if (item != NULL && waiting != NULL)
     {
-      const char *reason = error->message;
-
-      if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
-        reason = _ ("Foyer's service cannot be reached");
-      else if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER))
-        reason = _ ("Foyer's service is having problems");
-      /* Sent again by itself when the service is back; Retry is for now. */
-      if (reason != error->message
-          || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
-        g_hash_table_add (self->retry_online, g_strdup (client_id));
-      foyer_message_item_set_error (item, reason);
+      /* One truth while offline: it stays pending and goes by itself. */
+      g_hash_table_add (self->retry_online, g_strdup (client_id));
+      foyer_message_item_set_error (item, waiting);
+      foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_PENDING);
+      schedule_waiting (self);
+    }
+  else if (item != NULL)
+    {
+      foyer_message_item_set_error (item, error->message);
       foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_FAILED);
     }
   /* A message from the last run whose space is not open yet: its row
-   * comes back from the cache as failed, and it goes again when the
+   * comes back from the cache as pending, and it goes again when the
    * service is back. */
   if (item == NULL && space != NULL
       && (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK)
           || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER)))
     {
       g_hash_table_add (self->retry_online, g_strdup (client_id));
+      schedule_waiting (self);
       return;
     }
   /* The outbox holds it, with its clientMessageId, for a retry: the entry
@@ -590,7 +654,10 @@ foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const ch
 
   list = foyer_space_item_get_messages (space);
   item = foyer_message_list_find (list, message_id);
-  if (item == NULL || foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_FAILED)
+  if (item == NULL
+      || (foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_FAILED
+          && !(foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_PENDING
+               && foyer_message_item_get_error (item) != NULL)))
     return FALSE;
 
   g_hash_table_remove (self->retry_online, message_id);
