@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "foyer-application.h"
+#include "foyer-service-sign-in-dialog.h"
 #include "foyer-session.h"
 #include "foyer-test-service.h"
 #include "foyer-test-util.h"
@@ -47,6 +48,11 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->window = foyer_window_new (GTK_APPLICATION (app), f->session, NULL);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1366, 768);
   gtk_window_present (GTK_WINDOW (f->window));
+  if (data != NULL) /* signed out: the test signs in */
+    {
+      foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+      return;
+    }
   foyer_session_sign_in_async (f->session, foyer_test_service_get_base_url (f->service),
                                FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
                                foyer_test_wait_cb, &wait);
@@ -337,6 +343,77 @@ test_spaces_by_keyboard (Fixture *f, gconstpointer data)
   g_assert_true (foyer_window_get_current_space (f->window) == budget);
 }
 
+static gboolean
+signed_in (gpointer data)
+{
+  return foyer_session_get_state (data) == FOYER_SESSION_ONLINE;
+}
+
+static gboolean
+error_shown (gpointer data)
+{
+  GtkWidget *label = data;
+
+  return gtk_widget_get_mapped (label) && *gtk_label_get_text (GTK_LABEL (label)) != '\0';
+}
+
+static gboolean
+sign_in_gone (gpointer data)
+{
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_SERVICE_SIGN_IN_DIALOG) == NULL;
+}
+
+/* A first sign-in with a wrong password says so, whole, above the form;
+ * the right one then signs in. */
+static void
+test_wrong_password (Fixture *f, gconstpointer data)
+{
+  GtkWindow *dialog;
+  GtkWidget *error_label;
+  AdwEntryRow *password;
+  graphene_rect_t bounds;
+  int min_height;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-in", NULL);
+  dialog = foyer_ui_test_find_toplevel (FOYER_TYPE_SERVICE_SIGN_IN_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (foyer_ui_test_child (
+                             GTK_WIDGET (dialog), FOYER_TYPE_SERVICE_SIGN_IN_DIALOG, "url_row")),
+                         foyer_test_service_get_base_url (f->service));
+  gtk_editable_set_text (GTK_EDITABLE (foyer_ui_test_child (
+                             GTK_WIDGET (dialog), FOYER_TYPE_SERVICE_SIGN_IN_DIALOG, "email_row")),
+                         FOYER_TEST_ALICE_EMAIL);
+  password = ADW_ENTRY_ROW (
+      foyer_ui_test_child (GTK_WIDGET (dialog), FOYER_TYPE_SERVICE_SIGN_IN_DIALOG, "password_row"));
+  foyer_ui_test_focus_window (dialog);
+  gtk_widget_grab_focus (GTK_WIDGET (password));
+  foyer_ui_test_xdotool ("type --delay 5 not-her-password");
+  foyer_ui_test_xdotool ("key Return");
+
+  error_label
+      = foyer_ui_test_child (GTK_WIDGET (dialog), FOYER_TYPE_SERVICE_SIGN_IN_DIALOG, "error_label");
+  g_assert_true (foyer_ui_test_wait_until (error_shown, error_label, 20000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "The e-mail address or the password is not correct.");
+  /* Whole: its allocation is at least what it needs, inside the dialog. */
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
+  gtk_widget_measure (error_label, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (error_label),
+                      &min_height, NULL, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_height (error_label), >=,
+                   min_height - gtk_widget_get_margin_top (error_label)
+                       - gtk_widget_get_margin_bottom (error_label));
+  g_assert_true (gtk_widget_compute_bounds (error_label, GTK_WIDGET (dialog), &bounds));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=,
+                     gtk_widget_get_height (GTK_WIDGET (dialog)));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (dialog), "ux-sign-in-wrong-password"));
+  g_assert_false (foyer_session_get_state (f->session) == FOYER_SESSION_ONLINE);
+
+  gtk_editable_set_text (GTK_EDITABLE (password), FOYER_TEST_ALICE_PASSWORD);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.submit", NULL);
+  g_assert_true (foyer_ui_test_wait_until (sign_in_gone, NULL, 20000));
+  g_assert_true (foyer_ui_test_wait_until (signed_in, f->session, 20000));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +427,8 @@ main (int argc, char **argv)
 
   g_test_add ("/ux/spaces/by-keyboard", Fixture, NULL, fixture_set_up, test_spaces_by_keyboard,
               fixture_tear_down);
+  g_test_add ("/ux/spaces/wrong-password", Fixture, "signed out", fixture_set_up,
+              test_wrong_password, fixture_tear_down);
 
   return g_test_run ();
 }
