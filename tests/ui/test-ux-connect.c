@@ -387,15 +387,135 @@ picker_lists_documents (gpointer data)
   return FALSE;
 }
 
+static FoyerDriveItem *
+picker_item (FoyerPickerDialog *picker, const char *name)
+{
+  GListModel *model = _foyer_picker_dialog_get_model (picker);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
+        return item; /* the model keeps it */
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  FoyerPickerDialog *picker;
+  const char *name;
+} ItemWait;
+
+static gboolean
+picker_shows (gpointer data)
+{
+  ItemWait *w = data;
+
+  return picker_item (w->picker, w->name) != NULL;
+}
+
+static gboolean
+share_possible (gpointer data)
+{
+  return gtk_widget_is_sensitive (
+      foyer_ui_test_child (data, FOYER_TYPE_PICKER_DIALOG, "share_button"));
+}
+
+static gboolean
+picker_gone (gpointer data)
+{
+  return foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG) == NULL;
+}
+
+/* The message that carries the shared document with a comment. */
+static gboolean
+commented_document_sent (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (f->files));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) item = g_list_model_get_item (list, i);
+
+      if (FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (item))
+          && foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_SENT
+          && g_strcmp0 (foyer_message_item_get_body (item), "Have a look before Friday") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a label with that text shows somewhere in widget (a toast, a
+ * dialog). */
+static gboolean
+shows_text (GtkWidget *widget, const char *text)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  foyer_ui_test_collect (widget, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  const char *text;
+} TextWait;
+
+static gboolean
+text_shown (gpointer data)
+{
+  TextWait *w = data;
+
+  return shows_text (w->widget, w->text);
+}
+
+static void
+clipboard_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static gboolean
+access_dialog_open (gpointer data)
+{
+  return foyer_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
 /* Attach File while not connected: the sign-in, then the picker the person
- * asked for. A cancelled sign-in opens no picker. */
+ * asked for (a cancelled sign-in opens none). What they had typed goes with
+ * the file; a toast says with whom it was shared; the tile's menu copies
+ * the link and shows who can open it. */
 static void
 test_attach_while_disconnected (Fixture *f, gconstpointer data)
 {
   GtkWidget *attach
       = foyer_ui_test_child (GTK_WIDGET (f->window), FOYER_TYPE_WINDOW, "attach_button");
+  GtkTextBuffer *composer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+      foyer_ui_test_child (GTK_WIDGET (f->window), FOYER_TYPE_WINDOW, "composer_view")));
+  GtkWidget *toasts
+      = foyer_ui_test_child (GTK_WIDGET (f->window), FOYER_TYPE_WINDOW, "toast_overlay");
+  FoyerPickerDialog *picker;
+  ItemWait wait;
+  TextWait toast = { toasts, "Shared “Quarterly report.docx” with people in your organization." };
+  g_autofree char *copied = NULL;
+  FoyerDocumentTile *tile;
+  GtkWindow *dialog;
 
   foyer_window_open_space (f->window, f->files);
+  gtk_text_buffer_set_text (composer, "Have a look before Friday", -1);
   g_signal_emit_by_name (attach, "clicked");
   g_assert_nonnull (sign_in_window ());
   gtk_window_close (sign_in_window ());
@@ -405,9 +525,70 @@ test_attach_while_disconnected (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (attach, "clicked");
   sign_in_with_form (f);
   g_assert_true (foyer_ui_test_wait_until (picker_lists_documents, NULL, 30000));
-  foyer_ui_test_wait_for_draw (foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG));
-  g_free (foyer_ui_test_save_png (foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG),
-                                  "ux-attach-after-connect"));
+  picker = foyer_ui_test_find_toplevel (FOYER_TYPE_PICKER_DIALOG);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (picker));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (picker), "ux-attach-after-connect"));
+
+  /* Documents, then the report, with the organization's defaults. */
+  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Documents"));
+  wait = (ItemWait){ picker, "Quarterly report.docx" };
+  g_assert_true (foyer_ui_test_wait_until (picker_shows, &wait, 30000));
+  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Quarterly report.docx"));
+  g_assert_true (foyer_ui_test_wait_until (share_possible, picker, 30000));
+  g_signal_emit_by_name (
+      foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, "share_button"),
+      "clicked");
+  g_assert_true (foyer_ui_test_wait_until (picker_gone, NULL, 30000));
+
+  /* One message: the comment and the document; the composer is free. */
+  g_assert_true (foyer_ui_test_wait_until (commented_document_sent, f, 30000));
+  {
+    GtkTextIter start, end;
+    g_autofree char *left = NULL;
+
+    gtk_text_buffer_get_bounds (composer, &start, &end);
+    left = gtk_text_buffer_get_text (composer, &start, &end, FALSE);
+    g_assert_cmpstr (left, ==, "");
+  }
+  g_assert_true (foyer_ui_test_wait_until (text_shown, &toast, 10000));
+  save (f, "ux-shared-with-comment");
+
+  /* The tile's menu: Copy Link puts the document's address on the
+   * clipboard; Manage Access shows who can open it. */
+  tile = NULL;
+  {
+    g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+
+    foyer_ui_test_collect (GTK_WIDGET (f->window), FOYER_TYPE_DOCUMENT_TILE, tiles);
+    for (guint i = 0; i < tiles->len; i++)
+      if (foyer_document_tile_get_document (g_ptr_array_index (tiles, i)) != NULL
+          && _foyer_document_tile_get_ref (g_ptr_array_index (tiles, i)) != NULL
+          && _foyer_document_tile_get_ref (g_ptr_array_index (tiles, i))->audience
+                 == FOYER_LINK_AUDIENCE_ORGANIZATION)
+        tile = g_ptr_array_index (tiles, i);
+  }
+  g_assert_nonnull (tile);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.copy-link", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (tile)), NULL, clipboard_cb,
+                                 &copied);
+  g_assert_true (foyer_ui_test_wait_until (is_set, &copied, 10000));
+  g_assert_cmpstr (copied, ==, _foyer_document_tile_get_ref (tile)->url);
+  toast.text = "Link copied";
+  g_assert_true (foyer_ui_test_wait_until (text_shown, &toast, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.manage-access", NULL));
+  g_assert_true (foyer_ui_test_wait_until (access_dialog_open, NULL, 30000));
+  dialog = foyer_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Who Can Open “Quarterly report.docx”");
+  g_assert_true (shows_text (GTK_WIDGET (dialog), "Alice Martin"));
+  g_assert_true (shows_text (GTK_WIDGET (dialog), "Owner"));
+  g_assert_true (shows_text (GTK_WIDGET (dialog), "People in the organization with the link"));
+  /* Bob is in the organization: the link lets him in, nothing to give. */
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "give"));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (dialog), "ux-manage-access"));
+  gtk_window_destroy (dialog);
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include "foyer-graph-error.h"
 #include "foyer-json.h"
+#include "foyer-permission-text.h"
 #include "foyer-picker-tile.h"
 
 /* Choosing and the details pane. */
@@ -46,60 +47,6 @@ location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
       g_string_append (text, location->title);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static const char *
-role_text (JsonObject *permission)
-{
-  g_auto (GStrv) roles = foyer_json_dup_strv (permission, "roles");
-
-  if (g_strv_contains ((const char *const *) roles, "owner"))
-    return _ ("Owner");
-  return g_strv_contains ((const char *const *) roles, "write") ? _ ("Can edit") : _ ("Can view");
-}
-
-static const char *
-identity_name (JsonObject *identity_set)
-{
-  static const char *const kinds[] = { "user", "siteUser", "group", "siteGroup", "application" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      JsonObject *identity = foyer_json_get_object (identity_set, kinds[i]);
-      const char *name = foyer_json_get_string (identity, "displayName");
-
-      if (name == NULL)
-        name = foyer_json_get_string (identity, "email");
-      if (name != NULL)
-        return name;
-    }
-  return NULL;
-}
-
-/* Who a permission is for, in words: a person, or a link's audience. */
-static const char *
-permission_who (JsonObject *permission)
-{
-  JsonObject *link = foyer_json_get_object (permission, "link");
-  FoyerGraphLinkScope scope;
-  const char *name = identity_name (foyer_json_get_object (permission, "grantedToV2"));
-
-  if (name == NULL)
-    name = identity_name (foyer_json_get_object (permission, "grantedTo"));
-  if (name == NULL)
-    name = foyer_json_get_string (foyer_json_get_object (permission, "invitation"), "email");
-  if (name != NULL)
-    return name;
-
-  if (link == NULL)
-    return NULL;
-  if (!foyer_graph_link_scope_from_string (foyer_json_get_string (link, "scope"), &scope))
-    scope = FOYER_GRAPH_LINK_SCOPE_USERS;
-  if (scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS)
-    return _ ("Anyone with the link");
-  if (scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION)
-    return _ ("People in the organization with the link");
-  return _ ("Specific people with the link");
 }
 
 static void
@@ -178,11 +125,11 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       permission = json_node_get_object (node);
-      who = permission_who (permission);
-      role = role_text (permission);
+      who = foyer_permission_who (permission);
+      role = foyer_permission_role (permission);
       if (who == NULL)
         continue;
-      if (owner == NULL && g_str_equal (role, _ ("Owner")))
+      if (owner == NULL && foyer_permission_is_owner (permission))
         owner = who;
       access_list_add (self, who, role);
     }

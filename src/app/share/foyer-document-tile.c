@@ -37,6 +37,7 @@ struct _FoyerDocumentTile
   GtkWidget *connect_button;
   GtkWidget *request_button;
   GtkWidget *update_button;
+  GtkWidget *menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
@@ -99,10 +100,38 @@ show_actions (FoyerDocumentTile *self, gboolean connect, gboolean request)
 {
   gboolean update = can_update (self);
 
+  /* Update File Sharing only while someone in the space cannot open it. */
+  update = update && !connect && self->document != NULL
+           && foyer_document_item_get_needs_update (self->document);
   gtk_widget_set_visible (self->connect_button, connect);
   gtk_widget_set_visible (self->request_button, request);
-  gtk_widget_set_visible (self->update_button, update && !connect);
+  gtk_widget_set_visible (self->update_button, update);
   gtk_widget_set_visible (self->actions, connect || request || update);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tile.manage-access",
+                                 self->shared_by_me && self->ref != NULL);
+}
+
+/* The sharer's tile asks whether anyone in the space cannot open the
+ * document (space.check-sharing), once for each set of members; the
+ * answer comes back through the document's needs-update. */
+static void
+maybe_check_sharing (FoyerDocumentTile *self)
+{
+  if (!can_update (self) || self->message_id == NULL || self->account == NULL
+      || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED
+      || foyer_document_item_get_checked_members (self->document) != NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "space.check-sharing", "s", self->message_id);
+}
+
+static void
+access_changed_cb (FoyerDocumentTile *self)
+{
+  if (self->ref == NULL)
+    return;
+  show_actions (self, gtk_widget_get_visible (self->connect_button),
+                gtk_widget_get_visible (self->request_button));
+  maybe_check_sharing (self);
 }
 
 /* What Update File Sharing says, from the document (the model keeps it
@@ -141,9 +170,7 @@ foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_b
   if (self->shared_by_me == shared_by_me)
     return;
   self->shared_by_me = shared_by_me;
-  if (self->ref != NULL)
-    show_actions (self, gtk_widget_get_visible (self->connect_button),
-                  gtk_widget_get_visible (self->request_button));
+  access_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED_BY_ME]);
 }
 
@@ -157,6 +184,8 @@ foyer_document_tile_set_message_id (FoyerDocumentTile *self, const char *message
     return;
   g_free (self->message_id);
   self->message_id = g_strdup (message_id);
+  if (self->ref != NULL)
+    maybe_check_sharing (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_ID]);
 }
 
@@ -337,6 +366,7 @@ account_state_cb (FoyerDocumentTile *self)
       show_actions (self, FALSE, FALSE);
       foyer_document_tile_load_thumbnail (self);
       sync_sharing (self);
+      maybe_check_sharing (self);
       return;
     }
   if (state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_UNAVAILABLE)
@@ -365,7 +395,10 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
+      g_signal_handlers_disconnect_by_func (self->document, access_changed_cb, self);
+    }
   g_set_object (&self->document, document);
   self->ref = NULL;
   drop_thumbnail (self);
@@ -401,7 +434,12 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "notify::sharing-busy", G_CALLBACK (sync_sharing), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (document, "notify::needs-update", G_CALLBACK (access_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (document, "notify::checked-members", G_CALLBACK (access_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   sync_sharing (self);
+  access_changed_cb (self);
 }
 
 FoyerDocumentItem *
@@ -444,6 +482,41 @@ _foyer_document_tile_get_title (FoyerDocumentTile *self)
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
   return gtk_label_get_text (self->title);
+}
+
+/* tile.copy-link: the document's address, for pasting elsewhere. */
+static void
+copy_link_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+
+  if (self->ref == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->ref->url);
+  gtk_widget_activate_action (widget, "win.show-toast", "s", _ ("Link copied"));
+}
+
+/* tile.open-in-browser: Microsoft's own page for it, in the browser. */
+static void
+open_in_browser_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->ref != NULL)
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
+                  GDK_CURRENT_TIME);
+}
+
+/* tile.manage-access: who can open it, for whoever shared it
+ * (space.manage-access). */
+static void
+manage_access_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+
+  if (self->ref != NULL && self->message_id != NULL)
+    gtk_widget_activate_action (widget, "space.manage-access", "s", self->message_id);
 }
 
 static void
@@ -570,10 +643,16 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
   BIND (connect_button);
   BIND (request_button);
   BIND (update_button);
+  BIND (menu_button);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, request_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "tile.copy-link", NULL, copy_link_action);
+  gtk_widget_class_install_action (widget_class, "tile.open-in-browser", NULL,
+                                   open_in_browser_action);
+  gtk_widget_class_install_action (widget_class, "tile.manage-access", NULL, manage_access_action);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, activate_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, activate_cb, NULL);
@@ -586,6 +665,7 @@ static void
 foyer_document_tile_init (FoyerDocumentTile *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tile.manage-access", FALSE);
 }
 
 FoyerDocumentTile *

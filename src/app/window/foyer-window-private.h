@@ -83,6 +83,7 @@ void _foyer_window_update_actions (FoyerWindow *self);
 void _foyer_window_drop_viewer (FoyerWindow *self);
 void _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state);
 void _foyer_window_forget_after_connect (FoyerWindow *self);
+void _foyer_window_members_changed (FoyerWindow *self, const char *space_id);
 
 /* foyer-window.c */
 char *_foyer_window_take_composer_text (FoyerWindow *self);

@@ -658,6 +658,8 @@ foyer_window_constructed (GObject *object)
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (self->session, "notify::person-name",
                                G_CALLBACK (foyer_window_update_person), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->session, "members-changed",
+                               G_CALLBACK (_foyer_window_members_changed), self, G_CONNECT_SWAPPED);
       session_state_cb (self);
     }
   if (self->account != NULL)
