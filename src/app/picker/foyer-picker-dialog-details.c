@@ -7,6 +7,7 @@
 
 #include "foyer-picker-dialog-private.h"
 
+#include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-json.h"
 #include "foyer-permission-text.h"
@@ -25,28 +26,12 @@ static char *
 location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
   const char *parent_path = foyer_drive_item_get_parent_path (item);
-  g_autoptr (GString) text = g_string_new (NULL);
 
   /* Search results and recent files come from anywhere: their own path
    * says where they are; otherwise it is the folder being shown. */
   if (self->search_model != NULL && parent_path != NULL && *parent_path != '\0')
-    {
-      g_string_append (text, _foyer_picker_dialog_source_title (
-                                 _foyer_picker_dialog_current_location (self)->source));
-      g_string_append (text, parent_path[0] == '/' ? "" : "/");
-      g_string_append (text, parent_path);
-      return g_string_free (g_steal_pointer (&text), FALSE);
-    }
-
-  for (guint i = 0; i < self->path->len; i++)
-    {
-      Location *location = g_ptr_array_index (self->path, i);
-
-      if (i > 0)
-        g_string_append (text, " / ");
-      g_string_append (text, location->title);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
+    return _foyer_picker_dialog_path_text (self, parent_path);
+  return _foyer_picker_dialog_location_path (self, self->path->len - 1);
 }
 
 static void
@@ -138,6 +123,44 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   adw_action_row_set_subtitle (self->owner_row, owner != NULL ? owner : _ ("Unknown"));
 }
 
+static void
+details_thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerPickerDialog *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = FOYER_PICKER_DIALOG (user_data);
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (texture == NULL)
+    return;
+  gtk_image_set_from_paintable (self->details_icon, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->details_icon, 160);
+}
+
+/* The details show the file's own thumbnail, as Microsoft renders it, in
+ * place of its kind's icon when it comes. */
+static void
+load_details_thumbnail (FoyerPickerDialog *self, FoyerDriveItem *item)
+{
+  const char *drive_id = foyer_drive_item_get_target_drive_id (item);
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+
+  if (!foyer_drive_item_get_has_thumbnail (item) || foyer_drive_item_get_target_id (item) == NULL)
+    return;
+  key = g_strdup_printf ("%s:%s:medium", drive_id != NULL ? drive_id : "me",
+                         foyer_drive_item_get_target_id (item));
+  path = foyer_graph_thumbnail_path (drive_id, foyer_drive_item_get_target_id (item), "medium");
+  foyer_thumbnail_loader_load_async (self->thumbnails, key, path, self->details_cancellable,
+                                     details_thumbnail_cb, self);
+}
+
 void
 _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
@@ -153,10 +176,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   g_clear_object (&self->details_cancellable);
   g_set_object (&self->chosen, item);
   foyer_share_options_reset (self->share_options);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share",
-                                 item != NULL
-                                     && foyer_picker_policy_get_default_audience (self->policy)
-                                            != FOYER_LINK_AUDIENCE_NONE);
+  _foyer_picker_dialog_update_share_button (self);
   if (item == NULL)
     {
       gtk_stack_set_visible_child_name (self->details_stack, "none");
@@ -164,6 +184,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
     }
 
   gtk_image_set_from_icon_name (self->details_icon, foyer_picker_icon_name_for_item (item));
+  gtk_image_set_pixel_size (self->details_icon, 64);
   gtk_label_set_text (self->details_name, foyer_drive_item_get_name (item));
   if (foyer_drive_item_get_size (item) >= 0)
     {
@@ -194,6 +215,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   foyer_graph_client_list_permissions_async (
       self->graph, foyer_drive_item_get_target_drive_id (item),
       foyer_drive_item_get_target_id (item), self->details_cancellable, permissions_cb, self);
+  load_details_thumbnail (self, item);
 }
 
 void
@@ -241,6 +263,19 @@ _foyer_picker_dialog_show_files_action (GtkWidget *widget,
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
 
   adw_leaflet_set_visible_child (self->leaflet, self->browser);
+}
+
+/* picker.show-details: Next, when narrow: the chosen file's details and
+ * share options, where Share is. */
+void
+_foyer_picker_dialog_show_details_action (GtkWidget *widget,
+                                          const char *action_name,
+                                          GVariant *parameter)
+{
+  FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
+
+  if (self->chosen != NULL)
+    adw_leaflet_set_visible_child (self->leaflet, self->details);
 }
 
 void
