@@ -235,6 +235,36 @@ foyer_ui_test_focus_window (GtkWindow *window)
   g_assert_true (foyer_ui_test_wait_until (window_active, window, 10000));
 }
 
+static gboolean
+hovered (gpointer data)
+{
+  return (gtk_widget_get_state_flags (data) & GTK_STATE_FLAG_PRELIGHT) != 0;
+}
+
+/* Clicks the middle of widget with the primary button, as a person would:
+ * the pointer goes there through the X server, and the button goes down
+ * once GTK has seen the pointer over it. */
+void
+foyer_ui_test_click (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autofree char *arguments = NULL;
+  graphene_rect_t bounds;
+  double x, y;
+
+  foyer_ui_test_focus_window (GTK_WINDOW (native));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (native), &bounds));
+  gtk_native_get_surface_transform (native, &x, &y);
+  arguments
+      = g_strdup_printf ("mousemove --sync --window %lu %d %d",
+                         (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         (int) (x + bounds.origin.x + bounds.size.width / 2),
+                         (int) (y + bounds.origin.y + bounds.size.height / 2));
+  foyer_ui_test_xdotool (arguments);
+  g_assert_true (foyer_ui_test_wait_until (hovered, widget, 10000));
+  foyer_ui_test_xdotool ("click 1");
+}
+
 static const char notifications_xml[]
     = "<node><interface name='org.freedesktop.Notifications'>"
       "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"

@@ -33,6 +33,8 @@ void foyer_ui_test_xdotool (const char *arguments);
 /* Gives window the X server's input focus (there is no window manager to
  * do it when a dialog closes) and waits until GTK knows it is active. */
 void foyer_ui_test_focus_window (GtkWindow *window);
+/* Clicks the middle of widget (in a GtkWindow) through the X server. */
+void foyer_ui_test_click (GtkWidget *widget);
 
 /* A stand-in desktop notification server on the test's session bus; it
  * records the summary and body of every notification it is sent. */
