@@ -4,8 +4,8 @@
  * loopback with Bob as a second session (issue #15, "what people expect"):
  * while she is in another space, Bob's messages show in the sidebar row
  * as the newest message, its time and how many are unread; she clicks the
- * row, the count goes, and Bob's consecutive messages sit under one name
- * and avatar. The same at 1366 px (the conversation clamped to a readable
+ * row, the count goes, "New messages" comes after her own words, and
+ * Bob's consecutive messages sit under one name and avatar. The same at 1366 px (the conversation clamped to a readable
  * width) and at 360 px (one pane at a time), in light and dark; the
  * "ux-looks-fr" test runs it all again in French. The screenshots are
  * named after the width asked for, the style and the language.
@@ -222,6 +222,25 @@ message_shows_header (Fixture *f, const char *body, gboolean *found)
   return FALSE;
 }
 
+/* Whether "New messages" shows just before body. */
+static gboolean
+marker_before (Fixture *f, const char *body)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  foyer_ui_test_collect (child (f, "messages_view"), FOYER_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      FoyerMessageItem *item = _foyer_message_row_get_item (FOYER_MESSAGE_ROW (row));
+
+      if (item != NULL && g_strcmp0 (foyer_message_item_get_body (item), body) == 0)
+        return gtk_widget_get_visible (
+            foyer_ui_test_child (row, FOYER_TYPE_MESSAGE_ROW, "unread_marker"));
+    }
+  return FALSE;
+}
+
 static gboolean
 messages_drawn (gpointer data)
 {
@@ -368,6 +387,10 @@ test_conversation (Fixture *f, gconstpointer data)
   g_assert_true (message_shows_header (f, first, &found) && found);
   g_assert_false (message_shows_header (f, second, &found));
   g_assert_true (found);
+  /* "New messages" after her own words, before Bob's. */
+  g_assert_true (marker_before (f, first));
+  g_assert_false (marker_before (f, plan));
+  g_assert_false (marker_before (f, second));
 
   /* Wide: the conversation keeps a readable width, centred beside the
    * sidebar. */

@@ -78,6 +78,17 @@ body_decrypted (FoyerSession *self, const char *plaintext, const GError *error, 
   message_ready (self, op);
 }
 
+/* Having written in a space, one has read it up to there: "New messages"
+ * goes after one's own words, never before them. */
+static void
+read_up_to (FoyerSession *self, FoyerSpaceItem *space, gint64 seq)
+{
+  SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (space));
+
+  if (state != NULL)
+    state->last_read_seq = MAX (state->last_read_seq, seq);
+}
+
 static void
 message_ready (FoyerSession *self, MessageOp *op)
 {
@@ -87,12 +98,7 @@ message_ready (FoyerSession *self, MessageOp *op)
     return;
   _foyer_session_mark_dirty (self, op->space);
   if (op->space == self->open_space)
-    {
-      SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (op->space));
-
-      if (state != NULL)
-        state->last_read_seq = MAX (state->last_read_seq, foyer_message_item_get_seq (op->item));
-    }
+    read_up_to (self, op->space, foyer_message_item_get_seq (op->item));
 
   if (op->live && g_strcmp0 (foyer_message_item_get_author_id (op->item), self->person_id) != 0)
     {
@@ -135,6 +141,7 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
     {
+      read_up_to (self, space, foyer_json_get_int (object, "seq", 0));
       /* The post did reach the service (its reply was lost, or has not
        * come yet): nothing to retry. */
       if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
@@ -291,8 +298,9 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
   const char *id = foyer_json_get_string (object, "id");
   gint64 seq = foyer_json_get_int (object, "seq", 0);
 
-  if (space != NULL && id != NULL && seq > 0)
-    foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq);
+  if (space != NULL && id != NULL && seq > 0
+      && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq))
+    read_up_to (self, space, seq);
   g_hash_table_remove (self->pending_spaces, client_id);
   self->waiting_delay = 0;
 }
