@@ -1062,6 +1062,28 @@ position_of (Fixture *f, const char *name)
   g_assert_not_reached ();
 }
 
+static gboolean
+shows_details (gpointer data)
+{
+  Fixture *f = data;
+
+  return adw_leaflet_get_visible_child (ADW_LEAFLET (child (f, "leaflet"))) == child (f, "details");
+}
+
+/* The share options, whole, inside the part of the details on screen. */
+static gboolean
+options_in_view (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *options = child (f, "share_options");
+  GtkWidget *scroller = gtk_widget_get_ancestor (options, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  return gtk_widget_compute_bounds (options, scroller, &bounds) && bounds.origin.y >= 0
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
 static void
 test_narrow (Fixture *f, gconstpointer data)
 {
@@ -1101,10 +1123,14 @@ test_narrow (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (child (f, "share_button")));
   gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.share", NULL);
   g_assert_cmpuint (f->shares, ==, 0);
-  g_signal_emit_by_name (child (f, "share_button"), "clicked");
-  g_assert_true (adw_leaflet_get_visible_child (ADW_LEAFLET (child (f, "leaflet"))) == details);
+  foyer_ui_test_click (child (f, "share_button"));
+  g_assert_true (foyer_ui_test_wait_until (shows_details, f, 5000));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (f, "share_button"))), ==, "_Share");
   g_assert_true (gtk_widget_is_sensitive (child (f, "share_button")));
+  /* What Share will do is in view, from its heading to the last choice. */
+  g_assert_true (foyer_ui_test_wait_until (transition_done, child (f, "leaflet"), 5000));
+  g_assert_true (foyer_ui_test_wait_until (options_in_view, f, 5000));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-narrow-next"));
   g_signal_emit_by_name (child (f, "details_back_button"), "clicked");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (f, "share_button"))), ==, "_Next");
 

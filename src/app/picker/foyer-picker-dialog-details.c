@@ -265,8 +265,37 @@ _foyer_picker_dialog_show_files_action (GtkWidget *widget,
   adw_leaflet_set_visible_child (self->leaflet, self->browser);
 }
 
+/* Scrolls the details so the share options come first, once they are
+ * laid out (a frame or two after the page is shown). */
+static gboolean
+options_into_view_cb (GtkWidget *details, GdkFrameClock *clock, gpointer user_data)
+{
+  FoyerPickerDialog *self = user_data;
+  GtkWidget *options = GTK_WIDGET (self->share_options);
+  GtkWidget *scroller = gtk_widget_get_ancestor (options, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_point_t at;
+
+  if (scroller == NULL)
+    {
+      self->options_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (!gtk_widget_get_mapped (options) || gtk_widget_get_height (options) == 0
+      || !gtk_widget_compute_point (options,
+                                    gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                    &GRAPHENE_POINT_INIT (0, 0), &at))
+    return G_SOURCE_CONTINUE;
+  /* The point is where the options are now, under the current scroll. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + at.y);
+  self->options_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 /* picker.show-details: Next, when narrow: the chosen file's details and
- * share options, where Share is. */
+ * share options, where Share is. The options are what this page is for:
+ * they come into view first, the details above them a scroll away. */
 void
 _foyer_picker_dialog_show_details_action (GtkWidget *widget,
                                           const char *action_name,
@@ -274,8 +303,12 @@ _foyer_picker_dialog_show_details_action (GtkWidget *widget,
 {
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
 
-  if (self->chosen != NULL)
-    adw_leaflet_set_visible_child (self->leaflet, self->details);
+  if (self->chosen == NULL)
+    return;
+  adw_leaflet_set_visible_child (self->leaflet, self->details);
+  if (self->options_tick == 0)
+    self->options_tick
+        = gtk_widget_add_tick_callback (self->details, options_into_view_cb, self, NULL);
 }
 
 void

@@ -76,6 +76,7 @@ struct _FoyerPickerDialog
   AdwActionRow *location_row;
   FoyerShareOptions *share_options;
   GtkListBox *access_list;
+  guint options_tick; /* bringing the share options into view, or 0 */
 
   FoyerGraphClient *graph;
   FoyerPickerPolicy *policy;

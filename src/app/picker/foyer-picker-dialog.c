@@ -331,6 +331,9 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->folded_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_handle_id (&self->breadcrumbs_source, g_source_remove);
+  if (self->options_tick != 0 && self->details != NULL)
+    gtk_widget_remove_tick_callback (self->details, self->options_tick);
+  self->options_tick = 0;
   if (self->watched != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->watched_ids); i++)
       g_clear_signal_handler (&self->watched_ids[i], self->watched);
