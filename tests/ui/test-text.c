@@ -162,6 +162,34 @@ test_days (void)
   g_assert_cmpstr (time, ==, "00:05");
 }
 
+/* The sidebar row's "when": the time today, then Yesterday, the weekday
+ * within the week (never today's weekday, which would read as a week
+ * later), a short date this year, and the year once it is another. */
+static void
+test_when (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 28, 10, 0, 0); /* a Saturday */
+  struct
+  {
+    int year, month, day, hour, minute;
+    const char *want;
+  } cases[] = {
+    { 2026, 11, 28, 0, 5, "00:05" },     { 2026, 11, 27, 23, 59, "Yesterday" },
+    { 2026, 11, 27, 0, 0, "Yesterday" }, { 2026, 11, 25, 9, 0, "Wednesday" },
+    { 2026, 11, 22, 11, 0, "Sunday" },   { 2026, 11, 21, 11, 0, "21 Nov" },
+    { 2026, 1, 2, 8, 0, "2 Jan" },       { 2025, 12, 31, 23, 0, "31 Dec 2025" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GDateTime) when = g_date_time_new_local (
+          cases[i].year, cases[i].month, cases[i].day, cases[i].hour, cases[i].minute, 0);
+      g_autofree char *text = foyer_text_format_when (when, now);
+
+      g_assert_cmpstr (text, ==, cases[i].want);
+    }
+}
+
 /* Bidirectional controls from other people stay inside their text. */
 static void
 test_bidi_isolated (void)
@@ -243,6 +271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spaces/text/long-runs-and-parts", test_long_runs_and_parts);
   g_test_add_func ("/spaces/text/grouping", test_grouping);
   g_test_add_func ("/spaces/text/days", test_days);
+  g_test_add_func ("/spaces/text/when", test_when);
   g_test_add_func ("/spaces/text/bidi-isolated", test_bidi_isolated);
   g_test_add_func ("/spaces/text/bidi-layout", test_bidi_layout);
 
