@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
 #include <webkit/webkit.h>
 
 void
@@ -263,6 +264,54 @@ foyer_ui_test_click (GtkWidget *widget)
   foyer_ui_test_xdotool (arguments);
   g_assert_true (foyer_ui_test_wait_until (hovered, widget, 10000));
   foyer_ui_test_xdotool ("click 1");
+}
+
+/* The desktop's web browser, for this test run: a script that writes the
+ * address it is given to a file. Call before anything asks GIO for
+ * applications. NULL outside tests/headless-run, whose XDG folders are the
+ * test's own. */
+char *
+foyer_ui_test_fake_browser (void)
+{
+  const char *work = g_getenv ("FOYER_TEST_WORKDIR");
+  g_autofree char *script = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *apps = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *desktop_path = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (work == NULL)
+    return NULL;
+  script = g_build_filename (work, "browser.sh", NULL);
+  opened = g_build_filename (work, "browser-opened", NULL);
+  g_assert_true (g_file_set_contents (script,
+                                      "#!/bin/sh\nprintf '%s\\n' \"$1\" >>\"$(dirname "
+                                      "\"$0\")/browser-opened\"\n",
+                                      -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+
+  apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0755), ==, 0);
+  desktop = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                             "Exec=%s %%u\nMimeType=x-scheme-handler/http;"
+                             "x-scheme-handler/https;\n",
+                             script);
+  desktop_path = g_build_filename (apps, "foyer-test-browser.desktop", NULL);
+  g_assert_true (g_file_set_contents (desktop_path, desktop, -1, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0755), ==, 0);
+  mimeapps = g_build_filename (g_get_user_config_dir (), "mimeapps.list", NULL);
+  g_assert_true (g_file_set_contents (
+      mimeapps,
+      "[Default Applications]\nx-scheme-handler/http=foyer-test-browser.desktop\n"
+      "x-scheme-handler/https=foyer-test-browser.desktop\n",
+      -1, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&opened);
 }
 
 static const char notifications_xml[]

@@ -35,6 +35,9 @@ void foyer_ui_test_xdotool (const char *arguments);
 void foyer_ui_test_focus_window (GtkWindow *window);
 /* Clicks the middle of widget (in a GtkWindow) through the X server. */
 void foyer_ui_test_click (GtkWidget *widget);
+/* Makes a script the web browser; returns the file it writes each address
+ * it opens to (one a line), or NULL outside tests/headless-run. */
+char *foyer_ui_test_fake_browser (void);
 
 /* A stand-in desktop notification server on the test's session bus; it
  * records the summary and body of every notification it is sent. */

@@ -31,6 +31,7 @@
 #include "viewer/foyer-viewer.h"
 
 static FoyerApplication *app;
+static char *browser_opened; /* where the test's web browser writes */
 
 typedef struct
 {
@@ -299,6 +300,21 @@ document_shown (gpointer data)
     return FALSE;
   page.view = foyer_viewer_get_web_view (viewer);
   return element_present (&page);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *text;
+} TextFile;
+
+static gboolean
+file_says (gpointer data)
+{
+  TextFile *w = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (w->path, &contents, NULL, NULL) && g_strcmp0 (contents, w->text) == 0;
 }
 
 /* Open the space, then connect from the main menu: the tile that asked to
@@ -576,6 +592,16 @@ test_attach_while_disconnected (Fixture *f, gconstpointer data)
   toast.text = "Link copied";
   g_assert_true (foyer_ui_test_wait_until (text_shown, &toast, 10000));
 
+  /* Open in Browser: the desktop's browser gets the link. */
+  if (browser_opened != NULL)
+    {
+      g_autofree char *want = g_strconcat (_foyer_document_tile_get_ref (tile)->url, "\n", NULL);
+      TextFile opened = { browser_opened, want };
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.open-in-browser", NULL));
+      g_assert_true (foyer_ui_test_wait_until (file_says, &opened, 20000));
+    }
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.manage-access", NULL));
   g_assert_true (foyer_ui_test_wait_until (access_dialog_open, NULL, 30000));
   dialog = foyer_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
@@ -597,6 +623,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   foyer_ui_test_init (&argc, &argv);
+  browser_opened = foyer_ui_test_fake_browser ();
   foyer_ui_test_notifications ();
   app = foyer_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
