@@ -13,6 +13,7 @@
 
 #include "foyer-application.h"
 #include "foyer-authorizer.h"
+#include "foyer-cloud.h"
 #include "foyer-document-ref.h"
 #include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
@@ -95,14 +96,18 @@ report_reference (Fixture *f)
   g_autofree char *token
       = foyer_test_sandbox_mint_token (f->sandbox, "alice@contoso.example", NULL, &error);
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new (token);
-  g_autoptr (FoyerGraphClient) graph = foyer_graph_client_new (
-      foyer_test_sandbox_get_graph_url (f->sandbox), FOYER_AUTHORIZER (auth));
+  /* The sandbox's descriptor: its Graph address and the CA it serves https with. */
+  g_autoptr (FoyerCloud) cloud
+      = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (f->sandbox), &error);
+  g_autoptr (FoyerGraphClient) graph
+      = cloud != NULL ? foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth)) : NULL;
   g_autoptr (JsonNode) node = NULL;
   g_autoptr (FoyerDriveItem) item = NULL;
   g_autoptr (FoyerDocumentRef) ref = foyer_document_ref_new ();
   FoyerTestWait wait = { NULL };
 
   g_assert_no_error (error);
+  g_assert_nonnull (graph);
   foyer_graph_client_request_async (graph, "GET", "/me/drive/root:/Documents/Quarterly report.docx",
                                     NULL, NULL, foyer_test_wait_cb, &wait);
   node = foyer_graph_client_request_finish (graph, foyer_test_wait (&wait), &error);
