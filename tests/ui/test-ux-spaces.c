@@ -394,7 +394,7 @@ test_wrong_password (Fixture *f, gconstpointer data)
       = foyer_ui_test_child (GTK_WIDGET (dialog), FOYER_TYPE_SERVICE_SIGN_IN_DIALOG, "error_label");
   g_assert_true (foyer_ui_test_wait_until (error_shown, error_label, 20000));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
-                   "The e-mail address or the password is not correct.");
+                   "The e-mail address or the password is not correct");
   /* Whole: its allocation is at least what it needs, inside the dialog. */
   foyer_ui_test_wait_for_draw (GTK_WIDGET (dialog));
   gtk_widget_measure (error_label, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (error_label),

@@ -330,25 +330,6 @@ secret_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("The Foyer session will not be remembered: %s", error->message);
 }
 
-/* A refused sign-in says what happened in the person's words: at this
- * point "unauthorized" is a wrong address or password, not an expired
- * session. Takes error. */
-static GError *
-sign_in_error (GError *error)
-{
-  const char *message = NULL;
-
-  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
-    message = _ ("The e-mail address or the password is not correct.");
-  else if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_FORBIDDEN))
-    message = _ ("This account cannot sign in. Ask your organization’s administrator.");
-  if (message == NULL)
-    return error;
-  g_free (error->message);
-  error->message = g_strdup (message);
-  return error;
-}
-
 static void
 login_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -363,7 +344,7 @@ login_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (error == NULL)
         error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
                                      _ ("The Foyer service sent an unexpected reply"));
-      start_fail (self, task, sign_in_error (error));
+      start_fail (self, task, error);
       return;
     }
 
