@@ -197,6 +197,11 @@ foyer_svc_request_wait (SoupServerMessage *msg, FoyerSvcRequest *req)
     return;
   req->paused = TRUE;
   soup_server_message_pause (msg);
+  /* A status, for now: libsoup takes a message without one, on a path
+   * that also has a WebSocket handler, for a failed handshake (400). The
+   * reply replaces it. */
+  if (!req->upgrade)
+    soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
 }
 
 /* The bearer token's checks (signature, claims, live session) are in

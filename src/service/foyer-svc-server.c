@@ -8,6 +8,7 @@
 #include "foyer-core.h"
 #include "foyer-json-request.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <openssl/crypto.h>
@@ -568,6 +569,13 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
   if (svc->data_dir == NULL)
     {
       g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID, "--data-dir is needed");
+      foyer_svc_free (svc);
+      return NULL;
+    }
+  if (g_mkdir_with_parents (svc->data_dir, 0700) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot create %s: %s",
+                   svc->data_dir, g_strerror (errno));
       foyer_svc_free (svc);
       return NULL;
     }
