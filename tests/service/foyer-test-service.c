@@ -246,12 +246,13 @@ give_database (FoyerTestService *self, GError **error)
   return TRUE;
 }
 
-FoyerTestService *
-foyer_test_service_new_full (const char *data_dir,
-                             const char *roles,
-                             gboolean seed_people,
-                             const char *const *extra_args,
-                             GError **error)
+static FoyerTestService *
+service_new (const char *data_dir,
+             const char *roles,
+             gboolean seed_people,
+             const char *const *extra_args,
+             const char *database_url,
+             GError **error)
 {
   g_autoptr (FoyerTestService) self = g_new0 (FoyerTestService, 1);
 
@@ -277,7 +278,9 @@ foyer_test_service_new_full (const char *data_dir,
   self->listen = g_strdup ("127.0.0.1:0");
   self->log_path = g_build_filename (self->data_dir, "service.log", NULL);
   self->json_path = g_build_filename (self->data_dir, "service.json", NULL);
-  if (foyer_test_pg_wanted () && !give_database (self, error))
+  if (database_url != NULL)
+    self->database_url = g_strdup (database_url);
+  else if (foyer_test_pg_wanted () && !give_database (self, error))
     return NULL;
 
   if (seed_people
@@ -292,6 +295,43 @@ foyer_test_service_new_full (const char *data_dir,
   if (!start (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+FoyerTestService *
+foyer_test_service_new_full (const char *data_dir,
+                             const char *roles,
+                             gboolean seed_people,
+                             const char *const *extra_args,
+                             GError **error)
+{
+  return service_new (data_dir, roles, seed_people, extra_args, NULL, error);
+}
+
+FoyerTestService *
+foyer_test_service_new_node (const char *database_url,
+                             const char *key_dir,
+                             const char *const *extra_args,
+                             GError **error)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (char *) "--key-dir");
+  g_ptr_array_add (args, (char *) key_dir);
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) extra_args[i]);
+  g_ptr_array_add (args, NULL);
+  return service_new (NULL, NULL, FALSE, (const char *const *) args->pdata, database_url, error);
+}
+
+gboolean
+foyer_test_service_kill (FoyerTestService *self)
+{
+  g_autoptr (GSubprocess) process = g_steal_pointer (&self->process);
+
+  if (process == NULL)
+    return FALSE;
+  g_subprocess_force_exit (process);
+  return g_subprocess_wait (process, NULL, NULL);
 }
 
 FoyerTestService *

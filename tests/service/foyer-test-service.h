@@ -30,6 +30,13 @@ FoyerTestService *foyer_test_service_new_full (const char *data_dir,
                                                const char *const *extra_args,
                                                GError **error);
 
+/* Another node of a deployment on PostgreSQL: the same database and keys,
+ * a data folder of its own (nobody is seeded). */
+FoyerTestService *foyer_test_service_new_node (const char *database_url,
+                                               const char *key_dir,
+                                               const char *const *extra_args,
+                                               GError **error);
+
 const char *foyer_test_service_get_base_url (FoyerTestService *self);
 const char *foyer_test_service_get_kms_url (FoyerTestService *self);
 /* The serve process, -1 when it is not running. */
@@ -60,6 +67,8 @@ gboolean foyer_test_service_add_user (FoyerTestService *self,
                                       gboolean admin,
                                       GError **error);
 
+/* SIGKILL (kill -9) and wait: a node that dies. */
+gboolean foyer_test_service_kill (FoyerTestService *self);
 /* SIGTERM and wait; TRUE when it exited cleanly with status 0. */
 gboolean foyer_test_service_stop (FoyerTestService *self);
 /* Starts serve again on the same data directory (and the same port). */
