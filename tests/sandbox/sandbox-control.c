@@ -333,6 +333,8 @@ sandbox_control_handle (SandboxRequest *req)
       json_builder_end_object (b);
       sandbox_respond_builder (req, 200, b);
     }
+  else if (sandbox_upload_control (req, parts))
+    return;
   else if (g_str_equal (what, "faults") && n <= 3)
     handle_faults (req, n == 3 ? parts[2] : NULL);
   else if (g_str_equal (what, "requests") && n == 2)

@@ -216,7 +216,10 @@ item_object (Sandbox *sb, SandboxItem *item)
       for (int i = 0; i < 20; i++)
         raw[i] = (guint8) (hex[i % 36] * 31 + i);
       b64 = g_base64_encode (raw, sizeof raw);
-      json_object_set_string_member (hashes, "quickXorHash", b64);
+      /* Uploaded items carry the real hash of their bytes. */
+      json_object_set_string_member (
+          hashes, "quickXorHash",
+          sandbox_upload_hash (sb, item) != NULL ? sandbox_upload_hash (sb, item) : b64);
       json_object_set_string_member (file, "mimeType", sandbox_kind_mime (item->kind));
       json_object_set_object_member (file, "hashes", hashes);
       json_object_set_object_member (o, "file", file);
@@ -240,6 +243,12 @@ item_object (Sandbox *sb, SandboxItem *item)
       json_object_set_object_member (o, "shared", shared);
     }
   return o;
+}
+
+JsonObject *
+sandbox_item_json (Sandbox *sb, SandboxItem *item)
+{
+  return item_object (sb, item);
 }
 
 /* An item of another drive as it appears in shared, recent or search lists. */
@@ -1285,6 +1294,8 @@ drive_op (SandboxRequest *req, SandboxDrive *drive, char **rest, gboolean is_me)
 {
   SandboxItem *item;
 
+  if (sandbox_upload_drive_op (req, drive, rest))
+    return;
   if (rest[0] == NULL)
     {
       JsonObject *o;

@@ -712,6 +712,7 @@ main (int argc, char **argv)
   sandbox_seed (sb);
   sandbox_identity_init (sb);
   sandbox_sharepoint_init (sb);
+  sandbox_upload_init (sb);
 
   if (!write_cloud_json (sb, &error))
     {

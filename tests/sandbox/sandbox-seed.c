@@ -52,8 +52,8 @@ sandbox_kind_has_thumbnail (SandboxKind kind)
   return kind != SANDBOX_KIND_FOLDER && kind != SANDBOX_KIND_ARCHIVE;
 }
 
-static SandboxKind
-kind_for_name (const char *name)
+SandboxKind
+sandbox_kind_for_name (const char *name)
 {
   static const struct
   {
@@ -165,10 +165,22 @@ add_item (Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, 
   return item;
 }
 
+static int compare_items (gconstpointer a, gconstpointer b);
+
+SandboxItem *
+sandbox_item_add (Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, gint64 size)
+{
+  SandboxItem *item = add_item (sb, parent, name, kind, size);
+
+  item->created = item->modified = sandbox_now (sb);
+  g_ptr_array_sort (parent->children, compare_items);
+  return item;
+}
+
 static SandboxItem *
 add_file (Sandbox *sb, SandboxItem *parent, const char *name)
 {
-  return add_item (sb, parent, name, kind_for_name (name), 0);
+  return add_item (sb, parent, name, sandbox_kind_for_name (name), 0);
 }
 
 static SandboxItem *
@@ -488,7 +500,7 @@ sandbox_item_new_generated (Sandbox *sb, SandboxItem *folder, guint index)
   sandbox_generated_name (index, name, sizeof name);
   item->id = generated_id (folder, index);
   item->name = g_strdup (name);
-  item->kind = kind_for_name (item->name);
+  item->kind = sandbox_kind_for_name (item->name);
   item->drive = folder->drive;
   item->parent = folder;
   item->generated_index = index;

@@ -279,7 +279,9 @@ handle_download (SandboxRequest *req, const char *token)
       return;
     }
   sandbox_set_user (req, t->user);
-  if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
+  if (sandbox_upload_content (req->sb, item) != NULL)
+    bytes = g_bytes_ref (sandbox_upload_content (req->sb, item));
+  else if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
     bytes = sandbox_thumb_render (req->sb, item, "large", &type);
   else
     {
@@ -298,6 +300,8 @@ sandbox_sharepoint_handle (SandboxRequest *req)
 {
   const char *path = req->path;
 
+  if (sandbox_upload_session_handle (req))
+    return;
   if (g_str_equal (path, "/_forms/default.aspx"))
     handle_forms (req);
   else if (g_str_equal (path, "/_layouts/15/embed.aspx"))

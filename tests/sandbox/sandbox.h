@@ -53,6 +53,7 @@ typedef struct _SandboxSite SandboxSite;
 typedef struct _SandboxLink SandboxLink;
 typedef struct _SandboxGrant SandboxGrant;
 typedef struct _Sandbox Sandbox;
+typedef struct _SandboxUploads SandboxUploads;
 
 struct _SandboxTenant
 {
@@ -248,6 +249,8 @@ struct _Sandbox
 
   cjose_jwk_t *jwk;
   char *kid;
+
+  SandboxUploads *uploads; /* sandbox-upload.c */
 };
 
 /* What a handler knows about the request being answered. */
@@ -316,6 +319,10 @@ SandboxGrant *sandbox_grant_add (
     Sandbox *sb, SandboxItem *item, SandboxUser *user, gboolean write, SandboxUser *by);
 SandboxLink *sandbox_link_for_url (Sandbox *sb, const char *url);
 void sandbox_touch_recent (SandboxUser *user, SandboxItem *item);
+SandboxKind sandbox_kind_for_name (const char *name);
+/* A new child, kept in name order; created now by the folder's owner. */
+SandboxItem *sandbox_item_add (
+    Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, gint64 size);
 
 /* sandbox-identity.c */
 gboolean sandbox_identity_handle (SandboxRequest *req);
@@ -338,6 +345,7 @@ void sandbox_graph_error (SandboxRequest *req, guint status, const char *code, c
 char *sandbox_share_id_for_url (const char *url);
 char *sandbox_url_for_share_id (const char *share_id);
 SandboxItem *sandbox_item_for_web_url (Sandbox *sb, const char *url);
+JsonObject *sandbox_item_json (Sandbox *sb, SandboxItem *item);
 
 /* sandbox-sharepoint.c */
 void sandbox_sharepoint_handle (SandboxRequest *req);
@@ -355,5 +363,15 @@ void sandbox_control_handle (SandboxRequest *req);
 SandboxFault *
 sandbox_fault_match (Sandbox *sb, SandboxHost host, const char *method, const char *path);
 void sandbox_fault_free (SandboxFault *fault);
+
+/* sandbox-upload.c */
+void sandbox_upload_init (Sandbox *sb);
+gboolean sandbox_upload_drive_op (SandboxRequest *req, SandboxDrive *drive, char **rest);
+gboolean sandbox_upload_session_handle (SandboxRequest *req);
+gboolean sandbox_upload_control (SandboxRequest *req, char **parts);
+GBytes *sandbox_upload_content (Sandbox *sb, SandboxItem *item);
+const char *sandbox_upload_hash (Sandbox *sb, SandboxItem *item);
+/* Draws an uploaded image into pixbuf (a GdkPixbuf of the thumbnail's size). */
+gboolean sandbox_upload_draw_thumb (Sandbox *sb, SandboxItem *item, gpointer pixbuf);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "foyer-core.h"
 #include "foyer-graph-error.h"
+#include "foyer-graph-error-private.h"
 #include "foyer-graph-log.h"
 #include "foyer-retry.h"
 
@@ -74,6 +75,12 @@ typedef struct
   gboolean refreshed;
   gboolean holds_slot;
   gboolean queued;
+  /* A body sent as it is (send_bytes): its type, range and progress. */
+  char *content_type;
+  char *content_range;
+  FoyerGraphProgressFunc progress;
+  gpointer progress_data;
+  guint64 sent;
 } Request;
 
 static void request_acquire_slot (GTask *task);
@@ -95,6 +102,8 @@ request_free (Request *req)
   g_free (req->origin);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req->prefer);
+  g_free (req->content_type);
+  g_free (req->content_range);
   if (req->token != NULL)
     memset (req->token, 0, strlen (req->token));
   g_free (req->token);
@@ -514,6 +523,29 @@ request_get_token (GTask *task, gboolean force_refresh)
 static void read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer user_data)
+{
+  Request *req = user_data;
+
+  req->sent += chunk_size;
+  if (req->progress != NULL)
+    req->progress (req->sent, req->progress_data);
+}
+
+/* A body of its own (a file, an upload fragment) goes on a new connection:
+ * libsoup 3.2 sends a PUT again by itself when a kept-alive connection
+ * closes under it, and then without the part it had already sent. A new
+ * connection is never "reused", so the caller sees the error instead. */
+static void
+request_prepare_raw_body (Request *req)
+{
+  soup_message_add_flags (req->msg, SOUP_MESSAGE_NEW_CONNECTION);
+  soup_message_set_request_body_from_bytes (req->msg, req->content_type, req->body);
+  req->sent = 0;
+  g_signal_connect (req->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), req);
+}
+
+static void
 request_send (GTask *task)
 {
   FoyerGraphClient *self = task_client (task);
@@ -542,7 +574,11 @@ request_send (GTask *task)
   soup_message_headers_replace (headers, "Accept", req->want_bytes ? "*/*" : "application/json");
   if (req->prefer != NULL)
     soup_message_headers_replace (headers, "Prefer", req->prefer);
-  if (req->body != NULL)
+  if (req->content_range != NULL)
+    soup_message_headers_replace (headers, "Content-Range", req->content_range);
+  if (req->body != NULL && req->content_type != NULL)
+    request_prepare_raw_body (req);
+  else if (req->body != NULL)
     soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
 
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
@@ -639,8 +675,9 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
   const char *retry_after = soup_message_headers_get_one (headers, "Retry-After");
   guint seconds = 0;
   guint64 delay_ms;
+  gboolean has_retry_after = foyer_retry_parse_after (retry_after, NULL, &seconds);
 
-  if (foyer_retry_parse_after (retry_after, NULL, &seconds))
+  if (has_retry_after)
     delay_ms = (guint64) seconds * 1000;
   else
     delay_ms = backoff_ms (self, req->attempt);
@@ -657,6 +694,9 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
           error = foyer_graph_error_new (FOYER_GRAPH_ERROR_THROTTLED, req->status,
                                          "throttledRequest", request_id, NULL);
         }
+      /* So that a caller who tries again later does not come back early. */
+      if (has_retry_after)
+        _foyer_graph_error_set_retry_after (error, seconds);
       request_return_error (task, error);
       return;
     }
@@ -731,17 +771,37 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                           foyer_graph_error_new_from_response (req->status, request_id, bytes));
 }
 
-void
-_foyer_graph_client_request (FoyerGraphClient *self,
-                             const char *method,
-                             const char *path_or_url,
-                             JsonNode *body,
-                             gboolean want_bytes,
-                             const char *prefer,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer user_data,
-                             gpointer source_tag)
+static void
+request_begin (FoyerGraphClient *self, GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->origin == NULL || !url_is_allowed (req->url))
+    {
+      g_task_return_error (task,
+                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
+                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
+      return;
+    }
+
+  /* The token is only for the Graph host itself. */
+  if (g_strcmp0 (req->origin, self->base_origin) == 0)
+    request_get_token (task, FALSE);
+  else
+    request_acquire_slot (task);
+}
+
+static GTask *
+request_new (FoyerGraphClient *self,
+             const char *method,
+             const char *path_or_url,
+             JsonNode *body,
+             gboolean want_bytes,
+             const char *prefer,
+             GCancellable *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer user_data,
+             gpointer source_tag)
 {
   g_autoptr (GTask) task = NULL;
   Request *req;
@@ -765,20 +825,56 @@ _foyer_graph_client_request (FoyerGraphClient *self,
       req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
     }
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
+  return g_steal_pointer (&task);
+}
 
-  if (req->origin == NULL || !url_is_allowed (req->url))
-    {
-      g_task_return_error (task,
-                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
-                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
-      return;
-    }
+void
+_foyer_graph_client_request (FoyerGraphClient *self,
+                             const char *method,
+                             const char *path_or_url,
+                             JsonNode *body,
+                             gboolean want_bytes,
+                             const char *prefer,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data,
+                             gpointer source_tag)
+{
+  g_autoptr (GTask) task = request_new (self, method, path_or_url, body, want_bytes, prefer,
+                                        cancellable, callback, user_data, source_tag);
 
-  /* The token is only for the Graph host itself. */
-  if (g_strcmp0 (req->origin, self->base_origin) == 0)
-    request_get_token (task, FALSE);
-  else
-    request_acquire_slot (task);
+  request_begin (self, task);
+}
+
+void
+foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                     const char *method,
+                                     const char *path_or_url,
+                                     GBytes *body,
+                                     const char *content_type,
+                                     const char *content_range,
+                                     FoyerGraphProgressFunc progress,
+                                     gpointer progress_data,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL && path_or_url != NULL && body != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = request_new (self, method, path_or_url, NULL, FALSE, NULL, cancellable, callback,
+                      user_data, foyer_graph_client_send_bytes_async);
+  req = g_task_get_task_data (task);
+  req->body = g_bytes_ref (body);
+  req->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
+  req->content_range = g_strdup (content_range);
+  req->progress = progress;
+  req->progress_data = progress_data;
+  request_begin (self, task);
 }
 
 void

@@ -59,6 +59,28 @@ GBytes *foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
                                                  GAsyncResult *result,
                                                  GError **error);
 
+/* Progress of a body being sent: the bytes written so far in this attempt. */
+typedef void (*FoyerGraphProgressFunc) (guint64 bytes_sent, gpointer user_data);
+
+/* Sends body as it is: a file's content (PUT …:/content) or an upload
+ * fragment to an upload URL, with content_range ("bytes 0-327679/1000000")
+ * or NULL. As for every request the token goes to the Graph origin only,
+ * so an upload URL gets none, and 429/503 wait for Retry-After; a write
+ * is not repeated after a transport error or another 5xx. progress
+ * (may be NULL) is called on the caller's main context. Each body goes on
+ * a connection of its own. Finish with foyer_graph_client_request_finish_full(). */
+void foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                          const char *method,
+                                          const char *path_or_url,
+                                          GBytes *body,
+                                          const char *content_type,
+                                          const char *content_range,
+                                          FoyerGraphProgressFunc progress,
+                                          gpointer progress_data,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+
 /* Paths. drive_id NULL means /me/drive; item_id NULL or "root" means the
  * drive's root. Segments are percent-encoded. */
 char *foyer_graph_share_id_encode (const char *sharing_url);

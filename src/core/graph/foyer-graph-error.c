@@ -5,6 +5,8 @@
 
 #include "foyer-graph-error.h"
 
+#include "foyer-graph-error-private.h"
+
 #include "foyer-core.h"
 #include "foyer-json.h"
 
@@ -17,6 +19,7 @@ typedef struct
   guint status;
   char *code;
   char *request_id;
+  guint retry_after;
 } FoyerGraphErrorPrivate;
 
 static void
@@ -25,12 +28,14 @@ foyer_graph_error_private_init (FoyerGraphErrorPrivate *priv)
   priv->status = 0;
   priv->code = NULL;
   priv->request_id = NULL;
+  priv->retry_after = 0;
 }
 
 static void
 foyer_graph_error_private_copy (const FoyerGraphErrorPrivate *src, FoyerGraphErrorPrivate *dest)
 {
   dest->status = src->status;
+  dest->retry_after = src->retry_after;
   dest->code = g_strdup (src->code);
   dest->request_id = g_strdup (src->request_id);
 }
@@ -268,6 +273,29 @@ foyer_graph_error_get_request_id (const GError *error)
     return NULL;
   priv = foyer_graph_error_get_private (error);
   return priv != NULL ? priv->request_id : NULL;
+}
+
+guint
+foyer_graph_error_get_retry_after (const GError *error)
+{
+  FoyerGraphErrorPrivate *priv;
+
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return 0;
+  priv = foyer_graph_error_get_private (error);
+  return priv != NULL ? priv->retry_after : 0;
+}
+
+void
+_foyer_graph_error_set_retry_after (GError *error, guint seconds)
+{
+  FoyerGraphErrorPrivate *priv;
+
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return;
+  priv = foyer_graph_error_get_private (error);
+  if (priv != NULL)
+    priv->retry_after = seconds;
 }
 
 /* Graph answered with JSON of an unexpected shape; what names the part. */

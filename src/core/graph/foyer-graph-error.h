@@ -46,6 +46,9 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
 guint foyer_graph_error_get_status (const GError *error);
 const char *foyer_graph_error_get_code (const GError *error);
 const char *foyer_graph_error_get_request_id (const GError *error);
+/* The seconds the last reply's Retry-After asked for, 0 when it had none:
+ * a throttled request given up on must not be tried again before that. */
+guint foyer_graph_error_get_retry_after (const GError *error);
 
 GError *foyer_graph_error_new_malformed (const char *what);
 
