@@ -17,6 +17,8 @@
  * - (fault 2) PostgreSQL is stopped as by a crash under load: the nodes
  *   answer 503 (never 500, never die) while it is away, recover by
  *   themselves, and lose nothing they acknowledged;
+ * - nodes (and `foyer-service migrate`) started together on an empty
+ *   database migrate it once, under PostgreSQL's advisory lock;
  * - (fault 3) two nodes race to post 1,000 messages into one space: its
  *   sequence numbers are 1…N, no gap, no repeat.
  */
@@ -382,13 +384,19 @@ post_json (Space *s, const char *client_message_id)
 }
 
 static char *
-query (Cluster *c, const char *sql)
+query_url (const char *database, const char *sql)
 {
   g_autoptr (GError) error = NULL;
-  char *rows = foyer_test_pg_query (c->database, sql, &error);
+  char *rows = foyer_test_pg_query (database, sql, &error);
 
   g_assert_no_error (error);
   return rows;
+}
+
+static char *
+query (Cluster *c, const char *sql)
+{
+  return query_url (c->database, sql);
 }
 
 /* ---- any node answers any request ---- */
@@ -666,6 +674,144 @@ test_token_key_rotation (void)
       g_assert_nonnull (me_old);
     }
   cluster_free (c);
+}
+
+/* ---- migrations: nodes starting together ---- */
+
+static guint
+count_lines (const char *text, const char *line)
+{
+  guint n = 0;
+
+  for (const char *at = text; (at = strstr (at, line)) != NULL; at += strlen (line))
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  const char *database;
+  const char *key_dir;
+  FoyerTestService *node;
+  GError *error;
+  gint started;
+  gint done;
+} Starter;
+
+/* A node's parent-death signal follows the thread that started it: the
+ * thread stays until the test is done with the node. */
+static gpointer
+starter_thread (gpointer data)
+{
+  Starter *s = data;
+
+  s->node = foyer_test_service_new_node (s->database, s->key_dir, NULL, &s->error);
+  g_atomic_int_set (&s->started, TRUE);
+  while (!g_atomic_int_get (&s->done))
+    g_usleep (10 * 1000);
+  return NULL;
+}
+
+/* Three `migrate` at once on an empty database: one applies each
+ * migration (CREATE TABLE without IF NOT EXISTS would fail a second
+ * time), the others wait on the advisory lock and find it done. Then three
+ * nodes started at once on another empty database all come up ready. */
+static void
+test_start_together (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *database = foyer_test_pg_new_database (&error);
+  g_autofree char *second = NULL;
+  g_autofree char *keys_parent = temp_dir ("start-keys-XXXXXX");
+  g_autofree char *key_dir = g_build_filename (keys_parent, "keys", NULL);
+  g_autoptr (GString) said = g_string_new (NULL);
+  g_autofree char *versions = NULL;
+  g_autofree char *again = NULL;
+  GSubprocess *migrations[3];
+  Starter starters[3];
+  GThread *threads[3];
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      migrations[i] = g_subprocess_new (
+          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
+          foyer_test_service_get_executable (), "migrate", "--database", database, NULL);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *out = NULL;
+
+      g_assert_true (g_subprocess_communicate_utf8 (migrations[i], NULL, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      g_test_message ("migrate %u: %s", i, out);
+      g_assert_true (g_subprocess_get_successful (migrations[i]));
+      g_string_append (said, out);
+      g_object_unref (migrations[i]);
+    }
+  for (guint v = 1; v <= 3; v++)
+    {
+      g_autofree char *line
+          = g_strdup_printf ("Migrated the conversation schema to version %u\n", v);
+
+      g_assert_cmpuint (count_lines (said->str, line), ==, 1);
+    }
+  for (guint v = 1; v <= 2; v++)
+    {
+      g_autofree char *line = g_strdup_printf ("Migrated the kms schema to version %u\n", v);
+
+      g_assert_cmpuint (count_lines (said->str, line), ==, 1);
+    }
+  versions = query_url (database, "SELECT component, version FROM foyer_schema ORDER BY 1");
+  g_assert_cmpstr (versions, ==, "conversation|3\nkms|2\n");
+  /* Once current, migrate changes nothing. */
+  {
+    const char *argv[]
+        = { foyer_test_service_get_executable (), "migrate", "--database", database, NULL };
+    g_autoptr (GSubprocess) process = g_subprocess_newv (
+        argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &again, NULL, &error));
+    g_assert_true (g_subprocess_get_successful (process));
+    g_assert_null (strstr (again, "Migrated"));
+  }
+
+  second = foyer_test_pg_new_database (&error);
+  g_assert_no_error (error);
+  {
+    const char *generate[]
+        = { foyer_test_service_get_executable (), "keys", "generate", "--key-dir", key_dir, NULL };
+
+    run_tool (generate);
+  }
+  for (guint i = 0; i < 3; i++)
+    {
+      starters[i] = (Starter){ second, key_dir, NULL, NULL, FALSE, FALSE };
+      threads[i] = g_thread_new ("starter", starter_thread, &starters[i]);
+    }
+  for (guint i = 0; i < 3; i++)
+    while (!g_atomic_int_get (&starters[i].started))
+      g_usleep (10 * 1000);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (SecReply) ready = NULL;
+
+      g_assert_no_error (starters[i].error);
+      ready = sec_request (foyer_test_service_get_base_url (starters[i].node), "GET", "/v1/ready",
+                           NULL, NULL, NULL);
+      g_assert_cmpuint (ready->status, ==, 200);
+    }
+  g_free (versions);
+  versions = query_url (second, "SELECT component, version FROM foyer_schema ORDER BY 1");
+  g_assert_cmpstr (versions, ==, "conversation|3\nkms|2\n");
+  for (guint i = 0; i < 3; i++)
+    {
+      foyer_test_service_free (starters[i].node);
+      g_atomic_int_set (&starters[i].done, TRUE);
+      g_thread_join (threads[i]);
+    }
 }
 
 /* ---- fault 3: two nodes race into one space ---- */
@@ -1264,6 +1410,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/idempotent-across-nodes", test_idempotent_across_nodes);
   g_test_add_func ("/cluster/sign-out-everywhere", test_sign_out_everywhere);
   g_test_add_func ("/cluster/token-key-rotation", test_token_key_rotation);
+  g_test_add_func ("/cluster/start-together", test_start_together);
   g_test_add_func ("/cluster/sequence-race", test_sequence_race);
   g_test_add_func ("/cluster/database-restart", test_database_restart);
   g_test_add_func ("/cluster/node-killed", test_node_killed);
