@@ -21,11 +21,26 @@ static GSubprocess *postmaster;
 static guint databases;
 static gboolean cleanup_registered;
 static pid_t owner; /* a forked child must not stop its parent's server */
+static gboolean durable;
+
+void
+foyer_test_pg_set_durable (gboolean on)
+{
+  durable = on;
+}
 
 gboolean
 foyer_test_pg_wanted (void)
 {
   return g_strcmp0 (g_getenv ("FOYER_TEST_DATABASE"), "postgresql") == 0;
+}
+
+static const char *find_bin_dir (GError **error);
+
+gboolean
+foyer_test_pg_available (void)
+{
+  return find_bin_dir (NULL) != NULL;
 }
 
 static const char *
@@ -149,11 +164,16 @@ foyer_test_pg_start (GError **error)
   g_autofree char *url = admin_url ();
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   /* Durability comes from the OS here (no machine crash in a test), so
-   * fsync is off and the suite fast; the benchmarks keep it on. */
-  const char *settings[] = { "listen_addresses=",      "fsync=off",
-                             "full_page_writes=off",   "max_connections=200",
-                             "shared_buffers=32MB",    "log_min_messages=warning",
-                             "deadlock_timeout=200ms", NULL };
+   * fsync is off and the suite fast; the benchmarks keep it on, as a
+   * deployment does (foyer_test_pg_set_durable ()). */
+  const char *settings[] = { "listen_addresses=",
+                             durable ? "fsync=on" : "fsync=off",
+                             durable ? "full_page_writes=on" : "full_page_writes=off",
+                             "max_connections=200",
+                             durable ? "shared_buffers=256MB" : "shared_buffers=32MB",
+                             "log_min_messages=warning",
+                             "deadlock_timeout=200ms",
+                             NULL };
 
   add_user_switch (argv);
   g_ptr_array_add (argv, postgres);

@@ -15,6 +15,10 @@
 
 G_BEGIN_DECLS
 
+/* Benchmarks: fsync on, as a real deployment (before the first use). */
+void foyer_test_pg_set_durable (gboolean on);
+/* Whether Debian's PostgreSQL server programs are installed. */
+gboolean foyer_test_pg_available (void);
 /* Whether the tests run foyer-service on PostgreSQL. */
 gboolean foyer_test_pg_wanted (void);
 /* A new, empty database: its URL (postgresql:///name?host=…&user=…). */
