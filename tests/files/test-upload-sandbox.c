@@ -700,6 +700,61 @@ test_resume_changed (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Issue #16: the file's bytes go only to the cloud's hosts. A cloud that
+ * does not list the SharePoint host: createUploadSession's upload URL (on
+ * it) is refused, and not one fragment leaves. */
+static void
+test_upload_url_outside_cloud (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = make_file ("Elsewhere.bin", 3 * UNIT, 7);
+  g_autoptr (JsonNode) original = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonArray) hosts = json_array_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *narrowed = NULL;
+  g_autofree char *ca = NULL;
+  g_autoptr (FoyerCloud) narrow = NULL;
+  g_autoptr (FoyerGraphClient) client = NULL;
+  g_autoptr (FoyerUploader) uploader = NULL;
+  g_autoptr (FoyerUpload) upload = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  JsonObject *described;
+  JsonArray *all;
+  const char *sharepoint;
+
+  /* A copy of cloud.json without the SharePoint host. */
+  json_node_set_object (original, foyer_test_sandbox_get_cloud (sandbox));
+  text = json_to_string (original, FALSE);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  described = json_node_get_object (json_parser_get_root (parser));
+  all = json_object_get_array_member (described, "allowedHosts");
+  sharepoint = json_array_get_string_element (
+      json_object_get_array_member (described, "sharepointHosts"), 0);
+  for (guint i = 0; i < json_array_get_length (all); i++)
+    if (g_strcmp0 (json_array_get_string_element (all, i), sharepoint) != 0)
+      json_array_add_string_element (hosts, json_array_get_string_element (all, i));
+  json_object_set_array_member (described, "allowedHosts", json_array_ref (hosts));
+  ca = g_build_filename (foyer_test_sandbox_get_state_dir (sandbox), "ca.pem", NULL);
+  json_object_set_string_member (described, "caFile", ca);
+  narrowed = json_to_string (json_parser_get_root (parser), FALSE);
+  narrow = foyer_cloud_new_from_data (narrowed, -1, &error);
+  g_assert_no_error (error);
+
+  client = upload_test_client_in (sandbox, "alice@contoso.example", narrow);
+  uploader = foyer_uploader_new (client, NULL);
+  foyer_uploader_set_fragment_size (uploader, UNIT);
+  foyer_uploader_set_max_fragment_size (uploader, UNIT);
+  foyer_uploader_set_simple_max (uploader, 64 * 1024);
+  upload = g_object_ref (foyer_uploader_add (uploader, file, NULL, NULL));
+  error = wait_failed (upload);
+  g_assert_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_MALFORMED);
+  log = request_log ();
+  g_assert_cmpuint (upload_test_count_requests (log, "POST", "createUploadSession"), ==, 1);
+  g_assert_cmpuint (upload_test_count_requests (log, "PUT", "/uploadSession"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -730,6 +785,7 @@ main (int argc, char **argv)
   ADD ("quit-and-resume", test_quit_and_resume, NULL);
   ADD ("resume-expired", test_resume_expired, NULL);
   ADD ("resume-changed", test_resume_changed, NULL);
+  ADD ("upload-url-outside-cloud", test_upload_url_outside_cloud, NULL);
 #undef ADD
   status = g_test_run ();
   foyer_test_sandbox_unref (sandbox);

@@ -83,14 +83,25 @@ upload_test_authorizer_init (UploadTestAuthorizer *self)
 }
 
 FoyerGraphClient *
-upload_test_client (FoyerTestSandbox *sandbox, const char *email)
+upload_test_client_in (FoyerTestSandbox *sandbox, const char *email, FoyerCloud *cloud)
 {
   g_autoptr (UploadTestAuthorizer) auth = g_object_new (UPLOAD_TEST_TYPE_AUTHORIZER, NULL);
 
   auth->sandbox = foyer_test_sandbox_ref (sandbox);
   auth->email = g_strdup (email);
-  return foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                 FOYER_AUTHORIZER (auth));
+  return foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
+}
+
+FoyerGraphClient *
+upload_test_client (FoyerTestSandbox *sandbox, const char *email)
+{
+  g_autoptr (GError) error = NULL;
+  /* As the app does: the sandbox's cloud.json, its hosts and its CA. */
+  g_autoptr (FoyerCloud) cloud
+      = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
+
+  g_assert_no_error (error);
+  return upload_test_client_in (sandbox, email, cloud);
 }
 
 char *

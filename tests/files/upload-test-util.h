@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 /* A client whose authorizer mints sandbox tokens (a new one when forced). */
 FoyerGraphClient *upload_test_client (FoyerTestSandbox *sandbox, const char *email);
+/* The same for another description of the sandbox's cloud. */
+FoyerGraphClient *
+upload_test_client_in (FoyerTestSandbox *sandbox, const char *email, FoyerCloud *cloud);
 
 /* A file of size bytes (a pattern from seed) under dir; returns its path. */
 char *upload_test_make_file (const char *dir, const char *name, gsize size, guint seed);

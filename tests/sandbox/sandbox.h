@@ -45,6 +45,14 @@ typedef enum
   SANDBOX_ACCESS_OWNER,
 } SandboxAccess;
 
+/* When /me/drive/recent and sharedWithMe stop answering. */
+typedef enum
+{
+  SANDBOX_RETIRE_BY_DATE, /* Microsoft's dates, by the sandbox's clock */
+  SANDBOX_RETIRE_NEVER,
+  SANDBOX_RETIRE_ALWAYS,
+} SandboxRetire;
+
 typedef struct _SandboxTenant SandboxTenant;
 typedef struct _SandboxUser SandboxUser;
 typedef struct _SandboxDrive SandboxDrive;
@@ -61,11 +69,16 @@ struct _SandboxTenant
   char *name;
   char *domain;
   gboolean allow_anonymous;
+  gboolean admin_consent_required; /* users may not consent to apps themselves */
+  gboolean insights_disabled;      /* item insights off: the insights endpoints answer 403 */
+  GHashTable *admin_consents;      /* client ids an administrator consented to */
 };
 
 struct _SandboxUser
 {
-  char *email;
+  char *email; /* the mail address */
+  char *upn;   /* the sign-in name; usually the mail address */
+  gboolean is_admin;
   char *password;
   char *name;
   char *oid;
@@ -154,7 +167,6 @@ typedef struct
   gint64 expires;
   gint64 serial;
   gboolean refresh;
-  gboolean used; /* a refresh token that was rotated */
 } SandboxToken;
 
 typedef struct
@@ -167,6 +179,7 @@ typedef struct
   char *nonce;
   gint64 expires;
   gboolean redeemed;
+  gboolean client_info;
 } SandboxCode;
 
 /* A browser session: ESTSAUTH on the login host, FedAuth on SharePoint. */
@@ -211,12 +224,13 @@ struct _Sandbox
   GMainLoop *loop;
 
   SoupServer *servers[SANDBOX_N_HOSTS];
-  char *base_url[SANDBOX_N_HOSTS];  /* "http://127.0.0.2:41001" */
+  char *base_url[SANDBOX_N_HOSTS];  /* "https://127.0.0.2:41001" */
   char *host_port[SANDBOX_N_HOSTS]; /* "127.0.0.2:41001" */
   char *graph_url;                  /* base_url[GRAPH] + "/v1.0" */
 
   char *client_id;
-  char *redirect_uri;
+  char *redirect_uri;       /* the native-client URI */
+  GPtrArray *redirect_uris; /* the app registration's reply URLs */
   char *sharepoint_client_id;
 
   GPtrArray *tenants;    /* owned */
@@ -240,7 +254,7 @@ struct _Sandbox
   gint64 serial;
   gint64 clock_offset;
   SandboxUser *auto_sso;
-  gboolean retire_deprecated;
+  SandboxRetire retire_deprecated;
 
   GPtrArray *faults; /* SandboxFault* */
   guint next_fault_id;
@@ -248,7 +262,10 @@ struct _Sandbox
   guint next_request_id;
 
   cjose_jwk_t *jwk;
-  char *kid;
+  char *kid; /* also x5t */
+  char *x5c;
+  char *ticket_key; /* signs stateless download URLs */
+  gboolean keep_alive_off;
 
   SandboxUploads *uploads; /* sandbox-upload.c */
 };
@@ -267,6 +284,7 @@ typedef struct
 
 /* sandbox-main.c: small helpers for every part. */
 gint64 sandbox_now (Sandbox *sb);
+gboolean sandbox_set_now (Sandbox *sb, const char *iso8601);
 char *sandbox_iso_time (gint64 unix_seconds);
 char *sandbox_uuid (Sandbox *sb, const char *label);
 char *sandbox_hash_hex (Sandbox *sb, const char *label, gsize n_bytes);
@@ -281,6 +299,8 @@ JsonObject *sandbox_request_json (SandboxRequest *req);
 GHashTable *sandbox_request_form (SandboxRequest *req);
 char *sandbox_request_cookie (SandboxRequest *req, const char *name);
 char *sandbox_request_id (void);
+/* The caller's client-request-id (echoed, as Microsoft does), else a new id. */
+char *sandbox_correlation_id (SandboxRequest *req);
 /* Members of a JSON body sent by anyone: NULL (or the default) when of another type. */
 const char *sandbox_json_string (JsonObject *object, const char *name);
 JsonArray *sandbox_json_array (JsonObject *object, const char *name);
@@ -324,6 +344,9 @@ SandboxKind sandbox_kind_for_name (const char *name);
 SandboxItem *sandbox_item_add (
     Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, gint64 size);
 
+/* sandbox-keys.c */
+void sandbox_keys_init (Sandbox *sb);
+
 /* sandbox-identity.c */
 gboolean sandbox_identity_handle (SandboxRequest *req);
 SandboxToken *sandbox_token_lookup (Sandbox *sb, const char *token, const char **problem);
@@ -332,7 +355,10 @@ void sandbox_mint_tokens (Sandbox *sb,
                           const char *client_id,
                           const char *scope,
                           const char *nonce,
+                          gboolean client_info,
                           JsonBuilder *builder);
+/* base64url of {"uid": oid, "utid": tenant id}, as MSAL reads it. */
+char *sandbox_client_info (SandboxUser *user);
 gboolean sandbox_session_valid (Sandbox *sb, SandboxSession *session);
 SandboxSession *sandbox_login_session (SandboxRequest *req);
 void sandbox_revoke_user (Sandbox *sb, SandboxUser *user);
@@ -350,6 +376,7 @@ JsonObject *sandbox_item_json (Sandbox *sb, SandboxItem *item);
 /* sandbox-sharepoint.c */
 void sandbox_sharepoint_handle (SandboxRequest *req);
 void sandbox_sharepoint_init (Sandbox *sb);
+char *sandbox_download_url (Sandbox *sb, SandboxItem *item, SandboxUser *user);
 char *sandbox_ticket_url (
     Sandbox *sb, SandboxItem *item, SandboxUser *user, const char *what, int lifetime);
 

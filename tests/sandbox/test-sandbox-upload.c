@@ -650,7 +650,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
-  api = soup_session_new_with_options ("timeout", 60, NULL);
+  api = foyer_test_sandbox_trust_session (sandbox,
+                                          soup_session_new_with_options ("timeout", 60, NULL));
   alice = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
   bob = foyer_test_sandbox_mint_token (sandbox, "bob@contoso.example", NULL, &error);

@@ -66,14 +66,12 @@ gboolean
 foyer_upload_url_is_acceptable (const char *url)
 {
   g_autoptr (GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL) : NULL;
-  const char *scheme;
 
+  /* https only, the sandbox too (issue #16); the Graph client then checks
+   * the host against the cloud's. */
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-  return g_ascii_strcasecmp (scheme, "http") == 0 && foyer_host_is_loopback (g_uri_get_host (uri));
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0;
 }
 
 static GError *

@@ -5,6 +5,7 @@
 
 #include "foyer-upload.h"
 
+#include "foyer-cloud.h"
 #include "foyer-core.h"
 #include "foyer-graph-error.h"
 #include "foyer-json.h"
@@ -97,6 +98,7 @@ struct _FoyerUpload
   FoyerUploadWire *wire;
   GSource *progress_source;
   GTlsDatabase *tls_database;
+  FoyerCloud *cloud; /* the Graph client's, when it has one */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerUpload, foyer_upload, G_TYPE_OBJECT)
@@ -803,6 +805,23 @@ simple_upload (FoyerUpload *self)
 
 /* ---- upload sessions ---------------------------------------------------------------- */
 
+/* The file's bytes go only to a host of the cloud (for Microsoft's,
+ * SharePoint's), as the Graph client's requests do. */
+static gboolean
+upload_url_in_cloud (FoyerUpload *self, const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *origin = NULL;
+
+  if (self->cloud == NULL)
+    return TRUE;
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return FALSE;
+  origin = g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                       g_uri_get_port (uri), "/", NULL, NULL);
+  return foyer_cloud_is_allowed_url (self->cloud, origin);
+}
+
 static gboolean
 take_session_reply (FoyerUpload *self, JsonNode *node, gboolean need_url)
 {
@@ -814,6 +833,12 @@ take_session_reply (FoyerUpload *self, JsonNode *node, gboolean need_url)
   if (reply == NULL)
     {
       fail (self, g_steal_pointer (&error), FALSE);
+      return FALSE;
+    }
+  if (reply->upload_url != NULL && !upload_url_in_cloud (self, reply->upload_url))
+    {
+      g_message ("An upload URL outside the cloud's hosts was refused");
+      fail (self, upload_error (self, FOYER_UPLOAD_ERROR_MALFORMED), FALSE);
       return FALSE;
     }
   if (reply->upload_url != NULL)
@@ -1538,6 +1563,8 @@ _foyer_upload_new (const FoyerUploadHost *host,
    * client trusts (a cloud descriptor's CA, when the client has one). */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (client), "tls-database") != NULL)
     g_object_get (client, "tls-database", &self->tls_database, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (client), "cloud") != NULL)
+    g_object_get (client, "cloud", &self->cloud, NULL);
   return self;
 }
 
@@ -1565,6 +1592,7 @@ foyer_upload_finalize (GObject *object)
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_object (&self->run);
   g_clear_object (&self->tls_database);
+  g_clear_object (&self->cloud);
   g_clear_pointer (&self->wire, _foyer_upload_wire_unref);
   g_free (self->local_hash);
   g_free (self->folder_id);

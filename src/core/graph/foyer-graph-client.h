@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "foyer-authorizer.h"
+#include "foyer-cloud.h"
 #include "foyer-drive-item.h"
 #include "foyer-graph-link.h"
 
@@ -20,7 +21,15 @@ G_BEGIN_DECLS
 #define FOYER_TYPE_GRAPH_CLIENT (foyer_graph_client_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerGraphClient, foyer_graph_client, FOYER, GRAPH_CLIENT, GObject)
 
+/* What the app uses: the cloud's Graph URL, its TLS trust (a descriptor's
+ * CA), and its hosts as the only places a redirect or a nextLink may lead. */
+FoyerGraphClient *foyer_graph_client_new_for_cloud (FoyerCloud *cloud, FoyerAuthorizer *authorizer);
+/* Any https base URL, any https redirect; the system's anchors unless the
+ * "tls-database" construct property names another database (tests). */
 FoyerGraphClient *foyer_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer);
+/* Another client like self (cloud, trust, authorizer, limits) with queues of
+ * its own, e.g. for thumbnails beside listings. */
+FoyerGraphClient *foyer_graph_client_new_sibling (FoyerGraphClient *self);
 
 const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
 FoyerAuthorizer *foyer_graph_client_get_authorizer (FoyerGraphClient *self);
