@@ -32,6 +32,7 @@
  *
  * Usage: bench-fanout [--runs 3] [--posters 16] [--seconds 5] [--posts 100]
  *                     [--messages 1000000] [--only reference,sqlite,pg,pg3]
+ *                     [--pg-no-fsync]
  */
 #define G_LOG_DOMAIN "bench-fanout"
 
@@ -61,6 +62,8 @@
 
 static int runs = 3, posters = 16, seconds = 5, posts = 100, fill_messages = 1000000;
 static char *only;
+static gboolean pg_no_fsync;
+static gboolean pg_no_fsync;
 
 typedef struct
 {
@@ -829,6 +832,8 @@ parse_args (int argc, char **argv)
     { "messages", 0, 0, G_OPTION_ARG_INT, &fill_messages,
       "Messages in the big database (1000000; 0: skip)", "N" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Set-ups: reference,sqlite,pg,pg3 (all)", "LIST" },
+    { "pg-no-fsync", 0, 0, G_OPTION_ARG_NONE, &pg_no_fsync,
+      "PostgreSQL without fsync (what the WAL flush costs; not a deployment)", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("— foyer-service's hot path");
@@ -900,7 +905,7 @@ main (int argc, char **argv)
   /* Every client is on 127.0.0.1 here; PostgreSQL as deployed (fsync). */
   g_setenv ("FOYER_SERVICE_MAX_PER_ADDRESS", "0", TRUE);
   g_setenv ("FOYER_SERVICE_PBKDF2_ITERATIONS", "10000", TRUE);
-  foyer_test_pg_set_durable (TRUE);
+  foyer_test_pg_set_durable (!pg_no_fsync);
   draw_members (members);
 
   /* The reference posts the same sealed body as the others. */
