@@ -410,6 +410,7 @@ test_login_people (Fixture *f, gconstpointer data)
     no = foyer_chat_client_call_finish (intruder, await (&attempt), &error);
     g_assert_null (no);
     g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER);
+    g_assert_cmpstr (foyer_chat_error_get_refusal (error), ==, "too-many-requests");
     g_assert_nonnull (strstr (error->message, "Too many"));
     g_clear_error (&error);
   }
@@ -472,7 +473,8 @@ test_org_settings (Fixture *f, gconstpointer data)
   reply = CHAT_CALL (f->alice.chat, &error, foyer_chat_client_put_org_settings_async, bad);
   g_assert_null (reply);
   g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "china"));
+  g_assert_cmpstr (foyer_chat_error_get_refusal (error), ==, "invalid");
+  g_assert_nonnull (strstr (foyer_chat_error_get_service_message (error), "china"));
   g_clear_error (&error);
 
   reply = CHAT_CALL (f->alice.chat, &error, foyer_chat_client_put_org_settings_async, good);
