@@ -77,7 +77,7 @@ uploads_ready (FoyerWindow *self)
 {
   if (self->uploads == NULL || self->session == NULL || self->current_space == NULL)
     return FALSE;
-  return _foyer_window_microsoft_ready (self);
+  return _foyer_window_microsoft_ready (self, NULL);
 }
 
 static void
