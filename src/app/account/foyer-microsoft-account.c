@@ -164,6 +164,19 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   set_organization_name (self, NULL);
 }
 
+/* Thumbnails are kept sealed in the local store, within 64 MiB, and in
+ * memory: both are this account's only. */
+static void
+new_thumbnails (FoyerMicrosoftAccount *self)
+{
+  g_autoptr (FoyerStoreThumbnailCache) cache
+      = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
+                            : NULL;
+
+  g_clear_object (&self->thumbnails);
+  self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
+}
+
 static void
 me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -285,14 +298,7 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   self->graph = foyer_graph_client_new_for_cloud (self->cloud, FOYER_AUTHORIZER (self->tokens));
   if (self->web_session != NULL)
     foyer_web_session_trust_cloud (self->web_session, self->cloud);
-  {
-    /* Thumbnails are kept sealed in the local store, within 64 MiB. */
-    g_autoptr (FoyerStoreThumbnailCache) cache
-        = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
-                              : NULL;
-
-    self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
-  }
+  new_thumbnails (self);
   notify_state (self);
 
   account = g_settings_get_string (self->settings, "microsoft-account");
@@ -486,6 +492,9 @@ foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_THUMBNAILS, NULL);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_DRIVE, NULL);
     }
+  /* Nor in memory: whoever connects next fetches their own. */
+  if (self->graph != NULL)
+    new_thumbnails (self);
   if (self->tokens != NULL)
     foyer_token_manager_sign_out_async (self->tokens, NULL, signed_out_cb, g_object_ref (self));
 }
