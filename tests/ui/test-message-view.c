@@ -82,6 +82,20 @@ row_label (FoyerMessageRow *row, const char *name)
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+/* The body is given the height its text takes at the width it is given:
+ * nothing of it is drawn over the rows around. */
+static void
+assert_body_fits (FoyerMessageRow *row)
+{
+  GtkWidget *label = foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "body_label");
+  int width = 0, height = 0;
+
+  pango_layout_get_pixel_size (gtk_label_get_layout (GTK_LABEL (label)), &width, &height);
+  g_assert_cmpint (gtk_widget_get_width (label), >=, width);
+  g_assert_cmpint (gtk_widget_get_height (label), >=, height);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >=, height);
+}
+
 static void
 add (Fixture *f,
      const char *id,
@@ -138,6 +152,12 @@ test_hostile_messages_render_literally (Fixture *f, gconstpointer data)
   row = row_for (f, "m4");
   g_assert_true (g_utf8_validate (row_label (row, "body_label"), -1, NULL));
   g_assert_nonnull (strstr (row_label (row, "body_label"), "bytes"));
+
+  /* A long message is as tall as its lines. */
+  row = row_for (f, "m5");
+  assert_body_fits (row);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >, 300);
+  assert_body_fits (row_for (f, "m3"));
 
   png = foyer_ui_test_save_png (GTK_WIDGET (f->window), "messages-hostile");
 }

@@ -9,6 +9,7 @@
 #include "foyer-message-row.h"
 #include "foyer-message-row-private.h"
 #include "foyer-text.h"
+#include "foyer-wrap-bin.h"
 
 struct _FoyerMessageRow
 {
@@ -71,7 +72,10 @@ foyer_message_row_update_body (FoyerMessageRow *self)
         status = g_strdup_printf (_ ("Not sent: %s"), error != NULL ? error : _ ("unknown reason"));
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->body_label), *gtk_label_get_text (self->body_label));
+  /* The label's bin (foyer-wrap-bin.h), so that no spacing is left for
+   * an empty body. */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->body_label)),
+                          *gtk_label_get_text (self->body_label));
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
   gtk_widget_set_visible (self->retry_button, state == FOYER_MESSAGE_STATE_FAILED);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
@@ -281,6 +285,7 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FOYER_TYPE_WRAP_BIN);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
   gtk_widget_class_set_template_from_resource (widget_class,
