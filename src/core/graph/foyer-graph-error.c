@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "foyer-graph-error.h"
+#include "foyer-graph-error-private.h"
 
 #include "foyer-core.h"
 #include "foyer-json.h"
@@ -17,6 +18,7 @@ typedef struct
   guint status;
   char *code;
   char *request_id;
+  guint retry_after; /* seconds the server asked for, 0 if it did not */
 } FoyerGraphErrorPrivate;
 
 static void
@@ -25,6 +27,7 @@ foyer_graph_error_private_init (FoyerGraphErrorPrivate *priv)
   priv->status = 0;
   priv->code = NULL;
   priv->request_id = NULL;
+  priv->retry_after = 0;
 }
 
 static void
@@ -33,6 +36,7 @@ foyer_graph_error_private_copy (const FoyerGraphErrorPrivate *src, FoyerGraphErr
   dest->status = src->status;
   dest->code = g_strdup (src->code);
   dest->request_id = g_strdup (src->request_id);
+  dest->retry_after = src->retry_after;
 }
 
 static void
@@ -268,6 +272,28 @@ foyer_graph_error_get_request_id (const GError *error)
     return NULL;
   priv = foyer_graph_error_get_private (error);
   return priv != NULL ? priv->request_id : NULL;
+}
+
+guint
+foyer_graph_error_get_retry_after (const GError *error)
+{
+  FoyerGraphErrorPrivate *priv;
+
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return 0;
+  priv = foyer_graph_error_get_private (error);
+  return priv != NULL ? priv->retry_after : 0;
+}
+
+void
+_foyer_graph_error_set_retry_after (GError *error, guint seconds)
+{
+  FoyerGraphErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL && error->domain == FOYER_GRAPH_ERROR);
+  priv = foyer_graph_error_get_private (error);
+  if (priv != NULL)
+    priv->retry_after = seconds;
 }
 
 /* Graph answered with JSON of an unexpected shape; what names the part. */
