@@ -245,10 +245,14 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* The client has already waited as Microsoft asked and given up for
        * now: the icon stays, and the tile asks again later, less often each
-       * time, rather than never showing the preview. */
+       * time, rather than never showing the preview, and never before
+       * Microsoft's Retry-After (the loader holds every fetch until then
+       * too, so a rebound tile cannot ask early either). */
       self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 5, 60);
       g_clear_handle_id (&self->retry_source, g_source_remove);
-      self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_thumbnail_cb, self);
+      self->retry_source = g_timeout_add_seconds (
+          MAX (self->retry_delay_s, foyer_graph_error_get_retry_after (error)), retry_thumbnail_cb,
+          self);
     }
 }
 
