@@ -284,13 +284,27 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
   foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
 }
 
+/* The cloud whose hosts a document may be on: the account's, made once
+ * from the organization's policy (reading its descriptor, a file for a
+ * sandbox), not once per tile. */
+static FoyerCloud *
+tile_cloud (FoyerMicrosoftAccount *account)
+{
+  FoyerOrgPolicy *policy;
+
+  if (account == NULL)
+    return NULL;
+  if (foyer_microsoft_account_get_cloud (account) != NULL)
+    return g_object_ref (foyer_microsoft_account_get_cloud (account));
+  /* A policy the account does not work under (Microsoft disabled). */
+  policy = foyer_microsoft_account_get_policy (account);
+  return policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
+}
+
 void
 foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
 {
-  FoyerMicrosoftAccount *account = self->account;
-  FoyerOrgPolicy *policy = account != NULL ? foyer_microsoft_account_get_policy (account) : NULL;
-  g_autoptr (FoyerCloud) cloud
-      = policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
+  g_autoptr (FoyerCloud) cloud = tile_cloud (self->account);
   g_autoptr (GError) error = NULL;
   g_autofree char *title = NULL;
   g_autofree char *size = NULL;
