@@ -243,7 +243,10 @@ child_main (const char *mode, const char *db)
           wait_next_frame (window);
         }
       /* What stays once the work is done, not what a pass left in
-       * flight: a few idle iterations for the deferred work. */
+       * flight: the frames after the last one opened (the rest of its
+       * first 50 messages come in the second), then idle work. */
+      wait_next_frame (window);
+      wait_next_frame (window);
       for (int i = 0; i < 100; i++)
         g_main_context_iteration (NULL, FALSE);
       all_pss = pss_kib ();
