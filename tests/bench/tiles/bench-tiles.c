@@ -263,6 +263,71 @@ bare_libsoup (SoupSession *session, GPtrArray *urls, const char *token)
   return (g_get_monotonic_time () - t0) / 1000.0;
 }
 
+/* The app's own network path without any widget: a new loader (nothing
+ * in memory, no disk cache) on the account's Graph client fetching the
+ * same 200 thumbnails at once, at the given concurrency. */
+typedef struct
+{
+  guint remaining;
+  guint failed;
+} Loads;
+
+static void
+loader_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Loads *loads = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes
+      = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
+
+  loads->failed += bytes == NULL;
+  loads->remaining--;
+}
+
+static gboolean
+loads_done (gpointer data)
+{
+  return ((Loads *) data)->remaining == 0;
+}
+
+static double
+loader_only (FoyerGraphClient *graph, GPtrArray *paths, guint concurrency)
+{
+  g_autoptr (FoyerThumbnailLoader) loader = foyer_thumbnail_loader_new (graph, NULL);
+  Loads loads = { paths->len, 0 };
+  gint64 t0;
+
+  if (concurrency > 0)
+    foyer_thumbnail_loader_set_max_concurrent (loader, concurrency);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("bench:%u", i);
+
+      foyer_thumbnail_loader_load_async (loader, key, g_ptr_array_index (paths, i), NULL, loader_cb,
+                                         &loads);
+    }
+  g_assert_true (foyer_ui_test_wait_until (loads_done, &loads, 300000));
+  g_assert_cmpuint (loads.failed, ==, 0);
+  return (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+static GPtrArray *
+thumbnail_paths (GPtrArray *refs)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < refs->len; i++)
+    {
+      g_autoptr (FoyerDocumentItem) document = foyer_document_item_new (refs->pdata[i]);
+      const FoyerDocumentRef *ref = foyer_document_item_get_ref (document);
+      g_autofree char *share_id = foyer_graph_share_id_encode (ref->url);
+
+      g_ptr_array_add (paths, foyer_graph_shared_thumbnail_path (share_id, "medium"));
+    }
+  return paths;
+}
+
 static GPtrArray *
 thumbnail_urls (FoyerGraphClient *graph, GPtrArray *refs)
 {
@@ -436,6 +501,10 @@ bench_tiles (void)
   g_autoptr (GArray) longest_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) disk_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) memory_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GPtrArray) paths = thumbnail_paths (refs);
+  g_autoptr (GArray) loader_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) loader6_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) loader_floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
   guint loader_max = foyer_thumbnail_loader_get_max_concurrent (loader);
   guint host_max = foyer_graph_client_get_max_concurrent_per_host (graph);
   gsize memory_max = foyer_thumbnail_loader_get_max_memory_bytes (loader);
@@ -446,6 +515,15 @@ bench_tiles (void)
   /* Warm connections for both, and the sandbox's own caches. */
   bare_libsoup (session, urls, token);
   run_once (sandbox, refs, NULL);
+
+  /* The network path alone, no widget: the loader at its concurrency and
+   * at the 6 it had before, against the floor, alternated. */
+  for (guint i = 0; i < runs; i++)
+    {
+      append (loader_ms, loader_only (graph, paths, 0));
+      append (loader6_ms, loader_only (graph, paths, 6));
+      append (loader_floor_ms, bare_libsoup (session, urls, token));
+    }
   for (guint i = 0; i < runs; i++)
     {
       forget_thumbnails (loader, store);
@@ -478,6 +556,10 @@ bench_tiles (void)
 
   g_print ("# tiles: %u tiles, sandbox latency %u ms, loader concurrency %u, Graph per host %u\n",
            n_tiles, latency_ms, loader_max, host_max);
+  print_spread ("network only, the loader without widgets (its concurrency)", loader_ms,
+                loader_floor_ms, "bare libsoup, same two hops, 4 per host");
+  print_spread ("network only, the loader at 6 as before", loader6_ms, loader_floor_ms,
+                "bare libsoup, same two hops, 4 per host");
   print_spread ("cold cache, every thumbnail painted (goal <= 1.2x)", cold_ms, floor_ms,
                 "bare libsoup, same two hops, 4 per host");
   g_print ("# tiles: cold cache (last run): making %u tiles and giving them their documents "
