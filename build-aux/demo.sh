@@ -115,7 +115,8 @@ import json, sys
 cloud = json.load(open(sys.argv[1]))
 print("  Microsoft sandbox (Connect Microsoft account):")
 for u in cloud.get("users", []):
-    print("                    %s / %s" % (u["email"], u["password"]))
+    # The sign-in name (UPN); Dana's differs from her mail address.
+    print("                    %s / %s" % (u.get("upn", u["email"]), u["password"]))
 PY
 fi
 cat <<'EOT'

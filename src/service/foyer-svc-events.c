@@ -217,9 +217,9 @@ keeps_up (FoyerSvcSocket *socket)
 /* Sending only queues the frame: a slow reader never blocks the others,
  * and one that stops reading is cut off before its queue grows large. */
 void
-foyer_svc_events_flush (FoyerSvc *svc)
+foyer_svc_events_push (FoyerSvc *svc, GPtrArray *events_to_push)
 {
-  g_autoptr (GPtrArray) events = g_steal_pointer (&svc->pending_events);
+  g_autoptr (GPtrArray) events = events_to_push;
 
   if (events == NULL)
     return;
@@ -238,6 +238,19 @@ foyer_svc_events_flush (FoyerSvc *svc)
             soup_websocket_connection_send_text (socket->conn, event->text);
         }
     }
+}
+
+void
+foyer_svc_events_flush (FoyerSvc *svc)
+{
+  foyer_svc_events_push (svc, g_steal_pointer (&svc->pending_events));
+}
+
+/* The events of the current transaction, to push once it commits. */
+GPtrArray *
+foyer_svc_events_take (FoyerSvc *svc)
+{
+  return g_steal_pointer (&svc->pending_events);
 }
 
 void

@@ -17,121 +17,21 @@
 
 static gboolean quitting;
 
-void
-foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-  gsize len = strlen (text);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+static void log_request (FoyerSvc *svc, SoupServerMessage *msg, guint status);
 
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&text), len);
-}
-
-void
-foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  guint status = foyer_svc_error_status (error);
-
-  if (status == 500)
-    g_warning ("Internal error: %s", error != NULL ? error->message : "unknown");
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, foyer_svc_error_code_name (error));
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, status == 500   ? "Internal error"
-                                          : error != NULL ? error->message
-                                                          : "Error");
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (msg, status, root);
-}
-
-void
-foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text)
+static void
+refuse (FoyerSvc *svc, SoupServerMessage *msg, FoyerSvcError code, const char *text)
 {
   g_autoptr (GError) error = g_error_new_literal (FOYER_SVC_ERROR, code, text);
+  g_autofree char *json = foyer_svc_error_json (error);
+  guint status = foyer_svc_error_status (error);
 
-  foyer_svc_respond_error (msg, error);
+  log_request (svc, msg, status);
+  foyer_svc_http_refuse (msg, status, json);
 }
 
-void
-foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id)
-{
-  g_object_set_data_full (G_OBJECT (msg), "foyer-person", g_strdup (person_id), g_free);
-}
-
-void
-foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims)
-{
-  gint64 *expires = g_new (gint64, 1);
-
-  *expires = claims->expires;
-  g_object_set_data_full (G_OBJECT (msg), "foyer-session", g_strdup (claims->session_id), g_free);
-  g_object_set_data_full (G_OBJECT (msg), "foyer-expires", expires, g_free);
-}
-
-const char *
-foyer_svc_request_get_session (FoyerSvcRequest *req)
-{
-  return g_object_get_data (G_OBJECT (req->msg), "foyer-session");
-}
-
-/* The bearer token's checks (signature, claims, live session) are in
- * foyer-svc-auth.c; the person and the session go with the message, for
- * the log and for a WebSocket opened by this request. */
-gboolean
-foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *value = soup_message_headers_get_one (headers, "Authorization");
-  FoyerSvcClaims claims = { 0 };
-
-  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
-                           "Send “Authorization: Bearer <token>” from POST /v1/sessions");
-      return FALSE;
-    }
-  if (!foyer_svc_authenticate_token (req->svc, value + 7, &claims, error))
-    return FALSE;
-  foyer_svc_request_set_person (req->msg, claims.person_id);
-  foyer_svc_request_set_session (req->msg, &claims);
-  req->person_id = g_steal_pointer (&claims.person_id);
-  foyer_svc_claims_clear (&claims);
-  return TRUE;
-}
-
-JsonNode *
-foyer_svc_request_body (FoyerSvcRequest *req, GError **error)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
-  g_autoptr (GBytes) bytes = NULL;
-  gsize len = 0;
-  const char *data;
-
-  if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_MEDIA_TYPE,
-                           "The body must be application/json");
-      return NULL;
-    }
-  bytes = soup_message_body_flatten (body);
-  data = g_bytes_get_data (bytes, &len);
-  return foyer_svc_json_parse (data, len, error);
-}
-
-/* Refuses oversized bodies from the headers alone, before they are read. */
+/* Refuses oversized bodies from the headers alone: the connection is
+ * closed without the body being read, so it costs no memory. */
 static void
 early_cb (SoupServer *server,
           SoupServerMessage *msg,
@@ -143,21 +43,10 @@ early_cb (SoupServer *server,
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
-    {
-      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_LENGTH,
-                                       "Send the body with a Content-Length");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      return;
-    }
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
-    {
-      foyer_svc_respond_error_literal (msg, FOYER_SVC_ERROR_TOO_LARGE,
-                                       "The request body is larger than 1 MiB");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-    }
+    refuse (user_data, msg, FOYER_SVC_ERROR_LENGTH, "Send the body with a Content-Length");
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH
+           && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
+    refuse (user_data, msg, FOYER_SVC_ERROR_TOO_LARGE, "The request body is larger than 1 MiB");
 }
 
 static void
@@ -180,6 +69,72 @@ handle_service_info (FoyerSvcRequest *req)
 }
 
 static void
+respond_status (FoyerSvcRequest *req, guint status, const char *text, JsonObject *checks)
+{
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "status", text);
+  if (checks != NULL)
+    json_object_set_object_member (object, "checks", checks);
+  json_node_take_object (root, object);
+  foyer_svc_respond_json (req->msg, status, root);
+}
+
+/* Whether the database answers: a read of its schema, which touches the
+ * file without scanning anything. */
+static gboolean
+database_answers (sqlite3 *db)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = db != NULL ? foyer_svc_store_prepare (db, "SELECT count(*) FROM sqlite_master", NULL)
+                   : NULL;
+
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+/* GET /v1/health: the process serves (no token, no database, no log
+ * line). GET /v1/ready: it can do its work: the databases answer and it
+ * is not stopping; 503 otherwise, so a load balancer takes it out. */
+static void
+handle_probe (FoyerSvcRequest *req, gboolean ready)
+{
+  JsonObject *checks;
+  gboolean ok = TRUE;
+
+  if (strcmp (req->method, "GET") != 0 && strcmp (req->method, "HEAD") != 0)
+    {
+      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET");
+      return;
+    }
+  if (!ready)
+    {
+      respond_status (req, 200, "ok", NULL);
+      return;
+    }
+  checks = json_object_new ();
+  if (req->svc->conversation)
+    {
+      gboolean answers = database_answers (req->svc->db);
+
+      json_object_set_string_member (checks, "conversationDatabase",
+                                     answers ? "ok" : "unreachable");
+      ok = ok && answers;
+    }
+  if (req->svc->kms)
+    {
+      gboolean answers = database_answers (req->svc->kms_db);
+
+      json_object_set_string_member (checks, "kmsDatabase", answers ? "ok" : "unreachable");
+      ok = ok && answers;
+    }
+  if (quitting)
+    json_object_set_string_member (checks, "service", "stopping");
+  respond_status (req, ok && !quitting ? 200 : 503, ok && !quitting ? "ready" : "unavailable",
+                  checks);
+}
+
+static void
 dispatch (FoyerSvcRequest *req)
 {
   const char *first = req->n_segments > 0 ? req->segments[0] : "";
@@ -192,7 +147,10 @@ dispatch (FoyerSvcRequest *req)
         return;
       }
 
-  if (strcmp (first, "v1") == 0 && req->svc->conversation)
+  if (strcmp (first, "v1") == 0 && req->n_segments == 2
+      && (strcmp (second, "health") == 0 || strcmp (second, "ready") == 0))
+    handle_probe (req, strcmp (second, "ready") == 0);
+  else if (strcmp (first, "v1") == 0 && req->svc->conversation)
     {
       if (strcmp (second, "sessions") == 0)
         foyer_svc_handle_sessions (req);
@@ -232,6 +190,7 @@ server_cb (SoupServer *server,
   req.query = query;
 
   dispatch (&req);
+  foyer_svc_group_hold (req.svc, msg);
 
   g_strfreev (req.segments);
   g_free (req.person_id);
@@ -248,24 +207,34 @@ request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_da
 
 /* One line per request: never a header value, a query or a body. */
 static void
-request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+log_request (FoyerSvc *svc, SoupServerMessage *msg, guint status)
 {
-  FoyerSvc *svc = user_data;
   gint64 *start = g_object_get_data (G_OBJECT (msg), "foyer-start");
   const char *person = g_object_get_data (G_OBJECT (msg), "foyer-person");
   GUri *uri = soup_server_message_get_uri (msg);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
   g_autofree char *path = NULL;
 
   if (svc->log == NULL || soup_server_message_get_method (msg) == NULL)
     return;
   path = g_utf8_make_valid (uri != NULL ? g_uri_get_path (uri) : "-", -1);
+  /* Health checks come every few seconds, forever: only failures count. */
+  if (status == 200 && (strcmp (path, "/v1/health") == 0 || strcmp (path, "/v1/ready") == 0))
+    return;
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format_iso8601 (now);
   g_strdelimit (path, " \t\r\n", '_');
   fprintf (svc->log, "%s %s %s %u person=%s %.1fms\n", stamp, soup_server_message_get_method (msg),
-           path, soup_server_message_get_status (msg), person != NULL ? person : "-",
+           path, status, person != NULL ? person : "-",
            start != NULL ? (g_get_monotonic_time () - *start) / 1000.0 : 0.0);
   fflush (svc->log);
+}
+
+static void
+request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  log_request (user_data, msg, soup_server_message_get_status (msg));
 }
 
 static gboolean
@@ -421,10 +390,11 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   g_autoptr (GInetAddress) address = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
   g_autoptr (GTlsCertificate) cert = NULL;
-  GSList *uris;
+  g_autofree char *host = NULL;
+  FoyerSvcLimits limits;
   guint port = 0;
   gboolean tls = options->tls_cert != NULL;
-  SoupServerListenOptions listen_options = 0;
+  gboolean v6;
 
   if (!parse_listen (options->listen, &address, &port, error))
     return FALSE;
@@ -443,13 +413,14 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
     }
 
   svc->server = soup_server_new ("server-header", "foyer-service", NULL);
+  /* Ours bounds what a message inflates to and compresses each event once. */
+  soup_server_remove_websocket_extension (svc->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  soup_server_add_websocket_extension (svc->server, FOYER_TYPE_SVC_DEFLATE);
   if (tls)
     {
       cert = g_tls_certificate_new_from_files (options->tls_cert, options->tls_key, error);
       if (cert == NULL)
         return FALSE;
-      g_object_set (svc->server, "tls-certificate", cert, NULL);
-      listen_options |= SOUP_SERVER_LISTEN_HTTPS;
     }
 
   soup_server_add_early_handler (svc->server, NULL, early_cb, svc, NULL);
@@ -464,21 +435,18 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   g_signal_connect (svc->server, "request-finished", G_CALLBACK (request_finished_cb), svc);
   g_signal_connect (svc->server, "request-aborted", G_CALLBACK (request_finished_cb), svc);
 
+  /* The service accepts connections itself (foyer-svc-http.c) and
+   * hands them to libsoup, TLS included. */
+  foyer_svc_limits_init (&limits);
+  svc->http = foyer_svc_http_new (svc->server, cert, &limits);
   socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (svc->server, socket_address, listen_options, error))
+  if (!foyer_svc_http_listen (svc->http, socket_address, error))
     return FALSE;
 
-  uris = soup_server_get_uris (svc->server);
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-      g_autofree char *host = g_inet_address_to_string (address);
-      gboolean v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
-
-      svc->base_url = g_strdup_printf ("%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "",
-                                       host, v6 ? "]" : "", g_uri_get_port (uri));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  host = g_inet_address_to_string (address);
+  v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+  svc->base_url = g_strdup_printf ("%s://%s%s%s:%u", tls ? "https" : "http", v6 ? "[" : "", host,
+                                   v6 ? "]" : "", foyer_svc_http_get_port (svc->http));
   if (svc->kms)
     svc->kms_url = g_strdup_printf ("%s/kms/v1", svc->base_url);
   else if (options->kms_url != NULL)
@@ -620,11 +588,15 @@ foyer_svc_run (FoyerSvc *svc)
              svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
 
   check = g_timeout_add (100, pending_check_cb, svc);
+  if (svc->conversation)
+    foyer_svc_group_start (svc);
   g_main_loop_run (svc->loop);
   g_source_remove (term);
   g_source_remove (intr);
   g_source_remove (check);
 
+  foyer_svc_http_stop (svc->http);
+  foyer_svc_group_finish (svc);
   foyer_svc_events_close_all (svc);
   soup_server_disconnect (svc->server);
   g_unlink (json_path);
@@ -637,6 +609,8 @@ foyer_svc_free (FoyerSvc *svc)
 {
   if (svc == NULL)
     return;
+  g_clear_pointer (&svc->http, foyer_svc_http_free);
+  g_clear_pointer (&svc->group, foyer_svc_group_free);
   g_clear_object (&svc->server);
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
   g_clear_pointer (&svc->sign_in, foyer_svc_sign_in_free);

@@ -26,31 +26,6 @@ now_ms (void)
 }
 
 gboolean
-foyer_svc_begin (FoyerSvc *svc, GError **error)
-{
-  return foyer_svc_store_exec (svc->db, "BEGIN IMMEDIATE", error);
-}
-
-gboolean
-foyer_svc_commit (FoyerSvc *svc, GError **error)
-{
-  if (!foyer_svc_store_exec (svc->db, "COMMIT", error))
-    {
-      foyer_svc_rollback (svc);
-      return FALSE;
-    }
-  foyer_svc_events_flush (svc);
-  return TRUE;
-}
-
-void
-foyer_svc_rollback (FoyerSvc *svc)
-{
-  foyer_svc_store_exec (svc->db, "ROLLBACK", NULL);
-  foyer_svc_events_discard (svc);
-}
-
-gboolean
 foyer_svc_is_member (FoyerSvc *svc, const char *space_id, const char *person_id)
 {
   g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (

@@ -146,6 +146,88 @@ gboolean foyer_svc_unwrap_key (
 gboolean
 foyer_svc_write_private_file (const char *path, const char *contents, gsize length, GError **error);
 
+/* ---- The HTTP layer under libsoup (foyer-svc-http.c) ---- */
+
+typedef struct _FoyerSvcHttp FoyerSvcHttp;
+
+/* Seconds (0: no limit) and counts; see docs/service-api.md. */
+typedef struct
+{
+  guint header_timeout;   /* connection made or request begun → headers read */
+  guint request_timeout;  /* headers read → body read */
+  guint response_timeout; /* body read → response taken by the client */
+  guint idle_timeout;     /* a kept-alive connection between requests */
+  guint max_per_address;  /* connections from one peer address */
+  guint max_connections;  /* 0: as many as the descriptors allow */
+} FoyerSvcLimits;
+
+typedef struct
+{
+  guint open;
+  guint64 accepted;
+  guint64 timed_out;
+  guint64 refused_per_address;
+  guint64 refused_headers;
+  guint64 refused_bodies;
+  guint64 refused_websockets;
+  guint64 descriptor_pauses;
+} FoyerSvcHttpStats;
+
+/* The defaults, or the FOYER_SERVICE_*_TIMEOUT / _MAX_* environment. */
+void foyer_svc_limits_init (FoyerSvcLimits *limits);
+FoyerSvcHttp *
+foyer_svc_http_new (SoupServer *server, GTlsCertificate *certificate, const FoyerSvcLimits *limits);
+gboolean foyer_svc_http_listen (FoyerSvcHttp *http, GSocketAddress *address, GError **error);
+guint foyer_svc_http_get_port (FoyerSvcHttp *http);
+void foyer_svc_http_get_stats (FoyerSvcHttp *http, FoyerSvcHttpStats *out);
+/* Answers from the headers alone and closes the connection without
+ * reading the body (but a little of it, dropped, so the client sees it). */
+void foyer_svc_http_refuse (SoupServerMessage *msg, guint status, const char *json);
+gboolean foyer_svc_http_is_connected (SoupServerMessage *msg);
+void foyer_svc_http_stop (FoyerSvcHttp *http);
+void foyer_svc_http_free (FoyerSvcHttp *http);
+
+/* ---- Readers of raw client bytes (foyer-svc-wire.c) ---- */
+
+typedef struct
+{
+  gboolean line_start;
+  gboolean ended;
+} FoyerSvcHeaderEnd;
+
+gsize foyer_svc_header_end_feed (FoyerSvcHeaderEnd *self, const guint8 *data, gsize length);
+
+typedef struct
+{
+  guint8 head[14];
+  guint head_len;
+  guint64 payload_left;
+  guint64 message;
+} FoyerSvcWsScan;
+
+gboolean
+foyer_svc_ws_scan_feed (FoyerSvcWsScan *self, const guint8 *data, gsize length, guint64 limit);
+
+/* ---- WebSocket compression (foyer-svc-deflate.c) ---- */
+
+/* What a client's message may hold, inflated, all fragments together. */
+#define FOYER_SVC_MAX_WS_MESSAGE 4096
+/* The same on the wire, compressed or not, with room for what deflate adds. */
+#define FOYER_SVC_MAX_WS_WIRE (2 * FOYER_SVC_MAX_WS_MESSAGE)
+
+#define FOYER_TYPE_SVC_DEFLATE (foyer_svc_deflate_get_type ())
+G_DECLARE_FINAL_TYPE (
+    FoyerSvcDeflate, foyer_svc_deflate, FOYER, SVC_DEFLATE, SoupWebsocketExtension)
+
+typedef struct
+{
+  guint64 compressed;      /* messages compressed */
+  guint64 reused;          /* sends that reused a compressed message */
+  guint64 refused_too_big; /* client messages past the limit */
+} FoyerSvcDeflateStats;
+
+void foyer_svc_deflate_get_stats (FoyerSvcDeflateStats *out);
+
 /* ---- Keys kept out of the data folder (foyer-svc-keys.c) ---- */
 
 typedef struct _FoyerSvcMasterKeys FoyerSvcMasterKeys;
@@ -211,8 +293,10 @@ struct _FoyerSvc
   char *kms_url;
   char *kms_authority;
   SoupServer *server;
-  GPtrArray *sockets;        /* FoyerSvcSocket */
-  GPtrArray *pending_events; /* FoyerSvcEvent, written but not yet pushed */
+  FoyerSvcHttp *http;
+  GPtrArray *sockets;           /* FoyerSvcSocket */
+  GPtrArray *pending_events;    /* FoyerSvcEvent, written but not yet pushed */
+  struct _FoyerSvcGroup *group; /* group commit while serving (foyer-svc-commit.c) */
   FILE *log;
   GMainLoop *loop;
   guint n_pending;
@@ -256,14 +340,36 @@ FoyerSvc *foyer_svc_new (const FoyerSvcOptions *options, GError **error);
 int foyer_svc_run (FoyerSvc *svc);
 void foyer_svc_free (FoyerSvc *svc);
 
+/* ---- Replies (foyer-svc-response.c) and requests (foyer-svc-request.c) ---- */
+
 void foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node);
 void foyer_svc_respond_error (SoupServerMessage *msg, const GError *error);
 void foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text);
+char *foyer_svc_error_json (const GError *error);
 JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);
 void foyer_svc_request_set_person (SoupServerMessage *msg, const char *person_id);
 void foyer_svc_request_set_session (SoupServerMessage *msg, const FoyerSvcClaims *claims);
 const char *foyer_svc_request_get_session (FoyerSvcRequest *req);
+
+/* ---- Transactions and group commit (foyer-svc-commit.c) ---- */
+
+typedef struct _FoyerSvcGroup FoyerSvcGroup;
+
+typedef struct
+{
+  guint64 commits;  /* group commits */
+  guint64 requests; /* replies held for one */
+} FoyerSvcGroupStats;
+
+gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
+gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
+void foyer_svc_rollback (FoyerSvc *svc);
+void foyer_svc_group_start (FoyerSvc *svc);
+void foyer_svc_group_hold (FoyerSvc *svc, SoupServerMessage *msg);
+void foyer_svc_group_finish (FoyerSvc *svc);
+void foyer_svc_group_free (FoyerSvcGroup *group);
+void foyer_svc_group_get_stats (FoyerSvc *svc, FoyerSvcGroupStats *out);
 
 /* ---- Handlers of each part ---- */
 
@@ -300,15 +406,14 @@ gboolean foyer_svc_event_emit (FoyerSvc *svc,
                                JsonNode *extra,
                                GError **error);
 void foyer_svc_events_flush (FoyerSvc *svc);
+GPtrArray *foyer_svc_events_take (FoyerSvc *svc);
+void foyer_svc_events_push (FoyerSvc *svc, GPtrArray *events);
 void foyer_svc_events_discard (FoyerSvc *svc);
 void foyer_svc_events_close_all (FoyerSvc *svc);
 void foyer_svc_events_close_sessions (FoyerSvc *svc,
                                       const char *session_id,
                                       const char *person_id,
                                       const char *reason);
-gboolean foyer_svc_begin (FoyerSvc *svc, GError **error);
-gboolean foyer_svc_commit (FoyerSvc *svc, GError **error);
-void foyer_svc_rollback (FoyerSvc *svc);
 char *foyer_svc_timestamp (gint64 ms);
 gboolean foyer_svc_kms_resource_allows (FoyerSvc *svc,
                                         const char *resource_uri,

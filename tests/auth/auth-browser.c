@@ -82,8 +82,12 @@ form_post (SoupSession *browser,
 }
 
 char *
-auth_browser_sign_in (
-    const char *url, const char *email, const char *password, guint *out_status, char **out_page)
+auth_browser_sign_in (GTlsDatabase *trust,
+                      const char *url,
+                      const char *email,
+                      const char *password,
+                      guint *out_status,
+                      char **out_page)
 {
   g_autoptr (SoupSession) browser = soup_session_new ();
   g_autofree char *page = NULL;
@@ -93,6 +97,7 @@ auth_browser_sign_in (
   g_autofree char *extra = g_strdup_printf ("login=%s&passwd=%s", login, escaped);
   guint status = 0;
 
+  soup_session_set_tls_database (browser, trust);
   soup_session_add_feature_by_type (browser, SOUP_TYPE_COOKIE_JAR);
   page = browse (browser, "GET", url, NULL, &status, &location);
   if (status == 200 && strstr (page, "name=\"passwd\"") != NULL)

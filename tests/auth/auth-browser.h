@@ -9,6 +9,11 @@
 #include <libsoup/soup.h>
 
 /* Returns the redirect the sign-in view would catch, or NULL with the
- * last page (out_page) and its status (out_status); both may be NULL. */
-char *auth_browser_sign_in (
-    const char *url, const char *email, const char *password, guint *out_status, char **out_page);
+ * last page (out_page) and its status (out_status); both may be NULL.
+ * trust: the database that trusts the sandbox's CA. */
+char *auth_browser_sign_in (GTlsDatabase *trust,
+                            const char *url,
+                            const char *email,
+                            const char *password,
+                            guint *out_status,
+                            char **out_page);

@@ -5,6 +5,7 @@
 
 #include "foyer-auth-request.h"
 #include "foyer-core.h"
+#include "foyer-test-tls.h"
 
 #include <cjose/cjose.h>
 #include <string.h>
@@ -20,6 +21,7 @@ typedef struct
 struct _MockIdp
 {
   SoupServer *server;
+  FoyerTestTlsListener *tls;
   char *authority;
   cjose_jwk_t *key;
   cjose_jwk_t *foreign_key;
@@ -338,17 +340,14 @@ MockIdp *
 mock_idp_new (void)
 {
   MockIdp *idp = g_new0 (MockIdp, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSList) uris = NULL;
   g_autofree char *token_path = NULL;
   g_autofree char *jwks_path = NULL;
 
+  /* https, with the client in this process (see foyer_test_tls_listen ()). */
   idp->server = soup_server_new (NULL, NULL);
-  g_assert_true (soup_server_listen_local (idp->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (idp->server);
-  idp->authority = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  idp->tls = foyer_test_tls_listen (idp->server, foyer_test_tls_get_default_certificate ());
+  idp->authority
+      = g_strdup_printf ("https://127.0.0.1:%u", foyer_test_tls_listener_get_port (idp->tls));
 
   idp->kid = g_strdup ("k1");
   idp->key = new_key (idp->kid);
@@ -371,6 +370,7 @@ mock_idp_new (void)
 void
 mock_idp_free (MockIdp *idp)
 {
+  foyer_test_tls_listener_stop (idp->tls);
   soup_server_disconnect (idp->server);
   g_object_unref (idp->server);
   g_free (idp->authority);
@@ -403,11 +403,12 @@ FoyerCloud *
 mock_idp_new_cloud (MockIdp *idp)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *json
-      = g_strdup_printf ("{\"name\": \"mock\", \"authority\": \"%s\", \"graph\": \"%s/v1.0\","
-                         " \"allowedHosts\": [\"%s\"], \"tenantId\": \"" MOCK_TENANT
-                         "\", \"clientId\": \"" MOCK_CLIENT "\"}",
-                         idp->authority, idp->authority, idp->authority + strlen ("http://"));
+  g_autofree char *json = g_strdup_printf (
+      "{\"name\": \"mock\", \"caFile\": \"%s\", \"authority\": \"%s\","
+      " \"graph\": \"%s/v1.0\", \"allowedHosts\": [\"%s\"], \"tenantId\": \"" MOCK_TENANT
+      "\", \"clientId\": \"" MOCK_CLIENT "\"}",
+      foyer_test_tls_get_default_ca_file (), idp->authority, idp->authority,
+      idp->authority + strlen ("https://"));
   FoyerCloud *cloud = foyer_cloud_new_from_data (json, -1, &error);
 
   g_assert_no_error (error);

@@ -92,8 +92,9 @@ browser_sign_in (FoyerAuthRequest *req, const char *email)
 {
   g_autofree char *url = foyer_auth_request_get_authorize_url (req);
   guint status = 0;
-  char *location = auth_browser_sign_in (
-      url, email, foyer_test_sandbox_get_user_password (sandbox, email), &status, NULL);
+  char *location
+      = auth_browser_sign_in (foyer_test_sandbox_get_tls_database (sandbox), url, email,
+                              foyer_test_sandbox_get_user_password (sandbox, email), &status, NULL);
 
   g_assert_cmpuint (status, ==, 302);
   g_assert_nonnull (location);
@@ -128,7 +129,7 @@ get_token (Fixture *f, gboolean force, GError **error)
 static guint
 graph_me (Fixture *f, const char *token)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = foyer_test_sandbox_trust_session (sandbox, soup_session_new ());
   g_autofree char *url = g_strconcat (foyer_cloud_get_graph_url (f->cloud), "/me", NULL);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);

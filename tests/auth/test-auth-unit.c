@@ -8,6 +8,8 @@
 #include "foyer-cloud.h"
 #include "foyer-loopback-redirect.h"
 #include "foyer-org-policy.h"
+#include "foyer-test-tls.h"
+#include "foyer-tls-database.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -41,7 +43,8 @@ test_cloud_builtin (void)
   g_assert_cmpstr (foyer_cloud_get_graph_url (cloud), ==, "https://graph.microsoft.com/v1.0");
   g_assert_cmpstr (foyer_cloud_get_redirect_uri (cloud), ==,
                    "https://login.microsoftonline.com/common/oauth2/nativeclient");
-  g_assert_false (foyer_cloud_allow_loopback_http (cloud));
+  /* The system's anchors alone. */
+  g_assert_null (foyer_cloud_get_tls_database (cloud));
   g_assert_null (foyer_cloud_get_tenant_id (cloud));
 
   token = foyer_cloud_token_url (cloud, TENANT);
@@ -91,43 +94,90 @@ test_cloud_refused (void)
 }
 
 static const char sandbox_json[]
-    = "{ \"name\": \"sandbox\", \"authority\": \"http://127.0.0.2:41001\","
-      " \"graph\": \"http://127.0.0.3:41002/v1.0\", \"sharepoint\": \"http://127.0.0.4:41003\","
+    = "{ \"name\": \"sandbox\", \"caFile\": \"auth-unit-ca.pem\","
+      " \"authority\": \"https://127.0.0.2:41001\","
+      " \"graph\": \"https://127.0.0.3:41002/v1.0\", \"sharepoint\": \"https://127.0.0.4:41003\","
       " \"allowedHosts\": [\"127.0.0.2:41001\", \"127.0.0.3:41002\", \"127.0.0.4:41003\"],"
       " \"sharepointHosts\": [\"127.0.0.4:41003\"],"
-      " \"redirectUri\": \"http://127.0.0.2:41001/common/oauth2/nativeclient\","
+      " \"redirectUri\": \"https://127.0.0.2:41001/common/oauth2/nativeclient\","
       " \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT "\" }";
+
+static char *
+workdir_file (const char *name)
+{
+  const char *workdir = g_getenv ("FOYER_TEST_WORKDIR");
+
+  return g_build_filename (workdir != NULL ? workdir : g_get_tmp_dir (), name, NULL);
+}
 
 static void
 test_cloud_file (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (
-      g_getenv ("FOYER_TEST_WORKDIR") ? g_getenv ("FOYER_TEST_WORKDIR") : g_get_tmp_dir (),
-      "auth-unit-cloud.json", NULL);
+  g_autofree char *path = workdir_file ("auth-unit-cloud.json");
+  g_autofree char *ca_path = workdir_file ("auth-unit-ca.pem");
   g_autoptr (FoyerCloud) cloud = NULL;
   g_autofree char *authorize = NULL;
+  g_autofree char *absolute = NULL;
 
   g_assert_true (g_file_set_contents (path, sandbox_json, -1, &error));
+  g_assert_true (g_file_set_contents (
+      ca_path, foyer_test_tls_get_ca_pem (foyer_test_tls_get_default ()), -1, &error));
   cloud = foyer_cloud_new_from_file (path, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (foyer_cloud_get_name (cloud), ==, "sandbox");
   g_assert_cmpstr (foyer_cloud_get_tenant_id (cloud), ==, TENANT);
   g_assert_cmpstr (foyer_cloud_get_client_id (cloud), ==, CLIENT);
-  g_assert_true (foyer_cloud_allow_loopback_http (cloud));
+  /* caFile is relative to the descriptor: the system's anchors and that CA. */
+  g_assert_true (FOYER_IS_TLS_DATABASE (foyer_cloud_get_tls_database (cloud)));
+  g_assert_cmpstr (
+      foyer_tls_database_get_ca_file (FOYER_TLS_DATABASE (foyer_cloud_get_tls_database (cloud))),
+      ==, ca_path);
   authorize = foyer_cloud_authorize_url (cloud, TENANT);
-  g_assert_cmpstr (authorize, ==, "http://127.0.0.2:41001/" TENANT "/oauth2/v2.0/authorize");
-  g_assert_true (foyer_cloud_is_allowed_url (cloud, "http://127.0.0.4:41003/sites/x"));
-  g_assert_false (foyer_cloud_is_allowed_url (cloud, "http://127.0.0.4:41004/sites/x"));
+  g_assert_cmpstr (authorize, ==, "https://127.0.0.2:41001/" TENANT "/oauth2/v2.0/authorize");
+  g_assert_true (foyer_cloud_is_allowed_url (cloud, "https://127.0.0.4:41003/sites/x"));
+  g_assert_false (foyer_cloud_is_allowed_url (cloud, "https://127.0.0.4:41004/sites/x"));
+  g_assert_false (foyer_cloud_is_allowed_url (cloud, "http://127.0.0.4:41003/sites/x"));
   g_assert_false (foyer_cloud_is_allowed_url (cloud, "https://graph.microsoft.com/v1.0/me"));
-  g_assert_true (foyer_cloud_is_sharepoint_url (cloud, "http://127.0.0.4:41003/a"));
-  g_assert_false (foyer_cloud_is_sharepoint_url (cloud, "http://127.0.0.3:41002/a"));
+  g_assert_true (foyer_cloud_is_sharepoint_url (cloud, "https://127.0.0.4:41003/a"));
+  g_assert_false (foyer_cloud_is_sharepoint_url (cloud, "https://127.0.0.3:41002/a"));
   g_unlink (path);
 
-  /* Plain http is for loopback hosts only, even in a file. */
+  /* A CA file that is missing or holds no certificate refuses the descriptor. */
   g_clear_object (&cloud);
+  g_assert_true (g_file_set_contents (ca_path, "not a certificate", -1, &error));
+  cloud = foyer_cloud_new_from_data (
+      "{\"caFile\": \"/nonexistent/ca.pem\", \"authority\": \"https://login.example.com\","
+      " \"graph\": \"https://graph.example.com/v1.0\"}",
+      -1, &error);
+  g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
+  g_assert_null (cloud);
+  g_clear_error (&error);
+  absolute = g_strdup_printf ("{\"caFile\": \"%s\", \"authority\": \"https://login.example.com\","
+                              " \"graph\": \"https://graph.example.com/v1.0\"}",
+                              ca_path);
+  cloud = foyer_cloud_new_from_data (absolute, -1, &error);
+  g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
+  g_assert_null (cloud);
+  g_clear_error (&error);
+  /* Data has no folder: a relative caFile means nothing. */
+  cloud
+      = foyer_cloud_new_from_data ("{\"caFile\": \"ca.pem\", \"authority\": \"https://a.example\","
+                                   " \"graph\": \"https://graph.example.com/v1.0\"}",
+                                   -1, &error);
+  g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
+  g_clear_error (&error);
+  g_unlink (ca_path);
+
+  /* Plain http never, not even to this computer. */
   cloud = foyer_cloud_new_from_data ("{\"authority\": \"http://login.example.com\","
                                      " \"graph\": \"https://graph.example.com/v1.0\"}",
+                                     -1, &error);
+  g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
+  g_assert_null (cloud);
+  g_clear_error (&error);
+  cloud = foyer_cloud_new_from_data ("{\"authority\": \"http://127.0.0.2:41001\","
+                                     " \"graph\": \"https://127.0.0.3:41002/v1.0\"}",
                                      -1, &error);
   g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
   g_assert_null (cloud);
@@ -140,6 +190,45 @@ test_cloud_file (void)
   g_clear_error (&error);
   cloud = foyer_cloud_new_from_file ("/nonexistent/cloud.json", &error);
   g_assert_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY);
+}
+
+/* A descriptor's CA is trusted for the hosts it issued certificates for,
+ * on top of the system's anchors, which know nothing of it. */
+static void
+test_tls_database (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsDatabase) database
+      = foyer_tls_database_new (foyer_test_tls_get_default_ca_file (), &error);
+  GTlsCertificate *ours = foyer_test_tls_get_default_certificate ();
+  g_autoptr (FoyerTestTls) stranger = foyer_test_tls_new ("stranger", &error);
+  const char *const hosts[] = { "127.0.0.1", NULL };
+  g_autoptr (GTlsCertificate) theirs = foyer_test_tls_issue (stranger, hosts, &error);
+  g_autoptr (GTlsDatabase) system
+      = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  g_autoptr (GSocketConnectable) identity = g_network_address_new ("127.0.0.1", 443);
+
+  g_assert_no_error (error);
+  g_assert_true (foyer_tls_database_trusts (database, ours, "https://127.0.0.1:4443/x"));
+  g_assert_true (foyer_tls_database_trusts (database, ours, "https://localhost/x"));
+  g_assert_false (foyer_tls_database_trusts (database, ours, "https://127.0.0.2:4443/x"));
+  g_assert_false (foyer_tls_database_trusts (database, ours, "http://127.0.0.1:4443/x"));
+  g_assert_false (foyer_tls_database_trusts (database, ours, "not a uri"));
+  g_assert_false (foyer_tls_database_trusts (database, theirs, "https://127.0.0.1/x"));
+  g_assert_cmpuint (g_tls_database_verify_chain (database, ours,
+                                                 G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                                 identity, NULL, 0, NULL, NULL),
+                    ==, 0);
+  g_assert_cmpuint (g_tls_database_verify_chain (system, ours,
+                                                 G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                                 identity, NULL, 0, NULL, NULL)
+                        & G_TLS_CERTIFICATE_UNKNOWN_CA,
+                    !=, 0);
+
+  g_clear_object (&database);
+  database = foyer_tls_database_new ("/nonexistent/ca.pem", &error);
+  g_assert_null (database);
+  g_assert_nonnull (error);
 }
 
 static FoyerOrgPolicy *
@@ -259,12 +348,15 @@ static void
 test_policy_descriptor (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "auth-unit-policy-cloud.json", NULL);
+  g_autofree char *path = workdir_file ("auth-unit-policy-cloud.json");
+  g_autofree char *ca_path = workdir_file ("auth-unit-ca.pem");
   g_autofree char *json = NULL;
   g_autoptr (FoyerOrgPolicy) policy = NULL;
   g_autoptr (FoyerCloud) cloud = NULL;
 
   g_assert_true (g_file_set_contents (path, sandbox_json, -1, &error));
+  g_assert_true (g_file_set_contents (
+      ca_path, foyer_test_tls_get_ca_pem (foyer_test_tls_get_default ()), -1, &error));
   json
       = g_strdup_printf ("{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
                          "\", \"cloud\": \"worldwide\", \"cloudDescriptor\": \"%s\","
@@ -277,8 +369,10 @@ test_policy_descriptor (void)
   g_assert_true (foyer_org_policy_get_browser_sign_in (policy));
   cloud = foyer_org_policy_create_cloud (policy, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (foyer_cloud_get_authority (cloud), ==, "http://127.0.0.2:41001");
+  g_assert_cmpstr (foyer_cloud_get_authority (cloud), ==, "https://127.0.0.2:41001");
+  g_assert_nonnull (foyer_cloud_get_tls_database (cloud));
   g_unlink (path);
+  g_unlink (ca_path);
 }
 
 static FoyerAuthRequest *
@@ -663,6 +757,7 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/cloud/builtin", test_cloud_builtin);
   g_test_add_func ("/auth/cloud/refused", test_cloud_refused);
   g_test_add_func ("/auth/cloud/file", test_cloud_file);
+  g_test_add_func ("/auth/cloud/tls-database", test_tls_database);
   g_test_add_func ("/auth/policy/valid", test_policy_valid);
   g_test_add_func ("/auth/policy/invalid", test_policy_invalid);
   g_test_add_func ("/auth/policy/disabled", test_policy_disabled);

@@ -320,8 +320,8 @@ test_network_error (Fixture *f, gconstpointer data)
   port = g_inet_socket_address_get_port (addr);
   g_socket_close (socket, NULL);
 
-  json = g_strdup_printf ("{\"authority\": \"http://127.0.0.1:%u\", \"graph\":"
-                          " \"http://127.0.0.1:%u/v1.0\"}",
+  json = g_strdup_printf ("{\"authority\": \"https://127.0.0.1:%u\", \"graph\":"
+                          " \"https://127.0.0.1:%u/v1.0\"}",
                           port, port);
   dead = foyer_cloud_new_from_data (json, -1, &error);
   g_assert_no_error (error);

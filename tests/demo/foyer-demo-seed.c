@@ -45,6 +45,7 @@ typedef struct
 
 static GHashTable *passwords; /* email → foyer-service password */
 static JsonObject *cloud;
+static FoyerCloud *ms_cloud;
 static char *kms_url;
 static SoupSession *soup;
 
@@ -146,8 +147,7 @@ person_sign_in (Person *person, const char *base_url)
 
   token = mint_token (person->email);
   authorizer = foyer_static_authorizer_new (token);
-  person->graph = foyer_graph_client_new (foyer_json_get_string (cloud, "graph"),
-                                          FOYER_AUTHORIZER (authorizer));
+  person->graph = foyer_graph_client_new_for_cloud (ms_cloud, FOYER_AUTHORIZER (authorizer));
   g_clear_object (&wait.result);
 }
 
@@ -358,10 +358,15 @@ main (int argc, char **argv)
 
   service = load_json_object (service_json);
   cloud = load_json_object (cloud_path);
+  /* The sandbox's endpoints and its CA, as the app reads them. */
+  ms_cloud = foyer_cloud_new_from_file (cloud_path, &error);
+  if (ms_cloud == NULL)
+    fail ("the sandbox's cloud.json", error);
   kms_url = g_strdup (foyer_json_get_string (service, "kmsUrl"));
   if (kms_url == NULL || foyer_json_get_string (service, "baseUrl") == NULL)
     fail ("service.json has no baseUrl or kmsUrl", NULL);
   soup = soup_session_new ();
+  soup_session_set_tls_database (soup, foyer_cloud_get_tls_database (ms_cloud));
 
   for (guint i = 0; i < G_N_ELEMENTS (people); i++)
     person_sign_in (people[i], foyer_json_get_string (service, "baseUrl"));
@@ -397,6 +402,7 @@ main (int argc, char **argv)
       g_free (people[i]->name);
     }
   g_object_unref (soup);
+  g_object_unref (ms_cloud);
   json_object_unref (cloud);
   g_free (kms_url);
   g_hash_table_unref (passwords);

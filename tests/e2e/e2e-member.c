@@ -246,8 +246,8 @@ connect_microsoft (Member *self, char **args, GString *answer, GError **error)
   REQUIRE (g_str_has_prefix (webkit_web_view_get_uri (web), self->authority),
            "the sign-in form is at %s, not at the sandbox's %s", webkit_web_view_get_uri (web),
            self->authority);
-  REQUIRE (foyer_sign_in_view_get_security (view) == FOYER_SIGN_IN_SECURITY_LOOPBACK,
-           "the sign-in view does not say the page is on this computer");
+  REQUIRE (foyer_sign_in_view_get_security (view) == FOYER_SIGN_IN_SECURITY_SECURE,
+           "the sign-in view does not say the connection is secure");
   name = g_strdup_printf ("e2e-1-%s-sign-in", self->role);
   save_screenshot (GTK_WIDGET (window), name);
 

@@ -3,6 +3,8 @@
 
 #include "graph-mock-server.h"
 
+#include "foyer-test-tls.h"
+
 #include <string.h>
 
 typedef struct
@@ -22,6 +24,7 @@ mock_request_free (MockRequest *request)
   g_free (request->authorization);
   g_free (request->user_agent);
   g_free (request->prefer);
+  g_free (request->client_request_id);
   g_free (request->body);
   g_free (request);
 }
@@ -87,6 +90,8 @@ handler (SoupServer *server,
   request->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
   request->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
   request->prefer = g_strdup (soup_message_headers_get_one (headers, "Prefer"));
+  request->client_request_id
+      = g_strdup (soup_message_headers_get_one (headers, "client-request-id"));
   request->body = body->length > 0 ? g_strndup (body->data, body->length) : NULL;
   request->time_us = g_get_monotonic_time ();
   g_ptr_array_add (mock->log, request);
@@ -118,8 +123,6 @@ MockServer *
 mock_server_new (MockResponder responder, gpointer data)
 {
   MockServer *mock = g_new0 (MockServer, 1);
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
 
   mock->server = soup_server_new (NULL, NULL);
   mock->log = g_ptr_array_new_with_free_func ((GDestroyNotify) mock_request_free);
@@ -127,19 +130,18 @@ mock_server_new (MockResponder responder, gpointer data)
   mock->responder = responder;
   mock->responder_data = data;
   soup_server_add_handler (mock->server, NULL, handler, mock, NULL);
-  g_assert_true (soup_server_listen_local (mock->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (mock->server);
-  g_assert_nonnull (uris);
-  mock->origin = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  /* https, as Graph: the certificate comes from the tests' own CA. */
+  mock->tls = foyer_test_tls_listen (mock->server, foyer_test_tls_get_default_certificate ());
+  mock->origin
+      = g_strdup_printf ("https://127.0.0.1:%u", foyer_test_tls_listener_get_port (mock->tls));
   mock->base_url = g_strconcat (mock->origin, "/v1.0", NULL);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return mock;
 }
 
 void
 mock_server_free (MockServer *mock)
 {
+  foyer_test_tls_listener_stop (mock->tls);
   soup_server_disconnect (mock->server);
   g_ptr_array_unref (mock->pending);
   g_object_unref (mock->server);
@@ -218,6 +220,35 @@ mock_wait_for (gboolean *flag, guint timeout_ms)
 }
 
 void
+mock_wait_for_requests (MockServer *mock, guint n, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_flag_cb, &timed_out);
+
+  while (mock->log->len < n && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+void
+mock_wait_answered (MockServer *mock, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_flag_cb, &timed_out);
+
+  while (mock->in_flight > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  /* ...and whatever that set going in this process, done too. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+void
 mock_wait_ms (guint ms)
 {
   gboolean done = FALSE;
@@ -225,4 +256,11 @@ mock_wait_ms (guint ms)
   g_timeout_add (ms, timeout_flag_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+FoyerGraphClient *
+mock_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer)
+{
+  return g_object_new (FOYER_TYPE_GRAPH_CLIENT, "base-url", base_url, "authorizer", authorizer,
+                       "tls-database", foyer_test_tls_get_default_database (), NULL);
 }

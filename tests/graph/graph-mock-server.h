@@ -9,6 +9,9 @@
 
 #include <libsoup/soup.h>
 
+#include "foyer-graph-client.h"
+#include "foyer-test-tls.h"
+
 G_BEGIN_DECLS
 
 typedef struct _MockServer MockServer;
@@ -20,6 +23,7 @@ typedef struct
   char *authorization;
   char *user_agent;
   char *prefer;
+  char *client_request_id;
   char *body;
   gint64 time_us; /* monotonic, when the request arrived */
 } MockRequest;
@@ -32,7 +36,8 @@ typedef guint (*MockResponder) (
 struct _MockServer
 {
   SoupServer *server;
-  char *origin;   /* http://127.0.0.1:port */
+  FoyerTestTlsListener *tls;
+  char *origin;   /* https://127.0.0.1:port */
   char *base_url; /* origin + /v1.0 */
   GPtrArray *log; /* MockRequest* */
   GPtrArray *pending;
@@ -56,9 +61,15 @@ void mock_graph_error (SoupServerMessage *msg,
                        const char *inner_code,
                        const char *request_id);
 
+/* A Graph client for base_url that trusts the tests' CA (the mock's certificate). */
+FoyerGraphClient *mock_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer);
+
 /* Iterates the default main context until *flag is TRUE, failing the test
  * after timeout_ms. */
 void mock_wait_for (gboolean *flag, guint timeout_ms);
 void mock_wait_ms (guint ms);
+/* Until the server has seen n requests in all; until it answered every one. */
+void mock_wait_for_requests (MockServer *mock, guint n, guint timeout_ms);
+void mock_wait_answered (MockServer *mock, guint timeout_ms);
 
 G_END_DECLS

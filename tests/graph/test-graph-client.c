@@ -12,6 +12,7 @@
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
+#include "foyer-test-tls.h"
 #include "graph-mock-server.h"
 
 typedef struct
@@ -56,7 +57,7 @@ static FoyerGraphClient *
 client_for (MockServer *mock, FoyerStaticAuthorizer **out_auth)
 {
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("token-1");
-  FoyerGraphClient *client = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+  FoyerGraphClient *client = mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
 
   foyer_graph_client_set_base_delay_ms (client, 20);
   if (out_auth != NULL)
@@ -571,7 +572,7 @@ test_authorizer_error_passes_through (void)
   g_autoptr (MockServer) mock = mock_server_new (auth_responder, NULL);
   g_autoptr (TestRevokedAuthorizer) auth = g_object_new (TEST_TYPE_REVOKED_AUTHORIZER, NULL);
   g_autoptr (FoyerGraphClient) client
-      = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+      = mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
   Result r = { 0 };
 
   /* The app learns the account needs reconnecting; nothing is sent. */
@@ -642,7 +643,7 @@ test_malformed_item (void)
 
   /* A base URL whose item path lands on the "[1,2,3]" answer. */
   base = g_strconcat (mock->origin, "/v1.0/item", NULL);
-  client = foyer_graph_client_new (base, FOYER_AUTHORIZER (auth));
+  client = mock_graph_client_new (base, FOYER_AUTHORIZER (auth));
   foyer_graph_client_get_item_async (client, NULL, "x", NULL, item_cb, &r);
   mock_wait_for (&r.done, 30000);
   g_assert_null (r.object);
@@ -664,21 +665,38 @@ cancel_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Cancels the caller's request once it has reached the server, whose
+ * answer then takes 10 s. */
+static guint
+cancel_on_arrival_responder (
+    MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  mock_json (msg, 200, "{\"value\":[]}");
+  g_idle_add (cancel_cb, d);
+  return 10000;
+}
+
 static void
 test_cancel_in_flight (void)
 {
-  g_autoptr (MockServer) mock = mock_server_new (slow_responder, GUINT_TO_POINTER (10000));
-  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (MockServer) mock = mock_server_new (cancel_on_arrival_responder, cancellable);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
   gint64 start = g_get_monotonic_time ();
   Result r = { 0 };
 
-  g_timeout_add (100, cancel_cb, cancellable);
   get (client, "/me/drive/root/children", cancellable, &r);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (mock->log->len, ==, 1);
   result_clear (&r);
+}
+
+static void
+retrying_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  if (g_str_has_prefix (message, "retrying "))
+    *(gboolean *) user_data = TRUE;
 }
 
 static void
@@ -689,8 +707,16 @@ test_cancel_during_retry_wait (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Result r = { 0 };
 
-  g_timeout_add (200, cancel_cb, cancellable);
-  get (client, "/me", cancellable, &r);
+  gboolean waiting = FALSE;
+  guint handler = g_log_set_handler ("foyer-graph", G_LOG_LEVEL_DEBUG, retrying_cb, &waiting);
+
+  /* The 429 (Retry-After: 20) answered and read: the client waits. */
+  foyer_graph_client_request_async (client, "GET", "/me", NULL, cancellable, request_cb, &r);
+  mock_wait_for (&waiting, 30000);
+  g_log_remove_handler ("foyer-graph", handler);
+  g_assert_false (r.done);
+  g_cancellable_cancel (cancellable);
+  mock_wait_for (&r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (mock->log->len, ==, 1);
 
@@ -710,12 +736,13 @@ test_dispose_cancels_list (void)
   GWeakRef weak;
 
   g_weak_ref_init (&weak, list);
-  mock_wait_ms (50);
+  /* Its first page asked for (the server answers in 500 ms). */
+  mock_wait_for_requests (mock, 1, 30000);
   g_object_unref (list);
   /* Dropping the list disposes it at once, and its late answer is
    * ignored without touching it. */
   g_assert_null (g_weak_ref_get (&weak));
-  mock_wait_ms (700);
+  mock_wait_answered (mock, 30000);
   g_weak_ref_clear (&weak);
   g_assert_cmpuint (mock->log->len, ==, 1);
   g_assert_true (
@@ -831,10 +858,203 @@ test_foreign_next_link (void)
   g_assert_cmpuint (files->log->len, ==, 1);
   g_assert_null (mock_server_request (files, 0)->authorization);
 
-  /* Plain http is only for loopback hosts. */
+  /* Plain http never, not even to this computer. */
   get (client, "http://graph.example.com/v1.0/me", NULL, &r);
   g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_INVALID_REQUEST);
   result_clear (&r);
+  get (client, "http://127.0.0.1:9/v1.0/me", NULL, &r);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_INVALID_REQUEST);
+  result_clear (&r);
+}
+
+/* A plain http server on loopback that must never be asked anything. */
+static void
+plain_cb (SoupServer *server,
+          SoupServerMessage *msg,
+          const char *path,
+          GHashTable *query,
+          gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+static guint
+leave_responder (MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  const char *elsewhere = d;
+
+  if (g_str_has_prefix (path, "/v1.0/away"))
+    soup_server_message_set_redirect (msg, 302, elsewhere);
+  else if (g_str_has_prefix (path, "/v1.0/page"))
+    {
+      g_autofree char *json
+          = g_strdup_printf ("{\"value\": [], \"@odata.nextLink\": \"%s\"}", elsewhere);
+
+      mock_json (msg, 200, json);
+    }
+  else
+    mock_json (msg, 200, "{\"value\": []}");
+  return 0;
+}
+
+static FoyerGraphClient *
+cloud_client_for (MockServer *mock)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("token-1");
+  g_autofree char *json
+      = g_strdup_printf ("{\"caFile\": \"%s\", \"authority\": \"%s\", \"graph\": \"%s\","
+                         " \"allowedHosts\": [\"%s\"]}",
+                         foyer_test_tls_get_default_ca_file (), mock->origin, mock->base_url,
+                         mock->origin + strlen ("https://"));
+  g_autoptr (FoyerCloud) cloud = foyer_cloud_new_from_data (json, -1, &error);
+
+  g_assert_no_error (error);
+  return foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
+}
+
+/* Issue #16: a redirect to http (even on loopback) or, for a cloud, to a
+ * host outside the cloud is refused: nothing is sent there, token or not. */
+static void
+test_redirect_refused (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SoupServer) plain = soup_server_new (NULL, NULL);
+  g_autoptr (GSList) uris = NULL;
+  g_autofree char *plain_url = NULL;
+  guint plain_hits = 0;
+  g_autoptr (MockServer) files = mock_server_new (files_responder, NULL);
+  g_autofree char *files_url = g_strconcat (files->origin, "/files/t.jpg", NULL);
+  Result r = { 0 };
+
+  soup_server_add_handler (plain, NULL, plain_cb, &plain_hits, NULL);
+  g_assert_true (soup_server_listen_local (plain, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (plain);
+  plain_url = g_strdup_printf ("http://127.0.0.1:%d/steal", g_uri_get_port (uris->data));
+
+  {
+    g_autoptr (MockServer) mock = mock_server_new (leave_responder, plain_url);
+    g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+    g_autoptr (FoyerGraphClient) cloud_client = cloud_client_for (mock);
+
+    foyer_graph_client_request_bytes_async (client, "GET", "/away", NULL, bytes_cb, &r);
+    mock_wait_for (&r.done, 30000);
+    g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_FAILED);
+    g_assert_cmpuint (foyer_graph_error_get_status (r.error), ==, 302);
+    result_clear (&r);
+    foyer_graph_client_request_bytes_async (cloud_client, "GET", "/away", NULL, bytes_cb, &r);
+    mock_wait_for (&r.done, 30000);
+    g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_FAILED);
+    result_clear (&r);
+    g_assert_cmpuint (plain_hits, ==, 0);
+  }
+  {
+    g_autoptr (MockServer) mock = mock_server_new (leave_responder, files_url);
+    g_autoptr (FoyerGraphClient) cloud_client = cloud_client_for (mock);
+    g_autoptr (FoyerDriveItemList) list = NULL;
+
+    /* https, but not one of the cloud's hosts: neither a redirect nor a nextLink. */
+    foyer_graph_client_request_bytes_async (cloud_client, "GET", "/away", NULL, bytes_cb, &r);
+    mock_wait_for (&r.done, 30000);
+    g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_FAILED);
+    result_clear (&r);
+    list = foyer_drive_item_list_new (cloud_client, "/page");
+    wait_loaded (list);
+    g_assert_no_error (foyer_drive_item_list_get_error (list));
+    g_assert_true (foyer_drive_item_list_get_has_more (list));
+    foyer_drive_item_list_load_more (list);
+    wait_loaded (list);
+    g_assert_error (foyer_drive_item_list_get_error (list), FOYER_GRAPH_ERROR,
+                    FOYER_GRAPH_ERROR_INVALID_REQUEST);
+    g_assert_cmpuint (files->log->len, ==, 0);
+    /* The cloud's own host is fine. */
+    get (cloud_client, "/me", NULL, &r);
+    g_assert_no_error (r.error);
+    result_clear (&r);
+  }
+  soup_server_disconnect (plain);
+}
+
+/* A client with the system's anchors alone does not trust a test CA: the
+ * descriptor's CA is never trusted beyond the client given it. */
+static void
+test_system_trust_only (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (slow_responder, NULL);
+  g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("token-1");
+  g_autoptr (FoyerGraphClient) client = NULL;
+  Result r = { 0 };
+
+  client = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+  foyer_graph_client_set_max_retries (client, 0);
+  get (client, "/me", NULL, &r);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NETWORK);
+  g_assert_cmpuint (mock->log->len, ==, 0);
+  result_clear (&r);
+}
+
+typedef struct
+{
+  GPtrArray *lines;
+} Captured;
+
+static void
+capture_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  g_ptr_array_add (((Captured *) user_data)->lines, g_strdup (message));
+}
+
+static guint
+flaky_responder (MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  if (i == 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    "0");
+      mock_graph_error (msg, 503, "serviceNotAvailable", NULL, "req-503");
+    }
+  else if (g_str_has_prefix (path, "/v1.0/missing"))
+    mock_graph_error (msg, 404, "itemNotFound", NULL, "req-404");
+  else
+    mock_json (msg, 200, "{}");
+  return 0;
+}
+
+/* One client-request-id per call, kept across its retries, and logged with
+ * the request-id when the call fails (what Microsoft support asks for). */
+static void
+test_client_request_id (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (flaky_responder, NULL);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+  Captured captured = { g_ptr_array_new_with_free_func (g_free) };
+  guint handler;
+  Result r = { 0 };
+  const char *first;
+  const char *failed;
+
+  get (client, "/me", NULL, &r);
+  g_assert_no_error (r.error);
+  result_clear (&r);
+  g_assert_cmpuint (mock->log->len, ==, 2);
+  first = mock_server_request (mock, 0)->client_request_id;
+  g_assert_true (g_uuid_string_is_valid (first));
+  g_assert_cmpstr (mock_server_request (mock, 1)->client_request_id, ==, first);
+
+  handler = g_log_set_handler ("foyer-graph", G_LOG_LEVEL_MESSAGE, capture_cb, &captured);
+  get (client, "/missing", NULL, &r);
+  g_log_remove_handler ("foyer-graph", handler);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_NOT_FOUND);
+  result_clear (&r);
+  failed = mock_server_request (mock, 2)->client_request_id;
+  g_assert_true (g_uuid_string_is_valid (failed));
+  g_assert_cmpstr (failed, !=, first);
+  g_assert_cmpuint (captured.lines->len, ==, 1);
+  g_assert_nonnull (strstr (captured.lines->pdata[0], failed));
+  g_assert_nonnull (strstr (captured.lines->pdata[0], "req-404"));
+  g_ptr_array_unref (captured.lines);
 }
 
 /* createLink: anonymous is forbidden by the tenant, organization works. */
@@ -1043,6 +1263,9 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/client/concurrency-limit", test_concurrency_limit);
   g_test_add_func ("/graph/client/redirect-without-token", test_redirect_without_token);
   g_test_add_func ("/graph/client/foreign-next-link", test_foreign_next_link);
+  g_test_add_func ("/graph/client/redirect-refused", test_redirect_refused);
+  g_test_add_func ("/graph/client/system-trust-only", test_system_trust_only);
+  g_test_add_func ("/graph/client/client-request-id", test_client_request_id);
   g_test_add_func ("/graph/client/create-link-fallback", test_create_link_fallback);
   g_test_add_func ("/graph/client/recent-and-shared", test_recent_and_shared);
   g_test_add_func ("/graph/client/endpoint-paths", test_endpoint_paths);

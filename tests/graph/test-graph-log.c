@@ -79,7 +79,7 @@ test_retry_logged_without_ids (void)
   g_autoptr (MockServer) mock = mock_server_new (throttle_once, NULL);
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("token-1");
   g_autoptr (FoyerGraphClient) client
-      = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+      = mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
   gboolean done = FALSE;
 
   foyer_graph_client_set_base_delay_ms (client, 10);

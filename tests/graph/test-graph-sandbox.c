@@ -13,10 +13,12 @@
 #include "foyer-drive-item-list.h"
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
+#include "foyer-item-location.h"
 #include "foyer-test-sandbox.h"
 #include "graph-mock-server.h"
 
 static FoyerTestSandbox *sandbox;
+static FoyerCloud *cloud; /* from its cloud.json: https, its CA, its hosts */
 
 /* An authorizer that asks the sandbox for a new token when forced, as the
  * token manager does with its refresh token. */
@@ -111,8 +113,7 @@ client_for (const char *email)
 {
   g_autoptr (TestMintingAuthorizer) auth = authorizer_for (email);
 
-  return foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                 FOYER_AUTHORIZER (auth));
+  return foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
 }
 
 static void
@@ -448,29 +449,117 @@ test_sites (void)
     }
 }
 
+static gboolean
+list_has (FoyerDriveItemList *list, const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      g_assert_nonnull (foyer_drive_item_get_drive_id (item));
+      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Issue #16: Recent and Shared come from the insights, whose $select the
+ * sandbox checks as Graph does (usedInsight has no lastShared, sharedInsight
+ * no lastUsed): one 200 each, and never the deprecated lists, which are
+ * retired by now anyway. */
 static void
 test_recent_uses_insights (void)
 {
   g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
   g_autoptr (FoyerDriveItemList) recent = NULL;
-  g_autoptr (GPtrArray) insights = NULL;
+  g_autoptr (FoyerDriveItemList) shared = NULL;
+  g_autoptr (GPtrArray) used = NULL;
+  g_autoptr (GPtrArray) insights_shared = NULL;
   g_autoptr (GPtrArray) deprecated = NULL;
+  g_autoptr (GPtrArray) deprecated_shared = NULL;
   g_autoptr (GError) error = NULL;
 
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   recent = foyer_drive_item_list_new_recent (client);
+  shared = foyer_drive_item_list_new_shared_with_me (client);
   wait_page (recent, 1);
-  insights = log_entries ("/me/insights/used");
+  wait_page (shared, 1);
+  g_assert_no_error (foyer_drive_item_list_get_error (recent));
+  g_assert_no_error (foyer_drive_item_list_get_error (shared));
+  used = log_entries ("/me/insights/used");
+  insights_shared = log_entries ("/me/insights/shared");
   deprecated = log_entries ("/me/drive/recent");
-  g_assert_cmpuint (insights->len, ==, 1);
+  deprecated_shared = log_entries ("/me/drive/sharedWithMe");
+  g_assert_cmpuint (used->len, ==, 1);
+  g_assert_cmpuint (insights_shared->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (used->pdata[0], "status"), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (insights_shared->pdata[0], "status"), ==, 200);
   g_assert_cmpuint (deprecated->len, ==, 0);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (recent)); i++)
-    {
-      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (G_LIST_MODEL (recent), i);
+  g_assert_cmpuint (deprecated_shared->len, ==, 0);
+  g_assert_true (list_has (recent, "Quarterly report.docx"));
+  g_assert_true (list_has (shared, "Team plan.docx"));
+}
 
-      g_assert_nonnull (foyer_drive_item_get_drive_id (item));
-      g_assert_nonnull (foyer_drive_item_get_name (item));
-    }
+static void
+location_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->value = foyer_item_location_finish (FOYER_GRAPH_CLIENT (source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* Search hits come without parentReference.path (OneDrive for Business):
+ * where one lives costs one GET of its parent. */
+static void
+test_item_location (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) hits = foyer_drive_item_list_new_search (client, "beach");
+  g_autoptr (FoyerDriveItem) beach = NULL;
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GError) error = NULL;
+  Result r = { 0 };
+
+  wait_page (hits, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (hits)), ==, 1);
+  beach = g_list_model_get_item (G_LIST_MODEL (hits), 0);
+  g_assert_null (foyer_drive_item_get_parent_path (beach));
+  g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
+  foyer_item_location_async (client, beach, NULL, location_cb, &r);
+  mock_wait_for (&r.done, 30000);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.value, ==, "/Documents/photos");
+  g_clear_pointer ((char **) &r.value, g_free);
+  before = log_entries (foyer_drive_item_get_parent_id (beach));
+  g_assert_cmpuint (before->len, ==, 1);
+}
+
+/* An organization that turned item insights off: the list says why it
+ * left the insights, for the picker to tell the person. */
+static void
+test_insights_disabled_fallback (void)
+{
+  g_autoptr (FoyerGraphClient) client = client_for ("alice@contoso.example");
+  g_autoptr (FoyerDriveItemList) recent = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = foyer_test_sandbox_control (
+      sandbox, "POST", "/tenants/contoso.example", "{\"insightsDisabled\": true}", &error);
+  const GError *why;
+
+  g_assert_no_error (error);
+  recent = foyer_drive_item_list_new_recent (client);
+  wait_page (recent, 1);
+  why = foyer_drive_item_list_get_fallback_error (recent);
+  g_assert_error (why, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_ACCESS_DENIED);
+  g_assert_cmpstr (foyer_graph_error_get_code (why), ==, "ItemInsightsDisabled");
+  /* December 2026: the deprecated list it fell back to answers nothing. */
+  g_assert_no_error (foyer_drive_item_list_get_error (recent));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recent)), ==, 0);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = foyer_test_sandbox_control (sandbox, "POST", "/tenants/contoso.example",
+                                      "{\"insightsDisabled\": false}", &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -561,8 +650,8 @@ static void
 test_expired_token (void)
 {
   g_autoptr (TestMintingAuthorizer) auth = authorizer_for ("carol@contoso.example");
-  g_autoptr (FoyerGraphClient) client = foyer_graph_client_new (
-      foyer_test_sandbox_get_graph_url (sandbox), FOYER_AUTHORIZER (auth));
+  g_autoptr (FoyerGraphClient) client
+      = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (auth));
   g_autoptr (GError) error = NULL;
   Result r = { 0 };
 
@@ -585,11 +674,15 @@ test_expired_token (void)
 int
 main (int argc, char **argv)
 {
+  const char *now_args[] = { "--now", "2026-12-01", NULL };
   g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  sandbox = foyer_test_sandbox_start (NULL, &error);
+  /* After Recent's deprecated list retired, before Shared's. */
+  sandbox = foyer_test_sandbox_start (now_args, &error);
+  g_assert_no_error (error);
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
   g_assert_no_error (error);
 
   g_test_add_func ("/graph/sandbox/root-and-folder", test_root_and_folder);
@@ -599,9 +692,12 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/sandbox/sites", test_sites);
   g_test_add_func ("/graph/sandbox/faults", test_faults);
   g_test_add_func ("/graph/sandbox/recent-uses-insights", test_recent_uses_insights);
+  g_test_add_func ("/graph/sandbox/item-location", test_item_location);
+  g_test_add_func ("/graph/sandbox/insights-disabled-fallback", test_insights_disabled_fallback);
   g_test_add_func ("/graph/sandbox/throttle-burst", test_throttle_burst);
   g_test_add_func ("/graph/sandbox/expired-token", test_expired_token);
   status = g_test_run ();
+  g_clear_object (&cloud);
   foyer_test_sandbox_unref (sandbox);
   return status;
 }

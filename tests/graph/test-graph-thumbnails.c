@@ -172,7 +172,7 @@ client_for (MockServer *mock)
 {
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("tok");
 
-  return foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+  return mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
 }
 
 static void
@@ -258,7 +258,7 @@ test_cancel_one_requester (void)
 
   load (loader, "u!shared", first, &loads);
   load (loader, "u!shared", second, &loads);
-  mock_wait_ms (50);
+  mock_wait_for_requests (mock, 1, 30000);
   g_cancellable_cancel (first);
   wait_loads (&loads, 1);
   g_assert_cmpuint (loads.cancelled, ==, 1);
@@ -283,7 +283,7 @@ test_cancel_last_requester (void)
 
   load (loader, "u!gone", first, &loads);
   load (loader, "u!gone", second, &loads);
-  mock_wait_ms (100);
+  mock_wait_for_requests (mock, 1, 30000);
   g_cancellable_cancel (first);
   g_cancellable_cancel (second);
   wait_loads (&loads, 2);

@@ -73,7 +73,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
           FOYER_LINK_AUDIENCE_NONE };
 
   f->fake = fake_graph_new ();
-  f->graph = foyer_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
+  f->graph = mock_graph_client_new (f->fake->mock->base_url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 50);
   if (data == NULL)
     {
@@ -933,12 +933,12 @@ test_offline (Fixture *f, gconstpointer data)
   /* A port that was just free and is closed again: connections are refused. */
   g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
                                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL));
-  url = g_strdup_printf ("http://127.0.0.1:%u/v1.0",
+  url = g_strdup_printf ("https://127.0.0.1:%u/v1.0",
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   g_socket_listener_close (listener);
 
   g_clear_object (&f->graph);
-  f->graph = foyer_graph_client_new (url, FOYER_AUTHORIZER (authorizer));
+  f->graph = mock_graph_client_new (url, FOYER_AUTHORIZER (authorizer));
   foyer_graph_client_set_base_delay_ms (f->graph, 20);
   open_dialog (f, policy);
   g_assert_true (foyer_ui_test_wait_until (shows_offline, f, 20000));
@@ -985,9 +985,30 @@ tile_has_thumbnail (gpointer data)
   return _foyer_picker_tile_get_has_thumbnail (data);
 }
 
+typedef struct
+{
+  FakeGraph *fake;
+  guint count;
+} DeckWait;
+
+static gboolean
+deck_requested (gpointer data)
+{
+  DeckWait *w = data;
+
+  return fake_graph_count (w->fake, "/v1.0/drives/me-drive/items/deck/thumbnails") >= w->count;
+}
+
+static gboolean
+fake_idle (gpointer data)
+{
+  return ((FakeGraph *) data)->mock->in_flight == 0;
+}
+
 static void
 test_tile_thumbnails (Fixture *f, gconstpointer data)
 {
+  DeckWait deck_wait = { NULL, 0 };
   g_autoptr (FoyerThumbnailLoader) loader = foyer_thumbnail_loader_new (f->graph, NULL);
   g_autoptr (FoyerDriveItem) zebra = NULL;
   g_autoptr (FoyerDriveItem) deck = NULL;
@@ -1014,14 +1035,20 @@ test_tile_thumbnails (Fixture *f, gconstpointer data)
   g_assert_true (foyer_ui_test_wait_until (tile_has_thumbnail, tile, 10000));
   g_assert_cmpint (gtk_image_get_storage_type (GTK_IMAGE (image)), ==, GTK_IMAGE_PAINTABLE);
 
-  /* Recycled before its thumbnail came: the late image does not land. */
+  /* Recycled before its thumbnail came: the late image does not land. The
+   * waits are on the fake Graph: the request reached it, then its (slow)
+   * answer left it, then the loop has nothing more to do. */
   requests = fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/deck/thumbnails");
   foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), deck);
-  wait_ms (200);
+  deck_wait.fake = f->fake;
+  deck_wait.count = requests + 1;
+  g_assert_true (foyer_ui_test_wait_until (deck_requested, &deck_wait, 10000));
+  foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), budget);
+  g_assert_true (foyer_ui_test_wait_until (fake_idle, f->fake, 10000));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (fake_graph_count (f->fake, "/v1.0/drives/me-drive/items/deck/thumbnails"), ==,
                     requests + 1);
-  foyer_picker_tile_set_item (FOYER_PICKER_TILE (tile), budget);
-  wait_ms (700);
   g_assert_false (_foyer_picker_tile_get_has_thumbnail (FOYER_PICKER_TILE (tile)));
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (image)), ==,
                    "x-office-spreadsheet-symbolic");

@@ -16,6 +16,7 @@
 #include "picker/foyer-share-options.h"
 
 static FoyerTestSandbox *sandbox;
+static FoyerCloud *cloud;
 static char *alice_token;
 
 typedef struct
@@ -68,8 +69,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   g_assert_no_error (error);
-  f->graph = foyer_graph_client_new (foyer_test_sandbox_get_graph_url (sandbox),
-                                     FOYER_AUTHORIZER (authorizer));
+  f->graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (authorizer));
   if (data == NULL)
     open_dialog (f);
 }
@@ -303,27 +303,27 @@ test_sources (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) used = NULL;
   g_autoptr (GPtrArray) deprecated = NULL;
   g_autoptr (GPtrArray) shared = NULL;
-  const char *title;
 
   wait_for_items (f);
 
-  /* Recent and Shared ask the insights API first. */
+  /* Recent and Shared come from the insights API (whose $select the
+   * sandbox checks as Graph does), never from the deprecated lists. */
   select_source (f, "recent_row");
-  title = adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page")));
-  g_assert_true (shows_items (f) || g_strcmp0 (title, "No Recent Files") == 0);
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Quarterly report.docx"));
   used = log_entries ("/v1.0/me/insights/used");
   g_assert_cmpuint (used->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (used, 0), "status"), ==, 200);
 
   select_source (f, "shared_row");
-  title = adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page")));
-  g_assert_true (shows_items (f) || g_strcmp0 (title, "Nothing Shared with You") == 0);
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Team plan.docx"));
   shared = log_entries ("/v1.0/me/insights/shared");
   g_assert_cmpuint (shared->len, ==, 1);
-  /* The deprecated endpoint only when insights fails. */
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (shared, 0), "status"), ==, 200);
   deprecated = log_entries ("/v1.0/me/drive/sharedWithMe");
-  g_assert_cmpuint (deprecated->len, ==,
-                    json_object_get_int_member (g_ptr_array_index (shared, 0), "status") < 300 ? 0
-                                                                                               : 1);
+  g_assert_cmpuint (deprecated->len, ==, 0);
+  g_assert_cmpuint (log_entries ("/v1.0/me/drive/recent")->len, ==, 0);
 
   /* SharePoint: a followed site, its libraries, a library's files. */
   select_source (f, "sharepoint_row");
@@ -361,6 +361,103 @@ test_sources (Fixture *f, gconstpointer data)
   g_assert_true (foyer_ui_test_wait_until (shows_items, f, 20000));
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "team");
   g_assert_true (foyer_ui_test_wait_until (sites_searched, f, 20000));
+}
+
+static void
+control (const char *method, const char *path, const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = foyer_test_sandbox_control (sandbox, method, path, json, &error);
+
+  g_assert_no_error (error);
+}
+
+static const char *
+status_title (Fixture *f)
+{
+  return adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "status_page")));
+}
+
+/* Issue #16: an organization that turned item insights off (403
+ * ItemInsightsDisabled). Recent falls back to the deprecated list, retired
+ * by now: a clear empty state, not an error. Shared still lists what the
+ * deprecated list has until it too is retired, then says so as well. */
+static void
+test_insights_turned_off (Fixture *f, gconstpointer data)
+{
+  g_autofree char *png = NULL;
+
+  control ("POST", "/tenants/contoso.example", "{\"insightsDisabled\": true}");
+  wait_for_items (f);
+  select_source (f, "recent_row");
+  g_assert_true (shows_status (f));
+  g_assert_cmpstr (status_title (f), ==, "Recent Files Are Turned Off");
+  g_assert_false (gtk_widget_get_visible (child (f, "retry_button")));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  png = foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-sandbox-recent-off");
+
+  select_source (f, "shared_row");
+  wait_for_items (f);
+  g_assert_true (has_item (f, "Team plan.docx"));
+
+  control ("POST", "/deprecations", "{\"retired\": true}");
+  select_source (f, "recent_row");
+  select_source (f, "shared_row");
+  g_assert_true (shows_status (f));
+  g_assert_cmpstr (status_title (f), ==, "Shared Files Are Turned Off");
+
+  control ("DELETE", "/deprecations", NULL);
+  control ("POST", "/tenants/contoso.example", "{\"insightsDisabled\": false}");
+}
+
+static gboolean
+location_known (gpointer data)
+{
+  Fixture *f = data;
+  const char *where = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "location_row")));
+
+  return where != NULL && g_strcmp0 (where, "Looking…") != 0;
+}
+
+static gboolean
+hit_found (gpointer data)
+{
+  gpointer *pair = data;
+
+  /* The results, not the root's listing from before the search. */
+  return shows_items (pair[0]) && has_item (pair[0], pair[1]) && !has_item (pair[0], "Big folder");
+}
+
+/* OneDrive for Business sends search hits without parentReference.path:
+ * the details say where each lives all the same (its parent, looked up),
+ * not the folder the search started from. */
+static void
+test_search_hit_location (Fixture *f, gconstpointer data)
+{
+  const char *const cases[][2] = { { "roadmap", "Roadmap.pptx" },
+                                   { "beach", "Beach.jpg" },
+                                   { "getting", "Getting started.pdf" } };
+  const char *const expected[] = { "My Files/Documents", "My Files/Documents/photos", "My Files/" };
+
+  wait_for_items (f);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gpointer pair[2] = { f, (gpointer) cases[i][1] };
+
+      gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), cases[i][0]);
+      g_assert_true (foyer_ui_test_wait_until (hit_found, pair, 20000));
+      g_assert_null (foyer_drive_item_get_parent_path (find_item (f, cases[i][1])));
+      foyer_picker_dialog_activate_item (f->dialog, find_item (f, cases[i][1]));
+      g_assert_true (foyer_ui_test_wait_until (location_known, f, 20000));
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "location_row"))), ==,
+                       expected[i]);
+      if (i == 1)
+        {
+          foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+          g_free (
+              foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-sandbox-search-location"));
+        }
+    }
 }
 
 static gboolean
@@ -500,12 +597,16 @@ test_malformed (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  const char *now_args[] = { "--now", "2026-12-01", NULL };
   g_autoptr (GError) error = NULL;
   int status;
 
   foyer_ui_test_init (&argc, &argv);
 
-  sandbox = foyer_test_sandbox_start (NULL, &error);
+  /* After Recent's deprecated list retired, before Shared's. */
+  sandbox = foyer_test_sandbox_start (now_args, &error);
+  g_assert_no_error (error);
+  cloud = foyer_cloud_new_from_file (foyer_test_sandbox_get_cloud_path (sandbox), &error);
   g_assert_no_error (error);
   alice_token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
@@ -515,6 +616,8 @@ main (int argc, char **argv)
   ADD ("browse-and-share", test_browse_and_share, NULL);
   ADD ("sources", test_sources, NULL);
   ADD ("search-and-filter", test_search_and_filter, NULL);
+  ADD ("insights-turned-off", test_insights_turned_off, NULL);
+  ADD ("search-hit-location", test_search_hit_location, NULL);
   ADD ("throttled-burst", test_throttled_burst, "later");
   ADD ("throttled-state", test_throttled_state, "later");
   ADD ("malformed", test_malformed, "later");
@@ -522,6 +625,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
   g_free (alice_token);
+  g_clear_object (&cloud);
   foyer_test_sandbox_unref (sandbox);
   return status;
 }

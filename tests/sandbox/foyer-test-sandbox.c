@@ -18,6 +18,8 @@ struct _FoyerTestSandbox
   GSubprocess *process;
   char *state_dir;
   char *cloud_path;
+  char *ca_path;
+  GTlsDatabase *tls_database;
   JsonParser *parser;
   JsonObject *cloud;
   SoupSession *session;
@@ -94,7 +96,13 @@ foyer_test_sandbox_start (const char *const *extra_args, GError **error)
   if (!json_parser_load_from_file (sb->parser, sb->cloud_path, error))
     return NULL;
   sb->cloud = json_node_get_object (json_parser_get_root (sb->parser));
+  sb->ca_path
+      = g_build_filename (sb->state_dir, json_object_get_string_member (sb->cloud, "caFile"), NULL);
+  sb->tls_database = g_tls_file_database_new (sb->ca_path, error);
+  if (sb->tls_database == NULL)
+    return NULL;
   sb->session = soup_session_new_with_options ("timeout", 30, NULL);
+  foyer_test_sandbox_trust_session (sb, sb->session);
   return g_steal_pointer (&sb);
 }
 
@@ -114,6 +122,8 @@ foyer_test_sandbox_stop (FoyerTestSandbox *sb)
     }
   if (sb->cloud_path != NULL)
     g_unlink (sb->cloud_path);
+  if (sb->ca_path != NULL)
+    g_unlink (sb->ca_path);
   if (sb->state_dir != NULL)
     g_rmdir (sb->state_dir);
   return clean;
@@ -135,6 +145,8 @@ foyer_test_sandbox_unref (FoyerTestSandbox *sb)
   g_clear_object (&sb->process);
   g_clear_object (&sb->parser);
   g_clear_object (&sb->session);
+  g_clear_object (&sb->tls_database);
+  g_free (sb->ca_path);
   g_free (sb->state_dir);
   g_free (sb->cloud_path);
   g_free (sb);
@@ -150,6 +162,25 @@ const char *
 foyer_test_sandbox_get_cloud_path (FoyerTestSandbox *sb)
 {
   return sb->cloud_path;
+}
+
+const char *
+foyer_test_sandbox_get_ca_file (FoyerTestSandbox *sb)
+{
+  return sb->ca_path;
+}
+
+GTlsDatabase *
+foyer_test_sandbox_get_tls_database (FoyerTestSandbox *sb)
+{
+  return sb->tls_database;
+}
+
+SoupSession *
+foyer_test_sandbox_trust_session (FoyerTestSandbox *sb, SoupSession *session)
+{
+  soup_session_set_tls_database (session, sb->tls_database);
+  return session;
 }
 
 JsonObject *

@@ -18,6 +18,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,12 @@ void foyer_test_sandbox_unref (FoyerTestSandbox *sb);
 /* cloud.json and its fields. */
 const char *foyer_test_sandbox_get_state_dir (FoyerTestSandbox *sb);
 const char *foyer_test_sandbox_get_cloud_path (FoyerTestSandbox *sb);
+/* The sandbox serves https only, with certificates from a CA it makes at
+ * start: its ca.pem, a database trusting it alone, and a way to make a
+ * test's own SoupSession trust it (returns session). */
+const char *foyer_test_sandbox_get_ca_file (FoyerTestSandbox *sb);
+GTlsDatabase *foyer_test_sandbox_get_tls_database (FoyerTestSandbox *sb);
+SoupSession *foyer_test_sandbox_trust_session (FoyerTestSandbox *sb, SoupSession *session);
 JsonObject *foyer_test_sandbox_get_cloud (FoyerTestSandbox *sb);
 const char *foyer_test_sandbox_get_authority_url (FoyerTestSandbox *sb);
 const char *foyer_test_sandbox_get_graph_url (FoyerTestSandbox *sb);

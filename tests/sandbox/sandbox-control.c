@@ -246,7 +246,7 @@ handle_tokens (SandboxRequest *req)
     return;
   b = json_builder_new ();
   sandbox_mint_tokens (req->sb, user, req->sb->client_id, sandbox_json_string (body, "scope"),
-                       sandbox_json_string (body, "nonce"), b);
+                       sandbox_json_string (body, "nonce"), TRUE, b);
   sandbox_respond_builder (req, 200, b);
 }
 
@@ -282,6 +282,12 @@ handle_clock (SandboxRequest *req)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "offsetSeconds");
   json_builder_add_int_value (b, req->sb->clock_offset);
+  {
+    g_autofree char *now = sandbox_iso_time (sandbox_now (req->sb));
+
+    json_builder_set_member_name (b, "now");
+    json_builder_add_string_value (b, now);
+  }
   json_builder_end_object (b);
   sandbox_respond_builder (req, 200, b);
 }
@@ -299,20 +305,41 @@ handle_tenant (SandboxRequest *req, const char *id)
     }
   tenant->allow_anonymous
       = sandbox_json_bool (body, "allowAnonymousLinks", tenant->allow_anonymous);
+  tenant->admin_consent_required
+      = sandbox_json_bool (body, "adminConsentRequired", tenant->admin_consent_required);
+  tenant->insights_disabled
+      = sandbox_json_bool (body, "insightsDisabled", tenant->insights_disabled);
+  if (json_object_has_member (body, "adminConsented"))
+    {
+      if (sandbox_json_bool (body, "adminConsented", FALSE))
+        g_hash_table_add (tenant->admin_consents, g_strdup (req->sb->client_id));
+      else
+        g_hash_table_remove (tenant->admin_consents, req->sb->client_id);
+    }
   respond_ok (req);
 }
 
+/* POST {retired: true|false} forces the deprecated endpoints' state;
+ * DELETE goes back to the sandbox's clock (Microsoft's dates). */
 static void
 handle_deprecations (SandboxRequest *req)
 {
-  g_autoptr (JsonObject) body = sandbox_request_json (req);
+  g_autoptr (JsonObject) body = NULL;
 
-  if (body == NULL)
+  if (g_str_equal (req->method, "DELETE"))
+    {
+      req->sb->retire_deprecated = SANDBOX_RETIRE_BY_DATE;
+      respond_ok (req);
+      return;
+    }
+  body = sandbox_request_json (req);
+  if (body == NULL || !json_object_has_member (body, "retired"))
     {
       control_error (req, 400, "Give {\"retired\": true|false}.");
       return;
     }
-  req->sb->retire_deprecated = sandbox_json_bool (body, "retired", FALSE);
+  req->sb->retire_deprecated
+      = sandbox_json_bool (body, "retired", FALSE) ? SANDBOX_RETIRE_ALWAYS : SANDBOX_RETIRE_NEVER;
   respond_ok (req);
 }
 
@@ -333,6 +360,8 @@ sandbox_control_handle (SandboxRequest *req)
       json_builder_end_object (b);
       sandbox_respond_builder (req, 200, b);
     }
+  else if (sandbox_upload_control (req, parts))
+    return;
   else if (g_str_equal (what, "faults") && n <= 3)
     handle_faults (req, n == 3 ? parts[2] : NULL);
   else if (g_str_equal (what, "requests") && n == 2)
@@ -347,7 +376,8 @@ sandbox_control_handle (SandboxRequest *req)
     handle_clock (req);
   else if (g_str_equal (what, "tenants") && n == 3 && g_str_equal (req->method, "POST"))
     handle_tenant (req, parts[2]);
-  else if (g_str_equal (what, "deprecations") && n == 2 && g_str_equal (req->method, "POST"))
+  else if (g_str_equal (what, "deprecations") && n == 2
+           && (g_str_equal (req->method, "POST") || g_str_equal (req->method, "DELETE")))
     handle_deprecations (req);
   else
     control_error (req, 404, "Unknown control endpoint.");

@@ -21,13 +21,34 @@
 
 /* ---- errors and small helpers -------------------------------------------- */
 
+/* request-id (ours) and client-request-id (the caller's, echoed, or ours)
+ * on every Graph response, as Microsoft sends them; set once per request. */
+static void
+graph_ids (SandboxRequest *req, const char **request_id, const char **client_request_id)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+
+  if (soup_message_headers_get_one (headers, "request-id") == NULL)
+    {
+      g_autofree char *id = sandbox_request_id ();
+      g_autofree char *client = sandbox_correlation_id (req);
+
+      soup_message_headers_replace (headers, "request-id", id);
+      soup_message_headers_replace (headers, "client-request-id", client);
+    }
+  *request_id = soup_message_headers_get_one (headers, "request-id");
+  *client_request_id = soup_message_headers_get_one (headers, "client-request-id");
+}
+
 void
 sandbox_graph_error (SandboxRequest *req, guint status, const char *code, const char *message)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *id = sandbox_request_id ();
   g_autofree char *now = sandbox_iso_time (g_get_real_time () / G_USEC_PER_SEC);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+  const char *id;
+  const char *client_id;
+
+  graph_ids (req, &id, &client_id);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
@@ -43,11 +64,10 @@ sandbox_graph_error (SandboxRequest *req, guint status, const char *code, const 
   json_builder_set_member_name (b, "request-id");
   json_builder_add_string_value (b, id);
   json_builder_set_member_name (b, "client-request-id");
-  json_builder_add_string_value (b, id);
+  json_builder_add_string_value (b, client_id);
   json_builder_end_object (b);
   json_builder_end_object (b);
   json_builder_end_object (b);
-  soup_message_headers_replace (headers, "request-id", id);
   sandbox_respond_builder (req, status, b);
 }
 
@@ -216,7 +236,10 @@ item_object (Sandbox *sb, SandboxItem *item)
       for (int i = 0; i < 20; i++)
         raw[i] = (guint8) (hex[i % 36] * 31 + i);
       b64 = g_base64_encode (raw, sizeof raw);
-      json_object_set_string_member (hashes, "quickXorHash", b64);
+      /* Uploaded items carry the real hash of their bytes. */
+      json_object_set_string_member (
+          hashes, "quickXorHash",
+          sandbox_upload_hash (sb, item) != NULL ? sandbox_upload_hash (sb, item) : b64);
       json_object_set_string_member (file, "mimeType", sandbox_kind_mime (item->kind));
       json_object_set_object_member (file, "hashes", hashes);
       json_object_set_object_member (o, "file", file);
@@ -240,6 +263,12 @@ item_object (Sandbox *sb, SandboxItem *item)
       json_object_set_object_member (o, "shared", shared);
     }
   return o;
+}
+
+JsonObject *
+sandbox_item_json (Sandbox *sb, SandboxItem *item)
+{
+  return item_object (sb, item);
 }
 
 /* An item of another drive as it appears in shared, recent or search lists. */
@@ -267,6 +296,239 @@ listed_object (Sandbox *sb, SandboxItem *item, SandboxUser *viewer)
   return item_object (sb, item);
 }
 
+/* The properties $select may name, per type (Graph v1.0's, structural and
+ * navigation; instance annotations Graph lets one select too). */
+static const char *const drive_item_props[] = { "id",
+                                                "name",
+                                                "description",
+                                                "eTag",
+                                                "cTag",
+                                                "size",
+                                                "webUrl",
+                                                "webDavUrl",
+                                                "createdBy",
+                                                "createdDateTime",
+                                                "lastModifiedBy",
+                                                "lastModifiedDateTime",
+                                                "parentReference",
+                                                "fileSystemInfo",
+                                                "file",
+                                                "folder",
+                                                "image",
+                                                "photo",
+                                                "video",
+                                                "audio",
+                                                "bundle",
+                                                "package",
+                                                "remoteItem",
+                                                "root",
+                                                "searchResult",
+                                                "shared",
+                                                "sharepointIds",
+                                                "specialFolder",
+                                                "deleted",
+                                                "malware",
+                                                "location",
+                                                "pendingOperations",
+                                                "publication",
+                                                "content",
+                                                "children",
+                                                "thumbnails",
+                                                "permissions",
+                                                "versions",
+                                                "listItem",
+                                                "analytics",
+                                                "activities",
+                                                "subscriptions",
+                                                "workbook",
+                                                "retentionLabel",
+                                                "createdByUser",
+                                                "lastModifiedByUser",
+                                                "@microsoft.graph.downloadUrl",
+                                                NULL };
+static const char *const drive_props[] = { "id",
+                                           "name",
+                                           "description",
+                                           "driveType",
+                                           "webUrl",
+                                           "createdBy",
+                                           "createdDateTime",
+                                           "lastModifiedBy",
+                                           "lastModifiedDateTime",
+                                           "owner",
+                                           "quota",
+                                           "sharepointIds",
+                                           "system",
+                                           "eTag",
+                                           "parentReference",
+                                           "items",
+                                           "root",
+                                           "special",
+                                           "list",
+                                           "following",
+                                           "bundles",
+                                           "createdByUser",
+                                           "lastModifiedByUser",
+                                           NULL };
+static const char *const user_props[] = { "id",
+                                          "displayName",
+                                          "givenName",
+                                          "surname",
+                                          "mail",
+                                          "userPrincipalName",
+                                          "jobTitle",
+                                          "mobilePhone",
+                                          "businessPhones",
+                                          "officeLocation",
+                                          "preferredLanguage",
+                                          "accountEnabled",
+                                          "city",
+                                          "companyName",
+                                          "country",
+                                          "department",
+                                          "employeeId",
+                                          "mailNickname",
+                                          "otherMails",
+                                          "proxyAddresses",
+                                          "usageLocation",
+                                          "userType",
+                                          "onPremisesSamAccountName",
+                                          "createdDateTime",
+                                          "aboutMe",
+                                          "birthday",
+                                          "drive",
+                                          "drives",
+                                          "insights",
+                                          "followedSites",
+                                          "manager",
+                                          "memberOf",
+                                          "photo",
+                                          NULL };
+static const char *const site_props[] = { "id",
+                                          "name",
+                                          "displayName",
+                                          "description",
+                                          "webUrl",
+                                          "createdDateTime",
+                                          "lastModifiedDateTime",
+                                          "createdBy",
+                                          "lastModifiedBy",
+                                          "eTag",
+                                          "isPersonalSite",
+                                          "parentReference",
+                                          "root",
+                                          "sharepointIds",
+                                          "siteCollection",
+                                          "drive",
+                                          "drives",
+                                          "items",
+                                          "lists",
+                                          "sites",
+                                          "columns",
+                                          "contentTypes",
+                                          "onenote",
+                                          "permissions",
+                                          "termStore",
+                                          "analytics",
+                                          "operations",
+                                          "pages",
+                                          NULL };
+static const char *const permission_props[] = { "id",
+                                                "roles",
+                                                "link",
+                                                "grantedTo",
+                                                "grantedToIdentities",
+                                                "grantedToV2",
+                                                "grantedToIdentitiesV2",
+                                                "hasPassword",
+                                                "inheritedFrom",
+                                                "invitation",
+                                                "shareId",
+                                                "expirationDateTime",
+                                                NULL };
+static const char *const thumbnail_set_props[]
+    = { "id", "small", "medium", "large", "source", NULL };
+static const char *const used_insight_props[]
+    = { "id", "lastUsed", "resourceReference", "resourceVisualization", "resource", NULL };
+static const char *const shared_insight_props[] = { "id",
+                                                    "lastShared",
+                                                    "sharingHistory",
+                                                    "resourceReference",
+                                                    "resourceVisualization",
+                                                    "lastSharedMethod",
+                                                    "resource",
+                                                    NULL };
+static const char *const trending_props[]
+    = { "id",       "weight", "lastModifiedDateTime", "resourceReference", "resourceVisualization",
+        "resource", NULL };
+
+static const struct
+{
+  const char *type;
+  const char *const *props;
+} entity_types[] = {
+  { "driveItem", drive_item_props },
+  { "drive", drive_props },
+  { "user", user_props },
+  { "site", site_props },
+  { "permission", permission_props },
+  { "thumbnailSet", thumbnail_set_props },
+  { "usedInsight", used_insight_props },
+  { "sharedInsight", shared_insight_props },
+  { "trending", trending_props },
+};
+
+/* As Graph's OData layer: a $select naming a property the type does not
+ * have is a 400, not silently ignored. Answers it and returns FALSE. */
+static gboolean
+select_valid (SandboxRequest *req, const char *type)
+{
+  const char *select = qparam (req, "$select");
+  const char *const *props = NULL;
+  g_auto (GStrv) fields = NULL;
+
+  if (select == NULL || *select == '\0')
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (entity_types); i++)
+    if (g_str_equal (entity_types[i].type, type))
+      props = entity_types[i].props;
+  g_assert (props != NULL);
+  fields = g_strsplit (select, ",", -1);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      gboolean known = FALSE;
+
+      g_strstrip (fields[i]);
+      for (guint j = 0; props[j] != NULL && !known; j++)
+        known = g_ascii_strcasecmp (props[j], fields[i]) == 0;
+      if (!known)
+        {
+          g_autofree char *message = g_strdup_printf (
+              "Could not find a property named '%s' on type 'microsoft.graph.%s'.", fields[i],
+              type);
+
+          sandbox_graph_error (req, 400, "BadRequest", message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+selected (SandboxRequest *req, const char *name)
+{
+  const char *select = qparam (req, "$select");
+  g_auto (GStrv) fields = NULL;
+
+  if (select == NULL || *select == '\0')
+    return TRUE;
+  fields = g_strsplit (select, ",", -1);
+  for (guint i = 0; fields[i] != NULL; i++)
+    if (g_ascii_strcasecmp (g_strstrip (fields[i]), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 apply_select (SandboxRequest *req, JsonObject *o)
 {
@@ -281,8 +543,14 @@ apply_select (SandboxRequest *req, JsonObject *o)
     g_strstrip (fields[i]);
   members = json_object_get_members (o);
   for (GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains ((const char *const *) fields, l->data))
-      json_object_remove_member (o, l->data);
+    {
+      gboolean keep = g_str_has_prefix (l->data, "@odata.");
+
+      for (guint i = 0; fields[i] != NULL && !keep; i++)
+        keep = g_ascii_strcasecmp (fields[i], l->data) == 0;
+      if (!keep)
+        json_object_remove_member (o, l->data);
+    }
   g_list_free (members);
 }
 
@@ -327,45 +595,52 @@ page_bounds (SandboxRequest *req, guint *offset, guint *top)
   return TRUE;
 }
 
+/* Graph's nextLinks keep the query's own names as they are ($select, $top,
+ * $skiptoken; not %24skiptoken), values percent-encoded. */
 static char *
 next_link (SandboxRequest *req, guint next)
 {
-  g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *token_text = g_strdup_printf ("Paged=TRUE&p_Index=%u", next);
   g_autofree char *token = foyer_base64url_encode ((guint8 *) token_text, strlen (token_text));
   GUri *uri = soup_server_message_get_uri (req->msg);
-  g_autofree char *query = NULL;
+  GString *query = g_string_new (NULL);
+  g_autoptr (GList) names = NULL;
   g_autofree char *path = NULL;
-  GHashTableIter iter;
-  gpointer k, v;
+  g_autofree char *text = NULL;
 
   if (req->query != NULL)
+    names = g_list_sort (g_hash_table_get_keys (req->query), (GCompareFunc) g_strcmp0);
+  for (GList *l = names; l != NULL; l = l->next)
     {
-      g_hash_table_iter_init (&iter, req->query);
-      while (g_hash_table_iter_next (&iter, &k, &v))
-        if (!g_str_equal (k, "$skiptoken"))
-          g_hash_table_insert (params, k, v);
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (g_str_equal (l->data, "$skiptoken"))
+        continue;
+      name = g_uri_escape_string (l->data, "$", FALSE);
+      value = g_uri_escape_string (g_hash_table_lookup (req->query, l->data), ",'()", FALSE);
+      g_string_append_printf (query, "%s=%s&", name, value);
     }
-  g_hash_table_insert (params, "$skiptoken", token);
-  query = soup_form_encode_hash (params);
+  g_string_append_printf (query, "$skiptoken=%s", token);
   /* libsoup hands the path decoded: encode it again for the link. */
   path = g_uri_escape_string (g_uri_get_path (uri), "/:!$'()*,;=@", FALSE);
-  return g_strdup_printf ("%s%s?%s", req->sb->base_url[SANDBOX_HOST_GRAPH], path, query);
+  text = g_string_free (query, FALSE);
+  return g_strdup_printf ("%s%s?%s", req->sb->base_url[SANDBOX_HOST_GRAPH], path, text);
 }
 
 static void
-respond_page (SandboxRequest *req, guint total, PageGetter getter, gpointer data)
+respond_page (SandboxRequest *req, const char *type, guint total, PageGetter getter, gpointer data)
 {
   guint offset, top;
   JsonObject *o;
   JsonArray *value;
   g_autofree char *context = NULL;
 
-  if (!page_bounds (req, &offset, &top))
+  if (!select_valid (req, type) || !page_bounds (req, &offset, &top))
     return;
   o = json_object_new ();
   value = json_array_new ();
-  context = g_strdup_printf ("%s/$metadata#Collection(driveItem)", req->sb->graph_url);
+  context = g_strdup_printf ("%s/$metadata#Collection(%s)", req->sb->graph_url, type);
   json_object_set_string_member (o, "@odata.context", context);
   for (guint i = offset; i < total && i < offset + top; i++)
     {
@@ -388,12 +663,30 @@ respond_page (SandboxRequest *req, guint total, PageGetter getter, gpointer data
   json_object_unref (o);
 }
 
+/* Files carry a short-lived pre-authenticated download URL (unless a
+ * $select leaves it out), acting as the caller. */
+static void
+add_download_url (SandboxRequest *req, JsonObject *o, SandboxItem *item)
+{
+  g_autofree char *url = NULL;
+
+  if (item->kind == SANDBOX_KIND_FOLDER || !selected (req, "@microsoft.graph.downloadUrl"))
+    return;
+  url = sandbox_download_url (req->sb, item, req->user);
+  json_object_set_string_member (o, "@microsoft.graph.downloadUrl", url);
+}
+
 static JsonObject *
 child_getter (SandboxRequest *req, guint index, gpointer data)
 {
   SandboxItem *child = sandbox_child_at (req->sb, data, index);
+  JsonObject *o;
 
-  return child != NULL ? item_object (req->sb, child) : NULL;
+  if (child == NULL)
+    return NULL;
+  o = item_object (req->sb, child);
+  add_download_url (req, o, child);
+  return o;
 }
 
 static JsonObject *
@@ -450,6 +743,15 @@ search_walk (Search *s, SandboxItem *item)
     }
 }
 
+static void
+drop_parent_path (JsonObject *o)
+{
+  JsonNode *node = json_object_get_member (o, "parentReference");
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    json_object_remove_member (json_node_get_object (node), "path");
+}
+
 static JsonObject *
 search_getter (SandboxRequest *req, guint index, gpointer data)
 {
@@ -463,6 +765,11 @@ search_getter (SandboxRequest *req, guint index, gpointer data)
   else
     item = hit;
   o = listed_object (req->sb, item, req->user);
+  /* OneDrive for Business and SharePoint leave the path out of search
+   * hits' parentReference: only driveId, driveType and id. */
+  drop_parent_path (o);
+  if (json_object_has_member (o, "remoteItem"))
+    drop_parent_path (json_object_get_object_member (o, "remoteItem"));
   json_object_set_object_member (o, "searchResult", json_object_new ());
   return o;
 }
@@ -515,7 +822,7 @@ handle_search (SandboxRequest *req, SandboxItem *root, const char *segment, gboo
         if (name_matches (((SandboxItem *) shared->pdata[i])->name, needle))
           g_ptr_array_add (hits, shared->pdata[i]);
     }
-  respond_page (req, hits->len, search_getter, hits);
+  respond_page (req, "driveItem", hits->len, search_getter, hits);
 }
 
 /* ---- shared with me, recent, insights ----------------------------------- */
@@ -570,28 +877,50 @@ deprecation_headers (SandboxRequest *req, const char *sunset)
   soup_message_headers_replace (h, "Sunset", sunset);
 }
 
+/* Microsoft's dates: /me/drive/recent returns no data from November 2026,
+ * sharedWithMe from November 2027. The sandbox's clock decides (--now,
+ * POST /_sandbox/clock), unless the control API forces one way. */
+#define RECENT_SUNSET         G_GINT64_CONSTANT (1793491200) /* 2026-11-01T00:00:00Z */
+#define SHARED_WITH_ME_SUNSET G_GINT64_CONSTANT (1825027200) /* 2027-11-01T00:00:00Z */
+
+static gboolean
+retired (SandboxRequest *req, gint64 sunset)
+{
+  switch (req->sb->retire_deprecated)
+    {
+    case SANDBOX_RETIRE_ALWAYS:
+      return TRUE;
+    case SANDBOX_RETIRE_NEVER:
+      return FALSE;
+    case SANDBOX_RETIRE_BY_DATE:
+    default:
+      return sandbox_now (req->sb) >= sunset;
+    }
+}
+
 static void
 handle_shared_with_me (SandboxRequest *req)
 {
   g_autoptr (GPtrArray) items = g_ptr_array_new ();
 
   deprecation_headers (req, "Mon, 01 Nov 2027 00:00:00 GMT");
-  if (!req->sb->retire_deprecated)
+  if (!retired (req, SHARED_WITH_ME_SUNSET))
     shared_with (req->sb, req->user, items);
-  respond_page (req, items->len, array_getter, items);
+  respond_page (req, "driveItem", items->len, array_getter, items);
 }
 
 static void
 handle_recent (SandboxRequest *req)
 {
   g_autoptr (GPtrArray) items = g_ptr_array_new ();
+  gboolean gone = retired (req, RECENT_SUNSET);
 
   deprecation_headers (req, "Sun, 01 Nov 2026 00:00:00 GMT");
-  for (guint i = 0; !req->sb->retire_deprecated && i < req->user->recent->len; i++)
+  for (guint i = 0; !gone && i < req->user->recent->len; i++)
     if (sandbox_item_access (req->sb, req->user->recent->pdata[i], req->user)
         != SANDBOX_ACCESS_NONE)
       g_ptr_array_add (items, req->user->recent->pdata[i]);
-  respond_page (req, items->len, array_getter, items);
+  respond_page (req, "driveItem", items->len, array_getter, items);
 }
 
 static const char *
@@ -619,9 +948,17 @@ kind_type (SandboxKind kind)
     }
 }
 
-static JsonObject *
-insight_object (SandboxRequest *req, SandboxItem *item, gboolean shared)
+typedef enum
 {
+  INSIGHT_USED,
+  INSIGHT_SHARED,
+  INSIGHT_TRENDING,
+} InsightKind;
+
+static JsonObject *
+insight_object (SandboxRequest *req, SandboxItem *item, InsightKind kind)
+{
+  gboolean shared = kind == INSIGHT_SHARED;
   Sandbox *sb = req->sb;
   JsonObject *o = json_object_new ();
   JsonObject *vis = json_object_new ();
@@ -629,7 +966,7 @@ insight_object (SandboxRequest *req, SandboxItem *item, gboolean shared)
   g_autofree char *web_url = sandbox_item_web_url (sb, item);
   g_autofree char *container
       = item->parent != NULL ? sandbox_item_web_url (sb, item->parent) : NULL;
-  g_autofree char *label = g_strdup_printf ("insight %s %s %d", req->user->oid, item->id, shared);
+  g_autofree char *label = g_strdup_printf ("insight %s %s %d", req->user->oid, item->id, kind);
   g_autofree char *id = sandbox_hash_hex (sb, label, 24);
   g_autofree char *ref_id = g_strdup_printf ("drives/%s/items/%s", item->drive->id, item->id);
 
@@ -671,6 +1008,11 @@ insight_object (SandboxRequest *req, SandboxItem *item, gboolean shared)
       json_object_set_object_member (last, "sharingReference", sref);
       json_object_set_object_member (o, "lastShared", last);
     }
+  else if (kind == INSIGHT_TRENDING)
+    {
+      json_object_set_double_member (o, "weight", 1.0 / (1 + (sandbox_hash32 (sb, label) % 7)));
+      set_time (o, "lastModifiedDateTime", item->modified);
+    }
   else
     {
       JsonObject *last = json_object_new ();
@@ -686,10 +1028,10 @@ static JsonObject *
 insight_getter (SandboxRequest *req, guint index, gpointer data)
 {
   GPtrArray *items = data;
-  gboolean shared
-      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (req->msg), "sandbox-insight-shared"));
+  InsightKind kind
+      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (req->msg), "sandbox-insight-kind"));
 
-  return insight_object (req, items->pdata[index], shared);
+  return insight_object (req, items->pdata[index], kind);
 }
 
 static void
@@ -697,6 +1039,19 @@ handle_insights (SandboxRequest *req, const char *which)
 {
   g_autoptr (GPtrArray) items = g_ptr_array_new ();
   gboolean shared = g_str_equal (which, "shared");
+  const char *insight_type = shared                            ? "sharedInsight"
+                             : g_str_equal (which, "trending") ? "trending"
+                                                               : "usedInsight";
+
+  /* Documented: 403 with this code when item insights are disabled. */
+  if (req->user->tenant->insights_disabled
+      && (shared || g_str_equal (which, "used") || g_str_equal (which, "trending")))
+    {
+      sandbox_graph_error (
+          req, 403, "ItemInsightsDisabled",
+          "The access to the requested resource is denied because item insights are disabled.");
+      return;
+    }
 
   if (shared)
     shared_with (req->sb, req->user, items);
@@ -712,8 +1067,11 @@ handle_insights (SandboxRequest *req, const char *which)
       sandbox_graph_error (req, 400, "BadRequest", "Resource not found for the segment.");
       return;
     }
-  g_object_set_data (G_OBJECT (req->msg), "sandbox-insight-shared", GINT_TO_POINTER (shared));
-  respond_page (req, items->len, insight_getter, items);
+  g_object_set_data (G_OBJECT (req->msg), "sandbox-insight-kind",
+                     GINT_TO_POINTER (shared                            ? INSIGHT_SHARED
+                                      : g_str_equal (which, "trending") ? INSIGHT_TRENDING
+                                                                        : INSIGHT_USED));
+  respond_page (req, insight_type, items->len, insight_getter, items);
 }
 
 /* ---- sites and drives ----------------------------------------------------- */
@@ -782,6 +1140,20 @@ respond_value (SandboxRequest *req, JsonArray *value)
   json_object_unref (o);
 }
 
+/* A collection of one type, with its $select checked and applied. */
+static void
+respond_typed_value (SandboxRequest *req, const char *type, JsonArray *value)
+{
+  if (!select_valid (req, type))
+    {
+      json_array_unref (value);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (value); i++)
+    apply_select (req, json_array_get_object_element (value, i));
+  respond_value (req, value);
+}
+
 static void
 handle_sites_search (SandboxRequest *req)
 {
@@ -799,7 +1171,7 @@ handle_sites_search (SandboxRequest *req)
           || name_matches (site->name, needle) || name_matches (site->description, needle))
         json_array_add_object_element (value, site_object (req->sb, site));
     }
-  respond_value (req, value);
+  respond_typed_value (req, "site", value);
 }
 
 static void
@@ -810,7 +1182,7 @@ handle_followed_sites (SandboxRequest *req)
   for (guint i = 0; i < req->user->followed_sites->len; i++)
     json_array_add_object_element (value,
                                    site_object (req->sb, req->user->followed_sites->pdata[i]));
-  respond_value (req, value);
+  respond_typed_value (req, "site", value);
 }
 
 /* ---- permissions ------------------------------------------------------------ */
@@ -949,7 +1321,7 @@ handle_permissions (SandboxRequest *req, SandboxItem *item, SandboxAccess access
             }
         }
     }
-  respond_value (req, value);
+  respond_typed_value (req, "permission", value);
 }
 
 static GPtrArray *
@@ -1126,8 +1498,11 @@ handle_thumbnails (SandboxRequest *req, SandboxItem *item, char **rest)
 
   if (n == 0)
     {
-      JsonArray *value = json_array_new ();
+      JsonArray *value;
 
+      if (!select_valid (req, "thumbnailSet"))
+        return;
+      value = json_array_new ();
       if (sandbox_kind_has_thumbnail (item->kind))
         {
           JsonObject *set = json_object_new ();
@@ -1217,9 +1592,10 @@ item_op (SandboxRequest *req, SandboxItem *item, SandboxAccess access, char **re
     {
       JsonObject *o;
 
-      if (!method_is (req, "GET"))
+      if (!method_is (req, "GET") || !select_valid (req, "driveItem"))
         return;
       o = item_object (req->sb, item);
+      add_download_url (req, o, item);
       apply_select (req, o);
       respond_object (req, 200, o);
       json_object_unref (o);
@@ -1229,7 +1605,7 @@ item_op (SandboxRequest *req, SandboxItem *item, SandboxAccess access, char **re
       if (item->kind != SANDBOX_KIND_FOLDER)
         sandbox_graph_error (req, 400, "invalidRequest", "The item is not a folder.");
       else if (method_is (req, "GET"))
-        respond_page (req, sandbox_child_count (item), child_getter, item);
+        respond_page (req, "driveItem", sandbox_child_count (item), child_getter, item);
     }
   else if (g_str_has_prefix (op, "search(") && rest[1] == NULL)
     {
@@ -1285,6 +1661,8 @@ drive_op (SandboxRequest *req, SandboxDrive *drive, char **rest, gboolean is_me)
 {
   SandboxItem *item;
 
+  if (sandbox_upload_drive_op (req, drive, rest))
+    return;
   if (rest[0] == NULL)
     {
       JsonObject *o;
@@ -1294,6 +1672,8 @@ drive_op (SandboxRequest *req, SandboxDrive *drive, char **rest, gboolean is_me)
           sandbox_graph_error (req, 403, "accessDenied", "Access denied.");
           return;
         }
+      if (!select_valid (req, "drive"))
+        return;
       o = drive_object (req->sb, drive);
       apply_select (req, o);
       respond_object (req, 200, o);
@@ -1516,7 +1896,7 @@ handle_sites (SandboxRequest *req, char **rest)
       JsonArray *value = json_array_new ();
 
       json_array_add_object_element (value, drive_object (req->sb, site->drive));
-      respond_value (req, value);
+      respond_typed_value (req, "drive", value);
     }
   else if (g_str_equal (rest[1], "drive"))
     drive_op (req, site->drive, rest + 2, FALSE);
@@ -1524,19 +1904,75 @@ handle_sites (SandboxRequest *req, char **rest)
     sandbox_graph_error (req, 400, "BadRequest", "Resource not found for the segment.");
 }
 
+/* /me as Graph answers it without $select: its default properties. */
+static JsonObject *
+user_object (SandboxRequest *req)
+{
+  SandboxUser *u = req->user;
+  JsonObject *o = json_object_new ();
+  g_autofree char *context = g_strdup_printf ("%s/$metadata#users/$entity", req->sb->graph_url);
+  const char *space = strchr (u->name, ' ');
+  g_autofree char *given
+      = space != NULL ? g_strndup (u->name, space - u->name) : g_strdup (u->name);
+
+  json_object_set_string_member (o, "@odata.context", context);
+  json_object_set_array_member (o, "businessPhones", json_array_new ());
+  json_object_set_string_member (o, "displayName", u->name);
+  json_object_set_string_member (o, "givenName", given);
+  json_object_set_null_member (o, "jobTitle");
+  json_object_set_string_member (o, "mail", u->email);
+  json_object_set_null_member (o, "mobilePhone");
+  json_object_set_null_member (o, "officeLocation");
+  json_object_set_string_member (o, "preferredLanguage", "en-US");
+  if (space != NULL)
+    json_object_set_string_member (o, "surname", space + 1);
+  else
+    json_object_set_null_member (o, "surname");
+  json_object_set_string_member (o, "userPrincipalName", u->upn);
+  json_object_set_string_member (o, "id", u->oid);
+  return o;
+}
+
+/* GET /oidc/userinfo (the OpenID configuration's userinfo_endpoint, on the
+ * Graph host as Microsoft's is): the signed-in user's claims. */
+static void
+handle_userinfo (SandboxRequest *req)
+{
+  SandboxUser *u = req->user;
+  JsonObject *o = json_object_new ();
+  const char *space = strchr (u->name, ' ');
+  g_autofree char *given
+      = space != NULL ? g_strndup (u->name, space - u->name) : g_strdup (u->name);
+  g_autofree char *picture = g_strdup_printf ("%s/me/photo/$value", req->sb->graph_url);
+  g_autofree char *label = g_strdup_printf ("sub %s userinfo", u->oid);
+  g_autofree char *sub = sandbox_hash_hex (req->sb, label, 20);
+
+  json_object_set_string_member (o, "sub", sub);
+  json_object_set_string_member (o, "name", u->name);
+  json_object_set_string_member (o, "family_name", space != NULL ? space + 1 : "");
+  json_object_set_string_member (o, "given_name", given);
+  json_object_set_string_member (o, "picture", picture);
+  json_object_set_string_member (o, "email", u->email);
+  respond_object (req, 200, o);
+  json_object_unref (o);
+}
+
 static void
 handle_me (SandboxRequest *req, char **rest)
 {
   if (rest[0] == NULL)
     {
-      JsonObject *o = json_object_new ();
-      g_autofree char *context = g_strdup_printf ("%s/$metadata#users/$entity", req->sb->graph_url);
+      JsonObject *o;
 
-      json_object_set_string_member (o, "@odata.context", context);
-      json_object_set_string_member (o, "id", req->user->oid);
-      json_object_set_string_member (o, "displayName", req->user->name);
-      json_object_set_string_member (o, "mail", req->user->email);
-      json_object_set_string_member (o, "userPrincipalName", req->user->email);
+      if (!g_str_equal (req->method, "GET"))
+        {
+          sandbox_graph_error (req, 405, "Request_BadRequest",
+                               "Specified HTTP method is not allowed for the request target.");
+          return;
+        }
+      if (!select_valid (req, "user"))
+        return;
+      o = user_object (req);
       apply_select (req, o);
       respond_object (req, 200, o);
       json_object_unref (o);
@@ -1593,7 +2029,16 @@ sandbox_graph_handle (SandboxRequest *req)
 {
   g_auto (GStrv) parts = NULL;
   char **rest;
+  const char *request_id;
+  const char *client_request_id;
 
+  graph_ids (req, &request_id, &client_request_id);
+  if (g_str_equal (req->path, "/oidc/userinfo"))
+    {
+      if (authenticate (req))
+        handle_userinfo (req);
+      return;
+    }
   if (!g_str_has_prefix (req->path, "/v1.0/"))
     {
       sandbox_graph_error (req, 400, "BadRequest",

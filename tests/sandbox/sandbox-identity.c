@@ -36,7 +36,9 @@ typedef struct
   char *prompt;
   char *login_hint;
   gboolean fragment;
-  SandboxUser *user; /* once signed in */
+  gboolean client_info;
+  gboolean admin_consent; /* /adminconsent: an administrator consents for everyone */
+  SandboxUser *user;      /* once signed in */
   gint64 expires;
 } AuthRequest;
 
@@ -78,9 +80,6 @@ code_free (SandboxCode *c)
 void
 sandbox_identity_init (Sandbox *sb)
 {
-  cjose_err err;
-  g_autofree char *kid = NULL;
-
   sb->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) token_free);
   sb->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) code_free);
   sb->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -88,17 +87,30 @@ sandbox_identity_init (Sandbox *sb)
   sb->auth_requests
       = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) auth_request_free);
   sb->consents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  sb->jwk = cjose_jwk_create_RSA_random (2048, NULL, 0, &err);
-  if (sb->jwk == NULL)
-    g_error ("Cannot create the signing key: %s", err.message);
-  kid = foyer_random_token (16);
-  sb->kid = g_strdup (kid);
-  if (!cjose_jwk_set_kid (sb->jwk, sb->kid, strlen (sb->kid), &err))
-    g_error ("Cannot set the key id: %s", err.message);
+  sandbox_keys_init (sb);
 }
 
 /* ---- errors ------------------------------------------------------------- */
+
+/* Microsoft's timestamps in errors: "2026-12-01 09:30:00Z". */
+static char *
+error_timestamp (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%d %H:%M:%SZ");
+}
+
+/* An error_description as Microsoft writes it: the AADSTS code and text,
+ * then trace id, correlation id and time, each on a line of its own. */
+static char *
+error_description (int code, const char *text, const char *trace, const char *correlation)
+{
+  g_autofree char *timestamp = error_timestamp ();
+
+  return g_strdup_printf ("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s",
+                          code, text, trace, correlation, timestamp);
+}
 
 static void
 token_error (
@@ -106,13 +118,12 @@ token_error (
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *trace = sandbox_request_id ();
-  g_autofree char *correlation = sandbox_request_id ();
-  g_autofree char *now = sandbox_iso_time (g_get_real_time () / G_USEC_PER_SEC);
-  g_autofree char *text
-      = g_strdup_printf ("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", code,
-                         description, trace, correlation, now);
+  g_autofree char *correlation = sandbox_correlation_id (req);
+  g_autofree char *now = error_timestamp ();
+  g_autofree char *text = error_description (code, description, trace, correlation);
   g_autofree char *uri
       = g_strdup_printf ("%s/error?code=%d", req->sb->base_url[SANDBOX_HOST_LOGIN], code);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
@@ -136,7 +147,17 @@ token_error (
       json_builder_set_member_name (b, "suberror");
       json_builder_add_string_value (b, "consent_required");
     }
+  else if (code == 50173 || code == 700082)
+    {
+      /* A revoked or worn-out refresh token: MSAL reads this as "interaction
+       * required", as it does Microsoft's. */
+      json_builder_set_member_name (b, "suberror");
+      json_builder_add_string_value (b, "bad_token");
+    }
   json_builder_end_object (b);
+  /* As Microsoft's token endpoint does: the ids in headers too. */
+  soup_message_headers_replace (headers, "x-ms-request-id", trace);
+  soup_message_headers_replace (headers, "client-request-id", correlation);
   sandbox_respond_builder (req, status, b);
 }
 
@@ -183,7 +204,9 @@ static void
 redirect_error (
     SandboxRequest *req, AuthRequest *ar, const char *error, int code, const char *description)
 {
-  g_autofree char *text = g_strdup_printf ("AADSTS%d: %s", code, description);
+  g_autofree char *trace = sandbox_request_id ();
+  g_autofree char *correlation = sandbox_request_id ();
+  g_autofree char *text = error_description (code, description, trace, correlation);
   g_autofree char *url = append_params (ar->redirect_uri, ar->fragment, "error", error,
                                         "error_description", text, "state", ar->state, NULL);
 
@@ -240,6 +263,9 @@ has_consent (Sandbox *sb, SandboxUser *user, const char *client_id, const char *
 
   if (g_strcmp0 (client_id, sb->sharepoint_client_id) == 0)
     return TRUE;
+  /* An administrator consented for the whole organization. */
+  if (g_hash_table_contains (user->tenant->admin_consents, client_id))
+    return TRUE;
   if (granted == NULL)
     return FALSE;
   wanted = g_strsplit (scope, " ", -1);
@@ -273,10 +299,19 @@ issue_code (SandboxRequest *req, AuthRequest *ar, SandboxUser *user)
   code->scope = g_strdup (ar->scope);
   code->nonce = g_strdup (ar->nonce);
   code->expires = sandbox_now (req->sb) + CODE_LIFETIME;
+  code->client_info = ar->client_info;
   g_hash_table_insert (req->sb->codes, value, code);
 
-  url = append_params (ar->redirect_uri, ar->fragment, "code", value, "state", ar->state,
-                       "session_state", ar->ctx, NULL);
+  if (ar->client_info)
+    {
+      g_autofree char *info = sandbox_client_info (user);
+
+      url = append_params (ar->redirect_uri, ar->fragment, "code", value, "client_info", info,
+                           "state", ar->state, "session_state", ar->ctx, NULL);
+    }
+  else
+    url = append_params (ar->redirect_uri, ar->fragment, "code", value, "state", ar->state,
+                         "session_state", ar->ctx, NULL);
   g_hash_table_remove (req->sb->auth_requests, ar->ctx);
   sandbox_respond_redirect (req, url);
 }
@@ -344,6 +379,31 @@ scope_description (const char *scope)
   return scope;
 }
 
+/* What Entra ID shows when the tenant lets no user consent to apps: no
+ * way back to the app, only a request to ask an administrator. The
+ * troubleshooting details carry the AADSTS code, as Microsoft's do. */
+static void
+admin_approval_page (SandboxRequest *req, AuthRequest *ar)
+{
+  g_autofree char *trace = sandbox_request_id ();
+  g_autofree char *correlation = sandbox_request_id ();
+  g_autofree char *timestamp = error_timestamp ();
+  g_autofree char *esc_user = g_markup_escape_text (ar->user->email, -1);
+  g_autofree char *body = g_strdup_printf (
+      "<h1 id=\"adminConsentTitle\">Need admin approval</h1><p class=\"muted\">%s</p>"
+      "<p id=\"adminConsentMessage\">Foyer (sandbox) needs permission to access resources in "
+      "your organization that only an admin can grant. Please ask an admin to grant permission "
+      "to this app before you can use it.</p>"
+      "<p><a id=\"adminAccount\" href=\"#\">Have an admin account? Sign in with that "
+      "account</a></p>"
+      "<details id=\"debugDetails\"><summary>Troubleshooting details</summary>"
+      "<p>Error code: <span id=\"errorCode\" data-code=\"AADSTS90094\">AADSTS90094</span></p>"
+      "<p>Request Id: %s<br>Correlation Id: %s<br>Timestamp: %s</p></details>",
+      esc_user, trace, correlation, timestamp);
+
+  sandbox_respond_html (req, SOUP_STATUS_OK, "Need admin approval", body);
+}
+
 static void
 consent_page (SandboxRequest *req, AuthRequest *ar)
 {
@@ -404,12 +464,60 @@ account_picker_page (SandboxRequest *req, AuthRequest *ar, SandboxUser *current)
   sandbox_respond_html (req, SOUP_STATUS_OK, "Pick an account", body);
 }
 
+/* /adminconsent once the user is known: an administrator of the app's
+ * tenant sees the permissions to grant for everyone; anyone else is told
+ * that only an administrator can. */
+static void
+admin_consent_page (SandboxRequest *req, AuthRequest *ar)
+{
+  g_auto (GStrv) scopes = g_strsplit (DEFAULT_SCOPE, " ", -1);
+  GString *list = g_string_new ("<ul id=\"scopes\">");
+  g_autofree char *esc_user = g_markup_escape_text (ar->user->email, -1);
+  g_autofree char *esc_tenant = g_markup_escape_text (ar->tenant_segment, -1);
+  g_autofree char *items = NULL;
+  g_autofree char *body = NULL;
+
+  if (!ar->user->is_admin || (ar->tenant != NULL && ar->tenant != ar->user->tenant))
+    {
+      error_page (req, 90094,
+                  "Admin consent is required for the permissions requested by this "
+                  "application, and only an administrator of the organization can give it.");
+      return;
+    }
+  for (guint i = 0; scopes[i] != NULL; i++)
+    {
+      g_autofree char *esc = g_markup_escape_text (scopes[i], -1);
+      g_autofree char *desc = g_markup_escape_text (scope_description (scopes[i]), -1);
+
+      g_string_append_printf (list, "<li data-scope=\"%s\">%s</li>", esc, desc);
+    }
+  g_string_append (list, "</ul>");
+  items = g_string_free (list, FALSE);
+  body = g_strdup_printf (
+      "<h1>Permissions requested</h1><p class=\"muted\">%s</p>"
+      "<p>Accept for your organization: Foyer (sandbox) would like to:</p>%s"
+      "<p>If you accept, this app will get access to the specified resources for all users in "
+      "your organization. No one else will be prompted to review these permissions.</p>"
+      "<form id=\"consent\" method=\"post\" action=\"/%s/adminconsent-grant\">"
+      "<input type=\"hidden\" name=\"ctx\" value=\"%s\">"
+      "<button type=\"submit\" name=\"accept\" value=\"no\" id=\"idBtn_Back\">Cancel</button> "
+      "<button type=\"submit\" name=\"accept\" value=\"yes\" id=\"idSIButton9\">Accept</button>"
+      "</form>",
+      esc_user, items, esc_tenant, ar->ctx);
+  sandbox_respond_html (req, SOUP_STATUS_OK, "Permissions requested", body);
+}
+
 /* After the user is known: consent if needed, then back to the app. */
 static void
 continue_signed_in (SandboxRequest *req, AuthRequest *ar, gboolean force_consent)
 {
   sandbox_set_user (req, ar->user);
-  if (force_consent || !has_consent (req->sb, ar->user, ar->client_id, ar->scope))
+  if (ar->admin_consent)
+    admin_consent_page (req, ar);
+  else if (!has_consent (req->sb, ar->user, ar->client_id, ar->scope)
+           && ar->user->tenant->admin_consent_required && !ar->user->is_admin)
+    admin_approval_page (req, ar);
+  else if (force_consent || !has_consent (req->sb, ar->user, ar->client_id, ar->scope))
     consent_page (req, ar);
   else
     issue_code (req, ar, ar->user);
@@ -417,14 +525,34 @@ continue_signed_in (SandboxRequest *req, AuthRequest *ar, gboolean force_consent
 
 /* ---- authorize ---------------------------------------------------------- */
 
-static gboolean
-is_loopback_redirect (const char *uri)
+static const char *
+uri_path (GUri *uri)
 {
-  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *path = g_uri_get_path (uri);
 
-  return parsed != NULL && g_strcmp0 (g_uri_get_scheme (parsed), "http") == 0
-         && (g_strcmp0 (g_uri_get_host (parsed), "localhost") == 0
-             || g_strcmp0 (g_uri_get_host (parsed), "127.0.0.1") == 0);
+  return path != NULL && *path != '\0' ? path : "/";
+}
+
+/* One reply URL against one registered: scheme, host (case-insensitive),
+ * port and path exactly, except that the port of an http loopback address
+ * is ignored, as Entra ID documents. Never a fragment. */
+static gboolean
+redirect_matches (const char *registered, const char *requested)
+{
+  g_autoptr (GUri) a = g_uri_parse (registered, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) b = g_uri_parse (requested, G_URI_FLAGS_NONE, NULL);
+  gboolean loopback;
+
+  if (a == NULL || b == NULL || g_uri_get_fragment (b) != NULL || g_uri_get_host (b) == NULL
+      || g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) != 0
+      || g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) != 0
+      || g_strcmp0 (uri_path (a), uri_path (b)) != 0
+      || g_strcmp0 (g_uri_get_query (a), g_uri_get_query (b)) != 0)
+    return FALSE;
+  loopback = g_ascii_strcasecmp (g_uri_get_scheme (a), "http") == 0
+             && (g_str_equal (g_uri_get_host (a), "127.0.0.1")
+                 || g_ascii_strcasecmp (g_uri_get_host (a), "localhost") == 0);
+  return loopback || g_uri_get_port (a) == g_uri_get_port (b);
 }
 
 static gboolean
@@ -439,8 +567,10 @@ redirect_allowed (Sandbox *sb, const char *client_id, const char *redirect_uri)
 
       return g_str_equal (redirect_uri, sp);
     }
-  /* The port of a loopback redirect is ignored when matching, as documented. */
-  return g_strcmp0 (redirect_uri, sb->redirect_uri) == 0 || is_loopback_redirect (redirect_uri);
+  for (guint i = 0; i < sb->redirect_uris->len; i++)
+    if (redirect_matches (sb->redirect_uris->pdata[i], redirect_uri))
+      return TRUE;
+  return FALSE;
 }
 
 static const char *
@@ -536,6 +666,7 @@ handle_authorize (SandboxRequest *req, const char *segment)
   ar->prompt = g_strdup (prompt);
   ar->login_hint = g_strdup (param (req->query, "login_hint"));
   ar->fragment = g_strcmp0 (param (req->query, "response_mode"), "fragment") == 0;
+  ar->client_info = g_strcmp0 (param (req->query, "client_info"), "1") == 0;
   ar->expires = sandbox_now (sb) + AUTH_REQUEST_LIFETIME;
   g_hash_table_insert (sb->auth_requests, ar->ctx, ar);
 
@@ -591,6 +722,7 @@ handle_authorize (SandboxRequest *req, const char *segment)
   if (sso_user != NULL && tenant != NULL && sso_user->tenant != tenant)
     sso_user = NULL;
   if (sso_user != NULL && ar->login_hint != NULL
+      && g_ascii_strcasecmp (ar->login_hint, sso_user->upn) != 0
       && g_ascii_strcasecmp (ar->login_hint, sso_user->email) != 0)
     sso_user = NULL;
 
@@ -618,6 +750,103 @@ handle_authorize (SandboxRequest *req, const char *segment)
       return;
     }
   sign_in_page (req, ar, ar->login_hint, NULL);
+}
+
+/* GET /{tenant}/adminconsent?client_id=…[&redirect_uri=…][&state=…] (and
+ * the v2.0 form with scope): sign-in if needed, then the administrator's
+ * consent for the whole organization. */
+static void
+handle_admin_consent (SandboxRequest *req, const char *segment)
+{
+  Sandbox *sb = req->sb;
+  SandboxTenant *tenant;
+  const char *client_id = param (req->query, "client_id");
+  const char *redirect_uri = param (req->query, "redirect_uri");
+  AuthRequest *ar;
+  SandboxSession *session;
+
+  if (!resolve_tenant (sb, segment, &tenant))
+    {
+      error_page (req, 90002, "Tenant not found.");
+      return;
+    }
+  if (g_strcmp0 (client_id, sb->client_id) != 0)
+    {
+      error_page (req, 700016, "Application was not found in the directory.");
+      return;
+    }
+  if (redirect_uri != NULL && !redirect_allowed (sb, client_id, redirect_uri))
+    {
+      error_page (req, 50011,
+                  "The redirect URI specified in the request does not match the redirect URIs "
+                  "configured for the application.");
+      return;
+    }
+  ar = g_new0 (AuthRequest, 1);
+  ar->ctx = foyer_random_token (24);
+  ar->tenant_segment = g_strdup (segment);
+  ar->tenant = tenant;
+  ar->client_id = g_strdup (client_id);
+  ar->redirect_uri = g_strdup (redirect_uri);
+  ar->scope = g_strdup (DEFAULT_SCOPE);
+  ar->state = g_strdup (param (req->query, "state"));
+  ar->admin_consent = TRUE;
+  ar->expires = sandbox_now (sb) + AUTH_REQUEST_LIFETIME;
+  g_hash_table_insert (sb->auth_requests, ar->ctx, ar);
+
+  session = sandbox_login_session (req);
+  if (session != NULL && g_strcmp0 (param (req->query, "prompt"), "login") != 0)
+    {
+      ar->user = session->user;
+      continue_signed_in (req, ar, FALSE);
+    }
+  else
+    sign_in_page (req, ar, NULL, NULL);
+}
+
+static AuthRequest *lookup_auth_request (SandboxRequest *req, const char *ctx);
+
+static void
+handle_admin_consent_grant (SandboxRequest *req)
+{
+  g_autoptr (GHashTable) form = sandbox_request_form (req);
+  AuthRequest *ar
+      = lookup_auth_request (req, form != NULL ? g_hash_table_lookup (form, "ctx") : NULL);
+  gboolean accepted;
+  g_autofree char *url = NULL;
+
+  if (ar == NULL)
+    return;
+  if (!ar->admin_consent || ar->user == NULL || !ar->user->is_admin)
+    {
+      error_page (req, 90094, "Only an administrator of the organization can grant this.");
+      return;
+    }
+  sandbox_set_user (req, ar->user);
+  accepted = g_strcmp0 (g_hash_table_lookup (form, "accept"), "yes") == 0;
+  if (accepted)
+    g_hash_table_add (ar->user->tenant->admin_consents, g_strdup (ar->client_id));
+  if (ar->redirect_uri == NULL)
+    {
+      if (accepted)
+        sandbox_respond_html (req, 200, "Permissions granted",
+                              "<h1 id=\"granted\">Permissions granted</h1><p>Everyone in your "
+                              "organization can now use Foyer (sandbox). You can close this "
+                              "window.</p>");
+      else
+        sandbox_respond_html (req, 200, "Permissions not granted",
+                              "<h1 id=\"declined\">Permissions not granted</h1>");
+    }
+  else if (accepted)
+    {
+      url = append_params (ar->redirect_uri, FALSE, "admin_consent", "True", "tenant",
+                           ar->user->tenant->id, "state", ar->state, NULL);
+      sandbox_respond_redirect (req, url);
+    }
+  else
+    redirect_error (req, ar, "access_denied", 65004,
+                    "The administrator declined to consent to access the app.");
+  g_hash_table_remove (req->sb->auth_requests, ar->ctx);
 }
 
 static AuthRequest *
@@ -755,8 +984,11 @@ sign_jwt (Sandbox *sb, JsonObject *claims)
   return out;
 }
 
+static gboolean scope_has (const char *scope, const char *name);
+
 static char *
-make_id_token (Sandbox *sb, SandboxUser *user, const char *client_id, const char *nonce)
+make_id_token (
+    Sandbox *sb, SandboxUser *user, const char *client_id, const char *scope, const char *nonce)
 {
   g_autoptr (JsonObject) claims = json_object_new ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -774,8 +1006,10 @@ make_id_token (Sandbox *sb, SandboxUser *user, const char *client_id, const char
   if (nonce != NULL)
     json_object_set_string_member (claims, "nonce", nonce);
   json_object_set_string_member (claims, "oid", user->oid);
-  json_object_set_string_member (claims, "preferred_username", user->email);
-  json_object_set_string_member (claims, "email", user->email);
+  json_object_set_string_member (claims, "preferred_username", user->upn);
+  /* Microsoft's v2 rule: the email claim only when the email scope was asked. */
+  if (scope_has (scope, "email"))
+    json_object_set_string_member (claims, "email", user->email);
   json_object_set_string_member (claims, "sub", sub);
   json_object_set_string_member (claims, "tid", user->tenant->id);
   json_object_set_string_member (claims, "ver", "2.0");
@@ -807,12 +1041,22 @@ new_token (
   return g_strdup (value);
 }
 
+char *
+sandbox_client_info (SandboxUser *user)
+{
+  g_autofree char *json
+      = g_strdup_printf ("{\"uid\":\"%s\",\"utid\":\"%s\"}", user->oid, user->tenant->id);
+
+  return foyer_base64url_encode ((const guint8 *) json, strlen (json));
+}
+
 void
 sandbox_mint_tokens (Sandbox *sb,
                      SandboxUser *user,
                      const char *client_id,
                      const char *scope,
                      const char *nonce,
+                     gboolean client_info,
                      JsonBuilder *b)
 {
   g_autofree char *access = NULL;
@@ -840,10 +1084,17 @@ sandbox_mint_tokens (Sandbox *sb,
     }
   if (scope_has (scope, "openid"))
     {
-      g_autofree char *id_token = make_id_token (sb, user, client_id, nonce);
+      g_autofree char *id_token = make_id_token (sb, user, client_id, scope, nonce);
 
       json_builder_set_member_name (b, "id_token");
       json_builder_add_string_value (b, id_token);
+    }
+  if (client_info)
+    {
+      g_autofree char *info = sandbox_client_info (user);
+
+      json_builder_set_member_name (b, "client_info");
+      json_builder_add_string_value (b, info);
     }
   json_builder_end_object (b);
 }
@@ -954,7 +1205,8 @@ grant_code (SandboxRequest *req, GHashTable *form, SandboxTenant *tenant, const 
 
   code->redeemed = TRUE;
   b = json_builder_new ();
-  sandbox_mint_tokens (sb, code->user, client_id, code->scope, code->nonce, b);
+  sandbox_mint_tokens (sb, code->user, client_id, code->scope, code->nonce,
+                       g_strcmp0 (g_hash_table_lookup (form, "client_info"), "1") == 0, b);
   sandbox_respond_builder (req, 200, b);
 }
 
@@ -1000,13 +1252,8 @@ grant_refresh (SandboxRequest *req, GHashTable *form, SandboxTenant *tenant, con
                    "needed. The user might have changed or reset their password.");
       return;
     }
-  if (t->used)
-    {
-      token_error (req, 400, "invalid_grant", 70000,
-                   "The provided value for the 'refresh_token' is not valid: it was already used "
-                   "and has been replaced by a newer refresh token.");
-      return;
-    }
+  /* Microsoft does not revoke a refresh token when it is redeemed: the
+   * new one is better (a fresh lifetime), the old one still works. */
   if (t->expires < sandbox_now (sb))
     {
       token_error (req, 400, "invalid_grant", 700082,
@@ -1033,10 +1280,9 @@ grant_refresh (SandboxRequest *req, GHashTable *form, SandboxTenant *tenant, con
       return;
     }
 
-  t->used = TRUE;
   b = json_builder_new ();
   sandbox_mint_tokens (sb, t->user, client_id, scope != NULL && *scope != '\0' ? scope : t->scope,
-                       NULL, b);
+                       NULL, g_strcmp0 (g_hash_table_lookup (form, "client_info"), "1") == 0, b);
   sandbox_respond_builder (req, 200, b);
 }
 
@@ -1112,17 +1358,26 @@ add_strv (JsonBuilder *b, const char *name, const char *const *values)
   json_builder_end_array (b);
 }
 
+/* The tenant's OpenID configuration, member for member as Microsoft's v2.0
+ * one (endpoints on the sandbox's hosts; "{tenantid}" for common and
+ * organizations, as Microsoft writes it). */
 static void
 handle_openid_configuration (SandboxRequest *req, const char *segment, SandboxTenant *tenant)
 {
-  const char *base = req->sb->base_url[SANDBOX_HOST_LOGIN];
+  Sandbox *sb = req->sb;
+  const char *base = sb->base_url[SANDBOX_HOST_LOGIN];
+  const char *path_tenant = tenant != NULL ? tenant->id : segment;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *issuer
       = g_strdup_printf ("%s/%s/v2.0", base, tenant != NULL ? tenant->id : "{tenantid}");
-  g_autofree char *authorize = g_strdup_printf ("%s/%s/oauth2/v2.0/authorize", base, segment);
-  g_autofree char *token = g_strdup_printf ("%s/%s/oauth2/v2.0/token", base, segment);
-  g_autofree char *keys = g_strdup_printf ("%s/%s/discovery/v2.0/keys", base, segment);
-  g_autofree char *logout = g_strdup_printf ("%s/%s/oauth2/v2.0/logout", base, segment);
+  g_autofree char *authorize = g_strdup_printf ("%s/%s/oauth2/v2.0/authorize", base, path_tenant);
+  g_autofree char *token = g_strdup_printf ("%s/%s/oauth2/v2.0/token", base, path_tenant);
+  g_autofree char *device = g_strdup_printf ("%s/%s/oauth2/v2.0/devicecode", base, path_tenant);
+  g_autofree char *keys = g_strdup_printf ("%s/%s/discovery/v2.0/keys", base, path_tenant);
+  g_autofree char *logout = g_strdup_printf ("%s/%s/oauth2/v2.0/logout", base, path_tenant);
+  g_autofree char *kerberos = g_strdup_printf ("%s/%s/kerberos", base, path_tenant);
+  g_autofree char *userinfo
+      = g_strdup_printf ("%s/oidc/userinfo", sb->base_url[SANDBOX_HOST_GRAPH]);
   static const char *const response_types[]
       = { "code", "id_token", "code id_token", "id_token token", NULL };
   static const char *const modes[] = { "query", "fragment", "form_post", NULL };
@@ -1131,9 +1386,26 @@ handle_openid_configuration (SandboxRequest *req, const char *segment, SandboxTe
   static const char *const scopes[] = { "openid", "profile", "email", "offline_access", NULL };
   static const char *const auth_methods[]
       = { "client_secret_post", "private_key_jwt", "client_secret_basic", NULL };
-  static const char *const claims[]
-      = { "sub", "iss", "aud", "exp",   "iat", "nonce", "name", "preferred_username",
-          "oid", "tid", "ver", "email", NULL };
+  static const char *const claims[] = { "sub",
+                                        "iss",
+                                        "cloud_instance_name",
+                                        "cloud_instance_host_name",
+                                        "cloud_graph_host_name",
+                                        "msgraph_host",
+                                        "aud",
+                                        "exp",
+                                        "iat",
+                                        "auth_time",
+                                        "acr",
+                                        "nonce",
+                                        "preferred_username",
+                                        "name",
+                                        "tid",
+                                        "ver",
+                                        "at_hash",
+                                        "c_hash",
+                                        "email",
+                                        NULL };
 
   json_builder_begin_object (b);
   add_str (b, "token_endpoint", token);
@@ -1147,17 +1419,29 @@ handle_openid_configuration (SandboxRequest *req, const char *segment, SandboxTe
   add_str (b, "issuer", issuer);
   json_builder_set_member_name (b, "request_uri_parameter_supported");
   json_builder_add_boolean_value (b, FALSE);
+  add_str (b, "userinfo_endpoint", userinfo);
   add_str (b, "authorization_endpoint", authorize);
+  add_str (b, "device_authorization_endpoint", device);
+  json_builder_set_member_name (b, "http_logout_supported");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "frontchannel_logout_supported");
+  json_builder_add_boolean_value (b, TRUE);
   add_str (b, "end_session_endpoint", logout);
   add_strv (b, "claims_supported", claims);
-  add_str (b, "cloud_instance_name", "sandbox");
-  add_str (b, "msgraph_host", req->sb->host_port[SANDBOX_HOST_GRAPH]);
+  add_str (b, "kerberos_endpoint", kerberos);
+  add_str (b, "tenant_region_scope", "EU");
+  add_str (b, "cloud_instance_name", sb->host_port[SANDBOX_HOST_LOGIN]);
+  add_str (b, "cloud_graph_host_name", sb->host_port[SANDBOX_HOST_GRAPH]);
+  add_str (b, "msgraph_host", sb->host_port[SANDBOX_HOST_GRAPH]);
+  add_str (b, "rbac_url", sb->base_url[SANDBOX_HOST_GRAPH]);
   json_builder_end_object (b);
   sandbox_respond_builder (req, 200, b);
 }
 
+/* Microsoft's signing keys: kid, x5t (the certificate's SHA-1 thumbprint),
+ * n, e, x5c (the certificate) and issuer. */
 static void
-handle_keys (SandboxRequest *req)
+handle_keys (SandboxRequest *req, SandboxTenant *tenant)
 {
   cjose_err err;
   g_autofree char *json = cjose_jwk_to_json (req->sb->jwk, false, &err);
@@ -1165,18 +1449,65 @@ handle_keys (SandboxRequest *req)
   JsonObject *key;
   g_autoptr (JsonObject) keys = json_object_new ();
   JsonArray *array = json_array_new ();
+  JsonArray *x5c = json_array_new ();
   g_autoptr (JsonNode) root = NULL;
+  g_autofree char *issuer = g_strdup_printf ("%s/%s/v2.0", req->sb->base_url[SANDBOX_HOST_LOGIN],
+                                             tenant != NULL ? tenant->id : "{tenantid}");
 
   if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
     g_error ("Cannot export the signing key");
   key = json_node_get_object (json_parser_get_root (parser));
   json_object_set_string_member (key, "use", "sig");
-  json_object_set_string_member (key, "alg", "RS256");
   json_object_set_string_member (key, "kid", req->sb->kid);
+  json_object_set_string_member (key, "x5t", req->sb->kid);
+  json_array_add_string_element (x5c, req->sb->x5c);
+  json_object_set_array_member (key, "x5c", x5c);
+  json_object_set_string_member (key, "issuer", issuer);
   json_array_add_object_element (array, json_object_ref (key));
   json_object_set_array_member (keys, "keys", array);
   root = json_node_init_object (json_node_alloc (), keys);
   sandbox_respond_json (req, 200, root);
+}
+
+/* Foyer's registration does not allow public client flows (it needs none),
+ * so the device code endpoint answers as Entra ID does then. */
+static void
+handle_devicecode (SandboxRequest *req)
+{
+  if (!g_str_equal (req->method, "POST"))
+    token_error (req, 405, "invalid_request", 900561,
+                 "The endpoint only accepts POST requests. Received a GET request.");
+  else
+    token_error (req, 401, "invalid_client", 7000218,
+                 "The request body must contain the following parameter: 'client_assertion' or "
+                 "'client_secret'.");
+}
+
+/* Instance discovery, as login.microsoftonline.com/common/discovery/instance
+ * answers it for a host it knows. */
+static void
+handle_instance_discovery (SandboxRequest *req)
+{
+  Sandbox *sb = req->sb;
+  const char *host = sb->host_port[SANDBOX_HOST_LOGIN];
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *discovery = g_strdup_printf ("%s/common/v2.0/.well-known/openid-configuration",
+                                                sb->base_url[SANDBOX_HOST_LOGIN]);
+  const char *const aliases[] = { host, NULL };
+
+  json_builder_begin_object (b);
+  add_str (b, "tenant_discovery_endpoint", discovery);
+  add_str (b, "api-version", "1.1");
+  json_builder_set_member_name (b, "metadata");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  add_str (b, "preferred_network", host);
+  add_str (b, "preferred_cache", host);
+  add_strv (b, "aliases", aliases);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  sandbox_respond_builder (req, 200, b);
 }
 
 static void
@@ -1220,8 +1551,27 @@ sandbox_identity_handle (SandboxRequest *req)
         handle_token (req, parts[0]);
       else if (g_str_equal (parts[3], "logout"))
         handle_logout (req);
+      else if (g_str_equal (parts[3], "devicecode"))
+        handle_devicecode (req);
       else
         return FALSE;
+      return TRUE;
+    }
+  if (n == 3 && g_str_equal (parts[0], "common") && g_str_equal (parts[1], "discovery")
+      && g_str_equal (parts[2], "instance"))
+    {
+      handle_instance_discovery (req);
+      return TRUE;
+    }
+  if ((n == 2 && g_str_equal (parts[1], "adminconsent"))
+      || (n == 3 && g_str_equal (parts[1], "v2.0") && g_str_equal (parts[2], "adminconsent")))
+    {
+      handle_admin_consent (req, parts[0]);
+      return TRUE;
+    }
+  if (n == 2 && g_str_equal (parts[1], "adminconsent-grant") && g_str_equal (req->method, "POST"))
+    {
+      handle_admin_consent_grant (req);
       return TRUE;
     }
   if (n == 2 && g_str_equal (parts[1], "login") && g_str_equal (req->method, "POST"))
@@ -1250,7 +1600,7 @@ sandbox_identity_handle (SandboxRequest *req)
   if (n == 4 && g_str_equal (parts[1], "discovery") && g_str_equal (parts[2], "v2.0")
       && g_str_equal (parts[3], "keys"))
     {
-      handle_keys (req);
+      handle_keys (req, tenant);
       return TRUE;
     }
   return FALSE;

@@ -13,6 +13,7 @@
 #include "sandbox.h"
 
 #include "foyer-core.h"
+#include "foyer-test-tls.h"
 
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -54,6 +55,25 @@ gint64
 sandbox_now (Sandbox *sb)
 {
   return g_get_real_time () / G_USEC_PER_SEC + sb->clock_offset;
+}
+
+/* --now: the clock runs on from that date. */
+gboolean
+sandbox_set_now (Sandbox *sb, const char *text)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) when = g_date_time_new_from_iso8601 (text, utc);
+
+  if (when == NULL)
+    {
+      g_autofree char *midnight = g_strconcat (text, "T00:00:00Z", NULL);
+
+      when = g_date_time_new_from_iso8601 (midnight, utc);
+    }
+  if (when == NULL)
+    return FALSE;
+  sb->clock_offset = g_date_time_to_unix (when) - g_get_real_time () / G_USEC_PER_SEC;
+  return TRUE;
 }
 
 char *
@@ -122,6 +142,18 @@ sandbox_request_id (void)
   return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
                           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
                           b[12], b[13], b[14], b[15]);
+}
+
+char *
+sandbox_correlation_id (SandboxRequest *req)
+{
+  const char *given = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (req->msg), "client-request-id");
+
+  /* Echoed only if it looks like an id: a header is outside input. */
+  if (given != NULL && g_uuid_string_is_valid (given))
+    return g_strdup (given);
+  return sandbox_request_id ();
 }
 
 void
@@ -457,6 +489,10 @@ server_cb (SoupServer *server,
   info->start = g_get_real_time ();
   info->host = hd->host;
   g_object_set_data_full (G_OBJECT (msg), "sandbox-info", info, request_info_free);
+  /* Benchmarks: every request on a new connection, so a TLS handshake each. */
+  if (sb->keep_alive_off)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                  "close");
 
   /* Generated items are cached for the current requests only. */
   if (g_hash_table_size (sb->generated) > 4096)
@@ -524,8 +560,10 @@ server_cb (SoupServer *server,
 /* ---- start-up ---------------------------------------------------------- */
 
 static gboolean
-listen_on (Sandbox *sb, SandboxHost host, int port, GError **error)
+listen_on (Sandbox *sb, FoyerTestTls *ca, SandboxHost host, int port, GError **error)
 {
+  const char *const names[] = { host_addresses[host], NULL };
+  g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (host_addresses[host]);
   g_autoptr (GSocketAddress) address = g_inet_socket_address_new (inet, port);
@@ -542,13 +580,18 @@ listen_on (Sandbox *sb, SandboxHost host, int port, GError **error)
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
 
-  sb->servers[host] = soup_server_new ("server-header", "foyer-ms-sandbox ", NULL);
+  /* Each host has a certificate of its own, as Microsoft's hosts do. */
+  certificate = foyer_test_tls_issue (ca, names, error);
+  if (certificate == NULL)
+    return FALSE;
+  sb->servers[host] = soup_server_new ("server-header", "foyer-ms-sandbox ", "tls-certificate",
+                                       certificate, NULL);
   hd = g_new0 (HostData, 1);
   hd->sb = sb;
   hd->host = host;
   soup_server_add_handler (sb->servers[host], NULL, server_cb, hd, g_free);
   g_signal_connect (sb->servers[host], "request-finished", G_CALLBACK (request_finished_cb), sb);
-  if (!soup_server_listen_socket (sb->servers[host], socket, 0, error))
+  if (!soup_server_listen_socket (sb->servers[host], socket, SOUP_SERVER_LISTEN_HTTPS, error))
     return FALSE;
 
   bound = g_socket_get_local_address (socket, error);
@@ -556,7 +599,7 @@ listen_on (Sandbox *sb, SandboxHost host, int port, GError **error)
     return FALSE;
   real_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   sb->host_port[host] = g_strdup_printf ("%s:%u", host_addresses[host], real_port);
-  sb->base_url[host] = g_strdup_printf ("http://%s", sb->host_port[host]);
+  sb->base_url[host] = g_strdup_printf ("https://%s", sb->host_port[host]);
   return TRUE;
 }
 
@@ -580,6 +623,8 @@ write_cloud_json (Sandbox *sb, GError **error)
 
   json_builder_begin_object (b);
   add_string (b, "name", "sandbox");
+  /* Relative to cloud.json: the CA that issued every host's certificate. */
+  add_string (b, "caFile", "ca.pem");
   add_string (b, "authority", sb->base_url[SANDBOX_HOST_LOGIN]);
   add_string (b, "graph", sb->graph_url);
   add_string (b, "sharepoint", sb->base_url[SANDBOX_HOST_SHAREPOINT]);
@@ -593,6 +638,11 @@ write_cloud_json (Sandbox *sb, GError **error)
   json_builder_add_string_value (b, sb->host_port[SANDBOX_HOST_SHAREPOINT]);
   json_builder_end_array (b);
   add_string (b, "redirectUri", sb->redirect_uri);
+  json_builder_set_member_name (b, "redirectUris");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < sb->redirect_uris->len; i++)
+    json_builder_add_string_value (b, sb->redirect_uris->pdata[i]);
+  json_builder_end_array (b);
   add_string (b, "tenantId", org->id);
   add_string (b, "clientId", sb->client_id);
   add_string (b, "control", control);
@@ -621,6 +671,9 @@ write_cloud_json (Sandbox *sb, GError **error)
 
       json_builder_begin_object (b);
       add_string (b, "email", u->email);
+      add_string (b, "upn", u->upn);
+      json_builder_set_member_name (b, "isAdmin");
+      json_builder_add_boolean_value (b, u->is_admin);
       add_string (b, "password", u->password);
       add_string (b, "name", u->name);
       add_string (b, "tenantId", u->tenant->id);
@@ -659,18 +712,27 @@ main (int argc, char **argv)
   int port_base = 0;
   gint64 seed = 20270101;
   int token_lifetime = 3599;
+  g_autofree char *now = NULL;
+  gboolean close_connections = FALSE;
+  g_autoptr (FoyerTestTls) ca = NULL;
+  g_autofree char *ca_path = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  GOptionEntry entries[]
-      = { { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where to write cloud.json",
-            "DIR" },
-          { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Latency added to every reply", "N" },
-          { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data", "N" },
-          { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
-            "Listen on ports N (login), N+1 (Graph), N+2 (SharePoint) instead of free ones", "N" },
-          { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime,
-            "Access token lifetime in seconds (default 3599)", "S" },
-          { NULL } };
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where to write cloud.json", "DIR" },
+    { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Latency added to every reply", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data", "N" },
+    { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
+      "Listen on ports N (login), N+1 (Graph), N+2 (SharePoint) instead of free ones", "N" },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime,
+      "Access token lifetime in seconds (default 3599)", "S" },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now,
+      "The sandbox's date: YYYY-MM-DD or an ISO 8601 date and time (default: the real one)",
+      "DATE" },
+    { "close-connections", 0, 0, G_OPTION_ARG_NONE, &close_connections,
+      "Close every connection after its reply (benchmarks: a TLS handshake per request)", NULL },
+    { NULL }
+  };
 
   context
       = g_option_context_new ("- a local stand-in for Microsoft identity, Graph and SharePoint");
@@ -691,7 +753,14 @@ main (int argc, char **argv)
       return 1;
     }
 
+  if (now != NULL && !sandbox_set_now (sb, now))
+    {
+      g_printerr ("foyer-ms-sandbox: --now wants YYYY-MM-DD or an ISO 8601 date and time, not %s\n",
+                  now);
+      return 2;
+    }
   sb->seed = (guint64) seed;
+  sb->keep_alive_off = close_connections;
   sb->latency_ms = (guint) MAX (latency, 0);
   sb->token_lifetime = (guint) MAX (token_lifetime, 1);
   sb->state_dir = state_dir;
@@ -700,8 +769,15 @@ main (int argc, char **argv)
   sb->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) sandbox_fault_free);
   sb->log = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
+  ca = foyer_test_tls_new ("foyer-ms-sandbox", &error);
+  ca_path = g_build_filename (state_dir, "ca.pem", NULL);
+  if (ca == NULL || !foyer_test_tls_write_ca (ca, ca_path, &error))
+    {
+      g_printerr ("foyer-ms-sandbox: cannot make its certificate authority: %s\n", error->message);
+      return 1;
+    }
   for (int i = 0; i < SANDBOX_N_HOSTS; i++)
-    if (!listen_on (sb, i, port_base > 0 ? port_base + i : 0, &error))
+    if (!listen_on (sb, ca, i, port_base > 0 ? port_base + i : 0, &error))
       {
         g_printerr ("foyer-ms-sandbox: cannot listen on %s: %s\n", host_addresses[i],
                     error->message);
@@ -712,6 +788,7 @@ main (int argc, char **argv)
   sandbox_seed (sb);
   sandbox_identity_init (sb);
   sandbox_sharepoint_init (sb);
+  sandbox_upload_init (sb);
 
   if (!write_cloud_json (sb, &error))
     {

@@ -52,8 +52,8 @@ sandbox_kind_has_thumbnail (SandboxKind kind)
   return kind != SANDBOX_KIND_FOLDER && kind != SANDBOX_KIND_ARCHIVE;
 }
 
-static SandboxKind
-kind_for_name (const char *name)
+SandboxKind
+sandbox_kind_for_name (const char *name)
 {
   static const struct
   {
@@ -165,10 +165,22 @@ add_item (Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, 
   return item;
 }
 
+static int compare_items (gconstpointer a, gconstpointer b);
+
+SandboxItem *
+sandbox_item_add (Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, gint64 size)
+{
+  SandboxItem *item = add_item (sb, parent, name, kind, size);
+
+  item->created = item->modified = sandbox_now (sb);
+  g_ptr_array_sort (parent->children, compare_items);
+  return item;
+}
+
 static SandboxItem *
 add_file (Sandbox *sb, SandboxItem *parent, const char *name)
 {
-  return add_item (sb, parent, name, kind_for_name (name), 0);
+  return add_item (sb, parent, name, sandbox_kind_for_name (name), 0);
 }
 
 static SandboxItem *
@@ -233,12 +245,19 @@ add_tenant (Sandbox *sb, const char *name, const char *domain, gboolean allow_an
   t->name = g_strdup (name);
   t->domain = g_strdup (domain);
   t->allow_anonymous = allow_anonymous;
+  t->admin_consents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_ptr_array_add (sb->tenants, t);
   return t;
 }
 
+/* upn: the sign-in name when it is not the mail address. */
 static SandboxUser *
-add_user (Sandbox *sb, SandboxTenant *tenant, const char *local, const char *name)
+add_user_full (Sandbox *sb,
+               SandboxTenant *tenant,
+               const char *local,
+               const char *name,
+               const char *upn,
+               const char *password)
 {
   SandboxUser *u = g_new0 (SandboxUser, 1);
   g_autofree char *label = NULL;
@@ -246,11 +265,13 @@ add_user (Sandbox *sb, SandboxTenant *tenant, const char *local, const char *nam
   g_autofree char *drive_label = NULL;
 
   u->email = g_strdup_printf ("%s@%s", local, tenant->domain);
-  u->password = g_strdup_printf ("%s-password", local);
+  u->upn = g_strdup (upn != NULL ? upn : u->email);
+  u->password = g_strdup (password);
   u->name = g_strdup (name);
   label = g_strconcat ("user ", u->email, NULL);
   u->oid = sandbox_uuid (sb, label);
-  u->slug = g_strdelimit (g_strdup (u->email), "@.", '_');
+  /* OneDrive's personal site is named after the sign-in name. */
+  u->slug = g_strdelimit (g_strdup (u->upn), "@.", '_');
   u->tenant = tenant;
   u->recent = g_ptr_array_new ();
   u->followed_sites = g_ptr_array_new ();
@@ -262,6 +283,14 @@ add_user (Sandbox *sb, SandboxTenant *tenant, const char *local, const char *nam
   u->drive->root->created_by = u;
   g_ptr_array_add (sb->users, u);
   return u;
+}
+
+static SandboxUser *
+add_user (Sandbox *sb, SandboxTenant *tenant, const char *local, const char *name)
+{
+  g_autofree char *password = g_strdup_printf ("%s-password", local);
+
+  return add_user_full (sb, tenant, local, name, NULL, password);
 }
 
 static SandboxSite *
@@ -488,7 +517,7 @@ sandbox_item_new_generated (Sandbox *sb, SandboxItem *folder, guint index)
   sandbox_generated_name (index, name, sizeof name);
   item->id = generated_id (folder, index);
   item->name = g_strdup (name);
-  item->kind = kind_for_name (item->name);
+  item->kind = sandbox_kind_for_name (item->name);
   item->drive = folder->drive;
   item->parent = folder;
   item->generated_index = index;
@@ -664,7 +693,9 @@ sandbox_find_user (Sandbox *sb, const char *email_or_oid)
     {
       SandboxUser *u = sb->users->pdata[i];
 
-      if (g_ascii_strcasecmp (u->email, email_or_oid) == 0 || g_strcmp0 (u->oid, email_or_oid) == 0)
+      if (g_ascii_strcasecmp (u->email, email_or_oid) == 0
+          || g_ascii_strcasecmp (u->upn, email_or_oid) == 0
+          || g_strcmp0 (u->oid, email_or_oid) == 0)
         return u;
     }
   return NULL;
@@ -756,7 +787,7 @@ void
 sandbox_seed (Sandbox *sb)
 {
   SandboxTenant *contoso, *fabrikam;
-  SandboxUser *alice, *bob, *carol, *mallory;
+  SandboxUser *alice, *bob, *carol, *mallory, *dana;
   SandboxSite *team, *projects;
   SandboxItem *docs, *photos, *folder, *bob_plan, *bob_sales, *bob_design, *carol_folder;
   SandboxItem *mallory_proposal, *mallory_internal, *quarterly, *budget, *handbook;
@@ -777,6 +808,11 @@ sandbox_seed (Sandbox *sb)
   bob = add_user (sb, contoso, "bob", "Bob Dupont");
   carol = add_user (sb, contoso, "carol", "Carol Lee");
   mallory = add_user (sb, fabrikam, "mallory", "Mallory Smith");
+  /* Signs in with a name that is not her mail address, as many do. */
+  dana = add_user_full (sb, contoso, "dana.durand", "Dana Durand",
+                        "dana@contoso.onmicrosoft.example", "dana-password");
+  /* Contoso's administrator: may consent to apps for the whole organization. */
+  carol->is_admin = TRUE;
 
   {
     g_autofree char *label = g_strconcat ("client ", "foyer", NULL);
@@ -785,6 +821,13 @@ sandbox_seed (Sandbox *sb)
   }
   sb->redirect_uri
       = g_strdup_printf ("%s/common/oauth2/nativeclient", sb->base_url[SANDBOX_HOST_LOGIN]);
+  /* Foyer's app registration: the embedded sign-in's native-client URI and
+   * the system browser's loopback addresses (any port), as docs/real-tenant.md
+   * tells an administrator to register them. */
+  sb->redirect_uris = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (sb->redirect_uris, g_strdup (sb->redirect_uri));
+  g_ptr_array_add (sb->redirect_uris, g_strdup ("http://localhost"));
+  g_ptr_array_add (sb->redirect_uris, g_strdup ("http://127.0.0.1"));
   /* SharePoint Online's well-known application id. */
   sb->sharepoint_client_id = g_strdup ("00000003-0000-0ff1-ce00-000000000000");
 
@@ -822,6 +865,10 @@ sandbox_seed (Sandbox *sb)
   carol_folder = add_folder (sb, carol->drive->root, "Shared with team");
   add_file (sb, carol_folder, "Meeting minutes.docx");
   add_image (sb, carol_folder, "Chart.png", 1200, 800);
+
+  /* Dana's OneDrive. */
+  docs = add_folder (sb, dana->drive->root, "Documents");
+  add_file (sb, docs, "Onboarding checklist.docx");
 
   /* Mallory's OneDrive, in the foreign tenant. */
   docs = add_folder (sb, mallory->drive->root, "Documents");

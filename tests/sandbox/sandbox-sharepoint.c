@@ -64,6 +64,51 @@ sandbox_ticket_url (
   return g_strdup_printf ("%s/_thumb/%s/%s", base, token, what);
 }
 
+/* Download URLs come with every file in a listing, so they are stateless:
+ * "<item id>.<user oid>.<expiry>" and a MAC of it under a key made at start. */
+#define DOWNLOAD_LIFETIME 3600
+
+static char *
+download_mac (Sandbox *sb, const char *payload)
+{
+  if (sb->ticket_key == NULL)
+    sb->ticket_key = foyer_random_token (32);
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) sb->ticket_key,
+                                    strlen (sb->ticket_key), payload, -1);
+}
+
+char *
+sandbox_download_url (Sandbox *sb, SandboxItem *item, SandboxUser *user)
+{
+  g_autofree char *payload = g_strdup_printf ("%s.%s.%" G_GINT64_FORMAT, item->id, user->oid,
+                                              sandbox_now (sb) + DOWNLOAD_LIFETIME);
+  g_autofree char *mac = download_mac (sb, payload);
+
+  return g_strdup_printf ("%s/_download/%s.%s", sb->base_url[SANDBOX_HOST_SHAREPOINT], payload,
+                          mac);
+}
+
+/* The item and user of a valid, unexpired download token, or FALSE. */
+static gboolean
+download_lookup (Sandbox *sb, const char *token, SandboxItem **item, SandboxUser **user)
+{
+  g_auto (GStrv) parts = g_strsplit (token, ".", -1);
+  g_autofree char *payload = NULL;
+  g_autofree char *mac = NULL;
+  gint64 expires;
+
+  if (g_strv_length (parts) != 4)
+    return FALSE;
+  payload = g_strdup_printf ("%s.%s.%s", parts[0], parts[1], parts[2]);
+  mac = download_mac (sb, payload);
+  if (!g_str_equal (mac, parts[3]))
+    return FALSE;
+  expires = g_ascii_strtoll (parts[2], NULL, 10);
+  *item = sandbox_find_item (sb, parts[0]);
+  *user = sandbox_find_user (sb, parts[1]);
+  return expires >= sandbox_now (sb) && *item != NULL && *user != NULL;
+}
+
 static SandboxTicket *
 ticket_lookup (Sandbox *sb, const char *token, const char *what, SandboxItem **item)
 {
@@ -269,17 +314,23 @@ static void
 handle_download (SandboxRequest *req, const char *token)
 {
   SandboxItem *item = NULL;
+  SandboxUser *user = NULL;
   SandboxTicket *t = ticket_lookup (req->sb, token, "content", &item);
   g_autoptr (GBytes) bytes = NULL;
-  const char *type = sandbox_kind_mime (item != NULL ? item->kind : SANDBOX_KIND_TEXT);
+  const char *type;
 
-  if (t == NULL)
+  if (t != NULL)
+    user = t->user;
+  else if (!download_lookup (req->sb, token, &item, &user))
     {
       soup_server_message_set_status (req->msg, 404, NULL);
       return;
     }
-  sandbox_set_user (req, t->user);
-  if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
+  type = sandbox_kind_mime (item->kind);
+  sandbox_set_user (req, user);
+  if (sandbox_upload_content (req->sb, item) != NULL)
+    bytes = g_bytes_ref (sandbox_upload_content (req->sb, item));
+  else if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
     bytes = sandbox_thumb_render (req->sb, item, "large", &type);
   else
     {
@@ -298,6 +349,8 @@ sandbox_sharepoint_handle (SandboxRequest *req)
 {
   const char *path = req->path;
 
+  if (sandbox_upload_session_handle (req))
+    return;
   if (g_str_equal (path, "/_forms/default.aspx"))
     handle_forms (req);
   else if (g_str_equal (path, "/_layouts/15/embed.aspx"))

@@ -188,7 +188,9 @@ sandbox_thumb_render (Sandbox *sb, SandboxItem *item, const char *size, const ch
   if (!sandbox_thumb_size (item, size, &w, &h))
     fit (item, 96, 96, &w, &h);
   pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, w, h);
-  if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
+  if (sandbox_upload_draw_thumb (sb, item, pb))
+    ; /* an uploaded image, scaled down */
+  else if (item->kind == SANDBOX_KIND_JPEG || item->kind == SANDBOX_KIND_PNG)
     draw_photo (pb, item);
   else
     draw_document (pb, item);

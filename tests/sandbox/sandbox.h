@@ -45,6 +45,14 @@ typedef enum
   SANDBOX_ACCESS_OWNER,
 } SandboxAccess;
 
+/* When /me/drive/recent and sharedWithMe stop answering. */
+typedef enum
+{
+  SANDBOX_RETIRE_BY_DATE, /* Microsoft's dates, by the sandbox's clock */
+  SANDBOX_RETIRE_NEVER,
+  SANDBOX_RETIRE_ALWAYS,
+} SandboxRetire;
+
 typedef struct _SandboxTenant SandboxTenant;
 typedef struct _SandboxUser SandboxUser;
 typedef struct _SandboxDrive SandboxDrive;
@@ -53,6 +61,7 @@ typedef struct _SandboxSite SandboxSite;
 typedef struct _SandboxLink SandboxLink;
 typedef struct _SandboxGrant SandboxGrant;
 typedef struct _Sandbox Sandbox;
+typedef struct _SandboxUploads SandboxUploads;
 
 struct _SandboxTenant
 {
@@ -60,11 +69,16 @@ struct _SandboxTenant
   char *name;
   char *domain;
   gboolean allow_anonymous;
+  gboolean admin_consent_required; /* users may not consent to apps themselves */
+  gboolean insights_disabled;      /* item insights off: the insights endpoints answer 403 */
+  GHashTable *admin_consents;      /* client ids an administrator consented to */
 };
 
 struct _SandboxUser
 {
-  char *email;
+  char *email; /* the mail address */
+  char *upn;   /* the sign-in name; usually the mail address */
+  gboolean is_admin;
   char *password;
   char *name;
   char *oid;
@@ -153,7 +167,6 @@ typedef struct
   gint64 expires;
   gint64 serial;
   gboolean refresh;
-  gboolean used; /* a refresh token that was rotated */
 } SandboxToken;
 
 typedef struct
@@ -166,6 +179,7 @@ typedef struct
   char *nonce;
   gint64 expires;
   gboolean redeemed;
+  gboolean client_info;
 } SandboxCode;
 
 /* A browser session: ESTSAUTH on the login host, FedAuth on SharePoint. */
@@ -210,12 +224,13 @@ struct _Sandbox
   GMainLoop *loop;
 
   SoupServer *servers[SANDBOX_N_HOSTS];
-  char *base_url[SANDBOX_N_HOSTS];  /* "http://127.0.0.2:41001" */
+  char *base_url[SANDBOX_N_HOSTS];  /* "https://127.0.0.2:41001" */
   char *host_port[SANDBOX_N_HOSTS]; /* "127.0.0.2:41001" */
   char *graph_url;                  /* base_url[GRAPH] + "/v1.0" */
 
   char *client_id;
-  char *redirect_uri;
+  char *redirect_uri;       /* the native-client URI */
+  GPtrArray *redirect_uris; /* the app registration's reply URLs */
   char *sharepoint_client_id;
 
   GPtrArray *tenants;    /* owned */
@@ -239,7 +254,7 @@ struct _Sandbox
   gint64 serial;
   gint64 clock_offset;
   SandboxUser *auto_sso;
-  gboolean retire_deprecated;
+  SandboxRetire retire_deprecated;
 
   GPtrArray *faults; /* SandboxFault* */
   guint next_fault_id;
@@ -247,7 +262,12 @@ struct _Sandbox
   guint next_request_id;
 
   cjose_jwk_t *jwk;
-  char *kid;
+  char *kid; /* also x5t */
+  char *x5c;
+  char *ticket_key; /* signs stateless download URLs */
+  gboolean keep_alive_off;
+
+  SandboxUploads *uploads; /* sandbox-upload.c */
 };
 
 /* What a handler knows about the request being answered. */
@@ -264,6 +284,7 @@ typedef struct
 
 /* sandbox-main.c: small helpers for every part. */
 gint64 sandbox_now (Sandbox *sb);
+gboolean sandbox_set_now (Sandbox *sb, const char *iso8601);
 char *sandbox_iso_time (gint64 unix_seconds);
 char *sandbox_uuid (Sandbox *sb, const char *label);
 char *sandbox_hash_hex (Sandbox *sb, const char *label, gsize n_bytes);
@@ -278,6 +299,8 @@ JsonObject *sandbox_request_json (SandboxRequest *req);
 GHashTable *sandbox_request_form (SandboxRequest *req);
 char *sandbox_request_cookie (SandboxRequest *req, const char *name);
 char *sandbox_request_id (void);
+/* The caller's client-request-id (echoed, as Microsoft does), else a new id. */
+char *sandbox_correlation_id (SandboxRequest *req);
 /* Members of a JSON body sent by anyone: NULL (or the default) when of another type. */
 const char *sandbox_json_string (JsonObject *object, const char *name);
 JsonArray *sandbox_json_array (JsonObject *object, const char *name);
@@ -316,6 +339,13 @@ SandboxGrant *sandbox_grant_add (
     Sandbox *sb, SandboxItem *item, SandboxUser *user, gboolean write, SandboxUser *by);
 SandboxLink *sandbox_link_for_url (Sandbox *sb, const char *url);
 void sandbox_touch_recent (SandboxUser *user, SandboxItem *item);
+SandboxKind sandbox_kind_for_name (const char *name);
+/* A new child, kept in name order; created now by the folder's owner. */
+SandboxItem *sandbox_item_add (
+    Sandbox *sb, SandboxItem *parent, const char *name, SandboxKind kind, gint64 size);
+
+/* sandbox-keys.c */
+void sandbox_keys_init (Sandbox *sb);
 
 /* sandbox-identity.c */
 gboolean sandbox_identity_handle (SandboxRequest *req);
@@ -325,7 +355,10 @@ void sandbox_mint_tokens (Sandbox *sb,
                           const char *client_id,
                           const char *scope,
                           const char *nonce,
+                          gboolean client_info,
                           JsonBuilder *builder);
+/* base64url of {"uid": oid, "utid": tenant id}, as MSAL reads it. */
+char *sandbox_client_info (SandboxUser *user);
 gboolean sandbox_session_valid (Sandbox *sb, SandboxSession *session);
 SandboxSession *sandbox_login_session (SandboxRequest *req);
 void sandbox_revoke_user (Sandbox *sb, SandboxUser *user);
@@ -338,10 +371,12 @@ void sandbox_graph_error (SandboxRequest *req, guint status, const char *code, c
 char *sandbox_share_id_for_url (const char *url);
 char *sandbox_url_for_share_id (const char *share_id);
 SandboxItem *sandbox_item_for_web_url (Sandbox *sb, const char *url);
+JsonObject *sandbox_item_json (Sandbox *sb, SandboxItem *item);
 
 /* sandbox-sharepoint.c */
 void sandbox_sharepoint_handle (SandboxRequest *req);
 void sandbox_sharepoint_init (Sandbox *sb);
+char *sandbox_download_url (Sandbox *sb, SandboxItem *item, SandboxUser *user);
 char *sandbox_ticket_url (
     Sandbox *sb, SandboxItem *item, SandboxUser *user, const char *what, int lifetime);
 
@@ -355,5 +390,15 @@ void sandbox_control_handle (SandboxRequest *req);
 SandboxFault *
 sandbox_fault_match (Sandbox *sb, SandboxHost host, const char *method, const char *path);
 void sandbox_fault_free (SandboxFault *fault);
+
+/* sandbox-upload.c */
+void sandbox_upload_init (Sandbox *sb);
+gboolean sandbox_upload_drive_op (SandboxRequest *req, SandboxDrive *drive, char **rest);
+gboolean sandbox_upload_session_handle (SandboxRequest *req);
+gboolean sandbox_upload_control (SandboxRequest *req, char **parts);
+GBytes *sandbox_upload_content (Sandbox *sb, SandboxItem *item);
+const char *sandbox_upload_hash (Sandbox *sb, SandboxItem *item);
+/* Draws an uploaded image into pixbuf (a GdkPixbuf of the thumbnail's size). */
+gboolean sandbox_upload_draw_thumb (Sandbox *sb, SandboxItem *item, gpointer pixbuf);
 
 G_END_DECLS

@@ -18,12 +18,19 @@ tc_reply_free (TcReply *reply)
 }
 
 SoupSession *
-tc_browser_new (void)
+tc_session_new (FoyerTestSandbox *sb)
+{
+  return foyer_test_sandbox_trust_session (sb, soup_session_new ());
+}
+
+SoupSession *
+tc_browser_new (FoyerTestSandbox *sb)
 {
   SoupSession *session = soup_session_new_with_options ("timeout", 30, "max-conns", 500,
                                                         "max-conns-per-host", 500, NULL);
   g_autoptr (SoupCookieJar) jar = soup_cookie_jar_new ();
 
+  foyer_test_sandbox_trust_session (sb, session);
   soup_cookie_jar_set_accept_policy (jar, SOUP_COOKIE_JAR_ACCEPT_ALWAYS);
   soup_session_add_feature (session, SOUP_SESSION_FEATURE (jar));
   return session;
@@ -234,7 +241,7 @@ tc_sign_in (SoupSession *browser,
 JsonObject *
 tc_redeem (FoyerTestSandbox *sb, const char *code, const char *verifier, guint *status)
 {
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sb);
   g_autofree char *url = g_strdup_printf ("%s/organizations/oauth2/v2.0/token",
                                           foyer_test_sandbox_get_authority_url (sb));
   g_autoptr (TcReply) r

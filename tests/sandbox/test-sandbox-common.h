@@ -22,8 +22,9 @@ typedef struct
 void tc_reply_free (TcReply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TcReply, tc_reply_free)
 
-/* A session with its own cookie jar (a browser). */
-SoupSession *tc_browser_new (void);
+/* A session that trusts the sandbox's CA; one with its own cookie jar too (a browser). */
+SoupSession *tc_session_new (FoyerTestSandbox *sb);
+SoupSession *tc_browser_new (FoyerTestSandbox *sb);
 TcReply *tc_request (SoupSession *session,
                      const char *method,
                      const char *url,

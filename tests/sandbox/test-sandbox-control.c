@@ -118,7 +118,7 @@ static void
 test_login_host_fault (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   g_autofree char *url = g_strdup_printf ("%s/organizations/oauth2/v2.0/token",
                                           foyer_test_sandbox_get_authority_url (sandbox));
   g_autoptr (TcReply) r = NULL;
@@ -194,8 +194,9 @@ test_concurrency (void)
   const guint n = 400;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Batch batch = { n, 0, loop };
-  g_autoptr (SoupSession) session = soup_session_new_with_options (
-      "max-conns", 1000, "max-conns-per-host", 1000, "timeout", 30, NULL);
+  g_autoptr (SoupSession) session = foyer_test_sandbox_trust_session (
+      sandbox, soup_session_new_with_options ("max-conns", 1000, "max-conns-per-host", 1000,
+                                              "timeout", 30, NULL));
   g_autofree char *auth = g_strconcat ("Bearer ", alice, NULL);
   g_autoptr (GError) error = NULL;
 
@@ -229,9 +230,12 @@ test_latency_and_sigterm (void)
   g_autofree char *token = NULL;
   g_autofree char *url = NULL;
   g_autoptr (TcReply) r = NULL;
+  g_autoptr (SoupSession) session = NULL;
   gint64 start;
 
   g_assert_no_error (error);
+  /* Each sandbox makes a CA of its own. */
+  session = tc_session_new (slow);
   /* Another seed gives other ids, but the same names and people. */
   g_assert_cmpstr (foyer_test_sandbox_get_tenant_id (slow), !=,
                    foyer_test_sandbox_get_tenant_id (sandbox));
@@ -240,7 +244,7 @@ test_latency_and_sigterm (void)
   token = foyer_test_sandbox_mint_token (slow, "alice@contoso.example", NULL, &error);
   url = g_strconcat (foyer_test_sandbox_get_graph_url (slow), "/me", NULL);
   start = g_get_monotonic_time ();
-  r = tc_get (api, url, token);
+  r = tc_get (session, url, token);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
   g_assert_true (foyer_test_sandbox_stop (slow));
@@ -256,7 +260,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
-  api = soup_session_new ();
+  api = tc_session_new (sandbox);
   alice = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
 

@@ -180,8 +180,13 @@ test_big_folder_paging (void)
           json_object_get_string_member (json_array_get_object_element (value, 999), "name"));
       g_free (url);
       url = g_strdup (json_object_get_string_member_with_default (o, "@odata.nextLink", NULL));
+      /* As Graph writes them: the query's names literally, $skiptoken too. */
       if (url != NULL)
-        g_assert_nonnull (strstr (url, "%24select=id%2Cname"));
+        {
+          g_assert_nonnull (strstr (url, "$select=id,name"));
+          g_assert_nonnull (strstr (url, "$skiptoken="));
+          g_assert_null (strstr (url, "%24"));
+        }
       pages++;
     }
   g_assert_cmpuint (pages, ==, 100);
@@ -297,7 +302,7 @@ test_thumbnails (void)
   g_autofree char *content
       = g_strdup_printf ("/me/drive/items/%s/thumbnails/0/medium/content", report);
   g_autoptr (TcReply) redirect = graph_get (content, alice);
-  g_autoptr (SoupSession) anonymous = soup_session_new ();
+  g_autoptr (SoupSession) anonymous = tc_session_new (sandbox);
   g_autoptr (TcReply) image = NULL;
   g_autofree char *direct_path = g_strdup_printf ("%s?preferNoRedirect=true", content);
   g_autoptr (TcReply) direct = graph_get (direct_path, alice);
@@ -523,7 +528,7 @@ test_preview (void)
   g_autoptr (TcReply) r = graph_post (path, "{}", alice);
   g_autoptr (JsonObject) o = tc_json (r);
   const char *get_url = json_object_get_string_member (o, "getUrl");
-  g_autoptr (SoupSession) cookieless = soup_session_new ();
+  g_autoptr (SoupSession) cookieless = tc_session_new (sandbox);
   g_autoptr (TcReply) page = tc_get (cookieless, get_url, NULL);
   g_autoptr (TcReply) expired = NULL;
   g_autoptr (GError) error = NULL;
@@ -535,6 +540,287 @@ test_preview (void)
   g_assert_true (foyer_test_sandbox_advance_clock (sandbox, 3700, &error));
   expired = tc_get (cookieless, get_url, NULL);
   g_assert_cmpuint (expired->status, ==, 403);
+}
+
+/* Issue #16: a $select naming a property the type lacks is refused as
+ * Graph's OData layer refuses it. */
+static void
+assert_select_refused (const char *path, const char *property, const char *type)
+{
+  g_autoptr (TcReply) r = graph_get (path, alice);
+  g_autoptr (JsonObject) o = NULL;
+  g_autofree char *expected = g_strdup_printf (
+      "Could not find a property named '%s' on type 'microsoft.graph.%s'.", property, type);
+
+  assert_graph_error (r, 400, "BadRequest");
+  o = tc_json (r);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (o, "error"), "message"), ==,
+      expected);
+}
+
+static void
+test_select_validated (void)
+{
+  g_autoptr (JsonObject) used = NULL;
+  g_autoptr (JsonObject) shared = NULL;
+  g_autoptr (JsonObject) me = NULL;
+
+  assert_select_refused ("/me/insights/used?$select=id,lastUsed,lastShared", "lastShared",
+                         "usedInsight");
+  assert_select_refused ("/me/insights/shared?$select=id,lastUsed,lastShared", "lastUsed",
+                         "sharedInsight");
+  assert_select_refused ("/me?$select=id,colour", "colour", "user");
+  assert_select_refused ("/me/drive/root/children?$select=id,nom", "nom", "driveItem");
+  assert_select_refused ("/me/drive?$select=id,size", "size", "drive");
+  assert_select_refused ("/me/followedSites?$select=id,webURL2", "webURL2", "site");
+
+  /* What a type has is fine, and is all that comes back. */
+  used = graph_json ("/me/insights/used?$select=id,lastUsed,resourceReference", alice, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (used, "value")), >, 0);
+  g_assert_false (json_object_has_member (
+      json_array_get_object_element (json_object_get_array_member (used, "value"), 0),
+      "resourceVisualization"));
+  shared = graph_json ("/me/insights/shared?$select=id,lastShared", alice, 200);
+  g_assert_true (json_object_has_member (
+      json_array_get_object_element (json_object_get_array_member (shared, "value"), 0),
+      "lastShared"));
+  me = graph_json ("/me?$select=id,displayName,mail,userPrincipalName", alice, 200);
+  g_assert_cmpstr (json_object_get_string_member (me, "mail"), ==, "alice@contoso.example");
+  g_assert_false (json_object_has_member (me, "businessPhones"));
+}
+
+/* request-id on every reply; the caller's client-request-id echoed, in
+ * the headers and in an error's innerError. */
+static void
+test_request_ids (void)
+{
+  const char *ours = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+  g_autofree char *url = tc_graph (sandbox, "/me/drive/items/nonexistent");
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *auth = g_strconcat ("Bearer ", alice, NULL);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (TcReply) ok = graph_get ("/me", alice);
+  JsonObject *inner;
+  SoupMessageHeaders *headers;
+
+  g_assert_true (g_uuid_string_is_valid (soup_message_headers_get_one (ok->headers, "request-id")));
+  g_assert_true (
+      g_uuid_string_is_valid (soup_message_headers_get_one (ok->headers, "client-request-id")));
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "client-request-id", ours);
+  body = soup_session_send_and_read (api, msg, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 404);
+  headers = soup_message_get_response_headers (msg);
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "client-request-id"), ==, ours);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), NULL));
+  inner = json_object_get_object_member (
+      json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "error"),
+      "innerError");
+  g_assert_cmpstr (json_object_get_string_member (inner, "client-request-id"), ==, ours);
+  g_assert_cmpstr (json_object_get_string_member (inner, "request-id"), ==,
+                   soup_message_headers_get_one (headers, "request-id"));
+}
+
+/* OneDrive for Business leaves the path out of search hits. */
+static void
+test_search_without_path (void)
+{
+  g_autoptr (JsonObject) o = graph_json ("/me/drive/root/search(q='roadmap')", alice, 200);
+  JsonObject *hit = json_array_get_object_element (json_object_get_array_member (o, "value"), 0);
+  JsonObject *parent = json_object_get_object_member (hit, "parentReference");
+  g_autoptr (JsonObject) folder = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_cmpstr (json_object_get_string_member (hit, "name"), ==, "Roadmap.pptx");
+  g_assert_false (json_object_has_member (parent, "path"));
+  g_assert_cmpstr (json_object_get_string_member (parent, "driveType"), ==, "business");
+  g_assert_nonnull (json_object_get_string_member (parent, "driveId"));
+  /* Where it lives is one more request away: its parent. */
+  path = g_strdup_printf ("/drives/%s/items/%s", json_object_get_string_member (parent, "driveId"),
+                          json_object_get_string_member (parent, "id"));
+  folder = graph_json (path, alice, 200);
+  g_assert_cmpstr (json_object_get_string_member (folder, "name"), ==, "Documents");
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (folder, "parentReference"), "path"),
+                   ==, "/drive/root:");
+}
+
+static void
+test_download_url (void)
+{
+  g_autofree char *docs = child_id (alice, "/me/drive/root/children", "Documents");
+  g_autofree char *list = g_strdup_printf ("/me/drive/items/%s/children", docs);
+  g_autofree char *selected = g_strdup_printf ("/me/drive/items/%s/children?$select=id,name", docs);
+  g_autofree char *asked = g_strdup_printf (
+      "/me/drive/items/%s/children?$select=id,@microsoft.graph.downloadUrl", docs);
+  g_autoptr (JsonObject) all = graph_json (list, alice, 200);
+  g_autoptr (JsonObject) some = graph_json (selected, alice, 200);
+  g_autoptr (JsonObject) only = graph_json (asked, alice, 200);
+  g_autoptr (SoupSession) anonymous = tc_session_new (sandbox);
+  g_autoptr (TcReply) bytes = NULL;
+  g_autoptr (TcReply) forged = NULL;
+  g_autofree char *tampered = NULL;
+  const char *url = NULL;
+  JsonArray *value = json_object_get_array_member (all, "value");
+
+  for (guint i = 0; i < json_array_get_length (value); i++)
+    {
+      JsonObject *item = json_array_get_object_element (value, i);
+
+      if (json_object_has_member (item, "folder"))
+        g_assert_false (json_object_has_member (item, "@microsoft.graph.downloadUrl"));
+      else if (g_str_equal (json_object_get_string_member (item, "name"), "notes.txt"))
+        url = json_object_get_string_member (item, "@microsoft.graph.downloadUrl");
+    }
+  g_assert_nonnull (url);
+  g_assert_true (g_str_has_prefix (url, foyer_test_sandbox_get_sharepoint_url (sandbox)));
+  /* Pre-authenticated: no token, no cookie. */
+  bytes = tc_get (anonymous, url, NULL);
+  g_assert_cmpuint (bytes->status, ==, 200);
+  g_assert_nonnull (strstr (bytes->body, "notes.txt"));
+  tampered = g_strconcat (url, "0", NULL);
+  forged = tc_get (anonymous, tampered, NULL);
+  g_assert_cmpuint (forged->status, ==, 404);
+  g_assert_false (json_object_has_member (
+      json_array_get_object_element (json_object_get_array_member (some, "value"), 0),
+      "@microsoft.graph.downloadUrl"));
+  value = json_object_get_array_member (only, "value");
+  for (guint i = 0; i < json_array_get_length (value); i++)
+    {
+      JsonObject *item = json_array_get_object_element (value, i);
+
+      g_assert_false (json_object_has_member (item, "name"));
+      g_assert_true (json_object_has_member (item, "folder") == FALSE
+                     || !json_object_has_member (item, "@microsoft.graph.downloadUrl"));
+    }
+}
+
+/* /me with Graph's default properties; Dana signs in with a name that is
+ * not her mail address. */
+static void
+test_me_shape (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dana
+      = foyer_test_sandbox_mint_token (sandbox, "dana.durand@contoso.example", NULL, &error);
+  g_autoptr (JsonObject) me = graph_json ("/me", alice, 200);
+  g_autoptr (JsonObject) dana_me = NULL;
+  g_autoptr (TcReply) info = NULL;
+  g_autoptr (JsonObject) claims = NULL;
+  g_autofree char *info_url = NULL;
+  const char *const members[]
+      = { "@odata.context",    "businessPhones", "displayName",       "givenName",
+          "jobTitle",          "mail",           "mobilePhone",       "officeLocation",
+          "preferredLanguage", "surname",        "userPrincipalName", "id" };
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    g_assert_true (json_object_has_member (me, members[i]));
+  g_assert_cmpstr (json_object_get_string_member (me, "givenName"), ==, "Alice");
+  g_assert_cmpstr (json_object_get_string_member (me, "surname"), ==, "Martin");
+  dana_me = graph_json ("/me", dana, 200);
+  g_assert_cmpstr (json_object_get_string_member (dana_me, "mail"), ==,
+                   "dana.durand@contoso.example");
+  g_assert_cmpstr (json_object_get_string_member (dana_me, "userPrincipalName"), ==,
+                   "dana@contoso.onmicrosoft.example");
+
+  /* The OpenID configuration's userinfo endpoint, on the Graph host. */
+  info_url = g_strconcat (foyer_test_sandbox_get_graph_url (sandbox), "/../oidc/userinfo", NULL);
+  info = tc_get (api, info_url, dana);
+  g_assert_cmpuint (info->status, ==, 200);
+  claims = tc_json (info);
+  g_assert_cmpstr (json_object_get_string_member (claims, "email"), ==,
+                   "dana.durand@contoso.example");
+}
+
+static void
+tenant_set (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply
+      = foyer_test_sandbox_control (sandbox, "POST", "/tenants/contoso.example", json, &error);
+
+  g_assert_no_error (error);
+}
+
+static void
+test_insights_disabled (void)
+{
+  g_autoptr (TcReply) used = NULL;
+  g_autoptr (TcReply) shared = NULL;
+  g_autoptr (JsonObject) again = NULL;
+  g_autoptr (JsonObject) o = NULL;
+
+  tenant_set ("{\"insightsDisabled\": true}");
+  used = graph_get ("/me/insights/used", alice);
+  shared = graph_get ("/me/insights/shared", alice);
+  assert_graph_error (used, 403, "ItemInsightsDisabled");
+  assert_graph_error (shared, 403, "ItemInsightsDisabled");
+  o = tc_json (used);
+  g_assert_nonnull (
+      strstr (json_object_get_string_member (json_object_get_object_member (o, "error"), "message"),
+              "item insights are disabled"));
+  tenant_set ("{\"insightsDisabled\": false}");
+  again = graph_json ("/me/insights/used", alice, 200);
+}
+
+/* The deprecated lists stop answering on Microsoft's dates, by the sandbox's
+ * own clock: recent after October 2026, sharedWithMe after October 2027. */
+static void
+test_retirement (void)
+{
+  const char *args[] = { "--now", "2026-10-31T23:00:00Z", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerTestSandbox) dated = foyer_test_sandbox_start (args, &error);
+  g_autoptr (SoupSession) session = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *recent_url = NULL;
+  g_autofree char *shared_url = NULL;
+  g_autoptr (TcReply) before = NULL;
+  g_autoptr (TcReply) after = NULL;
+  g_autoptr (TcReply) shared = NULL;
+  g_autoptr (TcReply) shared_after = NULL;
+  g_autoptr (JsonObject) b = NULL;
+  g_autoptr (JsonObject) a = NULL;
+  g_autoptr (JsonObject) s = NULL;
+  g_autoptr (JsonObject) sa = NULL;
+
+  g_assert_no_error (error);
+  session = tc_session_new (dated);
+  recent_url = g_strconcat (foyer_test_sandbox_get_graph_url (dated), "/me/drive/recent", NULL);
+  shared_url
+      = g_strconcat (foyer_test_sandbox_get_graph_url (dated), "/me/drive/sharedWithMe", NULL);
+  token = foyer_test_sandbox_mint_token (dated, "alice@contoso.example", NULL, &error);
+  g_assert_no_error (error);
+  before = tc_get (session, recent_url, token);
+  g_assert_cmpuint (before->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (before->headers, "Deprecation"), ==, "true");
+  b = tc_json (before);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (b, "value")), >, 0);
+
+  /* Two hours later it is November 2026. */
+  g_assert_true (foyer_test_sandbox_advance_clock (dated, 7200, &error));
+  g_clear_pointer (&token, g_free);
+  token = foyer_test_sandbox_mint_token (dated, "alice@contoso.example", NULL, &error);
+  after = tc_get (session, recent_url, token);
+  shared = tc_get (session, shared_url, token);
+  g_assert_cmpuint (after->status, ==, 200);
+  a = tc_json (after);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (a, "value")), ==, 0);
+  s = tc_json (shared);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (s, "value")), >, 0);
+
+  /* A year on, sharedWithMe too. */
+  g_assert_true (foyer_test_sandbox_advance_clock (dated, 365 * 86400, &error));
+  g_clear_pointer (&token, g_free);
+  token = foyer_test_sandbox_mint_token (dated, "alice@contoso.example", NULL, &error);
+  shared_after = tc_get (session, shared_url, token);
+  sa = tc_json (shared_after);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (sa, "value")), ==, 0);
 }
 
 static char *
@@ -550,13 +836,15 @@ mint (const char *email)
 int
 main (int argc, char **argv)
 {
+  const char *now_args[] = { "--now", "2026-10-15", NULL };
   g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  sandbox = foyer_test_sandbox_start (NULL, &error);
+  /* Before the deprecated lists retire, so that both eras are tested. */
+  sandbox = foyer_test_sandbox_start (now_args, &error);
   g_assert_no_error (error);
-  api = tc_browser_new ();
+  api = tc_browser_new (sandbox);
   alice = mint ("alice@contoso.example");
   bob = mint ("bob@contoso.example");
   carol = mint ("carol@contoso.example");
@@ -569,6 +857,13 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/graph/create-link-and-shares", test_create_link_and_shares);
   g_test_add_func ("/sandbox/graph/foreign-links", test_foreign_links);
   g_test_add_func ("/sandbox/graph/permissions-and-invite", test_permissions_and_invite);
+  g_test_add_func ("/sandbox/graph/select-validated", test_select_validated);
+  g_test_add_func ("/sandbox/graph/request-ids", test_request_ids);
+  g_test_add_func ("/sandbox/graph/search-without-path", test_search_without_path);
+  g_test_add_func ("/sandbox/graph/download-url", test_download_url);
+  g_test_add_func ("/sandbox/graph/me-shape", test_me_shape);
+  g_test_add_func ("/sandbox/graph/insights-disabled", test_insights_disabled);
+  g_test_add_func ("/sandbox/graph/retirement", test_retirement);
   g_test_add_func ("/sandbox/graph/unauthorized", test_unauthorized);
   g_test_add_func ("/sandbox/graph/preview", test_preview);
   ret = g_test_run ();

@@ -36,7 +36,7 @@ link_url (const char *owner, const char *path)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *token = foyer_test_sandbox_mint_token (sandbox, owner, NULL, &error);
-  g_autoptr (SoupSession) s = soup_session_new ();
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
   g_autofree char *url = g_strdup_printf ("%s/me/drive/root:%s:/permissions",
                                           foyer_test_sandbox_get_graph_url (sandbox), path);
   g_autoptr (TcReply) r = tc_get (s, url, token);
@@ -73,7 +73,7 @@ log_has (JsonArray *log, const char *method, const char *path_part)
 static void
 test_session_reused (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *verifier = NULL, *challenge = NULL;
   g_autofree char *code = NULL;
   g_autofree char *design = link_url ("bob@contoso.example", "/Documents/Design%20review.pptx");
@@ -115,7 +115,7 @@ test_session_reused (void)
 static void
 test_no_session_shows_form (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *design = link_url ("bob@contoso.example", "/Documents/Design%20review.pptx");
   g_autoptr (TcReply) r = NULL;
   guint hops = 0;
@@ -130,8 +130,8 @@ test_no_session_shows_form (void)
 static void
 test_automatic_sso (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
-  g_autoptr (SoupSession) foreign = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
+  g_autoptr (SoupSession) foreign = tc_browser_new (sandbox);
   g_autofree char *design = link_url ("bob@contoso.example", "/Documents/Design%20review.pptx");
   g_autoptr (TcReply) page = NULL;
   g_autoptr (TcReply) denied = NULL;
@@ -154,7 +154,7 @@ test_automatic_sso (void)
 static void
 test_item_page_and_revocation (void)
 {
-  g_autoptr (SoupSession) browser = tc_browser_new ();
+  g_autoptr (SoupSession) browser = tc_browser_new (sandbox);
   g_autofree char *url
       = g_strdup_printf ("%s/personal/alice_contoso_example/Documents/Documents/notes.txt",
                          foyer_test_sandbox_get_sharepoint_url (sandbox));

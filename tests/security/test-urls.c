@@ -47,6 +47,7 @@ static const char *const hostile[] = {
   "https://contoso.sharepoint.com/x%zz",
   "javascript:alert(1)//.sharepoint.com",
   "file:///etc/passwd",
+  "http://127.0.0.4:8080/doc", /* plain http, even to this computer */
   "",
 };
 
@@ -57,7 +58,7 @@ test_document_links (void)
     "https://contoso.sharepoint.com/:w:/s/legal/EdSecretLink123?e=abc%20x",
     "https://contoso-my.sharepoint.com/personal/a_b/Documents/x.docx?web=1&a=%C3%A9",
     "https://1drv.ms/w/s!Abc",
-    "http://127.0.0.4:8080/doc",
+    "https://127.0.0.4:8080/doc",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)

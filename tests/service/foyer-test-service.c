@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -231,6 +232,14 @@ const char *
 foyer_test_service_get_base_url (FoyerTestService *self)
 {
   return self->base_url;
+}
+
+int
+foyer_test_service_get_pid (FoyerTestService *self)
+{
+  const char *id = self->process != NULL ? g_subprocess_get_identifier (self->process) : NULL;
+
+  return id != NULL ? atoi (id) : -1;
 }
 
 const char *

@@ -30,6 +30,8 @@ FoyerTestService *foyer_test_service_new_full (const char *data_dir,
 
 const char *foyer_test_service_get_base_url (FoyerTestService *self);
 const char *foyer_test_service_get_kms_url (FoyerTestService *self);
+/* The serve process, -1 when it is not running. */
+int foyer_test_service_get_pid (FoyerTestService *self);
 const char *foyer_test_service_get_data_dir (FoyerTestService *self);
 const char *foyer_test_service_get_log_path (FoyerTestService *self);
 const char *foyer_test_service_get_service_json (FoyerTestService *self);

@@ -236,10 +236,11 @@ test_docref_urls (void)
         g_error ("%s was accepted", cases[i].url);
     }
 
-  /* http only for loopback, and only when listed (a sandbox descriptor). */
-  g_assert_true (foyer_document_ref_check_url ("http://127.0.0.4:8080/doc", hosts, &error));
+  /* https only, loopback or not (the sandbox is https too); a listed host. */
+  g_assert_false (foyer_document_ref_check_url ("http://127.0.0.4:8080/doc", hosts, NULL));
+  g_assert_true (foyer_document_ref_check_url ("https://127.0.0.4:8080/doc", hosts, &error));
   g_assert_no_error (error);
-  g_assert_false (foyer_document_ref_check_url ("http://127.0.0.5:8080/doc", hosts, NULL));
+  g_assert_false (foyer_document_ref_check_url ("https://127.0.0.5:8080/doc", hosts, NULL));
   g_assert_true (foyer_document_ref_check_url ("https://contoso-my.sharepoint.com/x", hosts, NULL));
   g_assert_true (foyer_document_ref_check_url ("https://1drv.ms/x/s!abc", hosts, NULL));
   g_assert_false (foyer_document_ref_check_url ("https://contoso.sharepoint.com/x", NULL, NULL));

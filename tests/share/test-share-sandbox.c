@@ -223,8 +223,7 @@ test_update_sharing (void)
   bob_token = foyer_test_sandbox_mint_token (sandbox, "bob@contoso.example", NULL, &error);
   g_assert_no_error (error);
   bob_auth = foyer_static_authorizer_new (bob_token);
-  bob_graph
-      = foyer_graph_client_new (foyer_cloud_get_graph_url (cloud), FOYER_AUTHORIZER (bob_auth));
+  bob_graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (bob_auth));
 
   /* A space with Carol; Alice shares her plan with the people in it. */
   {

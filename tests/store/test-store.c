@@ -4,6 +4,8 @@
 #include "foyer-store.h"
 
 #include "foyer-record-cipher.h"
+#include "foyer-search-index.h"
+#include "foyer-upload-record.h"
 #include "store-test-util.h"
 
 #include <sqlite3.h>
@@ -298,6 +300,70 @@ test_no_plaintext_on_disk (void)
     g_assert_cmpuint (store_test_scan_dir (dir, "PLAINTEXT-MARKER", NULL), ==, 1);
     g_unlink (canary);
   }
+}
+
+static void
+search_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(gboolean *) data = foyer_search_index_flush_finish (FOYER_SEARCH_INDEX (source), result, NULL);
+}
+
+/* The same scan over what uploads and search keep: an upload session URL
+ * (a bearer capability), the picked file's name and path, and the search
+ * index's copy of message text, file names, spaces and authors. */
+static void
+test_no_plaintext_uploads_and_search (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr (FoyerStore) store = open_store ("plaintext-files", "test-plaintext-files", &path);
+  g_autoptr (FoyerUploadRecord) record = foyer_upload_record_new ();
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FoyerSearchIndex) index = NULL;
+  const char *const markers[]
+      = { "TEMPAUTH-MARKER", "UPLOADNAME-MARKER", "UPLOADPATH-MARKER", "CONTEXT-MARKER",
+          "MESSAGE-MARKER",  "FILENAME-MARKER",   "SPACE-MARKER",      "AUTHOR-MARKER" };
+  gboolean flushed = FALSE;
+
+  dir = g_path_get_dirname (path);
+  record->id = g_strdup ("upload-1");
+  record->file_uri = g_strdup ("file:///home/alice/UPLOADPATH-MARKER/UPLOADNAME-MARKER.pptx");
+  record->name = g_strdup ("UPLOADNAME-MARKER.pptx");
+  record->size = 123456789;
+  record->mtime_us = 1;
+  record->context = g_strdup ("{\"space\":\"CONTEXT-MARKER\"}");
+  record->upload_url = g_strdup (
+      "https://contoso-my.sharepoint.com/personal/alice/_api/v2.0/uploadSession?guid='1'&tempauth="
+      "TEMPAUTH-MARKER");
+  bytes = foyer_upload_record_to_bytes (record);
+  g_assert_true (foyer_store_put (store, FOYER_STORE_NS_UPLOADS, record->id, bytes, NULL));
+
+  index = foyer_search_index_new (store);
+  for (int i = 0; i < 600; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("m%d", i);
+      g_autoptr (FoyerSearchEntry) text
+          = foyer_search_entry_new (FOYER_SEARCH_KIND_MESSAGE, "SPACE-MARKER", item, 1000 + i,
+                                    "AUTHOR-MARKER", "the MESSAGE-MARKER of the day");
+      g_autoptr (FoyerSearchEntry) file
+          = foyer_search_entry_new (FOYER_SEARCH_KIND_FILE, "SPACE-MARKER", item, 1000 + i,
+                                    "AUTHOR-MARKER", "FILENAME-MARKER.xlsx");
+
+      foyer_search_index_add (index, text);
+      foyer_search_index_add (index, file);
+    }
+  foyer_search_index_flush_async (index, NULL, search_done_cb, &flushed);
+  while (!flushed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (foyer_search_index_get_n_entries (index), ==, 1200);
+
+  /* While open, and once closed and checkpointed. */
+  for (gsize i = 0; i < G_N_ELEMENTS (markers); i++)
+    g_assert_cmpuint (store_test_scan_dir (dir, markers[i], NULL), ==, 0);
+  g_clear_object (&index);
+  foyer_store_close (store);
+  for (gsize i = 0; i < G_N_ELEMENTS (markers); i++)
+    g_assert_cmpuint (store_test_scan_dir (dir, markers[i], NULL), ==, 0);
 }
 
 static void
@@ -950,6 +1016,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/round-trip", test_round_trip);
   g_test_add_func ("/store/default-path", test_default_path);
   g_test_add_func ("/store/no-plaintext-on-disk", test_no_plaintext_on_disk);
+  g_test_add_func ("/store/no-plaintext-on-disk/uploads-and-search",
+                   test_no_plaintext_uploads_and_search);
   g_test_add_func ("/store/tamper/flip", test_tamper_flip);
   g_test_add_func ("/store/tamper/swap", test_tamper_swap);
   g_test_add_func ("/store/tamper/truncate", test_tamper_truncate);

@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "foyer-admin-approval.h"
 #include "foyer-application.h"
 #include "foyer-chat-client.h"
 #include "foyer-document-item.h"
@@ -279,8 +280,7 @@ share_and_show (FoyerTestSandbox *sandbox,
   bob_token = foyer_test_sandbox_mint_token (sandbox, "bob@contoso.example", NULL, &error);
   g_assert_no_error (error);
   bob_auth = foyer_static_authorizer_new (bob_token);
-  bob_graph
-      = foyer_graph_client_new (foyer_cloud_get_graph_url (cloud), FOYER_AUTHORIZER (bob_auth));
+  bob_graph = foyer_graph_client_new_for_cloud (cloud, FOYER_AUTHORIZER (bob_auth));
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
   foyer_graph_client_get_shared_thumbnail_async (bob_graph, ref->url, "medium", NULL,
                                                  foyer_test_wait_cb, &wait);
@@ -475,7 +475,7 @@ test_connect (void)
   web = foyer_sign_in_view_get_web_view (view);
   form.view = consent.view = web;
   g_assert_true (foyer_ui_test_wait_until (element_present, &form, 30000));
-  g_assert_cmpint (foyer_sign_in_view_get_security (view), ==, FOYER_SIGN_IN_SECURITY_LOOPBACK);
+  g_assert_cmpint (foyer_sign_in_view_get_security (view), ==, FOYER_SIGN_IN_SECURITY_SECURE);
   foyer_ui_test_wait_for_draw (GTK_WIDGET (view));
   g_free (foyer_ui_test_save_web_png (web, "microsoft-sign-in"));
 
@@ -626,7 +626,7 @@ test_connect_browser (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerTestSandbox) sandbox = foyer_test_sandbox_start (NULL, &error);
   g_autoptr (FoyerTestService) service = foyer_test_service_new ();
-  g_autoptr (SoupSession) browser = soup_session_new ();
+  g_autoptr (SoupSession) browser = foyer_test_sandbox_trust_session (sandbox, soup_session_new ());
   FoyerSession *session = foyer_application_get_session (app);
   FoyerMicrosoftAccount *account = foyer_application_get_microsoft_account (app);
   g_autofree char *opened = NULL;
@@ -688,6 +688,195 @@ test_connect_browser (void)
   g_assert_true (foyer_test_sandbox_stop (sandbox));
 }
 
+static gboolean
+approval_shown (gpointer data)
+{
+  GtkWindow *window = sign_in_window ();
+
+  return window != NULL && foyer_ui_test_find (GTK_WIDGET (window), FOYER_TYPE_ADMIN_APPROVAL);
+}
+
+static gboolean
+policy_of (gpointer data)
+{
+  gpointer *pair = data;
+  FoyerCloud *cloud = foyer_microsoft_account_get_cloud (pair[0]);
+  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (pair[0]);
+
+  return cloud != NULL && policy != NULL && !foyer_org_policy_get_browser_sign_in (policy)
+         && g_strcmp0 (foyer_cloud_get_authority (cloud),
+                       foyer_test_sandbox_get_authority_url (pair[1]))
+                == 0;
+}
+
+static gboolean
+has_mail (gpointer data)
+{
+  return g_strcmp0 (foyer_microsoft_account_get_email (data), "dana.durand@contoso.example") == 0;
+}
+
+/* One request of an administrator's browser (redirects followed), its body. */
+static char *
+browser_fetch (SoupSession *browser, const char *method, const char *url, const char *form)
+{
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (msg);
+  if (form != NULL)
+    {
+      g_autoptr (GBytes) data = g_bytes_new (form, strlen (form));
+
+      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", data);
+    }
+  body = soup_session_send_and_read (browser, msg, NULL, &error);
+  g_assert_no_error (error);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static char *
+between (const char *text, const char *before, const char *after)
+{
+  const char *start = strstr (text, before);
+  const char *end;
+
+  g_assert_nonnull (start);
+  start += strlen (before);
+  end = strstr (start, after);
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+static GtkWidget *
+find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Carol, Contoso's administrator, opens the address Foyer gave and accepts. */
+static void
+administrator_grants (FoyerTestSandbox *sandbox, const char *url)
+{
+  g_autoptr (SoupSession) browser = foyer_test_sandbox_trust_session (sandbox, soup_session_new ());
+  g_autofree char *form = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *done = NULL;
+  g_autofree char *ctx = NULL;
+  g_autofree char *login_url = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *grant_url = NULL;
+  g_autofree char *body = NULL;
+
+  soup_session_add_feature_by_type (browser, SOUP_TYPE_COOKIE_JAR);
+  form = browser_fetch (browser, "GET", url, NULL);
+  ctx = between (form, "name=\"ctx\" value=\"", "\"");
+  login_url = g_strdup_printf ("%s/%s/login", foyer_test_sandbox_get_authority_url (sandbox),
+                               foyer_test_sandbox_get_tenant_id (sandbox));
+  body = g_strdup_printf ("ctx=%s&login=carol%%40contoso.example&passwd=carol-password", ctx);
+  page = browser_fetch (browser, "POST", login_url, body);
+  g_assert_nonnull (strstr (page, "Accept for your organization"));
+  g_free (ctx);
+  ctx = between (page, "name=\"ctx\" value=\"", "\"");
+  action = between (page, "action=\"", "\"");
+  grant_url = g_strconcat (foyer_test_sandbox_get_authority_url (sandbox), action, NULL);
+  g_free (body);
+  body = g_strdup_printf ("ctx=%s&accept=yes", ctx);
+  done = browser_fetch (browser, "POST", grant_url, body);
+  g_assert_nonnull (strstr (done, "id=\"granted\""));
+}
+
+/* Issue #16: an organization that lets only administrators consent. Entra
+ * ID shows "Need admin approval" and never comes back; Foyer notices, says
+ * what to ask the administrator and gives the /adminconsent address; once
+ * the administrator has accepted, Try Again connects. Dana's sign-in name is
+ * not her mail address: Foyer learns the latter from Graph /me. */
+static void
+test_admin_approval (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerTestSandbox) sandbox = foyer_test_sandbox_start (NULL, &error);
+  g_autoptr (FoyerTestService) service = foyer_test_service_new ();
+  g_autoptr (JsonNode) reply = NULL;
+  FoyerSession *session = foyer_application_get_session (app);
+  FoyerMicrosoftAccount *account = foyer_application_get_microsoft_account (app);
+  FoyerWindow *window;
+  FoyerSignInView *view;
+  WebKitWebView *web;
+  PageWait form = { NULL, "#i0116" };
+  FoyerAdminApproval *approval;
+  GtkWidget *again;
+  g_autofree char *expected = NULL;
+  gpointer pair[2];
+  FoyerTestWait wait = { NULL };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (service);
+  reply = foyer_test_sandbox_control (sandbox, "POST", "/tenants/contoso.example",
+                                      "{\"adminConsentRequired\": true}", &error);
+  g_assert_no_error (error);
+  foyer_test_enable_microsoft (service, sandbox, "embedded");
+  window = foyer_window_new (GTK_APPLICATION (app), session, account);
+  gtk_window_present (GTK_WINDOW (window));
+  foyer_session_sign_in_async (session, foyer_test_service_get_base_url (service),
+                               FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD, NULL,
+                               foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_session_sign_in_finish (session, foyer_test_wait (&wait), &error));
+  g_clear_object (&wait.result);
+  pair[0] = account;
+  pair[1] = sandbox;
+  g_assert_true (foyer_ui_test_wait_until (policy_of, pair, 30000));
+  wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "account.connect-microsoft", NULL);
+  view = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_SIGN_IN_VIEW);
+  web = foyer_sign_in_view_get_web_view (view);
+  form.view = web;
+  g_assert_true (foyer_ui_test_wait_until (element_present, &form, 30000));
+  run_js (web, "document.querySelector('#i0116').value = 'dana@contoso.onmicrosoft.example';"
+               "document.querySelector('#i0118').value = 'dana-password';"
+               "document.querySelector('#idSIButton9').click();");
+
+  /* Not a page the person is left on: Foyer says what to do. */
+  g_assert_true (foyer_ui_test_wait_until (approval_shown, account, 30000));
+  approval = foyer_ui_test_find (GTK_WIDGET (sign_in_window ()), FOYER_TYPE_ADMIN_APPROVAL);
+  expected = g_strdup_printf (
+      "%s/%s/adminconsent?client_id=%s", foyer_test_sandbox_get_authority_url (sandbox),
+      foyer_test_sandbox_get_tenant_id (sandbox), foyer_test_sandbox_get_client_id (sandbox));
+  g_assert_cmpstr (foyer_admin_approval_get_consent_url (approval), ==, expected);
+  /* That sign-in is over (the main window offers to connect again). */
+  g_assert_cmpint (foyer_microsoft_account_get_state (account), ==, FOYER_MICROSOFT_DISCONNECTED);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (sign_in_window ()));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (sign_in_window ()), "microsoft-admin-approval"));
+
+  administrator_grants (sandbox, expected);
+  again = find_named (GTK_WIDGET (approval), "admin-approval-try-again");
+  g_assert_nonnull (again);
+  g_signal_emit_by_name (again, "clicked");
+
+  /* Dana's sign-in session is still there: straight through, no consent asked. */
+  wait_state (account, FOYER_MICROSOFT_CONNECTED);
+  g_assert_cmpstr (foyer_microsoft_account_get_display_name (account), ==, "Dana Durand");
+  g_assert_true (foyer_ui_test_wait_until (has_mail, account, 30000));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "account.disconnect-microsoft", NULL);
+  wait_state (account, FOYER_MICROSOFT_DISCONNECTED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  foyer_session_disconnect (session);
+  g_assert_true (foyer_test_service_stop (service));
+  g_assert_true (foyer_test_sandbox_stop (sandbox));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -701,6 +890,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/auth/microsoft/connect", test_connect);
   g_test_add_func ("/auth/microsoft/connect-browser", test_connect_browser);
+  g_test_add_func ("/auth/microsoft/admin-approval", test_admin_approval);
   g_test_add_func ("/share/hostile-references", test_hostile_references);
 
   return g_test_run ();

@@ -73,6 +73,39 @@ load (FoyerWebSession *session, const char *uri)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  WebKitCookieManager *manager;
+  gboolean asking;
+  gboolean empty;
+} NoCookies;
+
+static void
+cookies_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NoCookies *w = user_data;
+  GList *cookies
+      = webkit_cookie_manager_get_all_cookies_finish (WEBKIT_COOKIE_MANAGER (source), result, NULL);
+
+  w->empty = cookies == NULL;
+  g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+  w->asking = FALSE;
+}
+
+/* WebKit clears its data asynchronously: ask until it has no cookie left. */
+static gboolean
+no_cookies (gpointer data)
+{
+  NoCookies *w = data;
+
+  if (!w->asking && !w->empty)
+    {
+      w->asking = TRUE;
+      webkit_cookie_manager_get_all_cookies (w->manager, NULL, cookies_cb, w);
+    }
+  return w->empty;
+}
+
 static gboolean
 file_contains (const char *path, const char *needle)
 {
@@ -208,6 +241,13 @@ test_cookies_survive_restart (void)
 
     /* Disconnecting forgets them, in WebKit and in the store. */
     foyer_web_session_forget (session);
+    {
+      NoCookies w = { webkit_network_session_get_cookie_manager (
+                          foyer_web_session_get_network_session (session)),
+                      FALSE, FALSE };
+
+      g_assert_true (foyer_ui_test_wait_until (no_cookies, &w, 10000));
+    }
     g_clear_pointer (&s.seen_cookie, g_free);
     load (session, whoami);
     g_assert_null (s.seen_cookie);

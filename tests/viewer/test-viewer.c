@@ -96,10 +96,11 @@ make_cloud (const char *allowed_host, const char *extra_host)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *json = g_strdup_printf (
-      "{\"name\":\"test\",\"authority\":\"http://127.0.0.5:1\","
-      "\"graph\":\"http://127.0.0.6:1/v1.0\",\"allowedHosts\":[\"%s\",\"%s\"],"
+      "{\"name\":\"test\",\"caFile\":\"%s\",\"authority\":\"https://127.0.0.5:1\","
+      "\"graph\":\"https://127.0.0.6:1/v1.0\",\"allowedHosts\":[\"%s\",\"%s\"],"
       "\"sharepointHosts\":[\"%s\"]}",
-      allowed_host, extra_host != NULL ? extra_host : allowed_host, allowed_host);
+      foyer_test_tls_get_default_ca_file (), allowed_host,
+      extra_host != NULL ? extra_host : allowed_host, allowed_host);
   FoyerCloud *cloud = foyer_cloud_new_from_data (json, -1, &error);
 
   g_assert_no_error (error);
@@ -114,14 +115,15 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autofree char *host = NULL;
   int port;
 
-  f->server = soup_server_new (NULL, NULL);
+  f->server = soup_server_new ("tls-certificate", foyer_test_tls_get_default_certificate (), NULL);
   soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
-  g_assert_true (soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_true (soup_server_listen_local (
+      f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->server);
   port = g_uri_get_port (uris->data);
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  f->base = g_strdup_printf ("http://127.0.0.1:%d", port);
+  f->base = g_strdup_printf ("https://127.0.0.1:%d", port);
   host = g_strdup_printf ("127.0.0.1:%d", port);
 
   f->cloud = make_cloud (host, data);
@@ -408,7 +410,8 @@ test_tls_error_refused (void)
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
   url = g_strdup_printf ("https://%s/doc", host);
 
-  /* The host is one of the cloud's: only its certificate is wrong. */
+  /* The host is one of the cloud's, whose descriptor names a CA: only the
+   * certificate is wrong (not from that CA). */
   cloud = make_cloud (host, NULL);
   g_assert_true (foyer_cloud_is_allowed_url (cloud, url));
   viewer = foyer_viewer_new (session, cloud);

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "foyer-auth-request.h"
 #include "foyer-credential-store.h"
+#include "foyer-json.h"
 #include "foyer-loopback-redirect.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-store-thumbnail-cache.h"
@@ -39,6 +41,7 @@ struct _FoyerMicrosoftAccount
   FoyerAuthRequest *request;
   FoyerLoopbackRedirect *loopback; /* the system browser's way back, while it signs in */
   char *browser_url;
+  char *mail; /* the account's mail address, from Graph /me, once known */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMicrosoftAccount, foyer_microsoft_account, G_TYPE_OBJECT)
@@ -113,7 +116,44 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   g_clear_object (&self->request);
   g_clear_object (&self->policy);
   g_clear_pointer (&self->unavailable_reason, g_free);
+  g_clear_pointer (&self->mail, g_free);
   self->connecting = FALSE;
+}
+
+static void
+me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) me = NULL;
+  const char *mail;
+
+  me = foyer_graph_client_request_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (me == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not read the Microsoft account's mail address: %s", error->message);
+      return;
+    }
+  mail = JSON_NODE_HOLDS_OBJECT (me) ? foyer_json_get_string (json_node_get_object (me), "mail")
+                                     : NULL;
+  if (mail != NULL && strchr (mail, '@') != NULL)
+    {
+      g_free (self->mail);
+      self->mail = g_strdup (mail);
+    }
+}
+
+/* Foyer does not ask for the email scope, so the ID token names the
+ * account by its sign-in name (preferred_username), which is not always
+ * its mail address: Graph /me says what that is. The sign-in name stays
+ * the login hint. */
+static void
+fetch_mail (FoyerMicrosoftAccount *self)
+{
+  if (self->graph != NULL)
+    foyer_graph_client_request_async (self->graph, "GET", "/me?$select=mail", NULL,
+                                      self->cancellable, me_cb, g_object_ref (self));
 }
 
 static void
@@ -122,8 +162,9 @@ restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (FoyerMicrosoftAccount) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!foyer_token_manager_restore_finish (FOYER_TOKEN_MANAGER (source), result, &error)
-      && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (foyer_token_manager_restore_finish (FOYER_TOKEN_MANAGER (source), result, &error))
+    fetch_mail (self);
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("The Microsoft account was not restored: %s", error->message);
   notify_state (self);
 }
@@ -174,8 +215,9 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   self->credentials = foyer_credential_store_new ();
   self->tokens = foyer_token_manager_new (self->token_client, self->credentials);
   g_signal_connect_swapped (self->tokens, "notify::state", G_CALLBACK (notify_state), self);
-  self->graph = foyer_graph_client_new (foyer_cloud_get_graph_url (self->cloud),
-                                        FOYER_AUTHORIZER (self->tokens));
+  self->graph = foyer_graph_client_new_for_cloud (self->cloud, FOYER_AUTHORIZER (self->tokens));
+  if (self->web_session != NULL)
+    foyer_web_session_trust_cloud (self->web_session, self->cloud);
   {
     /* Thumbnails are kept sealed in the local store, within 64 MiB. */
     g_autoptr (FoyerStoreThumbnailCache) cache
@@ -224,6 +266,8 @@ signed_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_settings_set_string (self->settings, "microsoft-account",
                          foyer_token_manager_get_account (FOYER_TOKEN_MANAGER (source)));
+  g_clear_pointer (&self->mail, g_free);
+  fetch_mail (self);
   finish_sign_in (self);
 }
 
@@ -369,6 +413,7 @@ foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
   g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
 
   g_settings_set_string (self->settings, "microsoft-account", "");
+  g_clear_pointer (&self->mail, g_free);
   foyer_web_session_forget (self->web_session);
   /* Nothing fetched with this account stays on the device. */
   if (self->store != NULL)
@@ -426,7 +471,9 @@ foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self)
 {
   g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
 
-  return self->tokens != NULL ? foyer_token_manager_get_email (self->tokens) : NULL;
+  if (self->tokens == NULL)
+    return NULL;
+  return self->mail != NULL ? self->mail : foyer_token_manager_get_email (self->tokens);
 }
 
 /* The app's one web session: the sign-in's cookies, for the viewer. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "foyer-microsoft-sign-in-window.h"
+#include "foyer-admin-approval.h"
 #include "foyer-sign-in-view.h"
 
 struct _FoyerMicrosoftSignInWindow
@@ -15,6 +16,7 @@ struct _FoyerMicrosoftSignInWindow
 
   GtkStack *stack;
   AdwBin *view_slot;
+  AdwBin *admin_slot;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMicrosoftSignInWindow, foyer_microsoft_sign_in_window, ADW_TYPE_WINDOW)
@@ -38,6 +40,39 @@ static void
 failed_cb (FoyerMicrosoftSignInWindow *self, const char *message)
 {
   foyer_microsoft_account_abort_sign_in (self->account, message);
+}
+
+/* The administrator said it is done: a new sign-in, in a new window. */
+static void
+try_again_cb (FoyerMicrosoftSignInWindow *self)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  /* This window's sign-in ended already: it must not end the next one
+   * when it goes, which may be after that one began. */
+  g_autoptr (FoyerMicrosoftAccount) account = g_steal_pointer (&self->account);
+
+  gtk_window_destroy (GTK_WINDOW (self));
+  foyer_microsoft_sign_in_window_open (parent, account);
+}
+
+/* Entra ID's "Need admin approval" never comes back to the app: this
+ * sign-in is over, and the window says, in words, what to ask the
+ * administrator, with the address where they consent for everyone. */
+static void
+admin_approval_cb (FoyerMicrosoftSignInWindow *self)
+{
+  FoyerOrgPolicy *policy = foyer_microsoft_account_get_policy (self->account);
+  g_autofree char *url = foyer_cloud_admin_consent_url (
+      foyer_microsoft_account_get_cloud (self->account), foyer_org_policy_get_tenant_id (policy),
+      foyer_org_policy_get_client_id (policy));
+  GtkWidget *page = foyer_admin_approval_new (url);
+
+  g_message ("Microsoft sign-in: the organization requires an administrator's consent");
+  g_signal_handlers_disconnect_by_data (self->account, self);
+  foyer_microsoft_account_abort_sign_in (self->account, NULL);
+  g_signal_connect_object (page, "try-again", G_CALLBACK (try_again_cb), self, G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->admin_slot, page);
+  gtk_stack_set_visible_child_name (self->stack, "admin");
 }
 
 static void
@@ -67,10 +102,11 @@ foyer_microsoft_sign_in_window_start (FoyerMicrosoftSignInWindow *self)
   g_signal_connect_object (self->view, "redirect", G_CALLBACK (redirect_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "failed", G_CALLBACK (failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "admin-approval-needed", G_CALLBACK (admin_approval_cb),
+                           self, G_CONNECT_SWAPPED);
   adw_bin_set_child (self->view_slot, GTK_WIDGET (self->view));
   gtk_stack_set_visible_child_name (self->stack, "view");
-  foyer_sign_in_view_start (self->view, url, foyer_cloud_get_redirect_uri (cloud),
-                            foyer_cloud_allow_loopback_http (cloud));
+  foyer_sign_in_view_start (self->view, url, foyer_cloud_get_redirect_uri (cloud));
 }
 
 static FoyerMicrosoftSignInWindow *
@@ -142,6 +178,7 @@ foyer_microsoft_sign_in_window_class_init (FoyerMicrosoftSignInWindowClass *klas
                                                "/foyer-microsoft-sign-in-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, view_slot);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, admin_slot);
   gtk_widget_class_bind_template_callback (widget_class, open_browser_cb);
 }
 

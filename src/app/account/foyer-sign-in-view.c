@@ -15,7 +15,6 @@ struct _FoyerSignInView
   FoyerWebSession *session;
   WebKitWebView *web_view;
   char *redirect_uri;
-  gboolean allow_loopback_http;
   gboolean finished;
   char *host;
   FoyerSignInSecurity security;
@@ -42,17 +41,27 @@ enum
 {
   REDIRECT,
   FAILED,
+  ADMIN_APPROVAL_NEEDED,
   N_SIGNALS
 };
+
+/* Entra ID's page when the tenant lets no user consent to an app: it never
+ * goes back to the app. Its troubleshooting details carry AADSTS90094 in
+ * every language; the English title is a second sign. */
+static const char admin_approval_script[]
+    = "(function () {"
+      "  var html = document.documentElement ? document.documentElement.innerHTML : '';"
+      "  var text = document.body ? document.body.innerText : '';"
+      "  return html.indexOf('AADSTS90094') >= 0 || /Need admin approval/i.test(text);"
+      "})()";
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 gboolean
-foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_http)
+foyer_sign_in_uri_is_allowed (const char *uri)
 {
   g_autoptr (GUri) parsed = NULL;
-  const char *scheme;
 
   if (uri == NULL)
     return FALSE;
@@ -60,15 +69,8 @@ foyer_sign_in_uri_is_allowed (const char *uri, gboolean allow_loopback_http)
     return TRUE;
 
   parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL)
-    return FALSE;
-
-  scheme = g_uri_get_scheme (parsed);
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-
-  return allow_loopback_http && g_ascii_strcasecmp (scheme, "http") == 0
-         && foyer_host_is_loopback (g_uri_get_host (parsed));
+  return parsed != NULL && g_uri_get_host (parsed) != NULL
+         && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0;
 }
 
 /* The redirect URI matches on scheme, host, port and path, as the identity
@@ -129,11 +131,6 @@ foyer_sign_in_view_set_location (FoyerSignInView *self,
       icon = "channel-secure-symbolic";
       label = _ ("Secure connection");
     }
-  else if (security == FOYER_SIGN_IN_SECURITY_LOOPBACK)
-    {
-      icon = "computer-symbolic";
-      label = _ ("Local test server");
-    }
 
   gtk_image_set_from_icon_name (self->security_icon, icon);
   gtk_label_set_text (self->host_label, host != NULL ? host : "");
@@ -151,12 +148,9 @@ foyer_sign_in_view_update_location (FoyerSignInView *self)
   FoyerSignInSecurity security = FOYER_SIGN_IN_SECURITY_NONE;
   const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
 
-  if (parsed != NULL && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0
-      && webkit_web_view_get_tls_info (self->web_view, &certificate, &errors) && errors == 0)
+  if (webkit_web_view_get_tls_info (self->web_view, &certificate, &errors)
+      && foyer_web_session_is_secure (self->session, uri, certificate, errors))
     security = FOYER_SIGN_IN_SECURITY_SECURE;
-  else if (parsed != NULL && g_ascii_strcasecmp (g_uri_get_scheme (parsed), "http") == 0
-           && foyer_host_is_loopback (host))
-    security = FOYER_SIGN_IN_SECURITY_LOOPBACK;
 
   foyer_sign_in_view_set_location (self, host, security);
 }
@@ -190,7 +184,7 @@ decide_policy_cb (WebKitWebView *web_view,
       return TRUE;
     }
 
-  if (!foyer_sign_in_uri_is_allowed (uri, self->allow_loopback_http))
+  if (!foyer_sign_in_uri_is_allowed (uri))
     {
       webkit_policy_decision_ignore (decision);
       foyer_sign_in_view_fail (self, _ ("The sign-in page tried to open an address that is not "
@@ -210,10 +204,28 @@ decide_policy_cb (WebKitWebView *web_view,
 }
 
 static void
+admin_approval_checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerSignInView) self = user_data;
+  g_autoptr (JSCValue) value = NULL;
+
+  value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+  if (value == NULL || !jsc_value_is_boolean (value) || !jsc_value_to_boolean (value)
+      || self->finished)
+    return;
+  self->finished = TRUE;
+  g_signal_emit (self, signals[ADMIN_APPROVAL_NEEDED], 0);
+}
+
+static void
 load_changed_cb (WebKitWebView *web_view, WebKitLoadEvent event, FoyerSignInView *self)
 {
   if (event == WEBKIT_LOAD_COMMITTED)
     foyer_sign_in_view_update_location (self);
+  /* Every page is asked whether it is Entra ID's dead end. */
+  if (event == WEBKIT_LOAD_FINISHED && !self->finished)
+    webkit_web_view_evaluate_javascript (web_view, admin_approval_script, -1, NULL, NULL, NULL,
+                                         admin_approval_checked_cb, g_object_ref (self));
 
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), event != WEBKIT_LOAD_FINISHED);
 }
@@ -234,6 +246,11 @@ load_failed_with_tls_errors_cb (WebKitWebView *web_view,
 {
   g_autoptr (GUri) parsed = g_uri_parse (failing_uri, G_URI_FLAGS_NONE, NULL);
   g_autofree char *message = NULL;
+
+  /* A host of a cloud whose descriptor names its own CA: allowed, and
+   * loaded again once this failed load has finished. */
+  if (foyer_web_session_retry_with_certificate (self->session, web_view, failing_uri, certificate))
+    return TRUE;
 
   message = g_strdup_printf (_ ("The identity of %s could not be verified, so Foyer did not "
                                 "connect to it. Your password was not sent."),
@@ -274,8 +291,7 @@ create_cb (WebKitWebView *web_view, WebKitNavigationAction *action, FoyerSignInV
 void
 foyer_sign_in_view_start (FoyerSignInView *self,
                           const char *authorize_url,
-                          const char *redirect_uri,
-                          gboolean allow_loopback_http)
+                          const char *redirect_uri)
 {
   g_return_if_fail (FOYER_IS_SIGN_IN_VIEW (self));
   g_return_if_fail (authorize_url != NULL);
@@ -283,16 +299,15 @@ foyer_sign_in_view_start (FoyerSignInView *self,
 
   g_free (self->redirect_uri);
   self->redirect_uri = g_strdup (redirect_uri);
-  self->allow_loopback_http = allow_loopback_http;
   self->finished = FALSE;
 
-  if (!foyer_sign_in_uri_is_allowed (authorize_url, allow_loopback_http))
+  if (!foyer_sign_in_uri_is_allowed (authorize_url))
     {
       foyer_sign_in_view_fail (self, _ ("The sign-in address is not secure."));
       return;
     }
 
-  webkit_web_view_load_uri (self->web_view, authorize_url);
+  foyer_web_session_load_uri (self->session, self->web_view, authorize_url);
 }
 
 const char *
@@ -434,6 +449,11 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The organization lets only administrators give apps access: the page
+   * shown will never come back to Foyer. */
+  signals[ADMIN_APPROVAL_NEEDED]
+      = g_signal_new ("admin-approval-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                      NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/foyer-sign-in-view.ui");

@@ -509,10 +509,52 @@ show_error (FoyerPickerDialog *self, const GError *error)
   g_debug ("listing failed: %s", error->message);
 }
 
+/* Recent and Shared come from item insights; when Graph would not give
+ * those (an organization that turned them off: 403 ItemInsightsDisabled),
+ * the deprecated lists are asked instead, and they return nothing once
+ * Microsoft retired them. Say which, rather than "nothing recent". */
+static gboolean
+show_insights_unavailable (FoyerPickerDialog *self, gboolean failed)
+{
+  Location *location = _foyer_picker_dialog_current_location (self);
+  FoyerDriveItemList *list = watched_list (self);
+  const GError *why = list != NULL ? foyer_drive_item_list_get_fallback_error (list) : NULL;
+  gboolean recent = location->source == FOYER_PICKER_SOURCE_RECENT;
+  gboolean turned_off;
+
+  if (location->item != NULL || why == NULL || self->query != NULL
+      || (!recent && location->source != FOYER_PICKER_SOURCE_SHARED))
+    return FALSE;
+  turned_off = g_strcmp0 (foyer_graph_error_get_code (why), "ItemInsightsDisabled") == 0;
+  if (recent)
+    set_status (self, "document-open-recent-symbolic",
+                turned_off ? _ ("Recent Files Are Turned Off") : _ ("Recent Files Unavailable"),
+                turned_off ? _ ("Your organization has turned off the Microsoft 365 feature "
+                                "that lists the files you used recently. Find your files in My "
+                                "Files or by searching.")
+                           : _ ("Microsoft did not say which files you used recently. Find "
+                                "your files in My Files or by searching."),
+                failed && !turned_off);
+  else
+    set_status (self, "folder-publicshare-symbolic",
+                turned_off ? _ ("Shared Files Are Turned Off") : _ ("Shared Files Unavailable"),
+                turned_off ? _ ("Your organization has turned off the Microsoft 365 feature "
+                                "that lists the files others shared with you. Open a file from "
+                                "the link you were sent, or ask its owner where it is.")
+                           : _ ("Microsoft did not say which files were shared with you. Open a "
+                                "file from the link you were sent."),
+                failed && !turned_off);
+  g_debug ("%s unavailable: %s", recent ? "recent" : "shared", why->message);
+  return TRUE;
+}
+
 static void
 show_empty (FoyerPickerDialog *self)
 {
   Location *location = _foyer_picker_dialog_current_location (self);
+
+  if (show_insights_unavailable (self, FALSE))
+    return;
 
   if (self->query != NULL)
     set_status (self, "edit-find-symbolic", _ ("No Results"),
@@ -594,7 +636,9 @@ _foyer_picker_dialog_update_state (FoyerPickerDialog *self)
     set_state (self, self->grid_mode ? "grid" : "list");
   else if (error != NULL)
     {
-      show_error (self, error);
+      /* The fallback failed too: the first reason is the one to tell. */
+      if (!show_insights_unavailable (self, TRUE))
+        show_error (self, error);
       set_state (self, "status");
     }
   else if (loading || has_more)

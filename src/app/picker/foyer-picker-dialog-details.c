@@ -8,6 +8,7 @@
 #include "foyer-picker-dialog-private.h"
 
 #include "foyer-graph-error.h"
+#include "foyer-item-location.h"
 #include "foyer-json.h"
 #include "foyer-picker-tile.h"
 
@@ -21,6 +22,17 @@ _foyer_picker_dialog_get_chosen (FoyerPickerDialog *self)
 }
 
 static char *
+path_text (FoyerPickerDialog *self, const char *parent_path)
+{
+  return g_strconcat (
+      _foyer_picker_dialog_source_title (_foyer_picker_dialog_current_location (self)->source),
+      parent_path[0] == '/' ? "" : "/", parent_path, NULL);
+}
+
+/* NULL: a search hit whose parent Graph left out (OneDrive for Business
+ * does), to be looked up; never the folder searched in, which would be
+ * wrong for a hit deeper down. */
+static char *
 location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
   const char *parent_path = foyer_drive_item_get_parent_path (item);
@@ -28,14 +40,8 @@ location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 
   /* Search results and recent files come from anywhere: their own path
    * says where they are; otherwise it is the folder being shown. */
-  if (self->search_model != NULL && parent_path != NULL && *parent_path != '\0')
-    {
-      g_string_append (text, _foyer_picker_dialog_source_title (
-                                 _foyer_picker_dialog_current_location (self)->source));
-      g_string_append (text, parent_path[0] == '/' ? "" : "/");
-      g_string_append (text, parent_path);
-      return g_string_free (g_steal_pointer (&text), FALSE);
-    }
+  if (self->search_model != NULL)
+    return parent_path != NULL && *parent_path != '\0' ? path_text (self, parent_path) : NULL;
 
   for (guint i = 0; i < self->path->len; i++)
     {
@@ -142,6 +148,23 @@ access_list_clear (FoyerPickerDialog *self)
 }
 
 static void
+location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerPickerDialog *self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+
+  path = foyer_item_location_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = FOYER_PICKER_DIALOG (user_data);
+  if (path != NULL)
+    text = path_text (self, path);
+  adw_action_row_set_subtitle (self->location_row, text != NULL ? text : _ ("Unknown"));
+}
+
+static void
 permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerPickerDialog *self;
@@ -236,14 +259,16 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
                                                    : date != NULL   ? g_strstrip (date)
                                                                     : _ ("Unknown"));
   adw_action_row_set_subtitle (self->owner_row, _ ("Looking…"));
+  self->details_cancellable = g_cancellable_new ();
   where = location_text (self, item);
-  adw_action_row_set_subtitle (self->location_row, where);
+  adw_action_row_set_subtitle (self->location_row, where != NULL ? where : _ ("Looking…"));
+  if (where == NULL)
+    foyer_item_location_async (self->graph, item, self->details_cancellable, location_cb, self);
 
   access_list_clear (self);
   access_list_add (self, _ ("Looking…"), NULL);
   gtk_stack_set_visible_child_name (self->details_stack, "item");
 
-  self->details_cancellable = g_cancellable_new ();
   foyer_graph_client_list_permissions_async (
       self->graph, foyer_drive_item_get_target_drive_id (item),
       foyer_drive_item_get_target_id (item), self->details_cancellable, permissions_cb, self);

@@ -262,8 +262,7 @@ foyer_picker_dialog_constructed (GObject *object)
   /* Thumbnails get a client of their own, so that a screenful of them
    * never queues the next page of the listing behind it (the limit on
    * concurrent requests is per client and host). */
-  thumbnail_graph = foyer_graph_client_new (foyer_graph_client_get_base_url (self->graph),
-                                            foyer_graph_client_get_authorizer (self->graph));
+  thumbnail_graph = foyer_graph_client_new_sibling (self->graph);
   self->thumbnails = foyer_thumbnail_loader_new (thumbnail_graph, NULL);
   foyer_picker_dialog_set_source (self, FOYER_PICKER_SOURCE_MY_FILES);
 }

@@ -23,6 +23,7 @@ struct _FoyerViewer
   gboolean interactive_sign_in;
   gboolean previewing;
   gboolean failed;
+  gboolean tls_retry; /* a load failed on a certificate since allowed: it loads again */
   /* A redirect to a host outside the cloud, refused in decide-policy. */
   char *refused_uri;
 
@@ -186,7 +187,7 @@ foyer_viewer_load (FoyerViewer *self, const char *uri)
 {
   gtk_stack_set_visible_child_name (self->stack, "web");
   foyer_viewer_set_state (self, FOYER_VIEWER_STATE_LOADING);
-  webkit_web_view_load_uri (self->web_view, uri);
+  foyer_web_session_load_uri (self->session, self->web_view, uri);
   foyer_viewer_update_header (self);
 }
 
@@ -428,6 +429,13 @@ load_changed_cb (WebKitWebView *web_view, WebKitLoadEvent event, FoyerViewer *se
 
   if (self->failed)
     return;
+  /* The end of a load that failed on a certificate now allowed: the same
+   * address is about to load again. */
+  if (self->tls_retry && event == WEBKIT_LOAD_FINISHED)
+    {
+      self->tls_retry = FALSE;
+      return;
+    }
 
   if (event == WEBKIT_LOAD_STARTED)
     {
@@ -467,6 +475,14 @@ load_failed_with_tls_errors_cb (WebKitWebView *web_view,
 {
   g_autofree char *host = uri_host (failing_uri);
   g_autofree char *message = NULL;
+
+  /* A host of this cloud whose descriptor names its own CA: allowed, and
+   * loaded again once this failed load has finished. */
+  if (foyer_web_session_retry_with_certificate (self->session, web_view, failing_uri, certificate))
+    {
+      self->tls_retry = TRUE;
+      return TRUE;
+    }
 
   /* Fail closed: there is deliberately no way to continue. */
   message = g_strdup_printf (_ ("The identity of %s could not be verified, so Foyer did not "
@@ -712,6 +728,7 @@ foyer_viewer_constructed (GObject *object)
 
   g_assert (self->session != NULL);
   g_assert (self->cloud != NULL);
+  foyer_web_session_trust_cloud (self->session, self->cloud);
   self->web_view = foyer_web_session_create_view (self->session);
   gtk_widget_set_vexpand (GTK_WIDGET (self->web_view), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->web_view), TRUE);

@@ -8,6 +8,7 @@
 #include "foyer-auth-error.h"
 #include "foyer-json.h"
 #include "foyer-core.h"
+#include "foyer-tls-database.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -26,7 +27,7 @@ struct _FoyerCloud
   /* "host" (https, port 443), "*.suffix", or "host:port" for a file. */
   GStrv allowed_hosts;
   GStrv sharepoint_hosts;
-  gboolean from_file;
+  GTlsDatabase *tls_database; /* NULL: the system's anchors alone */
 };
 
 G_DEFINE_FINAL_TYPE (FoyerCloud, foyer_cloud, G_TYPE_OBJECT)
@@ -67,6 +68,7 @@ foyer_cloud_finalize (GObject *object)
   g_free (self->client_id);
   g_strfreev (self->allowed_hosts);
   g_strfreev (self->sharepoint_hosts);
+  g_clear_object (&self->tls_database);
   G_OBJECT_CLASS (foyer_cloud_parent_class)->finalize (object);
 }
 
@@ -114,8 +116,7 @@ foyer_cloud_new_builtin (const char *name, GError **error)
   return self;
 }
 
-/* https anywhere, http only to a loopback host; no user info, query or
- * fragment in a base URL. */
+/* https only; no user info, query or fragment in a base URL. */
 static gboolean
 check_base_url (const char *url, const char *field, GError **error)
 {
@@ -132,12 +133,8 @@ check_base_url (const char *url, const char *field, GError **error)
     }
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return TRUE;
-  if (g_ascii_strcasecmp (scheme, "http") == 0 && foyer_host_is_loopback (g_uri_get_host (uri)))
-    return TRUE;
   g_set_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
-               _ ("The cloud descriptor's “%s” must use https (plain http is allowed only on this "
-                  "computer)."),
-               field);
+               _ ("The cloud descriptor's “%s” must use https."), field);
   return FALSE;
 }
 
@@ -158,8 +155,37 @@ dup_url_member (JsonObject *obj, const char *member, gboolean required, GError *
   return g_steal_pointer (&copy);
 }
 
-FoyerCloud *
-foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
+/* "caFile": a PEM file of the CA that issued the descriptor's hosts'
+ * certificates, relative to the descriptor's folder. */
+static gboolean
+load_ca_file (FoyerCloud *self, JsonObject *obj, const char *base_dir, GError **error)
+{
+  const char *ca_file = foyer_json_get_string (obj, "caFile");
+  g_autofree char *path = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!json_object_has_member (obj, "caFile"))
+    return TRUE;
+  if (ca_file == NULL || *ca_file == '\0' || (base_dir == NULL && !g_path_is_absolute (ca_file)))
+    {
+      g_set_error (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
+                   _ ("The cloud descriptor's “%s” is not valid."), "caFile");
+      return FALSE;
+    }
+  path = g_path_is_absolute (ca_file) ? g_strdup (ca_file)
+                                      : g_build_filename (base_dir, ca_file, NULL);
+  self->tls_database = foyer_tls_database_new (path, &local_error);
+  if (self->tls_database == NULL)
+    {
+      g_set_error_literal (error, FOYER_AUTH_ERROR, FOYER_AUTH_ERROR_INVALID_POLICY,
+                           local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static FoyerCloud *
+cloud_new_from_data (const char *json, gssize length, const char *base_dir, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (FoyerCloud) self = NULL;
@@ -179,7 +205,6 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
   obj = json_node_get_object (root);
 
   self = g_object_new (FOYER_TYPE_CLOUD, NULL);
-  self->from_file = TRUE;
   self->name = g_strdup (foyer_json_get_string_with_default (obj, "name", "custom"));
   if (self->name == NULL)
     {
@@ -204,13 +229,24 @@ foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
   self->client_id = g_strdup (foyer_json_get_string (obj, "clientId"));
   self->allowed_hosts = foyer_json_dup_strv (obj, "allowedHosts");
   self->sharepoint_hosts = foyer_json_dup_strv (obj, "sharepointHosts");
+  if (!load_ca_file (self, obj, base_dir, error))
+    return NULL;
   return g_steal_pointer (&self);
+}
+
+FoyerCloud *
+foyer_cloud_new_from_data (const char *json, gssize length, GError **error)
+{
+  g_return_val_if_fail (json != NULL, NULL);
+
+  return cloud_new_from_data (json, length, NULL, error);
 }
 
 FoyerCloud *
 foyer_cloud_new_from_file (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
+  g_autofree char *base_dir = NULL;
   gsize length = 0;
   g_autoptr (GError) local_error = NULL;
 
@@ -222,7 +258,8 @@ foyer_cloud_new_from_file (const char *path, GError **error)
                    _ ("Could not read the cloud descriptor: %s"), local_error->message);
       return NULL;
     }
-  return foyer_cloud_new_from_data (contents, (gssize) length, error);
+  base_dir = g_path_get_dirname (path);
+  return cloud_new_from_data (contents, (gssize) length, base_dir, error);
 }
 
 const char *
@@ -267,11 +304,11 @@ foyer_cloud_get_client_id (FoyerCloud *self)
   return self->client_id;
 }
 
-gboolean
-foyer_cloud_allow_loopback_http (FoyerCloud *self)
+GTlsDatabase *
+foyer_cloud_get_tls_database (FoyerCloud *self)
 {
-  g_return_val_if_fail (FOYER_IS_CLOUD (self), FALSE);
-  return self->from_file;
+  g_return_val_if_fail (FOYER_IS_CLOUD (self), NULL);
+  return self->tls_database;
 }
 
 static char *
@@ -308,6 +345,18 @@ char *
 foyer_cloud_issuer (FoyerCloud *self, const char *tenant)
 {
   return endpoint (self, tenant, "/v2.0");
+}
+
+char *
+foyer_cloud_admin_consent_url (FoyerCloud *self, const char *tenant, const char *client_id)
+{
+  g_autofree char *base = endpoint (self, tenant, "/adminconsent");
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (client_id != NULL && *client_id != '\0', NULL);
+
+  escaped = g_uri_escape_string (client_id, NULL, FALSE);
+  return g_strconcat (base, "?client_id=", escaped, NULL);
 }
 
 static gboolean
@@ -352,9 +401,7 @@ url_in_hosts (FoyerCloud *self, const char *uri, const char *const *hosts)
     return FALSE;
   scheme = g_uri_get_scheme (parsed);
   https = g_ascii_strcasecmp (scheme, "https") == 0;
-  if (!https
-      && !(g_ascii_strcasecmp (scheme, "http") == 0 && self->from_file
-           && foyer_host_is_loopback (g_uri_get_host (parsed))))
+  if (!https)
     return FALSE;
   port = g_uri_get_port (parsed);
   if (port == -1)

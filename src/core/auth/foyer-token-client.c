@@ -98,8 +98,13 @@ foyer_token_client_new (FoyerCloud *cloud,
   if (session != NULL)
     self->session = g_object_ref (session);
   else
-    self->session = soup_session_new_with_options ("user-agent", foyer_core_user_agent (),
-                                                   "timeout", 60, NULL);
+    {
+      self->session = soup_session_new_with_options ("user-agent", foyer_core_user_agent (),
+                                                     "timeout", 60, NULL);
+      /* The descriptor's CA, if it names one, is trusted for this cloud only. */
+      if (foyer_cloud_get_tls_database (cloud) != NULL)
+        soup_session_set_tls_database (self->session, foyer_cloud_get_tls_database (cloud));
+    }
   return self;
 }
 
@@ -287,6 +292,9 @@ send_call (GTask *task)
                                _ ("The Microsoft sign-in address is not valid."));
       return;
     }
+  /* Microsoft's endpoints answer in place: a redirect (which would carry a
+   * code or a refresh token elsewhere) is an error, not followed. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   if (call->form != NULL)
     soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", call->form);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",

@@ -185,8 +185,8 @@ foyer_document_ref_check_url (const char *url,
 
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
-  if (g_ascii_strcasecmp (scheme, "https") != 0
-      && !(g_ascii_strcasecmp (scheme, "http") == 0 && foyer_host_is_loopback (host)))
+  /* https only: the sandbox serves https too, so nothing needs plain http. */
+  if (g_ascii_strcasecmp (scheme, "https") != 0)
     {
       g_set_error (error, FOYER_CRYPTO_ERROR, FOYER_CRYPTO_ERROR_FORBIDDEN_URL,
                    _ ("The shared link does not use a secure address (%s)"), scheme);

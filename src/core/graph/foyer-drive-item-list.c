@@ -22,6 +22,7 @@ struct _FoyerDriveItemList
   GPtrArray *items;
   GCancellable *cancellable;
   GError *error;
+  GError *fallback_error; /* why the first endpoint was left for the fallback */
   guint pages_loaded;
   gboolean loading;
 };
@@ -97,6 +98,7 @@ foyer_drive_item_list_finalize (GObject *object)
   g_free (self->next_path);
   g_free (self->fallback_path);
   g_clear_error (&self->error);
+  g_clear_error (&self->fallback_error);
 
   G_OBJECT_CLASS (foyer_drive_item_list_parent_class)->finalize (object);
 }
@@ -223,6 +225,8 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           g_autofree char *logged = foyer_graph_path_template (self->fallback_path);
 
           g_debug ("falling back to %s: %s", logged, error->message);
+          g_clear_error (&self->fallback_error);
+          self->fallback_error = g_steal_pointer (&error);
           set_next_path (self, g_steal_pointer (&self->fallback_path));
           self->parse = foyer_drive_item_new_from_json;
           set_loading (self, FALSE);
@@ -309,7 +313,11 @@ foyer_drive_item_list_new_children (FoyerGraphClient *client,
   return foyer_drive_item_list_new (client, selected);
 }
 
-#define INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastUsed,lastShared"
+/* Each insight type has its own properties: usedInsight has no lastShared
+ * and sharedInsight no lastUsed, and Graph answers 400 to a $select that
+ * names a property its type lacks. */
+#define USED_INSIGHT_SELECT   "id,resourceVisualization,resourceReference,lastUsed"
+#define SHARED_INSIGHT_SELECT "id,resourceVisualization,resourceReference,lastShared"
 
 /* Recent and Shared use the insights API; the drive endpoints are deprecated
  * and only a fallback (MSGRAPH.md). */
@@ -318,7 +326,7 @@ foyer_drive_item_list_new_recent (FoyerGraphClient *client)
 {
   g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
 
-  return new_full (client, "/me/insights/used?$select=" INSIGHT_SELECT,
+  return new_full (client, "/me/insights/used?$select=" USED_INSIGHT_SELECT,
                    foyer_drive_item_new_from_insight,
                    "/me/drive/recent?$select=" FOYER_DRIVE_ITEM_SELECT);
 }
@@ -328,7 +336,7 @@ foyer_drive_item_list_new_shared_with_me (FoyerGraphClient *client)
 {
   g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (client), NULL);
 
-  return new_full (client, "/me/insights/shared?$select=" INSIGHT_SELECT,
+  return new_full (client, "/me/insights/shared?$select=" SHARED_INSIGHT_SELECT,
                    foyer_drive_item_new_from_insight,
                    "/me/drive/sharedWithMe?$select=" FOYER_DRIVE_ITEM_SELECT);
 }
@@ -420,4 +428,11 @@ foyer_drive_item_list_get_pages_loaded (FoyerDriveItemList *self)
 {
   g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), 0);
   return self->pages_loaded;
+}
+
+const GError *
+foyer_drive_item_list_get_fallback_error (FoyerDriveItemList *self)
+{
+  g_return_val_if_fail (FOYER_IS_DRIVE_ITEM_LIST (self), NULL);
+  return self->fallback_error;
 }

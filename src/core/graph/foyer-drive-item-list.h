@@ -38,5 +38,8 @@ gboolean foyer_drive_item_list_get_loading (FoyerDriveItemList *self);
 gboolean foyer_drive_item_list_get_has_more (FoyerDriveItemList *self);
 const GError *foyer_drive_item_list_get_error (FoyerDriveItemList *self);
 guint foyer_drive_item_list_get_pages_loaded (FoyerDriveItemList *self);
+/* For a list with a fallback (Recent, Shared): why its first endpoint was
+ * left, e.g. 403 ItemInsightsDisabled; NULL while it was not. */
+const GError *foyer_drive_item_list_get_fallback_error (FoyerDriveItemList *self);
 
 G_END_DECLS

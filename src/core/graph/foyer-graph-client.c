@@ -6,6 +6,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-client-private.h"
 
+#include "foyer-cloud.h"
 #include "foyer-core.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-error-private.h"
@@ -26,6 +27,8 @@ struct _FoyerGraphClient
   char *base_url;
   char *base_origin;
   FoyerAuthorizer *authorizer;
+  FoyerCloud *cloud;          /* NULL: any https host */
+  GTlsDatabase *tls_database; /* NULL: the system's anchors */
   SoupSession *session;
   GHashTable *hosts; /* origin → HostSlots */
 
@@ -42,6 +45,8 @@ enum
   PROP_0,
   PROP_BASE_URL,
   PROP_AUTHORIZER,
+  PROP_CLOUD,
+  PROP_TLS_DATABASE,
   PROP_MAX_CONCURRENT_PER_HOST,
   PROP_MAX_RETRIES,
   PROP_BASE_DELAY_MS,
@@ -66,6 +71,7 @@ typedef struct
   GBytes *body;
   char *prefer;
   char *token;
+  char *client_request_id;
   SoupMessage *msg;
   GSource *timeout_source;
   GSource *cancel_source;
@@ -76,6 +82,12 @@ typedef struct
   gboolean refreshed;
   gboolean holds_slot;
   gboolean queued;
+  /* A body sent as it is (send_bytes): its type, range and progress. */
+  char *content_type;
+  char *content_range;
+  FoyerGraphProgressFunc progress;
+  gpointer progress_data;
+  guint64 sent;
 } Request;
 
 static void request_acquire_slot (GTask *task);
@@ -97,6 +109,9 @@ request_free (Request *req)
   g_free (req->origin);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req->prefer);
+  g_free (req->client_request_id);
+  g_free (req->content_type);
+  g_free (req->content_range);
   if (req->token != NULL)
     memset (req->token, 0, strlen (req->token));
   g_free (req->token);
@@ -120,18 +135,24 @@ origin_of (const char *url)
                                                                      : 443);
 }
 
-/* https anywhere; http only to a loopback host (the sandbox). */
+/* https only, and with a cloud, only to that cloud's hosts: a redirect or
+ * a nextLink elsewhere is refused, not followed. */
 static gboolean
-url_is_allowed (const char *url)
+url_is_allowed (FoyerGraphClient *self, const char *url)
 {
   g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *origin = NULL;
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_userinfo (uri) != NULL
+      || g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
     return FALSE;
-  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
+  if (self->cloud == NULL)
     return TRUE;
-  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0
-         && foyer_host_is_loopback (g_uri_get_host (uri));
+  /* The cloud's list is of hosts: ask about this one's origin alone (the
+   * path of a Graph request may hold what a web address may not, spaces). */
+  origin = g_uri_join (G_URI_FLAGS_ENCODED, "https", NULL, g_uri_get_host (uri),
+                       g_uri_get_port (uri), "/", NULL, NULL);
+  return foyer_cloud_is_allowed_url (self->cloud, origin);
 }
 
 static void
@@ -142,6 +163,8 @@ foyer_graph_client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->base_origin);
   g_clear_object (&self->authorizer);
+  g_clear_object (&self->cloud);
+  g_clear_object (&self->tls_database);
   g_clear_object (&self->session);
   g_clear_pointer (&self->hosts, g_hash_table_unref);
 
@@ -160,6 +183,12 @@ foyer_graph_client_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     case PROP_AUTHORIZER:
       g_value_set_object (value, self->authorizer);
+      break;
+    case PROP_CLOUD:
+      g_value_set_object (value, self->cloud);
+      break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, self->tls_database);
       break;
     case PROP_MAX_CONCURRENT_PER_HOST:
       g_value_set_uint (value, self->max_concurrent_per_host);
@@ -202,6 +231,12 @@ foyer_graph_client_set_property (GObject *object,
     case PROP_AUTHORIZER:
       self->authorizer = g_value_dup_object (value);
       break;
+    case PROP_CLOUD:
+      self->cloud = g_value_dup_object (value);
+      break;
+    case PROP_TLS_DATABASE:
+      self->tls_database = g_value_dup_object (value);
+      break;
     case PROP_MAX_CONCURRENT_PER_HOST:
       foyer_graph_client_set_max_concurrent_per_host (self, g_value_get_uint (value));
       break;
@@ -220,11 +255,27 @@ foyer_graph_client_set_property (GObject *object,
 }
 
 static void
+foyer_graph_client_constructed (GObject *object)
+{
+  FoyerGraphClient *self = FOYER_GRAPH_CLIENT (object);
+
+  G_OBJECT_CLASS (foyer_graph_client_parent_class)->constructed (object);
+
+  /* A cloud descriptor's CA is trusted for that cloud only. */
+  if (self->tls_database == NULL && self->cloud != NULL
+      && foyer_cloud_get_tls_database (self->cloud) != NULL)
+    self->tls_database = g_object_ref (foyer_cloud_get_tls_database (self->cloud));
+  if (self->tls_database != NULL)
+    soup_session_set_tls_database (self->session, self->tls_database);
+}
+
+static void
 foyer_graph_client_class_init (FoyerGraphClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
+  object_class->constructed = foyer_graph_client_constructed;
   object_class->finalize = foyer_graph_client_finalize;
   object_class->get_property = foyer_graph_client_get_property;
   object_class->set_property = foyer_graph_client_set_property;
@@ -234,6 +285,12 @@ foyer_graph_client_class_init (FoyerGraphClientClass *klass)
                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_AUTHORIZER]
       = g_param_spec_object ("authorizer", NULL, NULL, FOYER_TYPE_AUTHORIZER,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOUD]
+      = g_param_spec_object ("cloud", NULL, NULL, FOYER_TYPE_CLOUD,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TLS_DATABASE]
+      = g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MAX_CONCURRENT_PER_HOST]
       = g_param_spec_uint ("max-concurrent-per-host", NULL, NULL, 1, SESSION_MAX_PER_HOST, 4, rw);
@@ -269,6 +326,28 @@ foyer_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer)
 
   return g_object_new (FOYER_TYPE_GRAPH_CLIENT, "base-url", base_url, "authorizer", authorizer,
                        NULL);
+}
+
+FoyerGraphClient *
+foyer_graph_client_new_for_cloud (FoyerCloud *cloud, FoyerAuthorizer *authorizer)
+{
+  g_return_val_if_fail (FOYER_IS_CLOUD (cloud), NULL);
+  g_return_val_if_fail (FOYER_IS_AUTHORIZER (authorizer), NULL);
+
+  return g_object_new (FOYER_TYPE_GRAPH_CLIENT, "base-url", foyer_cloud_get_graph_url (cloud),
+                       "authorizer", authorizer, "cloud", cloud, NULL);
+}
+
+FoyerGraphClient *
+foyer_graph_client_new_sibling (FoyerGraphClient *self)
+{
+  g_return_val_if_fail (FOYER_IS_GRAPH_CLIENT (self), NULL);
+
+  return g_object_new (FOYER_TYPE_GRAPH_CLIENT, "base-url", self->base_url, "authorizer",
+                       self->authorizer, "cloud", self->cloud, "tls-database", self->tls_database,
+                       "max-concurrent-per-host", self->max_concurrent_per_host, "max-retries",
+                       self->max_retries, "base-delay-ms", self->base_delay_ms, "max-wait-ms",
+                       self->max_wait_ms, NULL);
 }
 
 const char *
@@ -394,6 +473,11 @@ request_return_error (GTask *task, GError *error)
 {
   Request *req = g_task_get_task_data (task);
 
+  /* What Microsoft support asks for: both ids, with every failure. Not the
+   * URL: a shareId or a pre-authenticated address is as good as a link. */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Graph %s failed: %s (client-request-id %s)", req->method, error->message,
+               req->client_request_id);
   request_clear_waits (req);
   g_task_return_error (task, error);
 }
@@ -562,6 +646,29 @@ request_get_token (GTask *task, gboolean force_refresh)
 static void read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer user_data)
+{
+  Request *req = user_data;
+
+  req->sent += chunk_size;
+  if (req->progress != NULL)
+    req->progress (req->sent, req->progress_data);
+}
+
+/* A body of its own (a file, an upload fragment) goes on a new connection:
+ * libsoup 3.2 sends a PUT again by itself when a kept-alive connection
+ * closes under it, and then without the part it had already sent. A new
+ * connection is never "reused", so the caller sees the error instead. */
+static void
+request_prepare_raw_body (Request *req)
+{
+  soup_message_add_flags (req->msg, SOUP_MESSAGE_NEW_CONNECTION);
+  soup_message_set_request_body_from_bytes (req->msg, req->content_type, req->body);
+  req->sent = 0;
+  g_signal_connect (req->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), req);
+}
+
+static void
 request_send (GTask *task)
 {
   FoyerGraphClient *self = task_client (task);
@@ -588,9 +695,15 @@ request_send (GTask *task)
       memset (value, 0, strlen (value));
     }
   soup_message_headers_replace (headers, "Accept", req->want_bytes ? "*/*" : "application/json");
+  /* One id per call, kept across its retries and redirects; Graph echoes it. */
+  soup_message_headers_replace (headers, "client-request-id", req->client_request_id);
   if (req->prefer != NULL)
     soup_message_headers_replace (headers, "Prefer", req->prefer);
-  if (req->body != NULL)
+  if (req->content_range != NULL)
+    soup_message_headers_replace (headers, "Content-Range", req->content_range);
+  if (req->body != NULL && req->content_type != NULL)
+    request_prepare_raw_body (req);
+  else if (req->body != NULL)
     soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
 
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
@@ -621,7 +734,8 @@ handle_redirect (GTask *task, const char *location)
   g_autofree char *target = NULL;
 
   target = g_uri_resolve_relative (req->url, location, G_URI_FLAGS_ENCODED, &error);
-  if (target == NULL || !url_is_allowed (target) || ++req->redirects > MAX_REDIRECTS)
+  if (target == NULL || !url_is_allowed (task_client (task), target)
+      || ++req->redirects > MAX_REDIRECTS)
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_FAILED, req->status,
                                                          NULL, NULL,
@@ -687,10 +801,9 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
   const char *retry_after = soup_message_headers_get_one (headers, "Retry-After");
   guint seconds = 0;
   guint64 delay_ms;
+  gboolean has_retry_after = foyer_retry_parse_after (retry_after, NULL, &seconds);
 
-  gboolean told = foyer_retry_parse_after (retry_after, NULL, &seconds);
-
-  if (told)
+  if (has_retry_after)
     delay_ms = (guint64) seconds * 1000;
   else
     delay_ms = backoff_ms (self, req->attempt);
@@ -707,7 +820,8 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
           error = foyer_graph_error_new (FOYER_GRAPH_ERROR_THROTTLED, req->status,
                                          "throttledRequest", request_id, NULL);
         }
-      if (told && error->domain == FOYER_GRAPH_ERROR)
+      /* So that a caller who tries again later does not come back early. */
+      if (has_retry_after)
         _foyer_graph_error_set_retry_after (error, seconds);
       request_return_error (task, error);
       return;
@@ -809,17 +923,37 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                           foyer_graph_error_new_from_response (req->status, request_id, bytes));
 }
 
-void
-_foyer_graph_client_request (FoyerGraphClient *self,
-                             const char *method,
-                             const char *path_or_url,
-                             JsonNode *body,
-                             gboolean want_bytes,
-                             const char *prefer,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer user_data,
-                             gpointer source_tag)
+static void
+request_begin (FoyerGraphClient *self, GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->origin == NULL || !url_is_allowed (self, req->url))
+    {
+      g_task_return_error (task,
+                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
+                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
+      return;
+    }
+
+  /* The token is only for the Graph host itself. */
+  if (g_strcmp0 (req->origin, self->base_origin) == 0)
+    request_get_token (task, FALSE);
+  else
+    request_acquire_slot (task);
+}
+
+static GTask *
+request_new (FoyerGraphClient *self,
+             const char *method,
+             const char *path_or_url,
+             JsonNode *body,
+             gboolean want_bytes,
+             const char *prefer,
+             GCancellable *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer user_data,
+             gpointer source_tag)
 {
   g_autoptr (GTask) task = NULL;
   Request *req;
@@ -834,6 +968,7 @@ _foyer_graph_client_request (FoyerGraphClient *self,
   else
     req->url = g_strconcat (self->base_url, path_or_url[0] == '/' ? "" : "/", path_or_url, NULL);
   req->origin = origin_of (req->url);
+  req->client_request_id = g_uuid_string_random ();
   req->want_bytes = want_bytes;
   req->prefer = g_strdup (prefer);
   if (body != NULL)
@@ -843,20 +978,56 @@ _foyer_graph_client_request (FoyerGraphClient *self,
       req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
     }
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
+  return g_steal_pointer (&task);
+}
 
-  if (req->origin == NULL || !url_is_allowed (req->url))
-    {
-      g_task_return_error (task,
-                           foyer_graph_error_new (FOYER_GRAPH_ERROR_INVALID_REQUEST, 0, NULL, NULL,
-                                                  _ ("Foyer only talks to Microsoft over HTTPS")));
-      return;
-    }
+void
+_foyer_graph_client_request (FoyerGraphClient *self,
+                             const char *method,
+                             const char *path_or_url,
+                             JsonNode *body,
+                             gboolean want_bytes,
+                             const char *prefer,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data,
+                             gpointer source_tag)
+{
+  g_autoptr (GTask) task = request_new (self, method, path_or_url, body, want_bytes, prefer,
+                                        cancellable, callback, user_data, source_tag);
 
-  /* The token is only for the Graph host itself. */
-  if (g_strcmp0 (req->origin, self->base_origin) == 0)
-    request_get_token (task, FALSE);
-  else
-    request_acquire_slot (task);
+  request_begin (self, task);
+}
+
+void
+foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                     const char *method,
+                                     const char *path_or_url,
+                                     GBytes *body,
+                                     const char *content_type,
+                                     const char *content_range,
+                                     FoyerGraphProgressFunc progress,
+                                     gpointer progress_data,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL && path_or_url != NULL && body != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = request_new (self, method, path_or_url, NULL, FALSE, NULL, cancellable, callback,
+                      user_data, foyer_graph_client_send_bytes_async);
+  req = g_task_get_task_data (task);
+  req->body = g_bytes_ref (body);
+  req->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
+  req->content_range = g_strdup (content_range);
+  req->progress = progress;
+  req->progress_data = progress_data;
+  request_begin (self, task);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "foyer-authorizer.h"
+#include "foyer-cloud.h"
 #include "foyer-drive-item.h"
 #include "foyer-graph-link.h"
 
@@ -20,7 +21,15 @@ G_BEGIN_DECLS
 #define FOYER_TYPE_GRAPH_CLIENT (foyer_graph_client_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerGraphClient, foyer_graph_client, FOYER, GRAPH_CLIENT, GObject)
 
+/* What the app uses: the cloud's Graph URL, its TLS trust (a descriptor's
+ * CA), and its hosts as the only places a redirect or a nextLink may lead. */
+FoyerGraphClient *foyer_graph_client_new_for_cloud (FoyerCloud *cloud, FoyerAuthorizer *authorizer);
+/* Any https base URL, any https redirect; the system's anchors unless the
+ * "tls-database" construct property names another database (tests). */
 FoyerGraphClient *foyer_graph_client_new (const char *base_url, FoyerAuthorizer *authorizer);
+/* Another client like self (cloud, trust, authorizer, limits) with queues of
+ * its own, e.g. for thumbnails beside listings. */
+FoyerGraphClient *foyer_graph_client_new_sibling (FoyerGraphClient *self);
 
 const char *foyer_graph_client_get_base_url (FoyerGraphClient *self);
 FoyerAuthorizer *foyer_graph_client_get_authorizer (FoyerGraphClient *self);
@@ -58,6 +67,28 @@ void foyer_graph_client_request_bytes_async (FoyerGraphClient *self,
 GBytes *foyer_graph_client_request_bytes_finish (FoyerGraphClient *self,
                                                  GAsyncResult *result,
                                                  GError **error);
+
+/* Progress of a body being sent: the bytes written so far in this attempt. */
+typedef void (*FoyerGraphProgressFunc) (guint64 bytes_sent, gpointer user_data);
+
+/* Sends body as it is: a file's content (PUT …:/content) or an upload
+ * fragment to an upload URL, with content_range ("bytes 0-327679/1000000")
+ * or NULL. As for every request the token goes to the Graph origin only,
+ * so an upload URL gets none, and 429/503 wait for Retry-After; a write
+ * is not repeated after a transport error or another 5xx. progress
+ * (may be NULL) is called on the caller's main context. Each body goes on
+ * a connection of its own. Finish with foyer_graph_client_request_finish_full(). */
+void foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
+                                          const char *method,
+                                          const char *path_or_url,
+                                          GBytes *body,
+                                          const char *content_type,
+                                          const char *content_range,
+                                          FoyerGraphProgressFunc progress,
+                                          gpointer progress_data,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
 
 /* Paths. drive_id NULL means /me/drive; item_id NULL or "root" means the
  * drive's root. Segments are percent-encoded. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "foyer-graph-error.h"
+
 #include "foyer-graph-error-private.h"
 
 #include "foyer-core.h"
@@ -18,7 +19,7 @@ typedef struct
   guint status;
   char *code;
   char *request_id;
-  guint retry_after; /* seconds the server asked for, 0 if it did not */
+  guint retry_after;
 } FoyerGraphErrorPrivate;
 
 static void
@@ -34,9 +35,9 @@ static void
 foyer_graph_error_private_copy (const FoyerGraphErrorPrivate *src, FoyerGraphErrorPrivate *dest)
 {
   dest->status = src->status;
+  dest->retry_after = src->retry_after;
   dest->code = g_strdup (src->code);
   dest->request_id = g_strdup (src->request_id);
-  dest->retry_after = src->retry_after;
 }
 
 static void
@@ -290,7 +291,8 @@ _foyer_graph_error_set_retry_after (GError *error, guint seconds)
 {
   FoyerGraphErrorPrivate *priv;
 
-  g_return_if_fail (error != NULL && error->domain == FOYER_GRAPH_ERROR);
+  if (error == NULL || error->domain != FOYER_GRAPH_ERROR)
+    return;
   priv = foyer_graph_error_get_private (error);
   if (priv != NULL)
     priv->retry_after = seconds;

@@ -46,9 +46,8 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
 guint foyer_graph_error_get_status (const GError *error);
 const char *foyer_graph_error_get_code (const GError *error);
 const char *foyer_graph_error_get_request_id (const GError *error);
-/* For THROTTLED and SERVICE_UNAVAILABLE: how many seconds the server asked
- * to be left alone (its Retry-After, counted from when the error was
- * made), or 0 when it did not say. */
+/* The seconds the last reply's Retry-After asked for, 0 when it had none:
+ * a throttled request given up on must not be tried again before that. */
 guint foyer_graph_error_get_retry_after (const GError *error);
 
 GError *foyer_graph_error_new_malformed (const char *what);

@@ -125,7 +125,7 @@ bench_paging (void)
   g_autoptr (MockServer) mock = mock_server_new (page_responder, NULL);
   g_autoptr (FoyerStaticAuthorizer) auth = foyer_static_authorizer_new ("tok");
   g_autoptr (FoyerGraphClient) client
-      = foyer_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
+      = mock_graph_client_new (mock->base_url, FOYER_AUTHORIZER (auth));
   g_autoptr (FoyerDriveItemList) list = NULL;
   gboolean finished = FALSE;
   gint64 start, first_page = 0, elapsed;

@@ -60,8 +60,9 @@ static void
 throughput (FoyerTestSandbox *sb, const char *token, const char *path, guint total, guint clients)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr (SoupSession) session
-      = soup_session_new_with_options ("max-conns", clients, "max-conns-per-host", clients, NULL);
+  g_autoptr (SoupSession) session = foyer_test_sandbox_trust_session (
+      sb,
+      soup_session_new_with_options ("max-conns", clients, "max-conns-per-host", clients, NULL));
   g_autofree char *url = g_strconcat (foyer_test_sandbox_get_graph_url (sb), path, NULL);
   g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
   Load load = { session, url, auth, total, 0, 0, 0, loop };
@@ -87,7 +88,7 @@ compare_doubles (const void *a, const void *b)
 static void
 big_folder_pages (FoyerTestSandbox *sb, const char *token, guint top)
 {
-  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupSession) session = foyer_test_sandbox_trust_session (sb, soup_session_new ());
   g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
   g_autofree char *url = g_strdup_printf (
       "%s/me/drive/root:/Big%%20folder:/children?$top=%u&$select=id,name,size,file",

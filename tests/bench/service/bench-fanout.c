@@ -1,257 +1,404 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Fan-out of foyer-service: N WebSocket clients connected to one space,
- * one author posting; prints p50/p99 from post to delivery and the
- * deliveries per second. Usage: bench-fanout [N…] (default 100 1000).
+ * foyer-service's hot path against its goals (issue #19), beside the
+ * reference server (bench-reference-server: bare libsoup + SQLite doing
+ * the same job) measured in the same run, on the same machine:
+ *
+ * - posts/s accepted with no listeners: P connections post as fast as
+ *   they are answered for S seconds (goal: >= 2,500);
+ * - p99 post -> delivery at L WebSocket listeners (permessage-deflate
+ *   offered, as the app does): M posts one after another, each waiting
+ *   for its 201; a listener's k-th frame is the k-th post (goal: <= 50 ms
+ *   at 1,000 listeners).
+ *
+ * Each figure: min/median/max over the runs, and the service's median as
+ * a ratio of the reference's. Usage:
+ *   bench-fanout [--runs 3] [--posters 16] [--seconds 5] [--listeners 1000] [--posts 100]
  */
+#define G_LOG_DOMAIN "bench-fanout"
+
 #include "config.h"
 
+#include <gio/gio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
-#include "foyer-chat-client.h"
-#include "foyer-jwe.h"
-#include "foyer-kms-client.h"
-#include "foyer-test-service.h"
+#include "bench-service.h"
+#include "foyer-test-net.h"
+#include "foyer-test-scene.h"
 
-#define MESSAGES 30
+#define GOAL_POSTS_PER_S 2500
+#define GOAL_P99_MS      50.0
+
+static int runs = 3, posters = 16, seconds = 5, listeners = 1000, posts = 100;
 
 typedef struct
 {
-  GHashTable *sent_at; /* clientMessageId → gint64* */
-  GArray *latencies;   /* double, ms */
-  guint connected;
-  guint failed;
-  gint64 first_post;
-  gint64 last_delivery;
-} Bench;
+  const char *name;
+  const char *host;
+  guint16 port;
+  int pid;
+  const char *token; /* posts */
+  const char *listen_token;
+  const char *path;
+  FoyerTestScene *scene;
+} Target;
 
-static void
-store_result_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+typedef struct
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-await (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static JsonNode *
-call_finish (FoyerChatClient *client, GAsyncResult **slot)
-{
-  g_autoptr (GError) error = NULL;
-  JsonNode *node = foyer_chat_client_call_finish (client, await (slot), &error);
-
-  if (node == NULL)
-    g_error ("%s", error->message);
-  g_clear_object (slot);
-  return node;
-}
-
-static FoyerChatClient *
-login (FoyerTestService *service, const char *email, const char *password)
-{
-  FoyerChatClient *client = foyer_chat_client_new (foyer_test_service_get_base_url (service));
-  g_autoptr (GAsyncResult) r = NULL;
-
-  foyer_chat_client_login_async (client, email, password, NULL, store_result_cb, &r);
-  json_node_unref (call_finish (client, &r));
-  return client;
-}
-
-static void
-message_cb (SoupWebsocketConnection *conn, int type, GBytes *message, gpointer user_data)
-{
-  Bench *bench = user_data;
-  gint64 now = g_get_monotonic_time ();
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  gsize len = 0;
-  const char *data = g_bytes_get_data (message, &len);
-  JsonObject *event, *msg;
-  gint64 *sent;
-
-  if (!json_parser_load_from_data (parser, data, len, NULL))
-    return;
-  event = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (event, "message"))
-    return;
-  msg = json_object_get_object_member (event, "message");
-  sent = g_hash_table_lookup (bench->sent_at,
-                              json_object_get_string_member (msg, "clientMessageId"));
-  if (sent != NULL)
-    {
-      double ms = (now - *sent) / 1000.0;
-
-      g_array_append_val (bench->latencies, ms);
-      bench->last_delivery = now;
-    }
-}
-
-static void
-connected_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Bench *bench = user_data;
-  g_autoptr (GError) error = NULL;
-  SoupWebsocketConnection *conn
-      = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
-
-  if (conn == NULL)
-    {
-      bench->failed++;
-      g_printerr ("connection failed: %s\n", error->message);
-      return;
-    }
-  g_signal_connect (conn, "message", G_CALLBACK (message_cb), bench);
-  bench->connected++;
-  /* Kept alive until the process ends. */
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *sorted, double p)
-{
+  Target *target;
   guint index;
+  guint run;
+  gint64 deadline;
+  guint accepted;
+  guint failed;
+  GArray *ms;
+} Poster;
 
-  if (sorted->len == 0)
-    return 0;
-  index = (guint) (p * (sorted->len - 1) + 0.5);
-  return g_array_index (sorted, double, index);
+static char *
+post_json (Target *target, const char *id)
+{
+  return foyer_test_scene_post_json (target->scene, id);
 }
 
-static void
-run (guint n)
+static gpointer
+poster_thread (gpointer data)
 {
-  g_autoptr (FoyerTestService) service = foyer_test_service_new ();
-  g_autoptr (FoyerChatClient) alice
-      = login (service, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
-  g_autoptr (FoyerChatClient) bob = login (service, FOYER_TEST_BOB_EMAIL, FOYER_TEST_BOB_PASSWORD);
-  g_autoptr (FoyerKmsClient) kms = NULL;
-  g_autoptr (SoupSession) session
-      = soup_session_new_with_options ("max-conns", 100000, "max-conns-per-host", 100000, NULL);
-  g_autoptr (GAsyncResult) r = NULL;
-  g_autoptr (FoyerKmsKey) key = NULL;
-  g_autoptr (JsonNode) space = NULL;
-  g_autofree char *resource = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *events_url = foyer_chat_client_get_events_url (bob);
-  g_autofree char *auth = g_strdup_printf ("Bearer %s", foyer_chat_client_get_token (bob));
-  const char *people[] = { foyer_chat_client_get_person_id (alice), NULL };
-  Bench bench = { 0 };
-  const char *space_id;
-  gsize key_len = 0;
-  const guint8 *key_data;
-  gint64 start, deadline;
-  double seconds;
+  Poster *poster = data;
+  g_autoptr (GError) error = NULL;
+  int fd = foyer_test_net_dial (NULL, poster->target->host, poster->target->port, &error);
 
-  bench.sent_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  bench.latencies = g_array_new (FALSE, FALSE, sizeof (double));
-
-  kms = foyer_kms_client_new (foyer_chat_client_get_session (alice),
-                              foyer_test_service_get_kms_url (service));
-  foyer_kms_client_set_token (kms, foyer_chat_client_get_token (alice));
-  foyer_kms_client_create_resource_async (kms, people, NULL, store_result_cb, &r);
-  resource = foyer_kms_client_create_resource_finish (kms, await (&r), NULL);
-  g_clear_object (&r);
-  foyer_kms_client_create_key_async (kms, resource, NULL, store_result_cb, &r);
-  key = foyer_kms_client_create_key_finish (kms, await (&r), NULL);
-  g_clear_object (&r);
-  key_data = foyer_kms_key_get_data (key, &key_len);
-  title = foyer_jwe_encrypt_string (key_data, key_len, key->uri, "Bench space", NULL);
-  foyer_chat_client_create_space_async (alice, title, resource, NULL, store_result_cb, &r);
-  space = call_finish (alice, &r);
-  space_id = json_object_get_string_member (json_node_get_object (space), "id");
-  foyer_chat_client_add_member_async (alice, space_id, foyer_chat_client_get_person_id (bob), NULL,
-                                      store_result_cb, &r);
-  json_node_unref (call_finish (alice, &r));
-
-  /* N connections of Bob's (one person, N devices): each gets every push.
-   * At most 32 handshakes at a time, so the listen backlog never overflows
-   * and no SYN waits for a retransmission. */
-  start = g_get_monotonic_time ();
-  for (guint i = 0; i < n; i++)
+  g_assert_no_error (error);
+  for (guint n = 0; g_get_monotonic_time () < poster->deadline; n++)
     {
-      g_autoptr (SoupMessage) msg = soup_message_new ("GET", events_url);
+      g_autofree char *id
+          = g_strdup_printf ("p-%s-%u-%u-%u", poster->target->name, poster->run, poster->index, n);
+      g_autofree char *body = post_json (poster->target, id);
+      gint64 start = g_get_monotonic_time ();
+      double ms;
 
-      while (i - (bench.connected + bench.failed) >= 32)
-        g_main_context_iteration (NULL, TRUE);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-      soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                            connected_cb, &bench);
+      if (bench_post (fd, poster->target->path, poster->target->token, body) / 100 != 2)
+        {
+          poster->failed++;
+          close (fd);
+          fd = foyer_test_net_dial (NULL, poster->target->host, poster->target->port, &error);
+          g_assert_no_error (error);
+          continue;
+        }
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (poster->ms, ms);
+      poster->accepted++;
     }
-  while (bench.connected + bench.failed < n)
-    g_main_context_iteration (NULL, TRUE);
-  g_print ("# N=%u: %u connected, %u failed in %.2f s\n", n, bench.connected, bench.failed,
-           (g_get_monotonic_time () - start) / 1e6);
+  close (fd);
+  return NULL;
+}
 
-  bench.first_post = g_get_monotonic_time ();
-  for (guint m = 0; m < MESSAGES; m++)
+/* Posts/s with no listeners; also the 201's p99 and the CPU each side took. */
+static double
+measure_posts (Target *target, guint run, double *out_p99, double *out_cpu)
+{
+  g_autofree GThread **threads = g_new0 (GThread *, posters);
+  g_autofree Poster *state = g_new0 (Poster, posters);
+  g_autoptr (GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  gint64 start = g_get_monotonic_time ();
+  double cpu = foyer_test_net_cpu_seconds (target->pid);
+  guint accepted = 0, failed = 0;
+  double wall;
+
+  for (int i = 0; i < posters; i++)
     {
-      g_autofree char *client_id = g_strdup_printf ("bench-%u-%u", n, m);
-      g_autofree char *body
-          = foyer_jwe_encrypt_string (key_data, key_len, key->uri, "bench message", NULL);
-      gint64 *sent = g_new (gint64, 1);
-
-      *sent = g_get_monotonic_time ();
-      g_hash_table_insert (bench.sent_at, g_strdup (client_id), sent);
-      foyer_chat_client_post_message_async (alice, space_id, client_id, key->uri, body, NULL, NULL,
-                                            store_result_cb, &r);
-      json_node_unref (call_finish (alice, &r));
+      state[i] = (Poster){ target,
+                           i,
+                           run,
+                           start + seconds * G_USEC_PER_SEC,
+                           0,
+                           0,
+                           g_array_new (FALSE, FALSE, sizeof (double)) };
+      threads[i] = g_thread_new ("poster", poster_thread, &state[i]);
     }
+  for (int i = 0; i < posters; i++)
+    {
+      g_thread_join (threads[i]);
+      accepted += state[i].accepted;
+      failed += state[i].failed;
+      g_array_append_vals (ms, state[i].ms->data, state[i].ms->len);
+      g_array_unref (state[i].ms);
+    }
+  wall = (g_get_monotonic_time () - start) / 1e6;
+  if (failed > 0)
+    g_print ("# %s: %u posts failed\n", target->name, failed);
+  *out_p99 = bench_percentile (ms, 0.99);
+  *out_cpu = (foyer_test_net_cpu_seconds (target->pid) - cpu) / wall;
+  return accepted / wall;
+}
 
+typedef struct
+{
+  gint64 *sent_at; /* µs, per post */
+  GArray *ms;
+  guint expected;
+} Fanout;
+
+static void
+frame_cb (BenchListener *listener,
+          const guint8 *payload,
+          gsize length,
+          gboolean compressed,
+          gpointer user_data)
+{
+  Fanout *fanout = user_data;
+  gint64 sent = listener->frames <= fanout->expected ? fanout->sent_at[listener->frames - 1] : 0;
+  double ms;
+
+  if (sent == 0)
+    return;
+  ms = (g_get_monotonic_time () - sent) / 1000.0;
+  g_array_append_val (fanout->ms, ms);
+}
+
+typedef struct
+{
+  int epoll;
+  Fanout *fanout;
+  gboolean stop;
+} Reader;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *reader = data;
+  struct epoll_event events[256];
+
+  while (!g_atomic_int_get (&reader->stop))
+    {
+      int n = epoll_wait (reader->epoll, events, G_N_ELEMENTS (events), 50);
+
+      for (int i = 0; i < n; i++)
+        bench_listener_read (events[i].data.ptr, frame_cb, reader->fanout);
+    }
+  return NULL;
+}
+
+/* p99 post -> delivery at `listeners` listeners; also how long the
+ * poster waited for each 201 meanwhile. */
+static double
+measure_fanout (Target *target, guint run, double *out_p50, double *out_ack, guint *out_delivered)
+{
+  g_autoptr (GArray) acks = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) bench_listener_free);
+  Fanout fanout = { g_new0 (gint64, posts), g_array_new (FALSE, FALSE, sizeof (double)), posts };
+  Reader reader = { epoll_create1 (EPOLL_CLOEXEC), &fanout, FALSE };
+  GThread *thread;
+  gint64 deadline;
+  double p99;
+  int fd;
+
+  for (int i = 0; i < listeners; i++)
+    {
+      int ws = foyer_test_net_ws_open (NULL, target->host, target->port, target->listen_token, TRUE,
+                                       &error);
+      BenchListener *listener;
+      struct epoll_event event = { .events = EPOLLIN };
+
+      g_assert_no_error (error);
+      listener = bench_listener_new (ws);
+      event.data.ptr = listener;
+      epoll_ctl (reader.epoll, EPOLL_CTL_ADD, ws, &event);
+      g_ptr_array_add (all, listener);
+    }
+  thread = g_thread_new ("listeners", reader_thread, &reader);
+  fd = foyer_test_net_dial (NULL, target->host, target->port, &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < posts; k++)
+    {
+      g_autofree char *id = g_strdup_printf ("f-%s-%u-%d", target->name, run, k);
+      g_autofree char *body = post_json (target, id);
+
+      double ack;
+
+      fanout.sent_at[k] = g_get_monotonic_time ();
+      g_assert_cmpint (bench_post (fd, target->path, target->token, body) / 100, ==, 2);
+      ack = (g_get_monotonic_time () - fanout.sent_at[k]) / 1000.0;
+      g_array_append_val (acks, ack);
+    }
+  close (fd);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (bench.latencies->len < (guint) MESSAGES * bench.connected
+  while (g_atomic_int_get (&fanout.ms->len) < posts * listeners
          && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
+    g_usleep (1000);
+  g_atomic_int_set (&reader.stop, TRUE);
+  g_thread_join (thread);
+  close (reader.epoll);
+  *out_delivered = fanout.ms->len;
+  *out_ack = bench_percentile (acks, 0.5);
+  *out_p50 = bench_percentile (fanout.ms, 0.5);
+  p99 = bench_percentile (fanout.ms, 0.99);
+  g_array_unref (fanout.ms);
+  g_free (fanout.sent_at);
+  return p99;
+}
 
-  g_array_sort (bench.latencies, compare_double);
-  seconds = (bench.last_delivery - bench.first_post) / 1e6;
-  g_print ("fanout N=%u messages=%u deliveries=%u/%u p50=%.2f ms p99=%.2f ms max=%.2f ms "
-           "throughput=%.0f deliveries/s (%.1f messages/s fully delivered)\n",
-           n, MESSAGES, bench.latencies->len, MESSAGES * bench.connected,
-           percentile (bench.latencies, 0.50), percentile (bench.latencies, 0.99),
-           percentile (bench.latencies, 1.0), seconds > 0 ? bench.latencies->len / seconds : 0,
-           seconds > 0 ? MESSAGES / seconds : 0);
+static GSubprocess *
+start_reference (const char *dir, guint16 *port)
+{
+  g_autofree char *exe = g_build_filename (FOYER_BUILDDIR, "tests", "bench", "service",
+                                           "bench-reference-server", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe, dir, NULL);
 
-  g_hash_table_unref (bench.sent_at);
-  g_array_unref (bench.latencies);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_str_has_prefix (line, "port "));
+  *port = (guint16) atoi (line + 5);
+  return process;
 }
 
 static void
-raise_fd_limit (void)
+print_figure (const char *what, GArray *service, GArray *reference, const char *unit)
 {
-  struct rlimit limit;
+  double s[3], r[3];
 
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
-    {
-      limit.rlim_cur = limit.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &limit);
-    }
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
-    g_print ("# RLIMIT_NOFILE %lu\n", (unsigned long) limit.rlim_cur);
+  bench_min_median_max (service, s);
+  bench_min_median_max (reference, r);
+  g_print ("%-34s service %9.1f %-7s (min %.1f, max %.1f)   reference %9.1f (min %.1f, max %.1f)   "
+           "ratio %.2f\n",
+           what, s[1], unit, s[0], s[2], r[1], r[0], r[2], r[1] > 0 ? s[1] / r[1] : 0);
+}
+
+static void
+add (GArray *array, double value)
+{
+  g_array_append_val (array, value);
+}
+
+static void
+parse_args (int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs (3)", "N" },
+    { "posters", 0, 0, G_OPTION_ARG_INT, &posters, "Connections posting at once (16)", "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "Seconds of posting per run (5)", "S" },
+    { "listeners", 0, 0, G_OPTION_ARG_INT, &listeners, "WebSocket listeners (1000)", "N" },
+    { "posts", 0, 0, G_OPTION_ARG_INT, &posts, "Posts to the listeners per run (100)", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("— foyer-service's hot path");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
 }
 
 int
 main (int argc, char **argv)
 {
-  raise_fd_limit ();
-  if (argc > 1)
-    for (int i = 1; i < argc; i++)
-      run ((guint) g_ascii_strtoull (argv[i], NULL, 10));
-  else
+  g_autoptr (FoyerTestScene) scene = NULL;
+  g_autoptr (GSubprocess) reference_process = NULL;
+  g_autofree char *reference_dir = g_dir_make_tmp ("bench-reference-XXXXXX", NULL);
+  const char *names[2] = { "service", "reference" };
+  GArray *rate[2], *rate_p99[2], *cpu[2], *p99[2], *p50[2], *ack[2];
+  Target targets[2];
+  struct rlimit limit;
+  double median_rate[3], median_p99[3];
+
+  parse_args (argc, argv);
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
     {
-      run (100);
-      run (1000);
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+  /* Every client is on 127.0.0.1 here. */
+  g_setenv ("FOYER_SERVICE_MAX_PER_ADDRESS", "0", TRUE);
+  scene = foyer_test_scene_new (NULL);
+  targets[0] = (Target){ "service",          scene->host,      scene->port,          scene->pid,
+                         scene->alice_token, scene->bob_token, scene->messages_path, scene };
+  targets[1] = targets[0];
+  targets[1].name = "reference";
+  reference_process = start_reference (reference_dir, &targets[1].port);
+  targets[1].pid = atoi (g_subprocess_get_identifier (reference_process));
+
+  for (guint t = 0; t < 2; t++)
+    {
+      rate[t] = g_array_new (FALSE, FALSE, sizeof (double));
+      rate_p99[t] = g_array_new (FALSE, FALSE, sizeof (double));
+      cpu[t] = g_array_new (FALSE, FALSE, sizeof (double));
+      p99[t] = g_array_new (FALSE, FALSE, sizeof (double));
+      p50[t] = g_array_new (FALSE, FALSE, sizeof (double));
+      ack[t] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
+  g_print ("# %d runs; %d posters for %d s; %d listeners, %d posts one after another; "
+           "%u cores\n",
+           runs, posters, seconds, listeners, posts, g_get_num_processors ());
+  for (int run = 0; run < runs; run++)
+    for (guint t = 0; t < 2; t++)
+      {
+        double post_p99, post_cpu, fan_p50, fan_p99, fan_ack, posts_per_s;
+        guint delivered;
+
+        posts_per_s = measure_posts (&targets[t], run, &post_p99, &post_cpu);
+        fan_p99 = measure_fanout (&targets[t], run, &fan_p50, &fan_ack, &delivered);
+        g_print ("# run %d %-9s %7.0f posts/s (201 p99 %.1f ms, server CPU %.0f%% of a core); "
+                 "%d listeners: 201 p50 %.1f ms, delivery p50 %.1f ms p99 %.1f ms, %u/%d "
+                 "delivered\n",
+                 run + 1, names[t], posts_per_s, post_p99, post_cpu * 100, listeners, fan_ack,
+                 fan_p50, fan_p99, delivered, posts * listeners);
+        add (ack[t], fan_ack);
+        add (rate[t], posts_per_s);
+        add (rate_p99[t], post_p99);
+        add (cpu[t], post_cpu * 100);
+        add (p99[t], fan_p99);
+        add (p50[t], fan_p50);
+      }
+
+  g_print ("\n");
+  print_figure ("posts/s, no listeners", rate[0], rate[1], "/s");
+  print_figure ("201 p99 while posting", rate_p99[0], rate_p99[1], "ms");
+  print_figure ("server CPU while posting", cpu[0], cpu[1], "%");
+  print_figure ("201 p50 with the listeners", ack[0], ack[1], "ms");
+  print_figure ("p50 post->delivery", p50[0], p50[1], "ms");
+  print_figure ("p99 post->delivery", p99[0], p99[1], "ms");
+
+  bench_min_median_max (rate[0], median_rate);
+  bench_min_median_max (p99[0], median_p99);
+  g_print ("\nGoal >= %d posts/s with no listeners: %s (median %.0f/s", GOAL_POSTS_PER_S,
+           median_rate[1] >= GOAL_POSTS_PER_S ? "met" : "MISSED", median_rate[1]);
+  if (median_rate[1] < GOAL_POSTS_PER_S)
+    {
+      double share = bench_percentile (cpu[0], 0.5) / 100;
+
+      /* The posting threads run on the same cores: what the service did
+       * with the CPU it got says what a core of its own would do. */
+      g_print (", %.0f%% short; the service had %.0f%% of a core, the %d posting threads took the "
+               "rest of the %u; %.0f posts/s per core of the service's own",
+               100 - 100 * median_rate[1] / GOAL_POSTS_PER_S, share * 100, posters,
+               g_get_num_processors (), share > 0 ? median_rate[1] / share : 0);
+    }
+  g_print (")\n");
+  g_print ("Goal p99 <= %.0f ms at %d listeners: %s (median p99 %.1f ms", GOAL_P99_MS, listeners,
+           median_p99[1] <= GOAL_P99_MS ? "met" : "MISSED", median_p99[1]);
+  if (median_p99[1] > GOAL_P99_MS)
+    g_print (", %.1f ms over; the listeners' reader shares the %u cores with the service",
+             median_p99[1] - GOAL_P99_MS, g_get_num_processors ());
+  g_print (")\n");
+
+  g_subprocess_send_signal (reference_process, SIGTERM);
+  g_subprocess_wait (reference_process, NULL, NULL);
+  for (guint t = 0; t < 2; t++)
+    {
+      g_array_unref (rate[t]);
+      g_array_unref (rate_p99[t]);
+      g_array_unref (cpu[t]);
+      g_array_unref (p99[t]);
+      g_array_unref (p50[t]);
+      g_array_unref (ack[t]);
     }
   return 0;
 }

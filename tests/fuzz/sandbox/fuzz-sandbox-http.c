@@ -230,7 +230,8 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   token = foyer_test_sandbox_mint_token (sandbox, "alice@contoso.example", NULL, &error);
   g_assert_no_error (error);
-  session = soup_session_new_with_options ("timeout", 10, NULL);
+  session = foyer_test_sandbox_trust_session (sandbox,
+                                              soup_session_new_with_options ("timeout", 10, NULL));
   g_test_add_func ("/fuzz/sandbox/http-mutations", test_mutations);
   ret = g_test_run ();
   g_object_unref (session);
