@@ -539,7 +539,8 @@ bench_tiles (void)
   g_autoptr (GPtrArray) urls = thumbnail_urls (graph, refs);
   g_autofree char *token = account_token (account);
   g_autoptr (SoupSession) session = soup_session_new_with_options (
-      "max-conns-per-host", 4, "max-conns", 64, "user-agent", "bench-tiles", NULL);
+      "max-conns-per-host", 4, "max-conns", 64, "user-agent", "bench-tiles", "tls-database",
+      foyer_test_sandbox_get_tls_database (sandbox), NULL);
   g_autoptr (GArray) cold_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) floor_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) longest_ms = g_array_new (FALSE, FALSE, sizeof (double));
