@@ -180,8 +180,25 @@ store_settled (gpointer data)
   foyer_store_get_namespace_size (data, FOYER_STORE_NS_THUMBNAILS, &bytes, NULL);
   stable = bytes > 0 && bytes == last ? stable + 1 : 0;
   last = bytes;
-  g_usleep (20000);
   return stable >= 10;
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The encrypted store has written every thumbnail: its size the same
+ * for 10 looks 20 ms apart (a timer wakes the loop to look again). */
+static gboolean
+wait_store_settled (FoyerStore *store)
+{
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+  gboolean settled = foyer_ui_test_wait_until (store_settled, store, 60000);
+
+  g_source_remove (wake);
+  return settled;
 }
 
 static int
@@ -369,7 +386,7 @@ forget_thumbnails (FoyerThumbnailLoader *loader, FoyerStore *store)
   gsize memory_max = foyer_thumbnail_loader_get_max_memory_bytes (loader);
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (foyer_ui_test_wait_until (store_settled, store, 60000));
+  g_assert_true (wait_store_settled (store));
   foyer_thumbnail_loader_set_max_memory_bytes (loader, 0);
   foyer_thumbnail_loader_set_max_memory_bytes (loader, memory_max);
   g_assert_true (foyer_store_delete_namespace (store, FOYER_STORE_NS_THUMBNAILS, &error));
@@ -578,7 +595,7 @@ bench_tiles (void)
       g_assert_cmpuint (cold.network, ==, n_tiles);
       append (floor_ms, bare_libsoup (session, urls, token));
     }
-  g_assert_true (foyer_ui_test_wait_until (store_settled, store, 60000));
+  g_assert_true (wait_store_settled (store));
   foyer_store_get_namespace_size (store, FOYER_STORE_NS_THUMBNAILS, &stored, NULL);
 
   /* From the encrypted store only: nothing kept in memory meanwhile. */
