@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-application.h"
+#include "foyer-a11y.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
@@ -258,9 +259,27 @@ foyer_application_startup (GApplication *app)
     { .name = "about", .activate = about_action_cb },
     { .name = "quit", .activate = quit_action_cb },
   };
-  static const char *quit_accels[] = { "<Control>q", NULL };
+  /* Every accelerator is here, as the shortcuts window lists them
+   * (gtk/help-overlay.ui); test-shortcuts checks that they agree. They
+   * act before the focused widget's own keys. */
+  static const struct
+  {
+    const char *action;
+    const char *accel;
+  } accels[] = {
+    { "app.quit", "<Control>q" },
+    { "account.preferences", "<Control>comma" },
+    { "win.new-space", "<Control>n" },
+    { "win.jump-to-space", "<Control>k" },
+    /* The search of every space (FoyerWindow's win.search). */
+    { "win.search", "<Control>f" },
+    { "win.previous-space", "<Alt>Up" },
+    { "win.next-space", "<Alt>Down" },
+    { "space.attach-file", "<Control><Shift>a" },
+  };
 
   G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
+  foyer_a11y_watch_toplevels ();
 
   /* WebKit objects need GTK initialized, which startup does. */
   self->web_session = foyer_web_session_new ();
@@ -271,7 +290,9 @@ foyer_application_startup (GApplication *app)
                            self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
+                                           (const char *const[]){ accels[i].accel, NULL });
 }
 
 static void

@@ -23,13 +23,6 @@
 #define SALT_SIZE          16
 #define HASH_SIZE          32
 
-static void
-jwk_release (cjose_jwk_t *jwk)
-{
-  cjose_jwk_release (jwk);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jwk_t, jwk_release)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jws_t, cjose_jws_release)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_header_t, cjose_header_release)
 
@@ -154,119 +147,6 @@ foyer_svc_write_private_file (const char *path, const char *contents, gsize leng
   return TRUE;
 }
 
-static gboolean
-check_private (const char *path, GError **error)
-{
-  GStatBuf st;
-
-  if (g_stat (path, &st) != 0)
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot read %s: %s", path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  if ((st.st_mode & 077) != 0)
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
-                   "%s is readable by others; make it 0600 (chmod 600)", path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-cjose_jwk_t *
-foyer_svc_load_signing_key (const char *data_dir, GError **error)
-{
-  g_autofree char *path = g_build_filename (data_dir, "token-signing-key.jwk", NULL);
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  cjose_err err = { 0 };
-  cjose_jwk_t *jwk;
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      if (!check_private (path, error) || !g_file_get_contents (path, &contents, &length, error))
-        return NULL;
-      jwk = foyer_jose_check_jwk_text (contents, length, NULL)
-                ? cjose_jwk_import (contents, length, &err)
-                : NULL;
-      OPENSSL_cleanse (contents, length);
-      if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
-        {
-          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
-                       "%s is not an EC private key", path);
-          if (jwk != NULL)
-            cjose_jwk_release (jwk);
-          return NULL;
-        }
-      return jwk;
-    }
-
-  jwk = cjose_jwk_create_EC_random (CJOSE_JWK_EC_P_256, &err);
-  if (jwk == NULL)
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL,
-                   "Cannot create the token signing key: %s", err.message);
-      return NULL;
-    }
-  {
-    g_autofree char *kid = foyer_random_token (12);
-    char *json;
-    gboolean ok;
-
-    cjose_jwk_set_kid (jwk, kid, strlen (kid), &err);
-    json = cjose_jwk_to_json (jwk, true, &err);
-    ok = json != NULL && foyer_svc_write_private_file (path, json, strlen (json), error);
-    if (json != NULL)
-      {
-        OPENSSL_cleanse (json, strlen (json));
-        cjose_get_dealloc () (json);
-      }
-    if (!ok)
-      {
-        cjose_jwk_release (jwk);
-        return NULL;
-      }
-  }
-  return jwk;
-}
-
-/* Accepts a public JWK, or the service.json of a conversation service
- * (its "tokenPublicKey" member): how a KMS running alone trusts tokens. */
-cjose_jwk_t *
-foyer_svc_load_public_key_file (const char *path, GError **error)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *object;
-  JsonNode *key;
-  g_autofree char *text = NULL;
-  cjose_err err = { 0 };
-  cjose_jwk_t *jwk;
-
-  if (!json_parser_load_from_file (parser, path, error))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s is not a JWK", path);
-      return NULL;
-    }
-  object = json_node_get_object (json_parser_get_root (parser));
-  key = json_object_get_member (object, "tokenPublicKey");
-  text = json_to_string (key != NULL ? key : json_parser_get_root (parser), FALSE);
-  jwk = foyer_jose_check_jwk_text (text, strlen (text), NULL)
-            ? cjose_jwk_import (text, strlen (text), &err)
-            : NULL;
-  if (jwk == NULL || cjose_jwk_get_kty (jwk, &err) != CJOSE_JWK_KTY_EC)
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "%s holds no EC public key",
-                   path);
-      if (jwk != NULL)
-        cjose_jwk_release (jwk);
-      return NULL;
-    }
-  return jwk;
-}
-
 char *
 foyer_svc_token_issue (cjose_jwk_t *key,
                        const char *person_id,
@@ -364,8 +244,12 @@ check_claims (JsonObject *claims, FoyerSvcClaims *out, GError **error)
 /* Checks the signature and the claims of a token; fills out (which the
  * caller clears) and returns TRUE for a valid, unexpired one. */
 gboolean
-foyer_svc_token_verify (cjose_jwk_t *key, const char *token, FoyerSvcClaims *out, GError **error)
+foyer_svc_token_verify (FoyerSvcTokenKeys *keys,
+                        const char *token,
+                        FoyerSvcClaims *out,
+                        GError **error)
 {
+  g_autoptr (cjose_jwk_t) key = NULL;
   static const char *const algs[] = { "ES256", NULL };
   static const FoyerJoseRules rules = { FOYER_JOSE_JWS, 4096, algs, NULL };
   g_autoptr (JsonObject) shape = NULL;
@@ -386,6 +270,8 @@ foyer_svc_token_verify (cjose_jwk_t *key, const char *token, FoyerSvcClaims *out
   jws = cjose_jws_import (token, strlen (token), &err);
   if (jws == NULL || (header = cjose_jws_get_protected (jws)) == NULL
       || g_strcmp0 (cjose_header_get (header, CJOSE_HDR_ALG, &err), CJOSE_HDR_ALG_ES256) != 0
+      || (key = foyer_svc_token_keys_find (keys, cjose_header_get (header, CJOSE_HDR_KID, &err)))
+             == NULL
       || !cjose_jws_verify (jws, key, &err)
       || !cjose_jws_get_plaintext (jws, &plain, &plain_len, &err))
     return unauthorized (error, "The token is not valid");
@@ -477,8 +363,10 @@ foyer_svc_tokens_forget (FoyerSvc *svc, const char *session_id, const char *pers
 {
   const char *match[] = { session_id, person_id };
 
+  g_mutex_lock (&svc->tokens_lock);
   if (svc->tokens != NULL)
     g_hash_table_foreach_remove (svc->tokens, same_session_cb, (gpointer) match);
+  g_mutex_unlock (&svc->tokens_lock);
 }
 
 /* ---- Sessions ---- */
@@ -486,43 +374,48 @@ foyer_svc_tokens_forget (FoyerSvc *svc, const char *session_id, const char *pers
 /* Whether the session of a token is still alive: not signed out or
  * revoked, not past its end, its person neither disabled nor removed.
  * Without a conversation database (a KMS alone) there is nothing to ask,
- * and the token's own expiry is all there is. */
+ * and the token's own expiry is all there is. A database that cannot be
+ * asked is an error of its own (503), never a refusal. */
 gboolean
-foyer_svc_session_check (FoyerSvc *svc, const FoyerSvcClaims *claims, GError **error)
+foyer_svc_session_check (FoyerSvc *svc,
+                         FoyerSvcDb *db,
+                         const FoyerSvcClaims *claims,
+                         GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  gint64 now_ms = g_get_real_time () / 1000;
+  int state;
 
-  if (svc->db == NULL)
+  if (db == NULL || !svc->conversation)
     return TRUE;
-  stmt = foyer_svc_store_prepare (svc->db,
-                                  "SELECT s.revoked, s.expires, p.disabled, p.removed"
-                                  " FROM sessions s JOIN persons p ON p.id = s.person_id"
-                                  " WHERE s.id = ? AND s.person_id = ?",
-                                  error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, claims->session_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, claims->person_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return unauthorized (error, "This session has ended; sign in again");
-  if (sqlite3_column_int (stmt, 3) != 0)
-    return unauthorized (error, "The account of this token no longer exists");
-  if (sqlite3_column_int (stmt, 2) != 0)
-    return unauthorized (error, "This account is disabled; ask an administrator");
-  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    return unauthorized (error, "You signed out of this session; sign in again");
-  if (sqlite3_column_int64 (stmt, 1) <= now_ms)
-    return unauthorized (error, "The token has expired; sign in again");
-  return TRUE;
+  state = foyer_svc_db_session_state (db, claims->session_id, claims->person_id,
+                                      g_get_real_time () / 1000, error);
+  switch (state)
+    {
+    case FOYER_SVC_SESSION_LIVE:
+      return TRUE;
+    case FOYER_SVC_SESSION_UNKNOWN:
+      return unauthorized (error, "This session has ended; sign in again");
+    case FOYER_SVC_SESSION_PERSON_REMOVED:
+      return unauthorized (error, "The account of this token no longer exists");
+    case FOYER_SVC_SESSION_PERSON_DISABLED:
+      return unauthorized (error, "This account is disabled; ask an administrator");
+    case FOYER_SVC_SESSION_REVOKED:
+      return unauthorized (error, "You signed out of this session; sign in again");
+    case FOYER_SVC_SESSION_EXPIRED:
+      return unauthorized (error, "The token has expired; sign in again");
+    default:
+      return FALSE;
+    }
 }
 
-/* A token from an Authorization header → who and which session. */
+/* A token from an Authorization header → who and which session. Runs on
+ * any thread: the cache of verified tokens has a lock. */
 gboolean
-foyer_svc_authenticate_token (FoyerSvc *svc, const char *token, FoyerSvcClaims *out, GError **error)
+foyer_svc_authenticate_token (
+    FoyerSvc *svc, FoyerSvcDb *db, const char *token, FoyerSvcClaims *out, GError **error)
 {
   g_autofree char *digest = NULL;
   CachedToken *cached;
+  gboolean known = FALSE;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   memset (out, 0, sizeof *out);
@@ -531,20 +424,29 @@ foyer_svc_authenticate_token (FoyerSvc *svc, const char *token, FoyerSvcClaims *
   if (strlen (token) > 4096)
     return unauthorized (error, "The token is not valid");
   digest = token_digest (token);
+  g_mutex_lock (&svc->tokens_lock);
   cached = svc->tokens != NULL ? g_hash_table_lookup (svc->tokens, digest) : NULL;
   if (cached != NULL && cached->claims.expires > now)
-    claims_copy (&cached->claims, out);
-  else if (foyer_svc_token_verify (svc->verify_key, token, out, error))
-    cache_token (svc, g_steal_pointer (&digest), out);
-  else
-    return FALSE;
+    {
+      claims_copy (&cached->claims, out);
+      known = TRUE;
+    }
+  g_mutex_unlock (&svc->tokens_lock);
+  if (!known)
+    {
+      if (!foyer_svc_token_verify (svc->token_keys, token, out, error))
+        return FALSE;
+      g_mutex_lock (&svc->tokens_lock);
+      cache_token (svc, g_steal_pointer (&digest), out);
+      g_mutex_unlock (&svc->tokens_lock);
+    }
 
   if (svc->org_id != NULL && g_strcmp0 (out->org, svc->org_id) != 0)
     {
       foyer_svc_claims_clear (out);
       return unauthorized (error, "The token belongs to another organization");
     }
-  if (!foyer_svc_session_check (svc, out, error))
+  if (!foyer_svc_session_check (svc, db, out, error))
     {
       foyer_svc_claims_clear (out);
       return FALSE;
@@ -554,61 +456,25 @@ foyer_svc_authenticate_token (FoyerSvc *svc, const char *token, FoyerSvcClaims *
 
 /* A new session for a person who just signed in; its id goes in the token. */
 char *
-foyer_svc_session_create (FoyerSvc *svc, const char *person_id, gint64 lifetime, GError **error)
+foyer_svc_session_create (
+    FoyerSvc *svc, FoyerSvcDb *db, const char *person_id, gint64 lifetime, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *id = foyer_svc_new_id ();
   gint64 now_ms = g_get_real_time () / 1000;
+  gboolean prune;
 
   /* Ended sessions are kept a day (what a support question needs), then
    * dropped, once an hour at most. */
-  if (now_ms - svc->sessions_pruned > 3600 * 1000)
-    {
-      g_autoptr (sqlite3_stmt) prune = foyer_svc_store_prepare (
-          svc->db, "DELETE FROM sessions WHERE expires < ?1 OR revoked < ?1", NULL);
-
-      if (prune != NULL)
-        {
-          sqlite3_bind_int64 (prune, 1, now_ms - 24 * 3600 * 1000);
-          sqlite3_step (prune);
-        }
-      svc->sessions_pruned = now_ms;
-    }
-  stmt = foyer_svc_store_prepare (
-      svc->db, "INSERT INTO sessions (id, person_id, created, expires) VALUES (?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, now_ms);
-  sqlite3_bind_int64 (stmt, 4, now_ms + lifetime * 1000);
-  if (!foyer_svc_store_step_done (svc->db, stmt, error))
+  g_mutex_lock (&svc->tokens_lock);
+  prune = now_ms - svc->sessions_pruned > 3600 * 1000;
+  if (prune)
+    svc->sessions_pruned = now_ms;
+  g_mutex_unlock (&svc->tokens_lock);
+  if (prune)
+    foyer_svc_db_sessions_prune (db, now_ms - 24 * 3600 * 1000, NULL);
+  if (!foyer_svc_db_session_insert (db, id, person_id, now_ms, now_ms + lifetime * 1000, error))
     return NULL;
   return g_steal_pointer (&id);
-}
-
-/* Ends one session (session_id) or every live session of a person
- * (person_id): their tokens are refused from now on. Returns how many. */
-int
-foyer_svc_sessions_revoke (sqlite3 *db,
-                           const char *session_id,
-                           const char *person_id,
-                           GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      db,
-      session_id != NULL
-          ? "UPDATE sessions SET revoked = ?1 WHERE id = ?2 AND revoked IS NULL"
-          : "UPDATE sessions SET revoked = ?1 WHERE person_id = ?2 AND revoked IS NULL",
-      error);
-
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / 1000);
-  sqlite3_bind_text (stmt, 2, session_id != NULL ? session_id : person_id, -1, SQLITE_STATIC);
-  if (!foyer_svc_store_step_done (db, stmt, error))
-    return -1;
-  return sqlite3_changes (db);
 }
 
 static gboolean

@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Transactions of the conversation database, and group commit.
+ * SQLite: running requests on the main loop, and group commit.
  *
  * Every acknowledged write must be on disk (synchronous = FULL), and an
  * fsync costs milliseconds: one COMMIT per post would cap the service at a
  * few hundred posts a second. While the service serves, the writes of all
  * the requests handled in one turn of the main loop share one transaction:
- * each request runs in a savepoint of its own (so a failed request rolls
- * back alone), the transaction commits once at the end of the turn, and
- * only then are the replies of that turn released and their events pushed
- * to the listeners, in that order: the poster hears back before the
+ * each request's unit of work is a savepoint of its own (so a failed one
+ * rolls back alone), the transaction commits once at the end of the turn,
+ * and only then are the replies of that turn released and their events
+ * pushed to the listeners, in that order: the poster hears back before the
  * service writes to a thousand sockets. Nothing is acknowledged before it
  * is durable; if the COMMIT fails, every request of the turn gets the
  * error instead of its reply. Under no load a turn holds one request, and
  * nothing waits longer than it did.
  *
- * Outside serve (the admin CLI), foyer_svc_begin/commit are plain
- * BEGIN IMMEDIATE/COMMIT.
+ * PostgreSQL runs requests on worker threads instead (foyer-svc-pool.c),
+ * with the same promise.
  */
 #define G_LOG_DOMAIN "foyer-service"
 
@@ -24,17 +24,21 @@
 
 #include "foyer-svc.h"
 
+#include <sqlite3.h>
 #include <string.h>
+
+typedef struct
+{
+  FoyerSvcRequest *req;
+  FoyerSvcDone done;
+} Held;
 
 struct _FoyerSvcGroup
 {
   FoyerSvc *svc;
   GSource *source;
-  gboolean open;         /* BEGIN IMMEDIATE done, COMMIT due */
-  gboolean in_savepoint; /* a request's writes are under way */
-  GPtrArray *events;     /* of the requests done in this transaction */
-  GPtrArray *held;       /* SoupServerMessage: replies waiting for the COMMIT */
-  GQueue pushes;         /* GPtrArray of events, committed, to push */
+  GArray *held;  /* Held: replies waiting for the COMMIT */
+  GQueue pushes; /* GPtrArray of events, committed, to push */
   guint push_id;
   FoyerSvcGroupStats stats;
 };
@@ -56,21 +60,19 @@ push_cb (gpointer user_data)
 static void
 release_replies (FoyerSvcGroup *group, const GError *error)
 {
-  g_autoptr (GPtrArray) held = g_steal_pointer (&group->held);
+  g_autoptr (GArray) held = g_steal_pointer (&group->held);
 
-  group->held = g_ptr_array_new_with_free_func (g_object_unref);
+  group->held = g_array_new (FALSE, FALSE, sizeof (Held));
   for (guint i = 0; i < held->len; i++)
     {
-      SoupServerMessage *msg = g_ptr_array_index (held, i);
+      Held *h = &g_array_index (held, Held, i);
 
-      if (!foyer_svc_http_is_connected (msg))
-        continue;
-      if (error != NULL && soup_server_message_get_status (msg) / 100 == 2)
+      if (error != NULL && h->req->status / 100 == 2)
         {
-          soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
-          foyer_svc_respond_error (msg, error);
+          g_clear_pointer (&h->req->ended, g_ptr_array_unref);
+          foyer_svc_respond_error (h->req, error);
         }
-      soup_server_message_unpause (msg);
+      h->done (h->req);
     }
 }
 
@@ -78,11 +80,12 @@ release_replies (FoyerSvcGroup *group, const GError *error)
  * back by itself: what the turn's earlier requests wrote is gone, so
  * their replies say so, and the next request starts a new turn. */
 static gboolean
-group_lost (FoyerSvcGroup *group, int cause)
+group_lost (FoyerSvcGroup *group)
 {
   g_autoptr (GError) error = NULL;
+  int cause = foyer_svc_db_sqlite_group_lost (group->svc->db);
 
-  if (!group->open || !sqlite3_get_autocommit (group->svc->db))
+  if (cause == SQLITE_OK)
     return FALSE;
   if (cause == SQLITE_FULL)
     error = g_error_new_literal (FOYER_SVC_ERROR, FOYER_SVC_ERROR_STORAGE_FULL,
@@ -93,9 +96,6 @@ group_lost (FoyerSvcGroup *group, int cause)
                                  "The service could not save this; try again");
   g_warning ("A transaction was rolled back by SQLite (%s); %u replies say so",
              sqlite3_errstr (cause), group->held->len);
-  group->open = FALSE;
-  group->in_savepoint = FALSE;
-  g_clear_pointer (&group->events, g_ptr_array_unref);
   release_replies (group, error);
   return TRUE;
 }
@@ -106,20 +106,20 @@ static void
 group_commit (FoyerSvcGroup *group)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) events = g_steal_pointer (&group->events);
+  g_autoptr (GPtrArray) events = NULL;
+  FoyerSvcDb *db = group->svc->db;
 
-  if (!group->open || group_lost (group, sqlite3_extended_errcode (group->svc->db) & 0xff))
+  if (!foyer_svc_db_sqlite_group_pending (db) || group_lost (group))
     return;
-  group->open = FALSE;
   group->stats.commits++;
   group->stats.requests += group->held->len;
-  if (!foyer_svc_store_exec (group->svc->db, "COMMIT", &error))
+  if (!foyer_svc_db_sqlite_group_commit (db, &error))
     {
-      foyer_svc_store_exec (group->svc->db, "ROLLBACK", NULL);
       g_warning ("A group commit failed: %s", error->message);
       release_replies (group, error);
       return;
     }
+  events = foyer_svc_db_take_committed (db);
   release_replies (group, NULL);
   if (events != NULL && events->len > 0)
     {
@@ -135,7 +135,7 @@ group_prepare (GSource *source, int *timeout)
   FoyerSvcGroup *group = *(FoyerSvcGroup **) (source + 1);
 
   *timeout = -1;
-  return group->open && !group->in_savepoint;
+  return foyer_svc_db_sqlite_group_pending (group->svc->db);
 }
 
 static gboolean
@@ -143,7 +143,7 @@ group_check (GSource *source)
 {
   FoyerSvcGroup *group = *(FoyerSvcGroup **) (source + 1);
 
-  return group->open && !group->in_savepoint;
+  return foyer_svc_db_sqlite_group_pending (group->svc->db);
 }
 
 static gboolean
@@ -161,7 +161,7 @@ foyer_svc_group_start (FoyerSvc *svc)
   FoyerSvcGroup *group = g_new0 (FoyerSvcGroup, 1);
 
   group->svc = svc;
-  group->held = g_ptr_array_new_with_free_func (g_object_unref);
+  group->held = g_array_new (FALSE, FALSE, sizeof (Held));
   g_queue_init (&group->pushes);
   /* Same priority as the sockets: a busy service cannot starve it. */
   group->source = g_source_new (&group_funcs, sizeof (GSource) + sizeof (FoyerSvcGroup *));
@@ -169,7 +169,39 @@ foyer_svc_group_start (FoyerSvc *svc)
   g_source_set_priority (group->source, G_PRIORITY_DEFAULT);
   g_source_set_name (group->source, "foyer-service group commit");
   g_source_attach (group->source, NULL);
+  foyer_svc_db_sqlite_set_grouped (svc->db, TRUE);
   svc->group = group;
+}
+
+/* Runs a request now. Its reply waits for the turn's COMMIT when the
+ * turn's transaction is open: it may have written, or read what others
+ * wrote. */
+void
+foyer_svc_group_run (FoyerSvc *svc, FoyerSvcRequest *req, FoyerSvcWork work, FoyerSvcDone done)
+{
+  FoyerSvcGroup *group = svc->group;
+  Held held = { req, done };
+
+  req->db = svc->db;
+  req->kms_db = svc->kms_db;
+  if (group != NULL && svc->db != NULL)
+    group_lost (group);
+  work (req);
+  if (svc->db != NULL && foyer_svc_db_sqlite_in_unit (svc->db))
+    {
+      g_critical ("A handler left its unit of work open");
+      foyer_svc_rollback (svc->db);
+    }
+  if (group == NULL || svc->db == NULL || !foyer_svc_db_sqlite_group_pending (svc->db))
+    {
+      /* Outside serve (or nothing open): what it wrote is committed. */
+      GPtrArray *events = svc->db != NULL ? foyer_svc_db_take_committed (svc->db) : NULL;
+
+      done (req);
+      foyer_svc_events_push (svc, events);
+      return;
+    }
+  g_array_append_val (group->held, held);
 }
 
 /* Commits what is pending and pushes its events now: for a stop. */
@@ -194,24 +226,8 @@ foyer_svc_group_free (FoyerSvcGroup *group)
   g_source_unref (group->source);
   g_clear_handle_id (&group->push_id, g_source_remove);
   g_queue_clear_full (&group->pushes, (GDestroyNotify) g_ptr_array_unref);
-  g_clear_pointer (&group->events, g_ptr_array_unref);
-  g_ptr_array_unref (group->held);
+  g_array_unref (group->held);
   g_free (group);
-}
-
-/* A request was handled while the turn's transaction is open: it may have
- * written, or read what others wrote, so its reply waits for the COMMIT.
- * (A reply not set yet — a sign-in still hashing, a WebSocket — is not
- * held.) */
-void
-foyer_svc_group_hold (FoyerSvc *svc, SoupServerMessage *msg)
-{
-  FoyerSvcGroup *group = svc->group;
-
-  if (group == NULL || !group->open || soup_server_message_get_status (msg) == 0)
-    return;
-  soup_server_message_pause (msg);
-  g_ptr_array_add (group->held, g_object_ref (msg));
 }
 
 void
@@ -223,75 +239,31 @@ foyer_svc_group_get_stats (FoyerSvc *svc, FoyerSvcGroupStats *out)
     memset (out, 0, sizeof *out);
 }
 
-gboolean
-foyer_svc_begin (FoyerSvc *svc, GError **error)
-{
-  FoyerSvcGroup *group = svc->group;
+/* ---- Where requests run ---- */
 
-  if (group == NULL)
-    return foyer_svc_store_exec (svc->db, "BEGIN IMMEDIATE", error);
-  g_assert (!group->in_savepoint);
-  group_lost (group, sqlite3_extended_errcode (svc->db) & 0xff);
-  if (!group->open)
-    {
-      if (!foyer_svc_store_exec (svc->db, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      group->open = TRUE;
-    }
-  if (!foyer_svc_store_exec (svc->db, "SAVEPOINT request", error))
-    return FALSE;
-  group->in_savepoint = TRUE;
-  return TRUE;
+void
+foyer_svc_execute (FoyerSvc *svc, FoyerSvcRequest *req, FoyerSvcWork work, FoyerSvcDone done)
+{
+  if (svc->pool != NULL)
+    foyer_svc_pool_run (svc->pool, req, work, done);
+  else
+    foyer_svc_group_run (svc, req, work, done);
 }
 
-/* The request's writes join the turn's transaction; its events are
- * pushed once that commits. */
 gboolean
-foyer_svc_commit (FoyerSvc *svc, GError **error)
+foyer_svc_begin (FoyerSvcDb *db, GError **error)
 {
-  FoyerSvcGroup *group = svc->group;
-  g_autoptr (GPtrArray) events = NULL;
+  return foyer_svc_db_begin (db, error);
+}
 
-  if (group == NULL)
-    {
-      if (!foyer_svc_store_exec (svc->db, "COMMIT", error))
-        {
-          foyer_svc_rollback (svc);
-          return FALSE;
-        }
-      foyer_svc_events_flush (svc);
-      return TRUE;
-    }
-  if (!foyer_svc_store_exec (svc->db, "RELEASE request", error))
-    {
-      foyer_svc_rollback (svc);
-      return FALSE;
-    }
-  group->in_savepoint = FALSE;
-  events = foyer_svc_events_take (svc);
-  if (events == NULL)
-    return TRUE;
-  if (group->events == NULL)
-    group->events = g_steal_pointer (&events);
-  else
-    g_ptr_array_extend_and_steal (group->events, g_steal_pointer (&events));
-  return TRUE;
+gboolean
+foyer_svc_commit (FoyerSvcDb *db, GError **error)
+{
+  return foyer_svc_db_commit (db, error);
 }
 
 void
-foyer_svc_rollback (FoyerSvc *svc)
+foyer_svc_rollback (FoyerSvcDb *db)
 {
-  FoyerSvcGroup *group = svc->group;
-
-  int cause = sqlite3_extended_errcode (svc->db) & 0xff;
-
-  if (group == NULL)
-    foyer_svc_store_exec (svc->db, "ROLLBACK", NULL);
-  else if (group->in_savepoint && !group_lost (group, cause))
-    {
-      foyer_svc_store_exec (svc->db, "ROLLBACK TO request", NULL);
-      foyer_svc_store_exec (svc->db, "RELEASE request", NULL);
-      group->in_savepoint = FALSE;
-    }
-  foyer_svc_events_discard (svc);
+  foyer_svc_db_rollback (db);
 }

@@ -33,23 +33,6 @@ typedef struct
 
 static void watch_sessions (FoyerSvc *svc);
 
-typedef struct
-{
-  gint64 cursor;
-  char *space_id;
-  char *subject_id;
-  char *text;
-} FoyerSvcEvent;
-
-static void
-event_free (FoyerSvcEvent *event)
-{
-  g_free (event->space_id);
-  g_free (event->subject_id);
-  g_free (event->text);
-  g_free (event);
-}
-
 static void
 socket_free (FoyerSvcSocket *socket)
 {
@@ -60,96 +43,25 @@ socket_free (FoyerSvcSocket *socket)
   g_free (socket);
 }
 
-/* Written in the caller's transaction; pushed by foyer_svc_events_flush ()
- * once that transaction is committed, so nobody hears of an event that a
- * rollback undid. The extra object's members are added to the event. */
-gboolean
-foyer_svc_event_emit (FoyerSvc *svc,
-                      const char *type,
-                      const char *space_id,
-                      const char *subject_id,
-                      JsonNode *extra,
-                      GError **error)
+static void
+index_socket (FoyerSvc *svc, FoyerSvcSocket *socket, gboolean add)
 {
-  g_autoptr (JsonNode) owned_extra = extra;
-  g_autoptr (sqlite3_stmt) next = NULL;
-  g_autoptr (sqlite3_stmt) insert = NULL;
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  FoyerSvcEvent *event;
-  gint64 now = g_get_real_time () / 1000;
-  g_autofree char *created = foyer_svc_timestamp (now);
+  GPtrArray *sockets = g_hash_table_lookup (svc->sockets_by_person, socket->person_id);
 
-  json_node_take_object (node, object);
-  next = foyer_svc_store_prepare (svc->db, "SELECT COALESCE (MAX (cursor), 0) + 1 FROM events",
-                                  error);
-  if (next == NULL || sqlite3_step (next) != SQLITE_ROW)
-    return FALSE;
-
-  event = g_new0 (FoyerSvcEvent, 1);
-  event->cursor = sqlite3_column_int64 (next, 0);
-  event->space_id = g_strdup (space_id);
-  event->subject_id = g_strdup (subject_id);
-
-  json_object_set_string_member (object, "type", type);
-  json_object_set_int_member (object, "cursor", event->cursor);
-  json_object_set_string_member (object, "spaceId", space_id);
-  json_object_set_string_member (object, "created", created);
-  if (extra != NULL && JSON_NODE_HOLDS_OBJECT (extra))
+  if (add)
     {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *value;
-
-      json_object_iter_init (&iter, json_node_get_object (extra));
-      while (json_object_iter_next (&iter, &name, &value))
-        json_object_set_member (object, name, json_node_copy (value));
+      if (sockets == NULL)
+        {
+          sockets = g_ptr_array_new ();
+          g_hash_table_insert (svc->sockets_by_person, g_strdup (socket->person_id), sockets);
+        }
+      g_ptr_array_add (sockets, socket);
+      g_ptr_array_add (svc->sockets, socket);
+      return;
     }
-  event->text = json_to_string (node, FALSE);
-
-  insert = foyer_svc_store_prepare (svc->db,
-                                    "INSERT INTO events (cursor, type, space_id, subject_id,"
-                                    " payload, created) VALUES (?, ?, ?, ?, ?, ?)",
-                                    error);
-  if (insert == NULL)
-    {
-      event_free (event);
-      return FALSE;
-    }
-  sqlite3_bind_int64 (insert, 1, event->cursor);
-  sqlite3_bind_text (insert, 2, type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, subject_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 5, event->text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 6, now);
-  if (!foyer_svc_store_step_done (svc->db, insert, error))
-    {
-      event_free (event);
-      return FALSE;
-    }
-
-  if (svc->pending_events == NULL)
-    svc->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
-  g_ptr_array_add (svc->pending_events, event);
-  return TRUE;
-}
-
-static GHashTable *
-recipients (FoyerSvc *svc, FoyerSvcEvent *event)
-{
-  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT person_id FROM members WHERE space_id = ?", NULL);
-
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, event->space_id, -1, SQLITE_STATIC);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_hash_table_add (set, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-    }
-  if (event->subject_id != NULL)
-    g_hash_table_add (set, g_strdup (event->subject_id));
-  return set;
+  g_ptr_array_remove_fast (svc->sockets, socket);
+  if (sockets != NULL && g_ptr_array_remove_fast (sockets, socket) && sockets->len == 0)
+    g_hash_table_remove (svc->sockets_by_person, socket->person_id);
 }
 
 /* The server's WebSocket stream wraps the socket (libsoup's own stream,
@@ -214,104 +126,101 @@ keeps_up (FoyerSvcSocket *socket)
   return FALSE;
 }
 
+static void
+send_to (FoyerSvc *svc, const char *person_id, const char *text)
+{
+  GPtrArray *sockets = g_hash_table_lookup (svc->sockets_by_person, person_id);
+  g_autoptr (GPtrArray) copy = NULL;
+
+  if (sockets == NULL)
+    return;
+  /* Closing a reader that fell behind may change the list. */
+  copy = g_ptr_array_copy (sockets, NULL, NULL);
+  for (guint i = 0; i < copy->len; i++)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_index (copy, i);
+
+      if (soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN
+          && keeps_up (socket))
+        soup_websocket_connection_send_text (socket->conn, text);
+    }
+}
+
 /* Sending only queues the frame: a slow reader never blocks the others,
- * and one that stops reading is cut off before its queue grows large. */
+ * and one that stops reading is cut off before its queue grows large.
+ * Events come in cursor order; each goes to the sockets of the space's
+ * members (given by the fan-out reader, or asked of SQLite) and of the
+ * event's subject. */
 void
 foyer_svc_events_push (FoyerSvc *svc, GPtrArray *events_to_push)
 {
   g_autoptr (GPtrArray) events = events_to_push;
 
-  if (events == NULL)
+  if (events == NULL || svc->sockets->len == 0)
     return;
   for (guint i = 0; i < events->len; i++)
     {
       FoyerSvcEvent *event = g_ptr_array_index (events, i);
-      g_autoptr (GHashTable) people = recipients (svc, event);
+      g_autoptr (GPtrArray) members = NULL;
+      gboolean subject_done = event->subject_id == NULL;
 
-      for (guint j = 0; j < svc->sockets->len; j++)
+      if (event->recipients != NULL)
         {
-          FoyerSvcSocket *socket = g_ptr_array_index (svc->sockets, j);
-
-          if (g_hash_table_contains (people, socket->person_id)
-              && soup_websocket_connection_get_state (socket->conn) == SOUP_WEBSOCKET_STATE_OPEN
-              && keeps_up (socket))
-            soup_websocket_connection_send_text (socket->conn, event->text);
+          for (guint j = 0; event->recipients[j] != NULL; j++)
+            {
+              send_to (svc, event->recipients[j], event->text);
+              subject_done = subject_done || strcmp (event->recipients[j], event->subject_id) == 0;
+            }
         }
+      else if (svc->db != NULL
+               && (members = foyer_svc_db_member_ids (svc->db, event->space_id, NULL)) != NULL)
+        for (guint j = 0; j < members->len; j++)
+          {
+            const char *person = g_ptr_array_index (members, j);
+
+            send_to (svc, person, event->text);
+            subject_done = subject_done || strcmp (person, event->subject_id) == 0;
+          }
+      if (!subject_done)
+        send_to (svc, event->subject_id, event->text);
     }
-}
-
-void
-foyer_svc_events_flush (FoyerSvc *svc)
-{
-  foyer_svc_events_push (svc, g_steal_pointer (&svc->pending_events));
-}
-
-/* The events of the current transaction, to push once it commits. */
-GPtrArray *
-foyer_svc_events_take (FoyerSvc *svc)
-{
-  return g_steal_pointer (&svc->pending_events);
-}
-
-void
-foyer_svc_events_discard (FoyerSvc *svc)
-{
-  g_clear_pointer (&svc->pending_events, g_ptr_array_unref);
-}
-
-static gint64
-latest_cursor (FoyerSvc *svc)
-{
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT COALESCE (MAX (cursor), 0) FROM events", NULL);
-
-  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
 
 static void
 catch_up (FoyerSvcRequest *req, gint64 after, gint64 limit)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      req->svc->db,
-      "SELECT cursor, payload FROM events WHERE cursor > ?1 AND (subject_id = ?2 OR space_id IN"
-      " (SELECT space_id FROM members WHERE person_id = ?2)) ORDER BY cursor LIMIT ?3",
-      NULL);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  gint64 last = after;
-  gint64 count = 0;
-  gboolean has_more = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) cursors = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) items = NULL;
+  gint64 latest = 0;
+  gboolean has_more;
+  guint count;
+  GString *text;
 
-  sqlite3_bind_int64 (stmt, 1, after);
-  sqlite3_bind_text (stmt, 2, req->person_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, limit + 1);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  items = foyer_svc_db_events_catch_up (req->db, req->person_id, after, limit + 1, cursors, &latest,
+                                        &error);
+  if (items == NULL)
     {
-      g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-
-      if (count == limit)
-        {
-          has_more = TRUE;
-          break;
-        }
-      last = sqlite3_column_int64 (stmt, 0);
-      count++;
-      if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 1), -1,
-                                      NULL))
-        json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+      foyer_svc_respond_error (req, error);
+      return;
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "cursor");
-  json_builder_add_int_value (builder, has_more ? last : MAX (after, latest_cursor (req->svc)));
-  json_builder_set_member_name (builder, "hasMore");
-  json_builder_add_boolean_value (builder, has_more);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  has_more = items->len > (guint) limit;
+  count = MIN (items->len, (guint) limit);
+  /* The events are JSON the service wrote: spliced, not parsed again. */
+  text = g_string_new ("{\"items\":[");
+  for (guint i = 0; i < count; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ',');
+      g_string_append (text, g_ptr_array_index (items, i));
+    }
+  g_string_append_printf (text, "],\"cursor\":%" G_GINT64_FORMAT ",\"hasMore\":%s}",
+                          has_more ? g_array_index (cursors, gint64, count - 1)
+                                   : MAX (after, latest),
+                          has_more ? "true" : "false");
+  req->status = 200;
+  g_free (req->reply);
+  req->reply = g_string_free (text, FALSE);
 }
 
 /* GET /v1/events: with "Upgrade: websocket" the live stream (the upgrade
@@ -321,22 +230,22 @@ void
 foyer_svc_handle_events (FoyerSvcRequest *req)
 {
   g_autoptr (GError) error = NULL;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
   const char *after_text = req->query != NULL ? g_hash_table_lookup (req->query, "after") : NULL;
   const char *limit_text = req->query != NULL ? g_hash_table_lookup (req->query, "limit") : NULL;
   guint64 after = 0, limit = DEFAULT_CATCH_UP;
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (req->n_segments != 2 || strcmp (req->method, "GET") != 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET /v1/events");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET /v1/events");
       return;
     }
-  if (soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
+  /* The upgrade itself: libsoup makes it once the status is left unset. */
+  if (req->upgrade)
     return;
 
   if ((after_text != NULL
@@ -344,7 +253,7 @@ foyer_svc_handle_events (FoyerSvcRequest *req)
       || (limit_text != NULL
           && !g_ascii_string_to_unsigned (limit_text, 10, 1, MAX_CATCH_UP, &limit, NULL)))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID,
                                        "after must be a cursor and limit between 1 and 1000");
       return;
     }
@@ -352,12 +261,18 @@ foyer_svc_handle_events (FoyerSvcRequest *req)
     {
       g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
       JsonObject *object = json_object_new ();
+      gint64 latest = foyer_svc_db_events_latest (req->db, &error);
 
+      if (latest < 0)
+        {
+          foyer_svc_respond_error (req, error);
+          return;
+        }
       json_object_set_array_member (object, "items", json_array_new ());
-      json_object_set_int_member (object, "cursor", latest_cursor (req->svc));
+      json_object_set_int_member (object, "cursor", latest);
       json_object_set_boolean_member (object, "hasMore", FALSE);
       json_node_take_object (root, object);
-      foyer_svc_respond_json (req->msg, 200, root);
+      foyer_svc_respond_json (req, 200, root);
       return;
     }
   catch_up (req, (gint64) after, (gint64) limit);
@@ -368,7 +283,7 @@ socket_closed_cb (SoupWebsocketConnection *conn, gpointer user_data)
 {
   FoyerSvcSocket *socket = user_data;
 
-  g_ptr_array_remove_fast (socket->svc->sockets, socket);
+  index_socket (socket->svc, socket, FALSE);
   socket_free (socket);
 }
 
@@ -408,7 +323,7 @@ foyer_svc_events_websocket (SoupServer *server,
   soup_websocket_connection_set_keepalive_interval (connection, 30);
   g_signal_connect (connection, "closed", G_CALLBACK (socket_closed_cb), socket);
   g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), socket);
-  g_ptr_array_add (svc->sockets, socket);
+  index_socket (svc, socket, TRUE);
   log_line (svc, "101", person);
   watch_sessions (svc);
 }
@@ -431,8 +346,9 @@ foyer_svc_events_close_all (FoyerSvc *svc)
     g_main_context_iteration (NULL, FALSE);
   while (svc->sockets->len > 0)
     {
-      FoyerSvcSocket *socket = g_ptr_array_steal_index_fast (svc->sockets, 0);
+      FoyerSvcSocket *socket = g_ptr_array_index (svc->sockets, 0);
 
+      index_socket (svc, socket, FALSE);
       socket_free (socket);
     }
 }
@@ -475,22 +391,88 @@ foyer_svc_events_close_sessions (FoyerSvc *svc,
     }
 }
 
-static gboolean
-others_committed (FoyerSvc *svc)
+typedef struct
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  int version;
+  char *session_id;
+  char *person_id;
+  gboolean alive;
+} SessionProbe;
 
-  if (svc->db == NULL)
-    return FALSE;
-  stmt = foyer_svc_store_prepare (svc->db, "PRAGMA data_version", NULL);
-  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
-    return FALSE;
-  version = sqlite3_column_int (stmt, 0);
-  if (version == svc->data_version)
-    return FALSE;
-  svc->data_version = version;
-  return TRUE;
+static void
+session_probe_free (SessionProbe *probe)
+{
+  g_free (probe->session_id);
+  g_free (probe->person_id);
+  g_free (probe);
+}
+
+static void
+recheck_work (FoyerSvcRequest *req)
+{
+  GPtrArray *probes = req->user_data;
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      SessionProbe *probe = g_ptr_array_index (probes, i);
+      g_autoptr (GError) error = NULL;
+      FoyerSvcClaims claims = { probe->person_id, probe->session_id, NULL, 0, 0 };
+
+      /* A database that cannot be asked closes nothing. */
+      probe->alive = foyer_svc_session_check (req->svc, req->db, &claims, &error)
+                     || !g_error_matches (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
+    }
+}
+
+static void
+recheck_done (FoyerSvcRequest *req)
+{
+  GPtrArray *probes = req->user_data;
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      SessionProbe *probe = g_ptr_array_index (probes, i);
+
+      if (!probe->alive)
+        {
+          foyer_svc_tokens_forget (req->svc, probe->session_id, NULL);
+          foyer_svc_events_close_sessions (req->svc, probe->session_id, probe->person_id,
+                                           "The session ended: sign in again");
+        }
+    }
+  g_ptr_array_unref (probes);
+  foyer_svc_request_free (req);
+}
+
+void
+foyer_svc_events_recheck_sessions (FoyerSvc *svc)
+{
+  GPtrArray *probes = g_ptr_array_new_with_free_func ((GDestroyNotify) session_probe_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  FoyerSvcRequest *req;
+
+  for (guint i = 0; i < svc->sockets->len; i++)
+    {
+      FoyerSvcSocket *socket = g_ptr_array_index (svc->sockets, i);
+      SessionProbe *probe;
+
+      if (socket->session_id == NULL || !g_hash_table_add (seen, socket->session_id))
+        continue;
+      probe = g_new0 (SessionProbe, 1);
+      probe->session_id = g_strdup (socket->session_id);
+      probe->person_id = g_strdup (socket->person_id);
+      g_ptr_array_add (probes, probe);
+    }
+  if (probes->len == 0)
+    {
+      g_ptr_array_unref (probes);
+      return;
+    }
+  req = g_new0 (FoyerSvcRequest, 1);
+  req->svc = svc;
+  req->method = g_strdup ("GET");
+  req->order_key = g_strdup ("");
+  req->user_data = probes;
+  foyer_svc_execute (svc, req, recheck_work, recheck_done);
 }
 
 static gboolean
@@ -506,7 +488,9 @@ session_watch_cb (gpointer user_data)
       svc->session_watch = 0;
       return G_SOURCE_REMOVE;
     }
-  recheck = others_committed (svc);
+  /* SQLite: another process (the admin CLI) committed. PostgreSQL's
+   * nodes hear of ended sessions through NOTIFY (foyer-svc-fanout.c). */
+  recheck = svc->db != NULL && foyer_svc_db_sqlite_others_committed (svc->db);
   sockets = g_ptr_array_copy (svc->sockets, NULL, NULL);
   for (guint i = 0; i < sockets->len; i++)
     {
@@ -516,7 +500,7 @@ session_watch_cb (gpointer user_data)
       if (socket->expires <= now)
         close_socket (socket, "The token expired: sign in again");
       else if (recheck && socket->session_id != NULL
-               && !foyer_svc_session_check (svc, &claims, NULL))
+               && !foyer_svc_session_check (svc, svc->db, &claims, NULL))
         close_socket (socket, "The session ended: sign in again");
     }
   return G_SOURCE_CONTINUE;
@@ -527,6 +511,7 @@ watch_sessions (FoyerSvc *svc)
 {
   if (svc->session_watch != 0)
     return;
-  others_committed (svc);
+  if (svc->db != NULL)
+    foyer_svc_db_sqlite_others_committed (svc->db);
   svc->session_watch = g_timeout_add_seconds (SESSION_WATCH_SECONDS, session_watch_cb, svc);
 }

@@ -17,14 +17,6 @@
  * this header; the key then travels as a JWE (ECDH-ES, A256GCM) to it. */
 #define WRAP_HEADER "Foyer-Key-Wrap"
 
-static void
-jwk_release (cjose_jwk_t *jwk)
-{
-  cjose_jwk_release (jwk);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (cjose_jwk_t, jwk_release)
-
 /* "kms://<authority>/<kind>/<id>" → id, only for this KMS's authority. */
 static char *
 local_id (FoyerSvc *svc, const char *uri, const char *kind)
@@ -47,137 +39,119 @@ make_uri (FoyerSvc *svc, const char *kind, const char *id)
   return g_strdup_printf ("kms://%s/%s/%s", svc->kms_authority, kind, id);
 }
 
-static gboolean
-resource_exists (FoyerSvc *svc, const char *id)
+/* 1, 0, or -1 with the error in the reply. */
+static int
+resource_exists (FoyerSvcRequest *req, const char *id)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->kms_db, "SELECT 1 FROM resources WHERE id = ?", NULL);
+  g_autoptr (GError) error = NULL;
+  int found = foyer_svc_db_kms_resource_exists (req->kms_db, id, &error);
 
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  if (found < 0)
+    foyer_svc_respond_error (req, error);
+  return found;
 }
 
 /* When the conversation role runs in the same process, a resource bound
  * to a space follows the space's membership: a person who leaves loses
- * the keys at once, and nobody outside the space can be let in. */
+ * the keys at once, and nobody outside the space can be let in. -1 when
+ * no space holds it, -2 on error. */
 static int
-space_membership (FoyerSvc *svc, const char *resource_uri, const char *person_id)
+space_membership (FoyerSvcRequest *req,
+                  const char *resource_uri,
+                  const char *person_id,
+                  GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *space_id = NULL;
+  int member;
 
-  if (svc->db == NULL)
+  if (req->db == NULL || !req->svc->conversation)
     return -1;
-  stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT id FROM spaces WHERE kms_resource_uri = ?", NULL);
-  sqlite3_bind_text (stmt, 1, resource_uri, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return -1;
-  return foyer_svc_is_member (svc, (const char *) sqlite3_column_text (stmt, 0), person_id) ? 1 : 0;
+  space_id = foyer_svc_db_space_by_resource (req->db, resource_uri, error);
+  if (space_id == NULL)
+    return error != NULL && *error != NULL ? -2 : -1;
+  member = foyer_svc_db_is_member (req->db, space_id, person_id, error);
+  return member < 0 ? -2 : member;
 }
 
+/* TRUE when allowed; FALSE with *error set when the database failed. */
 gboolean
-foyer_svc_kms_resource_allows (FoyerSvc *svc,
+foyer_svc_kms_resource_allows (FoyerSvcRequest *req,
                                const char *resource_uri,
                                const char *person_id,
-                               gboolean *out_local)
+                               gboolean *out_local,
+                               GError **error)
 {
+  FoyerSvc *svc = req->svc;
   g_autofree char *id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   int membership;
 
   if (out_local != NULL)
     *out_local = id != NULL;
   if (id == NULL)
     return FALSE;
-  membership = space_membership (svc, resource_uri, person_id);
+  membership = space_membership (req, resource_uri, person_id, error);
+  if (membership == -2)
+    return FALSE;
   if (membership >= 0)
     return membership == 1;
-
-  stmt = foyer_svc_store_prepare (
-      svc->kms_db, "SELECT 1 FROM authorizations WHERE resource_id = ? AND person_id = ?", NULL);
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
-static gboolean
-set_authorization (
-    FoyerSvc *svc, const char *id, const char *person_id, gboolean add, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->kms_db,
-      add ? "INSERT OR IGNORE INTO authorizations (resource_id, person_id, created) VALUES (?, ?, "
-            "?)"
-          : "DELETE FROM authorizations WHERE resource_id = ? AND person_id = ?",
-      error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  if (add)
-    sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
-  return foyer_svc_store_step_done (svc->kms_db, stmt, error);
+  return foyer_svc_db_kms_authorized (req->kms_db, id, person_id, error) == 1;
 }
 
 /* Whether a key of this (co-located) KMS belongs to the resource, and
  * when it was made. *out_local is FALSE for a key of another KMS, about
  * which nothing can be said. */
 gboolean
-foyer_svc_kms_key_created_on (FoyerSvc *svc,
+foyer_svc_kms_key_created_on (FoyerSvcRequest *req,
                               const char *key_uri,
                               const char *resource_uri,
                               gint64 *out_created,
-                              gboolean *out_local)
+                              gboolean *out_local,
+                              GError **error)
 {
+  FoyerSvc *svc = req->svc;
   g_autofree char *key_id = svc->kms ? local_id (svc, key_uri, "keys") : NULL;
   g_autofree char *resource_id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
 
   *out_local = key_id != NULL && resource_id != NULL;
   if (!*out_local)
     return FALSE;
-  stmt = foyer_svc_store_prepare (
-      svc->kms_db, "SELECT created FROM keys WHERE id = ? AND resource_id = ?", NULL);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return FALSE;
-  *out_created = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
+  return foyer_svc_db_kms_key_created (req->kms_db, key_id, resource_id, out_created, error) == 1;
 }
 
 gboolean
-foyer_svc_kms_authorize_local (
-    FoyerSvc *svc, const char *resource_uri, const char *person_id, gboolean add, GError **error)
+foyer_svc_kms_authorize_local (FoyerSvcRequest *req,
+                               const char *resource_uri,
+                               const char *person_id,
+                               gboolean add,
+                               GError **error)
 {
-  g_autofree char *id = svc->kms ? local_id (svc, resource_uri, "resources") : NULL;
+  g_autofree char *id = req->svc->kms ? local_id (req->svc, resource_uri, "resources") : NULL;
+  int exists;
 
-  if (id == NULL || !resource_exists (svc, id))
+  if (id == NULL)
     return TRUE;
-  return set_authorization (svc, id, person_id, add, error);
+  exists = foyer_svc_db_kms_resource_exists (req->kms_db, id, error);
+  if (exists <= 0)
+    return exists == 0;
+  return foyer_svc_db_kms_authorize (req->kms_db, id, person_id, add, error);
 }
 
 static JsonNode *
-resource_json (FoyerSvc *svc, const char *id)
+resource_json (FoyerSvcRequest *req, const char *id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->kms_db,
-      "SELECT person_id FROM authorizations WHERE resource_id = ? ORDER BY created, person_id",
-      NULL);
+  g_autoptr (GPtrArray) people = foyer_svc_db_kms_authorizations (req->kms_db, id, error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *uri = make_uri (svc, "resources", id);
+  g_autofree char *uri = make_uri (req->svc, "resources", id);
 
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  if (people == NULL)
+    return NULL;
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "uri");
   json_builder_add_string_value (builder, uri);
   json_builder_set_member_name (builder, "authorizations");
   json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+  for (guint i = 0; i < people->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (people, i));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -191,17 +165,17 @@ create_resource (FoyerSvcRequest *req)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *id = foyer_svc_new_id ();
   g_autoptr (JsonNode) reply = NULL;
   JsonObject *object;
   JsonArray *people;
-  FoyerSvc *svc = req->svc;
+  FoyerSvcDb *db = req->kms_db;
+  gboolean ok;
 
   if (!(body = foyer_svc_request_body (req, &error))
       || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   people = json_object_has_member (object, "authorizations")
@@ -214,47 +188,29 @@ create_resource (FoyerSvcRequest *req)
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
           || !foyer_svc_check_id (json_node_get_string (element), 64))
         {
-          foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+          foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID,
                                            "authorizations must list person ids");
           return;
         }
     }
 
-  if (!foyer_svc_store_exec (svc->kms_db, "BEGIN IMMEDIATE", &error))
+  if (!foyer_svc_begin (db, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  stmt = foyer_svc_store_prepare (
-      svc->kms_db, "INSERT INTO resources (id, creator_id, created) VALUES (?, ?, ?)", &error);
-  if (stmt != NULL)
+  ok = foyer_svc_db_kms_resource_insert (db, id, req->person_id, g_get_real_time () / 1000, &error)
+       && foyer_svc_db_kms_authorize (db, id, req->person_id, TRUE, &error);
+  for (guint i = 0; ok && people != NULL && i < json_array_get_length (people); i++)
+    ok = foyer_svc_db_kms_authorize (db, id, json_array_get_string_element (people, i), TRUE,
+                                     &error);
+  if (!ok || !(reply = resource_json (req, id, &error)) || !foyer_svc_commit (db, &error))
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, req->person_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
-    }
-  if (stmt == NULL || !foyer_svc_store_step_done (svc->kms_db, stmt, &error)
-      || !set_authorization (svc, id, req->person_id, TRUE, &error))
-    {
-      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  for (guint i = 0; people != NULL && i < json_array_get_length (people); i++)
-    if (!set_authorization (svc, id, json_array_get_string_element (people, i), TRUE, &error))
-      {
-        foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
-        foyer_svc_respond_error (req->msg, error);
-        return;
-      }
-  if (!foyer_svc_store_exec (svc->kms_db, "COMMIT", &error))
-    {
-      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
-      foyer_svc_respond_error (req->msg, error);
-      return;
-    }
-  reply = resource_json (svc, id);
-  foyer_svc_respond_json (req->msg, 201, reply);
+  foyer_svc_respond_json (req, 201, reply);
 }
 
 static void
@@ -268,6 +224,7 @@ change_authorization (FoyerSvcRequest *req, const char *id, gboolean add)
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *person = NULL;
   JsonObject *object;
+  FoyerSvcDb *db = req->kms_db;
 
   if (req->n_segments == 6)
     person = g_strdup (req->segments[5]);
@@ -276,24 +233,25 @@ change_authorization (FoyerSvcRequest *req, const char *id, gboolean add)
     person = g_strdup (json_object_get_string_member (object, "personId"));
   if (person == NULL)
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (!foyer_svc_check_id (person, 64))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID, "Bad personId");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID, "Bad personId");
       return;
     }
-  if (!set_authorization (req->svc, id, person, add, &error))
+  if (!foyer_svc_begin (db, &error) || !foyer_svc_db_kms_authorize (db, id, person, add, &error)
+      || !(reply = resource_json (req, id, &error)) || !foyer_svc_commit (db, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  reply = resource_json (req->svc, id);
   if (add)
-    foyer_svc_respond_json (req->msg, 201, reply);
+    foyer_svc_respond_json (req, 201, reply);
   else
-    soup_server_message_set_status (req->msg, 204, NULL);
+    foyer_svc_respond_status (req, 204);
 }
 
 static void
@@ -301,24 +259,33 @@ handle_resource (FoyerSvcRequest *req, const char *id)
 {
   g_autofree char *uri = NULL;
   g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
   const char *sub = req->n_segments > 4 ? req->segments[4] : NULL;
+  int exists;
 
-  if (!foyer_svc_check_id (id, 64) || !resource_exists (req->svc, id))
+  if (!foyer_svc_check_id (id, 64) || (exists = resource_exists (req, id)) == 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
       return;
     }
+  if (exists < 0)
+    return;
   uri = make_uri (req->svc, "resources", id);
-  if (!foyer_svc_kms_resource_allows (req->svc, uri, req->person_id, NULL))
+  if (!foyer_svc_kms_resource_allows (req, uri, req->person_id, NULL, &error))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "You are not authorized on this resource");
+      if (error != NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
+                                         "You are not authorized on this resource");
       return;
     }
   if (sub == NULL && strcmp (req->method, "GET") == 0)
     {
-      reply = resource_json (req->svc, id);
-      foyer_svc_respond_json (req->msg, 200, reply);
+      if ((reply = resource_json (req, id, &error)) == NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_json (req, 200, reply);
     }
   else if (g_strcmp0 (sub, "authorizations") == 0 && req->n_segments == 5
            && strcmp (req->method, "POST") == 0)
@@ -326,7 +293,7 @@ handle_resource (FoyerSvcRequest *req, const char *id)
   else if (g_strcmp0 (sub, "authorizations") == 0 && strcmp (req->method, "DELETE") == 0)
     change_authorization (req, id, FALSE);
   else
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Method not allowed");
 }
 
 static gboolean
@@ -385,9 +352,7 @@ foyer_svc_wrap_key_parse (const char *value, cjose_jwk_t **out, GError **error)
 static gboolean
 wrap_key_from_header (FoyerSvcRequest *req, cjose_jwk_t **out, GError **error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-
-  return foyer_svc_wrap_key_parse (soup_message_headers_get_one (headers, WRAP_HEADER), out, error);
+  return foyer_svc_wrap_key_parse (req->key_wrap, out, error);
 }
 
 static char *
@@ -470,39 +435,30 @@ key_json (FoyerSvc *svc,
   return node;
 }
 
-/* Wrapped under the current master key in the same transaction as the
+/* Wrapped under the current master key in the same unit of work as the
  * insert, so that a rotation running meanwhile (foyer-svc-keys.c) either
  * sees this key or made this process wrap it with the new master key. */
 static gboolean
-store_new_key (
-    FoyerSvc *svc, const char *key_id, const char *resource_id, const guint8 *key, GError **error)
+store_new_key (FoyerSvcRequest *req,
+               const char *key_id,
+               const char *resource_id,
+               const guint8 *key,
+               GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  FoyerSvcDb *db = req->kms_db;
   g_autofree char *kek = NULL;
   guint8 wrapped[KEY_SIZE + 8];
   gsize wrapped_len = 0;
 
-  if (!foyer_svc_store_exec (svc->kms_db, "BEGIN IMMEDIATE", error))
+  if (!foyer_svc_begin (db, error))
     return FALSE;
-  if (!foyer_svc_master_wrap (svc->master, svc->kms_db, key, KEY_SIZE, wrapped, &wrapped_len, &kek,
+  if (!foyer_svc_master_wrap (req->svc->master, db, key, KEY_SIZE, wrapped, &wrapped_len, &kek,
                               error)
-      || !(stmt = foyer_svc_store_prepare (svc->kms_db,
-                                           "INSERT INTO keys (id, resource_id, wrapped, created,"
-                                           " kek) VALUES (?, ?, ?, ?, ?)",
-                                           error)))
+      || !foyer_svc_db_kms_key_insert (db, key_id, resource_id, wrapped, wrapped_len,
+                                       g_get_real_time () / 1000, kek, error)
+      || !foyer_svc_commit (db, error))
     {
-      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, wrapped, (int) wrapped_len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
-  sqlite3_bind_text (stmt, 5, kek, -1, SQLITE_STATIC);
-  if (!foyer_svc_store_step_done (svc->kms_db, stmt, error)
-      || !foyer_svc_store_exec (svc->kms_db, "COMMIT", error))
-    {
-      foyer_svc_store_exec (svc->kms_db, "ROLLBACK", NULL);
+      foyer_svc_rollback (db);
       return FALSE;
     }
   return TRUE;
@@ -523,94 +479,103 @@ create_key (FoyerSvcRequest *req)
   guint8 key[KEY_SIZE];
   JsonObject *object;
   const char *resource_uri;
+  int exists = 0;
 
   if (!wrap_key_from_header (req, &recipient, &error)
       || !(body = foyer_svc_request_body (req, &error))
       || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   resource_uri = json_object_get_string_member (object, "resourceUri");
   resource_id = local_id (req->svc, resource_uri, "resources");
-  if (resource_id == NULL || !resource_exists (req->svc, resource_id))
+  if (resource_id == NULL || (exists = resource_exists (req, resource_id)) == 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND,
                                        "No such resource on this KMS");
       return;
     }
-  if (!foyer_svc_kms_resource_allows (req->svc, resource_uri, req->person_id, NULL))
+  if (exists < 0)
+    return;
+  if (!foyer_svc_kms_resource_allows (req, resource_uri, req->person_id, NULL, &error))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "You are not authorized on this resource");
+      if (error != NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
+                                         "You are not authorized on this resource");
       return;
     }
 
   if (!foyer_random_bytes (key, sizeof key, &error)
-      || !store_new_key (req->svc, key_id, resource_id, key, &error))
+      || !store_new_key (req, key_id, resource_id, key, &error))
     {
       OPENSSL_cleanse (key, sizeof key);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   reply = key_json (req->svc, key_id, resource_id, key, recipient);
   OPENSSL_cleanse (key, sizeof key);
   if (reply == NULL)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
   else
-    foyer_svc_respond_json (req->msg, 201, reply);
+    foyer_svc_respond_json (req, 201, reply);
 }
 
 static void
 get_key (FoyerSvcRequest *req, const char *key_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *resource_uri = NULL;
+  g_autofree char *kek = NULL;
+  g_autoptr (GBytes) wrapped = NULL;
   g_autoptr (cjose_jwk_t) recipient = NULL;
   g_autoptr (GError) error = NULL;
   guint8 key[KEY_SIZE + 16];
-  gsize key_len = 0;
+  gsize key_len = 0, wrapped_len = 0;
+  const guint8 *wrapped_bytes;
 
   if (!wrap_key_from_header (req, &recipient, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-
-  stmt = foyer_svc_store_prepare (req->svc->kms_db,
-                                  "SELECT resource_id, wrapped, kek FROM keys WHERE id = ?", NULL);
-  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_STATIC);
-  if (!foyer_svc_check_id (key_id, 64) || sqlite3_step (stmt) != SQLITE_ROW)
+  if (!foyer_svc_check_id (key_id, 64)
+      || !foyer_svc_db_kms_key_get (req->kms_db, key_id, &resource_id, &wrapped, &kek, &error))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such key");
+      if (error != NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such key");
       return;
     }
-  resource_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   resource_uri = make_uri (req->svc, "resources", resource_id);
-  if (!foyer_svc_kms_resource_allows (req->svc, resource_uri, req->person_id, NULL))
+  if (!foyer_svc_kms_resource_allows (req, resource_uri, req->person_id, NULL, &error))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "You are not authorized on this key's resource");
+      if (error != NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
+                                         "You are not authorized on this key's resource");
       return;
     }
-  if (!foyer_svc_master_unwrap (req->svc->master, (const char *) sqlite3_column_text (stmt, 2),
-                                sqlite3_column_blob (stmt, 1),
-                                (gsize) sqlite3_column_bytes (stmt, 1), key, &key_len)
+  wrapped_bytes = g_bytes_get_data (wrapped, &wrapped_len);
+  if (!foyer_svc_master_unwrap (req->svc->master, kek, wrapped_bytes, wrapped_len, key, &key_len)
       || key_len != KEY_SIZE)
     {
       OPENSSL_cleanse (key, sizeof key);
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL,
                                        "The key cannot be unwrapped (wrong master key?)");
       return;
     }
   reply = key_json (req->svc, key_id, resource_id, key, recipient);
   OPENSSL_cleanse (key, sizeof key);
   if (reply == NULL)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
   else
-    foyer_svc_respond_json (req->msg, 200, reply);
+    foyer_svc_respond_json (req, 200, reply);
 }
 
 /* /kms/v1/resources[/<id>[/authorizations[/<personId>]]], /kms/v1/keys[/<id>] */
@@ -623,7 +588,7 @@ foyer_svc_handle_kms (FoyerSvcRequest *req)
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (strcmp (collection, "resources") == 0 && req->n_segments == 3 && post)
@@ -636,7 +601,7 @@ foyer_svc_handle_kms (FoyerSvcRequest *req)
            && strcmp (req->method, "GET") == 0)
     get_key (req, req->segments[3]);
   else if (strcmp (collection, "keys") == 0 || strcmp (collection, "resources") == 0)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Method not allowed");
   else
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
 }

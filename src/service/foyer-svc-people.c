@@ -8,72 +8,69 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-gboolean
-foyer_svc_person_exists (FoyerSvc *svc, const char *person_id)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT 1 FROM persons WHERE id = ? AND removed = 0", NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_STATIC);
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
 static JsonNode *
-person_from_row (sqlite3_stmt *stmt)
+person_node (const FoyerSvcPerson *person)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_add_string_value (builder, person->id);
   json_builder_set_member_name (builder, "email");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_add_string_value (builder, person->email);
   json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
+  json_builder_add_string_value (builder, person->name);
   json_builder_set_member_name (builder, "isAdmin");
-  json_builder_add_boolean_value (builder, sqlite3_column_int (stmt, 3) != 0);
+  json_builder_add_boolean_value (builder, person->is_admin);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
 
+/* NULL without error for nobody. */
 JsonNode *
-foyer_svc_person_json (FoyerSvc *svc, const char *person_id)
+foyer_svc_person_json (FoyerSvcDb *db, const char *person_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT id, email, name, is_admin FROM persons WHERE id = ?", NULL);
+  g_autoptr (FoyerSvcPerson) person = foyer_svc_db_person_get (db, person_id, error);
 
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-  return person_from_row (stmt);
+  return person != NULL ? person_node (person) : NULL;
 }
 
-gboolean
-foyer_svc_person_is_admin (FoyerSvc *svc, const char *person_id)
+/* 1 live person, 0 none (or removed), -1 error in the reply. */
+static int
+person_exists (FoyerSvcRequest *req, const char *person_id, gboolean *out_admin)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT is_admin FROM persons WHERE id = ?", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSvcPerson) person = foyer_svc_db_person_get (req->db, person_id, &error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_STATIC);
-  return sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  if (error != NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return -1;
+    }
+  if (out_admin != NULL)
+    *out_admin = person != NULL && person->is_admin;
+  return person != NULL && !person->removed;
 }
 
-/* Ends sessions and says so to their WebSockets, which are closed. */
+/* Ends sessions; their WebSockets (on every node) are closed once this
+ * is committed. */
 static gboolean
-end_sessions (FoyerSvc *svc, const char *session_id, const char *person_id, GError **error)
+end_sessions (FoyerSvcRequest *req, const char *session_id, const char *person_id, GError **error)
 {
-  if (foyer_svc_sessions_revoke (svc->db, session_id, person_id, error) < 0)
+  FoyerSvcDb *db = req->db;
+
+  if (!foyer_svc_begin (db, error))
     return FALSE;
-  foyer_svc_tokens_forget (svc, session_id, person_id);
-  foyer_svc_events_close_sessions (svc, session_id, person_id,
-                                   session_id != NULL ? "Signed out"
-                                                      : "Signed out by an administrator");
+  if (foyer_svc_db_sessions_revoke (db, session_id, person_id, error) < 0
+      || !foyer_svc_db_announce_sessions_ended (db, session_id, person_id, error)
+      || !foyer_svc_commit (db, error))
+    {
+      foyer_svc_rollback (db);
+      return FALSE;
+    }
+  foyer_svc_request_end_sessions (req, session_id, person_id,
+                                  session_id != NULL ? "Signed out"
+                                                     : "Signed out by an administrator");
   return TRUE;
 }
 
@@ -86,17 +83,17 @@ sign_out (FoyerSvcRequest *req)
 
   if (strcmp (req->method, "DELETE") != 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD,
                                        "Use DELETE /v1/sessions/current");
       return;
     }
   if (!foyer_svc_request_authenticate (req, &error)
-      || !end_sessions (req->svc, foyer_svc_request_get_session (req), NULL, &error))
+      || !end_sessions (req, req->session_id, NULL, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  soup_server_message_set_status (req->msg, 204, NULL);
+  foyer_svc_respond_status (req, 204);
 }
 
 /* DELETE /v1/people/<id>/sessions: an administrator signs a person out
@@ -105,70 +102,71 @@ static void
 sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
 {
   g_autoptr (GError) error = NULL;
+  gboolean admin = FALSE;
+  int exists;
 
   if (strcmp (req->method, "DELETE") != 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD,
                                        "Use DELETE /v1/people/<id>/sessions");
       return;
     }
-  if (!foyer_svc_person_is_admin (req->svc, req->person_id))
+  if (person_exists (req, req->person_id, &admin) < 0)
+    return;
+  if (!admin)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
                                        "Only an administrator can sign someone else out");
       return;
     }
-  if (!foyer_svc_check_id (person_id, 64) || !foyer_svc_person_exists (req->svc, person_id))
+  if (!foyer_svc_check_id (person_id, 64) || (exists = person_exists (req, person_id, NULL)) == 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
       return;
     }
-  if (!end_sessions (req->svc, NULL, person_id, &error))
+  if (exists < 0)
+    return;
+  if (!end_sessions (req, NULL, person_id, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  soup_server_message_set_status (req->msg, 204, NULL);
+  foyer_svc_respond_status (req, 204);
 }
 
-/* POST /v1/sessions signs in (foyer-svc-sign-in.c);
- * DELETE /v1/sessions/current signs out. */
+/* DELETE /v1/sessions/current signs out; POST /v1/sessions (signing in)
+ * is taken on the main loop (foyer-svc-sign-in.c). */
 void
 foyer_svc_handle_sessions (FoyerSvcRequest *req)
 {
   if (req->n_segments == 3 && strcmp (req->segments[2], "current") == 0)
     sign_out (req);
-  else if (req->n_segments == 2 && strcmp (req->method, "POST") == 0)
-    foyer_svc_sign_in (req);
   else
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use POST /v1/sessions");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use POST /v1/sessions");
 }
 
 static void
 respond_people (FoyerSvcRequest *req, const char *email)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) people = foyer_svc_db_people_by_email (req->db, email, &error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
 
-  stmt = foyer_svc_store_prepare (
-      req->svc->db, "SELECT id, email, name, is_admin FROM persons WHERE email = ?", NULL);
-  if (stmt == NULL)
+  if (people == NULL)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INTERNAL, "Database error");
+      foyer_svc_respond_error (req, error);
       return;
     }
-  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
-
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "items");
   json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    json_builder_add_value (builder, person_from_row (stmt));
+  for (guint i = 0; i < people->len; i++)
+    json_builder_add_value (builder, person_node (g_ptr_array_index (people, i)));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  foyer_svc_respond_json (req, 200, root);
 }
 
 /* GET /v1/people/me, GET /v1/people?email=, GET /v1/people/<id> */
@@ -181,7 +179,7 @@ foyer_svc_handle_people (FoyerSvcRequest *req)
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (req->n_segments == 4 && strcmp (req->segments[3], "sessions") == 0)
@@ -191,45 +189,59 @@ foyer_svc_handle_people (FoyerSvcRequest *req)
     }
   if (strcmp (req->method, "GET") != 0 || req->n_segments > 3)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Only GET is allowed");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Only GET is allowed");
       return;
     }
   if (req->n_segments == 2)
     {
       email = req->query != NULL ? g_hash_table_lookup (req->query, "email") : NULL;
       if (email == NULL || *email == '\0' || strlen (email) > 320)
-        foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
-                                         "Give ?email=<address>");
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID, "Give ?email=<address>");
       else
         respond_people (req, email);
       return;
     }
 
   person = foyer_svc_person_json (
-      req->svc, strcmp (req->segments[2], "me") == 0 ? req->person_id : req->segments[2]);
-  if (person == NULL)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+      req->db, strcmp (req->segments[2], "me") == 0 ? req->person_id : req->segments[2], &error);
+  if (error != NULL)
+    foyer_svc_respond_error (req, error);
+  else if (person == NULL)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
   else
-    foyer_svc_respond_json (req->msg, 200, person);
+    foyer_svc_respond_json (req, 200, person);
 }
 
 JsonNode *
-foyer_svc_org_settings_load (sqlite3 *db)
+foyer_svc_org_settings_load (FoyerSvcDb *db, GError **error)
 {
-  g_autofree char *text = foyer_svc_store_get_meta (db, "org_settings");
+  g_autoptr (GError) local = NULL;
+  g_autofree char *text = foyer_svc_db_meta_get (db, "org_settings", &local);
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
 
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
   if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
     return foyer_svc_org_settings_default ();
   return json_node_copy (json_parser_get_root (parser));
 }
 
 gboolean
-foyer_svc_org_settings_store (sqlite3 *db, JsonNode *settings, GError **error)
+foyer_svc_org_settings_store (FoyerSvcDb *db, JsonNode *settings, GError **error)
 {
   g_autofree char *text = json_to_string (settings, FALSE);
 
-  return foyer_svc_store_set_meta (db, "org_settings", text, error);
+  if (!foyer_svc_begin (db, error))
+    return FALSE;
+  if (!foyer_svc_db_meta_set (db, "org_settings", text, error) || !foyer_svc_commit (db, error))
+    {
+      foyer_svc_rollback (db);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* GET /v1/org/settings for everyone, PUT for administrators only. */
@@ -239,40 +251,45 @@ foyer_svc_handle_org (FoyerSvcRequest *req)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) settings = NULL;
+  gboolean admin = FALSE;
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (req->n_segments != 3 || strcmp (req->segments[2], "settings") != 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
       return;
     }
   if (strcmp (req->method, "GET") == 0)
     {
-      settings = foyer_svc_org_settings_load (req->svc->db);
-      foyer_svc_respond_json (req->msg, 200, settings);
+      if ((settings = foyer_svc_org_settings_load (req->db, &error)) == NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_json (req, 200, settings);
       return;
     }
   if (strcmp (req->method, "PUT") != 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET or PUT");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET or PUT");
       return;
     }
-  if (!foyer_svc_person_is_admin (req->svc, req->person_id))
+  if (person_exists (req, req->person_id, &admin) < 0)
+    return;
+  if (!admin)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
                                        "Only an administrator can change organization settings");
       return;
     }
   if (!(body = foyer_svc_request_body (req, &error))
       || !(settings = foyer_svc_org_settings_validate (body, &error))
-      || !foyer_svc_org_settings_store (req->svc->db, settings, &error))
+      || !foyer_svc_org_settings_store (req->db, settings, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  foyer_svc_respond_json (req->msg, 200, settings);
+  foyer_svc_respond_json (req, 200, settings);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The replies every handler sends: JSON bodies and the service's error
- * shape. Kept apart from the dispatcher so that the handlers, which the
- * dispatcher calls, do not call back into it.
+ * The replies every handler makes: JSON bodies and the service's error
+ * shape. A handler only fills its request's reply (it may run on a worker
+ * thread); foyer_svc_request_finish () puts it on the message.
  */
 #define G_LOG_DOMAIN "foyer-service"
 
@@ -13,16 +13,18 @@
 #include <string.h>
 
 void
-foyer_svc_respond_json (SoupServerMessage *msg, guint status, JsonNode *node)
+foyer_svc_respond_json (FoyerSvcRequest *req, guint status, JsonNode *node)
 {
-  g_autofree char *text = json_to_string (node, FALSE);
-  gsize len = strlen (text);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_free (req->reply);
+  req->reply = json_to_string (node, FALSE);
+  req->status = status;
+}
 
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&text), len);
+void
+foyer_svc_respond_status (FoyerSvcRequest *req, guint status)
+{
+  g_clear_pointer (&req->reply, g_free);
+  req->status = status;
 }
 
 static JsonNode *
@@ -55,20 +57,23 @@ foyer_svc_error_json (const GError *error)
 }
 
 void
-foyer_svc_respond_error (SoupServerMessage *msg, const GError *error)
+foyer_svc_respond_error (FoyerSvcRequest *req, const GError *error)
 {
   g_autoptr (JsonNode) root = error_node (error);
   guint status = foyer_svc_error_status (error);
 
   if (status == 500)
     g_warning ("Internal error: %s", error != NULL ? error->message : "unknown");
-  foyer_svc_respond_json (msg, status, root);
+  /* The database cannot be reached: the client may try again soon. */
+  if (status == 503 && req->retry_after == NULL)
+    req->retry_after = g_strdup ("1");
+  foyer_svc_respond_json (req, status, root);
 }
 
 void
-foyer_svc_respond_error_literal (SoupServerMessage *msg, FoyerSvcError code, const char *text)
+foyer_svc_respond_error_literal (FoyerSvcRequest *req, FoyerSvcError code, const char *text)
 {
   g_autoptr (GError) error = g_error_new_literal (FOYER_SVC_ERROR, code, text);
 
-  foyer_svc_respond_error (msg, error);
+  foyer_svc_respond_error (req, error);
 }

@@ -8,14 +8,13 @@
 #include "foyer-core.h"
 #include "foyer-json-request.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-
-static gboolean quitting;
 
 static void log_request (FoyerSvc *svc, SoupServerMessage *msg, guint status);
 
@@ -33,20 +32,55 @@ refuse (FoyerSvc *svc, SoupServerMessage *msg, FoyerSvcError code, const char *t
 /* Refuses oversized bodies from the headers alone: the connection is
  * closed without the body being read, so it costs no memory. */
 static void
+upgrade_work (FoyerSvcRequest *req)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_svc_request_authenticate (req, &error))
+    foyer_svc_respond_error (req, error);
+}
+
+static void
+upgrade_done (FoyerSvcRequest *req)
+{
+  foyer_svc_request_complete (req);
+}
+
+/* A WebSocket upgrade is authenticated from its headers, before libsoup
+ * reads the (empty) body and answers the handshake, which it does as soon
+ * as the handler returns: the database may answer later (PostgreSQL), so
+ * the message waits here meanwhile. */
+static void
+authenticate_upgrade (FoyerSvc *svc, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  FoyerSvcRequest *req = foyer_svc_request_new (svc, msg, path, query);
+
+  foyer_svc_execute (svc, req, upgrade_work, upgrade_done);
+  foyer_svc_request_wait (msg, req);
+}
+
+/* Refuses oversized bodies from the headers alone: the connection is
+ * closed without the body being read, so it costs no memory. */
+static void
 early_cb (SoupServer *server,
           SoupServerMessage *msg,
           const char *path,
           GHashTable *query,
           gpointer user_data)
 {
+  FoyerSvc *svc = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
-    refuse (user_data, msg, FOYER_SVC_ERROR_LENGTH, "Send the body with a Content-Length");
+    refuse (svc, msg, FOYER_SVC_ERROR_LENGTH, "Send the body with a Content-Length");
   else if (encoding == SOUP_ENCODING_CONTENT_LENGTH
            && soup_message_headers_get_content_length (headers) > FOYER_SVC_MAX_BODY)
-    refuse (user_data, msg, FOYER_SVC_ERROR_TOO_LARGE, "The request body is larger than 1 MiB");
+    refuse (svc, msg, FOYER_SVC_ERROR_TOO_LARGE, "The request body is larger than 1 MiB");
+  else if (svc->conversation && strcmp (path, "/v1/events") == 0
+           && strcmp (soup_server_message_get_method (msg), "GET") == 0
+           && soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
+    authenticate_upgrade (svc, msg, path, query);
 }
 
 static void
@@ -65,7 +99,7 @@ handle_service_info (FoyerSvcRequest *req)
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  foyer_svc_respond_json (req, 200, root);
 }
 
 static void
@@ -78,78 +112,58 @@ respond_status (FoyerSvcRequest *req, guint status, const char *text, JsonObject
   if (checks != NULL)
     json_object_set_object_member (object, "checks", checks);
   json_node_take_object (root, object);
-  foyer_svc_respond_json (req->msg, status, root);
+  foyer_svc_respond_json (req, status, root);
 }
 
-/* Whether the database answers: a read of its schema, which touches the
- * file without scanning anything. */
-static gboolean
-database_answers (sqlite3 *db)
+static const char *
+check_database (FoyerSvcDb *db, gboolean *ok)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = db != NULL ? foyer_svc_store_prepare (db, "SELECT count(*) FROM sqlite_master", NULL)
-                   : NULL;
+  g_autoptr (GError) error = NULL;
 
-  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+  if (db != NULL && foyer_svc_db_check_ready (db, &error))
+    return "ok";
+  *ok = FALSE;
+  if (error != NULL && strstr (error->message, "schema") != NULL)
+    return "not-migrated";
+  return "unreachable";
 }
 
-/* GET /v1/health: the process serves (no token, no database, no log
- * line). GET /v1/ready: it can do its work: the databases answer and it
- * is not stopping; 503 otherwise, so a load balancer takes it out. */
-static void
-handle_probe (FoyerSvcRequest *req, gboolean ready)
+/* GET /v1/ready: the service can do its work: the databases answer, their
+ * schema is the one this build expects, and it is not stopping; 503
+ * otherwise, so that a load balancer takes it out. (GET /v1/health, the
+ * process serves, is answered on the main loop.) */
+void
+foyer_svc_handle_probe (FoyerSvcRequest *req)
 {
-  JsonObject *checks;
+  JsonObject *checks = json_object_new ();
   gboolean ok = TRUE;
 
-  if (strcmp (req->method, "GET") != 0 && strcmp (req->method, "HEAD") != 0)
-    {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET");
-      return;
-    }
-  if (!ready)
-    {
-      respond_status (req, 200, "ok", NULL);
-      return;
-    }
-  checks = json_object_new ();
   if (req->svc->conversation)
-    {
-      gboolean answers = database_answers (req->svc->db);
-
-      json_object_set_string_member (checks, "conversationDatabase",
-                                     answers ? "ok" : "unreachable");
-      ok = ok && answers;
-    }
+    json_object_set_string_member (checks, "conversationDatabase", check_database (req->db, &ok));
   if (req->svc->kms)
-    {
-      gboolean answers = database_answers (req->svc->kms_db);
-
-      json_object_set_string_member (checks, "kmsDatabase", answers ? "ok" : "unreachable");
-      ok = ok && answers;
-    }
-  if (quitting)
+    json_object_set_string_member (checks, "kmsDatabase", check_database (req->kms_db, &ok));
+  if (g_atomic_int_get (&req->svc->quitting))
     json_object_set_string_member (checks, "service", "stopping");
-  respond_status (req, ok && !quitting ? 200 : 503, ok && !quitting ? "ready" : "unavailable",
-                  checks);
+  ok = ok && !g_atomic_int_get (&req->svc->quitting);
+  respond_status (req, ok ? 200 : 503, ok ? "ready" : "unavailable", checks);
 }
 
+static gboolean
+is_probe (FoyerSvcRequest *req, const char *name)
+{
+  return req->n_segments == 2 && strcmp (req->segments[0], "v1") == 0
+         && strcmp (req->segments[1], name) == 0;
+}
+
+/* Runs where the request's database is. */
 static void
-dispatch (FoyerSvcRequest *req)
+dispatch_work (FoyerSvcRequest *req)
 {
   const char *first = req->n_segments > 0 ? req->segments[0] : "";
   const char *second = req->n_segments > 1 ? req->segments[1] : "";
 
-  for (guint i = 0; i < req->n_segments; i++)
-    if (req->segments[i][0] == '\0')
-      {
-        foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
-        return;
-      }
-
-  if (strcmp (first, "v1") == 0 && req->n_segments == 2
-      && (strcmp (second, "health") == 0 || strcmp (second, "ready") == 0))
-    handle_probe (req, strcmp (second, "ready") == 0);
+  if (is_probe (req, "ready"))
+    foyer_svc_handle_probe (req);
   else if (strcmp (first, "v1") == 0 && req->svc->conversation)
     {
       if (strcmp (second, "sessions") == 0)
@@ -162,15 +176,64 @@ dispatch (FoyerSvcRequest *req)
         foyer_svc_handle_spaces (req);
       else if (strcmp (second, "events") == 0)
         foyer_svc_handle_events (req);
-      else if (strcmp (second, "service") == 0 && req->n_segments == 2)
-        handle_service_info (req);
       else
-        foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
     }
   else if (strcmp (first, "kms") == 0 && strcmp (second, "v1") == 0 && req->svc->kms)
     foyer_svc_handle_kms (req);
   else
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+}
+
+static void
+request_done (FoyerSvcRequest *req)
+{
+  foyer_svc_request_complete (req);
+}
+
+typedef enum
+{
+  NOT_HERE,
+  ANSWERED,
+  TAKEN, /* completed elsewhere, now or later */
+} Here;
+
+/* What needs no database is answered here; the rest runs where the
+ * database is, and the message waits for its reply. */
+static Here
+answer_here (FoyerSvcRequest *req)
+{
+  for (guint i = 0; i < req->n_segments; i++)
+    if (req->segments[i][0] == '\0')
+      {
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+        return ANSWERED;
+      }
+  if ((is_probe (req, "health") || is_probe (req, "ready")) && strcmp (req->method, "GET") != 0
+      && strcmp (req->method, "HEAD") != 0)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET");
+  else if (is_probe (req, "health"))
+    respond_status (req, 200, "ok", NULL);
+  else if (req->svc->conversation && is_probe (req, "service"))
+    handle_service_info (req);
+  else if (req->svc->conversation && is_probe (req, "sessions")
+           && strcmp (req->method, "POST") == 0)
+    {
+      foyer_svc_sign_in (req);
+      return TAKEN;
+    }
+  else if (req->svc->conversation && is_probe (req, "events") && req->upgrade)
+    {
+      /* Authenticated from its headers (authenticate_upgrade ()); an
+       * unset status lets libsoup answer the handshake. */
+      if (g_object_get_data (G_OBJECT (req->msg), "foyer-person") == NULL)
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_UNAUTHORIZED,
+                                         "Send “Authorization: Bearer <token>” from POST "
+                                         "/v1/sessions");
+    }
+  else
+    return NOT_HERE;
+  return ANSWERED;
 }
 
 static void
@@ -180,20 +243,22 @@ server_cb (SoupServer *server,
            GHashTable *query,
            gpointer user_data)
 {
-  FoyerSvcRequest req = { 0 };
+  FoyerSvc *svc = user_data;
+  FoyerSvcRequest *req = foyer_svc_request_new (svc, msg, path, query);
 
-  req.svc = user_data;
-  req.msg = msg;
-  req.method = soup_server_message_get_method (msg);
-  req.segments = g_strsplit (path[0] == '/' ? path + 1 : path, "/", 8);
-  req.n_segments = g_strv_length (req.segments);
-  req.query = query;
-
-  dispatch (&req);
-  foyer_svc_group_hold (req.svc, msg);
-
-  g_strfreev (req.segments);
-  g_free (req.person_id);
+  switch (answer_here (req))
+    {
+    case ANSWERED:
+      request_done (req);
+      return;
+    case TAKEN:
+      foyer_svc_request_wait (msg, req);
+      return;
+    case NOT_HERE:
+      break;
+    }
+  foyer_svc_execute (svc, req, dispatch_work, request_done);
+  foyer_svc_request_wait (msg, req);
 }
 
 static void
@@ -298,66 +363,61 @@ setup_roles (FoyerSvc *svc, const char *roles, GError **error)
 }
 
 static gboolean
-setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
+setup_keys (FoyerSvc *svc, const FoyerSvcOptions *options, gboolean shared, GError **error)
 {
-  cjose_err err = { 0 };
-
   if (options->token_public_key != NULL && !svc->conversation)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
 
-      svc->verify_key = foyer_svc_load_public_key_file (options->token_public_key, error);
+      svc->token_keys = foyer_svc_token_keys_load_public (options->token_public_key, error);
       /* A service.json also names the organization whose tokens to accept. */
-      if (svc->verify_key != NULL
+      if (svc->token_keys != NULL
           && json_parser_load_from_file (parser, options->token_public_key, NULL)
           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         svc->org_id = g_strdup (
             foyer_json_get_string (json_node_get_object (json_parser_get_root (parser)), "org"));
-      return svc->verify_key != NULL;
+      return svc->token_keys != NULL;
     }
-  svc->signing_key = foyer_svc_keys_load_signing_key (svc->data_dir, options->key_dir, error);
-  if (svc->signing_key == NULL)
-    return FALSE;
-  svc->verify_key = cjose_jwk_retain (svc->signing_key, &err);
-  return TRUE;
+  svc->token_keys = foyer_svc_token_keys_load (svc->data_dir, options->key_dir,
+                                               options->token_key_file, !shared, error);
+  return svc->token_keys != NULL;
 }
 
 /* Key URIs must survive restarts and port changes: the KMS's name is
- * chosen once and kept in its database. */
+ * chosen once and kept in its database (the first node to start names
+ * it; the others read the name). */
 static gboolean
-setup_kms_name (FoyerSvc *svc, const char *wanted, GError **error)
+setup_kms_name (FoyerSvc *svc, FoyerSvcDb *kms_db, const char *wanted, GError **error)
 {
-  g_autofree char *name = foyer_svc_store_get_meta (svc->kms_db, "kms_name");
+  g_autofree char *name = NULL;
+  g_autofree char *fresh = NULL;
 
   if (wanted != NULL)
-    {
-      for (const char *p = wanted; *p != '\0'; p++)
-        if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != ':')
-          {
-            g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
-                                 "--kms-name may hold letters, digits, '-', '.', ':'");
-            return FALSE;
-          }
-      if (name != NULL && strcmp (name, wanted) != 0)
+    for (const char *p = wanted; *p != '\0'; p++)
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != ':')
         {
-          g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
-                       "This KMS is already named “%s”; its key URIs depend on it", name);
+          g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                               "--kms-name may hold letters, digits, '-', '.', ':'");
           return FALSE;
         }
-      g_free (name);
-      name = g_strdup (wanted);
-    }
-  if (name == NULL)
+  if (wanted == NULL)
     {
       guint8 bytes[5];
 
       if (!foyer_random_bytes (bytes, sizeof bytes, error))
         return FALSE;
-      name = g_strdup_printf ("kms-%02x%02x%02x%02x%02x.foyer", bytes[0], bytes[1], bytes[2],
-                              bytes[3], bytes[4]);
+      fresh = g_strdup_printf ("kms-%02x%02x%02x%02x%02x.foyer", bytes[0], bytes[1], bytes[2],
+                               bytes[3], bytes[4]);
     }
-  if (!foyer_svc_store_set_meta (svc->kms_db, "kms_name", name, error))
+  name = foyer_svc_db_kms_meta_init (kms_db, "kms_name", wanted != NULL ? wanted : fresh, error);
+  if (name == NULL)
     return FALSE;
+  if (wanted != NULL && strcmp (name, wanted) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
+                   "This KMS is already named “%s”; its key URIs depend on it", name);
+      return FALSE;
+    }
   svc->kms_authority = g_steal_pointer (&name);
   return TRUE;
 }
@@ -365,23 +425,56 @@ setup_kms_name (FoyerSvc *svc, const char *wanted, GError **error)
 static gboolean
 setup_store (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
 {
-  if (svc->conversation)
+  FoyerSvcDbOptions db_options = { TRUE, 0, TRUE, TRUE };
+  gboolean shared = foyer_svc_db_url_is_postgresql (svc->database_url);
+  FoyerSvcPart parts
+      = (svc->conversation ? FOYER_SVC_PART_CONVERSATION : 0) | (svc->kms ? FOYER_SVC_PART_KMS : 0);
+  FoyerSvcDb *setup_db = NULL;
+  gboolean ok = FALSE;
+
+  db_options.full_sync = g_strcmp0 (options->synchronous, "normal") != 0;
+  db_options.max_bytes = options->max_database_mib * 1024 * 1024;
+  if (shared)
     {
-      svc->db = foyer_svc_store_open_conversation (svc->data_dir, error);
-      if (svc->db == NULL)
+      /* One connection to migrate (under a lock: nodes starting together
+       * migrate once) and read the organization; the pool serves. */
+      if (!(setup_db = foyer_svc_db_open (svc->database_url, parts, &db_options, error)))
         return FALSE;
-      svc->org_id = foyer_svc_store_get_meta (svc->db, "org_id");
     }
-  if (svc->kms)
+  else
     {
-      svc->kms_db = foyer_svc_store_open_kms (svc->data_dir, error);
-      if (svc->kms_db == NULL
-          || !(svc->master = foyer_svc_master_keys_open (
-                   svc->data_dir, options->key_dir, options->master_key_file, svc->kms_db, error))
-          || !setup_kms_name (svc, options->kms_name, error))
+      if (svc->conversation
+          && !(svc->db = foyer_svc_db_open (svc->database_url, FOYER_SVC_PART_CONVERSATION,
+                                            &db_options, error)))
+        return FALSE;
+      if (svc->kms
+          && !(svc->kms_db
+               = foyer_svc_db_open (svc->database_url, FOYER_SVC_PART_KMS, &db_options, error)))
         return FALSE;
     }
-  return TRUE;
+  if (svc->conversation
+      && !(svc->org_id = foyer_svc_db_meta_get (shared ? setup_db : svc->db, "org_id", error)))
+    goto out;
+  if (svc->kms
+      && (!(svc->master
+            = foyer_svc_master_keys_open (svc->data_dir, options->key_dir, options->master_key_file,
+                                          shared ? setup_db : svc->kms_db, !shared, error))
+          || !setup_kms_name (svc, shared ? setup_db : svc->kms_db, options->kms_name, error)))
+    goto out;
+  if (!setup_keys (svc, options, shared, error))
+    goto out;
+  ok = TRUE;
+out:
+  foyer_svc_db_close (setup_db);
+  if (ok && shared)
+    {
+      svc->pool = foyer_svc_pool_new (svc, svc->database_url,
+                                      options->connections > 0 ? (guint) options->connections : 4);
+      if (svc->conversation
+          && !(svc->fanout = foyer_svc_fanout_new (svc, svc->database_url, error)))
+        return FALSE;
+    }
+  return ok;
 }
 
 static gboolean
@@ -428,6 +521,7 @@ setup_server (FoyerSvc *svc, const FoyerSvcOptions *options, GError **error)
   if (svc->conversation)
     {
       soup_server_add_handler (svc->server, "/v1/events", server_cb, svc, NULL);
+      soup_server_add_early_handler (svc->server, "/v1/events", early_cb, svc, NULL);
       soup_server_add_websocket_handler (svc->server, "/v1/events", NULL, NULL,
                                          foyer_svc_events_websocket, svc, NULL);
     }
@@ -461,6 +555,12 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
   g_autofree char *log_path = NULL;
 
   svc->data_dir = g_strdup (options->data_dir);
+  svc->database_url = options->database != NULL   ? g_strdup (options->database)
+                      : options->data_dir != NULL ? foyer_svc_db_url_for_dir (options->data_dir)
+                                                  : NULL;
+  svc->sockets_by_person
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  g_mutex_init (&svc->tokens_lock);
   svc->token_lifetime
       = options->token_lifetime > 0 ? options->token_lifetime : FOYER_SVC_TOKEN_LIFETIME;
   svc->sockets = g_ptr_array_new ();
@@ -472,8 +572,15 @@ foyer_svc_new (const FoyerSvcOptions *options, GError **error)
       foyer_svc_free (svc);
       return NULL;
     }
+  if (g_mkdir_with_parents (svc->data_dir, 0700) != 0)
+    {
+      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INTERNAL, "Cannot create %s: %s",
+                   svc->data_dir, g_strerror (errno));
+      foyer_svc_free (svc);
+      return NULL;
+    }
   if (!setup_roles (svc, options->roles, error) || !setup_store (svc, options, error)
-      || !setup_keys (svc, options, error) || !setup_server (svc, options, error))
+      || !setup_server (svc, options, error))
     {
       foyer_svc_free (svc);
       return NULL;
@@ -491,11 +598,10 @@ write_service_json (FoyerSvc *svc, GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *path = g_build_filename (svc->data_dir, "service.json", NULL);
   g_autofree char *text = NULL;
-  cjose_err err = { 0 };
-  char *public_jwk = cjose_jwk_to_json (svc->verify_key, false, &err);
+  g_autoptr (JsonNode) public_keys = foyer_svc_token_keys_public (svc->token_keys);
+  JsonArray *keys = json_node_get_array (public_keys);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -532,14 +638,17 @@ write_service_json (FoyerSvc *svc, GError **error)
       json_builder_set_member_name (builder, "org");
       json_builder_add_string_value (builder, svc->org_id);
     }
-  if (public_jwk != NULL && json_parser_load_from_data (parser, public_jwk, -1, NULL))
+  if (json_array_get_length (keys) > 0)
     {
       json_builder_set_member_name (builder, "tokenPublicKey");
-      json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+      json_builder_add_value (builder, json_node_copy (json_array_get_element (keys, 0)));
+      json_builder_set_member_name (builder, "tokenPublicKeys");
+      json_builder_add_value (builder, json_node_copy (public_keys));
     }
+  json_builder_set_member_name (builder, "database");
+  json_builder_add_string_value (builder,
+                                 svc->db != NULL || svc->kms_db != NULL ? "sqlite" : "postgresql");
   json_builder_end_object (builder);
-  if (public_jwk != NULL)
-    cjose_get_dealloc () (public_jwk);
 
   root = json_builder_get_root (builder);
   text = json_to_string (root, TRUE);
@@ -551,7 +660,7 @@ quit_cb (gpointer user_data)
 {
   FoyerSvc *svc = user_data;
 
-  quitting = TRUE;
+  g_atomic_int_set (&svc->quitting, TRUE);
   if (svc->n_pending == 0)
     g_main_loop_quit (svc->loop);
   return G_SOURCE_CONTINUE;
@@ -562,7 +671,7 @@ pending_check_cb (gpointer user_data)
 {
   FoyerSvc *svc = user_data;
 
-  if (quitting && svc->n_pending == 0)
+  if (svc->quitting && svc->n_pending == 0)
     g_main_loop_quit (svc->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -588,7 +697,7 @@ foyer_svc_run (FoyerSvc *svc)
              svc->conversation && svc->kms ? " and " : "", svc->kms ? "kms" : "", svc->base_url);
 
   check = g_timeout_add (100, pending_check_cb, svc);
-  if (svc->conversation)
+  if (svc->db != NULL)
     foyer_svc_group_start (svc);
   g_main_loop_run (svc->loop);
   g_source_remove (term);
@@ -597,6 +706,9 @@ foyer_svc_run (FoyerSvc *svc)
 
   foyer_svc_http_stop (svc->http);
   foyer_svc_group_finish (svc);
+  /* Requests in flight on the pool's workers finish and are answered. */
+  g_clear_pointer (&svc->pool, foyer_svc_pool_free);
+  g_clear_pointer (&svc->fanout, foyer_svc_fanout_free);
   foyer_svc_events_close_all (svc);
   soup_server_disconnect (svc->server);
   g_unlink (json_path);
@@ -615,19 +727,19 @@ foyer_svc_free (FoyerSvc *svc)
   g_clear_pointer (&svc->sockets, g_ptr_array_unref);
   g_clear_pointer (&svc->sign_in, foyer_svc_sign_in_free);
   g_clear_pointer (&svc->tokens, g_hash_table_unref);
-  if (svc->db != NULL)
-    sqlite3_close (svc->db);
-  if (svc->kms_db != NULL)
-    sqlite3_close (svc->kms_db);
-  if (svc->signing_key != NULL)
-    cjose_jwk_release (svc->signing_key);
-  if (svc->verify_key != NULL)
-    cjose_jwk_release (svc->verify_key);
+  g_clear_pointer (&svc->pool, foyer_svc_pool_free);
+  g_clear_pointer (&svc->fanout, foyer_svc_fanout_free);
+  g_clear_pointer (&svc->sockets_by_person, g_hash_table_unref);
+  g_clear_pointer (&svc->db, foyer_svc_db_close);
+  g_clear_pointer (&svc->kms_db, foyer_svc_db_close);
+  g_clear_pointer (&svc->token_keys, foyer_svc_token_keys_free);
   g_clear_pointer (&svc->master, foyer_svc_master_keys_free);
+  g_mutex_clear (&svc->tokens_lock);
   if (svc->log != NULL)
     fclose (svc->log);
   g_clear_pointer (&svc->loop, g_main_loop_unref);
   g_free (svc->data_dir);
+  g_free (svc->database_url);
   g_free (svc->org_id);
   g_free (svc->base_url);
   g_free (svc->kms_url);

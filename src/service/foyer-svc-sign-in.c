@@ -75,12 +75,13 @@ struct _FoyerSvcSignIn
 typedef struct
 {
   FoyerSvc *svc;
-  SoupServerMessage *msg;
+  FoyerSvcRequest *req;
   char *password;
   char *stored_hash;
   char *person_id;
   char *address;
   char *email; /* case-folded */
+  char *email_as_given;
   gboolean disabled;
 } LoginData;
 
@@ -94,7 +95,7 @@ login_data_free (LoginData *data)
   g_free (data->person_id);
   g_free (data->address);
   g_free (data->email);
-  g_object_unref (data->msg);
+  g_free (data->email_as_given);
   g_free (data);
 }
 
@@ -104,6 +105,8 @@ address_queue_free (AddressQueue *queue)
   g_queue_clear_full (&queue->waiting, g_object_unref);
   g_free (queue);
 }
+
+static void sign_in_done (FoyerSvcRequest *req);
 
 FoyerSvcSignIn *
 foyer_svc_sign_in_new (void)
@@ -140,24 +143,6 @@ state (FoyerSvc *svc)
   if (svc->sign_in == NULL)
     svc->sign_in = foyer_svc_sign_in_new ();
   return svc->sign_in;
-}
-
-/* The client's address; an IPv6 client is known by its /64, which is what
- * one customer usually gets. */
-static char *
-client_address (SoupServerMessage *msg)
-{
-  const char *host = soup_server_message_get_remote_host (msg);
-  g_autoptr (GInetAddress) address = host != NULL ? g_inet_address_new_from_string (host) : NULL;
-  const guint8 *bytes;
-
-  if (address == NULL)
-    return g_strdup (host != NULL ? host : "-");
-  if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
-    return g_inet_address_to_string (address);
-  bytes = g_inet_address_to_bytes (address);
-  return g_strdup_printf ("%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", bytes[0], bytes[1], bytes[2],
-                          bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]);
 }
 
 /* Bounded memory: when a table is full, it is emptied rather than grown. */
@@ -288,36 +273,69 @@ finished (FoyerSvcSignIn *self, const char *address)
   dispatch (self);
 }
 
+/* On the database's thread: the session, and the token that names it. */
 static void
-respond_token (LoginData *data)
+session_work (FoyerSvcRequest *req)
 {
+  LoginData *data = req->user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *session = NULL;
   g_autofree char *token = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  FoyerSvc *svc = data->svc;
+  g_autoptr (JsonNode) person = NULL;
+  g_autoptr (cjose_jwk_t) key = NULL;
+  FoyerSvc *svc = req->svc;
 
-  session = foyer_svc_session_create (svc, data->person_id, svc->token_lifetime, &error);
-  if (session != NULL)
-    token = foyer_svc_token_issue (svc->signing_key, data->person_id, session, svc->org_id,
-                                   svc->token_lifetime, &error);
-  if (token == NULL)
+  if (!foyer_svc_begin (req->db, &error))
     {
-      foyer_svc_respond_error (data->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  foyer_svc_request_set_person (data->msg, data->person_id);
+  if ((session
+       = foyer_svc_session_create (svc, req->db, data->person_id, svc->token_lifetime, &error))
+          == NULL
+      || (person = foyer_svc_person_json (req->db, data->person_id, &error)) == NULL
+      || !foyer_svc_commit (req->db, &error))
+    {
+      foyer_svc_rollback (req->db);
+      if (error == NULL)
+        g_set_error_literal (&error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED,
+                             "Wrong e-mail address or password");
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  key = foyer_svc_token_keys_signing (svc->token_keys);
+  token = foyer_svc_token_issue (key, data->person_id, session, svc->org_id, svc->token_lifetime,
+                                 &error);
+  if (token == NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  g_free (req->person_id);
+  req->person_id = g_strdup (data->person_id);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "accessToken");
   json_builder_add_string_value (builder, token);
   json_builder_set_member_name (builder, "expiresIn");
   json_builder_add_int_value (builder, svc->token_lifetime);
   json_builder_set_member_name (builder, "person");
-  json_builder_add_value (builder, foyer_svc_person_json (svc, data->person_id));
+  json_builder_add_value (builder, g_steal_pointer (&person));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  foyer_svc_respond_json (data->msg, 201, root);
+  foyer_svc_respond_json (req, 201, root);
+}
+
+static void
+sign_in_done (FoyerSvcRequest *req)
+{
+  LoginData *data = req->user_data;
+
+  req->user_data = NULL;
+  data->svc->n_pending--;
+  login_data_free (data);
+  foyer_svc_request_complete (req);
 }
 
 static void
@@ -326,40 +344,42 @@ login_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LoginData *data = g_task_get_task_data (G_TASK (result));
   FoyerSvcSignIn *self = state (data->svc);
   g_autofree char *key = g_strdup_printf ("%s|%s", data->address, data->email);
+  g_autofree char *address = g_strdup (data->address);
+  FoyerSvcRequest *req = data->req;
 
-  data->svc->n_pending--;
   if (!g_task_propagate_boolean (G_TASK (result), NULL) || data->person_id == NULL)
     {
       record_failure (self, key, data->email);
-      foyer_svc_respond_error_literal (data->msg, FOYER_SVC_ERROR_UNAUTHORIZED,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_UNAUTHORIZED,
                                        "Wrong e-mail address or password");
+      sign_in_done (req);
     }
   /* Only the right password learns that the account is disabled. */
   else if (data->disabled)
-    foyer_svc_respond_error_literal (data->msg, FOYER_SVC_ERROR_FORBIDDEN,
-                                     "This account is disabled; ask an administrator");
+    {
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
+                                       "This account is disabled; ask an administrator");
+      sign_in_done (req);
+    }
   else
     {
       record_success (self, key, data->email);
-      respond_token (data);
+      foyer_svc_execute (req->svc, req, session_work, sign_in_done);
     }
-  soup_server_message_unpause (data->msg);
-  finished (self, data->address);
+  finished (self, address);
 }
 
 static void
-refuse (SoupServerMessage *msg, FoyerSvcError code, guint retry_after, const char *text)
+refuse (FoyerSvcRequest *req, FoyerSvcError code, guint retry_after, const char *text)
 {
-  g_autofree char *seconds = g_strdup_printf ("%u", MAX (retry_after, 1));
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
-                                seconds);
-  foyer_svc_respond_error_literal (msg, code, text);
+  g_free (req->retry_after);
+  req->retry_after = g_strdup_printf ("%u", MAX (retry_after, 1));
+  foyer_svc_respond_error_literal (req, code, text);
 }
 
 /* FALSE (the reply made) when this sign-in may not go on now. */
 static gboolean
-admit (FoyerSvcSignIn *self, SoupServerMessage *msg, const char *address, const char *email)
+admit (FoyerSvcSignIn *self, FoyerSvcRequest *msg, const char *address, const char *email)
 {
   g_autofree char *key = g_strdup_printf ("%s|%s", address, email);
   AddressQueue *queue = g_hash_table_lookup (self->queues, address);
@@ -390,47 +410,77 @@ admit (FoyerSvcSignIn *self, SoupServerMessage *msg, const char *address, const 
       refuse (msg, FOYER_SVC_ERROR_BUSY, 1, "Too many sign-ins at once; try again in a moment");
       return FALSE;
     }
-  return TRUE;
-}
-
-static void
-enqueue (FoyerSvcSignIn *self, const char *address, GTask *task)
-{
-  AddressQueue *queue = g_hash_table_lookup (self->queues, address);
-
+  /* Counted from now on, while the account is looked up too. */
   if (queue == NULL)
     {
       queue = g_new0 (AddressQueue, 1);
       g_queue_init (&queue->waiting);
       g_hash_table_insert (self->queues, g_strdup (address), queue);
     }
+  queue->active++;
+  return TRUE;
+}
+
+/* The address was admitted (admit () counted it). */
+static void
+enqueue (FoyerSvcSignIn *self, const char *address, GTask *task)
+{
+  AddressQueue *queue = g_hash_table_lookup (self->queues, address);
+
+  g_assert (queue != NULL);
   if (g_queue_is_empty (&queue->waiting))
     g_queue_push_tail (&self->turn, g_strdup (address));
   g_queue_push_tail (&queue->waiting, task);
-  queue->active++;
   self->waiting++;
   dispatch (self);
 }
 
+/* An admitted sign-in that ends before it hashed. */
 static void
-look_up (FoyerSvc *svc, const char *email, LoginData *data)
+release (FoyerSvcSignIn *self, const char *address)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT id, password_hash, disabled FROM persons WHERE email = ? AND removed = 0",
-      NULL);
+  AddressQueue *queue = g_hash_table_lookup (self->queues, address);
 
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return;
-  data->person_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  data->stored_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  data->disabled = sqlite3_column_int (stmt, 2) != 0;
+  if (queue != NULL && --queue->active == 0)
+    g_hash_table_remove (self->queues, address);
+}
+
+/* On the database's thread: the account, if any. */
+static void
+look_up_work (FoyerSvcRequest *req)
+{
+  LoginData *data = req->user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_svc_db_person_login (req->db, data->email_as_given, &data->person_id,
+                                  &data->stored_hash, &data->disabled, &error))
+    foyer_svc_respond_error (req, error);
+}
+
+/* The account is known (or not, which costs the same hash): the password
+ * waits for a hashing slot in its address's turn. */
+static void
+look_up_done (FoyerSvcRequest *req)
+{
+  LoginData *data = req->user_data;
+  FoyerSvcSignIn *self = state (req->svc);
+  GTask *task;
+
+  if (req->status != 0)
+    {
+      release (self, data->address);
+      sign_in_done (req);
+      return;
+    }
+  task = g_task_new (NULL, NULL, login_done_cb, NULL);
+  g_task_set_source_tag (task, foyer_svc_sign_in);
+  g_task_set_task_data (task, data, NULL);
+  enqueue (self, data->address, task);
 }
 
 /* POST /v1/sessions {"email", "password"}. An unknown address costs the
- * same hash as a known one, so timing does not tell which exist. */
+ * same hash as a known one, so timing does not tell which exist. The
+ * request is completed here (at once, or when its hash is done). */
 void
 foyer_svc_sign_in (FoyerSvcRequest *req)
 {
@@ -440,36 +490,33 @@ foyer_svc_sign_in (FoyerSvcRequest *req)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autofree char *address = NULL;
   g_autofree char *email = NULL;
   FoyerSvcSignIn *self = state (req->svc);
   JsonObject *object;
   LoginData *data;
-  GTask *task;
 
   if (!(body = foyer_svc_request_body (req, &error))
       || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
+      foyer_svc_request_complete (req);
       return;
     }
-  address = client_address (req->msg);
   email = g_utf8_casefold (json_object_get_string_member (object, "email"), -1);
-  if (!admit (self, req->msg, address, email))
-    return;
+  if (!admit (self, req, req->address, email))
+    {
+      foyer_svc_request_complete (req);
+      return;
+    }
 
   data = g_new0 (LoginData, 1);
   data->svc = req->svc;
-  data->msg = g_object_ref (req->msg);
+  data->req = req;
   data->password = g_strdup (json_object_get_string_member (object, "password"));
-  data->address = g_steal_pointer (&address);
+  data->address = g_strdup (req->address);
   data->email = g_steal_pointer (&email);
-  look_up (req->svc, json_object_get_string_member (object, "email"), data);
-
+  data->email_as_given = g_strdup (json_object_get_string_member (object, "email"));
+  req->user_data = data;
   req->svc->n_pending++;
-  soup_server_message_pause (req->msg);
-  task = g_task_new (NULL, NULL, login_done_cb, NULL);
-  g_task_set_source_tag (task, foyer_svc_sign_in);
-  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
-  enqueue (self, data->address, task);
+  foyer_svc_execute (req->svc, req, look_up_work, look_up_done);
 }

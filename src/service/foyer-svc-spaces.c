@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Spaces, members and messages: /v1/spaces[/<id>[/members|/messages|/key]].
+ * Each handler runs where the request's database is and reaches it only
+ * through the storage interface (foyer-svc-db.h).
+ */
 #define G_LOG_DOMAIN "foyer-service"
 
 #include "config.h"
@@ -25,59 +30,43 @@ now_ms (void)
   return g_get_real_time () / 1000;
 }
 
-gboolean
-foyer_svc_is_member (FoyerSvc *svc, const char *space_id, const char *person_id)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT 1 FROM members WHERE space_id = ? AND person_id = ?", NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
 static JsonNode *
-space_json (FoyerSvc *svc, const char *space_id)
+space_node (const FoyerSvcSpace *space)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db,
-      "SELECT id, title, kms_resource_uri, creator_id, created, last_seq, key_uri, rekey_since"
-      " FROM spaces WHERE id = ?",
-      NULL);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *created = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-  created = foyer_svc_timestamp (sqlite3_column_int64 (stmt, 4));
+  g_autofree char *created = foyer_svc_timestamp (space->created);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_add_string_value (builder, space->id);
   json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_add_string_value (builder, space->title);
   json_builder_set_member_name (builder, "kmsResourceUri");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
+  json_builder_add_string_value (builder, space->kms_resource_uri);
   json_builder_set_member_name (builder, "creatorId");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 3));
+  json_builder_add_string_value (builder, space->creator_id);
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "lastSeq");
-  json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 5));
+  json_builder_add_int_value (builder, space->last_seq);
   json_builder_set_member_name (builder, "keyUri");
-  if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
+  if (space->key_uri == NULL)
     json_builder_add_null_value (builder);
   else
-    json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 6));
+    json_builder_add_string_value (builder, space->key_uri);
   json_builder_set_member_name (builder, "keyRotationNeeded");
-  json_builder_add_boolean_value (builder, sqlite3_column_type (stmt, 7) != SQLITE_NULL);
+  json_builder_add_boolean_value (builder, space->rekey_since >= 0);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* The space as JSON; NULL when there is none (or on error, set). */
+static JsonNode *
+space_json (FoyerSvcDb *db, const char *space_id, GError **error)
+{
+  g_autoptr (FoyerSvcSpace) space = foyer_svc_db_space_get (db, space_id, error);
+
+  return space != NULL ? space_node (space) : NULL;
 }
 
 static JsonNode *
@@ -93,57 +82,11 @@ wrap_member (const char *name, JsonNode *value)
 }
 
 static gboolean
-add_member_row (FoyerSvc *svc,
-                const char *space_id,
-                const char *person_id,
-                const char *added_by,
-                GError **error)
+not_found_or (GError **error, const char *what)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "INSERT INTO members (space_id, person_id, added_by, created) VALUES (?, ?, ?, ?)",
-      error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, added_by, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, now_ms ());
-  return foyer_svc_store_step_done (svc->db, stmt, error);
-}
-
-static gboolean
-insert_space (FoyerSvc *svc,
-              const char *id,
-              const char *title,
-              const char *resource,
-              const char *creator,
-              GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db,
-                                 "INSERT INTO spaces (id, title, kms_resource_uri, creator_id, "
-                                 "created) VALUES (?, ?, ?, ?, ?)",
-                                 error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, resource, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, creator, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, now_ms ());
-  if (!foyer_svc_store_step_done (svc->db, stmt, error))
-    {
-      if (g_error_matches (*error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT))
-        {
-          g_clear_error (error);
-          g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT,
-                               "This KMS resource already belongs to another space");
-        }
-      return FALSE;
-    }
-  return TRUE;
+  if (*error == NULL)
+    g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_NOT_FOUND, what);
+  return FALSE;
 }
 
 static void
@@ -156,102 +99,95 @@ create_space (FoyerSvcRequest *req)
   g_autofree char *resource = NULL;
   g_autofree char *id = foyer_svc_new_id ();
   gboolean local = FALSE;
-  FoyerSvc *svc = req->svc;
+  FoyerSvcDb *db = req->db;
 
   if (!(body = foyer_svc_request_body (req, &error))
       || !foyer_svc_parse_space_input (body, &title, &resource, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   /* A co-located KMS can check that the creator may use the resource it
    * binds to the space, since members will then get its keys. */
-  if (!foyer_svc_kms_resource_allows (svc, resource, req->person_id, &local) && local)
+  if (!foyer_svc_kms_resource_allows (req, resource, req->person_id, &local, &error) && local)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "You are not authorized on this KMS resource");
+      if (error != NULL)
+        foyer_svc_respond_error (req, error);
+      else
+        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
+                                         "You are not authorized on this KMS resource");
       return;
     }
+  g_clear_error (&error);
 
-  if (!foyer_svc_begin (svc, &error)
-      || !insert_space (svc, id, title, resource, req->person_id, &error)
-      || !add_member_row (svc, id, req->person_id, req->person_id, &error)
-      || !(space = space_json (svc, id))
-      || !foyer_svc_event_emit (svc, "space.created", id, NULL,
-                                wrap_member ("space", json_node_copy (space)), &error)
-      || !foyer_svc_commit (svc, &error))
+  if (!foyer_svc_begin (db, &error))
     {
-      foyer_svc_rollback (svc);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  foyer_svc_respond_json (req->msg, 201, space);
+  if (!foyer_svc_db_space_insert (db, id, title, resource, req->person_id, now_ms (), &error))
+    {
+      if (g_error_matches (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT))
+        {
+          g_clear_error (&error);
+          g_set_error_literal (&error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT,
+                               "This KMS resource already belongs to another space");
+        }
+    }
+  else if (foyer_svc_db_member_insert (db, id, req->person_id, req->person_id, now_ms (), &error)
+           && ((space = space_json (db, id, &error)) != NULL || not_found_or (&error, "No space")))
+    {
+      foyer_svc_db_emit (db, "space.created", id, NULL,
+                         wrap_member ("space", json_node_copy (space)));
+      if (foyer_svc_commit (db, &error))
+        {
+          foyer_svc_respond_json (req, 201, space);
+          return;
+        }
+    }
+  foyer_svc_rollback (db);
+  foyer_svc_respond_error (req, error);
 }
 
 static void
 list_spaces (FoyerSvcRequest *req)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      req->svc->db,
-      "SELECT s.id FROM spaces s JOIN members m ON m.space_id = s.id WHERE m.person_id = ?"
-      " ORDER BY s.created, s.id",
-      NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) spaces = foyer_svc_db_spaces_of_person (req->db, req->person_id, &error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
 
-  sqlite3_bind_text (stmt, 1, req->person_id, -1, SQLITE_STATIC);
+  if (spaces == NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return;
+    }
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "items");
   json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      JsonNode *space = space_json (req->svc, (const char *) sqlite3_column_text (stmt, 0));
-
-      if (space != NULL)
-        json_builder_add_value (builder, space);
-    }
+  for (guint i = 0; i < spaces->len; i++)
+    json_builder_add_value (builder, space_node (g_ptr_array_index (spaces, i)));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  foyer_svc_respond_json (req, 200, root);
 }
 
 static void
 list_members (FoyerSvcRequest *req, const char *space_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      req->svc->db,
-      "SELECT p.id, p.email, p.name, m.added_by, m.created FROM members m"
-      " JOIN persons p ON p.id = m.person_id WHERE m.space_id = ? ORDER BY m.created, p.id",
-      NULL);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonArray *items = foyer_svc_db_members_list (req->db, space_id, &error);
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
 
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  if (items == NULL)
     {
-      g_autofree char *created = foyer_svc_timestamp (sqlite3_column_int64 (stmt, 4));
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "personId");
-      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
-      json_builder_set_member_name (builder, "email");
-      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
-      json_builder_set_member_name (builder, "addedBy");
-      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 3));
-      json_builder_set_member_name (builder, "created");
-      json_builder_add_string_value (builder, created);
-      json_builder_end_object (builder);
+      foyer_svc_respond_error (req, error);
+      return;
     }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  json_node_take_object (root, json_object_new ());
+  json_object_set_array_member (json_node_get_object (root), "items", items);
+  foyer_svc_respond_json (req, 200, root);
 }
 
 static char *
@@ -271,136 +207,127 @@ member_target (FoyerSvcRequest *req, GError **error)
   return g_strdup (json_object_get_string_member (object, "personId"));
 }
 
-static const char *
-space_resource (FoyerSvc *svc, const char *space_id, char **out)
-{
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "SELECT kms_resource_uri FROM spaces WHERE id = ?", NULL);
-
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  *out = sqlite3_step (stmt) == SQLITE_ROW ? g_strdup ((const char *) sqlite3_column_text (stmt, 0))
-                                           : NULL;
-  return *out;
-}
-
-/* The removed person may hold every key of the space made so far: from
- * now on, messages must be sealed with a key made after this moment. */
-static gboolean
-mark_rekey (FoyerSvc *svc, const char *space_id, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt
-      = foyer_svc_store_prepare (svc->db, "UPDATE spaces SET rekey_since = ? WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now_ms ());
-  sqlite3_bind_text (stmt, 2, space_id, -1, SQLITE_STATIC);
-  return foyer_svc_store_step_done (svc->db, stmt, error);
-}
-
-/* Inside the caller's transaction: the person leaves the space, every
- * member (the person too) hears of it, and the space needs a new key. */
 gboolean
-foyer_svc_member_remove (FoyerSvc *svc, const char *space_id, const char *person_id, GError **error)
+foyer_svc_member_remove (FoyerSvcDb *db,
+                         const char *space_id,
+                         const char *person_id,
+                         GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "DELETE FROM members WHERE space_id = ? AND person_id = ?", error);
-  g_autoptr (JsonNode) extra = json_node_new (JSON_NODE_OBJECT);
+  JsonNode *extra = json_node_new (JSON_NODE_OBJECT);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, person_id, -1, SQLITE_STATIC);
-  if (!foyer_svc_store_step_done (svc->db, stmt, error))
-    return FALSE;
   json_node_take_object (extra, json_object_new ());
   json_object_set_string_member (json_node_get_object (extra), "personId", person_id);
-  return mark_rekey (svc, space_id, error)
-         && foyer_svc_event_emit (svc, "member.removed", space_id, person_id,
-                                  g_steal_pointer (&extra), error);
+  /* The removed person may hold every key of the space made so far: from
+   * now on, messages must be sealed with a key made after this moment. */
+  if (!foyer_svc_db_member_delete (db, space_id, person_id, error)
+      || !foyer_svc_db_space_mark_rekey (db, space_id, now_ms (), error))
+    {
+      json_node_unref (extra);
+      return FALSE;
+    }
+  foyer_svc_db_emit (db, "member.removed", space_id, person_id, extra);
+  return TRUE;
 }
 
 static void
-change_member (FoyerSvcRequest *req, const char *space_id, gboolean add)
+change_member (FoyerSvcRequest *req, const FoyerSvcSpace *space, gboolean add)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *person = member_target (req, &error);
-  g_autofree char *resource = NULL;
+  g_autoptr (FoyerSvcPerson) target = NULL;
   g_autoptr (JsonNode) extra = NULL;
-  FoyerSvc *svc = req->svc;
-  gboolean is_member;
+  FoyerSvcDb *db = req->db;
+  const char *space_id = space->id;
+  int is_member;
 
   if (person == NULL)
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  if (!foyer_svc_check_id (person, 64) || !foyer_svc_person_exists (svc, person))
+  if (foyer_svc_check_id (person, 64))
+    target = foyer_svc_db_person_get (db, person, &error);
+  if (error != NULL)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+      foyer_svc_respond_error (req, error);
       return;
     }
-  is_member = foyer_svc_is_member (svc, space_id, person);
-  if (add == is_member)
+  if (target == NULL || target->removed)
     {
-      foyer_svc_respond_error_literal (req->msg,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+      return;
+    }
+  if ((is_member = foyer_svc_db_is_member (db, space_id, person, &error)) < 0)
+    {
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  if (add == (is_member == 1))
+    {
+      foyer_svc_respond_error_literal (req,
                                        add ? FOYER_SVC_ERROR_CONFLICT : FOYER_SVC_ERROR_NOT_FOUND,
                                        add ? "Already a member" : "Not a member");
       return;
     }
 
-  space_resource (svc, space_id, &resource);
   extra = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (extra, json_object_new ());
   json_object_set_string_member (json_node_get_object (extra), "personId", person);
   if (add)
-    json_object_set_member (json_node_get_object (extra), "space", space_json (svc, space_id));
+    json_object_set_member (json_node_get_object (extra), "space", space_node (space));
 
-  if (!foyer_svc_begin (svc, &error)
-      || !(add ? add_member_row (svc, space_id, person, req->person_id, &error)
-                     && foyer_svc_event_emit (svc, "member.added", space_id, person,
-                                              json_node_ref (extra), &error)
-               : foyer_svc_member_remove (svc, space_id, person, &error))
-      || !foyer_svc_commit (svc, &error))
+  if (!foyer_svc_begin (db, &error))
     {
-      foyer_svc_rollback (svc);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  if (add ? !foyer_svc_db_member_insert (db, space_id, person, req->person_id, now_ms (), &error)
+          : !foyer_svc_member_remove (db, space_id, person, &error))
+    {
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  if (add)
+    foyer_svc_db_emit (db, "member.added", space_id, person, json_node_ref (extra));
+  if (!foyer_svc_commit (db, &error))
+    {
+      foyer_svc_respond_error (req, error);
       return;
     }
   /* Keep a co-located KMS's own list in step; membership decides anyway. */
-  if (resource != NULL)
-    foyer_svc_kms_authorize_local (svc, resource, person, add, NULL);
+  foyer_svc_kms_authorize_local (req, space->kms_resource_uri, person, add, NULL);
 
   if (add)
-    foyer_svc_respond_json (req->msg, 201, extra);
+    foyer_svc_respond_json (req, 201, extra);
   else
-    soup_server_message_set_status (req->msg, 204, NULL);
+    foyer_svc_respond_status (req, 204);
 }
 
 static JsonNode *
-message_from_row (sqlite3_stmt *stmt)
+message_node (const FoyerSvcMessage *message)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autofree char *created = foyer_svc_timestamp (sqlite3_column_int64 (stmt, 8));
+  g_autofree char *created = foyer_svc_timestamp (message->created);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_add_string_value (builder, message->id);
   json_builder_set_member_name (builder, "spaceId");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_add_string_value (builder, message->space_id);
   json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 2));
+  json_builder_add_int_value (builder, message->seq);
   json_builder_set_member_name (builder, "authorId");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 3));
+  json_builder_add_string_value (builder, message->author_id);
   json_builder_set_member_name (builder, "clientMessageId");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 4));
+  json_builder_add_string_value (builder, message->client_message_id);
   json_builder_set_member_name (builder, "keyUri");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 5));
+  json_builder_add_string_value (builder, message->key_uri);
   json_builder_set_member_name (builder, "body");
-  json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 6));
+  json_builder_add_string_value (builder, message->body);
   json_builder_set_member_name (builder, "attachments");
-  if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 7), -1, NULL))
+  if (json_parser_load_from_data (parser, message->attachments, -1, NULL))
     json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
   else
     {
@@ -411,26 +338,6 @@ message_from_row (sqlite3_stmt *stmt)
   json_builder_add_string_value (builder, created);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
-}
-
-#define MESSAGE_COLUMNS                                                                            \
-  "id, space_id, seq, author_id, client_message_id, key_uri, body, attachments, created"
-
-static JsonNode *
-find_message (FoyerSvc *svc, const char *sql, const char *a, const char *b, const char *c)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (svc->db, sql, NULL);
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, a, -1, SQLITE_STATIC);
-  if (b != NULL)
-    sqlite3_bind_text (stmt, 2, b, -1, SQLITE_STATIC);
-  if (c != NULL)
-    sqlite3_bind_text (stmt, 3, c, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-  return message_from_row (stmt);
 }
 
 static char *
@@ -454,104 +361,19 @@ attachments_text (GPtrArray *refs)
   return json_to_string (root, FALSE);
 }
 
-static gboolean
-insert_message (FoyerSvc *svc,
-                const char *id,
-                const char *space_id,
-                const char *author,
-                FoyerSvcMessageInput *input,
-                GError **error)
-{
-  g_autoptr (sqlite3_stmt) bump = foyer_svc_store_prepare (
-      svc->db, "UPDATE spaces SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq", error);
-  g_autoptr (sqlite3_stmt) insert = NULL;
-  g_autofree char *attachments = attachments_text (input->attachments);
-  gint64 seq;
-
-  if (bump == NULL)
-    return FALSE;
-  sqlite3_bind_text (bump, 1, space_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (bump) != SQLITE_ROW)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_NOT_FOUND, "No such space");
-      return FALSE;
-    }
-  seq = sqlite3_column_int64 (bump, 0);
-
-  insert = foyer_svc_store_prepare (
-      svc->db, "INSERT INTO messages (" MESSAGE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      error);
-  if (insert == NULL)
-    return FALSE;
-  sqlite3_bind_text (insert, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 3, seq);
-  sqlite3_bind_text (insert, 4, author, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 5, input->client_message_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 6, input->key_uri, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 7, input->body, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 8, attachments, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 9, now_ms ());
-  return foyer_svc_store_step_done (svc->db, insert, error);
-}
-
 static JsonNode *
-post_reply (JsonNode *message)
+post_reply (const FoyerSvcMessage *message)
 {
-  JsonObject *m = json_node_get_object (message);
   JsonObject *reply = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *created = foyer_svc_timestamp (message->created);
 
-  json_object_set_string_member (reply, "id", json_object_get_string_member (m, "id"));
-  json_object_set_int_member (reply, "seq", json_object_get_int_member (m, "seq"));
-  json_object_set_string_member (reply, "created", json_object_get_string_member (m, "created"));
-  json_object_set_string_member (reply, "authorId", json_object_get_string_member (m, "authorId"));
+  json_object_set_string_member (reply, "id", message->id);
+  json_object_set_int_member (reply, "seq", message->seq);
+  json_object_set_string_member (reply, "created", created);
+  json_object_set_string_member (reply, "authorId", message->author_id);
   json_node_take_object (node, reply);
   return node;
-}
-
-static gboolean
-update_space_key (FoyerSvc *svc, const char *space_id, const char *key_uri, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "UPDATE spaces SET key_uri = ?, rekey_since = NULL WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key_uri, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, space_id, -1, SQLITE_STATIC);
-  return foyer_svc_store_step_done (svc->db, stmt, error);
-}
-
-/* After a member left, messages must wait for a new key; after a new key,
- * they must use it (a client still on the old one re-encrypts). */
-static gboolean
-key_is_current (FoyerSvc *svc, const char *space_id, const char *key_uri, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT key_uri, rekey_since FROM spaces WHERE id = ?", error);
-  const char *current;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return TRUE;
-  if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-    {
-      g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
-                           "A member left this space: seal messages with a new key of the space "
-                           "(PUT /v1/spaces/<id>/key)");
-      return FALSE;
-    }
-  current = (const char *) sqlite3_column_text (stmt, 0);
-  if (current != NULL && strcmp (current, key_uri) != 0)
-    {
-      g_set_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
-                   "This space's messages are now sealed with %s", current);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -564,39 +386,22 @@ is_key_uri (const char *uri)
          && foyer_svc_check_id (slash + 6, 128) && strlen (uri) <= 512;
 }
 
-static gboolean
-space_key_row (FoyerSvc *svc,
-               const char *space_id,
-               char **out_resource,
-               char **out_key,
-               gint64 *out_rekey_since)
-{
-  g_autoptr (sqlite3_stmt) stmt = foyer_svc_store_prepare (
-      svc->db, "SELECT kms_resource_uri, key_uri, rekey_since FROM spaces WHERE id = ?", NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return FALSE;
-  *out_resource = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  *out_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  *out_rekey_since
-      = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 2);
-  return TRUE;
-}
-
 /* Checks what the new key may be: with a co-located KMS, a key of the
  * space's resource made after the last member left (earlier keys may have
  * been fetched by that member). A separate KMS cannot be asked. */
 static gboolean
-check_new_key (
-    FoyerSvc *svc, const char *key_uri, const char *resource, gint64 rekey_since, GError **error)
+check_new_key (FoyerSvcRequest *req,
+               const char *key_uri,
+               const char *resource,
+               gint64 rekey_since,
+               GError **error)
 {
   gint64 created = 0;
   gboolean local = FALSE;
-  gboolean found = foyer_svc_kms_key_created_on (svc, key_uri, resource, &created, &local);
+  gboolean found = foyer_svc_kms_key_created_on (req, key_uri, resource, &created, &local, error);
 
+  if (error != NULL && *error != NULL)
+    return FALSE;
   if (local && !found)
     {
       g_set_error_literal (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_INVALID,
@@ -625,66 +430,95 @@ set_space_key (FoyerSvcRequest *req, const char *space_id)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) space = NULL;
-  g_autoptr (JsonNode) extra = NULL;
-  g_autofree char *resource = NULL;
-  g_autofree char *current = NULL;
-  gint64 rekey_since = -1;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (FoyerSvcSpace) space = NULL;
   const char *key_uri, *replaces;
-  JsonObject *object;
-  FoyerSvc *svc = req->svc;
+  JsonObject *object, *extra;
+  JsonNode *extra_node;
+  FoyerSvcDb *db = req->db;
 
   if (!(body = foyer_svc_request_body (req, &error))
       || !(object = foyer_svc_json_check_object (body, fields, G_N_ELEMENTS (fields), &error)))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   key_uri = json_object_get_string_member (object, "keyUri");
   replaces = json_object_get_string_member_with_default (object, "replaces", NULL);
   if (!is_key_uri (key_uri))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID,
                                        "keyUri must be a kms://…/keys/<id> URI");
       return;
     }
-  if (!foyer_svc_begin (svc, &error)
-      || !space_key_row (svc, space_id, &resource, &current, &rekey_since))
+  if (!foyer_svc_begin (db, &error)
+      || ((space = foyer_svc_db_space_get (db, space_id, &error)) == NULL
+          && !not_found_or (&error, "No such space")))
     {
-      foyer_svc_rollback (svc);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  if (rekey_since < 0 && g_strcmp0 (current, key_uri) == 0)
+  if (space->rekey_since < 0 && g_strcmp0 (space->key_uri, key_uri) == 0)
     {
-      foyer_svc_rollback (svc);
-      space = space_json (svc, space_id);
-      foyer_svc_respond_json (req->msg, 200, space);
+      foyer_svc_rollback (db);
+      reply = space_node (space);
+      foyer_svc_respond_json (req, 200, reply);
       return;
     }
-  if (current != NULL && replaces != NULL && strcmp (current, replaces) != 0)
+  if (space->key_uri != NULL && replaces != NULL && strcmp (space->key_uri, replaces) != 0)
     {
       g_set_error (&error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_STALE_KEY,
-                   "Another member gave this space a new key first: %s", current);
-      foyer_svc_rollback (svc);
-      foyer_svc_respond_error (req->msg, error);
+                   "Another member gave this space a new key first: %s", space->key_uri);
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
       return;
     }
 
-  extra = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (extra, json_object_new ());
-  json_object_set_string_member (json_node_get_object (extra), "keyUri", key_uri);
-  if (!check_new_key (svc, key_uri, resource, rekey_since, &error)
-      || !update_space_key (svc, space_id, key_uri, &error)
-      || !foyer_svc_event_emit (svc, "space.key-rotated", space_id, NULL, json_node_ref (extra),
-                                &error)
-      || !(space = space_json (svc, space_id)) || !foyer_svc_commit (svc, &error))
+  if (!check_new_key (req, key_uri, space->kms_resource_uri, space->rekey_since, &error)
+      || !foyer_svc_db_space_set_key (db, space_id, key_uri, &error))
     {
-      foyer_svc_rollback (svc);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_rollback (db);
+      foyer_svc_respond_error (req, error);
       return;
     }
-  foyer_svc_respond_json (req->msg, 200, space);
+  extra_node = json_node_new (JSON_NODE_OBJECT);
+  extra = json_object_new ();
+  json_object_set_string_member (extra, "keyUri", key_uri);
+  json_node_take_object (extra_node, extra);
+  foyer_svc_db_emit (db, "space.key-rotated", space_id, NULL, extra_node);
+  g_clear_pointer (&space, foyer_svc_space_free);
+  if ((space = foyer_svc_db_space_get (db, space_id, &error)) == NULL
+      || !foyer_svc_commit (db, &error))
+    {
+      foyer_svc_rollback (db);
+      not_found_or (&error, "No such space");
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  reply = space_node (space);
+  foyer_svc_respond_json (req, 200, reply);
+}
+
+/* A retried post answers with the message the first attempt stored: 200. */
+static gboolean
+respond_earlier (FoyerSvcRequest *req, const char *space_id, const char *client_message_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSvcMessage) earlier = foyer_svc_db_message_by_client_id (
+      req->db, space_id, req->person_id, client_message_id, &error);
+  g_autoptr (JsonNode) reply = NULL;
+
+  if (error != NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return TRUE;
+    }
+  if (earlier == NULL)
+    return FALSE;
+  reply = post_reply (earlier);
+  foyer_svc_respond_json (req, 200, reply);
+  return TRUE;
 }
 
 static void
@@ -692,47 +526,56 @@ post_message (FoyerSvcRequest *req, const char *space_id)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) message = NULL;
+  g_autoptr (FoyerSvcMessage) message = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *id = foyer_svc_new_id ();
+  g_autofree char *attachments = NULL;
   FoyerSvcMessageInput input = { 0 };
-  FoyerSvc *svc = req->svc;
-  const char *by_client = "SELECT " MESSAGE_COLUMNS " FROM messages"
-                          " WHERE space_id = ? AND author_id = ? AND client_message_id = ?";
+  FoyerSvcDb *db = req->db;
 
   if (!(body = foyer_svc_request_body (req, &error))
       || !foyer_svc_parse_message_input (body, &input, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
 
-  /* A retried post answers with the message the first attempt stored. */
-  message = find_message (svc, by_client, space_id, req->person_id, input.client_message_id);
-  if (message != NULL)
+  if (respond_earlier (req, space_id, input.client_message_id))
     {
-      reply = post_reply (message);
       foyer_svc_message_input_clear (&input);
-      foyer_svc_respond_json (req->msg, 200, reply);
       return;
     }
 
-  if (!foyer_svc_begin (svc, &error) || !key_is_current (svc, space_id, input.key_uri, &error)
-      || !insert_message (svc, id, space_id, req->person_id, &input, &error)
-      || !(message = find_message (svc, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?", id,
-                                   NULL, NULL))
-      || !foyer_svc_event_emit (svc, "message.created", space_id, NULL,
-                                wrap_member ("message", json_node_copy (message)), &error)
-      || !foyer_svc_commit (svc, &error))
+  attachments = attachments_text (input.attachments);
+  if (!foyer_svc_begin (db, &error)
+      || !(message
+           = foyer_svc_db_message_post (db, id, space_id, req->person_id, input.client_message_id,
+                                        input.key_uri, input.body, attachments, now_ms (), &error)))
     {
-      foyer_svc_rollback (svc);
+      foyer_svc_rollback (db);
+      /* The same clientMessageId stored meanwhile (by another node, or a
+       * retry sent at once): the first one's reply. */
+      if (g_error_matches (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_CONFLICT)
+          && respond_earlier (req, space_id, input.client_message_id))
+        {
+          foyer_svc_message_input_clear (&input);
+          return;
+        }
       foyer_svc_message_input_clear (&input);
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  foyer_svc_db_emit (db, "message.created", space_id, NULL,
+                     wrap_member ("message", message_node (message)));
+  if (!foyer_svc_commit (db, &error))
+    {
+      foyer_svc_message_input_clear (&input);
+      foyer_svc_respond_error (req, error);
       return;
     }
   foyer_svc_message_input_clear (&input);
   reply = post_reply (message);
-  foyer_svc_respond_json (req->msg, 201, reply);
+  foyer_svc_respond_json (req, 201, reply);
 }
 
 static gboolean
@@ -752,72 +595,82 @@ query_int (FoyerSvcRequest *req, const char *name, gint64 min, gint64 max, gint6
 static void
 list_messages (FoyerSvcRequest *req, const char *space_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   gint64 before = G_MAXINT64, limit = DEFAULT_PAGE;
 
   if (!query_int (req, "before", 1, G_MAXINT64, &before)
       || !query_int (req, "limit", 1, MAX_PAGE, &limit))
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_INVALID,
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INVALID,
                                        "before must be a positive sequence number and limit "
                                        "between 1 and 200");
       return;
     }
-  stmt = foyer_svc_store_prepare (req->svc->db,
-                                  "SELECT " MESSAGE_COLUMNS " FROM messages"
-                                  " WHERE space_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                                  NULL);
-  sqlite3_bind_text (stmt, 1, space_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, before);
-  sqlite3_bind_int64 (stmt, 3, limit + 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (items, message_from_row (stmt));
+  if ((items = foyer_svc_db_messages_before (req->db, space_id, before, limit + 1, &error)) == NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return;
+    }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "items");
   json_builder_begin_array (builder);
   for (guint i = MIN (items->len, (guint) limit); i > 0; i--)
-    json_builder_add_value (builder, json_node_ref (g_ptr_array_index (items, i - 1)));
+    json_builder_add_value (builder, message_node (g_ptr_array_index (items, i - 1)));
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "hasMore");
   json_builder_add_boolean_value (builder, items->len > (guint) limit);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req->msg, 200, root);
+  foyer_svc_respond_json (req, 200, root);
 }
 
 static void
 handle_space (FoyerSvcRequest *req, const char *space_id)
 {
-  g_autoptr (JsonNode) space = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerSvcSpace) space = NULL;
   const char *sub = req->n_segments > 3 ? req->segments[3] : NULL;
   gboolean get = strcmp (req->method, "GET") == 0;
   gboolean post = strcmp (req->method, "POST") == 0;
   gboolean del = strcmp (req->method, "DELETE") == 0;
+  int member;
 
-  if (!foyer_svc_check_id (space_id, 64) || !(space = space_json (req->svc, space_id)))
+  if (foyer_svc_check_id (space_id, 64))
+    space = foyer_svc_db_space_get (req->db, space_id, &error);
+  if (error == NULL && space == NULL)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such space");
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such space");
       return;
     }
-  if (!foyer_svc_is_member (req->svc, space_id, req->person_id))
+  if (error != NULL
+      || (member = foyer_svc_db_is_member (req->db, space_id, req->person_id, &error)) < 0)
     {
-      foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_FORBIDDEN,
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  if (member == 0)
+    {
+      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
                                        "You are not a member of this space");
       return;
     }
 
   if (sub == NULL && get)
-    foyer_svc_respond_json (req->msg, 200, space);
+    {
+      g_autoptr (JsonNode) node = space_node (space);
+
+      foyer_svc_respond_json (req, 200, node);
+    }
   else if (g_strcmp0 (sub, "members") == 0 && req->n_segments == 4 && get)
     list_members (req, space_id);
   else if (g_strcmp0 (sub, "members") == 0 && req->n_segments == 4 && post)
-    change_member (req, space_id, TRUE);
+    change_member (req, space, TRUE);
   else if (g_strcmp0 (sub, "members") == 0 && req->n_segments <= 5 && del)
-    change_member (req, space_id, FALSE);
+    change_member (req, space, FALSE);
   else if (g_strcmp0 (sub, "messages") == 0 && req->n_segments == 4 && get)
     list_messages (req, space_id);
   else if (g_strcmp0 (sub, "messages") == 0 && req->n_segments == 4 && post)
@@ -826,9 +679,9 @@ handle_space (FoyerSvcRequest *req, const char *space_id)
     set_space_key (req, space_id);
   else if (sub == NULL || g_strcmp0 (sub, "members") == 0 || g_strcmp0 (sub, "messages") == 0
            || g_strcmp0 (sub, "key") == 0)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Method not allowed");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Method not allowed");
   else
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such resource");
 }
 
 void
@@ -838,7 +691,7 @@ foyer_svc_handle_spaces (FoyerSvcRequest *req)
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
-      foyer_svc_respond_error (req->msg, error);
+      foyer_svc_respond_error (req, error);
       return;
     }
   if (req->n_segments == 2 && strcmp (req->method, "GET") == 0)
@@ -846,7 +699,7 @@ foyer_svc_handle_spaces (FoyerSvcRequest *req)
   else if (req->n_segments == 2 && strcmp (req->method, "POST") == 0)
     create_space (req);
   else if (req->n_segments == 2)
-    foyer_svc_respond_error_literal (req->msg, FOYER_SVC_ERROR_METHOD, "Use GET or POST");
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET or POST");
   else
     handle_space (req, req->segments[2]);
 }

@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 
 #include "foyer-test-org.h"
+#include "foyer-test-pg.h"
 #include "foyer-test-sandbox.h"
 #include "foyer-test-util.h"
 #include "foyer-test-service.h"
@@ -271,12 +272,47 @@ entry_user (JsonObject *entry)
   return user != NULL && JSON_NODE_HOLDS_VALUE (user) ? json_node_get_string (user) : NULL;
 }
 
+/* Two nodes of one deployment on a real PostgreSQL (issue #17): the same
+ * database and keys (made as an operator makes them), alice and bob seeded
+ * through the first. */
 static void
-test_share_between_two_apps (void)
+start_two_nodes (FoyerTestService **out_a, FoyerTestService **out_b, char **out_key_parent)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *database = foyer_test_pg_new_database (&error);
+  const char *work = g_getenv ("FOYER_TEST_WORKDIR");
+  g_autofree char *tmpl = g_build_filename (work, "e2e-keys-XXXXXX", NULL);
+  char *parent = g_mkdtemp (g_steal_pointer (&tmpl));
+  g_autofree char *key_dir = g_build_filename (parent, "keys", NULL);
+  const char *generate[]
+      = { foyer_test_service_get_executable (), "keys", "generate", "--key-dir", key_dir, NULL };
+  g_autoptr (GSubprocess) process = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (parent);
+  process = g_subprocess_newv (generate, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  *out_a = foyer_test_service_new_node (database, key_dir, NULL, &error);
+  g_assert_no_error (error);
+  *out_b = foyer_test_service_new_node (database, key_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (foyer_test_service_add_user (*out_a, FOYER_TEST_ALICE_EMAIL, "Alice Martin",
+                                              FOYER_TEST_ALICE_PASSWORD, TRUE, &error));
+  g_assert_true (foyer_test_service_add_user (*out_a, FOYER_TEST_BOB_EMAIL, "Bob Durand",
+                                              FOYER_TEST_BOB_PASSWORD, FALSE, &error));
+  g_assert_no_error (error);
+  *out_key_parent = parent;
+}
+
+static void
+share_between_two_apps (gboolean two_nodes)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (FoyerTestSandbox) sandbox = NULL;
   g_autoptr (FoyerTestService) service = NULL;
+  g_autoptr (FoyerTestService) other_node = NULL;
+  g_autofree char *key_parent = NULL;
   g_autoptr (GPtrArray) thumbnails = NULL;
   g_autoptr (GPtrArray) links = NULL;
   g_autoptr (GPtrArray) logins = NULL;
@@ -299,15 +335,21 @@ test_share_between_two_apps (void)
 
   sandbox = foyer_test_sandbox_start (NULL, &error);
   g_assert_no_error (error);
-  service = foyer_test_service_new ();
+  if (two_nodes)
+    start_two_nodes (&service, &other_node, &key_parent);
+  else
+    service = foyer_test_service_new ();
   g_assert_nonnull (service);
   foyer_test_enable_microsoft (service, sandbox, "embedded");
   service_url = foyer_test_service_get_base_url (service);
   cloud_path = foyer_test_sandbox_get_cloud_path (sandbox);
 
+  /* On two nodes, Bob's app talks to the other one: his token, the space,
+   * the KMS key and the live events all cross through the database. */
   members = g_ptr_array_new_with_free_func ((GDestroyNotify) member_free);
   alice = member_start ("alice", service_url, cloud_path);
-  bob = member_start ("bob", service_url, cloud_path);
+  bob = member_start ("bob", two_nodes ? foyer_test_service_get_base_url (other_node) : service_url,
+                      cloud_path);
   g_strfreev (member_expect (alice, "start"));
   g_strfreev (member_expect (bob, "start"));
 
@@ -378,24 +420,48 @@ test_share_between_two_apps (void)
   g_assert_cmpuint (logins->len, ==, 0);
 
   /* 5. Foyer's service holds none of it in plaintext, in its database or
-   * its log. */
+   * its log (on two nodes: both nodes' folders, the keys, and every file
+   * of the PostgreSQL server). */
   {
-    const char *dir = foyer_test_service_get_data_dir (service);
+    const char *dirs[] = { foyer_test_service_get_data_dir (service),
+                           two_nodes ? foyer_test_service_get_data_dir (other_node) : NULL,
+                           key_parent, two_nodes ? foyer_test_pg_socket_dir (NULL) : NULL };
     const char *const secrets[]
         = { DOCUMENT_TITLE, "Quarterly", SPACE_TITLE, tile[0], tile[1], tile[2] };
 
-    for (gsize i = 0; i < G_N_ELEMENTS (secrets); i++)
-      if (foyer_test_tree_contains (dir, secrets[i]))
-        fail ("foyer-service keeps \"%s\" in plaintext", secrets[i]);
+    for (gsize d = 0; d < G_N_ELEMENTS (dirs); d++)
+      for (gsize i = 0; dirs[d] != NULL && i < G_N_ELEMENTS (secrets); i++)
+        if (foyer_test_tree_contains (dirs[d], secrets[i]))
+          fail ("foyer-service keeps \"%s\" in plaintext in %s", secrets[i], dirs[d]);
   }
 
   member_quit (alice);
   member_quit (bob);
   g_clear_pointer (&members, g_ptr_array_unref);
   g_assert_true (foyer_test_service_stop (service));
+  if (other_node != NULL)
+    g_assert_true (foyer_test_service_stop (other_node));
   g_assert_true (foyer_test_sandbox_stop (sandbox));
   g_test_message ("the whole story took %.1f s",
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+}
+
+static void
+test_share_between_two_apps (void)
+{
+  share_between_two_apps (FALSE);
+}
+
+/* The same story with Alice and Bob on different nodes of one PostgreSQL. */
+static void
+test_share_across_nodes (void)
+{
+  if (g_getenv ("FOYER_TEST_WORKDIR") != NULL && !foyer_test_pg_available ())
+    {
+      g_test_skip ("PostgreSQL is not installed (Debian: postgresql)");
+      return;
+    }
+  share_between_two_apps (TRUE);
 }
 
 int
@@ -403,5 +469,6 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/e2e/share-between-two-apps", test_share_between_two_apps);
+  g_test_add_func ("/e2e/share-across-nodes", test_share_across_nodes);
   return g_test_run ();
 }

@@ -490,10 +490,47 @@ test_link_permission (void)
   g_assert_error (error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_MALFORMED_RESPONSE);
 }
 
+/* GET /organization: the first entry's displayName, or nothing. */
+static void
+test_organization_name (void)
+{
+  static const char *const none[] = {
+    "[]",
+    "{}",
+    "{\"value\": []}",
+    "{\"value\": [42]}",
+    "{\"value\": [{\"id\": \"t\"}]}",
+    "{\"value\": [{\"displayName\": 7}]}",
+    "{\"value\": [{\"displayName\": \"\"}]}",
+    "{\"value\": {\"displayName\": \"Contoso\"}}",
+  };
+  g_autoptr (JsonNode) good
+      = parse ("{\"value\": [{\"id\": \"t\", \"displayName\": \"Contoso Ltd\"}, "
+               "{\"displayName\": \"Other\"}]}");
+  g_autofree char *name = foyer_graph_organization_name_from_json (good);
+  g_autofree char *long_name = g_strnfill (257, 'x');
+  g_autofree char *too_long
+      = g_strdup_printf ("{\"value\": [{\"displayName\": \"%s\"}]}", long_name);
+  g_autoptr (JsonNode) long_node = parse (too_long);
+  g_autofree char *from_long = foyer_graph_organization_name_from_json (long_node);
+
+  g_assert_cmpstr (name, ==, "Contoso Ltd");
+  g_assert_null (from_long);
+  g_assert_null (foyer_graph_organization_name_from_json (NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (none); i++)
+    {
+      g_autoptr (JsonNode) node = parse (none[i]);
+      g_autofree char *nothing = foyer_graph_organization_name_from_json (node);
+
+      g_assert_null (nothing);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/graph/organization-name", test_organization_name);
   g_test_add_func ("/graph/item/file", test_item_file);
   g_test_add_func ("/graph/item/folder", test_item_folder);
   g_test_add_func ("/graph/item/remote", test_item_remote);

@@ -461,6 +461,36 @@ static const char *const shared_insight_props[] = { "id",
 static const char *const trending_props[]
     = { "id",       "weight", "lastModifiedDateTime", "resourceReference", "resourceVisualization",
         "resource", NULL };
+static const char *const organization_props[] = { "id",
+                                                  "deletedDateTime",
+                                                  "assignedPlans",
+                                                  "businessPhones",
+                                                  "city",
+                                                  "country",
+                                                  "countryLetterCode",
+                                                  "createdDateTime",
+                                                  "defaultUsageLocation",
+                                                  "displayName",
+                                                  "marketingNotificationEmails",
+                                                  "onPremisesLastSyncDateTime",
+                                                  "onPremisesSyncEnabled",
+                                                  "postalCode",
+                                                  "preferredLanguage",
+                                                  "privacyProfile",
+                                                  "provisionedPlans",
+                                                  "securityComplianceNotificationMails",
+                                                  "securityComplianceNotificationPhones",
+                                                  "state",
+                                                  "street",
+                                                  "technicalNotificationMails",
+                                                  "tenantType",
+                                                  "verifiedDomains",
+                                                  "mobileDeviceManagementAuthority",
+                                                  "partnerTenantType",
+                                                  "branding",
+                                                  "certificateBasedAuthConfiguration",
+                                                  "extensions",
+                                                  NULL };
 
 static const struct
 {
@@ -476,6 +506,7 @@ static const struct
   { "usedInsight", used_insight_props },
   { "sharedInsight", shared_insight_props },
   { "trending", trending_props },
+  { "organization", organization_props },
 };
 
 /* As Graph's OData layer: a $select naming a property the type does not
@@ -1987,6 +2018,40 @@ handle_me (SandboxRequest *req, char **rest)
     sandbox_graph_error (req, 400, "BadRequest", "Resource not found for the segment.");
 }
 
+/* GET /organization: the signed-in person's tenant, as the one entry. */
+static void
+handle_organization (SandboxRequest *req)
+{
+  SandboxTenant *tenant = req->user->tenant;
+  JsonObject *o;
+  JsonArray *value;
+  JsonObject *org;
+  JsonArray *domains;
+  JsonObject *domain;
+  g_autofree char *context = NULL;
+
+  if (!select_valid (req, "organization"))
+    return;
+  o = json_object_new ();
+  value = json_array_new ();
+  org = json_object_new ();
+  domains = json_array_new ();
+  domain = json_object_new ();
+  context = g_strdup_printf ("%s/$metadata#organization", req->sb->graph_url);
+  json_object_set_string_member (domain, "name", tenant->domain);
+  json_object_set_boolean_member (domain, "isDefault", TRUE);
+  json_array_add_object_element (domains, domain);
+  json_object_set_string_member (org, "id", tenant->id);
+  json_object_set_string_member (org, "displayName", tenant->name);
+  json_object_set_array_member (org, "verifiedDomains", domains);
+  apply_select (req, org);
+  json_array_add_object_element (value, org);
+  json_object_set_string_member (o, "@odata.context", context);
+  json_object_set_array_member (o, "value", value);
+  respond_object (req, 200, o);
+  json_object_unref (o);
+}
+
 static gboolean
 authenticate (SandboxRequest *req)
 {
@@ -2072,6 +2137,8 @@ sandbox_graph_handle (SandboxRequest *req)
       else
         drive_op (req, drive, rest + 1, FALSE);
     }
+  else if (g_str_equal (parts[0], "organization") && rest[0] == NULL)
+    handle_organization (req);
   else if (g_str_equal (parts[0], "shares"))
     handle_shares (req, rest);
   else if (g_str_equal (parts[0], "sites"))

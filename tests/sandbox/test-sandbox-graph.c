@@ -565,6 +565,7 @@ test_select_validated (void)
   g_autoptr (JsonObject) used = NULL;
   g_autoptr (JsonObject) shared = NULL;
   g_autoptr (JsonObject) me = NULL;
+  g_autoptr (JsonObject) organization = NULL;
 
   assert_select_refused ("/me/insights/used?$select=id,lastUsed,lastShared", "lastShared",
                          "usedInsight");
@@ -574,6 +575,7 @@ test_select_validated (void)
   assert_select_refused ("/me/drive/root/children?$select=id,nom", "nom", "driveItem");
   assert_select_refused ("/me/drive?$select=id,size", "size", "drive");
   assert_select_refused ("/me/followedSites?$select=id,webURL2", "webURL2", "site");
+  assert_select_refused ("/organization?$select=displayName,name", "name", "organization");
 
   /* What a type has is fine, and is all that comes back. */
   used = graph_json ("/me/insights/used?$select=id,lastUsed,resourceReference", alice, 200);
@@ -588,6 +590,13 @@ test_select_validated (void)
   me = graph_json ("/me?$select=id,displayName,mail,userPrincipalName", alice, 200);
   g_assert_cmpstr (json_object_get_string_member (me, "mail"), ==, "alice@contoso.example");
   g_assert_false (json_object_has_member (me, "businessPhones"));
+  /* The organization's name, as Preferences shows it. */
+  organization = graph_json ("/organization?$select=displayName", alice, 200);
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_array_get_object_element (json_object_get_array_member (organization, "value"), 0),
+          "displayName"),
+      ==, "Contoso");
 }
 
 /* request-id on every reply; the caller's client-request-id echoed, in

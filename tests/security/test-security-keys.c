@@ -10,11 +10,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "foyer-core.h"
 #include "foyer-svc.h"
+#include "foyer-test-pg.h"
 #include "security-util.h"
 
 typedef struct
@@ -99,23 +99,35 @@ read_master (const char *path)
   g_assert_not_reached ();
 }
 
-/* Every stored key of kms.db as (wrapped, kek). */
+/* Every stored key, wrapped, as the database holds it (kms.db, or
+ * PostgreSQL's kms_keys). */
 static GPtrArray *
-stored_keys (const char *data_dir)
+stored_keys (FoyerTestService *service)
 {
-  g_autofree char *path = g_build_filename (data_dir, "kms.db", NULL);
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = foyer_test_service_query (
+      service, "kms",
+      foyer_test_service_is_postgresql (service) ? "SELECT encode (wrapped, 'hex') FROM kms_keys"
+                                                 : "SELECT hex (wrapped) FROM keys",
+      &error);
+  g_auto (GStrv) lines = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT wrapped FROM keys", -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (
-        rows, g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0)));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gsize len = strlen (lines[i]) / 2;
+      guint8 *bytes;
+
+      if (len == 0)
+        continue;
+      bytes = g_malloc (len);
+      for (gsize j = 0; j < len; j++)
+        bytes[j] = (guint8) ((g_ascii_xdigit_value (lines[i][2 * j]) << 4)
+                             | g_ascii_xdigit_value (lines[i][2 * j + 1]));
+      g_ptr_array_add (rows, g_bytes_new_take (bytes, len));
+    }
   return rows;
 }
 
@@ -210,7 +222,7 @@ test_stolen_data_folder (void)
 
   /* The real master key, kept apart, does unwrap the stored key… */
   master = read_master (master_path);
-  rows = stored_keys (data_dir);
+  rows = stored_keys (service);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_cmpuint (unwraps (master, rows), ==, 1);
   /* …and nothing in the data folder does, nor is the signing key there. */
@@ -225,10 +237,35 @@ test_stolen_data_folder (void)
         g_error ("%s holds a key that unwraps kms.db", name);
     }
 
-  /* The thief's copy does not start: its keys are missing, and the service
-   * says so rather than make new ones that would unwrap nothing. */
-  copy_tree (data_dir, thief);
-  stolen = foyer_test_service_new_full (thief, NULL, FALSE, NULL, &error);
+  if (foyer_test_service_is_postgresql (service))
+    {
+      /* A backup of the database (pg_dump) holds no key that unwraps. */
+      g_autofree char *dump
+          = foyer_test_pg_dump (foyer_test_service_get_database_url (service), &error);
+      g_autofree char *dump_path = g_build_filename (thief_parent, "dump.sql", NULL);
+      g_autofree char *url_file = g_strconcat (thief, ".database", NULL);
+      g_autofree char *no_keys = g_build_filename (thief_parent, "no-keys", NULL);
+      const char *args[] = { "--key-dir", no_keys, NULL };
+
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (dump, "kms_keys"));
+      g_assert_true (g_file_set_contents (dump_path, dump, -1, NULL));
+      if (file_holds_a_master_key (dump_path, rows))
+        g_error ("the database's dump holds a key that unwraps its keys");
+      /* A node given the database but not the keys does not start. */
+      copy_tree (data_dir, thief);
+      g_assert_true (
+          g_file_set_contents (url_file, foyer_test_service_get_database_url (service), -1, NULL));
+      stolen = foyer_test_service_new_full (thief, NULL, FALSE, args, &error);
+    }
+  else
+    {
+      /* The thief's copy does not start: its keys are missing, and the
+       * service says so rather than make new ones that would unwrap
+       * nothing. */
+      copy_tree (data_dir, thief);
+      stolen = foyer_test_service_new_full (thief, NULL, FALSE, NULL, &error);
+    }
   g_assert_null (stolen);
   g_assert_nonnull (error);
   key_clear (&key);
@@ -248,6 +285,11 @@ test_moved_out_of_data_folder (void)
   g_autoptr (GError) error = NULL;
   Key key = { 0 };
 
+  if (foyer_test_service_is_postgresql (service))
+    {
+      g_test_skip ("installs from before the key folder had SQLite only");
+      return;
+    }
   make_key (base, token, resource, &key);
   g_assert_true (foyer_test_service_stop (service));
 
@@ -313,7 +355,7 @@ serves_with (const char *const *args, const char *master_path)
   make_key (foyer_test_service_get_base_url (service), token, resource, &key);
   g_assert_true (foyer_test_service_stop (service));
   master = read_master (master_path);
-  rows = stored_keys (foyer_test_service_get_data_dir (service));
+  rows = stored_keys (service);
   g_assert_cmpuint (unwraps (master, rows), ==, 1);
   /* Given from elsewhere, no master key is made in the key folder. */
   default_key
@@ -412,7 +454,6 @@ test_rotation_online (void)
 {
   g_autoptr (FoyerTestService) service = foyer_test_service_new ();
   const char *base = foyer_test_service_get_base_url (service);
-  const char *data_dir = foyer_test_service_get_data_dir (service);
   g_autofree char *token
       = sec_sign_in_ok (service, FOYER_TEST_ALICE_EMAIL, FOYER_TEST_ALICE_PASSWORD);
   g_autofree char *resource = make_resource (base, token);
@@ -459,7 +500,7 @@ test_rotation_online (void)
     key_clear (&after);
   }
   g_assert_true (foyer_test_service_stop (service));
-  rows = stored_keys (data_dir);
+  rows = stored_keys (service);
   g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (keys) + traffic.made + 1);
   g_assert_cmpuint (unwraps (fresh, rows), ==, rows->len);
   g_assert_cmpuint (unwraps (old, rows), ==, 0);

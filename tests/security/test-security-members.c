@@ -200,7 +200,8 @@ test_removed_member_loses_later_messages (void)
   node = post (&alice, space, "old-key", first, "should not go under the old key", &error);
   g_assert_null (node);
   g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "A member left"));
+  g_assert_cmpstr (foyer_chat_error_get_refusal (error), ==, "stale-key");
+  g_assert_nonnull (strstr (foyer_chat_error_get_service_message (error), "A member left"));
   g_clear_error (&error);
 
   /* Bob and Alice both make a new key; they end up on the same one. */

@@ -276,6 +276,22 @@ forge (FoyerTestService *service, JsonObject *claims)
   char *token;
 
   g_assert_true (g_file_get_contents (path, &jwk_text, NULL, NULL));
+  /* The key file is a set, newest first: the first key signs. */
+  {
+    g_autoptr (JsonParser) set = json_parser_new ();
+    JsonObject *root;
+
+    g_assert_true (json_parser_load_from_data (set, jwk_text, -1, NULL));
+    root = json_node_get_object (json_parser_get_root (set));
+    if (json_object_has_member (root, "keys"))
+      {
+        g_autoptr (JsonNode) first = json_node_copy (
+            json_array_get_element (json_object_get_array_member (root, "keys"), 0));
+
+        g_free (jwk_text);
+        jwk_text = json_to_string (first, FALSE);
+      }
+  }
   key = cjose_jwk_import (jwk_text, strlen (jwk_text), &err);
   g_assert_nonnull (key);
   json_node_set_object (node, claims);

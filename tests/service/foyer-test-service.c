@@ -5,9 +5,12 @@
 
 #include "foyer-test-service.h"
 
+#include "foyer-test-pg.h"
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -23,6 +26,7 @@ struct _FoyerTestService
   char *kms_url;
   char *log_path;
   char *json_path;
+  char *database_url;
   gboolean owns_dir;
 };
 
@@ -49,6 +53,11 @@ foyer_test_service_run_cli (FoyerTestService *self,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, (char *) "--data-dir");
   g_ptr_array_add (argv, self->data_dir);
+  if (self->database_url != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--database");
+      g_ptr_array_add (argv, self->database_url);
+    }
   g_ptr_array_add (argv, NULL);
 
   process
@@ -143,6 +152,11 @@ start (FoyerTestService *self, GError **error)
   g_ptr_array_add (argv, self->listen);
   g_ptr_array_add (argv, (char *) "--roles");
   g_ptr_array_add (argv, self->roles);
+  if (self->database_url != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--database");
+      g_ptr_array_add (argv, self->database_url);
+    }
   for (guint i = 0; self->extra_args != NULL && self->extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, self->extra_args[i]);
   g_ptr_array_add (argv, NULL);
@@ -172,12 +186,73 @@ start (FoyerTestService *self, GError **error)
   return FALSE;
 }
 
-FoyerTestService *
-foyer_test_service_new_full (const char *data_dir,
-                             const char *roles,
-                             gboolean seed_people,
-                             const char *const *extra_args,
-                             GError **error)
+static gboolean
+has_arg (const char *const *args, const char *name)
+{
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    if (g_str_has_prefix (args[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+/* PostgreSQL: a database of its own (one that an earlier service on the
+ * same data folder had, when restarted from it), and keys, which a node
+ * of a shared database never makes by itself: made as an operator would
+ * (`keys generate`), in the key folder the service looks in by default;
+ * the master key only when no other source of it is given. */
+static gboolean
+give_database (FoyerTestService *self, GError **error)
+{
+  g_autofree char *url_file = g_strconcat (self->data_dir, ".database", NULL);
+  g_autofree char *key_dir = g_strconcat (self->data_dir, ".keys", NULL);
+  g_autofree char *signing = g_build_filename (key_dir, "token-signing-key.jwk", NULL);
+  g_autofree char *made = NULL;
+  const char *const *args = (const char *const *) self->extra_args;
+
+  if (!g_file_get_contents (url_file, &self->database_url, NULL, NULL))
+    {
+      if (!(self->database_url = foyer_test_pg_new_database (error))
+          || !g_file_set_contents (url_file, self->database_url, -1, error))
+        return FALSE;
+    }
+  if (has_arg (args, "--key-dir") || g_file_test (signing, G_FILE_TEST_EXISTS))
+    return TRUE;
+  made = g_strconcat (self->data_dir, ".made-keys", NULL);
+  {
+    const char *argv[]
+        = { foyer_test_service_get_executable (), "keys", "generate", "--key-dir", made, NULL };
+    g_autoptr (GSubprocess) process = g_subprocess_newv (
+        argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_MERGE, error);
+    g_autofree char *made_signing = g_build_filename (made, "token-signing-key.jwk", NULL);
+    g_autofree char *made_master = g_build_filename (made, "kms-master.key", NULL);
+    g_autofree char *master = g_build_filename (key_dir, "kms-master.key", NULL);
+    gboolean master_elsewhere = has_arg (args, "--master-key-file")
+                                || g_getenv ("FOYER_SERVICE_MASTER_KEY") != NULL
+                                || g_getenv ("CREDENTIALS_DIRECTORY") != NULL;
+
+    if (process == NULL || !g_subprocess_wait_check (process, NULL, error))
+      return FALSE;
+    g_mkdir_with_parents (key_dir, 0700);
+    if (g_rename (made_signing, signing) != 0
+        || (!master_elsewhere && !g_file_test (master, G_FILE_TEST_EXISTS)
+            && g_rename (made_master, master) != 0))
+      {
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot place the keys");
+        return FALSE;
+      }
+    g_unlink (made_master);
+    g_rmdir (made);
+  }
+  return TRUE;
+}
+
+static FoyerTestService *
+service_new (const char *data_dir,
+             const char *roles,
+             gboolean seed_people,
+             const char *const *extra_args,
+             const char *database_url,
+             GError **error)
 {
   g_autoptr (FoyerTestService) self = g_new0 (FoyerTestService, 1);
 
@@ -203,6 +278,10 @@ foyer_test_service_new_full (const char *data_dir,
   self->listen = g_strdup ("127.0.0.1:0");
   self->log_path = g_build_filename (self->data_dir, "service.log", NULL);
   self->json_path = g_build_filename (self->data_dir, "service.json", NULL);
+  if (database_url != NULL)
+    self->database_url = g_strdup (database_url);
+  else if (foyer_test_pg_wanted () && !give_database (self, error))
+    return NULL;
 
   if (seed_people
       && (!foyer_test_service_add_user (self, FOYER_TEST_ALICE_EMAIL, "Alice Martin",
@@ -216,6 +295,43 @@ foyer_test_service_new_full (const char *data_dir,
   if (!start (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+FoyerTestService *
+foyer_test_service_new_full (const char *data_dir,
+                             const char *roles,
+                             gboolean seed_people,
+                             const char *const *extra_args,
+                             GError **error)
+{
+  return service_new (data_dir, roles, seed_people, extra_args, NULL, error);
+}
+
+FoyerTestService *
+foyer_test_service_new_node (const char *database_url,
+                             const char *key_dir,
+                             const char *const *extra_args,
+                             GError **error)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (char *) "--key-dir");
+  g_ptr_array_add (args, (char *) key_dir);
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) extra_args[i]);
+  g_ptr_array_add (args, NULL);
+  return service_new (NULL, NULL, FALSE, (const char *const *) args->pdata, database_url, error);
+}
+
+gboolean
+foyer_test_service_kill (FoyerTestService *self)
+{
+  g_autoptr (GSubprocess) process = g_steal_pointer (&self->process);
+
+  if (process == NULL)
+    return FALSE;
+  g_subprocess_force_exit (process);
+  return g_subprocess_wait (process, NULL, NULL);
 }
 
 FoyerTestService *
@@ -246,6 +362,57 @@ const char *
 foyer_test_service_get_kms_url (FoyerTestService *self)
 {
   return self->kms_url;
+}
+
+const char *
+foyer_test_service_get_database_url (FoyerTestService *self)
+{
+  return self->database_url;
+}
+
+gboolean
+foyer_test_service_is_postgresql (FoyerTestService *self)
+{
+  return self->database_url != NULL;
+}
+
+char *
+foyer_test_service_query (FoyerTestService *self, const char *part, const char *sql, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (self->database_url != NULL)
+    return foyer_test_pg_query (self->database_url, sql, error);
+  path = g_strdup_printf ("%s/%s.db", self->data_dir, part);
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
+      || sqlite3_busy_timeout (db, 10000) != SQLITE_OK
+      || sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", path, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (int col = 0; col < sqlite3_column_count (stmt); col++)
+        g_string_append_printf (out, "%s%s", col > 0 ? "|" : "",
+                                sqlite3_column_type (stmt, col) == SQLITE_NULL
+                                    ? ""
+                                    : (const char *) sqlite3_column_text (stmt, col));
+      g_string_append_c (out, '\n');
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: step failed", path);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 const char *
@@ -341,5 +508,6 @@ foyer_test_service_free (FoyerTestService *self)
   g_free (self->kms_url);
   g_free (self->log_path);
   g_free (self->json_path);
+  g_free (self->database_url);
   g_free (self);
 }

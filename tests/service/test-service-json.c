@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "foyer-core.h"
@@ -253,18 +254,21 @@ test_tokens (void)
 {
   g_autofree char *dir = make_temp_dir ("foyer-token-XXXXXX");
   g_autofree char *other_dir = make_temp_dir ("foyer-token-XXXXXX");
-  cjose_jwk_t *key = foyer_svc_load_signing_key (dir, NULL);
-  cjose_jwk_t *again = foyer_svc_load_signing_key (dir, NULL);
-  cjose_jwk_t *other = foyer_svc_load_signing_key (other_dir, NULL);
+  FoyerSvcTokenKeys *ring = foyer_svc_token_keys_load (NULL, dir, NULL, TRUE, NULL);
+  FoyerSvcTokenKeys *again = foyer_svc_token_keys_load (NULL, dir, NULL, FALSE, NULL);
+  FoyerSvcTokenKeys *other = foyer_svc_token_keys_load (NULL, other_dir, NULL, TRUE, NULL);
+  g_autoptr (cjose_jwk_t) key = foyer_svc_token_keys_signing (ring);
+  g_autoptr (cjose_jwk_t) other_key = foyer_svc_token_keys_signing (other);
   g_autofree char *token = foyer_svc_token_issue (key, "person1", "s1", "org1", 60, NULL);
   g_autofree char *expired = foyer_svc_token_issue (key, "person1", "s1", "org1", -10, NULL);
-  g_autofree char *foreign = foyer_svc_token_issue (other, "person1", "s1", "org1", 60, NULL);
+  g_autofree char *foreign = foyer_svc_token_issue (other_key, "person1", "s1", "org1", 60, NULL);
   g_autofree char *too_long = foyer_svc_token_issue (key, "person1", "s1", "org1",
                                                      FOYER_SVC_TOKEN_MAX_LIFETIME + 1, NULL);
   g_autofree char *tampered = NULL;
   g_autoptr (GError) error = NULL;
   FoyerSvcClaims claims = { 0 };
 
+  g_assert_nonnull (ring);
   g_assert_nonnull (token);
   g_assert_true (foyer_svc_token_verify (again, token, &claims, &error));
   g_assert_no_error (error);
@@ -273,25 +277,83 @@ test_tokens (void)
   g_assert_cmpstr (claims.org, ==, "org1");
   foyer_svc_claims_clear (&claims);
 
-  g_assert_false (foyer_svc_token_verify (key, expired, &claims, &error));
+  g_assert_false (foyer_svc_token_verify (ring, expired, &claims, &error));
   g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_assert_false (foyer_svc_token_verify (key, foreign, &claims, &error));
+  g_assert_false (foyer_svc_token_verify (ring, foreign, &claims, &error));
   g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_assert_false (foyer_svc_token_verify (key, too_long, &claims, &error));
+  g_assert_false (foyer_svc_token_verify (ring, too_long, &claims, &error));
   g_assert_error (error, FOYER_SVC_ERROR, FOYER_SVC_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_assert_false (foyer_svc_token_verify (key, "abc.def.ghi", &claims, NULL));
-  g_assert_false (foyer_svc_token_verify (key, "", &claims, NULL));
+  g_assert_false (foyer_svc_token_verify (ring, "abc.def.ghi", &claims, NULL));
+  g_assert_false (foyer_svc_token_verify (ring, "", &claims, NULL));
 
   tampered = g_strdup (token);
   tampered[strlen (tampered) - 3] ^= 1;
-  g_assert_false (foyer_svc_token_verify (key, tampered, &claims, NULL));
+  g_assert_false (foyer_svc_token_verify (ring, tampered, &claims, NULL));
 
-  cjose_jwk_release (key);
-  cjose_jwk_release (again);
-  cjose_jwk_release (other);
+  foyer_svc_token_keys_free (ring);
+  foyer_svc_token_keys_free (again);
+  foyer_svc_token_keys_free (other);
+}
+
+/* Rotation: a new key signs; a ring that read the file before still
+ * verifies both once it has read it again (it does so for a kid it does
+ * not know); the old key goes only once its tokens have all expired. */
+static void
+test_token_key_rotation (void)
+{
+  g_autofree char *dir = make_temp_dir ("foyer-token-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "token-signing-key.jwk", NULL);
+  g_autoptr (GError) error = NULL;
+  FoyerSvcTokenKeys *node_a = foyer_svc_token_keys_load (NULL, dir, NULL, TRUE, &error);
+  FoyerSvcTokenKeys *node_b = NULL;
+  g_autoptr (cjose_jwk_t) old_key = NULL;
+  g_autoptr (cjose_jwk_t) new_key = NULL;
+  g_autofree char *old_token = NULL;
+  g_autofree char *new_token = NULL;
+  g_autofree char *kid = NULL;
+  g_autofree char *contents = NULL;
+  FoyerSvcClaims claims = { 0 };
+  cjose_err err = { 0 };
+
+  g_assert_no_error (error);
+  node_b = foyer_svc_token_keys_load (NULL, NULL, path, FALSE, &error);
+  g_assert_no_error (error);
+  old_key = foyer_svc_token_keys_signing (node_a);
+  old_token = foyer_svc_token_issue (old_key, "p", "s", "o", 60, NULL);
+
+  kid = foyer_svc_token_keys_rotate (NULL, dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kid);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"retired\""));
+
+  /* Node A signs with the new key once it looks at the file again (it
+   * does at most once a second). */
+  for (gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < until;)
+    {
+      g_clear_pointer (&new_key, cjose_jwk_release);
+      new_key = foyer_svc_token_keys_signing (node_a);
+      if (g_strcmp0 (cjose_jwk_get_kid (new_key, &err), kid) == 0)
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (cjose_jwk_get_kid (new_key, &err), ==, kid);
+  new_token = foyer_svc_token_issue (new_key, "p", "s", "o", 60, NULL);
+
+  /* Node B has not read the file again: the unknown kid makes it do so. */
+  g_assert_true (foyer_svc_token_verify (node_b, new_token, &claims, &error));
+  g_assert_no_error (error);
+  foyer_svc_claims_clear (&claims);
+  g_assert_true (foyer_svc_token_verify (node_b, old_token, &claims, &error));
+  g_assert_no_error (error);
+  foyer_svc_claims_clear (&claims);
+
+  foyer_svc_token_keys_free (node_a);
+  foyer_svc_token_keys_free (node_b);
 }
 
 static void
@@ -313,42 +375,68 @@ test_key_wrap (void)
   g_assert_false (foyer_svc_unwrap_key (master, wrapped, wrapped_len, out, &out_len));
 }
 
+static int
+raw_pragma (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_type (stmt, 0) == SQLITE_TEXT
+                ? (strcmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0 ? 1 : 0)
+                : sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
 static void
 test_store_migrations (void)
 {
   g_autofree char *dir = make_temp_dir ("foyer-store-XXXXXX");
+  g_autofree char *url = g_strconcat ("sqlite:", dir, NULL);
+  g_autofree char *path = g_build_filename (dir, "conversation.db", NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *org = NULL;
   g_autofree char *org_again = NULL;
-  sqlite3 *db = foyer_svc_store_open_conversation (dir, &error);
-  sqlite3 *kms = foyer_svc_store_open_kms (dir, &error);
-  g_autoptr (sqlite3_stmt) mode = NULL;
+  FoyerSvcDbOptions options = { TRUE, 0, TRUE, TRUE };
+  FoyerSvcDb *db = foyer_svc_db_open (url, FOYER_SVC_PART_CONVERSATION, &options, &error);
+  FoyerSvcDb *kms = foyer_svc_db_open (url, FOYER_SVC_PART_KMS, &options, &error);
 
   g_assert_no_error (error);
-  g_assert_cmpint (foyer_svc_store_schema_version (db), ==, 3);
-  g_assert_cmpint (foyer_svc_store_schema_version (kms), ==, 2);
-  mode = foyer_svc_store_prepare (db, "PRAGMA journal_mode", NULL);
-  g_assert_cmpint (sqlite3_step (mode), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (mode, 0), ==, "wal");
-  g_clear_pointer (&mode, sqlite3_finalize);
-  org = foyer_svc_store_get_meta (db, "org_id");
+  g_assert_cmpint (foyer_svc_db_schema_version (db, FOYER_SVC_PART_CONVERSATION), ==, 3);
+  g_assert_cmpint (foyer_svc_db_schema_version (kms, FOYER_SVC_PART_KMS), ==, 2);
+  g_assert_true (foyer_svc_db_check_ready (db, NULL));
+  g_assert_cmpint (raw_pragma (path, "PRAGMA journal_mode"), ==, 1);
+  org = foyer_svc_db_meta_get (db, "org_id", NULL);
   g_assert_nonnull (org);
-  sqlite3_close (kms);
+  foyer_svc_db_close (kms);
 
   /* Opening again keeps the data and applies nothing twice. */
-  sqlite3_close (db);
-  db = foyer_svc_store_open_conversation (dir, &error);
+  foyer_svc_db_close (db);
+  db = foyer_svc_db_open (url, FOYER_SVC_PART_CONVERSATION, &options, &error);
   g_assert_no_error (error);
-  org_again = foyer_svc_store_get_meta (db, "org_id");
+  org_again = foyer_svc_db_meta_get (db, "org_id", NULL);
   g_assert_cmpstr (org, ==, org_again);
+  foyer_svc_db_close (db);
 
   /* A database from a newer foyer-service is refused, not damaged. */
-  g_assert_true (foyer_svc_store_exec (db, "PRAGMA user_version = 42", NULL));
-  sqlite3_close (db);
-  db = foyer_svc_store_open_conversation (dir, &error);
+  {
+    sqlite3 *raw = NULL;
+
+    g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (raw, "PRAGMA user_version = 42", NULL, NULL, NULL), ==,
+                     SQLITE_OK);
+    sqlite3_close (raw);
+  }
+  db = foyer_svc_db_open (url, FOYER_SVC_PART_CONVERSATION, &options, &error);
   g_assert_null (db);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "newer"));
+  g_assert_cmpint (raw_pragma (path, "PRAGMA user_version"), ==, 42);
 }
 
 int
@@ -362,6 +450,7 @@ main (int argc, char **argv)
   g_test_add_func ("/service/json/org-settings", test_org_settings);
   g_test_add_func ("/service/auth/passwords", test_passwords);
   g_test_add_func ("/service/auth/tokens", test_tokens);
+  g_test_add_func ("/service/auth/token-key-rotation", test_token_key_rotation);
   g_test_add_func ("/service/auth/key-wrap", test_key_wrap);
   g_test_add_func ("/service/store/migrations", test_store_migrations);
 

@@ -22,6 +22,7 @@
 #include "foyer-kms-client.h"
 #include "foyer-outbox.h"
 #include "foyer-space-key.h"
+#include "foyer-test-pg.h"
 #include "foyer-test-service.h"
 
 /* Plaintext the clients use; none of it may reach the service's files. */
@@ -409,6 +410,7 @@ test_login_people (Fixture *f, gconstpointer data)
     no = foyer_chat_client_call_finish (intruder, await (&attempt), &error);
     g_assert_null (no);
     g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER);
+    g_assert_cmpstr (foyer_chat_error_get_refusal (error), ==, "too-many-requests");
     g_assert_nonnull (strstr (error->message, "Too many"));
     g_clear_error (&error);
   }
@@ -471,7 +473,8 @@ test_org_settings (Fixture *f, gconstpointer data)
   reply = CHAT_CALL (f->alice.chat, &error, foyer_chat_client_put_org_settings_async, bad);
   g_assert_null (reply);
   g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "china"));
+  g_assert_cmpstr (foyer_chat_error_get_refusal (error), ==, "invalid");
+  g_assert_nonnull (strstr (foyer_chat_error_get_service_message (error), "china"));
   g_clear_error (&error);
 
   reply = CHAT_CALL (f->alice.chat, &error, foyer_chat_client_put_org_settings_async, good);
@@ -1136,6 +1139,49 @@ file_contains (const char *path, const char *needle)
 }
 
 static void
+collect_files (const char *dir, GPtrArray *out)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          collect_files (path, out);
+          g_free (path);
+        }
+      else
+        g_ptr_array_add (out, path);
+    }
+}
+
+/* Where the service keeps what it stores: its SQLite files, or every file
+ * of the PostgreSQL server (tables, indexes, WAL). */
+static GPtrArray *
+stored_files (FoyerTestService *service)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  const char *dir = foyer_test_service_get_data_dir (service);
+  const char *names[] = { "conversation.db", "conversation.db-wal", "kms.db", "kms.db-wal", NULL };
+
+  if (foyer_test_service_is_postgresql (service))
+    {
+      g_autofree char *pg = g_build_filename (foyer_test_pg_socket_dir (NULL), "data", NULL);
+
+      collect_files (pg, files);
+      g_assert_cmpuint (files->len, >, 10);
+    }
+  else
+    for (gsize i = 0; names[i] != NULL; i++)
+      g_ptr_array_add (files, g_build_filename (dir, names[i], NULL));
+  g_ptr_array_add (files, g_build_filename (dir, "service.log", NULL));
+  return files;
+}
+
+static void
 test_no_plaintext_stored (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -1150,8 +1196,7 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
   const char *refs[2] = { NULL, NULL };
   const char *secrets[] = { SECRET_TITLE, SECRET_TEXT,    SECRET_URL,    SECRET_DRIVE,
                             SECRET_ITEM,  SECRET_DOCNAME, "Nightingale", NULL };
-  const char *files[]
-      = { "conversation.db", "conversation.db-wal", "kms.db", "kms.db-wal", "service.log", NULL };
+  g_autoptr (GPtrArray) files = NULL;
   const char *dir = foyer_test_service_get_data_dir (f->service);
   g_autofree char *master_key = NULL;
   g_autofree char *log_path = NULL;
@@ -1193,14 +1238,11 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
 
   /* Stop the service so every write reached the files, then look. */
   g_assert_true (foyer_test_service_stop (f->service));
-  for (gsize i = 0; files[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (dir, files[i], NULL);
-
-      for (gsize j = 0; secrets[j] != NULL; j++)
-        if (file_contains (path, secrets[j]))
-          g_error ("%s holds the plaintext “%s”", files[i], secrets[j]);
-    }
+  files = stored_files (f->service);
+  for (guint i = 0; i < files->len; i++)
+    for (gsize j = 0; secrets[j] != NULL; j++)
+      if (file_contains (g_ptr_array_index (files, i), secrets[j]))
+        g_error ("%s holds the plaintext “%s”", (char *) g_ptr_array_index (files, i), secrets[j]);
 
   /* The log holds no token, no Authorization header and no body. */
   log_path = g_build_filename (dir, "service.log", NULL);
@@ -1212,17 +1254,21 @@ test_no_plaintext_stored (Fixture *f, gconstpointer data)
   g_assert_false (file_contains (log_path, body));
   g_assert_false (file_contains (log_path, "microsoft"));
 
-  /* Keys rest wrapped: the raw key never appears in kms.db. */
+  /* Keys rest wrapped: the raw key never appears in what is stored. */
   {
     gsize len = 0;
     const guint8 *raw = foyer_kms_key_get_data (key, &len);
-    g_autofree char *kms_path = g_build_filename (dir, "kms.db", NULL);
-    g_autofree char *contents = NULL;
-    gsize kms_len = 0;
 
-    g_assert_true (g_file_get_contents (kms_path, &contents, &kms_len, NULL));
-    for (gsize i = 0; i + len <= kms_len; i++)
-      g_assert_false (memcmp (contents + i, raw, len) == 0);
+    for (guint f_i = 0; f_i < files->len; f_i++)
+      {
+        g_autofree char *contents = NULL;
+        gsize kms_len = 0;
+
+        if (!g_file_get_contents (g_ptr_array_index (files, f_i), &contents, &kms_len, NULL))
+          continue;
+        for (gsize i = 0; i + len <= kms_len; i++)
+          g_assert_false (memcmp (contents + i, raw, len) == 0);
+      }
   }
 
   /* The master key is kept apart from the data folder (docs/security.md). */

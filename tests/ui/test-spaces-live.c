@@ -536,7 +536,8 @@ test_org_policy (Fixture *f, gconstpointer data)
     gtk_window_present (GTK_WINDOW (preferences));
     group = find_group (GTK_WIDGET (preferences), "Microsoft OneDrive and SharePoint");
     g_assert_nonnull (group);
-    g_assert_true (gtk_widget_get_visible (group));
+    g_assert_true (
+        gtk_widget_get_visible (gtk_widget_get_ancestor (group, ADW_TYPE_PREFERENCES_PAGE)));
     settings = foyer_preferences_window_dup_settings (preferences);
     text = json_to_string (settings, FALSE);
     g_assert_nonnull (strstr (text, "\"tenantId\":\"11111111-2222-3333-4444-555555555555\""));
@@ -551,7 +552,8 @@ test_org_policy (Fixture *f, gconstpointer data)
     /* Bob is not an administrator: no organization settings for him. */
     preferences = foyer_preferences_window_new (GTK_WINDOW (f->window), f->bob, account);
     group = find_group (GTK_WIDGET (preferences), "Microsoft OneDrive and SharePoint");
-    g_assert_false (gtk_widget_get_visible (group));
+    g_assert_false (
+        gtk_widget_get_visible (gtk_widget_get_ancestor (group, ADW_TYPE_PREFERENCES_PAGE)));
     gtk_window_destroy (GTK_WINDOW (preferences));
   }
 }

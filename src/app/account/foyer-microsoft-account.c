@@ -38,6 +38,8 @@ struct _FoyerMicrosoftAccount
   GCancellable *cancellable;
 
   gboolean connecting;
+  char *organization_name; /* Microsoft's name for the organization, once asked */
+  gboolean organization_asked;
   FoyerAuthRequest *request;
   FoyerLoopbackRedirect *loopback; /* the system browser's way back, while it signs in */
   char *browser_url;
@@ -50,6 +52,7 @@ enum
 {
   PROP_0,
   PROP_STATE,
+  PROP_ORGANIZATION_NAME,
   N_PROPS
 };
 
@@ -64,9 +67,59 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
+set_organization_name (FoyerMicrosoftAccount *self, const char *name)
+{
+  if (g_strcmp0 (self->organization_name, name) == 0)
+    return;
+  g_free (self->organization_name);
+  self->organization_name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORGANIZATION_NAME]);
+}
+
+static void
+organization_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FoyerMicrosoftAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = foyer_graph_client_get_organization_name_finish (
+      FOYER_GRAPH_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (name == NULL)
+    g_debug ("The organization's name is not known: %s", error->message);
+  else
+    set_organization_name (self, name);
+}
+
+/* Once connected, the organization's name is asked of Microsoft once, so
+ * that the person reads it rather than a tenant id. */
+static void
 notify_state (FoyerMicrosoftAccount *self)
 {
+  FoyerMicrosoftState state = foyer_microsoft_account_get_state (self);
+
+  if (state == FOYER_MICROSOFT_CONNECTED && !self->organization_asked && self->graph != NULL)
+    {
+      self->organization_asked = TRUE;
+      foyer_graph_client_get_organization_name_async (self->graph, self->cancellable,
+                                                      organization_cb, g_object_ref (self));
+    }
+  else if (state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_UNAVAILABLE)
+    {
+      self->organization_asked = FALSE;
+      set_organization_name (self, NULL);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* What the organization is called, in words (NULL until Microsoft said). */
+const char *
+foyer_microsoft_account_get_organization_name (FoyerMicrosoftAccount *self)
+{
+  g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self), NULL);
+
+  return self->organization_name;
 }
 
 FoyerMicrosoftState
@@ -118,6 +171,8 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   g_clear_pointer (&self->unavailable_reason, g_free);
   g_clear_pointer (&self->mail, g_free);
   self->connecting = FALSE;
+  self->organization_asked = FALSE;
+  set_organization_name (self, NULL);
 }
 
 static void
@@ -169,6 +224,22 @@ restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   notify_state (self);
 }
 
+/* Whether two policies reach Microsoft the same way (enabled, for the same
+ * tenant, application and cloud): then only sharing rules differ. */
+static gboolean
+same_connection (FoyerOrgPolicy *a, FoyerOrgPolicy *b)
+{
+  return a != NULL && b != NULL && foyer_org_policy_get_enabled (a)
+         && foyer_org_policy_get_enabled (b)
+         && g_strcmp0 (foyer_org_policy_get_tenant_id (a), foyer_org_policy_get_tenant_id (b)) == 0
+         && g_strcmp0 (foyer_org_policy_get_client_id (a), foyer_org_policy_get_client_id (b)) == 0
+         && g_strcmp0 (foyer_org_policy_get_cloud_name (a), foyer_org_policy_get_cloud_name (b))
+                == 0
+         && g_strcmp0 (foyer_org_policy_get_cloud_descriptor (a),
+                       foyer_org_policy_get_cloud_descriptor (b))
+                == 0;
+}
+
 /* Applies the organization's policy: an invalid or disabled one makes the
  * Microsoft source unavailable, with the reason; an enabled one sets up the
  * cloud, the tokens and the Graph client, and signs in again silently with
@@ -183,6 +254,13 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
 
   g_return_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (self));
 
+  /* New sharing rules (an administrator's change) keep the connection. */
+  if (self->tokens != NULL && same_connection (self->policy, policy))
+    {
+      g_set_object (&self->policy, policy);
+      notify_state (self);
+      return;
+    }
   foyer_microsoft_account_reset (self);
   if (policy == NULL)
     {
@@ -545,6 +623,9 @@ foyer_microsoft_account_get_property (GObject *object,
       g_value_set_enum (value,
                         foyer_microsoft_account_get_state (FOYER_MICROSOFT_ACCOUNT (object)));
       break;
+    case PROP_ORGANIZATION_NAME:
+      g_value_set_string (value, FOYER_MICROSOFT_ACCOUNT (object)->organization_name);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -568,6 +649,9 @@ foyer_microsoft_account_class_init (FoyerMicrosoftAccountClass *klass)
   properties[PROP_STATE]
       = g_param_spec_enum ("state", NULL, NULL, FOYER_TYPE_MICROSOFT_STATE,
                            FOYER_MICROSOFT_UNAVAILABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ORGANIZATION_NAME]
+      = g_param_spec_string ("organization-name", NULL, NULL, NULL,
+                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A message for the person: a failed sign-in, an unavailable source. */

@@ -41,6 +41,7 @@ const char *foyer_microsoft_account_get_unavailable_reason (FoyerMicrosoftAccoun
 const char *foyer_microsoft_account_get_reconnect_reason (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_display_name (FoyerMicrosoftAccount *self);
 const char *foyer_microsoft_account_get_email (FoyerMicrosoftAccount *self);
+const char *foyer_microsoft_account_get_organization_name (FoyerMicrosoftAccount *self);
 FoyerWebSession *foyer_microsoft_account_get_web_session (FoyerMicrosoftAccount *self);
 FoyerGraphClient *foyer_microsoft_account_get_graph (FoyerMicrosoftAccount *self);
 FoyerCloud *foyer_microsoft_account_get_cloud (FoyerMicrosoftAccount *self);

@@ -176,6 +176,7 @@ foyer_microsoft_sign_in_window_class_init (FoyerMicrosoftSignInWindowClass *klas
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX
                                                "/foyer-microsoft-sign-in-window.ui");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
   gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, view_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerMicrosoftSignInWindow, admin_slot);

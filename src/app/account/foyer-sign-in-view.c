@@ -455,6 +455,7 @@ foyer_sign_in_view_class_init (FoyerSignInViewClass *klass)
       = g_signal_new ("admin-approval-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                       NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/foyer-sign-in-view.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerSignInView, overlay);

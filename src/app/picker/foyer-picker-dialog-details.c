@@ -7,6 +7,7 @@
 
 #include "foyer-picker-dialog-private.h"
 
+#include "foyer-a11y.h"
 #include "foyer-graph-error.h"
 #include "foyer-item-location.h"
 #include "foyer-json.h"
@@ -136,6 +137,7 @@ access_list_add (FoyerPickerDialog *self, const char *who, const char *role)
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
   gtk_list_box_append (self->access_list, box);
+  foyer_a11y_name_list_item (box, who, role);
 }
 
 static void

@@ -439,6 +439,7 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
   g_type_ensure (FOYER_TYPE_SHARE_OPTIONS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/picker/foyer-picker-dialog.ui");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerPickerDialog, name)
   BIND (sources_button);
   BIND (share_button);

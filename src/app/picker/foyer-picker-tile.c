@@ -8,6 +8,7 @@
 #include "foyer-picker-tile.h"
 #include "foyer-picker-tile-private.h"
 
+#include "foyer-a11y.h"
 #include "foyer-graph-client.h"
 
 struct _FoyerPickerTile
@@ -249,6 +250,8 @@ foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item)
   gtk_accessible_update_property (
       GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, foyer_drive_item_get_name (item),
       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail != NULL ? detail : "", -1);
+  /* The row or cell that takes the focus says it too. */
+  foyer_a11y_name_list_item (GTK_WIDGET (self), foyer_drive_item_get_name (item), detail);
   load_thumbnail (self);
 }
 

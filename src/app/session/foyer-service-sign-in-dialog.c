@@ -184,6 +184,7 @@ foyer_service_sign_in_dialog_class_init (FoyerServiceSignInDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/foyer-service-sign-in-dialog.ui");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
   gtk_widget_class_bind_template_child (widget_class, FoyerServiceSignInDialog, url_row);
   gtk_widget_class_bind_template_child (widget_class, FoyerServiceSignInDialog, email_row);
   gtk_widget_class_bind_template_child (widget_class, FoyerServiceSignInDialog, password_row);

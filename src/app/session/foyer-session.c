@@ -221,6 +221,14 @@ foyer_session_get_person_name (FoyerSession *self)
   return self->person_name;
 }
 
+const char *
+foyer_session_get_person_email (FoyerSession *self)
+{
+  g_return_val_if_fail (FOYER_IS_SESSION (self), NULL);
+
+  return self->person_email;
+}
+
 gboolean
 foyer_session_get_is_admin (FoyerSession *self)
 {

@@ -33,6 +33,7 @@ GListModel *foyer_session_get_spaces (FoyerSession *self);
 const char *foyer_session_get_service_url (FoyerSession *self);
 const char *foyer_session_get_person_id (FoyerSession *self);
 const char *foyer_session_get_person_name (FoyerSession *self);
+const char *foyer_session_get_person_email (FoyerSession *self);
 gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-a11y.h"
 #include "foyer-document-tile.h"
 #include "foyer-document-tile-private.h"
 #include "foyer-graph-client.h"
@@ -72,6 +73,22 @@ icon_for (const char *mime_type)
   if (g_str_equal (mime_type, "application/zip"))
     return "package-x-generic-symbolic";
   return "x-office-document-symbolic";
+}
+
+/* A screen reader says the document's title, then what the tile says
+ * about it (size, access, who shared it) and its status. */
+static void
+foyer_document_tile_update_accessible (FoyerDocumentTile *self)
+{
+  const char *details = gtk_label_get_text (self->details);
+  const char *status
+      = gtk_widget_get_visible (GTK_WIDGET (self->status)) ? gtk_label_get_text (self->status) : "";
+  g_autofree char *description
+      = g_strjoin (*details != '\0' && *status != '\0' ? ". " : "", details, status, NULL);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_label_get_text (self->title),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
 }
 
 static void
@@ -547,6 +564,16 @@ static void
 foyer_document_tile_init (FoyerDocumentTile *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->title, "notify::label",
+                            G_CALLBACK (foyer_document_tile_update_accessible), self);
+  g_signal_connect_swapped (self->details, "notify::label",
+                            G_CALLBACK (foyer_document_tile_update_accessible), self);
+  g_signal_connect_swapped (self->status, "notify::label",
+                            G_CALLBACK (foyer_document_tile_update_accessible), self);
+  g_signal_connect_swapped (self->status, "notify::visible",
+                            G_CALLBACK (foyer_document_tile_update_accessible), self);
+  /* Tiles come after their window was shown: their buttons are named here. */
+  foyer_a11y_repair (GTK_WIDGET (self));
 }
 
 FoyerDocumentTile *

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "foyer-a11y.h"
 #include "foyer-document-tile.h"
 #include "foyer-message-row.h"
 #include "foyer-message-row-private.h"
@@ -135,6 +136,29 @@ foyer_message_row_update_attachment (FoyerMessageRow *self)
   gtk_widget_set_visible (self->attachment_slot, document != NULL);
 }
 
+/* The row a screen reader lands on says who wrote what and when, then
+ * whether it was sent; a shared document is the tile's to say. */
+static void
+foyer_message_row_update_accessible (FoyerMessageRow *self, const char *author, const char *time)
+{
+  GObject *attachment = foyer_message_item_get_attachment (self->item);
+  const FoyerDocumentRef *ref = FOYER_IS_DOCUMENT_ITEM (attachment)
+                                    ? foyer_document_item_get_ref (FOYER_DOCUMENT_ITEM (attachment))
+                                    : NULL;
+  const char *body = gtk_label_get_text (self->body_label);
+  g_autofree char *document = NULL;
+  g_autofree char *label = NULL;
+
+  if (*body == '\0' && ref != NULL && ref->title != NULL)
+    body = document = foyer_text_make_valid (ref->title, -1);
+  /* Translators: a message as a screen reader says it: author, time, text. */
+  label = g_strdup_printf (_ ("%s, %s: %s"), author, time != NULL ? time : "", body);
+  foyer_a11y_name_list_item (GTK_WIDGET (self), label,
+                             gtk_widget_get_visible (GTK_WIDGET (self->status_label))
+                                 ? gtk_label_get_text (self->status_label)
+                                 : NULL);
+}
+
 static void
 foyer_message_row_update (FoyerMessageRow *self)
 {
@@ -173,6 +197,7 @@ foyer_message_row_update (FoyerMessageRow *self)
 
   foyer_message_row_update_body (self);
   foyer_message_row_update_attachment (self);
+  foyer_message_row_update_accessible (self, author, time);
 }
 
 static void
@@ -288,6 +313,8 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
   g_type_ensure (FOYER_TYPE_WRAP_BIN);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
+  /* Its list item carries the name (foyer_a11y_name_list_item ()). */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/foyer-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, box);

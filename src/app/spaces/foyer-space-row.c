@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "foyer-space-row.h"
+#include "foyer-a11y.h"
 #include "foyer-text.h"
 
 struct _FoyerSpaceRow
@@ -20,6 +21,19 @@ struct _FoyerSpaceRow
 };
 
 G_DEFINE_FINAL_TYPE (FoyerSpaceRow, foyer_space_row, GTK_TYPE_WIDGET)
+
+/* The row a screen reader lands on says the space's title and how many
+ * messages are unread, not "list item". */
+static void
+foyer_space_row_update_accessible (FoyerSpaceRow *self, const char *title, guint unread)
+{
+  g_autofree char *description = NULL;
+
+  if (unread > 0)
+    description = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "%u unread message", "%u unread messages", unread), unread);
+  foyer_a11y_name_list_item (GTK_WIDGET (self), title, description);
+}
 
 static void
 foyer_space_row_update (FoyerSpaceRow *self)
@@ -45,6 +59,7 @@ foyer_space_row_update (FoyerSpaceRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "heading");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "heading");
+  foyer_space_row_update_accessible (self, title, unread);
 }
 
 void
@@ -85,6 +100,8 @@ foyer_space_row_class_init (FoyerSpaceRowClass *klass)
   object_class->dispose = foyer_space_row_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "spacerow");
+  /* Its list item carries the name (foyer_a11y_name_list_item ()). */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "foyer-viewer.h"
 
+#include "foyer-a11y.h"
+
 struct _FoyerViewer
 {
   AdwBin parent_instance;
@@ -290,7 +292,7 @@ confirm_response_cb (AdwMessageDialog *dialog, const char *response, FoyerViewer
 
   if (g_strcmp0 (response, "open") == 0)
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
-  self->confirm_dialog = NULL;
+  g_clear_weak_pointer (&self->confirm_dialog);
 }
 
 static gboolean
@@ -320,7 +322,8 @@ foyer_viewer_real_external_link (FoyerViewer *self, const char *uri)
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "uri", g_strdup (uri), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
-  self->confirm_dialog = ADW_MESSAGE_DIALOG (dialog);
+  /* Weak: the dialog may go without an answer (its window closed). */
+  g_set_weak_pointer (&self->confirm_dialog, ADW_MESSAGE_DIALOG (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
 }
@@ -748,6 +751,9 @@ foyer_viewer_constructed (GObject *object)
                            "download-started", G_CALLBACK (download_started_cb), self, 0);
 
   foyer_viewer_update_header (self);
+  /* Made after the window was shown: its buttons and web view are named
+   * here. */
+  foyer_a11y_repair (GTK_WIDGET (self));
 }
 
 static void
@@ -758,7 +764,7 @@ foyer_viewer_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->confirm_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->confirm_dialog));
-  self->confirm_dialog = NULL;
+  g_clear_weak_pointer (&self->confirm_dialog);
   if (self->web_view != NULL)
     webkit_web_view_stop_loading (self->web_view);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_VIEWER);
@@ -886,6 +892,7 @@ foyer_viewer_class_init (FoyerViewerClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "viewer.back",
                                        NULL);
 
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/viewer/foyer-viewer.ui");
   gtk_widget_class_bind_template_child (widget_class, FoyerViewer, title_label);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Accounts (Foyer's service, Microsoft) and, for administrators, the
- * organization's Microsoft OneDrive and SharePoint policy.
+ * The person's page (their accounts, named in words, and notifications)
+ * and, for administrators, a page of the organization's Microsoft
+ * OneDrive and SharePoint policy. Every change applies at once: the
+ * person's through GSettings, the organization's sent to the service
+ * (one save at a time, a form it would refuse put back with the reason).
  */
 #pragma once
 
@@ -24,6 +27,7 @@ FoyerPreferencesWindow *foyer_preferences_window_new (GtkWindow *parent,
                                                       FoyerMicrosoftAccount *account);
 /* The organization settings as the form holds them (for saving and tests). */
 JsonNode *foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self);
+/* Sends the form's organization settings now (changes do by themselves). */
 void foyer_preferences_window_save (FoyerPreferencesWindow *self);
 
 G_END_DECLS

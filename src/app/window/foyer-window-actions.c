@@ -11,6 +11,7 @@
 #include "foyer-preferences-window.h"
 #include "foyer-service-sign-in-dialog.h"
 #include "foyer-share.h"
+#include "foyer-space-switcher.h"
 #include "foyer-window-private.h"
 
 #include "foyer-access-check.h"
@@ -211,6 +212,78 @@ new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_signal_connect_data (dialog, "response", G_CALLBACK (new_space_response_cb), ask,
                          (GClosureNotify) ask_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* win.jump-to-space (Ctrl+K): Jump to a Space, over the window. */
+static void
+jump_to_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  FoyerSpaceSwitcher *switcher;
+
+  if (self->spaces == NULL)
+    return;
+  switcher = foyer_space_switcher_new (GTK_WINDOW (self), G_LIST_MODEL (self->sorted_spaces));
+  gtk_window_present (GTK_WINDOW (switcher));
+}
+
+/* win.open-space (s): the space with this id, as a click in the sidebar. */
+static void
+open_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  GListModel *spaces = G_LIST_MODEL (self->sorted_spaces);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (spaces); i++)
+    {
+      g_autoptr (FoyerSpaceItem) space = g_list_model_get_item (spaces, i);
+
+      if (g_strcmp0 (foyer_space_item_get_id (space), id) == 0)
+        {
+          _foyer_window_select_space (self, i);
+          return;
+        }
+    }
+}
+
+/* The space step places below (or above) the open one in the sidebar;
+ * from none, the first (or the last). */
+static void
+step_space (FoyerWindow *self, int step)
+{
+  GListModel *spaces = G_LIST_MODEL (self->sorted_spaces);
+  guint n = g_list_model_get_n_items (spaces);
+  guint current = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; self->current_space != NULL && i < n; i++)
+    {
+      g_autoptr (FoyerSpaceItem) space = g_list_model_get_item (spaces, i);
+
+      if (space == self->current_space)
+        current = i;
+    }
+  if (n == 0)
+    return;
+  if (current == GTK_INVALID_LIST_POSITION)
+    _foyer_window_select_space (self, step > 0 ? 0 : n - 1);
+  else if (step > 0 && current + 1 < n)
+    _foyer_window_select_space (self, current + 1);
+  else if (step < 0 && current > 0)
+    _foyer_window_select_space (self, current - 1);
+}
+
+/* win.previous-space (Alt+Up) and win.next-space (Alt+Down). */
+static void
+previous_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  step_space (FOYER_WINDOW (widget), -1);
+}
+
+static void
+next_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  step_space (FOYER_WINDOW (widget), 1);
 }
 
 /* space.*: the open space's, backed by the session. */
@@ -700,6 +773,9 @@ _foyer_window_update_actions (FoyerWindow *self)
       = { "attach-file", "add-member", "remove-member", "leave-space" };
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", in_space);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.jump-to-space", self->spaces != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-space", self->spaces != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-space", self->spaces != NULL);
   for (guint i = 0; i < G_N_ELEMENTS (space_actions); i++)
     enable (self->space_actions, space_actions[i], in_space);
   enable (self->account_actions, "connect-microsoft",
@@ -717,8 +793,10 @@ _foyer_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_cb);
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_cb);
   gtk_widget_class_install_action (widget_class, "win.new-space", NULL, new_space_cb);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-space",
-                                       NULL);
+  gtk_widget_class_install_action (widget_class, "win.jump-to-space", NULL, jump_to_space_cb);
+  gtk_widget_class_install_action (widget_class, "win.open-space", "s", open_space_cb);
+  gtk_widget_class_install_action (widget_class, "win.previous-space", NULL, previous_space_cb);
+  gtk_widget_class_install_action (widget_class, "win.next-space", NULL, next_space_cb);
 }
 
 /* Without a session or an account (tests), their requests go nowhere, or

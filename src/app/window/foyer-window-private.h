@@ -75,5 +75,6 @@ void _foyer_window_drop_viewer (FoyerWindow *self);
 char *_foyer_window_take_composer_text (FoyerWindow *self);
 void _foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
 void _foyer_window_close_document (FoyerWindow *self);
+void _foyer_window_select_space (FoyerWindow *self, guint position);
 
 G_END_DECLS

@@ -382,6 +382,19 @@ foyer_window_get_current_space (FoyerWindow *self)
   return self->current_space;
 }
 
+/* Opens the space at position in the sidebar, and shows it chosen there. */
+void
+_foyer_window_select_space (FoyerWindow *self, guint position)
+{
+  g_autoptr (FoyerSpaceItem) space
+      = g_list_model_get_item (G_LIST_MODEL (self->sorted_spaces), position);
+
+  if (space == NULL)
+    return;
+  gtk_single_selection_set_selected (self->space_selection, position);
+  foyer_window_open_space (self, space);
+}
+
 static void
 space_selected_cb (FoyerWindow *self)
 {
@@ -419,6 +432,7 @@ foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
   spaces_changed_cb (self);
   gtk_stack_set_visible_child_name (self->content_stack,
                                     spaces != NULL ? "no-space" : "signed-out");
+  _foyer_window_update_actions (self);
 }
 
 /* The conversation's subtitle says when the service cannot be reached;

@@ -22,9 +22,71 @@ struct _FoyerChatClient
 };
 
 G_DEFINE_TYPE (FoyerChatClient, foyer_chat_client, G_TYPE_OBJECT)
-/* clang-format off */
-G_DEFINE_QUARK (foyer-chat-error-quark, foyer_chat_error)
-/* clang-format on */
+
+/* A refusal's code and the service's own words, kept with the error. */
+typedef struct
+{
+  char *refusal;
+  char *service_message;
+} FoyerChatErrorPrivate;
+
+static void
+foyer_chat_error_private_init (FoyerChatErrorPrivate *priv)
+{
+  priv->refusal = NULL;
+  priv->service_message = NULL;
+}
+
+static void
+foyer_chat_error_private_copy (const FoyerChatErrorPrivate *src, FoyerChatErrorPrivate *dest)
+{
+  dest->refusal = g_strdup (src->refusal);
+  dest->service_message = g_strdup (src->service_message);
+}
+
+static void
+foyer_chat_error_private_clear (FoyerChatErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->refusal, g_free);
+  g_clear_pointer (&priv->service_message, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (FoyerChatError, foyer_chat_error)
+
+/**
+ * foyer_chat_error_get_refusal:
+ * @error: a #GError
+ *
+ * Returns: (nullable): the service's error code for a refused call
+ * ("forbidden", "stale-key", … as docs/service-api.md lists them).
+ */
+const char *
+foyer_chat_error_get_refusal (const GError *error)
+{
+  FoyerChatErrorPrivate *priv = error != NULL && error->domain == FOYER_CHAT_ERROR
+                                    ? foyer_chat_error_get_private (error)
+                                    : NULL;
+
+  return priv != NULL ? priv->refusal : NULL;
+}
+
+/**
+ * foyer_chat_error_get_service_message:
+ * @error: a #GError
+ *
+ * Returns: (nullable): the service's own message with its refusal, in
+ * English, for administrators, logs and tests; error->message is what
+ * people read.
+ */
+const char *
+foyer_chat_error_get_service_message (const GError *error)
+{
+  FoyerChatErrorPrivate *priv = error != NULL && error->domain == FOYER_CHAT_ERROR
+                                    ? foyer_chat_error_get_private (error)
+                                    : NULL;
+
+  return priv != NULL ? priv->service_message : NULL;
+}
 
 static void
 foyer_chat_client_finalize (GObject *object)
@@ -117,6 +179,61 @@ foyer_chat_new_client_message_id (void)
   return foyer_random_token (16);
 }
 
+/* What a refusal means where it happens, where that says more than the
+ * service's code alone (foyer-json-request.c says that much). */
+typedef struct
+{
+  gpointer call; /* the source tag of the call */
+  const char *refusal;
+  const char *message;
+} Refusal;
+
+static const Refusal refusals[] = {
+  { foyer_chat_client_login_async, "unauthorized",
+    N_ ("The e-mail address or the password is not correct") },
+  { foyer_chat_client_login_async, "forbidden",
+    N_ ("This account is disabled; ask your organization’s administrator") },
+  { foyer_chat_client_add_member_async, "conflict",
+    N_ ("This person is already a member of the space") },
+  { foyer_chat_client_add_member_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_remove_member_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_get_space_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_list_members_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_list_messages_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_post_message_async, "forbidden", N_ ("You are not a member of this space") },
+  { foyer_chat_client_get_space_async, "not-found", N_ ("This space no longer exists") },
+  { foyer_chat_client_put_org_settings_async, "forbidden",
+    N_ ("Only your organization’s administrators can change these settings") },
+  { foyer_chat_client_put_org_settings_async, "invalid",
+    N_ ("The Foyer service did not accept these settings") },
+};
+
+/* The error of a refused call, said for that call, with the service's
+ * code and words kept (foyer_chat_error_get_refusal ()). */
+static GError *
+explain_refusal (gpointer call, GAsyncResult *result, GError *error)
+{
+  const char *refusal = foyer_json_request_get_refusal (result);
+  FoyerChatErrorPrivate *priv;
+
+  for (gsize i = 0; refusal != NULL && i < G_N_ELEMENTS (refusals); i++)
+    if (refusals[i].call == call && g_str_equal (refusals[i].refusal, refusal))
+      {
+        GError *explained = g_error_new_literal (error->domain, error->code,
+                                                 g_dgettext (GETTEXT_PACKAGE, refusals[i].message));
+
+        g_error_free (error);
+        error = explained;
+        break;
+      }
+  if (error->domain != FOYER_CHAT_ERROR)
+    return error;
+  priv = foyer_chat_error_get_private (error);
+  priv->refusal = g_strdup (refusal);
+  priv->service_message = g_strdup (foyer_json_request_get_service_message (result));
+  return error;
+}
+
 static void
 request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -125,7 +242,8 @@ request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   JsonNode *node = foyer_json_request_finish (result, NULL, &error);
 
   if (node == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (
+        task, explain_refusal (g_task_get_source_tag (task), result, g_steal_pointer (&error)));
   else
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
@@ -227,7 +345,8 @@ login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (node == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (
+          task, explain_refusal (foyer_chat_client_login_async, result, g_steal_pointer (&error)));
       return;
     }
   reply = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;

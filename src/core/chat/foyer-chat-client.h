@@ -27,6 +27,8 @@ typedef enum
 } FoyerChatError;
 
 GQuark foyer_chat_error_quark (void);
+const char *foyer_chat_error_get_refusal (const GError *error);
+const char *foyer_chat_error_get_service_message (const GError *error);
 
 #define FOYER_TYPE_CHAT_CLIENT (foyer_chat_client_get_type ())
 G_DECLARE_FINAL_TYPE (FoyerChatClient, foyer_chat_client, FOYER, CHAT_CLIENT, GObject)

@@ -16,7 +16,17 @@ typedef struct
 {
   GQuark domain;
   guint status;
+  char *refusal;         /* the service's error code ("forbidden", …), if it said one */
+  char *service_message; /* and its own words, for administrators and logs */
 } RequestData;
+
+static void
+request_data_free (RequestData *data)
+{
+  g_free (data->refusal);
+  g_free (data->service_message);
+  g_free (data);
+}
 
 /* Plain http is only for a service on this machine (tests, the demo). */
 gboolean
@@ -52,22 +62,69 @@ code_for_status (guint status)
     }
 }
 
-static const char *
-message_for_code (int code)
+/* What the service's refusal means for the person, in their language:
+ * from its error code (docs/service-api.md), else from the status. The
+ * service's own message is English for administrators and never shown. */
+static char *
+describe_refusal (const char *refusal, guint status, guint retry_after)
 {
-  switch (code)
+  const char *code = refusal != NULL ? refusal : "";
+
+  if (g_str_equal (code, "too-many-requests") || status == 429)
     {
-    case FOYER_REMOTE_ERROR_UNAUTHORIZED:
-      return _ ("Your Foyer session has expired; sign in again");
-    case FOYER_REMOTE_ERROR_FORBIDDEN:
-      return _ ("You are not allowed to do this");
-    case FOYER_REMOTE_ERROR_NOT_FOUND:
-      return _ ("This item no longer exists");
-    case FOYER_REMOTE_ERROR_SERVER:
-      return _ ("The Foyer service had a problem; try again later");
-    default:
-      return _ ("The Foyer service refused the request");
+      guint minutes = (retry_after + 59) / 60;
+
+      if (retry_after < 60)
+        return g_strdup (_ ("Too many attempts; wait a moment and try again"));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Too many attempts; try again in %u minute",
+                                           "Too many attempts; try again in %u minutes", minutes),
+                              minutes);
     }
+  if (g_str_equal (code, "unauthorized") || status == SOUP_STATUS_UNAUTHORIZED)
+    return g_strdup (_ ("Your Foyer session has expired; sign in again"));
+  if (g_str_equal (code, "forbidden") || status == SOUP_STATUS_FORBIDDEN)
+    return g_strdup (_ ("You are not allowed to do this"));
+  if (g_str_equal (code, "not-found") || status == SOUP_STATUS_NOT_FOUND)
+    return g_strdup (_ ("This item no longer exists"));
+  if (g_str_equal (code, "stale-key"))
+    return g_strdup (_ ("The space’s encryption key changed meanwhile; try again"));
+  if (g_str_equal (code, "conflict") || status == SOUP_STATUS_CONFLICT)
+    return g_strdup (_ ("This was already done"));
+  if (g_str_equal (code, "too-large") || status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    return g_strdup (_ ("This is too large for the Foyer service"));
+  if (g_str_equal (code, "busy") || status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    return g_strdup (_ ("The Foyer service is busy; try again in a moment"));
+  if (g_str_equal (code, "insufficient-storage") || status == SOUP_STATUS_INSUFFICIENT_STORAGE)
+    return g_strdup (_ ("The Foyer service’s storage is full, so nothing was saved; try again "
+                        "later"));
+  if (g_str_equal (code, "invalid") || status == SOUP_STATUS_BAD_REQUEST)
+    return g_strdup (_ ("The Foyer service could not accept what was sent"));
+  if (status >= 500)
+    return g_strdup (_ ("The Foyer service had a problem; try again later"));
+  return g_strdup (_ ("The Foyer service refused the request"));
+}
+
+/* Why the service could not be reached, for the person; the library's
+ * own words (often English) only go to the debug log. */
+static const char *
+describe_network_error (const GError *error)
+{
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND)
+      || g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
+    return _ ("The Foyer service’s address was not found; check the address and your "
+              "connection");
+  if (error->domain == G_TLS_ERROR)
+    return _ ("The Foyer service’s identity could not be verified: its certificate is not "
+              "trusted");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return _ ("The Foyer service is not answering at this address");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return _ ("The Foyer service did not answer in time; check your connection");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE))
+    return _ ("This computer is not connected to a network");
+  return _ ("Could not reach the Foyer service; check your connection");
 }
 
 static void
@@ -89,8 +146,11 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, data->domain, FOYER_REMOTE_ERROR_NETWORK,
-                                 _ ("Could not reach the Foyer service: %s"), error->message);
+        {
+          g_debug ("Could not reach the Foyer service: %s", error->message);
+          g_task_return_new_error (task, data->domain, FOYER_REMOTE_ERROR_NETWORK, "%s",
+                                   describe_network_error (error));
+        }
       return;
     }
 
@@ -105,8 +165,9 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
-      int code = code_for_status (data->status);
-      const char *detail = NULL;
+      const char *retry_after
+          = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+      g_autofree char *message = NULL;
 
       if (len > 0 && foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
           && json_parser_load_from_data (parser, text, len, NULL)
@@ -115,14 +176,17 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
           JsonObject *object = json_node_get_object (json_parser_get_root (parser));
           JsonObject *err = foyer_json_get_object (object, "error");
 
-          detail = foyer_json_get_string (err, "message");
+          data->refusal = g_strdup (foyer_json_get_string (err, "code"));
+          data->service_message = g_strdup (foyer_json_get_string (err, "message"));
+          g_debug ("The Foyer service answered %u %s: %s", data->status,
+                   data->refusal != NULL ? data->refusal : "-",
+                   data->service_message != NULL ? data->service_message : "-");
         }
-      if (detail != NULL)
-        g_task_return_new_error (task, data->domain, code, "%s (%s)", message_for_code (code),
-                                 detail);
-      else
-        g_task_return_new_error (task, data->domain, code, "%s (HTTP %u)", message_for_code (code),
-                                 data->status);
+      message = describe_refusal (
+          data->refusal, data->status,
+          retry_after != NULL ? (guint) CLAMP (g_ascii_strtoull (retry_after, NULL, 10), 0, 86400)
+                              : 0);
+      g_task_return_new_error (task, data->domain, code_for_status (data->status), "%s", message);
       return;
     }
 
@@ -181,7 +245,7 @@ foyer_json_request_with_headers_async (SoupSession *session,
   g_task_set_source_tag (task, foyer_json_request_with_headers_async);
   data = g_new0 (RequestData, 1);
   data->domain = error_domain;
-  g_task_set_task_data (task, data, g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
 
   if (!foyer_json_url_is_acceptable (url) || (msg = soup_message_new (method, url)) == NULL)
     {
@@ -213,6 +277,37 @@ foyer_json_request_with_headers_async (SoupSession *session,
 
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable, send_cb,
                                     g_steal_pointer (&task));
+}
+
+/* The service's error code for a refused request ("forbidden",
+ * "conflict", … as docs/service-api.md lists them), or NULL: for a
+ * caller that knows better what it means there. */
+const char *
+foyer_json_request_get_refusal (GAsyncResult *result)
+{
+  RequestData *data;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->refusal;
+}
+
+/* The service's own message with its refusal (English, for
+ * administrators, logs and tests; never for people), or NULL. */
+const char *
+foyer_json_request_get_service_message (GAsyncResult *result)
+{
+  RequestData *data;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->service_message;
 }
 
 JsonNode *

@@ -46,6 +46,8 @@ void foyer_json_request_with_headers_async (SoupSession *session,
                                             GAsyncReadyCallback callback,
                                             gpointer user_data);
 JsonNode *foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error);
+const char *foyer_json_request_get_refusal (GAsyncResult *result);
+const char *foyer_json_request_get_service_message (GAsyncResult *result);
 
 gboolean foyer_json_url_is_acceptable (const char *url);
 

@@ -179,6 +179,63 @@ convert_value_array (JsonNode *root, guint status, gpointer data, GError **error
   return json_array_ref (json_node_get_array (value));
 }
 
+/* The organization's name from GET /organization: its first entry's
+ * displayName, valid UTF-8 of at most 256 characters, or NULL. */
+char *
+foyer_graph_organization_name_from_json (JsonNode *root)
+{
+  JsonArray *value;
+  JsonObject *first;
+  const char *name;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  value = foyer_json_get_array (json_node_get_object (root), "value");
+  if (value == NULL || json_array_get_length (value) == 0)
+    return NULL;
+  first = JSON_NODE_HOLDS_OBJECT (json_array_get_element (value, 0))
+              ? json_array_get_object_element (value, 0)
+              : NULL;
+  name = foyer_json_get_string (first, "displayName");
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL)
+      || g_utf8_strlen (name, -1) > 256)
+    return NULL;
+  return g_strdup (name);
+}
+
+static gpointer
+convert_organization_name (JsonNode *root, guint status, gpointer data, GError **error)
+{
+  char *name = foyer_graph_organization_name_from_json (root);
+
+  if (name == NULL)
+    g_propagate_error (error, foyer_graph_error_new_malformed ("organization"));
+  return name;
+}
+
+/* The name the person's organization goes by (GET /organization, which
+ * User.Read allows). */
+void
+foyer_graph_client_get_organization_name_async (FoyerGraphClient *self,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data)
+{
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+
+  typed_request (self, "GET", "/organization?$select=displayName", NULL, NULL,
+                 convert_organization_name, NULL, g_free, cancellable, callback, user_data,
+                 foyer_graph_client_get_organization_name_async);
+}
+
+char *
+foyer_graph_client_get_organization_name_finish (FoyerGraphClient *self,
+                                                 GAsyncResult *result,
+                                                 GError **error)
+{
+  return typed_finish (self, result, foyer_graph_client_get_organization_name_async, error);
+}
+
 void
 foyer_graph_client_get_item_async (FoyerGraphClient *self,
                                    const char *drive_id,

@@ -213,4 +213,14 @@ void foyer_graph_client_invite_async (FoyerGraphClient *self,
 JsonArray *
 foyer_graph_client_invite_finish (FoyerGraphClient *self, GAsyncResult *result, GError **error);
 
+/* The organization's name (GET /organization), for people to read. */
+void foyer_graph_client_get_organization_name_async (FoyerGraphClient *self,
+                                                     GCancellable *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer user_data);
+char *foyer_graph_client_get_organization_name_finish (FoyerGraphClient *self,
+                                                       GAsyncResult *result,
+                                                       GError **error);
+char *foyer_graph_organization_name_from_json (JsonNode *root);
+
 G_END_DECLS

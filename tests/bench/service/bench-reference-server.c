@@ -8,6 +8,12 @@
  * /v1/events (libsoup's permessage-deflate, per connection). No tokens, no
  * checks, no group commit, no limits.
  *
+ * Spaces, for the many-spaces figure: a WebSocket whose Authorization is
+ * "Bearer spaces=ID,ID…" gets only the posts to /v1/spaces/ID/messages of
+ * those spaces (the membership the service reads from its database, given
+ * here by the client); any other WebSocket gets the posts to spaces that no
+ * WebSocket named.
+ *
  * Usage: bench-reference-server DIR — prints "port N" when it listens.
  */
 #define G_LOG_DOMAIN "bench-reference-server"
@@ -24,7 +30,8 @@ typedef struct
 {
   sqlite3 *db;
   sqlite3_stmt *insert;
-  GPtrArray *sockets;
+  GPtrArray *sockets;        /* named no space */
+  GHashTable *space_sockets; /* space id -> GPtrArray of connections */
   gint64 cursor;
 } Reference;
 
@@ -32,7 +39,15 @@ static void
 closed_cb (SoupWebsocketConnection *conn, gpointer user_data)
 {
   Reference *ref = user_data;
+  char **spaces = g_object_get_data (G_OBJECT (conn), "spaces");
 
+  for (guint i = 0; spaces != NULL && spaces[i] != NULL; i++)
+    {
+      GPtrArray *list = g_hash_table_lookup (ref->space_sockets, spaces[i]);
+
+      if (list != NULL)
+        g_ptr_array_remove_fast (list, conn);
+    }
   g_ptr_array_remove_fast (ref->sockets, conn);
   g_object_unref (conn);
 }
@@ -45,8 +60,29 @@ websocket_cb (SoupServer *server,
               gpointer user_data)
 {
   Reference *ref = user_data;
+  const char *authorization = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), "Authorization");
 
-  g_ptr_array_add (ref->sockets, g_object_ref (conn));
+  if (authorization != NULL && g_str_has_prefix (authorization, "Bearer spaces="))
+    {
+      char **spaces = g_strsplit (authorization + strlen ("Bearer spaces="), ",", -1);
+
+      for (guint i = 0; spaces[i] != NULL; i++)
+        {
+          GPtrArray *list = g_hash_table_lookup (ref->space_sockets, spaces[i]);
+
+          if (list == NULL)
+            {
+              list = g_ptr_array_new ();
+              g_hash_table_insert (ref->space_sockets, g_strdup (spaces[i]), list);
+            }
+          g_ptr_array_add (list, conn);
+        }
+      g_object_set_data_full (G_OBJECT (conn), "spaces", spaces, (GDestroyNotify) g_strfreev);
+    }
+  else
+    g_ptr_array_add (ref->sockets, conn);
+  g_object_ref (conn);
   g_signal_connect (conn, "closed", G_CALLBACK (closed_cb), ref);
 }
 
@@ -73,6 +109,8 @@ server_cb (SoupServer *server,
   Reference *ref = user_data;
   g_autoptr (GBytes) bytes = NULL;
   g_autofree char *event = NULL;
+  g_autofree char *space = NULL;
+  GPtrArray *targets;
   gsize length;
   const char *body;
 
@@ -100,8 +138,14 @@ server_cb (SoupServer *server,
   event = g_strdup_printf ("{\"type\":\"message.created\",\"cursor\":%" G_GINT64_FORMAT
                            ",\"message\":%.*s}",
                            ref->cursor, (int) length, body);
-  for (guint i = 0; i < ref->sockets->len; i++)
-    soup_websocket_connection_send_text (g_ptr_array_index (ref->sockets, i), event);
+  if (g_str_has_prefix (path, "/v1/spaces/"))
+    space = g_strndup (path + strlen ("/v1/spaces/"),
+                       strlen (path) - strlen ("/v1/spaces/") - strlen ("/messages"));
+  targets = space != NULL ? g_hash_table_lookup (ref->space_sockets, space) : NULL;
+  if (targets == NULL)
+    targets = ref->sockets;
+  for (guint i = 0; i < targets->len; i++)
+    soup_websocket_connection_send_text (g_ptr_array_index (targets, i), event);
 }
 
 int
@@ -133,6 +177,8 @@ main (int argc, char **argv)
       return 1;
     }
   ref.sockets = g_ptr_array_new ();
+  ref.space_sockets
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   soup_server_add_handler (server, NULL, server_cb, &ref, NULL);
   soup_server_add_websocket_handler (server, "/v1/events", NULL, NULL, websocket_cb, &ref, NULL);
   if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer entry point for the Graph JSON readers: collection pages, drive
- * items (plain, insight, drive, site), error bodies, createLink permissions
- * and Retry-After values. Built as a libFuzzer target with clang and
+ * items (plain, insight, drive, site), error bodies, createLink permissions,
+ * the organization's name and Retry-After values. Built as a libFuzzer target with clang and
  * -Dfuzzing=true; replay-graph-json.c runs the same function in `meson test`.
  */
 #include "config.h"
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "foyer-drive-item.h"
+#include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-graph-link.h"
 #include "foyer-retry.h"
@@ -63,6 +64,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) size, NULL))
     return 0;
   root = json_parser_get_root (parser);
+  g_free (foyer_graph_organization_name_from_json (root));
 
   {
     g_autoptr (GError) error = NULL;
