@@ -137,18 +137,35 @@ export GSETTINGS_SCHEMA_DIR="$builddir/data"
 # generated on this machine.
 . "$top/build-aux/desktop-language.sh"
 export FOYER_SERVICE_URL="$service_url"
-export GSETTINGS_BACKEND=memory
+app_id=$(basename "$(ls "$builddir"/data/*.gschema.xml | head -n 1)" .gschema.xml)
 
-# Each person gets their own data folders, session bus and keyring, as two
-# separate desktops would.
+# Each person gets their own data folders, settings, session bus and
+# keyring, as two separate desktops would. Settings live in a keyfile in
+# the person's folder, with the service's address already there. With a
+# password, the person is signed in before their app starts:
+# foyer-demo-sign-in keeps the session in their own keyring (the token
+# never touches the disk), and the app finds it there, as after any
+# sign-in.
 run_person() {
   person="$1"
+  email="$2"
+  password="$3"
   home="$work/$person"
-  mkdir -p "$home/data" "$home/config" "$home/cache"
+  mkdir -p "$home/data" "$home/config/glib-2.0/settings" "$home/cache"
+  printf '[%s]\nservice-url=%s\n' "$(echo "$app_id" | tr . /)" "'$service_url'" \
+    >"$home/config/glib-2.0/settings/keyfile"
   XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
+    GSETTINGS_BACKEND=keyfile DEMO_EMAIL="$email" DEMO_PASSWORD="$password" \
+    DEMO_SIGN_IN="$builddir/tests/demo/foyer-demo-sign-in" \
     dbus-run-session -- sh -c '
       eval "$(printf %s demo | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
       export GNOME_KEYRING_CONTROL
+      if [ -n "$DEMO_PASSWORD" ]; then
+        printf %s "$DEMO_PASSWORD" |
+          "$DEMO_SIGN_IN" --service "$FOYER_SERVICE_URL" --email "$DEMO_EMAIL" ||
+          echo "demo: $DEMO_EMAIL is not signed in; sign in from the window" >&2
+      fi
+      unset DEMO_PASSWORD
       exec "$@"' run "$builddir/src/app/foyer" &
   pids="$pids $!"
   app_pids="$app_pids $!"
@@ -156,9 +173,9 @@ run_person() {
 
 app_pids=
 
-run_person alice
+run_person alice "" ""
 if [ "$with_bob" = true ]; then
-  run_person bob
+  run_person bob bob@contoso.example bob-password
 fi
 # Closing the app windows ends the demo (and the cleanup stops the servers).
 # shellcheck disable=SC2086

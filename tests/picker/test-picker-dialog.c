@@ -1071,13 +1071,51 @@ is_narrow (gpointer data)
   Fixture *f = data;
 
   return adw_leaflet_get_folded (ADW_LEAFLET (child (f, "leaflet")))
-         && adw_flap_get_folded (ADW_FLAP (child (f, "flap")));
+         && adw_flap_get_folded (ADW_FLAP (child (f, "flap")))
+         && !gtk_widget_get_visible (child (f, "grid_button"));
 }
 
 static gboolean
 transition_done (gpointer leaflet)
 {
   return !adw_leaflet_get_child_transition_running (leaflet);
+}
+
+static guint
+position_of (Fixture *f, const char *name)
+{
+  GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (foyer_drive_item_get_name (item), name))
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+shows_details (gpointer data)
+{
+  Fixture *f = data;
+
+  return adw_leaflet_get_visible_child (ADW_LEAFLET (child (f, "leaflet"))) == child (f, "details");
+}
+
+/* The share options, whole, inside the part of the details on screen. */
+static gboolean
+options_in_view (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *options = child (f, "share_options");
+  GtkWidget *scroller = gtk_widget_get_ancestor (options, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  return gtk_widget_compute_bounds (options, scroller, &bounds) && bounds.origin.y >= 0
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
 }
 
 static void
@@ -1092,6 +1130,43 @@ test_narrow (Fixture *f, gconstpointer data)
                                            child (f, "sources_button"), 5000));
   g_assert_true (adw_leaflet_get_visible_child (ADW_LEAFLET (child (f, "leaflet")))
                  == child (f, "browser"));
+
+  /* The title keeps its room. */
+  {
+    g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+    guint titles = 0;
+
+    foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+    foyer_ui_test_collect (child (f, "window_title"), GTK_TYPE_LABEL, labels);
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), "Attach File") == 0)
+        {
+          titles++;
+          g_assert_false (
+              pango_layout_is_ellipsized (gtk_label_get_layout (g_ptr_array_index (labels, i))));
+        }
+    g_assert_cmpuint (titles, ==, 1);
+  }
+
+  /* A file selected in the list: the header says Next, not Share — the
+   * share options are on the next page, which the person passes through. */
+  gtk_single_selection_set_selected (
+      GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (child (f, "list_view")))),
+      position_of (f, "Report.pdf"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (f, "share_button"))), ==, "_Next");
+  g_assert_true (gtk_widget_is_sensitive (child (f, "share_button")));
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.share", NULL);
+  g_assert_cmpuint (f->shares, ==, 0);
+  foyer_ui_test_click (child (f, "share_button"));
+  g_assert_true (foyer_ui_test_wait_until (shows_details, f, 5000));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (f, "share_button"))), ==, "_Share");
+  g_assert_true (gtk_widget_is_sensitive (child (f, "share_button")));
+  /* What Share will do is in view, from its heading to the last choice. */
+  g_assert_true (foyer_ui_test_wait_until (transition_done, child (f, "leaflet"), 5000));
+  g_assert_true (foyer_ui_test_wait_until (options_in_view, f, 5000));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-narrow-next"));
+  g_signal_emit_by_name (child (f, "details_back_button"), "clicked");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (f, "share_button"))), ==, "_Next");
 
   /* Choosing a file shows its details; the back button returns. */
   foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Report.pdf"));

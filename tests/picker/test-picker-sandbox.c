@@ -13,7 +13,11 @@
 #include "foyer-ui-test.h"
 #include "picker/foyer-picker-dialog.h"
 #include "picker/foyer-picker-dialog-private.h"
+#include "picker/foyer-picker-tile.h"
+#include "picker/foyer-picker-tile-private.h"
 #include "picker/foyer-share-options.h"
+
+#include <locale.h>
 
 static FoyerTestSandbox *sandbox;
 static FoyerCloud *cloud;
@@ -437,7 +441,9 @@ test_search_hit_location (Fixture *f, gconstpointer data)
   const char *const cases[][2] = { { "roadmap", "Roadmap.pptx" },
                                    { "beach", "Beach.jpg" },
                                    { "getting", "Getting started.pdf" } };
-  const char *const expected[] = { "My Files/Documents", "My Files/Documents/photos", "My Files/" };
+  /* Written as everywhere else in the picker (paths one way). */
+  const char *const expected[]
+      = { "My Files › Documents", "My Files › Documents › photos", "My Files" };
 
   wait_for_items (f);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -624,6 +630,221 @@ test_malformed (Fixture *f, gconstpointer data)
   g_assert_true (has_item (f, "Documents"));
 }
 
+/* A French number format for this process, compiled from the system's
+ * locale sources into the test's folder (CI has none generated). */
+static gboolean
+use_french_numbers (void)
+{
+  g_autofree char *dir = g_build_filename (
+      g_getenv ("FOYER_TEST_WORKDIR") != NULL ? g_getenv ("FOYER_TEST_WORKDIR") : g_get_tmp_dir (),
+      "locale", NULL);
+  g_autofree char *target = g_build_filename (dir, "fr_FR.UTF-8", NULL);
+  const char *argv[] = { "localedef", "-i", "fr_FR", "-f", "UTF-8", target, NULL };
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  process = g_subprocess_newv (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  /* localedef warns (and exits 1) about some categories, yet writes them. */
+  if (process == NULL || !g_subprocess_wait (process, NULL, &error)
+      || !g_file_test (target, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  g_setenv ("LOCPATH", dir, TRUE);
+  return setlocale (LC_NUMERIC, "fr_FR.UTF-8") != NULL;
+}
+
+static gboolean
+is_narrow (gpointer data)
+{
+  Fixture *f = data;
+
+  return adw_leaflet_get_folded (ADW_LEAFLET (child (f, "leaflet")))
+         && !adw_leaflet_get_child_transition_running (ADW_LEAFLET (child (f, "leaflet")))
+         && !gtk_widget_get_visible (child (f, "grid_button"));
+}
+
+static const char *
+detail_of (Fixture *f, const char *name)
+{
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new ();
+
+  foyer_ui_test_collect (GTK_WIDGET (f->dialog), FOYER_TYPE_PICKER_TILE, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      FoyerPickerTile *tile = g_ptr_array_index (tiles, i);
+      FoyerDriveItem *item = _foyer_picker_tile_get_item (tile);
+
+      if (item != NULL && g_str_equal (foyer_drive_item_get_name (item), name))
+        return gtk_label_get_text (GTK_LABEL (
+            foyer_ui_test_child (GTK_WIDGET (tile), FOYER_TYPE_PICKER_TILE, "detail_label")));
+    }
+  return NULL;
+}
+
+static char *
+crumbs_text (Fixture *f)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  foyer_ui_test_collect (child (f, "breadcrumbs"), GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? " " : "",
+                            gtk_label_get_text (g_ptr_array_index (labels, i)));
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  Fixture *f;
+  const char *text;
+} CrumbWait;
+
+static gboolean
+crumbs_are (gpointer data)
+{
+  CrumbWait *w = data;
+  g_autofree char *text = crumbs_text (w->f);
+
+  return g_strcmp0 (text, w->text) == 0;
+}
+
+/* The hit is listed, and its line never puts it in the folder searched
+ * from. Graph sends OneDrive for Business hits without their parent's
+ * path, as the sandbox does: the line then says no place at all, and the
+ * details look it up; a hit with a path says it first. */
+static gboolean
+results_have_locations (gpointer data)
+{
+  Fixture *f = data;
+  const char *detail = detail_of (f, "Quarterly report.docx");
+  FoyerDriveItem *item;
+
+  if (!shows_items (f) || detail == NULL || !has_item (f, "Quarterly report.docx"))
+    return FALSE;
+  g_assert_false (g_str_has_prefix (detail, "My Files › Projects"));
+  item = find_item (f, "Quarterly report.docx");
+  return foyer_drive_item_get_parent_path (item) == NULL
+         || g_str_has_prefix (detail, "My Files › Documents · ");
+}
+
+static gboolean
+details_thumbnail_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_image_get_storage_type (GTK_IMAGE (child (f, "details_icon"))) == GTK_IMAGE_PAINTABLE;
+}
+
+static gint64
+modified_of (FoyerDriveItem *item)
+{
+  GDateTime *when = foyer_drive_item_get_modified (item);
+
+  return when != NULL ? g_date_time_to_unix (when) : 0;
+}
+
+/* Where things are (issue #15, item 13): folder sizes with the locale's
+ * thousands separator; search results under "Results for", each saying
+ * where it lives, in the same words as the details and the breadcrumbs;
+ * breadcrumbs shortened, never cut mid-word, at 360 px; Recent newest
+ * first. */
+static void
+test_where_things_are (Fixture *f, gconstpointer data)
+{
+  struct lconv *conv;
+  g_autofree char *big = NULL;
+  CrumbWait crumbs = { f, NULL };
+  GtkWidget *scroller;
+
+  wait_for_items (f);
+  g_assert_true (use_french_numbers ());
+  conv = localeconv ();
+  g_assert_cmpstr (conv->thousands_sep, !=, "");
+  /* Shown again, with the French digits. */
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.grid-view", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "picker.grid-view", NULL);
+  select_source (f, "recent_row");
+  select_source (f, "my_files_row");
+  big = g_strdup_printf ("100%s000 items", conv->thousands_sep);
+  g_assert_true (g_str_has_suffix (detail_of (f, "Big folder"), big));
+  setlocale (LC_NUMERIC, "C");
+
+  /* A search covers the whole drive: its results are not "in" the folder
+   * shown, and each says where it is. */
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Projects"));
+  wait_for_items (f);
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "report");
+  g_assert_true (foyer_ui_test_wait_until (results_have_locations, f, 20000));
+  crumbs.text = "My Files › Results for “report”";
+  g_assert_true (foyer_ui_test_wait_until (crumbs_are, &crumbs, 10000));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-search-locations"));
+  /* The details say it the same way. */
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Quarterly report.docx"));
+  g_assert_true (foyer_ui_test_wait_until (location_known, f, 20000));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "location_row"))), ==,
+                   "My Files › Documents");
+  /* …and show the file's own thumbnail, not its kind's icon. */
+  g_assert_true (foyer_ui_test_wait_until (details_thumbnail_shown, f, 20000));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-details-thumbnail"));
+  /* The search's own crumb leads back to the drive. */
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "");
+  wait_for_items (f);
+  crumbs.text = "My Files › Projects";
+  g_assert_true (foyer_ui_test_wait_until (crumbs_are, &crumbs, 10000));
+
+  /* Narrow, deep in SharePoint: names are shortened with an ellipsis,
+   * nothing scrolls out of sight in the middle of a word. */
+  select_source (f, "sharepoint_row");
+  wait_for_items (f);
+  for (guint depth = 0; depth < 2; depth++)
+    {
+      g_autoptr (FoyerDriveItem) first
+          = g_list_model_get_item (_foyer_picker_dialog_get_model (f->dialog), 0);
+
+      foyer_picker_dialog_activate_item (f->dialog, first);
+      wait_for_items (f);
+    }
+  foyer_picker_dialog_activate_item (f->dialog, find_item (f, "Marketing"));
+  wait_for_items (f);
+  gtk_window_set_default_size (GTK_WINDOW (f->dialog), 360, 600);
+  g_assert_true (foyer_ui_test_wait_until (is_narrow, f, 10000));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->dialog));
+  scroller = child (f, "breadcrumbs_scroller");
+  g_assert_cmpfloat (gtk_adjustment_get_value (
+                         gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller))),
+                     ==, 0);
+  g_assert_cmpint (gtk_widget_get_width (child (f, "breadcrumbs")), <=,
+                   gtk_widget_get_width (scroller));
+  /* Where the person is, whole. */
+  crumbs.text = "Marketing";
+  g_assert_true (foyer_ui_test_wait_until (crumbs_are, &crumbs, 10000));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->dialog), "picker-narrow-breadcrumbs"));
+  gtk_window_set_default_size (GTK_WINDOW (f->dialog), 900, 640);
+
+  /* Recent: newest first. */
+  select_source (f, "recent_row");
+  wait_for_items (f);
+  {
+    GListModel *model = _foyer_picker_dialog_get_model (f->dialog);
+    gint64 previous = G_MAXINT64;
+
+    g_assert_cmpuint (g_list_model_get_n_items (model), >, 1);
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+        if (foyer_drive_item_get_is_folder (item))
+          continue;
+        g_assert_cmpint (modified_of (item), <=, previous);
+        previous = modified_of (item);
+      }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -646,6 +867,7 @@ main (int argc, char **argv)
   ADD ("browse-and-share", test_browse_and_share, NULL);
   ADD ("sources", test_sources, NULL);
   ADD ("search-and-filter", test_search_and_filter, NULL);
+  ADD ("where-things-are", test_where_things_are, NULL);
   ADD ("insights-turned-off", test_insights_turned_off, NULL);
   ADD ("search-hit-location", test_search_hit_location, NULL);
   ADD ("throttled-burst", test_throttled_burst, "later");

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A shared document's message that cannot be posted, against a real
- * foyer-service on loopback: the sender sees it pending, then failed with
- * why and Retry; Retry sends the document again; and when a post reached
- * the service but its reply was lost, Retry does not make a second copy
- * (the same clientMessageId goes again). A small TCP proxy in this test
- * stands between the app and the service to lose those replies.
+ * foyer-service on loopback: the sender sees it pending, waiting for the
+ * service with why (no Retry to click: it goes by itself), and it goes
+ * once the service is back; and when a post reached the service but its
+ * reply was lost, sending it again does not make a second copy (the same
+ * clientMessageId goes again). A small TCP proxy in this test stands
+ * between the app and the service to lose those replies.
  */
 #include "config.h"
 
@@ -177,17 +178,35 @@ row_for (FoyerWindow *window, FoyerMessageItem *item)
   return NULL;
 }
 
+/* The row says the message waits for the service, and offers nothing to
+ * click: one truth with the window's "Offline". */
 static gboolean
-retry_shown (gpointer data)
+waiting_shown (gpointer data)
 {
   gpointer *pair = data;
   FoyerMessageRow *row = row_for (pair[0], pair[1]);
+  GtkWidget *status
+      = row != NULL ? foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "status_label")
+                    : NULL;
 
-  return row != NULL && gtk_widget_get_visible (_foyer_message_row_get_retry_button (row))
-         && gtk_widget_get_mapped (_foyer_message_row_get_retry_button (row));
+  return status != NULL && gtk_widget_get_mapped (status)
+         && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (status)),
+                              "Waiting for Foyer’s service")
+         && !gtk_widget_get_visible (_foyer_message_row_get_retry_button (row));
 }
 
-/* Posting while the service is down: pending, failed with why, Retry. */
+/* Given up for now by the outbox: pending, with why it waits. */
+static gboolean
+document_waits (gpointer data)
+{
+  FoyerMessageItem *item = find_document (data);
+
+  return item != NULL && foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_PENDING
+         && foyer_message_item_get_error (item) != NULL;
+}
+
+/* Posting while the service is down: pending, waiting with why, and sent
+ * by itself once the service is back. */
 static void
 test_service_down (void)
 {
@@ -199,10 +218,9 @@ test_service_down (void)
   FoyerSpaceItem *bob_space;
   FoyerWindow *window;
   FoyerMessageItem *item;
-  FoyerMessageRow *row;
   gpointer pair[2];
   SpaceWait for_bob;
-  DocWait failed, sent, at_bob;
+  DocWait sent, at_bob;
 
   g_assert_nonnull (service);
   window = foyer_window_new (GTK_APPLICATION (app), alice, NULL);
@@ -229,24 +247,19 @@ test_service_down (void)
   g_assert_nonnull (item);
   g_assert_cmpint (foyer_message_item_get_state (item), ==, FOYER_MESSAGE_STATE_PENDING);
 
-  failed = (DocWait){ space, FOYER_MESSAGE_STATE_FAILED, 1 };
-  g_assert_true (foyer_ui_test_wait_until (documents_are, &failed, 30000));
-  g_assert_cmpstr (foyer_message_item_get_error (item), ==, "Foyer's service cannot be reached");
+  g_assert_true (foyer_ui_test_wait_until (document_waits, space, 30000));
+  g_assert_cmpstr (foyer_message_item_get_error (item), ==,
+                   "Waiting for Foyer’s service — sent when the connection returns");
   pair[0] = window;
   pair[1] = item;
-  g_assert_true (foyer_ui_test_wait_until (retry_shown, pair, 10000));
+  g_assert_true (foyer_ui_test_wait_until (waiting_shown, pair, 10000));
+  g_assert_cmpuint (count_documents (space, FOYER_MESSAGE_STATE_FAILED), ==, 0);
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
-  g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "share-retry-failed"));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "share-retry-waiting"));
 
-  /* The service is back; the person clicks Retry: the document goes. */
+  /* The service is back: the document goes by itself. */
   g_assert_true (foyer_test_service_restart (service, &error));
   g_assert_no_error (error);
-  row = row_for (window, item);
-  g_assert_nonnull (row);
-  g_signal_emit_by_name (_foyer_message_row_get_retry_button (row), "clicked");
-  /* (The app would also send it by itself once its event stream is back.) */
-  g_assert_cmpint (foyer_message_item_get_state (item), !=, FOYER_MESSAGE_STATE_FAILED);
-
   sent = (DocWait){ space, FOYER_MESSAGE_STATE_SENT, 1 };
   g_assert_true (foyer_ui_test_wait_until (documents_are, &sent, 30000));
   g_assert_cmpuint (count_documents (space, FOYER_MESSAGE_STATE_FAILED), ==, 0);
@@ -427,8 +440,8 @@ proxy_set_losing (Proxy *proxy, gboolean losing)
       link_close (g_ptr_array_index (proxy->links, i));
 }
 
-/* A post that reached the service but whose reply was lost: Retry sends
- * the same clientMessageId, and there is one message, not two. */
+/* A post that reached the service but whose reply was lost: sending it
+ * again sends the same clientMessageId, and there is one message, not two. */
 static void
 test_reply_lost (void)
 {
@@ -443,7 +456,7 @@ test_reply_lost (void)
   FoyerMessageItem *item;
   Proxy proxy = { 0 };
   SpaceWait for_bob;
-  DocWait failed, sent, at_bob;
+  DocWait sent, at_bob;
 
   g_assert_nonnull (service);
   uri = g_uri_parse (foyer_test_service_get_base_url (service), G_URI_FLAGS_NONE, &error);
@@ -487,8 +500,7 @@ test_reply_lost (void)
   foyer_session_share_document (alice, space, REF_JSON, NULL);
   item = find_document (space);
   g_assert_nonnull (item);
-  failed = (DocWait){ space, FOYER_MESSAGE_STATE_FAILED, 1 };
-  g_assert_true (foyer_ui_test_wait_until (documents_are, &failed, 30000));
+  g_assert_true (foyer_ui_test_wait_until (document_waits, space, 30000));
   g_assert_cmpuint (proxy.posts_lost, >=, 2);
   /* The service stored it once, whatever the number of attempts. */
   at_bob = (DocWait){ bob_space, FOYER_MESSAGE_STATE_SENT, 1 };
@@ -502,7 +514,8 @@ test_reply_lost (void)
     }
   g_assert_cmpuint (count_documents (bob_space, FOYER_MESSAGE_STATE_SENT), ==, 1);
 
-  /* Replies come through again; Retry answers with the stored message. */
+  /* Replies come through again; sending it again answers with the stored
+   * message. */
   proxy_set_losing (&proxy, FALSE);
   g_assert_true (foyer_session_retry_message (alice, space, foyer_message_item_get_id (item)));
   sent = (DocWait){ space, FOYER_MESSAGE_STATE_SENT, 1 };

@@ -116,6 +116,47 @@ tile_says (gpointer data)
   return g_strcmp0 (_foyer_document_tile_get_status (w->tile->tile), w->status) == 0;
 }
 
+/* The sharer's app has looked who can open the document. */
+static gboolean
+tile_checked (gpointer data)
+{
+  TileWait *w = data;
+
+  return tile_shown (w)
+         && foyer_document_item_get_checked_members (foyer_document_tile_get_document (w->tile))
+                != NULL
+         && !gtk_widget_get_visible (_foyer_document_tile_get_update_button (w->tile));
+}
+
+static gboolean
+update_offered (gpointer data)
+{
+  TileWait *w = data;
+
+  return tile_shown (w)
+         && gtk_widget_get_visible (_foyer_document_tile_get_update_button (w->tile));
+}
+
+static FoyerMessageItem *
+document_message (FoyerSpaceItem *space, const char *title)
+{
+  GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (space));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) message = g_list_model_get_item (list, i);
+      GObject *attachment = foyer_message_item_get_attachment (message);
+
+      if (FOYER_IS_DOCUMENT_ITEM (attachment)
+          && foyer_document_item_get_ref (FOYER_DOCUMENT_ITEM (attachment)) != NULL
+          && g_strcmp0 (foyer_document_item_get_ref (FOYER_DOCUMENT_ITEM (attachment))->title,
+                        title)
+                 == 0)
+        return message; /* the list keeps it */
+    }
+  return NULL;
+}
+
 /* The tile as shown now: rows are rebound as the list changes. */
 static FoyerDocumentTile *
 current_tile (TileWait *w)
@@ -247,12 +288,14 @@ test_update_sharing (void)
   g_assert_no_error (error);
   g_clear_object (&wait.result);
 
-  /* The sharer's own tile offers Update File Sharing. */
+  /* Everyone in the space was just given access: the sharer's tile offers
+   * no Update File Sharing (it would only say so). */
   tile = (TileWait){ window, "Project plan.docx", NULL };
   g_assert_true (foyer_ui_test_wait_until (tile_shown, &tile, 20000));
   g_assert_cmpint (_foyer_document_tile_get_ref (tile.tile)->audience, ==,
                    FOYER_LINK_AUDIENCE_SPACE);
-  g_assert_true (gtk_widget_get_visible (_foyer_document_tile_get_update_button (tile.tile)));
+  g_assert_true (foyer_ui_test_wait_until (tile_checked, &tile, 20000));
+  g_assert_false (gtk_widget_get_visible (_foyer_document_tile_get_update_button (tile.tile)));
   url = g_strdup (_foyer_document_tile_get_ref (tile.tile)->url);
 
   /* Bob joins later: Microsoft does not let him in. */
@@ -264,6 +307,8 @@ test_update_sharing (void)
   member.email = FOYER_TEST_BOB_EMAIL;
   g_assert_true (foyer_ui_test_wait_until (member_known, &member, 10000));
   g_assert_false (bob_can_open (bob_graph, url));
+  /* Now someone cannot open it: the tile offers the update. */
+  g_assert_true (foyer_ui_test_wait_until (update_offered, &tile, 20000));
 
   /* Update File Sharing: progress, then who was given access. */
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
@@ -272,15 +317,18 @@ test_update_sharing (void)
   g_assert_false (gtk_widget_get_sensitive (_foyer_document_tile_get_update_button (tile.tile)));
   status = (StatusWait){ &tile, "Bob Durand can now open it." };
   g_assert_true (foyer_ui_test_wait_until (tile_says, &status, 20000));
-  g_assert_true (
-      gtk_widget_get_sensitive (_foyer_document_tile_get_update_button (current_tile (&tile))));
+  /* Everyone can open it again: the offer goes. */
+  g_assert_false (
+      gtk_widget_get_visible (_foyer_document_tile_get_update_button (current_tile (&tile))));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
   g_free (foyer_ui_test_save_png (GTK_WIDGET (window), "share-update-sharing"));
   g_assert_cmpuint (sandbox_count (sandbox, "POST", "/invite"), ==, 1);
   g_assert_true (bob_can_open (bob_graph, url));
 
-  /* Again: everyone already has access, nobody is invited. */
-  g_signal_emit_by_name (_foyer_document_tile_get_update_button (current_tile (&tile)), "clicked");
+  /* Asked again anyway (space.update-sharing): nobody is invited. */
+  gtk_widget_activate_action (
+      GTK_WIDGET (current_tile (&tile)), "space.update-sharing", "s",
+      foyer_message_item_get_id (document_message (space, "Project plan.docx")));
   status.status = "Everyone in this space can already open it.";
   g_assert_true (foyer_ui_test_wait_until (tile_says, &status, 20000));
   g_assert_cmpuint (sandbox_count (sandbox, "POST", "/invite"), ==, 1);

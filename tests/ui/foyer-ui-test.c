@@ -8,6 +8,8 @@
 #include "foyer-microsoft-account.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
 #include <webkit/webkit.h>
 
 void
@@ -211,6 +213,105 @@ foyer_ui_test_xdotool (const char *arguments)
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &done);
   g_assert_true (foyer_ui_test_wait_until (subprocess_done, &done, 20000));
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+void
+foyer_ui_test_focus_window (GtkWindow *window)
+{
+  GdkSurface *surface;
+  g_autofree char *arguments = NULL;
+
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments = g_strdup_printf ("windowfocus --sync %lu",
+                               (unsigned long) gdk_x11_surface_get_xid (surface));
+  foyer_ui_test_xdotool (arguments);
+  g_assert_true (foyer_ui_test_wait_until (window_active, window, 10000));
+}
+
+static gboolean
+hovered (gpointer data)
+{
+  return (gtk_widget_get_state_flags (data) & GTK_STATE_FLAG_PRELIGHT) != 0;
+}
+
+/* Clicks the middle of widget with the primary button, as a person would:
+ * the pointer goes there through the X server, and the button goes down
+ * once GTK has seen the pointer over it. */
+void
+foyer_ui_test_click (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autofree char *arguments = NULL;
+  graphene_rect_t bounds;
+  double x, y;
+
+  foyer_ui_test_focus_window (GTK_WINDOW (native));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (native), &bounds));
+  gtk_native_get_surface_transform (native, &x, &y);
+  arguments
+      = g_strdup_printf ("mousemove --sync --window %lu %d %d",
+                         (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         (int) (x + bounds.origin.x + bounds.size.width / 2),
+                         (int) (y + bounds.origin.y + bounds.size.height / 2));
+  foyer_ui_test_xdotool (arguments);
+  g_assert_true (foyer_ui_test_wait_until (hovered, widget, 10000));
+  foyer_ui_test_xdotool ("click 1");
+}
+
+/* The desktop's web browser, for this test run: a script that writes the
+ * address it is given to a file. Call before anything asks GIO for
+ * applications. NULL outside tests/headless-run, whose XDG folders are the
+ * test's own. */
+char *
+foyer_ui_test_fake_browser (void)
+{
+  const char *work = g_getenv ("FOYER_TEST_WORKDIR");
+  g_autofree char *script = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *apps = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *desktop_path = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (work == NULL)
+    return NULL;
+  script = g_build_filename (work, "browser.sh", NULL);
+  opened = g_build_filename (work, "browser-opened", NULL);
+  g_assert_true (g_file_set_contents (script,
+                                      "#!/bin/sh\nprintf '%s\\n' \"$1\" >>\"$(dirname "
+                                      "\"$0\")/browser-opened\"\n",
+                                      -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+
+  apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0755), ==, 0);
+  desktop = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                             "Exec=%s %%u\nMimeType=x-scheme-handler/http;"
+                             "x-scheme-handler/https;\n",
+                             script);
+  desktop_path = g_build_filename (apps, "foyer-test-browser.desktop", NULL);
+  g_assert_true (g_file_set_contents (desktop_path, desktop, -1, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0755), ==, 0);
+  mimeapps = g_build_filename (g_get_user_config_dir (), "mimeapps.list", NULL);
+  g_assert_true (g_file_set_contents (
+      mimeapps,
+      "[Default Applications]\nx-scheme-handler/http=foyer-test-browser.desktop\n"
+      "x-scheme-handler/https=foyer-test-browser.desktop\n",
+      -1, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&opened);
 }
 
 static const char notifications_xml[]

@@ -30,6 +30,14 @@ gboolean foyer_ui_test_web_has_element (gpointer web_view, const char *selector)
 gboolean foyer_ui_test_wait_account_state (gpointer account, int state, guint timeout_ms);
 gboolean foyer_ui_test_is_drawn (GtkWidget *widget);
 void foyer_ui_test_xdotool (const char *arguments);
+/* Gives window the X server's input focus (there is no window manager to
+ * do it when a dialog closes) and waits until GTK knows it is active. */
+void foyer_ui_test_focus_window (GtkWindow *window);
+/* Clicks the middle of widget (in a GtkWindow) through the X server. */
+void foyer_ui_test_click (GtkWidget *widget);
+/* Makes a script the web browser; returns the file it writes each address
+ * it opens to (one a line), or NULL outside tests/headless-run. */
+char *foyer_ui_test_fake_browser (void);
 
 /* A stand-in desktop notification server on the test's session bus; it
  * records the summary and body of every notification it is sent. */

@@ -193,6 +193,143 @@ test_states (Fixture *f, gconstpointer data)
       foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "status_label")));
 }
 
+/* The text of every part a row shows, in order. */
+static char *
+shown_text (FoyerMessageRow *row)
+{
+  GtkWidget *box = foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "body_box");
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *part = gtk_widget_get_first_child (box); part != NULL;
+       part = gtk_widget_get_next_sibling (part))
+    if (GTK_IS_LABEL (part))
+      g_string_append (text, gtk_label_get_text (GTK_LABEL (part)));
+  return g_string_free (text, FALSE);
+}
+
+static GtkWidget *
+show_more (FoyerMessageRow *row)
+{
+  return foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "show_more_button");
+}
+
+static gboolean
+has_hyphen_attribute_off (GtkLabel *label)
+{
+  PangoAttrList *attrs = gtk_label_get_attributes (label);
+  g_autoptr (GSList) list = attrs != NULL ? pango_attr_list_get_attributes (attrs) : NULL;
+  gboolean off = FALSE;
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      PangoAttribute *attr = l->data;
+
+      if (attr->klass->type == PANGO_ATTR_INSERT_HYPHENS && !((PangoAttrInt *) attr)->value)
+        off = TRUE;
+      pango_attribute_destroy (attr);
+    }
+  return off;
+}
+
+/* A message longer than a part is shown whole, a part at a time with Show
+ * More, with nothing added to it; a 20,000-character word is wrapped at
+ * any character, without hyphens. At 360 px. */
+static void
+test_long_messages (Fixture *f, gconstpointer data)
+{
+  g_autofree char *word = g_strnfill (20000, 'w');
+  GString *prose = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
+  FoyerMessageRow *row;
+  GtkLabel *body;
+
+  while (prose->len < 9000)
+    g_string_append_printf (prose, "word%u ", (guint) prose->len);
+  text = g_string_free (prose, FALSE);
+  gtk_window_set_default_size (f->window, 360, 720);
+  add (f, "long", 1, "Bob", text, FOYER_MESSAGE_STATE_SENT, NULL);
+  add (f, "word", 2, "Mallory", word, FOYER_MESSAGE_STATE_SENT, NULL);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+
+  row = row_for (f, "long");
+  shown = shown_text (row);
+  g_assert_cmpuint (g_utf8_strlen (shown, -1), <=, 4000);
+  g_assert_true (g_str_has_prefix (text, shown));
+  g_assert_true (gtk_widget_get_visible (show_more (row)));
+  g_signal_emit_by_name (show_more (row), "clicked");
+  g_clear_pointer (&shown, g_free);
+  shown = shown_text (row);
+  g_assert_cmpuint (strlen (shown), >, 4000);
+  g_assert_true (gtk_widget_get_visible (show_more (row)));
+  g_signal_emit_by_name (show_more (row), "clicked");
+  g_clear_pointer (&shown, g_free);
+  shown = shown_text (row);
+  /* All of it, exactly as written. */
+  g_assert_cmpstr (shown, ==, text);
+  g_assert_false (gtk_widget_get_visible (show_more (row)));
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->window), "messages-long-360"));
+
+  row = row_for (f, "word");
+  body = GTK_LABEL (foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "body_label"));
+  g_clear_pointer (&shown, g_free);
+  shown = shown_text (row);
+  g_assert_cmpuint (strlen (shown), ==, 4000);
+  g_assert_true (g_str_has_prefix (word, shown));
+  g_assert_cmpint (gtk_label_get_wrap_mode (body), ==, PANGO_WRAP_CHAR);
+  g_assert_true (has_hyphen_attribute_off (body));
+  row = row_for (f, "long");
+  body = GTK_LABEL (foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "body_label"));
+  g_assert_cmpint (gtk_label_get_wrap_mode (body), ==, PANGO_WRAP_WORD_CHAR);
+  g_assert_true (has_hyphen_attribute_off (body));
+}
+
+static gboolean
+focus_moved (gpointer data)
+{
+  gpointer *pair = data;
+
+  return gtk_root_get_focus (GTK_ROOT (pair[0])) != pair[1];
+}
+
+/* Tab goes from message to message: no body is a Tab stop, and none has
+ * its text selected by the keyboard. */
+static void
+test_bodies_not_tab_stops (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  add (f, "t1", 1, "Bob", "first, with a link https://contoso.sharepoint.com/x",
+       FOYER_MESSAGE_STATE_SENT, NULL);
+  add (f, "t2", 2, "Carol", "second", FOYER_MESSAGE_STATE_SENT, NULL);
+  add (f, "t3", 3, "Bob", "third", FOYER_MESSAGE_STATE_SENT, NULL);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  foyer_ui_test_focus_window (f->window);
+  gtk_widget_grab_focus (GTK_WIDGET (f->view));
+
+  for (guint i = 0; i < 6; i++)
+    {
+      GtkWidget *before = gtk_root_get_focus (GTK_ROOT (f->window));
+      gpointer pair[2] = { f->window, before };
+      GtkWidget *focus;
+
+      foyer_ui_test_xdotool ("key Tab");
+      if (!foyer_ui_test_wait_until (focus_moved, pair, 2000))
+        break;
+      focus = gtk_root_get_focus (GTK_ROOT (f->window));
+      g_assert_false (GTK_IS_LABEL (focus));
+    }
+  foyer_ui_test_collect (GTK_WIDGET (f->view), GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkLabel *label = g_ptr_array_index (labels, i);
+
+      g_assert_false (gtk_widget_get_focusable (GTK_WIDGET (label)));
+      g_assert_false (gtk_label_get_selection_bounds (label, NULL, NULL));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -202,6 +339,10 @@ main (int argc, char **argv)
               test_hostile_messages_render_literally, fixture_tear_down);
   g_test_add ("/spaces/message-view/states", Fixture, NULL, fixture_set_up, test_states,
               fixture_tear_down);
+  g_test_add ("/spaces/message-view/long", Fixture, NULL, fixture_set_up, test_long_messages,
+              fixture_tear_down);
+  g_test_add ("/spaces/message-view/not-tab-stops", Fixture, NULL, fixture_set_up,
+              test_bodies_not_tab_stops, fixture_tear_down);
 
   return g_test_run ();
 }

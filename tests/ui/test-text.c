@@ -69,16 +69,39 @@ test_markup_hostile (void)
   g_assert_null (strstr (m1, "<i>"));
   assert_valid_markup (m2);
   assert_valid_markup (m3);
-  {
-    glong shown = 0;
-
-    for (const char *p = m3; *p != '\0'; p = g_utf8_next_char (p))
-      shown += g_utf8_get_char (p) != 0x200B;
-    g_assert_cmpint (shown, ==, FOYER_MESSAGE_MAX_DISPLAY_CHARS + 1);
-  }
+  /* Nothing is inserted: the markup holds the text and the ellipsis. */
+  g_assert_cmpint (g_utf8_strlen (m3, -1), ==, FOYER_MESSAGE_MAX_DISPLAY_CHARS + 1);
+  g_assert_null (strstr (m3, "\u200B"));
   g_assert_cmpstr (control, ==, "a\uFFFDb\nc\td\uFFFD");
-  /* A giant word gets break opportunities so it can be laid out quickly. */
-  g_assert_nonnull (strstr (m3, "\u200B"));
+}
+
+/* A giant word is found, so it can be wrapped at any character; a long
+ * message is cut into parts at a space or a line break when it can. */
+static void
+test_long_runs_and_parts (void)
+{
+  g_autofree char *word = g_strnfill (FOYER_TEXT_LONG_RUN + 1, 'w');
+  g_autofree char *almost = g_strnfill (FOYER_TEXT_LONG_RUN, 'w');
+  g_autofree char *prose = NULL;
+  GString *text = g_string_new (NULL);
+  gsize end;
+
+  g_assert_true (foyer_text_has_long_run (word, -1));
+  g_assert_false (foyer_text_has_long_run (almost, -1));
+  g_assert_false (foyer_text_has_long_run ("a sentence with words", -1));
+  g_assert_false (foyer_text_has_long_run (word, FOYER_TEXT_LONG_RUN));
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append (text, "été ");
+  prose = g_string_free (text, FALSE);
+  end = foyer_text_chunk_end (prose, FOYER_MESSAGE_MAX_DISPLAY_CHARS);
+  g_assert_cmpuint (g_utf8_strlen (prose, end), <=, FOYER_MESSAGE_MAX_DISPLAY_CHARS);
+  g_assert_cmpuint (g_utf8_strlen (prose, end), >, FOYER_MESSAGE_MAX_DISPLAY_CHARS * 9 / 10);
+  g_assert_cmpint (prose[end - 1], ==, ' ');
+  g_assert_true (g_utf8_validate (prose + end, -1, NULL));
+  /* No space: a whole part of characters; short text: all of it. */
+  g_assert_cmpuint (foyer_text_chunk_end (word, 100), ==, 100);
+  g_assert_cmpuint (foyer_text_chunk_end ("short", 100), ==, 5);
 }
 
 static void
@@ -137,6 +160,34 @@ test_days (void)
   g_assert_cmpstr (d2, ==, "Yesterday");
   g_assert_cmpstr (d3, ==, "4 March 2025");
   g_assert_cmpstr (time, ==, "00:05");
+}
+
+/* The sidebar row's "when": the time today, then Yesterday, the weekday
+ * within the week (never today's weekday, which would read as a week
+ * later), a short date this year, and the year once it is another. */
+static void
+test_when (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 28, 10, 0, 0); /* a Saturday */
+  struct
+  {
+    int year, month, day, hour, minute;
+    const char *want;
+  } cases[] = {
+    { 2026, 11, 28, 0, 5, "00:05" },     { 2026, 11, 27, 23, 59, "Yesterday" },
+    { 2026, 11, 27, 0, 0, "Yesterday" }, { 2026, 11, 25, 9, 0, "Wednesday" },
+    { 2026, 11, 22, 11, 0, "Sunday" },   { 2026, 11, 21, 11, 0, "21 Nov" },
+    { 2026, 1, 2, 8, 0, "2 Jan" },       { 2025, 12, 31, 23, 0, "31 Dec 2025" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GDateTime) when = g_date_time_new_local (
+          cases[i].year, cases[i].month, cases[i].day, cases[i].hour, cases[i].minute, 0);
+      g_autofree char *text = foyer_text_format_when (when, now);
+
+      g_assert_cmpstr (text, ==, cases[i].want);
+    }
 }
 
 /* Bidirectional controls from other people stay inside their text. */
@@ -217,8 +268,10 @@ main (int argc, char **argv)
   g_test_add_func ("/spaces/text/markup-escapes", test_markup_escapes);
   g_test_add_func ("/spaces/text/markup-hostile", test_markup_hostile);
   g_test_add_func ("/spaces/text/initials", test_initials);
+  g_test_add_func ("/spaces/text/long-runs-and-parts", test_long_runs_and_parts);
   g_test_add_func ("/spaces/text/grouping", test_grouping);
   g_test_add_func ("/spaces/text/days", test_days);
+  g_test_add_func ("/spaces/text/when", test_when);
   g_test_add_func ("/spaces/text/bidi-isolated", test_bidi_isolated);
   g_test_add_func ("/spaces/text/bidi-layout", test_bidi_layout);
 

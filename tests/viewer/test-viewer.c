@@ -194,6 +194,34 @@ test_document (Fixture *f, gconstpointer data)
 }
 
 static gboolean
+closed (gpointer data)
+{
+  return ((Fixture *) data)->closes >= 1;
+}
+
+/* Over the whole window, the viewer has the window's controls; Escape,
+ * pressed with the focus in the page, leaves it. */
+static void
+test_controls_and_escape (Fixture *f, gconstpointer data)
+{
+  AdwHeaderBar *header = foyer_ui_test_find (GTK_WIDGET (f->viewer), ADW_TYPE_HEADER_BAR);
+
+  open_doc (f);
+  g_assert_true (adw_header_bar_get_show_end_title_buttons (header));
+  g_assert_true (adw_header_bar_get_show_start_title_buttons (header));
+  g_assert_nonnull (foyer_ui_test_find (GTK_WIDGET (header), GTK_TYPE_WINDOW_CONTROLS));
+
+  foyer_ui_test_focus_window (f->window);
+  gtk_widget_grab_focus (GTK_WIDGET (foyer_viewer_get_web_view (f->viewer)));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (foyer_viewer_get_web_view (f->viewer))));
+  foyer_ui_test_xdotool ("key Escape");
+  g_assert_true (foyer_ui_test_wait_until (closed, f, 10000));
+  g_assert_cmpuint (f->closes, ==, 1);
+  foyer_ui_test_wait_for_draw (GTK_WIDGET (f->window));
+  g_free (foyer_ui_test_save_png (GTK_WIDGET (f->window), "viewer-controls"));
+}
+
+static gboolean
 has_external (gpointer data)
 {
   return ((Fixture *) data)->external->len > 0;
@@ -442,6 +470,8 @@ main (int argc, char **argv)
 
   g_test_add ("/viewer/widget/document", Fixture, NULL, fixture_set_up, test_document,
               fixture_tear_down);
+  g_test_add ("/viewer/widget/controls-and-escape", Fixture, NULL, fixture_set_up,
+              test_controls_and_escape, fixture_tear_down);
   g_test_add ("/viewer/widget/foreign-link", Fixture, NULL, fixture_set_up, test_foreign_link,
               fixture_tear_down);
   g_test_add ("/viewer/widget/foreign-link-asks", Fixture, NULL, fixture_set_up,

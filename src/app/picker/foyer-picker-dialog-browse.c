@@ -14,6 +14,7 @@
 #define SPINNER_DELAY_MS 300
 
 static void foyer_picker_dialog_show_location (FoyerPickerDialog *self);
+static void clear_search (FoyerPickerDialog *self);
 
 /* Locations. */
 
@@ -280,6 +281,41 @@ _foyer_picker_dialog_resort (FoyerPickerDialog *self)
   gtk_sort_list_model_set_sorter (self->sort_model, GTK_SORTER (sorter));
 }
 
+/* Paths, one way: the source, then the folders, as the breadcrumbs show
+ * them. */
+
+#define PATH_SEPARATOR " › "
+
+char *
+_foyer_picker_dialog_path_text (FoyerPickerDialog *self, const char *parent_path)
+{
+  Location *root = g_ptr_array_index (self->path, 0);
+  g_auto (GStrv) parts = g_strsplit (parent_path != NULL ? parent_path : "", "/", -1);
+  GString *text = g_string_new (root->title);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_string_append_printf (text, PATH_SEPARATOR "%s", parts[i]);
+  return g_string_free (text, FALSE);
+}
+
+/* Where the path's location at depth is, from its source down. */
+char *
+_foyer_picker_dialog_location_path (FoyerPickerDialog *self, guint depth)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i <= depth && i < self->path->len; i++)
+    {
+      Location *location = g_ptr_array_index (self->path, i);
+
+      if (i > 0)
+        g_string_append (text, PATH_SEPARATOR);
+      g_string_append (text, location->title);
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* Breadcrumbs. */
 
 static void
@@ -287,10 +323,15 @@ breadcrumb_clicked_cb (GtkButton *button, FoyerPickerDialog *self)
 {
   guint depth = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "depth"));
 
-  if (depth + 1 >= self->path->len)
+  if (depth + 1 >= self->path->len && self->query == NULL)
     return;
-  g_ptr_array_add (self->back_stack, path_copy (self->path));
-  g_ptr_array_set_size (self->path, depth + 1);
+  if (depth + 1 < self->path->len)
+    {
+      g_ptr_array_add (self->back_stack, path_copy (self->path));
+      g_ptr_array_set_size (self->path, depth + 1);
+    }
+  /* Out of a search's results, to the folder clicked. */
+  clear_search (self);
   foyer_picker_dialog_show_location (self);
 }
 
@@ -306,22 +347,62 @@ scroll_breadcrumbs_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-foyer_picker_dialog_update_breadcrumbs (FoyerPickerDialog *self)
+static GtkWidget *
+crumb_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (label), 3);
+  return label;
+}
+
+/* How deep the breadcrumbs go: to the folder shown; while a search over
+ * the whole drive shows its results, to the drive searched (My Files, a
+ * library), since the results come from anywhere in it. */
+static guint
+crumbs_depth (FoyerPickerDialog *self)
+{
+  Location *location = _foyer_picker_dialog_current_location (self);
+  const char *drive = NULL;
+
+  if (self->search_model == NULL)
+    return self->path->len;
+  if (location->source != FOYER_PICKER_SOURCE_SHAREPOINT)
+    return 1;
+  for (guint i = self->path->len; i > 0; i--)
+    {
+      const char *here = location_search_drive (g_ptr_array_index (self->path, i - 1));
+
+      if (here == NULL || (drive != NULL && g_strcmp0 (here, drive) != 0))
+        return i + 1;
+      drive = here;
+    }
+  return 1;
+}
+
+void
+_foyer_picker_dialog_update_breadcrumbs (FoyerPickerDialog *self)
 {
   GtkWidget *child;
+  guint depth = crumbs_depth (self);
+  gboolean searching = self->query != NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->breadcrumbs))) != NULL)
     gtk_box_remove (self->breadcrumbs, child);
 
-  for (guint i = 0; i < self->path->len; i++)
+  /* Narrow, only where the person is: Back and Up lead further. */
+  for (guint i = adw_leaflet_get_folded (self->leaflet) ? depth + (searching ? 1 : 0) - 1 : 0;
+       i < depth + (searching ? 1 : 0); i++)
     {
-      Location *location = g_ptr_array_index (self->path, i);
+      Location *location = i < depth ? g_ptr_array_index (self->path, i) : NULL;
+      g_autofree char *results = NULL;
       GtkWidget *crumb;
 
-      if (i > 0)
+      if (i > 0 && gtk_widget_get_first_child (GTK_WIDGET (self->breadcrumbs)) != NULL)
         {
-          GtkWidget *separator = gtk_label_new ("/");
+          GtkWidget *separator = gtk_label_new ("›");
 
           gtk_widget_add_css_class (separator, "dim-label");
           gtk_accessible_update_state (GTK_ACCESSIBLE (separator), GTK_ACCESSIBLE_STATE_HIDDEN,
@@ -329,21 +410,20 @@ foyer_picker_dialog_update_breadcrumbs (FoyerPickerDialog *self)
           gtk_box_append (self->breadcrumbs, separator);
         }
 
-      if (i + 1 == self->path->len)
+      if (location == NULL || (i + 1 == self->path->len && !searching))
         {
-          crumb = gtk_label_new (NULL);
-          gtk_label_set_text (GTK_LABEL (crumb), location->title);
+          if (location == NULL)
+            /* Translators: the last breadcrumb while a search shows its results. */
+            results = g_strdup_printf (_ ("Results for “%s”"), self->query);
+          crumb = crumb_label (location != NULL ? location->title : results);
           gtk_widget_add_css_class (crumb, "heading");
           gtk_widget_set_margin_start (crumb, 6);
           gtk_widget_set_margin_end (crumb, 6);
         }
       else
         {
-          GtkWidget *label = gtk_label_new (NULL);
-
-          gtk_label_set_text (GTK_LABEL (label), location->title);
           crumb = gtk_button_new ();
-          gtk_button_set_child (GTK_BUTTON (crumb), label);
+          gtk_button_set_child (GTK_BUTTON (crumb), crumb_label (location->title));
           gtk_widget_add_css_class (crumb, "flat");
           g_object_set_data (G_OBJECT (crumb), "depth", GUINT_TO_POINTER (i));
           g_signal_connect (crumb, "clicked", G_CALLBACK (breadcrumb_clicked_cb), self);
@@ -758,7 +838,7 @@ foyer_picker_dialog_show_location (FoyerPickerDialog *self)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   foyer_picker_dialog_refilter (self);
   foyer_picker_dialog_watch (self, model);
-  foyer_picker_dialog_update_breadcrumbs (self);
+  _foyer_picker_dialog_update_breadcrumbs (self);
 
   adw_window_title_set_subtitle (self->window_title,
                                  _foyer_picker_dialog_source_title (location->source));
@@ -803,6 +883,9 @@ foyer_picker_dialog_set_source (FoyerPickerDialog *self, FoyerPickerSource sourc
   g_ptr_array_add (self->path,
                    location_new (source, _foyer_picker_dialog_source_title (source), NULL));
   clear_search (self);
+  /* Recent files are about when: newest first; elsewhere, by name. */
+  g_object_set (self, "sort-by", source == FOYER_PICKER_SOURCE_RECENT ? "modified" : "name",
+                "sort-descending", source == FOYER_PICKER_SOURCE_RECENT, NULL);
   foyer_picker_dialog_show_location (self);
 }
 

@@ -8,9 +8,11 @@
 #include "foyer-picker-dialog-private.h"
 
 #include "foyer-a11y.h"
+#include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-item-location.h"
 #include "foyer-json.h"
+#include "foyer-permission-text.h"
 #include "foyer-picker-tile.h"
 
 /* Choosing and the details pane. */
@@ -22,14 +24,6 @@ _foyer_picker_dialog_get_chosen (FoyerPickerDialog *self)
   return self->chosen;
 }
 
-static char *
-path_text (FoyerPickerDialog *self, const char *parent_path)
-{
-  return g_strconcat (
-      _foyer_picker_dialog_source_title (_foyer_picker_dialog_current_location (self)->source),
-      parent_path[0] == '/' ? "" : "/", parent_path, NULL);
-}
-
 /* NULL: a search hit whose parent Graph left out (OneDrive for Business
  * does), to be looked up; never the folder searched in, which would be
  * wrong for a hit deeper down. */
@@ -37,76 +31,14 @@ static char *
 location_text (FoyerPickerDialog *self, FoyerDriveItem *item)
 {
   const char *parent_path = foyer_drive_item_get_parent_path (item);
-  g_autoptr (GString) text = g_string_new (NULL);
 
   /* Search results and recent files come from anywhere: their own path
    * says where they are; otherwise it is the folder being shown. */
   if (self->search_model != NULL)
-    return parent_path != NULL && *parent_path != '\0' ? path_text (self, parent_path) : NULL;
-
-  for (guint i = 0; i < self->path->len; i++)
-    {
-      Location *location = g_ptr_array_index (self->path, i);
-
-      if (i > 0)
-        g_string_append (text, " / ");
-      g_string_append (text, location->title);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static const char *
-role_text (JsonObject *permission)
-{
-  g_auto (GStrv) roles = foyer_json_dup_strv (permission, "roles");
-
-  if (g_strv_contains ((const char *const *) roles, "owner"))
-    return _ ("Owner");
-  return g_strv_contains ((const char *const *) roles, "write") ? _ ("Can edit") : _ ("Can view");
-}
-
-static const char *
-identity_name (JsonObject *identity_set)
-{
-  static const char *const kinds[] = { "user", "siteUser", "group", "siteGroup", "application" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      JsonObject *identity = foyer_json_get_object (identity_set, kinds[i]);
-      const char *name = foyer_json_get_string (identity, "displayName");
-
-      if (name == NULL)
-        name = foyer_json_get_string (identity, "email");
-      if (name != NULL)
-        return name;
-    }
-  return NULL;
-}
-
-/* Who a permission is for, in words: a person, or a link's audience. */
-static const char *
-permission_who (JsonObject *permission)
-{
-  JsonObject *link = foyer_json_get_object (permission, "link");
-  FoyerGraphLinkScope scope;
-  const char *name = identity_name (foyer_json_get_object (permission, "grantedToV2"));
-
-  if (name == NULL)
-    name = identity_name (foyer_json_get_object (permission, "grantedTo"));
-  if (name == NULL)
-    name = foyer_json_get_string (foyer_json_get_object (permission, "invitation"), "email");
-  if (name != NULL)
-    return name;
-
-  if (link == NULL)
-    return NULL;
-  if (!foyer_graph_link_scope_from_string (foyer_json_get_string (link, "scope"), &scope))
-    scope = FOYER_GRAPH_LINK_SCOPE_USERS;
-  if (scope == FOYER_GRAPH_LINK_SCOPE_ANONYMOUS)
-    return _ ("Anyone with the link");
-  if (scope == FOYER_GRAPH_LINK_SCOPE_ORGANIZATION)
-    return _ ("People in the organization with the link");
-  return _ ("Specific people with the link");
+    return parent_path != NULL && *parent_path != '\0'
+               ? _foyer_picker_dialog_path_text (self, parent_path)
+               : NULL;
+  return _foyer_picker_dialog_location_path (self, self->path->len - 1);
 }
 
 static void
@@ -162,7 +94,7 @@ location_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   self = FOYER_PICKER_DIALOG (user_data);
   if (path != NULL)
-    text = path_text (self, path);
+    text = _foyer_picker_dialog_path_text (self, path);
   adw_action_row_set_subtitle (self->location_row, text != NULL ? text : _ ("Unknown"));
 }
 
@@ -203,17 +135,55 @@ permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       permission = json_node_get_object (node);
-      who = permission_who (permission);
-      role = role_text (permission);
+      who = foyer_permission_who (permission);
+      role = foyer_permission_role (permission);
       if (who == NULL)
         continue;
-      if (owner == NULL && g_str_equal (role, _ ("Owner")))
+      if (owner == NULL && foyer_permission_is_owner (permission))
         owner = who;
       access_list_add (self, who, role);
     }
   if (gtk_widget_get_first_child (GTK_WIDGET (self->access_list)) == NULL)
     access_list_add (self, _ ("Only you"), NULL);
   adw_action_row_set_subtitle (self->owner_row, owner != NULL ? owner : _ ("Unknown"));
+}
+
+static void
+details_thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FoyerPickerDialog *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = FOYER_PICKER_DIALOG (user_data);
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (texture == NULL)
+    return;
+  gtk_image_set_from_paintable (self->details_icon, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->details_icon, 160);
+}
+
+/* The details show the file's own thumbnail, as Microsoft renders it, in
+ * place of its kind's icon when it comes. */
+static void
+load_details_thumbnail (FoyerPickerDialog *self, FoyerDriveItem *item)
+{
+  const char *drive_id = foyer_drive_item_get_target_drive_id (item);
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+
+  if (!foyer_drive_item_get_has_thumbnail (item) || foyer_drive_item_get_target_id (item) == NULL)
+    return;
+  key = g_strdup_printf ("%s:%s:medium", drive_id != NULL ? drive_id : "me",
+                         foyer_drive_item_get_target_id (item));
+  path = foyer_graph_thumbnail_path (drive_id, foyer_drive_item_get_target_id (item), "medium");
+  foyer_thumbnail_loader_load_async (self->thumbnails, key, path, self->details_cancellable,
+                                     details_thumbnail_cb, self);
 }
 
 void
@@ -231,10 +201,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   g_clear_object (&self->details_cancellable);
   g_set_object (&self->chosen, item);
   foyer_share_options_reset (self->share_options);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share",
-                                 item != NULL
-                                     && foyer_picker_policy_get_default_audience (self->policy)
-                                            != FOYER_LINK_AUDIENCE_NONE);
+  _foyer_picker_dialog_update_share_button (self);
   if (item == NULL)
     {
       gtk_stack_set_visible_child_name (self->details_stack, "none");
@@ -242,6 +209,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
     }
 
   gtk_image_set_from_icon_name (self->details_icon, foyer_picker_icon_name_for_item (item));
+  gtk_image_set_pixel_size (self->details_icon, 64);
   gtk_label_set_text (self->details_name, foyer_drive_item_get_name (item));
   if (foyer_drive_item_get_size (item) >= 0)
     {
@@ -274,6 +242,7 @@ _foyer_picker_dialog_set_chosen (FoyerPickerDialog *self, FoyerDriveItem *item)
   foyer_graph_client_list_permissions_async (
       self->graph, foyer_drive_item_get_target_drive_id (item),
       foyer_drive_item_get_target_id (item), self->details_cancellable, permissions_cb, self);
+  load_details_thumbnail (self, item);
 }
 
 void
@@ -321,6 +290,52 @@ _foyer_picker_dialog_show_files_action (GtkWidget *widget,
   FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
 
   adw_leaflet_set_visible_child (self->leaflet, self->browser);
+}
+
+/* Scrolls the details so the share options come first, once they are
+ * laid out (a frame or two after the page is shown). */
+static gboolean
+options_into_view_cb (GtkWidget *details, GdkFrameClock *clock, gpointer user_data)
+{
+  FoyerPickerDialog *self = user_data;
+  GtkWidget *options = GTK_WIDGET (self->share_options);
+  GtkWidget *scroller = gtk_widget_get_ancestor (options, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_point_t at;
+
+  if (scroller == NULL)
+    {
+      self->options_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (!gtk_widget_get_mapped (options) || gtk_widget_get_height (options) == 0
+      || !gtk_widget_compute_point (options,
+                                    gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                    &GRAPHENE_POINT_INIT (0, 0), &at))
+    return G_SOURCE_CONTINUE;
+  /* The point is where the options are now, under the current scroll. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + at.y);
+  self->options_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* picker.show-details: Next, when narrow: the chosen file's details and
+ * share options, where Share is. The options are what this page is for:
+ * they come into view first, the details above them a scroll away. */
+void
+_foyer_picker_dialog_show_details_action (GtkWidget *widget,
+                                          const char *action_name,
+                                          GVariant *parameter)
+{
+  FoyerPickerDialog *self = FOYER_PICKER_DIALOG (widget);
+
+  if (self->chosen == NULL)
+    return;
+  adw_leaflet_set_visible_child (self->leaflet, self->details);
+  if (self->options_tick == 0)
+    self->options_tick
+        = gtk_widget_add_tick_callback (self->details, options_into_view_cb, self, NULL);
 }
 
 void

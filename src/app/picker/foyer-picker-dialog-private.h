@@ -41,6 +41,7 @@ struct _FoyerPickerDialog
 
   GtkToggleButton *sources_button;
   GtkWidget *share_button;
+  GtkWidget *grid_button;
   GtkWidget *back_button;
   GtkWidget *up_button;
   AdwWindowTitle *window_title;
@@ -75,6 +76,7 @@ struct _FoyerPickerDialog
   AdwActionRow *location_row;
   FoyerShareOptions *share_options;
   GtkListBox *access_list;
+  guint options_tick; /* bringing the share options into view, or 0 */
 
   FoyerGraphClient *graph;
   FoyerPickerPolicy *policy;
@@ -123,6 +125,7 @@ void _foyer_picker_dialog_resort (FoyerPickerDialog *self);
 GtkWidget *_foyer_picker_dialog_current_view (FoyerPickerDialog *self);
 void _foyer_picker_dialog_adjustment_changed_cb (FoyerPickerDialog *self);
 void _foyer_picker_dialog_update_state (FoyerPickerDialog *self);
+void _foyer_picker_dialog_update_breadcrumbs (FoyerPickerDialog *self);
 void _foyer_picker_dialog_sorted_items_changed_cb (FoyerPickerDialog *self);
 void _foyer_picker_dialog_open_folder (FoyerPickerDialog *self, FoyerDriveItem *item);
 void _foyer_picker_dialog_source_selected_cb (FoyerPickerDialog *self, GtkListBoxRow *row);
@@ -150,8 +153,18 @@ void _foyer_picker_dialog_show_files_action (GtkWidget *widget,
                                              GVariant *parameter);
 void
 _foyer_picker_dialog_share_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
+void _foyer_picker_dialog_show_details_action (GtkWidget *widget,
+                                               const char *action_name,
+                                               GVariant *parameter);
+
+/* The one way the picker writes where an item is: its source, then its
+ * folders, "My Files › Documents › Reports". parent_path is Graph's,
+ * decoded ("/Documents/Reports"). */
+char *_foyer_picker_dialog_path_text (FoyerPickerDialog *self, const char *parent_path);
+char *_foyer_picker_dialog_location_path (FoyerPickerDialog *self, guint depth);
 
 /* foyer-picker-dialog.c */
+void _foyer_picker_dialog_update_share_button (FoyerPickerDialog *self);
 void _foyer_picker_dialog_emit_share (FoyerPickerDialog *self,
                                       FoyerDriveItem *item,
                                       FoyerLinkType link_type,

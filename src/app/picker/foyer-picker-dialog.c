@@ -143,11 +143,31 @@ setup_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, FoyerPicker
   gtk_list_item_set_child (list_item, foyer_picker_tile_new (self->thumbnails, grid));
 }
 
+/* Search results, recent and shared files come from anywhere: each says
+ * where it is. */
+static char *
+item_location (FoyerPickerDialog *self, FoyerDriveItem *item)
+{
+  Location *location = _foyer_picker_dialog_current_location (self);
+  const char *parent_path = foyer_drive_item_get_parent_path (item);
+  gboolean from_anywhere = self->search_model != NULL
+                           || (self->path->len == 1
+                               && (location->source == FOYER_PICKER_SOURCE_RECENT
+                                   || location->source == FOYER_PICKER_SOURCE_SHARED));
+
+  if (!from_anywhere || parent_path == NULL || *parent_path == '\0')
+    return NULL;
+  return _foyer_picker_dialog_path_text (self, parent_path);
+}
+
 static void
 bind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, FoyerPickerDialog *self)
 {
-  foyer_picker_tile_set_item (FOYER_PICKER_TILE (gtk_list_item_get_child (list_item)),
-                              gtk_list_item_get_item (list_item));
+  FoyerPickerTile *tile = FOYER_PICKER_TILE (gtk_list_item_get_child (list_item));
+  g_autofree char *location = item_location (self, gtk_list_item_get_item (list_item));
+
+  foyer_picker_tile_set_location (tile, location);
+  foyer_picker_tile_set_item (tile, gtk_list_item_get_item (list_item));
 }
 
 static void
@@ -172,11 +192,36 @@ create_factory (FoyerPickerDialog *self, gboolean grid)
  * buttons that depend on it change on the next idle, not in the middle of
  * a layout. */
 
+/* Narrow, the details and their share options are a page of their own,
+ * which the person passes through before sharing: on the files, the
+ * header's button is Next; on the details, Share. The grid toggle moves
+ * into the sort menu, so the title keeps its room. */
+void
+_foyer_picker_dialog_update_share_button (FoyerPickerDialog *self)
+{
+  gboolean narrow = adw_leaflet_get_folded (self->leaflet);
+  gboolean on_details = adw_leaflet_get_visible_child (self->leaflet) == self->details;
+  gboolean can_share
+      = self->chosen != NULL
+        && foyer_picker_policy_get_default_audience (self->policy) != FOYER_LINK_AUDIENCE_NONE;
+  gboolean next = narrow && !on_details;
+
+  gtk_button_set_label (GTK_BUTTON (self->share_button), next ? _ ("_Next") : _ ("_Share"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->share_button),
+                                  next ? "picker.show-details" : "picker.share");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share", can_share && !next);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.show-details", can_share && next);
+}
+
 static void
 update_folded (FoyerPickerDialog *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->sources_button), adw_flap_get_folded (self->flap));
   gtk_widget_set_visible (self->details_back_button, adw_leaflet_get_folded (self->leaflet));
+  gtk_widget_set_visible (self->grid_button, !adw_leaflet_get_folded (self->leaflet));
+  _foyer_picker_dialog_update_share_button (self);
+  if (self->path->len > 0)
+    _foyer_picker_dialog_update_breadcrumbs (self);
 }
 
 static gboolean
@@ -285,6 +330,9 @@ foyer_picker_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->folded_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_handle_id (&self->breadcrumbs_source, g_source_remove);
+  if (self->options_tick != 0 && self->details != NULL)
+    gtk_widget_remove_tick_callback (self->details, self->options_tick);
+  self->options_tick = 0;
   if (self->watched != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->watched_ids); i++)
       g_clear_signal_handler (&self->watched_ids[i], self->watched);
@@ -443,6 +491,7 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, FoyerPickerDialog, name)
   BIND (sources_button);
   BIND (share_button);
+  BIND (grid_button);
   BIND (back_button);
   BIND (up_button);
   BIND (window_title);
@@ -498,6 +547,8 @@ foyer_picker_dialog_class_init (FoyerPickerDialogClass *klass)
                                    _foyer_picker_dialog_retry_action);
   gtk_widget_class_install_action (widget_class, "picker.share", NULL,
                                    _foyer_picker_dialog_share_action);
+  gtk_widget_class_install_action (widget_class, "picker.show-details", NULL,
+                                   _foyer_picker_dialog_show_details_action);
   gtk_widget_class_install_action (widget_class, "picker.search", NULL,
                                    _foyer_picker_dialog_search_action);
   gtk_widget_class_install_action (widget_class, "picker.show-files", NULL,
@@ -570,6 +621,11 @@ foyer_picker_dialog_init (FoyerPickerDialog *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_swapped (self->flap, "notify::folded", G_CALLBACK (folded_changed_cb), self);
   g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (folded_changed_cb), self);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
+                            G_CALLBACK (_foyer_picker_dialog_update_share_button), self);
+  /* The breadcrumbs shorten their names rather than scroll out of sight
+   * in the middle of a word. */
+  gtk_scrolled_window_set_policy (self->breadcrumbs_scroller, GTK_POLICY_NEVER, GTK_POLICY_NEVER);
   update_folded (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "picker.share", FALSE);

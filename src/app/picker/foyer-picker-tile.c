@@ -27,6 +27,7 @@ struct _FoyerPickerTile
   guint thumbnail_source;
   gboolean grid;
   gboolean has_thumbnail;
+  char *location; /* where the item is, for search results and recent files */
 };
 
 #define FETCH_DELAY_MS 120
@@ -101,16 +102,35 @@ describe (FoyerPickerTile *self)
     {
       int count = foyer_drive_item_get_child_count (item);
 
+      /* With the locale's thousands separator: "100 000 éléments". */
       if (count >= 0)
-        size = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d item", "%d items", count), count);
+        size = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'d item", "%'d items", count),
+                                count);
     }
   else if (foyer_drive_item_get_size (item) >= 0)
     size = g_format_size ((guint64) foyer_drive_item_get_size (item));
 
+  if (self->location != NULL)
+    /* Translators: where a search result is, then when it was modified. */
+    return g_strdup_printf (_ ("%s · %s"), self->location,
+                            date != NULL   ? g_strstrip (date)
+                            : size != NULL ? size
+                                           : "");
   if (date != NULL && size != NULL)
     /* Translators: a file's modification date and size in a list. */
     return g_strdup_printf (_ ("%s · %s"), g_strstrip (date), size);
   return g_strdup (date != NULL ? g_strstrip (date) : size);
+}
+
+/* Where the next item shown is ("My Files › Documents"), for results that
+ * come from anywhere; NULL for the folder's own items. */
+void
+foyer_picker_tile_set_location (FoyerPickerTile *self, const char *location)
+{
+  g_return_if_fail (FOYER_IS_PICKER_TILE (self));
+
+  g_free (self->location);
+  self->location = g_strdup (location);
 }
 
 typedef struct
@@ -280,6 +300,7 @@ foyer_picker_tile_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->item);
   g_clear_object (&self->loader);
+  g_clear_pointer (&self->location, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_PICKER_TILE);
 
   G_OBJECT_CLASS (foyer_picker_tile_parent_class)->dispose (object);

@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (FoyerPickerTile, foyer_picker_tile, FOYER, PICKER_TILE, Gt
 
 GtkWidget *foyer_picker_tile_new (FoyerThumbnailLoader *loader, gboolean grid);
 void foyer_picker_tile_set_item (FoyerPickerTile *self, FoyerDriveItem *item);
+void foyer_picker_tile_set_location (FoyerPickerTile *self, const char *location);
 
 const char *foyer_picker_icon_name_for_item (FoyerDriveItem *item);
 char *foyer_picker_format_date (GDateTime *date_time);

@@ -35,6 +35,8 @@ space_to_json (FoyerSession *self, FoyerSpaceItem *space)
   json_builder_add_string_value (b, when);
   json_builder_set_member_name (b, "unread");
   json_builder_add_int_value (b, foyer_space_item_get_unread_count (space));
+  json_builder_set_member_name (b, "lastMessage");
+  json_builder_add_string_value (b, foyer_space_item_get_last_message (space));
   json_builder_set_member_name (b, "resourceUri");
   json_builder_add_string_value (b, state != NULL ? state->resource_uri : NULL);
   json_builder_set_member_name (b, "keyUri");
@@ -280,8 +282,7 @@ cached_messages_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           /* Still in the restored outbox (else it was sent, or given up). */
           if (id == NULL || !g_hash_table_contains (self->pending_spaces, id))
             continue;
-          state = g_hash_table_contains (self->retry_online, id) ? FOYER_MESSAGE_STATE_FAILED
-                                                                 : FOYER_MESSAGE_STATE_PENDING;
+          state = FOYER_MESSAGE_STATE_PENDING;
           seq = 0;
         }
       else if (id == NULL || seq <= 0)
@@ -405,6 +406,7 @@ cached_spaces_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       foyer_space_item_set_title (space, title);
       foyer_space_item_set_title_unavailable (space, title == NULL);
       foyer_space_item_set_unread_count (space, foyer_json_get_int (o, "unread", 0));
+      foyer_space_item_set_last_message (space, foyer_json_get_string (o, "lastMessage"));
       _foyer_session_space_state (self, entry->key)->last_read_seq
           = foyer_json_get_int (o, "lastReadSeq", 0);
       if (foyer_json_get_string (o, "lastActivity") != NULL)

@@ -92,22 +92,8 @@ stream_connected_cb (FoyerSession *self)
   _foyer_session_set_state (self, foyer_event_stream_get_connected (self->stream)
                                       ? FOYER_SESSION_ONLINE
                                       : FOYER_SESSION_OFFLINE);
-  if (self->state == FOYER_SESSION_ONLINE && g_hash_table_size (self->retry_online) > 0)
-    {
-      g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (self->retry_online, NULL);
-
-      for (guint i = 0; ids[i] != NULL; i++)
-        {
-          g_autofree char *id = g_strdup (ids[i]);
-          const char *space_id = g_hash_table_lookup (self->pending_spaces, id);
-          FoyerSpaceItem *space
-              = space_id != NULL ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
-
-          g_hash_table_remove (self->retry_online, id);
-          if (space != NULL)
-            foyer_session_retry_message (self, space, id);
-        }
-    }
+  if (self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_send_waiting (self);
 }
 
 /* Starting: the KMS address, the latest event cursor, then the spaces, and
@@ -511,6 +497,8 @@ foyer_session_disconnect (FoyerSession *self)
     }
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->retry_delay = 0;
+  g_clear_handle_id (&self->waiting_source, g_source_remove);
+  self->waiting_delay = 0;
   g_queue_clear_full (&self->waiting_sends, (GDestroyNotify) _foyer_session_send_op_free);
   if (self->stream != NULL)
     foyer_event_stream_stop (self->stream);

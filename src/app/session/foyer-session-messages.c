@@ -78,6 +78,17 @@ body_decrypted (FoyerSession *self, const char *plaintext, const GError *error, 
   message_ready (self, op);
 }
 
+/* Having written in a space, one has read it up to there: "New messages"
+ * goes after one's own words, never before them. */
+static void
+read_up_to (FoyerSession *self, FoyerSpaceItem *space, gint64 seq)
+{
+  SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (space));
+
+  if (state != NULL)
+    state->last_read_seq = MAX (state->last_read_seq, seq);
+}
+
 static void
 message_ready (FoyerSession *self, MessageOp *op)
 {
@@ -87,12 +98,7 @@ message_ready (FoyerSession *self, MessageOp *op)
     return;
   _foyer_session_mark_dirty (self, op->space);
   if (op->space == self->open_space)
-    {
-      SpaceState *state = _foyer_session_space_state (self, foyer_space_item_get_id (op->space));
-
-      if (state != NULL)
-        state->last_read_seq = MAX (state->last_read_seq, foyer_message_item_get_seq (op->item));
-    }
+    read_up_to (self, op->space, foyer_message_item_get_seq (op->item));
 
   if (op->live && g_strcmp0 (foyer_message_item_get_author_id (op->item), self->person_id) != 0)
     {
@@ -121,6 +127,13 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
   if (foyer_message_list_find (foyer_space_item_get_messages (space), id) != NULL)
     return;
 
+  /* The newest message, ours too, brings its space to the top. */
+  created = _foyer_session_parse_time (foyer_json_get_string (object, "created"));
+  if (created != NULL
+      && (foyer_space_item_get_last_activity (space) == NULL
+          || g_date_time_compare (created, foyer_space_item_get_last_activity (space)) > 0))
+    foyer_space_item_set_last_activity (space, created);
+
   /* Our own message, still pending here: it is sent, whichever of the
    * event and the post's reply comes first. */
   client_id = foyer_json_get_string (object, "clientMessageId");
@@ -128,17 +141,13 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
     {
+      read_up_to (self, space, foyer_json_get_int (object, "seq", 0));
       /* The post did reach the service (its reply was lost, or has not
        * come yet): nothing to retry. */
       if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
         g_hash_table_remove (self->pending_spaces, client_id);
       return;
     }
-
-  created = _foyer_session_parse_time (foyer_json_get_string (object, "created"));
-  if (foyer_space_item_get_last_activity (space) == NULL
-      || g_date_time_compare (created, foyer_space_item_get_last_activity (space)) > 0)
-    foyer_space_item_set_last_activity (space, created);
 
   op = g_new0 (MessageOp, 1);
   g_atomic_ref_count_init (&op->refs);
@@ -202,6 +211,7 @@ history_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   object = json_node_get_object (node);
   items = foyer_json_get_array (object, "items");
   state->history_loaded = TRUE;
+  foyer_space_item_set_history_loaded (space, TRUE);
   state->has_more = foyer_json_get_boolean (object, "hasMore", FALSE);
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
     {
@@ -288,9 +298,11 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
   const char *id = foyer_json_get_string (object, "id");
   gint64 seq = foyer_json_get_int (object, "seq", 0);
 
-  if (space != NULL && id != NULL && seq > 0)
-    foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq);
+  if (space != NULL && id != NULL && seq > 0
+      && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq))
+    read_up_to (self, space, seq);
   g_hash_table_remove (self->pending_spaces, client_id);
+  self->waiting_delay = 0;
 }
 
 typedef struct
@@ -339,38 +351,101 @@ refresh_key_then_retry (FoyerSession *self, FoyerSpaceItem *space, const char *m
                                      self->cancellable, refreshed_cb, op);
 }
 
+/* What waits for the service goes again by itself: at once when the event
+ * stream comes back, and meanwhile every 5 s, then less often (to 60 s),
+ * for a service that answers the stream but not posts. */
+#define WAITING_MIN_S 5
+#define WAITING_MAX_S 60
+
+static gboolean
+send_waiting_cb (gpointer data)
+{
+  FoyerSession *self = data;
+
+  self->waiting_source = 0;
+  if (self->state == FOYER_SESSION_ONLINE)
+    _foyer_session_send_waiting (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_waiting (FoyerSession *self)
+{
+  if (self->waiting_source != 0)
+    return;
+  self->waiting_delay = CLAMP (self->waiting_delay * 2, WAITING_MIN_S, WAITING_MAX_S);
+  self->waiting_source = g_timeout_add_seconds (self->waiting_delay, send_waiting_cb, self);
+}
+
+/* Sends again, with their clientMessageIds, the messages that wait for
+ * the service. */
+void
+_foyer_session_send_waiting (FoyerSession *self)
+{
+  g_autofree char **ids = NULL;
+
+  if (g_hash_table_size (self->retry_online) == 0)
+    return;
+  ids = (char **) g_hash_table_get_keys_as_array (self->retry_online, NULL);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup (ids[i]);
+      const char *space_id = g_hash_table_lookup (self->pending_spaces, id);
+      FoyerSpaceItem *space
+          = space_id != NULL ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
+
+      g_hash_table_remove (self->retry_online, id);
+      if (space != NULL)
+        foyer_session_retry_message (self, space, id);
+    }
+}
+
+/* Why a message waits, in the words the window's subtitle uses: it is
+ * pending, and goes by itself; there is nothing to click. */
+static const char *
+waiting_reason (const GError *error)
+{
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
+    return _ ("Waiting for Foyer’s service — sent when the connection returns");
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER))
+    return _ ("Waiting for Foyer’s service, which is having problems — sent when it recovers");
+  if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
+    return _ ("Waiting to sign in to Foyer’s service again");
+  return NULL;
+}
+
 void
 _foyer_session_outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error)
 {
   const char *space_id = g_hash_table_lookup (self->pending_spaces, client_id);
   FoyerSpaceItem *space = space_id ? g_hash_table_lookup (self->space_by_id, space_id) : NULL;
   FoyerMessageItem *item = NULL;
+  const char *waiting = waiting_reason (error);
 
   if (space != NULL)
     item = foyer_message_list_find (foyer_space_item_get_messages (space), client_id);
-  if (item != NULL)
+  if (item != NULL && waiting != NULL)
     {
-      const char *reason = error->message;
-
-      if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK))
-        reason = _ ("Foyer's service cannot be reached");
-      else if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER))
-        reason = _ ("Foyer's service is having problems");
-      /* Sent again by itself when the service is back; Retry is for now. */
-      if (reason != error->message
-          || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
-        g_hash_table_add (self->retry_online, g_strdup (client_id));
-      foyer_message_item_set_error (item, reason);
+      /* One truth while offline: it stays pending and goes by itself. */
+      g_hash_table_add (self->retry_online, g_strdup (client_id));
+      foyer_message_item_set_error (item, waiting);
+      foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_PENDING);
+      schedule_waiting (self);
+    }
+  else if (item != NULL)
+    {
+      foyer_message_item_set_error (item, error->message);
       foyer_message_item_set_state (item, FOYER_MESSAGE_STATE_FAILED);
     }
   /* A message from the last run whose space is not open yet: its row
-   * comes back from the cache as failed, and it goes again when the
+   * comes back from the cache as pending, and it goes again when the
    * service is back. */
   if (item == NULL && space != NULL
       && (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NETWORK)
           || g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER)))
     {
       g_hash_table_add (self->retry_online, g_strdup (client_id));
+      schedule_waiting (self);
       return;
     }
   /* The outbox holds it, with its clientMessageId, for a retry: the entry
@@ -509,6 +584,7 @@ _foyer_session_send (FoyerSession *self,
       foyer_message_item_set_attachment (op->item, G_OBJECT (document));
     }
   foyer_message_list_add (foyer_space_item_get_messages (space), op->item);
+  foyer_space_item_set_last_activity (space, now);
 
   if (state->key_uri == NULL)
     {
@@ -586,7 +662,10 @@ foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const ch
 
   list = foyer_space_item_get_messages (space);
   item = foyer_message_list_find (list, message_id);
-  if (item == NULL || foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_FAILED)
+  if (item == NULL
+      || (foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_FAILED
+          && !(foyer_message_item_get_state (item) == FOYER_MESSAGE_STATE_PENDING
+               && foyer_message_item_get_error (item) != NULL)))
     return FALSE;
 
   g_hash_table_remove (self->retry_online, message_id);

@@ -70,6 +70,8 @@ struct _FoyerSession
   guint cache_source;
   guint retry_source;
   guint retry_delay;
+  guint waiting_source; /* the next try of what waits for the service */
+  guint waiting_delay;
   GQueue waiting_sends; /* SendOp: written before the key service was reachable */
   FoyerOrgPolicy *policy;
   GError *policy_error;
@@ -135,6 +137,7 @@ void _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, J
 void
 _foyer_session_outbox_failed_cb (FoyerSession *self, const char *client_id, const GError *error);
 void _foyer_session_send_op_free (SendOp *op);
+void _foyer_session_send_waiting (FoyerSession *self);
 void _foyer_session_send_key_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 void _foyer_session_send (FoyerSession *self,
                           FoyerSpaceItem *space,

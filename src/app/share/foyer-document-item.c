@@ -20,6 +20,11 @@ struct _FoyerDocumentItem
   gboolean sharing_busy;
   gboolean sharing_failed;
   char *sharing_status;
+
+  /* Whether some member of the space cannot open it, as last checked for
+   * these members (NULL: not checked). */
+  gboolean needs_update;
+  char *checked_members;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentItem, foyer_document_item, G_TYPE_OBJECT)
@@ -30,6 +35,8 @@ enum
   PROP_SHARING_BUSY,
   PROP_SHARING_FAILED,
   PROP_SHARING_STATUS,
+  PROP_NEEDS_UPDATE,
+  PROP_CHECKED_MEMBERS,
   N_PROPS
 };
 
@@ -155,6 +162,47 @@ foyer_document_item_get_sharing_status (FoyerDocumentItem *self)
   return self->sharing_status;
 }
 
+/* Who could not open it when the sharer's app last looked (the access
+ * check against the item's permissions), for which members: the sharer's
+ * tile offers Update File Sharing only while someone cannot. */
+void
+foyer_document_item_set_access (FoyerDocumentItem *self,
+                                gboolean needs_update,
+                                const char *checked_members)
+{
+  g_return_if_fail (FOYER_IS_DOCUMENT_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->needs_update != !!needs_update)
+    {
+      self->needs_update = !!needs_update;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_UPDATE]);
+    }
+  if (g_strcmp0 (self->checked_members, checked_members) != 0)
+    {
+      g_free (self->checked_members);
+      self->checked_members = g_strdup (checked_members);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKED_MEMBERS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+foyer_document_item_get_needs_update (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), FALSE);
+
+  return self->needs_update;
+}
+
+const char *
+foyer_document_item_get_checked_members (FoyerDocumentItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_ITEM (self), NULL);
+
+  return self->checked_members;
+}
+
 static void
 foyer_document_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -171,6 +219,12 @@ foyer_document_item_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_SHARING_STATUS:
       g_value_set_string (value, self->sharing_status);
       break;
+    case PROP_NEEDS_UPDATE:
+      g_value_set_boolean (value, self->needs_update);
+      break;
+    case PROP_CHECKED_MEMBERS:
+      g_value_set_string (value, self->checked_members);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -185,6 +239,7 @@ foyer_document_item_finalize (GObject *object)
   g_clear_pointer (&self->ref, foyer_document_ref_free);
   g_clear_error (&self->error);
   g_free (self->sharing_status);
+  g_free (self->checked_members);
   G_OBJECT_CLASS (foyer_document_item_parent_class)->finalize (object);
 }
 
@@ -201,6 +256,9 @@ foyer_document_item_class_init (FoyerDocumentItemClass *klass)
   properties[PROP_SHARING_FAILED]
       = g_param_spec_boolean ("sharing-failed", NULL, NULL, FALSE, flags);
   properties[PROP_SHARING_STATUS] = g_param_spec_string ("sharing-status", NULL, NULL, NULL, flags);
+  properties[PROP_NEEDS_UPDATE] = g_param_spec_boolean ("needs-update", NULL, NULL, FALSE, flags);
+  properties[PROP_CHECKED_MEMBERS]
+      = g_param_spec_string ("checked-members", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

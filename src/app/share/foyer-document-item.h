@@ -32,5 +32,10 @@ void foyer_document_item_set_sharing (FoyerDocumentItem *self,
 gboolean foyer_document_item_get_sharing_busy (FoyerDocumentItem *self);
 gboolean foyer_document_item_get_sharing_failed (FoyerDocumentItem *self);
 const char *foyer_document_item_get_sharing_status (FoyerDocumentItem *self);
+void foyer_document_item_set_access (FoyerDocumentItem *self,
+                                     gboolean needs_update,
+                                     const char *checked_members);
+gboolean foyer_document_item_get_needs_update (FoyerDocumentItem *self);
+const char *foyer_document_item_get_checked_members (FoyerDocumentItem *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 G_BEGIN_DECLS
 
 GtkWidget *_foyer_document_tile_get_update_button (FoyerDocumentTile *self);
+GtkWidget *_foyer_document_tile_get_connect_button (FoyerDocumentTile *self);
 gboolean _foyer_document_tile_has_thumbnail (FoyerDocumentTile *self);
 const char *_foyer_document_tile_get_status (FoyerDocumentTile *self);
 const char *_foyer_document_tile_get_title (FoyerDocumentTile *self);

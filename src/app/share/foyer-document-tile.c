@@ -18,6 +18,7 @@ struct _FoyerDocumentTile
   GtkWidget parent_instance;
 
   FoyerMicrosoftAccount *account;
+  gulong account_state_id;
   FoyerDocumentItem *document;
   const FoyerDocumentRef *ref; /* the document's, once its address is checked */
   char *message_id;            /* for Update File Sharing (space.update-sharing) */
@@ -37,6 +38,7 @@ struct _FoyerDocumentTile
   GtkWidget *connect_button;
   GtkWidget *request_button;
   GtkWidget *update_button;
+  GtkWidget *menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerDocumentTile, foyer_document_tile, GTK_TYPE_WIDGET)
@@ -58,6 +60,8 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void account_state_cb (FoyerDocumentTile *self);
 
 static const char *
 icon_for (const char *mime_type)
@@ -113,10 +117,38 @@ show_actions (FoyerDocumentTile *self, gboolean connect, gboolean request)
 {
   gboolean update = can_update (self);
 
+  /* Update File Sharing only while someone in the space cannot open it. */
+  update = update && !connect && self->document != NULL
+           && foyer_document_item_get_needs_update (self->document);
   gtk_widget_set_visible (self->connect_button, connect);
   gtk_widget_set_visible (self->request_button, request);
-  gtk_widget_set_visible (self->update_button, update && !connect);
+  gtk_widget_set_visible (self->update_button, update);
   gtk_widget_set_visible (self->actions, connect || request || update);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tile.manage-access",
+                                 self->shared_by_me && self->ref != NULL);
+}
+
+/* The sharer's tile asks whether anyone in the space cannot open the
+ * document (space.check-sharing), once for each set of members; the
+ * answer comes back through the document's needs-update. */
+static void
+maybe_check_sharing (FoyerDocumentTile *self)
+{
+  if (!can_update (self) || self->message_id == NULL || self->account == NULL
+      || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED
+      || foyer_document_item_get_checked_members (self->document) != NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "space.check-sharing", "s", self->message_id);
+}
+
+static void
+access_changed_cb (FoyerDocumentTile *self)
+{
+  if (self->ref == NULL)
+    return;
+  show_actions (self, gtk_widget_get_visible (self->connect_button),
+                gtk_widget_get_visible (self->request_button));
+  maybe_check_sharing (self);
 }
 
 /* What Update File Sharing says, from the document (the model keeps it
@@ -155,9 +187,7 @@ foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_b
   if (self->shared_by_me == shared_by_me)
     return;
   self->shared_by_me = shared_by_me;
-  if (self->ref != NULL)
-    show_actions (self, gtk_widget_get_visible (self->connect_button),
-                  gtk_widget_get_visible (self->request_button));
+  access_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED_BY_ME]);
 }
 
@@ -171,6 +201,8 @@ foyer_document_tile_set_message_id (FoyerDocumentTile *self, const char *message
     return;
   g_free (self->message_id);
   self->message_id = g_strdup (message_id);
+  if (self->ref != NULL)
+    maybe_check_sharing (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_ID]);
 }
 
@@ -182,8 +214,16 @@ foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount 
   g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
   g_return_if_fail (account == NULL || FOYER_IS_MICROSOFT_ACCOUNT (account));
 
-  if (g_set_object (&self->account, account))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
+  if (self->account == account)
+    return;
+  if (self->account != NULL)
+    g_clear_signal_handler (&self->account_state_id, self->account);
+  g_set_object (&self->account, account);
+  if (account != NULL)
+    self->account_state_id = g_signal_connect_object (
+        account, "notify::state", G_CALLBACK (account_state_cb), self, G_CONNECT_SWAPPED);
+  account_state_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
 
 /* The Update File Sharing button (for tests: the button itself). */
@@ -196,12 +236,6 @@ _foyer_document_tile_get_update_button (FoyerDocumentTile *self)
 }
 
 static void
-connect_clicked_cb (FoyerDocumentTile *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
-}
-
-static void
 request_clicked_cb (FoyerDocumentTile *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -210,6 +244,15 @@ request_clicked_cb (FoyerDocumentTile *self)
   if (self->ref != NULL)
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
                   GDK_CURRENT_TIME);
+}
+
+/* Connect… (for tests: the button itself). */
+GtkWidget *
+_foyer_document_tile_get_connect_button (FoyerDocumentTile *self)
+{
+  g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
+
+  return self->connect_button;
 }
 
 static void foyer_document_tile_load_thumbnail (FoyerDocumentTile *self);
@@ -318,6 +361,59 @@ tile_cloud (FoyerMicrosoftAccount *account)
   return policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
 }
 
+static void
+stop_thumbnail (FoyerDocumentTile *self)
+{
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+    }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_delay_s = 0;
+}
+
+static void
+drop_thumbnail (FoyerDocumentTile *self)
+{
+  stop_thumbnail (self);
+  self->has_thumbnail = FALSE;
+  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+}
+
+/* The tile follows its account live, both ways: connecting fetches the
+ * preview at once; disconnecting drops it (it was fetched with the
+ * account just forgotten) and asks to connect again. A sign-in that only
+ * needs renewing keeps what is shown. */
+static void
+account_state_cb (FoyerDocumentTile *self)
+{
+  FoyerMicrosoftState state = self->account != NULL
+                                  ? foyer_microsoft_account_get_state (self->account)
+                                  : FOYER_MICROSOFT_UNAVAILABLE;
+
+  if (self->ref == NULL)
+    return;
+  if (state == FOYER_MICROSOFT_CONNECTED)
+    {
+      if (self->has_thumbnail || self->cancellable != NULL)
+        return;
+      stop_thumbnail (self);
+      set_status (self, NULL);
+      show_actions (self, FALSE, FALSE);
+      foyer_document_tile_load_thumbnail (self);
+      sync_sharing (self);
+      maybe_check_sharing (self);
+      return;
+    }
+  if (state == FOYER_MICROSOFT_DISCONNECTED || state == FOYER_MICROSOFT_UNAVAILABLE)
+    drop_thumbnail (self);
+  else
+    stop_thumbnail (self);
+  foyer_document_tile_load_thumbnail (self);
+}
+
 void
 foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
 {
@@ -330,22 +426,17 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
   g_return_if_fail (FOYER_IS_DOCUMENT_TILE (self));
 
   /* A late thumbnail must never land on a recycled tile. */
-  if (self->cancellable != NULL)
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-    }
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  self->retry_delay_s = 0;
+  stop_thumbnail (self);
   gtk_widget_set_sensitive (self->update_button, TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->document, sync_sharing, self);
+      g_signal_handlers_disconnect_by_func (self->document, access_changed_cb, self);
+    }
   g_set_object (&self->document, document);
   self->ref = NULL;
-  self->has_thumbnail = FALSE;
-  gtk_picture_set_paintable (self->thumbnail, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  drop_thumbnail (self);
   set_status (self, NULL);
   show_actions (self, FALSE, FALSE);
   if (document == NULL)
@@ -378,7 +469,12 @@ foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *do
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "notify::sharing-busy", G_CALLBACK (sync_sharing), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (document, "notify::needs-update", G_CALLBACK (access_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (document, "notify::checked-members", G_CALLBACK (access_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   sync_sharing (self);
+  access_changed_cb (self);
 }
 
 FoyerDocumentItem *
@@ -421,6 +517,41 @@ _foyer_document_tile_get_title (FoyerDocumentTile *self)
   g_return_val_if_fail (FOYER_IS_DOCUMENT_TILE (self), NULL);
 
   return gtk_label_get_text (self->title);
+}
+
+/* tile.copy-link: the document's address, for pasting elsewhere. */
+static void
+copy_link_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+
+  if (self->ref == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->ref->url);
+  gtk_widget_activate_action (widget, "win.show-toast", "s", _ ("Link copied"));
+}
+
+/* tile.open-in-browser: Microsoft's own page for it, in the browser. */
+static void
+open_in_browser_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->ref != NULL)
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->ref->url,
+                  GDK_CURRENT_TIME);
+}
+
+/* tile.manage-access: who can open it, for whoever shared it
+ * (space.manage-access). */
+static void
+manage_access_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FoyerDocumentTile *self = FOYER_DOCUMENT_TILE (widget);
+
+  if (self->ref != NULL && self->message_id != NULL)
+    gtk_widget_activate_action (widget, "space.manage-access", "s", self->message_id);
 }
 
 static void
@@ -547,11 +678,16 @@ foyer_document_tile_class_init (FoyerDocumentTileClass *klass)
   BIND (connect_button);
   BIND (request_button);
   BIND (update_button);
+  BIND (menu_button);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, request_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "tile.copy-link", NULL, copy_link_action);
+  gtk_widget_class_install_action (widget_class, "tile.open-in-browser", NULL,
+                                   open_in_browser_action);
+  gtk_widget_class_install_action (widget_class, "tile.manage-access", NULL, manage_access_action);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, activate_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, activate_cb, NULL);
@@ -564,6 +700,7 @@ static void
 foyer_document_tile_init (FoyerDocumentTile *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tile.manage-access", FALSE);
   g_signal_connect_swapped (self->title, "notify::label",
                             G_CALLBACK (foyer_document_tile_update_accessible), self);
   g_signal_connect_swapped (self->details, "notify::label",

@@ -20,7 +20,10 @@ typedef struct
   FoyerLinkType link_type;
   FoyerLinkAudience audience;
   char *url; /* a pasted link */
+  char *comment;
   char *notice;
+  FoyerLinkAudience shared_audience; /* what the link ended up working for */
+  guint members;
   GStrv grant_emails; /* members to invite before the link is made */
   GCancellable *cancellable;
 } ShareData;
@@ -33,6 +36,7 @@ share_data_free (ShareData *data)
   g_clear_object (&data->space);
   g_clear_object (&data->item);
   g_free (data->url);
+  g_free (data->comment);
   g_free (data->notice);
   g_strfreev (data->grant_emails);
   g_clear_object (&data->cancellable);
@@ -136,8 +140,9 @@ post_reference (GTask *task, const char *url, FoyerLinkAudience audience)
   ref->size = foyer_drive_item_get_size (data->item);
   ref->shared_by = g_strdup (foyer_session_get_person_name (data->session));
   json = foyer_document_ref_to_json (ref);
+  data->shared_audience = audience;
 
-  foyer_session_share_document (data->session, data->space, json, NULL);
+  foyer_session_share_document (data->session, data->space, json, data->comment);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -232,6 +237,25 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
 {
+  foyer_share_document_full_async (account, session, space, item, link_type, audience, grant_emails,
+                                   NULL, cancellable, callback, user_data);
+}
+
+/* The same, with a comment (what the person typed with the file), posted
+ * in the same message as the document. */
+void
+foyer_share_document_full_async (FoyerMicrosoftAccount *account,
+                                 FoyerSession *session,
+                                 FoyerSpaceItem *space,
+                                 FoyerDriveItem *item,
+                                 FoyerLinkType link_type,
+                                 FoyerLinkAudience audience,
+                                 const char *const *grant_emails,
+                                 const char *comment,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
   gboolean edit = link_type == FOYER_LINK_TYPE_EDIT;
   FoyerGraphClient *graph;
   ShareData *data;
@@ -253,6 +277,9 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
   data->item = g_object_ref (item);
   data->link_type = link_type;
   data->audience = audience;
+  data->comment = comment != NULL && *comment != '\0' ? g_strdup (comment) : NULL;
+  if (foyer_session_get_member_emails (session, space) != NULL)
+    data->members = g_strv_length ((char **) foyer_session_get_member_emails (session, space));
   data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   if (grant_emails != NULL && grant_emails[0] != NULL && audience != FOYER_LINK_AUDIENCE_SPACE)
     data->grant_emails = g_strdupv ((char **) grant_emails);
@@ -321,6 +348,38 @@ foyer_share_document_finish (GAsyncResult *result, char **out_notice, GError **e
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* After a share: with whom, in the person's words (for a toast). */
+char *
+foyer_share_document_dup_summary (GAsyncResult *result)
+{
+  ShareData *data;
+  const char *title;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->item == NULL)
+    return NULL;
+  title = foyer_drive_item_get_name (data->item);
+  switch (data->shared_audience)
+    {
+    case FOYER_LINK_AUDIENCE_ANYONE:
+      return g_strdup_printf (_ ("Shared “%s”: anyone with the link can open it."), title);
+    case FOYER_LINK_AUDIENCE_ORGANIZATION:
+      return g_strdup_printf (_ ("Shared “%s” with people in your organization."), title);
+    case FOYER_LINK_AUDIENCE_SPACE:
+      return g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "Shared “%s” with the %u member of this space.",
+                       "Shared “%s” with the %u members of this space.", data->members),
+          title, data->members);
+    case FOYER_LINK_AUDIENCE_EXISTING:
+      return g_strdup_printf (_ ("Shared “%s” with the people who already have access."), title);
+    case FOYER_LINK_AUDIENCE_NONE:
+    default:
+      return NULL;
+    }
+}
+
 /* Update file sharing: the members of the space who have joined since a
  * document was shared with "people currently in this space" are not
  * granted by Microsoft; its sharer invites them now. */
@@ -335,6 +394,7 @@ typedef struct
   GStrv names;
   GStrv domains;
   GStrv invited;
+  gboolean check_only;
 } UpdateData;
 
 static void
@@ -397,15 +457,28 @@ update_permissions_cb (GObject *source, GAsyncResult *result, gpointer user_data
   data->invited = foyer_access_check_members_without_access (
       permissions, FOYER_LINK_AUDIENCE_EXISTING, (const char *const *) data->members,
       (const char *const *) data->domains, NULL);
-  if (data->invited[0] == NULL)
+  if (data->invited[0] == NULL || data->check_only)
     {
-      g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+      g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+      for (guint i = 0; data->invited[i] != NULL; i++)
+        g_strv_builder_add (names, member_name (data, data->invited[i]));
+      g_task_return_pointer (task, g_strv_builder_end (names), (GDestroyNotify) g_strfreev);
       return;
     }
   foyer_graph_client_invite_async (
       data->graph, data->drive_id, data->item_id, (const char *const *) data->invited, data->edit,
       TRUE, FALSE, NULL, g_task_get_cancellable (task), update_invite_cb, g_object_ref (task));
 }
+
+static void update_or_check (FoyerMicrosoftAccount *account,
+                             FoyerSession *session,
+                             FoyerSpaceItem *space,
+                             const FoyerDocumentRef *ref,
+                             gboolean check_only,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data);
 
 void
 foyer_share_update_async (FoyerMicrosoftAccount *account,
@@ -415,6 +488,34 @@ foyer_share_update_async (FoyerMicrosoftAccount *account,
                           GCancellable *cancellable,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
+{
+  update_or_check (account, session, space, ref, FALSE, cancellable, callback, user_data);
+}
+
+/* Who in the space cannot open the document now (names; empty when all
+ * can), from its permissions, inviting nobody: whether the sharer's tile
+ * should offer Update File Sharing. _finish is foyer_share_update_finish (). */
+void
+foyer_share_check_async (FoyerMicrosoftAccount *account,
+                         FoyerSession *session,
+                         FoyerSpaceItem *space,
+                         const FoyerDocumentRef *ref,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  update_or_check (account, session, space, ref, TRUE, cancellable, callback, user_data);
+}
+
+static void
+update_or_check (FoyerMicrosoftAccount *account,
+                 FoyerSession *session,
+                 FoyerSpaceItem *space,
+                 const FoyerDocumentRef *ref,
+                 gboolean check_only,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data)
 {
   FoyerGraphClient *graph;
   g_autoptr (GTask) task = NULL;
@@ -437,6 +538,7 @@ foyer_share_update_async (FoyerMicrosoftAccount *account,
   data->drive_id = g_strdup (ref->drive_id);
   data->item_id = g_strdup (ref->item_id);
   data->edit = ref->link_type == FOYER_LINK_TYPE_EDIT;
+  data->check_only = check_only;
   data->members = g_strdupv ((char **) members);
   data->names = g_strdupv ((char **) foyer_session_get_member_names (session, space));
   data->domains = g_new0 (char *, 2);

@@ -21,6 +21,7 @@ struct _FoyerMessageItem
   gboolean show_unread_marker;
   gboolean from_me;
   GObject *attachment;
+  guint shown_parts;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerMessageItem, foyer_message_item, G_TYPE_OBJECT)
@@ -41,6 +42,7 @@ enum
   PROP_SHOW_UNREAD_MARKER,
   PROP_FROM_ME,
   PROP_ATTACHMENT,
+  PROP_SHOWN_PARTS,
   N_PROPS
 };
 
@@ -130,6 +132,9 @@ foyer_message_item_get_property (GObject *object, guint prop_id, GValue *value, 
     case PROP_ATTACHMENT:
       g_value_set_object (value, self->attachment);
       break;
+    case PROP_SHOWN_PARTS:
+      g_value_set_uint (value, self->shown_parts);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -180,6 +185,9 @@ foyer_message_item_set_property (GObject *object,
       break;
     case PROP_ATTACHMENT:
       foyer_message_item_set_attachment (self, g_value_get_object (value));
+      break;
+    case PROP_SHOWN_PARTS:
+      foyer_message_item_set_shown_parts (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -233,6 +241,9 @@ foyer_message_item_class_init (FoyerMessageItemClass *klass)
   properties[PROP_ATTACHMENT]
       = g_param_spec_object ("attachment", NULL, NULL, G_TYPE_OBJECT,
                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SHOWN_PARTS]
+      = g_param_spec_uint ("shown-parts", NULL, NULL, 1, G_MAXUINT, 1,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -241,6 +252,7 @@ static void
 foyer_message_item_init (FoyerMessageItem *self)
 {
   self->show_header = TRUE;
+  self->shown_parts = 1;
 }
 
 FoyerMessageItem *
@@ -439,4 +451,26 @@ foyer_message_item_set_attachment (FoyerMessageItem *self, GObject *value)
   if (!g_set_object (&self->attachment, value))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTACHMENT]);
+}
+
+/* How many parts of a long body are shown (Show More adds one); kept here
+ * so that a row scrolled away and back shows as much as before. */
+guint
+foyer_message_item_get_shown_parts (FoyerMessageItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_MESSAGE_ITEM (self), 1);
+
+  return self->shown_parts;
+}
+
+void
+foyer_message_item_set_shown_parts (FoyerMessageItem *self, guint parts)
+{
+  g_return_if_fail (FOYER_IS_MESSAGE_ITEM (self));
+
+  parts = MAX (parts, 1);
+  if (self->shown_parts == parts)
+    return;
+  self->shown_parts = parts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOWN_PARTS]);
 }

@@ -50,6 +50,8 @@ void foyer_message_item_set_show_unread_marker (FoyerMessageItem *self, gboolean
 void foyer_message_item_set_from_me (FoyerMessageItem *self, gboolean from_me);
 GObject *foyer_message_item_get_attachment (FoyerMessageItem *self);
 void foyer_message_item_set_attachment (FoyerMessageItem *self, GObject *attachment);
+guint foyer_message_item_get_shown_parts (FoyerMessageItem *self);
+void foyer_message_item_set_shown_parts (FoyerMessageItem *self, guint parts);
 
 G_END_DECLS
 

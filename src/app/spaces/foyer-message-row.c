@@ -30,7 +30,12 @@ struct _FoyerMessageRow
   GtkWidget *header;
   GtkLabel *author_label;
   GtkLabel *time_label;
+  GtkWidget *body_box;
   GtkLabel *body_label;
+  GtkWidget *show_more_button;
+  GPtrArray *more_labels; /* the parts after the first, once shown */
+  const char *shown_body; /* what the parts show, and how many */
+  guint shown_parts;
   GtkWidget *attachment_slot;
   FoyerDocumentTile *tile;
   GtkLabel *status_label;
@@ -48,35 +53,113 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* One part of a body: plain text from the network turned into our own
+ * markup. A part with a run too long to wrap between words is wrapped at
+ * any character (Pango would take seconds otherwise); Pango never inserts
+ * hyphens (they are not in the text). The label can be selected with the
+ * pointer but is no Tab stop: keyboard focus goes from message to message,
+ * and focusing a label would select all of its text. */
+static void
+set_part (GtkLabel *label, const char *text, gsize len)
+{
+  g_autofree char *part = g_strndup (text, len);
+  g_autofree char *markup = foyer_text_to_markup (part);
+
+  gtk_label_set_wrap_mode (label, foyer_text_has_long_run (part, -1) ? PANGO_WRAP_CHAR
+                                                                     : PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_markup (label, markup);
+  gtk_widget_set_focusable (GTK_WIDGET (label), FALSE);
+}
+
+static GtkLabel *
+part_label_new (void)
+{
+  GtkLabel *label = GTK_LABEL (gtk_label_new (NULL));
+  g_autoptr (PangoAttrList) attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (label, attrs);
+  gtk_label_set_xalign (label, 0);
+  gtk_label_set_wrap (label, TRUE);
+  gtk_label_set_natural_wrap_mode (label, GTK_NATURAL_WRAP_NONE);
+  gtk_label_set_selectable (label, TRUE);
+  return label;
+}
+
+/* A long body is laid out a part at a time: the first part, then one more
+ * for each Show More, so that a 64 KiB message never costs a long frame. */
+static void
+foyer_message_row_show_parts (FoyerMessageRow *self, const char *body)
+{
+  guint wanted = foyer_message_item_get_shown_parts (self->item);
+  const char *p = body;
+  guint shown = 0;
+
+  if (self->shown_body == body && self->shown_parts == wanted)
+    return;
+  self->shown_body = body;
+  self->shown_parts = wanted;
+  for (guint i = 0; i < self->more_labels->len; i++)
+    gtk_box_remove (GTK_BOX (self->body_box), g_ptr_array_index (self->more_labels, i));
+  g_ptr_array_set_size (self->more_labels, 0);
+
+  do
+    {
+      gsize len = foyer_text_chunk_end (p, FOYER_MESSAGE_MAX_DISPLAY_CHARS);
+      GtkLabel *label = self->body_label;
+
+      if (shown > 0)
+        {
+          label = part_label_new ();
+          gtk_box_insert_child_after (
+              GTK_BOX (self->body_box), GTK_WIDGET (label),
+              self->more_labels->len > 0
+                  ? g_ptr_array_index (self->more_labels, self->more_labels->len - 1)
+                  : gtk_widget_get_parent (GTK_WIDGET (self->body_label)));
+          g_ptr_array_add (self->more_labels, label);
+        }
+      set_part (label, p, len);
+      p += len;
+      shown++;
+    }
+  while (*p != '\0' && shown < wanted);
+  gtk_widget_set_visible (self->show_more_button, *p != '\0');
+}
+
+static void
+show_more_clicked_cb (FoyerMessageRow *self)
+{
+  if (self->item != NULL)
+    foyer_message_item_set_shown_parts (self->item,
+                                        foyer_message_item_get_shown_parts (self->item) + 1);
+}
+
 static void
 foyer_message_row_update_body (FoyerMessageRow *self)
 {
   FoyerMessageState state = foyer_message_item_get_state (self->item);
   const char *body = foyer_message_item_get_body (self->item);
   const char *error = foyer_message_item_get_error (self->item);
-  g_autofree char *markup = NULL;
   g_autofree char *status = NULL;
 
   if (state == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
     {
       status = g_strdup_printf (_ ("This message could not be decrypted: %s"),
                                 error != NULL ? error : _ ("unknown reason"));
-      gtk_label_set_text (self->body_label, "");
+      foyer_message_row_show_parts (self, "");
     }
   else
     {
-      markup = foyer_text_to_markup (body != NULL ? body : "");
-      gtk_label_set_markup (self->body_label, markup);
+      foyer_message_row_show_parts (self, body != NULL ? body : "");
+      /* One truth while offline: a message waiting for the service says so,
+       * and goes out by itself (the session sends it when it can). */
       if (state == FOYER_MESSAGE_STATE_PENDING)
-        status = g_strdup (_ ("Sending…"));
+        status = g_strdup (error != NULL ? error : _ ("Sending…"));
       else if (state == FOYER_MESSAGE_STATE_FAILED)
         status = g_strdup_printf (_ ("Not sent: %s"), error != NULL ? error : _ ("unknown reason"));
     }
 
-  /* The label's bin (foyer-wrap-bin.h), so that no spacing is left for
-   * an empty body. */
-  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->body_label)),
-                          *gtk_label_get_text (self->body_label));
+  gtk_widget_set_visible (self->body_box, *gtk_label_get_text (self->body_label));
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
   gtk_widget_set_visible (self->retry_button, state == FOYER_MESSAGE_STATE_FAILED);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
@@ -84,8 +167,7 @@ foyer_message_row_update_body (FoyerMessageRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
-  gtk_widget_set_opacity (GTK_WIDGET (self->body_label),
-                          state == FOYER_MESSAGE_STATE_PENDING ? 0.6 : 1.0);
+  gtk_widget_set_opacity (self->body_box, state == FOYER_MESSAGE_STATE_PENDING ? 0.6 : 1.0);
 }
 
 static void
@@ -228,6 +310,7 @@ foyer_message_row_set_item (FoyerMessageRow *self, FoyerMessageItem *item)
   g_clear_pointer (&self->from_me_binding, g_binding_unbind);
   g_clear_pointer (&self->id_binding, g_binding_unbind);
   g_set_object (&self->item, item);
+  self->shown_body = NULL;
   foyer_message_row_bind_tile (self);
   /* An unbound row stops its thumbnail fetch at once. */
   if (item == NULL && self->tile != NULL)
@@ -289,6 +372,7 @@ foyer_message_row_dispose (GObject *object)
 
   foyer_message_row_set_item (self, NULL);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->more_labels, g_ptr_array_unref);
   self->tile = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_MESSAGE_ROW);
 
@@ -325,17 +409,25 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, header);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, author_label);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, body_box);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, body_label);
+  gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, show_more_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, attachment_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, FoyerMessageRow, retry_button);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_more_clicked_cb);
 }
 
 static void
 foyer_message_row_init (FoyerMessageRow *self)
 {
+  g_autoptr (PangoAttrList) attrs = pango_attr_list_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->more_labels = g_ptr_array_new ();
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (self->body_label, attrs);
 }
 
 static void

@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "foyer-document-item.h"
 #include "foyer-space-item.h"
 
 struct _FoyerSpaceItem
@@ -15,6 +19,8 @@ struct _FoyerSpaceItem
   GDateTime *last_activity;
   guint unread_count;
   char *draft;
+  char *last_message;
+  gboolean history_loaded;
   FoyerMessageList *messages;
 };
 
@@ -28,6 +34,8 @@ enum
   PROP_TITLE_UNAVAILABLE,
   PROP_LAST_ACTIVITY,
   PROP_UNREAD_COUNT,
+  PROP_LAST_MESSAGE,
+  PROP_HISTORY_LOADED,
   N_PROPS
 };
 
@@ -41,6 +49,7 @@ foyer_space_item_finalize (GObject *object)
   g_free (self->id);
   g_free (self->title);
   g_free (self->draft);
+  g_free (self->last_message);
   g_clear_pointer (&self->last_activity, g_date_time_unref);
   g_clear_object (&self->messages);
 
@@ -68,6 +77,12 @@ foyer_space_item_get_property (GObject *object, guint prop_id, GValue *value, GP
       break;
     case PROP_UNREAD_COUNT:
       g_value_set_uint (value, self->unread_count);
+      break;
+    case PROP_LAST_MESSAGE:
+      g_value_set_string (value, self->last_message);
+      break;
+    case PROP_HISTORY_LOADED:
+      g_value_set_boolean (value, self->history_loaded);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -99,6 +114,12 @@ foyer_space_item_set_property (GObject *object,
     case PROP_UNREAD_COUNT:
       foyer_space_item_set_unread_count (self, g_value_get_uint (value));
       break;
+    case PROP_LAST_MESSAGE:
+      foyer_space_item_set_last_message (self, g_value_get_string (value));
+      break;
+    case PROP_HISTORY_LOADED:
+      foyer_space_item_set_history_loaded (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -123,13 +144,58 @@ foyer_space_item_class_init (FoyerSpaceItemClass *klass)
       = g_param_spec_boxed ("last-activity", NULL, NULL, G_TYPE_DATE_TIME, rw);
   properties[PROP_UNREAD_COUNT]
       = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, rw);
+  properties[PROP_LAST_MESSAGE] = g_param_spec_string ("last-message", NULL, NULL, NULL, rw);
+  properties[PROP_HISTORY_LOADED] = g_param_spec_boolean ("history-loaded", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+/* What the sidebar says of the newest message: who, and what (its first
+ * line, or the document shared). */
+static char *
+preview_of (FoyerMessageItem *message)
+{
+  GObject *attachment = foyer_message_item_get_attachment (message);
+  const char *body = foyer_message_item_get_body (message);
+  const FoyerDocumentRef *ref = FOYER_IS_DOCUMENT_ITEM (attachment)
+                                    ? foyer_document_item_get_ref (FOYER_DOCUMENT_ITEM (attachment))
+                                    : NULL;
+  g_autofree char *line = NULL;
+  const char *author = foyer_message_item_get_author_name (message);
+
+  if (foyer_message_item_get_state (message) == FOYER_MESSAGE_STATE_UNDECRYPTABLE)
+    line = g_strdup (_ ("Message could not be decrypted"));
+  else if (body != NULL && *body != '\0')
+    line = g_strndup (body, strcspn (body, "\n"));
+  else if (ref != NULL && ref->title != NULL)
+    /* Translators: the sidebar's preview of a shared document. */
+    line = g_strdup_printf (_ ("Shared “%s”"), ref->title);
+  else if (attachment != NULL)
+    line = g_strdup (_ ("Shared a document"));
+  else
+    return NULL;
+
+  /* Translators: the sidebar's preview of a message: author, then text. */
+  return g_strdup_printf (_ ("%s: %s"), author != NULL ? author : "", line);
+}
+
+static void
+messages_changed_cb (FoyerSpaceItem *self)
+{
+  GListModel *list = G_LIST_MODEL (self->messages);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr (FoyerMessageItem) last = n > 0 ? g_list_model_get_item (list, n - 1) : NULL;
+  g_autofree char *preview = last != NULL ? preview_of (last) : NULL;
+
+  if (preview != NULL)
+    foyer_space_item_set_last_message (self, preview);
 }
 
 static void
 foyer_space_item_init (FoyerSpaceItem *self)
 {
   self->messages = foyer_message_list_new ();
+  g_signal_connect_object (self->messages, "items-changed", G_CALLBACK (messages_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 FoyerSpaceItem *
@@ -244,6 +310,50 @@ foyer_space_item_set_draft (FoyerSpaceItem *self, const char *draft)
 
   g_free (self->draft);
   self->draft = draft != NULL && *draft != '\0' ? g_strdup (draft) : NULL;
+}
+
+/* The sidebar's preview of the newest message (plain text, from the
+ * network): kept from the messages as they come, or from the cache. */
+const char *
+foyer_space_item_get_last_message (FoyerSpaceItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_SPACE_ITEM (self), NULL);
+
+  return self->last_message;
+}
+
+void
+foyer_space_item_set_last_message (FoyerSpaceItem *self, const char *preview)
+{
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (self));
+
+  if (g_strcmp0 (self->last_message, preview) == 0)
+    return;
+  g_free (self->last_message);
+  self->last_message = g_strdup (preview);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_MESSAGE]);
+}
+
+/* Whether the service's newest messages have been read into the list at
+ * least once: an empty list is then an empty space, not one loading. */
+gboolean
+foyer_space_item_get_history_loaded (FoyerSpaceItem *self)
+{
+  g_return_val_if_fail (FOYER_IS_SPACE_ITEM (self), FALSE);
+
+  return self->history_loaded;
+}
+
+void
+foyer_space_item_set_history_loaded (FoyerSpaceItem *self, gboolean loaded)
+{
+  g_return_if_fail (FOYER_IS_SPACE_ITEM (self));
+
+  loaded = !!loaded;
+  if (self->history_loaded == loaded)
+    return;
+  self->history_loaded = loaded;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY_LOADED]);
 }
 
 FoyerMessageList *

@@ -2,7 +2,7 @@
 /*
  * One space as the sidebar shows it: its decrypted title (or why it could
  * not be decrypted), when it was last active and how many messages are
- * unread. It also owns the space's FoyerMessageList and composer draft.
+ * unread, and a preview of the newest message. It also owns the space's FoyerMessageList and composer draft.
  */
 #pragma once
 
@@ -28,6 +28,10 @@ guint foyer_space_item_get_unread_count (FoyerSpaceItem *self);
 void foyer_space_item_set_unread_count (FoyerSpaceItem *self, guint count);
 const char *foyer_space_item_get_draft (FoyerSpaceItem *self);
 void foyer_space_item_set_draft (FoyerSpaceItem *self, const char *draft);
+const char *foyer_space_item_get_last_message (FoyerSpaceItem *self);
+void foyer_space_item_set_last_message (FoyerSpaceItem *self, const char *preview);
+gboolean foyer_space_item_get_history_loaded (FoyerSpaceItem *self);
+void foyer_space_item_set_history_loaded (FoyerSpaceItem *self, gboolean loaded);
 FoyerMessageList *foyer_space_item_get_messages (FoyerSpaceItem *self);
 
 int foyer_space_item_compare_activity (gconstpointer a, gconstpointer b, gpointer user_data);

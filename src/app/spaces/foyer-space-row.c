@@ -17,10 +17,29 @@ struct _FoyerSpaceRow
   gulong notify_id;
   GtkWidget *box;
   GtkLabel *title_label;
+  GtkLabel *time_label;
+  GtkLabel *preview_label;
   GtkLabel *unread_label;
 };
 
 G_DEFINE_FINAL_TYPE (FoyerSpaceRow, foyer_space_row, GTK_TYPE_WIDGET)
+
+/* The newest message's preview and when the space was last active; the
+ * preview is plain text from the network. */
+static void
+foyer_space_row_update_last (FoyerSpaceRow *self)
+{
+  GDateTime *when = foyer_space_item_get_last_activity (self->item);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = when != NULL ? foyer_text_format_when (when, now) : NULL;
+  g_autofree char *preview = NULL;
+
+  if (foyer_space_item_get_last_message (self->item) != NULL)
+    preview = foyer_text_make_valid (foyer_space_item_get_last_message (self->item), -1);
+  gtk_label_set_text (self->time_label, time != NULL ? time : "");
+  gtk_label_set_text (self->preview_label, preview != NULL ? preview : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_label), preview != NULL);
+}
 
 /* The row a screen reader lands on says the space's title and how many
  * messages are unread, not "list item". */
@@ -60,6 +79,8 @@ foyer_space_row_update (FoyerSpaceRow *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "heading");
   foyer_space_row_update_accessible (self, title, unread);
+
+  foyer_space_row_update_last (self);
 }
 
 void
@@ -104,24 +125,45 @@ foyer_space_row_class_init (FoyerSpaceRowClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);
 }
 
+static GtkLabel *
+line_label (GtkWidget *line, gboolean expand, const char *style, const char *style2)
+{
+  GtkLabel *label = GTK_LABEL (gtk_label_new (NULL));
+
+  gtk_label_set_xalign (label, 0);
+  gtk_label_set_single_line_mode (label, TRUE);
+  if (expand)
+    {
+      gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (GTK_WIDGET (label), TRUE);
+    }
+  if (style != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (label), style);
+  if (style2 != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (label), style2);
+  gtk_box_append (GTK_BOX (line), GTK_WIDGET (label));
+  return label;
+}
+
+/* Two lines: the title and when, then the newest message and how many are
+ * unread. */
 static void
 foyer_space_row_init (FoyerSpaceRow *self)
 {
-  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *first = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *second = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  gtk_box_append (GTK_BOX (self->box), first);
+  gtk_box_append (GTK_BOX (self->box), second);
 
-  self->title_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title_label, 0);
-  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (self->title_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->title_label), TRUE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->title_label));
-
-  self->unread_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->unread_label), "unread-badge");
-  gtk_widget_add_css_class (GTK_WIDGET (self->unread_label), "numeric");
+  self->title_label = line_label (first, TRUE, NULL, NULL);
+  self->time_label = line_label (first, FALSE, "dim-label", "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->time_label), "numeric");
+  self->preview_label = line_label (second, TRUE, "dim-label", "caption");
+  self->unread_label = line_label (second, FALSE, "unread-badge", "numeric");
   gtk_widget_set_valign (GTK_WIDGET (self->unread_label), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->unread_label));
 }
 
 FoyerSpaceRow *

@@ -184,31 +184,49 @@ trim_link_end (const char *start, gsize len)
   return len;
 }
 
-/* Pango lays a single enormous word out very slowly (seconds for a few
- * thousand characters), so a run longer than this gets invisible break
- * opportunities. */
-#define MAX_UNBROKEN_RUN 80
-
 static void
 append_escaped (GString *out, const char *text, gssize len)
 {
-  const char *end = len < 0 ? text + strlen (text) : text + len;
+  g_autofree char *escaped = g_markup_escape_text (text, len);
+
+  g_string_append (out, escaped);
+}
+
+/* Pango lays a long run without a break opportunity out in time that grows
+ * with the square of its length when it wraps words (a 20,000-character
+ * word took a minute): such text is wrapped at any character instead,
+ * which is fast and inserts nothing (docs/decisions.md, Display limits). */
+gboolean
+foyer_text_has_long_run (const char *text, gssize length)
+{
+  const char *end = length < 0 ? text + strlen (text) : text + length;
   guint run = 0;
 
   for (const char *p = text; p < end; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
-      g_autofree char *escaped = NULL;
-
-      run = g_unichar_isspace (c) ? 0 : run + 1;
-      if (run > MAX_UNBROKEN_RUN)
-        {
-          g_string_append_unichar (out, 0x200B);
-          run = 1;
-        }
-      escaped = g_markup_escape_text (p, g_utf8_next_char (p) - p);
-      g_string_append (out, escaped);
+      run = g_unichar_isspace (g_utf8_get_char (p)) ? 0 : run + 1;
+      if (run > FOYER_TEXT_LONG_RUN)
+        return TRUE;
     }
+  return FALSE;
+}
+
+/* How many bytes of text make the next part shown of a long message: at
+ * most max_chars characters, ending after a line break or a space near the
+ * end when there is one, so that words and links stay whole. */
+gsize
+foyer_text_chunk_end (const char *text, guint max_chars)
+{
+  const char *p = text;
+  const char *cut = NULL;
+  guint n = 0;
+
+  for (; *p != '\0' && n < max_chars; p = g_utf8_next_char (p), n++)
+    if ((*p == '\n' || *p == ' ') && n >= max_chars - max_chars / 10)
+      cut = p + 1;
+  if (*p == '\0')
+    return p - text;
+  return (cut != NULL ? cut : p) - text;
 }
 
 char *
@@ -324,4 +342,27 @@ foyer_text_format_day (GDateTime *day, GDateTime *now)
 
   /* Translators: a day in another year, see g_date_time_format(). */
   return g_date_time_format (local, _ ("%-d %B %Y"));
+}
+
+/* When something happened, as short as the sidebar needs: the time today,
+ * "Yesterday", the weekday within a week, else the date. */
+char *
+foyer_text_format_when (GDateTime *time, GDateTime *now)
+{
+  g_autoptr (GDateTime) local = g_date_time_to_local (time);
+  g_autoptr (GDateTime) yesterday = g_date_time_add_days (now, -1);
+
+  if (foyer_text_same_day (time, now))
+    return foyer_text_format_time (time, now);
+  if (foyer_text_same_day (time, yesterday))
+    return g_strdup (_ ("Yesterday"));
+  if (g_date_time_difference (now, time) < 6 * G_TIME_SPAN_DAY
+      && g_date_time_difference (now, time) > 0)
+    /* Translators: a day this week in the sidebar, see g_date_time_format(). */
+    return g_date_time_format (local, _ ("%A"));
+  if (g_date_time_get_year (local) == g_date_time_get_year (now))
+    /* Translators: a short date this year in the sidebar, see g_date_time_format(). */
+    return g_date_time_format (local, _ ("%-d %b"));
+  /* Translators: a short date in another year, see g_date_time_format(). */
+  return g_date_time_format (local, _ ("%-d %b %Y"));
 }

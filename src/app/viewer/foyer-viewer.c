@@ -891,6 +891,9 @@ foyer_viewer_class_init (FoyerViewerClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "viewer.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "viewer.back",
                                        NULL);
+  /* Escape leaves the document, as it leaves any view laid over a window
+   * (a page that uses Escape itself, to close a menu, gets it first). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "viewer.back", NULL);
 
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,

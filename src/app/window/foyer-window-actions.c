@@ -4,14 +4,17 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "picker/foyer-picker-dialog.h"
 #include "foyer-document-item.h"
 #include "foyer-microsoft-sign-in-window.h"
 #include "foyer-preferences-window.h"
 #include "foyer-service-sign-in-dialog.h"
+#include "foyer-permission-text.h"
 #include "foyer-share.h"
 #include "foyer-space-switcher.h"
+#include "foyer-text.h"
 #include "foyer-window-private.h"
 
 #include "foyer-access-check.h"
@@ -187,6 +190,39 @@ new_space_response_cb (AdwMessageDialog *dialog, const char *response, Ask *ask)
                                     create_done_cb, g_object_ref (ask->window));
 }
 
+/* Each part looks like an address: something, one @, a domain. */
+static gboolean
+emails_look_valid (const char *text)
+{
+  g_auto (GStrv) emails = split_emails (text);
+
+  for (guint i = 0; emails[i] != NULL; i++)
+    {
+      const char *at = strchr (emails[i], '@');
+
+      if (at == NULL || at == emails[i] || at[1] == '\0' || strchr (at + 1, '@') != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create stays off until there is a title and the addresses look right;
+ * a wrong address is marked where it was typed. */
+static void
+new_space_validate_cb (AdwMessageDialog *dialog)
+{
+  GtkWidget *title = g_object_get_data (G_OBJECT (dialog), "title-entry");
+  GtkWidget *members = g_object_get_data (G_OBJECT (dialog), "members-entry");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (title))));
+  gboolean emails_ok = emails_look_valid (gtk_editable_get_text (GTK_EDITABLE (members)));
+
+  if (emails_ok)
+    gtk_widget_remove_css_class (members, "error");
+  else
+    gtk_widget_add_css_class (members, "error");
+  adw_message_dialog_set_response_enabled (dialog, "create", *text != '\0' && emails_ok);
+}
+
 static void
 new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -209,6 +245,13 @@ new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   dialog = ask_dialog (self, _ ("New Space"),
                        _ ("The title is encrypted before it leaves this device."), box);
   add_response (dialog, "create", _ ("C_reate"), ADW_RESPONSE_SUGGESTED);
+  g_object_set_data (G_OBJECT (dialog), "title-entry", ask->entry);
+  g_object_set_data (G_OBJECT (dialog), "members-entry", ask->members_entry);
+  g_signal_connect_object (ask->entry, "changed", G_CALLBACK (new_space_validate_cb), dialog,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ask->members_entry, "changed", G_CALLBACK (new_space_validate_cb),
+                           dialog, G_CONNECT_SWAPPED);
+  new_space_validate_cb (dialog);
   g_signal_connect_data (dialog, "response", G_CALLBACK (new_space_response_cb), ask,
                          (GClosureNotify) ask_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -313,13 +356,24 @@ shared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autofree char *notice = NULL;
 
+  g_autofree char *summary = NULL;
+
   if (!foyer_share_document_finish (result, &notice, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         foyer_window_show_toast (self, error->message);
+      return;
     }
-  else if (notice != NULL)
-    foyer_window_show_toast (self, notice);
+  /* With whom it was shared, and what the person should know besides. */
+  summary = foyer_share_document_dup_summary (result);
+  if (summary != NULL && notice != NULL)
+    {
+      g_autofree char *both = g_strconcat (summary, " ", notice, NULL);
+
+      foyer_window_show_toast (self, both);
+    }
+  else if (summary != NULL || notice != NULL)
+    foyer_window_show_toast (self, summary != NULL ? summary : notice);
 }
 
 /* space.send-text (s). A pasted OneDrive or SharePoint link becomes a
@@ -358,10 +412,19 @@ picker_share_cb (FoyerPickerDialog *picker,
                  Ask *ask)
 {
   FoyerWindow *self = ask->window;
+  g_autofree char *comment = NULL;
 
-  foyer_share_document_async (self->account, self->session, ask->space, item, link_type, audience,
-                              foyer_picker_dialog_get_grant_emails (picker), NULL, shared_cb,
-                              g_object_ref (self));
+  /* What the person had typed goes with the file, in the same message. */
+  if (ask->space == self->current_space)
+    {
+      comment = g_strstrip (_foyer_window_take_composer_text (self));
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
+      foyer_space_item_set_draft (self->current_space, NULL);
+    }
+  self->stick_to_bottom = TRUE;
+  foyer_share_document_full_async (self->account, self->session, ask->space, item, link_type,
+                                   audience, foyer_picker_dialog_get_grant_emails (picker), comment,
+                                   NULL, shared_cb, g_object_ref (self));
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
@@ -396,6 +459,50 @@ picker_policy (FoyerWindow *self, FoyerSpaceItem *space)
   return policy;
 }
 
+/* Connects the Microsoft account first, then does what the person asked
+ * for (action with parameter, in the space open now) once connected; a
+ * sign-in that ends otherwise forgets it. */
+static void
+connect_then (FoyerWindow *self, const char *action, GVariant *parameter)
+{
+  _foyer_window_forget_after_connect (self);
+  self->after_connect_action = g_strdup (action);
+  self->after_connect_parameter = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
+  g_set_object (&self->after_connect_space, self->current_space);
+  gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+  /* No sign-in could start (the reason was shown). */
+  if (foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTING)
+    _foyer_window_forget_after_connect (self);
+}
+
+void
+_foyer_window_forget_after_connect (FoyerWindow *self)
+{
+  g_clear_pointer (&self->after_connect_action, g_free);
+  g_clear_pointer (&self->after_connect_parameter, g_variant_unref);
+  g_clear_object (&self->after_connect_space);
+}
+
+/* The account's state moved: what waited for a sign-in goes on (in the
+ * space it was asked in), or is forgotten when the sign-in ended without
+ * connecting. */
+void
+_foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state)
+{
+  g_autofree char *action = NULL;
+  g_autoptr (GVariant) parameter = NULL;
+  gboolean same_space;
+
+  if (self->after_connect_action == NULL || state == FOYER_MICROSOFT_CONNECTING)
+    return;
+  action = g_steal_pointer (&self->after_connect_action);
+  parameter = g_steal_pointer (&self->after_connect_parameter);
+  same_space = self->after_connect_space == self->current_space;
+  g_clear_object (&self->after_connect_space);
+  if (state == FOYER_MICROSOFT_CONNECTED && same_space)
+    gtk_widget_activate_action_variant (GTK_WIDGET (self), action, parameter);
+}
+
 /* space.attach-file: the Microsoft file picker, or why not, or the
  * sign-in it needs first. */
 static void
@@ -422,7 +529,7 @@ attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
     }
   if (state != FOYER_MICROSOFT_CONNECTED)
     {
-      gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+      connect_then (self, "space.attach-file", NULL);
       return;
     }
 
@@ -572,6 +679,8 @@ update_sharing_done_cb (GObject *source, GAsyncResult *result, gpointer user_dat
     }
   n = g_strv_length (names);
   joined = g_strjoinv (", ", names);
+  foyer_document_item_set_access (document, FALSE,
+                                  foyer_document_item_get_checked_members (document));
   if (n == 0)
     text = g_strdup (_ ("Everyone in this space can already open it."));
   else
@@ -605,6 +714,274 @@ update_sharing_cb (GSimpleAction *action, GVariant *parameter, gpointer user_dat
   foyer_share_update_async (self->account, self->session, self->current_space,
                             foyer_document_item_get_ref (document), NULL, update_sharing_done_cb,
                             g_object_ref (document));
+}
+
+/* The space's members, as one string that changes when they do. */
+static char *
+members_key (FoyerWindow *self, FoyerSpaceItem *space)
+{
+  const char *const *emails = foyer_session_get_member_emails (self->session, space);
+
+  return emails != NULL ? g_strjoinv (",", (char **) emails) : g_strdup ("");
+}
+
+static FoyerDocumentItem *
+document_of (FoyerWindow *self, const char *message_id)
+{
+  FoyerMessageItem *message
+      = foyer_message_list_find (foyer_space_item_get_messages (self->current_space), message_id);
+  GObject *attachment = message != NULL ? foyer_message_item_get_attachment (message) : NULL;
+
+  return FOYER_IS_DOCUMENT_ITEM (attachment) ? FOYER_DOCUMENT_ITEM (attachment) : NULL;
+}
+
+typedef struct
+{
+  FoyerDocumentItem *document;
+  char *members;
+} CheckOp;
+
+static void
+checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CheckOp *op = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) names = foyer_share_update_finish (result, &error);
+
+  /* When Microsoft would not say (not the owner, offline), the sharer is
+   * still offered the update, which says what went wrong. */
+  if (g_strcmp0 (foyer_document_item_get_checked_members (op->document), op->members) == 0)
+    foyer_document_item_set_access (op->document, names == NULL || names[0] != NULL, op->members);
+  g_object_unref (op->document);
+  g_free (op->members);
+  g_free (op);
+}
+
+/* space.check-sharing (s): whether anyone in the space cannot open the
+ * document of a message (by id), once for each set of members. */
+static void
+check_sharing_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerDocumentItem *document;
+  g_autofree char *members = NULL;
+  CheckOp *op;
+
+  if (self->session == NULL || self->current_space == NULL || self->account == NULL
+      || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
+    return;
+  document = document_of (self, g_variant_get_string (parameter, NULL));
+  if (document == NULL || foyer_document_item_get_ref (document) == NULL)
+    return;
+  members = members_key (self, self->current_space);
+  if (g_strcmp0 (foyer_document_item_get_checked_members (document), members) == 0)
+    return;
+  foyer_document_item_set_access (document, foyer_document_item_get_needs_update (document),
+                                  members);
+  op = g_new0 (CheckOp, 1);
+  op->document = g_object_ref (document);
+  op->members = g_steal_pointer (&members);
+  foyer_share_check_async (self->account, self->session, self->current_space,
+                           foyer_document_item_get_ref (document), NULL, checked_cb, op);
+}
+
+/* Someone joined or left the open space: its documents are checked again
+ * as their tiles show them. */
+void
+_foyer_window_members_changed (FoyerWindow *self, const char *space_id)
+{
+  GListModel *list;
+
+  if (self->current_space == NULL
+      || g_strcmp0 (foyer_space_item_get_id (self->current_space), space_id) != 0)
+    return;
+  list = G_LIST_MODEL (foyer_space_item_get_messages (self->current_space));
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FoyerMessageItem) message = g_list_model_get_item (list, i);
+      GObject *attachment = foyer_message_item_get_attachment (message);
+
+      if (FOYER_IS_DOCUMENT_ITEM (attachment)
+          && foyer_document_item_get_checked_members (FOYER_DOCUMENT_ITEM (attachment)) != NULL)
+        foyer_document_item_set_access (
+            FOYER_DOCUMENT_ITEM (attachment),
+            foyer_document_item_get_needs_update (FOYER_DOCUMENT_ITEM (attachment)), NULL);
+    }
+}
+
+typedef struct
+{
+  FoyerWindow *window;
+  FoyerSpaceItem *space;
+  char *message_id;
+  char *title;
+  FoyerLinkAudience audience;
+} AccessOp;
+
+static void
+access_op_free (AccessOp *op)
+{
+  g_clear_object (&op->window);
+  g_clear_object (&op->space);
+  g_free (op->message_id);
+  g_free (op->title);
+  g_free (op);
+}
+
+static GtkWidget *
+access_row (const char *title, const char *subtitle, const char *icon)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (icon != NULL)
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (icon));
+  return row;
+}
+
+static void
+access_response_cb (AdwMessageDialog *dialog, const char *response, AccessOp *op)
+{
+  if (g_strcmp0 (response, "give") == 0 && op->space == op->window->current_space)
+    gtk_widget_activate_action (GTK_WIDGET (op->window), "space.update-sharing", "s",
+                                op->message_id);
+}
+
+/* Who has access, and who in the space has not. */
+static GtkWidget *
+access_list (AccessOp *op, JsonArray *permissions, guint *missing)
+{
+  FoyerWindow *self = op->window;
+  GtkWidget *list = gtk_list_box_new ();
+  const char *const *members = foyer_session_get_member_emails (self->session, op->space);
+  g_autofree char *domain
+      = foyer_access_check_email_domain (foyer_microsoft_account_get_email (self->account));
+  const char *const domains[] = { domain, NULL };
+  g_auto (GStrv) without = NULL;
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < json_array_get_length (permissions); i++)
+    {
+      JsonNode *node = json_array_get_element (permissions, i);
+      const char *who;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node)
+          || (who = foyer_permission_who (json_node_get_object (node))) == NULL)
+        continue;
+      gtk_list_box_append (
+          GTK_LIST_BOX (list),
+          access_row (who, foyer_permission_role (json_node_get_object (node)), NULL));
+    }
+  /* Through the link it was shared with; people invited for "people in
+   * this space" hold a permission of their own, as the update gives. */
+  without = foyer_access_check_members_without_access (
+      permissions,
+      op->audience == FOYER_LINK_AUDIENCE_SPACE ? FOYER_LINK_AUDIENCE_EXISTING : op->audience,
+      members, domain != NULL ? domains : NULL, NULL);
+  *missing = g_strv_length (without);
+  if (*missing > 0)
+    {
+      g_autofree char *names = g_strjoinv (", ", without);
+      g_autofree char *title
+          = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member of this space can’t open it",
+                                          "%u members of this space can’t open it", *missing),
+                             *missing);
+
+      gtk_list_box_append (GTK_LIST_BOX (list),
+                           access_row (title, names, "dialog-warning-symbolic"));
+    }
+  return list;
+}
+
+static void
+access_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AccessOp *op = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) permissions
+      = foyer_graph_client_list_permissions_finish (FOYER_GRAPH_CLIENT (source), result, &error);
+  g_autofree char *heading = NULL;
+  GtkWidget *scroller;
+  GtkWidget *list;
+  AdwMessageDialog *dialog;
+  guint missing = 0;
+
+  if (permissions == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        foyer_window_show_toast (op->window, error->message);
+      access_op_free (op);
+      return;
+    }
+  list = access_list (op, permissions, &missing);
+  /* A long list scrolls; a short one shows whole. */
+  if (json_array_get_length (permissions) > 5)
+    {
+      scroller = gtk_scrolled_window_new ();
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                      GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 320);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+      list = scroller;
+    }
+  /* Translators: %s is a document's name. */
+  heading = g_strdup_printf (_ ("Who Can Open “%s”"), op->title);
+  dialog = ask_dialog (op->window, heading, NULL, list);
+  if (missing > 0)
+    {
+      adw_message_dialog_add_responses (dialog, "close", _ ("_Close"), "give",
+                                        _ ("_Give Them Access"), NULL);
+      adw_message_dialog_set_response_appearance (dialog, "give", ADW_RESPONSE_SUGGESTED);
+    }
+  else
+    adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
+  g_signal_connect_data (dialog, "response", G_CALLBACK (access_response_cb), op,
+                         (GClosureNotify) access_op_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* space.manage-access (s): for the sharer, who can open the document of a
+ * message (its permissions, which only the owner sees whole), and the
+ * members who cannot, with the offer to give them access. */
+static void
+manage_access_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  FoyerDocumentItem *document;
+  const FoyerDocumentRef *ref;
+  AccessOp *op;
+
+  if (self->session == NULL || self->current_space == NULL || self->account == NULL)
+    return;
+  document = document_of (self, g_variant_get_string (parameter, NULL));
+  ref = document != NULL ? foyer_document_item_get_ref (document) : NULL;
+  if (ref == NULL)
+    return;
+  if (foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      connect_then (self, "space.manage-access", parameter);
+      return;
+    }
+  op = g_new0 (AccessOp, 1);
+  op->window = g_object_ref (self);
+  op->space = g_object_ref (self->current_space);
+  op->message_id = g_variant_dup_string (parameter, NULL);
+  op->title = foyer_text_make_valid (ref->title, -1);
+  op->audience = ref->audience;
+  foyer_graph_client_list_permissions_async (foyer_microsoft_account_get_graph (self->account),
+                                             ref->drive_id, ref->item_id, NULL, access_listed_cb,
+                                             op);
+}
+
+/* win.show-toast (s): what a widget inside the window has to say. */
+static void
+show_toast_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  foyer_window_show_toast (FOYER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 /* account.*: the Microsoft account's, and signing out. */
@@ -743,6 +1120,13 @@ open_document_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data
                                                     : _ ("Microsoft documents are not available."));
       return;
     }
+  /* Without a connected account the document's page would only ask for
+   * a sign-in: connect first, then open it. */
+  if (foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
+    {
+      connect_then (self, "account.open-document", parameter);
+      return;
+    }
   viewer = ensure_viewer (self, cloud);
   _foyer_window_show_document (self, GTK_WIDGET (viewer));
   foyer_viewer_open (viewer, title, url);
@@ -793,6 +1177,7 @@ _foyer_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_cb);
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_cb);
   gtk_widget_class_install_action (widget_class, "win.new-space", NULL, new_space_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_cb);
   gtk_widget_class_install_action (widget_class, "win.jump-to-space", NULL, jump_to_space_cb);
   gtk_widget_class_install_action (widget_class, "win.open-space", "s", open_space_cb);
   gtk_widget_class_install_action (widget_class, "win.previous-space", NULL, previous_space_cb);
@@ -814,6 +1199,8 @@ _foyer_window_init_actions (FoyerWindow *self)
     { .name = "remove-member", .activate = remove_member_cb },
     { .name = "leave-space", .activate = leave_space_cb },
     { .name = "update-sharing", .activate = update_sharing_cb, .parameter_type = "s" },
+    { .name = "check-sharing", .activate = check_sharing_cb, .parameter_type = "s" },
+    { .name = "manage-access", .activate = manage_access_cb, .parameter_type = "s" },
   };
   static const GActionEntry account_entries[] = {
     { .name = "connect-microsoft", .activate = connect_microsoft_cb },

@@ -26,18 +26,27 @@ struct _FoyerWindow
   FoyerCloud *viewer_cloud;
   gboolean showing_spaces;
 
+  /* What the person asked for that needed a Microsoft sign-in first
+   * (space.attach-file, account.open-document): done once connected. */
+  char *after_connect_action;
+  GVariant *after_connect_parameter;
+  FoyerSpaceItem *after_connect_space;
+  FoyerMicrosoftState last_account_state;
+
   AdwToastOverlay *toast_overlay;
   GtkStack *main_stack;
   AdwBin *document_slot;
   GtkWidget *focus_before_document; /* weak */
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
+  AdwWindowTitle *sidebar_title;
   GtkStack *sidebar_stack;
   GtkWidget *spaces_empty_page;
   GtkListView *spaces_view;
   GtkWidget *content;
   AdwWindowTitle *content_title;
   GtkStack *content_stack;
+  GtkStack *messages_stack;
   GtkListView *messages_view;
   GtkWidget *sign_in_button;
   GtkWidget *composer;
@@ -60,6 +69,10 @@ struct _FoyerWindow
   guint tail_tick;     /* grows the tail once the space's first frame is painted */
   gint64 tail_frame;   /* the frame the space opened in */
   gulong space_title_id;
+  gulong space_loaded_id;
+  gboolean moving_in_sidebar; /* arrow keys move the highlight, Enter opens */
+  guint moving_source;
+  gboolean syncing_selection;
   gulong messages_changed_id;
   gboolean stick_to_bottom;
   gboolean older_requested;
@@ -70,6 +83,9 @@ void _foyer_window_class_init_actions (GtkWidgetClass *widget_class);
 void _foyer_window_init_actions (FoyerWindow *self);
 void _foyer_window_update_actions (FoyerWindow *self);
 void _foyer_window_drop_viewer (FoyerWindow *self);
+void _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state);
+void _foyer_window_forget_after_connect (FoyerWindow *self);
+void _foyer_window_members_changed (FoyerWindow *self, const char *space_id);
 
 /* foyer-window.c */
 char *_foyer_window_take_composer_text (FoyerWindow *self);

@@ -231,6 +231,20 @@ foyer_window_reveal_unread (FoyerWindow *self)
     }
 }
 
+/* A space with nothing in it says so, once its history is known to be
+ * empty (not while it loads). */
+static void
+foyer_window_update_empty (FoyerWindow *self)
+{
+  gboolean empty = self->current_space != NULL
+                   && foyer_space_item_get_history_loaded (self->current_space)
+                   && g_list_model_get_n_items (
+                          G_LIST_MODEL (foyer_space_item_get_messages (self->current_space)))
+                          == 0;
+
+  gtk_stack_set_visible_child_name (self->messages_stack, empty ? "empty" : "messages");
+}
+
 static void
 messages_changed_cb (
     FoyerWindow *self, guint position, guint removed, guint added, GListModel *model)
@@ -253,6 +267,7 @@ messages_changed_cb (
   self->older_requested = FALSE;
   if (self->stick_to_bottom && position + added == n)
     foyer_window_scroll_to_bottom (self);
+  foyer_window_update_empty (self);
 }
 
 static void
@@ -298,6 +313,35 @@ foyer_window_update_title (FoyerWindow *self)
   adw_window_title_set_title (self->content_title, title != NULL ? title : "");
 }
 
+/* The sidebar highlights the open space, however it was opened (a new
+ * space, a notification, a click). */
+static void
+foyer_window_sync_selection (FoyerWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->sorted_spaces);
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; self->current_space != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerSpaceItem) item = g_list_model_get_item (model, i);
+
+      if (item == self->current_space)
+        {
+          position = i;
+          break;
+        }
+    }
+  if (gtk_single_selection_get_selected (self->space_selection) == position)
+    return;
+  self->syncing_selection = TRUE;
+  gtk_single_selection_set_selected (self->space_selection, position);
+  self->syncing_selection = FALSE;
+  /* Keyboard focus comes back to the sidebar on the open space. */
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (GTK_WIDGET (self->spaces_view), "list.scroll-to-item", "u",
+                                position);
+}
+
 void
 foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
 {
@@ -315,6 +359,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
   if (self->current_space != NULL)
     {
       g_clear_signal_handler (&self->space_title_id, self->current_space);
+      g_clear_signal_handler (&self->space_loaded_id, self->current_space);
       g_clear_signal_handler (&self->messages_changed_id,
                               foyer_space_item_get_messages (self->current_space));
     }
@@ -330,6 +375,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
       gtk_stack_set_visible_child_name (self->content_stack,
                                         self->spaces != NULL ? "no-space" : "signed-out");
       foyer_window_update_title (self);
+      foyer_window_sync_selection (self);
       return;
     }
 
@@ -356,6 +402,11 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
       space, "notify::title", G_CALLBACK (foyer_window_update_title), self, G_CONNECT_SWAPPED);
   self->messages_changed_id = g_signal_connect_object (
       messages, "items-changed", G_CALLBACK (messages_changed_cb), self, G_CONNECT_SWAPPED);
+  self->space_loaded_id
+      = g_signal_connect_object (space, "notify::history-loaded",
+                                 G_CALLBACK (foyer_window_update_empty), self, G_CONNECT_SWAPPED);
+  foyer_window_update_empty (self);
+  foyer_window_sync_selection (self);
 
   draft = foyer_space_item_get_draft (space);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view),
@@ -395,21 +446,105 @@ _foyer_window_select_space (FoyerWindow *self, guint position)
   foyer_window_open_space (self, space);
 }
 
+/* A click on a space opens it; the arrow keys only move the highlight
+ * (Enter opens), so that the person can look down the list. */
 static void
 space_selected_cb (FoyerWindow *self)
 {
   FoyerSpaceItem *space = gtk_single_selection_get_selected_item (self->space_selection);
 
-  if (space != NULL)
+  if (space != NULL && !self->syncing_selection && !self->moving_in_sidebar)
     foyer_window_open_space (self, space);
 }
 
+static gboolean
+moved_in_sidebar_cb (gpointer data)
+{
+  FoyerWindow *self = data;
+
+  self->moving_in_sidebar = FALSE;
+  self->moving_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sidebar_key_pressed_cb (FoyerWindow *self, guint keyval, guint keycode, GdkModifierType state)
+{
+  FoyerSpaceItem *space;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_Home:
+    case GDK_KEY_End:
+      /* The list moves the selection as it handles the key; that move is
+       * not an opening. Reset once the key is handled. */
+      self->moving_in_sidebar = TRUE;
+      if (self->moving_source == 0)
+        self->moving_source = g_idle_add_full (G_PRIORITY_HIGH, moved_in_sidebar_cb, self, NULL);
+      return FALSE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+    case GDK_KEY_space:
+      space = gtk_single_selection_get_selected_item (self->space_selection);
+      if (space == NULL)
+        return FALSE;
+      if (space == self->current_space)
+        adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+      foyer_window_open_space (self, space);
+      gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Leaving the sidebar after looking around: the highlight goes back to
+ * the space that is open. */
 static void
-spaces_changed_cb (FoyerWindow *self)
+sidebar_focus_left_cb (FoyerWindow *self)
+{
+  foyer_window_sync_selection (self);
+}
+
+/* A space with a new message moves up: the sort list model does not
+ * watch its items, so each space says when its activity changes. */
+static void
+space_activity_cb (FoyerWindow *self)
+{
+  gtk_sorter_changed (gtk_sort_list_model_get_sorter (self->sorted_spaces),
+                      GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+watch_activity (FoyerWindow *self, guint position, guint added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (FoyerSpaceItem) space = g_list_model_get_item (self->spaces, i);
+
+      g_signal_handlers_disconnect_by_func (space, space_activity_cb, self);
+      g_signal_connect_object (space, "notify::last-activity", G_CALLBACK (space_activity_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+spaces_changed_cb (FoyerWindow *self, guint position, guint removed, guint added)
 {
   gboolean any = self->spaces != NULL && g_list_model_get_n_items (self->spaces) > 0;
 
+  if (self->spaces != NULL)
+    watch_activity (self, position, added);
+
   gtk_stack_set_visible_child_name (self->sidebar_stack, any ? "spaces" : "empty");
+  foyer_window_sync_selection (self);
 }
 
 /* Shows the signed-in person's spaces, or, with NULL, the signed-out state. */
@@ -429,7 +564,7 @@ foyer_window_set_spaces (FoyerWindow *self, GListModel *spaces)
   if (spaces != NULL)
     g_signal_connect_object (spaces, "items-changed", G_CALLBACK (spaces_changed_cb), self,
                              G_CONNECT_SWAPPED);
-  spaces_changed_cb (self);
+  spaces_changed_cb (self, 0, 0, spaces != NULL ? g_list_model_get_n_items (spaces) : 0);
   gtk_stack_set_visible_child_name (self->content_stack,
                                     spaces != NULL ? "no-space" : "signed-out");
   _foyer_window_update_actions (self);
@@ -455,6 +590,25 @@ foyer_window_set_reconnect_reason (FoyerWindow *self, const char *reason)
   gtk_revealer_set_reveal_child (self->reconnect_banner, reason != NULL);
 }
 
+/* Who is signed in, where the person looks for it: under "Spaces", and
+ * in the window's title (what the desktop shows for the window). */
+static void
+foyer_window_update_person (FoyerWindow *self)
+{
+  const char *name
+      = self->session != NULL && foyer_session_get_state (self->session) != FOYER_SESSION_SIGNED_OUT
+            ? foyer_session_get_person_name (self->session)
+            : NULL;
+  g_autofree char *valid = name != NULL ? foyer_text_make_valid (name, -1) : NULL;
+  g_autofree char *title = NULL;
+
+  adw_window_title_set_subtitle (self->sidebar_title, valid);
+  if (valid != NULL)
+    /* Translators: the window's title, with who is signed in. */
+    title = g_strdup_printf (_ ("Foyer — %s"), valid);
+  gtk_window_set_title (GTK_WINDOW (self), title != NULL ? title : _ ("Foyer"));
+}
+
 /* Keeping in step with the session: signed in or out, offline. */
 static void
 session_state_cb (FoyerWindow *self)
@@ -468,6 +622,7 @@ session_state_cb (FoyerWindow *self)
     foyer_window_set_spaces (self, foyer_session_get_spaces (self->session));
   self->showing_spaces = state != FOYER_SESSION_SIGNED_OUT;
   foyer_window_set_offline (self, state == FOYER_SESSION_OFFLINE);
+  foyer_window_update_person (self);
   _foyer_window_update_actions (self);
 }
 
@@ -490,6 +645,7 @@ account_state_cb (FoyerWindow *self)
     }
   foyer_window_set_reconnect_reason (self, reason);
   _foyer_window_update_actions (self);
+  _foyer_window_account_state_changed (self, state);
 }
 
 static void
@@ -527,6 +683,8 @@ foyer_window_dispose (GObject *object)
 
   foyer_window_open_space (self, NULL);
   _foyer_window_drop_viewer (self);
+  _foyer_window_forget_after_connect (self);
+  g_clear_handle_id (&self->moving_source, g_source_remove);
   g_clear_weak_pointer (&self->focus_before_document);
   gtk_widget_dispose_template (GTK_WIDGET (self), FOYER_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -591,6 +749,10 @@ foyer_window_constructed (GObject *object)
     {
       g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->session, "notify::person-name",
+                               G_CALLBACK (foyer_window_update_person), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->session, "members-changed",
+                               G_CALLBACK (_foyer_window_members_changed), self, G_CONNECT_SWAPPED);
       session_state_cb (self);
     }
   if (self->account != NULL)
@@ -622,12 +784,14 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, document_slot);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, spaces_empty_page);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, spaces_view);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_stack);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, messages_view);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, FoyerWindow, composer);
@@ -655,6 +819,7 @@ static void
 foyer_window_init (FoyerWindow *self)
 {
   GtkEventController *key;
+  GtkEventController *focus;
   int width, height;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -677,6 +842,17 @@ foyer_window_init (FoyerWindow *self)
   g_signal_connect_object (self->space_selection, "notify::selected-item",
                            G_CALLBACK (space_selected_cb), self, G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->spaces_view, GTK_SELECTION_MODEL (self->space_selection));
+  g_signal_connect_object (self->sorted_spaces, "items-changed",
+                           G_CALLBACK (foyer_window_sync_selection), self, G_CONNECT_SWAPPED);
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (key, "key-pressed", G_CALLBACK (sidebar_key_pressed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->spaces_view), key);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "leave", G_CALLBACK (sidebar_focus_left_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->spaces_view), focus);
   gtk_list_view_set_factory (self->spaces_view, foyer_space_row_factory_new ());
   g_object_unref (gtk_list_view_get_factory (self->spaces_view));
 
