@@ -202,8 +202,15 @@ shown_text (FoyerMessageRow *row)
 
   for (GtkWidget *part = gtk_widget_get_first_child (box); part != NULL;
        part = gtk_widget_get_next_sibling (part))
-    if (GTK_IS_LABEL (part))
-      g_string_append (text, gtk_label_get_text (GTK_LABEL (part)));
+    {
+      /* The first part sits in its FoyerWrapBin. */
+      GtkWidget *label = GTK_IS_LABEL (part)    ? part
+                         : GTK_IS_BUTTON (part) ? NULL
+                                                : gtk_widget_get_first_child (part);
+
+      if (label != NULL && GTK_IS_LABEL (label))
+        g_string_append (text, gtk_label_get_text (GTK_LABEL (label)));
+    }
   return g_string_free (text, FALSE);
 }
 
