@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "files/foyer-file-uploads.h"
 #include "foyer-application.h"
 #include "foyer-a11y.h"
 #include "foyer-microsoft-account.h"
@@ -21,6 +22,7 @@ struct _FoyerApplication
   FoyerSession *session;
   FoyerWebSession *web_session;
   FoyerMicrosoftAccount *microsoft;
+  FoyerFileUploads *uploads;
   FoyerStore *store;
   gboolean store_requested;
   gboolean store_done;
@@ -101,6 +103,7 @@ store_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         foyer_window_show_toast (FOYER_WINDOW (window), foyer_device_key_get_user_notice (key));
       foyer_session_set_store (self->session, self->store);
       foyer_microsoft_account_set_store (self->microsoft, self->store);
+      foyer_file_uploads_set_store (self->uploads, self->store);
       foyer_web_session_attach_store_async (self->web_session, self->store, NULL,
                                             cookies_restored_cb, NULL);
     }
@@ -118,6 +121,7 @@ foyer_application_activate (GApplication *app)
     {
       window
           = GTK_WINDOW (foyer_window_new (GTK_APPLICATION (self), self->session, self->microsoft));
+      foyer_window_set_uploads (FOYER_WINDOW (window), self->uploads);
     }
   gtk_window_present (window);
 
@@ -144,6 +148,15 @@ foyer_application_get_web_session (FoyerApplication *self)
   return self->web_session;
 }
 
+/* Files from the computer on their way into spaces. */
+FoyerFileUploads *
+foyer_application_get_uploads (FoyerApplication *self)
+{
+  g_return_val_if_fail (FOYER_IS_APPLICATION (self), NULL);
+
+  return self->uploads;
+}
+
 FoyerSession *
 foyer_application_get_session (FoyerApplication *self)
 {
@@ -153,13 +166,37 @@ foyer_application_get_session (FoyerApplication *self)
 }
 
 static void
+index_flushed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!foyer_search_index_flush_finish (FOYER_SEARCH_INDEX (source), result, &error))
+    g_debug ("Could not write the search index: %s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 foyer_application_shutdown (GApplication *app)
 {
   FoyerApplication *self = FOYER_APPLICATION (app);
 
+  /* Unfinished uploads stay sealed in the store for the next start. */
+  if (self->uploads != NULL)
+    foyer_file_uploads_shutdown (self->uploads);
   foyer_session_disconnect (self->session);
   if (self->web_session != NULL)
     foyer_web_session_flush (self->web_session, 2000);
+  /* What the search index has not written yet (it writes a little after
+   * each change), before the store closes under it. */
+  if (self->store != NULL)
+    {
+      gboolean flushed = FALSE;
+
+      foyer_search_index_flush_async (foyer_session_get_search_index (self->session), NULL,
+                                      index_flushed_cb, &flushed);
+      while (!flushed)
+        g_main_context_iteration (NULL, TRUE);
+    }
 
   /* No thread may still be using OpenSSL or SQLite while the process
    * exits (seen as a crash in a store worker at exit): let the store's
@@ -205,7 +242,10 @@ org_policy_cb (FoyerApplication *self)
   const GError *error = NULL;
   FoyerOrgPolicy *policy = foyer_session_get_org_policy (self->session, &error);
 
-  if (policy != foyer_microsoft_account_get_policy (self->microsoft) || policy == NULL)
+  /* The same policy read again at a connection leaves the account (and
+   * the uploads it carries) as they are. */
+  if (!foyer_org_policy_equal (policy, foyer_microsoft_account_get_policy (self->microsoft))
+      || policy == NULL)
     foyer_microsoft_account_set_policy (self->microsoft, policy, error);
 }
 
@@ -276,6 +316,7 @@ foyer_application_startup (GApplication *app)
     { "win.previous-space", "<Alt>Up" },
     { "win.next-space", "<Alt>Down" },
     { "space.attach-file", "<Control><Shift>a" },
+    { "space.upload-from-computer", "<Control>u" },
   };
 
   G_APPLICATION_CLASS (foyer_application_parent_class)->startup (app);
@@ -284,6 +325,7 @@ foyer_application_startup (GApplication *app)
   /* WebKit objects need GTK initialized, which startup does. */
   self->web_session = foyer_web_session_new ();
   self->microsoft = foyer_microsoft_account_new (self->web_session);
+  self->uploads = foyer_file_uploads_new (self->session, self->microsoft);
   g_signal_connect_object (self->session, "notify::org-policy", G_CALLBACK (org_policy_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb),
@@ -300,6 +342,7 @@ foyer_application_dispose (GObject *object)
 {
   FoyerApplication *self = FOYER_APPLICATION (object);
 
+  g_clear_object (&self->uploads);
   g_clear_object (&self->session);
   g_clear_object (&self->microsoft);
   g_clear_object (&self->web_session);

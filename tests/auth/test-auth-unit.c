@@ -239,6 +239,35 @@ policy_from (const char *microsoft, GError **error)
   return foyer_org_policy_new_from_data (json, -1, error);
 }
 
+/* The same policy read twice is equal; any difference is not. */
+static void
+test_policy_equal (void)
+{
+  const char *base = "{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
+                     "\", \"cloud\": \"gcc-moderate\", \"audiences\": [\"organization\","
+                     " \"space\"], \"defaultAudience\": \"space\", \"defaultLinkType\": \"edit\"}";
+  g_autoptr (FoyerOrgPolicy) a = policy_from (base, NULL);
+  g_autoptr (FoyerOrgPolicy) b = policy_from (base, NULL);
+  g_autoptr (FoyerOrgPolicy) other_audiences = policy_from (
+      "{\"enabled\": true, \"tenantId\": \"" TENANT "\", \"clientId\": \"" CLIENT
+      "\", \"cloud\": \"gcc-moderate\", \"audiences\": [\"organization\", \"space\","
+      " \"existing\"], \"defaultAudience\": \"space\", \"defaultLinkType\": \"edit\"}",
+      NULL);
+  g_autoptr (FoyerOrgPolicy) disabled = policy_from ("{\"enabled\": false}", NULL);
+
+  g_assert_nonnull (a);
+  g_assert_nonnull (other_audiences);
+  g_assert_nonnull (disabled);
+  g_assert_true (a != b);
+  g_assert_true (foyer_org_policy_equal (a, b));
+  g_assert_true (foyer_org_policy_equal (a, a));
+  g_assert_true (foyer_org_policy_equal (NULL, NULL));
+  g_assert_false (foyer_org_policy_equal (a, NULL));
+  g_assert_false (foyer_org_policy_equal (NULL, a));
+  g_assert_false (foyer_org_policy_equal (a, other_audiences));
+  g_assert_false (foyer_org_policy_equal (a, disabled));
+}
+
 static void
 test_policy_valid (void)
 {
@@ -759,6 +788,7 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/cloud/file", test_cloud_file);
   g_test_add_func ("/auth/cloud/tls-database", test_tls_database);
   g_test_add_func ("/auth/policy/valid", test_policy_valid);
+  g_test_add_func ("/auth/policy/equal", test_policy_equal);
   g_test_add_func ("/auth/policy/invalid", test_policy_invalid);
   g_test_add_func ("/auth/policy/disabled", test_policy_disabled);
   g_test_add_func ("/auth/policy/descriptor", test_policy_descriptor);

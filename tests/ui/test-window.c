@@ -66,8 +66,23 @@ test_window_shape (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (composer_bounds.origin.x, >=, content_bounds.origin.x);
 
   g_assert_cmpstr (gtk_widget_get_tooltip_text (attach), ==, "Attach File");
-  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (attach)), ==,
-                   "space.attach-file");
+  /* It offers the Microsoft picker and files from the computer. */
+  {
+    GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (attach));
+    GMenuModel *section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+
+    g_assert_nonnull (section);
+    g_assert_cmpint (g_menu_model_get_n_items (section), ==, 2);
+    g_assert_true (
+        g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s", &first));
+    g_assert_true (
+        g_menu_model_get_item_attribute (section, 1, G_MENU_ATTRIBUTE_ACTION, "s", &second));
+    g_assert_cmpstr (first, ==, "space.attach-file");
+    g_assert_cmpstr (second, ==, "space.upload-from-computer");
+    g_object_unref (section);
+  }
 }
 
 static void

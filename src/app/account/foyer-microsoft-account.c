@@ -175,6 +175,29 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   set_organization_name (self, NULL);
 }
 
+/* Thumbnails are kept sealed in the local store, within 64 MiB, and in
+ * memory: both are this account's only. */
+static void
+new_thumbnails (FoyerMicrosoftAccount *self)
+{
+  g_autoptr (FoyerStoreThumbnailCache) cache
+      = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
+                            : NULL;
+
+  /* Microsoft's Retry-After outlives the loader: the next one for the
+   * same Graph keeps it. */
+  if (self->thumbnails != NULL && self->graph != NULL)
+    {
+      self->thumbnails_held_until = foyer_thumbnail_loader_get_held_until (self->thumbnails);
+      g_free (self->thumbnails_graph_url);
+      self->thumbnails_graph_url = g_strdup (foyer_graph_client_get_base_url (self->graph));
+    }
+  g_clear_object (&self->thumbnails);
+  self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
+  if (g_strcmp0 (self->thumbnails_graph_url, foyer_graph_client_get_base_url (self->graph)) == 0)
+    foyer_thumbnail_loader_hold_until (self->thumbnails, self->thumbnails_held_until);
+}
+
 static void
 me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -296,16 +319,7 @@ foyer_microsoft_account_set_policy (FoyerMicrosoftAccount *self,
   self->graph = foyer_graph_client_new_for_cloud (self->cloud, FOYER_AUTHORIZER (self->tokens));
   if (self->web_session != NULL)
     foyer_web_session_trust_cloud (self->web_session, self->cloud);
-  {
-    /* Thumbnails are kept sealed in the local store, within 64 MiB. */
-    g_autoptr (FoyerStoreThumbnailCache) cache
-        = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
-                              : NULL;
-
-    self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
-    if (g_strcmp0 (self->thumbnails_graph_url, foyer_graph_client_get_base_url (self->graph)) == 0)
-      foyer_thumbnail_loader_hold_until (self->thumbnails, self->thumbnails_held_until);
-  }
+  new_thumbnails (self);
   notify_state (self);
 
   account = g_settings_get_string (self->settings, "microsoft-account");
@@ -499,6 +513,9 @@ foyer_microsoft_account_disconnect (FoyerMicrosoftAccount *self)
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_THUMBNAILS, NULL);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_DRIVE, NULL);
     }
+  /* Nor in memory: whoever connects next fetches their own. */
+  if (self->graph != NULL)
+    new_thumbnails (self);
   if (self->tokens != NULL)
     foyer_token_manager_sign_out_async (self->tokens, NULL, signed_out_cb, g_object_ref (self));
 }

@@ -483,6 +483,7 @@ cached_person_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_strcmp0 (cached_id, self->person_id) != 0)
     {
       person = person_bytes (self);
+      _foyer_session_search_clear (self);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_SPACES, NULL);
       foyer_store_delete_namespace (self->store, FOYER_STORE_NS_MESSAGES, NULL);
       foyer_store_delete (self->store, CACHE_NS, "outbox", NULL);

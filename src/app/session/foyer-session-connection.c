@@ -93,7 +93,10 @@ stream_connected_cb (FoyerSession *self)
                                       ? FOYER_SESSION_ONLINE
                                       : FOYER_SESSION_OFFLINE);
   if (self->state == FOYER_SESSION_ONLINE)
-    _foyer_session_send_waiting (self);
+    {
+      _foyer_session_search_start (self);
+      _foyer_session_send_waiting (self);
+    }
 }
 
 /* Starting: the KMS address, the latest event cursor, then the spaces, and
@@ -490,6 +493,7 @@ foyer_session_disconnect (FoyerSession *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  _foyer_session_search_stop (self);
   if (self->cache_source != 0)
     {
       g_clear_handle_id (&self->cache_source, g_source_remove);
@@ -550,6 +554,7 @@ foyer_session_sign_out (FoyerSession *self)
     foyer_chat_client_sign_out_async (self->client, NULL, NULL, NULL);
   foyer_session_disconnect (self);
   /* Nothing of this person stays on the device. */
+  _foyer_session_search_clear (self);
   if (self->store != NULL)
     foyer_store_wipe_async (self->store, NULL, NULL, NULL);
   if (url != NULL)

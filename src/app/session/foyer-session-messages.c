@@ -97,6 +97,7 @@ message_ready (FoyerSession *self, MessageOp *op)
   if (!foyer_message_list_add (list, op->item))
     return;
   _foyer_session_mark_dirty (self, op->space);
+  _foyer_session_index_message (self, op->space, op->item);
   if (op->space == self->open_space)
     read_up_to (self, op->space, foyer_message_item_get_seq (op->item));
 
@@ -141,7 +142,11 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id,
                                      foyer_json_get_int (object, "seq", 0)))
     {
+      FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
+
       read_up_to (self, space, foyer_json_get_int (object, "seq", 0));
+      if (sent != NULL)
+        _foyer_session_index_message (self, space, sent);
       /* The post did reach the service (its reply was lost, or has not
        * come yet): nothing to retry. */
       if (self->outbox != NULL && foyer_outbox_discard (self->outbox, client_id))
@@ -300,7 +305,13 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
 
   if (space != NULL && id != NULL && seq > 0
       && foyer_message_list_confirm (foyer_space_item_get_messages (space), client_id, id, seq))
-    read_up_to (self, space, seq);
+    {
+      FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
+
+      read_up_to (self, space, seq);
+      if (sent != NULL)
+        _foyer_session_index_message (self, space, sent);
+    }
   g_hash_table_remove (self->pending_spaces, client_id);
   self->waiting_delay = 0;
 }

@@ -4,8 +4,9 @@
  * foyer-session.c (the object, decrypting), foyer-session-connection.c
  * (signing in, starting, live events, signing out), foyer-session-spaces.c
  * (spaces, their members, creating one), foyer-session-messages.c (history,
- * sending through the outbox, retrying) and foyer-session-cache.c (what is
- * kept sealed in the local store).
+ * sending through the outbox, retrying), foyer-session-cache.c (what is
+ * kept sealed in the local store) and foyer-session-search.c (the search
+ * index it feeds, and pages of history read for it and the Files view).
  */
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "foyer-kms-client.h"
 #include "foyer-org-policy.h"
 #include "foyer-outbox.h"
+#include "foyer-search-index.h"
 #include "foyer-service-secret.h"
 #include "foyer-session.h"
 #include "foyer-space-key.h"
@@ -75,6 +77,19 @@ struct _FoyerSession
   GQueue waiting_sends; /* SendOp: written before the key service was reachable */
   FoyerOrgPolicy *policy;
   GError *policy_error;
+
+  FoyerSearchIndex *search;         /* never NULL; on the store once there is one */
+  GObject *search_source;           /* the back-fill's FoyerSearchSource */
+  GCancellable *search_cancellable; /* the back-fill running */
+  GPtrArray *search_waiting;        /* FoyerSearchEntry*: until the index is loaded */
+  GHashTable *search_heads;         /* space id → gint64*: the newest seq indexed */
+  guint search_heads_source;        /* their sealed copy to write */
+  GPtrArray *search_catch_up;       /* "<head> <space id>" to catch up at this connection */
+  char *search_catching_up;         /* the space being caught up */
+  gint64 search_catch_up_to;        /* … down to this seq */
+  gint64 search_catch_up_newest;    /* … from this one */
+  gboolean search_caught_up;        /* at this connection */
+  gboolean search_again;            /* spaces joined during the back-fill */
 };
 
 typedef struct
@@ -92,6 +107,7 @@ enum
   PROP_STATE,
   PROP_PERSON_NAME,
   PROP_ORG_POLICY,
+  PROP_SEARCH_INDEX,
   N_PROPS
 };
 
@@ -143,5 +159,19 @@ void _foyer_session_send (FoyerSession *self,
                           FoyerSpaceItem *space,
                           const char *text,
                           const char *ref_json);
+
+/* foyer-session-search.c */
+void
+_foyer_session_index_message (FoyerSession *self, FoyerSpaceItem *space, FoyerMessageItem *item);
+void _foyer_session_search_set_store (FoyerSession *self, FoyerStore *store);
+void _foyer_session_search_start (FoyerSession *self);
+void _foyer_session_search_stop (FoyerSession *self);
+void _foyer_session_search_clear (FoyerSession *self);
+void _foyer_session_search_spaces_changed (FoyerSession *self,
+                                           guint position,
+                                           guint removed,
+                                           guint added);
+
+#define FOYER_STORE_NS_SEARCH_HEADS "search-heads"
 
 G_END_DECLS

@@ -141,6 +141,8 @@ _foyer_session_remove_space (FoyerSession *self, const char *space_id)
 
   if (space == NULL)
     return;
+  /* What the person can no longer read is no longer found either. */
+  foyer_search_index_remove_space (self->search, space_id);
   if (g_list_store_find (self->spaces, space, &position))
     g_list_store_remove (self->spaces, position);
   if (self->open_space == space)

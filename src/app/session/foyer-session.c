@@ -352,7 +352,16 @@ foyer_session_set_store (FoyerSession *self, FoyerStore *store)
   g_return_if_fail (FOYER_IS_SESSION (self));
   g_return_if_fail (!store || FOYER_IS_STORE (store));
 
-  g_set_object (&self->store, store);
+  if (g_set_object (&self->store, store))
+    _foyer_session_search_set_store (self, store);
+}
+
+FoyerStore *
+foyer_session_get_store (FoyerSession *self)
+{
+  g_return_val_if_fail (FOYER_IS_SESSION (self), NULL);
+
+  return self->store;
 }
 
 FoyerSpaceItem *
@@ -370,6 +379,8 @@ foyer_session_dispose (GObject *object)
 
   if (self->spaces != NULL)
     foyer_session_disconnect (self);
+  _foyer_session_search_stop (self);
+  g_clear_object (&self->search_source);
 
   G_OBJECT_CLASS (foyer_session_parent_class)->dispose (object);
 }
@@ -381,6 +392,9 @@ foyer_session_finalize (GObject *object)
 
   g_clear_object (&self->spaces);
   g_clear_object (&self->store);
+  g_clear_object (&self->search);
+  g_clear_pointer (&self->search_waiting, g_ptr_array_unref);
+  g_hash_table_unref (self->search_heads);
   g_hash_table_unref (self->dirty_spaces);
   g_hash_table_unref (self->space_by_id);
   g_hash_table_unref (self->space_state);
@@ -407,6 +421,9 @@ foyer_session_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_ORG_POLICY:
       g_value_set_object (value, self->policy);
       break;
+    case PROP_SEARCH_INDEX:
+      g_value_set_object (value, self->search);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -429,6 +446,10 @@ foyer_session_class_init (FoyerSessionClass *klass)
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ORG_POLICY]
       = g_param_spec_object ("org-policy", NULL, NULL, FOYER_TYPE_ORG_POLICY,
+                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Replaced when the store is set. */
+  properties[PROP_SEARCH_INDEX]
+      = g_param_spec_object ("search-index", NULL, NULL, FOYER_TYPE_SEARCH_INDEX,
                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -453,6 +474,10 @@ foyer_session_init (FoyerSession *self)
   self->pending_spaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->retry_online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dirty_spaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->search = foyer_search_index_new (NULL);
+  self->search_heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_signal_connect_swapped (self->spaces, "items-changed",
+                            G_CALLBACK (_foyer_session_search_spaces_changed), self);
 }
 
 FoyerSession *

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "foyer-org-policy.h"
+#include "foyer-search-index.h"
 #include "foyer-space-item.h"
 #include "foyer-store.h"
 
@@ -37,6 +38,9 @@ const char *foyer_session_get_person_email (FoyerSession *self);
 gboolean foyer_session_get_is_admin (FoyerSession *self);
 FoyerSpaceItem *foyer_session_find_space (FoyerSession *self, const char *space_id);
 void foyer_session_set_store (FoyerSession *self, FoyerStore *store);
+FoyerStore *foyer_session_get_store (FoyerSession *self);
+/* Search on the device over what this person's spaces said (never NULL). */
+FoyerSearchIndex *foyer_session_get_search_index (FoyerSession *self);
 const char *const *foyer_session_get_member_emails (FoyerSession *self, FoyerSpaceItem *space);
 const char *const *foyer_session_get_member_names (FoyerSession *self, FoyerSpaceItem *space);
 FoyerOrgPolicy *foyer_session_get_org_policy (FoyerSession *self, const GError **error);
@@ -76,6 +80,16 @@ void foyer_session_share_document (FoyerSession *self,
                                    const char *ref_json,
                                    const char *comment);
 guint foyer_session_get_unsent_count (FoyerSession *self);
+void foyer_session_fetch_history_async (FoyerSession *self,
+                                        const char *space_id,
+                                        gint64 before,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GPtrArray *foyer_session_fetch_history_finish (FoyerSession *self,
+                                               GAsyncResult *result,
+                                               gint64 *out_next_before,
+                                               GError **error);
 gboolean
 foyer_session_retry_message (FoyerSession *self, FoyerSpaceItem *space, const char *message_id);
 

@@ -428,9 +428,10 @@ picker_share_cb (FoyerPickerDialog *picker,
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
-/* What the organization lets this person choose, for this space. */
-static FoyerPickerPolicy *
-picker_policy (FoyerWindow *self, FoyerSpaceItem *space)
+/* What the organization lets this person choose, for this space (the
+ * picker's, and the upload dialog's). */
+FoyerPickerPolicy *
+_foyer_window_picker_policy (FoyerWindow *self, FoyerSpaceItem *space)
 {
   FoyerOrgPolicy *org = foyer_microsoft_account_get_policy (self->account);
   FoyerLinkAudience audiences[FOYER_LINK_AUDIENCE_EXISTING + 1];
@@ -503,19 +504,15 @@ _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState stat
     gtk_widget_activate_action_variant (GTK_WIDGET (self), action, parameter);
 }
 
-/* space.attach-file: the Microsoft file picker, or why not, or the
- * sign-in it needs first. */
-static void
-attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+/* Whether Microsoft files can be shared now; if not, says why, or asks for
+ * the sign-in it needs first and then does then_action (if not NULL). */
+gboolean
+_foyer_window_microsoft_ready (FoyerWindow *self, const char *then_action)
 {
-  FoyerWindow *self = user_data;
   FoyerMicrosoftState state;
-  g_autoptr (FoyerPickerPolicy) policy = NULL;
-  FoyerPickerDialog *picker;
-  Ask *ask;
 
-  if (self->session == NULL || self->current_space == NULL || self->account == NULL)
-    return;
+  if (self->account == NULL)
+    return FALSE;
   state = foyer_microsoft_account_get_state (self->account);
   if (state == FOYER_MICROSOFT_UNAVAILABLE)
     {
@@ -525,15 +522,34 @@ attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
       adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
-      return;
+      return FALSE;
     }
   if (state != FOYER_MICROSOFT_CONNECTED)
     {
-      connect_then (self, "space.attach-file", NULL);
-      return;
+      if (then_action != NULL)
+        connect_then (self, then_action, NULL);
+      else
+        gtk_widget_activate_action (GTK_WIDGET (self), "account.connect-microsoft", NULL);
+      return FALSE;
     }
+  return TRUE;
+}
 
-  policy = picker_policy (self, self->current_space);
+/* space.attach-file: the Microsoft file picker, or why not, or the
+ * sign-in it needs first. */
+static void
+attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FoyerWindow *self = user_data;
+  g_autoptr (FoyerPickerPolicy) policy = NULL;
+  FoyerPickerDialog *picker;
+  Ask *ask;
+
+  if (self->session == NULL || self->current_space == NULL
+      || !_foyer_window_microsoft_ready (self, "space.attach-file"))
+    return;
+
+  policy = _foyer_window_picker_policy (self, self->current_space);
   picker = foyer_picker_dialog_new (GTK_WINDOW (self),
                                     foyer_microsoft_account_get_graph (self->account), policy);
   ask = g_new0 (Ask, 1);
@@ -1002,6 +1018,9 @@ disconnect_microsoft_cb (GSimpleAction *action, GVariant *parameter, gpointer us
 
   if (self->account == NULL)
     return;
+  /* Uploads to the OneDrive being let go of stop, their sessions deleted. */
+  if (self->uploads != NULL)
+    foyer_file_uploads_cancel_all (self->uploads);
   foyer_microsoft_account_disconnect (self->account);
   foyer_window_show_toast (self, _ ("Microsoft account disconnected"));
 }
@@ -1011,6 +1030,8 @@ sign_out_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   FoyerWindow *self = user_data;
 
+  if (self->uploads != NULL)
+    foyer_file_uploads_cancel_all (self->uploads);
   if (self->account != NULL)
     foyer_microsoft_account_disconnect (self->account);
   if (self->session != NULL)
@@ -1146,8 +1167,7 @@ enable (GSimpleActionGroup *group, const char *name, gboolean enabled)
 void
 _foyer_window_update_actions (FoyerWindow *self)
 {
-  gboolean in_space
-      = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "conversation") == 0;
+  gboolean in_space = _foyer_window_in_space (self);
   gboolean signed_in = self->session != NULL
                        && foyer_session_get_state (self->session) != FOYER_SESSION_SIGNED_OUT;
   FoyerMicrosoftState state = self->account != NULL
@@ -1168,6 +1188,8 @@ _foyer_window_update_actions (FoyerWindow *self)
           state == FOYER_MICROSOFT_CONNECTED || state == FOYER_MICROSOFT_RECONNECT_NEEDED);
   enable (self->account_actions, "sign-out", signed_in);
   enable (self->account_actions, "open-document", state != FOYER_MICROSOFT_UNAVAILABLE);
+  if (self->space_actions != NULL)
+    _foyer_window_files_update_actions (self, in_space);
 }
 
 void
@@ -1213,6 +1235,7 @@ _foyer_window_init_actions (FoyerWindow *self)
   self->space_actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->space_actions), space_entries,
                                    G_N_ELEMENTS (space_entries), self);
+  _foyer_window_files_add_actions (self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "space", G_ACTION_GROUP (self->space_actions));
   self->account_actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->account_actions), account_entries,

@@ -4,10 +4,15 @@
  * composer, the document over them) kept in step with the session and the
  * Microsoft account; foyer-window-actions.c is every request the window
  * can get, one action each (win.*, space.*, account.*), as GNOME Text
- * Editor's editor-window-actions.c.
+ * Editor's editor-window-actions.c; foyer-window-files.c is the window's
+ * side of files from the computer, the Files view and search.
  */
 #pragma once
 
+#include "files/foyer-files-view.h"
+#include "files/foyer-search-view.h"
+#include "files/foyer-upload-strip.h"
+#include "foyer-picker-policy.h"
 #include "foyer-window.h"
 #include "viewer/foyer-viewer.h"
 
@@ -76,6 +81,21 @@ struct _FoyerWindow
   gulong messages_changed_id;
   gboolean stick_to_bottom;
   gboolean older_requested;
+
+  /* foyer-window-files.c */
+  FoyerFileUploads *uploads;
+  FoyerUploadStrip *upload_strip;
+  FoyerFilesView *files_view;
+  FoyerSearchView *search_view;
+  GtkToggleButton *files_button;
+  GtkToggleButton *search_button;
+  GtkWidget *composer_separator;
+  GtkNativeDialog *chooser;
+  FoyerSpaceItem *reveal_space; /* a search result's space, while its message is looked for */
+  char *reveal_id;
+  guint reveal_pages;   /* pages of older history asked for it */
+  gint64 reveal_before; /* the oldest seq when older messages were last asked for */
+  char *scroll_to_id;
 };
 
 /* foyer-window-actions.c */
@@ -83,6 +103,8 @@ void _foyer_window_class_init_actions (GtkWidgetClass *widget_class);
 void _foyer_window_init_actions (FoyerWindow *self);
 void _foyer_window_update_actions (FoyerWindow *self);
 void _foyer_window_drop_viewer (FoyerWindow *self);
+gboolean _foyer_window_microsoft_ready (FoyerWindow *self, const char *then_action);
+FoyerPickerPolicy *_foyer_window_picker_policy (FoyerWindow *self, FoyerSpaceItem *space);
 void _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state);
 void _foyer_window_forget_after_connect (FoyerWindow *self);
 void _foyer_window_members_changed (FoyerWindow *self, const char *space_id);
@@ -92,5 +114,18 @@ char *_foyer_window_take_composer_text (FoyerWindow *self);
 void _foyer_window_show_document (FoyerWindow *self, GtkWidget *view);
 void _foyer_window_close_document (FoyerWindow *self);
 void _foyer_window_select_space (FoyerWindow *self, guint position);
+gboolean _foyer_window_in_space (FoyerWindow *self);
+void _foyer_window_show_messages_from (FoyerWindow *self, guint position);
+
+/* foyer-window-files.c: files from the computer, the Files view, search. */
+void _foyer_window_class_init_files (GtkWidgetClass *widget_class);
+void _foyer_window_init_files (FoyerWindow *self);
+void _foyer_window_setup_files (FoyerWindow *self);
+void _foyer_window_dispose_files (FoyerWindow *self);
+void _foyer_window_files_add_actions (FoyerWindow *self);
+void _foyer_window_files_update_actions (FoyerWindow *self, gboolean in_space);
+void _foyer_window_files_page_changed (FoyerWindow *self);
+void _foyer_window_files_space_changed (FoyerWindow *self);
+gboolean _foyer_window_searching (FoyerWindow *self);
 
 G_END_DECLS

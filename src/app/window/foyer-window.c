@@ -39,14 +39,22 @@ static GParamSpec *properties[N_PROPS];
 
 /* The composer is usable only while a space is open; it stays visible so the
  * window keeps its shape in every state. */
+gboolean
+_foyer_window_in_space (FoyerWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
+
+  return g_strcmp0 (page, "conversation") == 0 || g_strcmp0 (page, "files") == 0;
+}
+
 static void
 foyer_window_update_composer (FoyerWindow *self)
 {
-  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
-  gboolean in_space = g_strcmp0 (page, "conversation") == 0;
+  gboolean in_space = _foyer_window_in_space (self);
 
   gtk_widget_set_sensitive (self->composer, in_space);
   gtk_widget_set_visible (self->space_menu_button, in_space);
+  _foyer_window_files_page_changed (self);
   _foyer_window_update_actions (self);
 }
 
@@ -98,8 +106,11 @@ scroll_to_bottom_cb (gpointer data)
   FoyerWindow *self = FOYER_WINDOW (data);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->messages_scroller);
 
-  gtk_adjustment_set_value (adj,
-                            gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  /* Unless a search result is about to be shown, or the window is gone
+   * (the list view would complain of a position it cannot scroll to). */
+  if (self->scroll_to_id == NULL && gtk_widget_get_mapped (GTK_WIDGET (self->messages_view)))
+    gtk_adjustment_set_value (adj,
+                              gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -208,6 +219,20 @@ messages_adjustment_changed_cb (FoyerWindow *self, GtkAdjustment *adj)
   foyer_window_grow_tail_at_open (self);
 }
 
+/* The tail reaches back to the message at position of the whole list (a
+ * search result's). */
+void
+_foyer_window_show_messages_from (FoyerWindow *self, guint position)
+{
+  guint n = g_list_model_get_n_items (gtk_filter_list_model_get_model (self->message_tail));
+
+  if (position < n && n - position > self->tail)
+    {
+      self->tail = n - position;
+      foyer_window_update_tail (self);
+    }
+}
+
 /* Where the person stopped reading is in view: the tail reaches back to
  * the "New messages" marker (within reason). */
 #define UNREAD_REACH 500
@@ -252,10 +277,13 @@ messages_changed_cb (
   guint n = g_list_model_get_n_items (model);
   guint before = n - added + removed;
 
-  /* New messages at the end join what is shown; so does the history the
-   * person scrolled up for. A first load (the cache) only fills the tail. */
+  /* New messages at the end join what is shown, as do messages that come
+   * among the shown ones (a page of history arrives one by one, once its
+   * oldest is shown); so does the history the person scrolled up for. A
+   * first load (the cache) only fills the tail. */
   if (before > 0
-      && ((removed == 0 && position == before) || (self->older_requested && position == 0)))
+      && ((removed == 0 && (gint64) position > (gint64) before - self->tail)
+          || (self->older_requested && position == 0)))
     self->tail += added;
   if (self->message_tail != NULL)
     {
@@ -364,6 +392,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
                               foyer_space_item_get_messages (self->current_space));
     }
   g_set_object (&self->current_space, space);
+  _foyer_window_files_space_changed (self);
 
   if (space == NULL)
     {
@@ -543,7 +572,9 @@ spaces_changed_cb (FoyerWindow *self, guint position, guint removed, guint added
   if (self->spaces != NULL)
     watch_activity (self, position, added);
 
-  gtk_stack_set_visible_child_name (self->sidebar_stack, any ? "spaces" : "empty");
+  /* While searching, the sidebar shows the results. */
+  if (!_foyer_window_searching (self) || !any)
+    gtk_stack_set_visible_child_name (self->sidebar_stack, any ? "spaces" : "empty");
   foyer_window_sync_selection (self);
 }
 
@@ -683,6 +714,7 @@ foyer_window_dispose (GObject *object)
 
   foyer_window_open_space (self, NULL);
   _foyer_window_drop_viewer (self);
+  _foyer_window_dispose_files (self);
   _foyer_window_forget_after_connect (self);
   g_clear_handle_id (&self->moving_source, g_source_remove);
   g_clear_weak_pointer (&self->focus_before_document);
@@ -745,6 +777,7 @@ foyer_window_constructed (GObject *object)
 
   gtk_list_view_set_factory (self->messages_view, messages);
   _foyer_window_init_actions (self);
+  _foyer_window_setup_files (self);
   if (self->session != NULL)
     {
       g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
@@ -805,6 +838,7 @@ foyer_window_class_init (FoyerWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
 
   _foyer_window_class_init_actions (widget_class);
+  _foyer_window_class_init_files (widget_class);
 
   properties[PROP_SESSION]
       = g_param_spec_object ("session", NULL, NULL, FOYER_TYPE_SESSION,
@@ -823,6 +857,7 @@ foyer_window_init (FoyerWindow *self)
   int width, height;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  _foyer_window_init_files (self);
 
   self->settings = g_settings_new (APP_ID);
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);

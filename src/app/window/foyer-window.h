@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "files/foyer-file-uploads.h"
 #include "foyer-microsoft-account.h"
 #include "foyer-session.h"
 #include "foyer-space-item.h"
@@ -28,5 +29,11 @@ void foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space);
 FoyerSpaceItem *foyer_window_get_current_space (FoyerWindow *self);
 void foyer_window_show_toast (FoyerWindow *self, const char *message);
 gboolean foyer_window_get_document_shown (FoyerWindow *self);
+/* Files from the computer: the window offers them and shows their tiles. */
+void foyer_window_set_uploads (FoyerWindow *self, FoyerFileUploads *uploads);
+FoyerFileUploads *foyer_window_get_uploads (FoyerWindow *self);
+/* For tests: whether a message is still being brought into view (a search
+ * result's, win.show-message). */
+gboolean _foyer_window_get_showing_message (FoyerWindow *self);
 
 G_END_DECLS

@@ -278,3 +278,21 @@ foyer_org_policy_check_tenant (FoyerOrgPolicy *self, const char *tid, GError **e
                           "your organization's account."));
   return FALSE;
 }
+
+/* Whether two policies say the same (the session reads the policy again at
+ * each connection: the same one need not reset the Microsoft account). */
+gboolean
+foyer_org_policy_equal (FoyerOrgPolicy *a, FoyerOrgPolicy *b)
+{
+  if (a == b)
+    return TRUE;
+  if (a == NULL || b == NULL)
+    return FALSE;
+  return a->enabled == b->enabled && g_strcmp0 (a->tenant_id, b->tenant_id) == 0
+         && g_strcmp0 (a->client_id, b->client_id) == 0
+         && g_strcmp0 (a->cloud_name, b->cloud_name) == 0
+         && g_strcmp0 (a->cloud_descriptor, b->cloud_descriptor) == 0
+         && a->audiences == b->audiences && a->default_audience == b->default_audience
+         && a->default_link_type == b->default_link_type
+         && a->browser_sign_in == b->browser_sign_in;
+}

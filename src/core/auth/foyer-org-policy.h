@@ -24,6 +24,7 @@ FoyerOrgPolicy *foyer_org_policy_new_from_json (JsonNode *root, GError **error);
 FoyerOrgPolicy *foyer_org_policy_new_from_data (const char *json, gssize length, GError **error);
 
 gboolean foyer_org_policy_get_enabled (FoyerOrgPolicy *self);
+gboolean foyer_org_policy_equal (FoyerOrgPolicy *a, FoyerOrgPolicy *b);
 const char *foyer_org_policy_get_tenant_id (FoyerOrgPolicy *self);
 const char *foyer_org_policy_get_client_id (FoyerOrgPolicy *self);
 const char *foyer_org_policy_get_cloud_name (FoyerOrgPolicy *self);

@@ -963,6 +963,8 @@ do_clear (FoyerSearchIndex *self)
         " DELETE FROM authors; COMMIT;",
         NULL);
   self->rows = 0;
+  /* A load still under way would bring back what was just cleared. */
+  g_clear_pointer (&self->loading, g_ptr_array_unref);
   g_hash_table_remove_all (self->space_blocks);
   g_hash_table_remove_all (self->states);
   g_hash_table_remove_all (self->dirty);
