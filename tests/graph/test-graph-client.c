@@ -339,6 +339,77 @@ test_throttle_too_long (void)
   result_clear (&r);
 }
 
+/* The first request is throttled for a second; the others answer. */
+static guint
+first_throttled_responder (
+    MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  if (i == 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    "1");
+      mock_graph_error (msg, 429, "activityLimitReached", "throttledRequest", "rid-first");
+    }
+  else
+    mock_json (msg, 200, "{\"id\":\"me\"}");
+  return 0;
+}
+
+/* A Retry-After speaks for the host: requests queued behind the throttled
+ * one (one slot per host here, which it gives back while it waits) wait
+ * for it too, rather than going out at once. */
+static void
+test_throttle_holds_host (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (first_throttled_responder, NULL);
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+  Result results[3] = { { 0 } };
+  const char *paths[] = { "/me", "/me/drive", "/me/drive/root" };
+
+  foyer_graph_client_set_max_concurrent_per_host (client, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    foyer_graph_client_request_async (client, "GET", paths[i], NULL, NULL, request_cb, &results[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      mock_wait_for (&results[i].done, 30000);
+      g_assert_no_error (results[i].error);
+    }
+  g_assert_cmpuint (mock->log->len, ==, 4);
+  g_assert_cmpstr (mock_server_request (mock, 0)->path, ==, "/v1.0/me");
+  for (guint i = 1; i < mock->log->len; i++)
+    {
+      gint64 gap = mock_server_request (mock, i)->time_us - mock_server_request (mock, 0)->time_us;
+
+      g_test_message ("%s %" G_GINT64_FORMAT " us after the 429",
+                      mock_server_request (mock, i)->path, gap);
+      g_assert_cmpint (gap, >=, G_USEC_PER_SEC);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    result_clear (&results[i]);
+}
+
+/* Told to wait longer than it waits, the client says so, with the wait,
+ * and sends nothing more to that host meanwhile. */
+static void
+test_throttle_too_long_holds_host (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (always_429_responder, "315");
+  g_autoptr (FoyerGraphClient) client = client_for (mock, NULL);
+  Result r = { 0 };
+
+  foyer_graph_client_set_max_wait_ms (client, 60000);
+  get (client, "/me", NULL, &r);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_THROTTLED);
+  g_assert_cmpuint (foyer_graph_error_get_retry_after (r.error), ==, 315);
+
+  get (client, "/me/drive", NULL, &r);
+  g_assert_error (r.error, FOYER_GRAPH_ERROR, FOYER_GRAPH_ERROR_THROTTLED);
+  g_assert_cmpuint (foyer_graph_error_get_retry_after (r.error), >, 300);
+  g_assert_cmpuint (foyer_graph_error_get_retry_after (r.error), <=, 315);
+  g_assert_cmpuint (mock->log->len, ==, 1);
+  result_clear (&r);
+}
+
 static guint
 always_503_responder (
     MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
@@ -1177,6 +1248,8 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/client/retry-after-date", test_retry_after_date);
   g_test_add_func ("/graph/client/throttle-exhausted", test_throttle_exhausted);
   g_test_add_func ("/graph/client/throttle-too-long", test_throttle_too_long);
+  g_test_add_func ("/graph/client/throttle-holds-host", test_throttle_holds_host);
+  g_test_add_func ("/graph/client/throttle-too-long-holds-host", test_throttle_too_long_holds_host);
   g_test_add_func ("/graph/client/backoff-503", test_backoff_503);
   g_test_add_func ("/graph/client/no-retry-of-failed-write", test_no_retry_of_failed_write);
   g_test_add_func ("/graph/client/unauthorized-refresh", test_unauthorized_refresh);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* FoyerThumbnailLoader: coalescing, LRU, per-requester cancellation,
- * bounded concurrency and the persistent cache interface. */
+ * bounded concurrency, the persistent cache interface and Retry-After. */
 #include "config.h"
 
 #include <string.h>
@@ -127,6 +127,7 @@ typedef struct
   guint ok;
   guint cancelled;
   guint failed;
+  guint retry_after; /* of the last failure */
   GBytes *last;
 } Loads;
 
@@ -148,7 +149,10 @@ load_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     loads->cancelled++;
   else
-    loads->failed++;
+    {
+      loads->failed++;
+      loads->retry_after = foyer_graph_error_get_retry_after (error);
+    }
 }
 
 static void
@@ -374,6 +378,59 @@ test_persistent_cache (void)
   g_clear_pointer (&loads.last, g_bytes_unref);
 }
 
+/* The first request for a "busy" thumbnail is throttled for two seconds;
+ * every other answers. */
+static guint
+busy_responder (MockServer *mock, SoupServerMessage *msg, const char *path, guint i, gpointer d)
+{
+  if (i == 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    "2");
+      mock_graph_error (msg, 429, "activityLimitReached", "throttledRequest", "rid-busy");
+      return 0;
+    }
+  return thumb_responder (mock, msg, path, i, d);
+}
+
+/* A Retry-After longer than the client waits fails the fetch at once;
+ * then no fetch starts before it has passed, whoever asks: the same tile
+ * bound again, another tile, a new loader given the old one's time. */
+static void
+test_throttle_holds_fetches (void)
+{
+  g_autoptr (MockServer) mock = mock_server_new (busy_responder, NULL);
+  g_autoptr (FoyerGraphClient) client = client_for (mock);
+  g_autoptr (FoyerThumbnailLoader) loader = foyer_thumbnail_loader_new (client, NULL);
+  g_autoptr (FoyerThumbnailLoader) replacement = foyer_thumbnail_loader_new (client, NULL);
+  Loads loads = { 0 };
+
+  foyer_graph_client_set_max_wait_ms (client, 300);
+  load (loader, "u!busy", NULL, &loads);
+  wait_loads (&loads, 1);
+  g_assert_cmpuint (loads.failed, ==, 1);
+  g_assert_cmpuint (loads.retry_after, ==, 2);
+  g_assert_cmpint (foyer_thumbnail_loader_get_held_until (loader), >, g_get_monotonic_time ());
+
+  load (loader, "u!busy", NULL, &loads);
+  load (loader, "u!other", NULL, &loads);
+  foyer_thumbnail_loader_hold_until (replacement, foyer_thumbnail_loader_get_held_until (loader));
+  load (replacement, "u!third", NULL, &loads);
+  wait_loads (&loads, 4);
+  g_assert_cmpuint (loads.ok, ==, 3);
+  g_assert_cmpuint (mock->log->len, ==, 4);
+  for (guint i = 1; i < mock->log->len; i++)
+    {
+      gint64 gap = mock_server_request (mock, i)->time_us - mock_server_request (mock, 0)->time_us;
+
+      g_test_message ("%s %" G_GINT64_FORMAT " us after the 429",
+                      mock_server_request (mock, i)->path, gap);
+      g_assert_cmpint (gap, >=, 2 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpint (foyer_thumbnail_loader_get_held_until (loader), ==, 0);
+  g_clear_pointer (&loads.last, g_bytes_unref);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -385,5 +442,6 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/thumbnails/bounded-concurrency", test_bounded_concurrency);
   g_test_add_func ("/graph/thumbnails/errors", test_errors);
   g_test_add_func ("/graph/thumbnails/persistent-cache", test_persistent_cache);
+  g_test_add_func ("/graph/thumbnails/throttle-holds-fetches", test_throttle_holds_fetches);
   return g_test_run ();
 }

@@ -82,6 +82,20 @@ row_label (FoyerMessageRow *row, const char *name)
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+/* The body is given the height its text takes at the width it is given:
+ * nothing of it is drawn over the rows around. */
+static void
+assert_body_fits (FoyerMessageRow *row)
+{
+  GtkWidget *label = foyer_ui_test_child (GTK_WIDGET (row), FOYER_TYPE_MESSAGE_ROW, "body_label");
+  int width = 0, height = 0;
+
+  pango_layout_get_pixel_size (gtk_label_get_layout (GTK_LABEL (label)), &width, &height);
+  g_assert_cmpint (gtk_widget_get_width (label), >=, width);
+  g_assert_cmpint (gtk_widget_get_height (label), >=, height);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >=, height);
+}
+
 static void
 add (Fixture *f,
      const char *id,
@@ -139,6 +153,12 @@ test_hostile_messages_render_literally (Fixture *f, gconstpointer data)
   g_assert_true (g_utf8_validate (row_label (row, "body_label"), -1, NULL));
   g_assert_nonnull (strstr (row_label (row, "body_label"), "bytes"));
 
+  /* A long message is as tall as its lines. */
+  row = row_for (f, "m5");
+  assert_body_fits (row);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >, 300);
+  assert_body_fits (row_for (f, "m3"));
+
   png = foyer_ui_test_save_png (GTK_WIDGET (f->window), "messages-hostile");
 }
 
@@ -182,8 +202,15 @@ shown_text (FoyerMessageRow *row)
 
   for (GtkWidget *part = gtk_widget_get_first_child (box); part != NULL;
        part = gtk_widget_get_next_sibling (part))
-    if (GTK_IS_LABEL (part))
-      g_string_append (text, gtk_label_get_text (GTK_LABEL (part)));
+    {
+      /* The first part sits in its FoyerWrapBin. */
+      GtkWidget *label = GTK_IS_LABEL (part)    ? part
+                         : GTK_IS_BUTTON (part) ? NULL
+                                                : gtk_widget_get_first_child (part);
+
+      if (label != NULL && GTK_IS_LABEL (label))
+        g_string_append (text, gtk_label_get_text (GTK_LABEL (label)));
+    }
   return g_string_free (text, FALSE);
 }
 

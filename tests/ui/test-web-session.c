@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The web session's cookies survive a restart through the encrypted store,
- * and never lie on disk in plaintext.
+ * and never lie on disk in plaintext. WebKit's network process starts
+ * only when the session is first used, not when it is made.
  */
 #include "config.h"
 
 #include <adwaita.h>
 #include <libsoup/soup.h>
+#include <unistd.h>
 
 #include "foyer-store.h"
 #include "foyer-test-util.h"
@@ -115,6 +117,61 @@ file_contains (const char *path, const char *needle)
   return g_strstr_len (contents, len, needle) != NULL;
 }
 
+/* Whether a WebKit network process runs as a child of this process. */
+static gboolean
+network_process_running (gpointer data)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *me = g_strdup_printf ("%d", (int) getpid ());
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+      const char *end;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* pid (comm) state ppid …; comm may hold spaces, so split after it. */
+      end = strrchr (stat, ')');
+      if (end == NULL)
+        continue;
+      fields = g_strsplit (end + 2, " ", 3);
+      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], me)
+          && strstr (stat, "(WebKitNetwork") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_made_on_first_use (void)
+{
+  g_autofree char *db = g_build_filename (g_getenv ("FOYER_TEST_WORKDIR"), "first-use.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FoyerStore) store = foyer_store_open_sync (db, "test", NULL, &error);
+  g_autoptr (FoyerWebSession) session = foyer_web_session_new ();
+  g_autoptr (WebKitWebView) view = NULL;
+  FoyerTestWait wait = { NULL };
+
+  g_assert_no_error (error);
+  foyer_web_session_attach_store_async (session, store, NULL, foyer_test_wait_cb, &wait);
+  g_assert_true (foyer_test_wait_result (&wait, 10000) != NULL);
+  g_assert_true (foyer_web_session_attach_store_finish (session, wait.result, &error));
+  g_clear_object (&wait.result);
+  /* Nothing asked of WebKit yet: no network process, even after the
+   * store's cookies are read back. */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (network_process_running (NULL));
+
+  view = g_object_ref_sink (foyer_web_session_create_view (session));
+  g_assert_true (foyer_ui_test_wait_until (network_process_running, NULL, 20000));
+  foyer_store_close (store);
+}
+
 static void
 test_cookies_survive_restart (void)
 {
@@ -207,6 +264,8 @@ int
 main (int argc, char **argv)
 {
   foyer_ui_test_init (&argc, &argv);
+  /* First: once a network session exists, its process stays. */
+  g_test_add_func ("/viewer/web-session/made-on-first-use", test_made_on_first_use);
   g_test_add_func ("/viewer/web-session/cookies-survive-restart", test_cookies_survive_restart);
   return g_test_run ();
 }

@@ -28,6 +28,11 @@ struct _FoyerMicrosoftAccount
   FoyerTokenManager *tokens;
   FoyerGraphClient *graph;
   FoyerThumbnailLoader *thumbnails;
+  /* Microsoft's last Retry-After for thumbnails, kept across a new policy
+   * (every reconnection to Foyer's service brings one) for the Graph
+   * address it was told for. */
+  gint64 thumbnails_held_until;
+  char *thumbnails_graph_url;
   FoyerStore *store;
   GSettings *settings;
   GCancellable *cancellable;
@@ -147,6 +152,12 @@ foyer_microsoft_account_reset (FoyerMicrosoftAccount *self)
   self->cancellable = g_cancellable_new ();
   g_clear_object (&self->loopback);
   g_clear_pointer (&self->browser_url, g_free);
+  if (self->thumbnails != NULL && foyer_thumbnail_loader_get_held_until (self->thumbnails) > 0)
+    {
+      self->thumbnails_held_until = foyer_thumbnail_loader_get_held_until (self->thumbnails);
+      g_free (self->thumbnails_graph_url);
+      self->thumbnails_graph_url = g_strdup (foyer_graph_client_get_base_url (self->graph));
+    }
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->graph);
   if (self->tokens != NULL)
@@ -173,8 +184,18 @@ new_thumbnails (FoyerMicrosoftAccount *self)
       = self->store != NULL ? foyer_store_thumbnail_cache_new (self->store, 64 * 1024 * 1024)
                             : NULL;
 
+  /* Microsoft's Retry-After outlives the loader: the next one for the
+   * same Graph keeps it. */
+  if (self->thumbnails != NULL && self->graph != NULL)
+    {
+      self->thumbnails_held_until = foyer_thumbnail_loader_get_held_until (self->thumbnails);
+      g_free (self->thumbnails_graph_url);
+      self->thumbnails_graph_url = g_strdup (foyer_graph_client_get_base_url (self->graph));
+    }
   g_clear_object (&self->thumbnails);
   self->thumbnails = foyer_thumbnail_loader_new (self->graph, FOYER_THUMBNAIL_CACHE (cache));
+  if (g_strcmp0 (self->thumbnails_graph_url, foyer_graph_client_get_base_url (self->graph)) == 0)
+    foyer_thumbnail_loader_hold_until (self->thumbnails, self->thumbnails_held_until);
 }
 
 static void
@@ -598,6 +619,7 @@ foyer_microsoft_account_dispose (GObject *object)
   FoyerMicrosoftAccount *self = FOYER_MICROSOFT_ACCOUNT (object);
 
   foyer_microsoft_account_reset (self);
+  g_clear_pointer (&self->thumbnails_graph_url, g_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->web_session);
   g_clear_object (&self->store);

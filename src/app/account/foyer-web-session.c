@@ -16,9 +16,13 @@ struct _FoyerWebSession
 {
   GObject parent_instance;
 
+  /* Made on first use: making it starts WebKit's network process, which
+   * start-up has no use for. */
   WebKitNetworkSession *network_session;
+  GSList *pending_cookies; /* SoupCookie*, from the store, for when it is made */
   FoyerStore *store;
   guint save_source;
+  gboolean watching; /* cookie changes, to keep them in the store */
   GCancellable *cancellable;
   GPtrArray *clouds;       /* FoyerCloud* whose descriptor names a CA */
   GHashTable *allowed;     /* "host sha256" of certificates allowed → times asked */
@@ -36,6 +40,7 @@ foyer_web_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_object (&self->store);
+  g_slist_free_full (g_steal_pointer (&self->pending_cookies), (GDestroyNotify) soup_cookie_free);
   g_clear_object (&self->network_session);
   g_clear_pointer (&self->clouds, g_ptr_array_unref);
   g_clear_pointer (&self->allowed, g_hash_table_unref);
@@ -52,15 +57,10 @@ foyer_web_session_class_init (FoyerWebSessionClass *klass)
 static void
 foyer_web_session_init (FoyerWebSession *self)
 {
-  self->network_session = webkit_network_session_new_ephemeral ();
   self->cancellable = g_cancellable_new ();
   self->clouds = g_ptr_array_new_with_free_func (g_object_unref);
   self->allowed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->preflighted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  /* A certificate error ends the load; there is no way to override it. */
-  webkit_network_session_set_tls_errors_policy (self->network_session,
-                                                WEBKIT_TLS_ERRORS_POLICY_FAIL);
 }
 
 FoyerWebSession *
@@ -69,12 +69,39 @@ foyer_web_session_new (void)
   return g_object_new (FOYER_TYPE_WEB_SESSION, NULL);
 }
 
+static void add_cookies (FoyerWebSession *self, GSList *cookies, GTask *task);
+
+/* The network session, made now if it was not yet. The cookies restored
+ * from the store go to WebKit before anything can use it: WebKit handles
+ * its messages to the network process in order, so they are set before
+ * any page it loads asks for them. */
+static WebKitNetworkSession *
+network_session (FoyerWebSession *self)
+{
+  GSList *cookies;
+
+  if (self->network_session != NULL)
+    return self->network_session;
+
+  self->network_session = webkit_network_session_new_ephemeral ();
+  /* A certificate error ends the load; there is no way to override it. */
+  webkit_network_session_set_tls_errors_policy (self->network_session,
+                                                WEBKIT_TLS_ERRORS_POLICY_FAIL);
+  if (self->store != NULL)
+    {
+      cookies = g_steal_pointer (&self->pending_cookies);
+      add_cookies (self, cookies, NULL);
+      g_slist_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+    }
+  return self->network_session;
+}
+
 WebKitNetworkSession *
 foyer_web_session_get_network_session (FoyerWebSession *self)
 {
   g_return_val_if_fail (FOYER_IS_WEB_SESSION (self), NULL);
 
-  return self->network_session;
+  return network_session (self);
 }
 
 /* Views for Microsoft pages: no developer tools, no plugins, and nothing
@@ -90,14 +117,14 @@ foyer_web_session_create_view (FoyerWebSession *self)
       "enable-developer-extras", FALSE, "javascript-can-open-windows-automatically", FALSE,
       "enable-back-forward-navigation-gestures", TRUE, NULL);
 
-  return g_object_new (WEBKIT_TYPE_WEB_VIEW, "network-session", self->network_session, "settings",
+  return g_object_new (WEBKIT_TYPE_WEB_VIEW, "network-session", network_session (self), "settings",
                        settings, NULL);
 }
 
 static WebKitCookieManager *
 cookie_manager (FoyerWebSession *self)
 {
-  return webkit_network_session_get_cookie_manager (self->network_session);
+  return webkit_network_session_get_cookie_manager (network_session (self));
 }
 
 static void
@@ -153,6 +180,13 @@ foyer_web_session_save_cookies_async (FoyerWebSession *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_web_session_save_cookies_async);
+  /* Not made yet: the cookies are those the store holds. */
+  if (self->network_session == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
   webkit_cookie_manager_get_all_cookies (cookie_manager (self), cancellable, got_cookies_cb, task);
 }
 
@@ -257,39 +291,77 @@ restore_data_free (RestoreData *data)
   g_free (data);
 }
 
+/* Once the restored cookies are in, changes are what the store keeps. */
 static void
-restore_step_done (GTask *task)
+restore_step_done (FoyerWebSession *self, RestoreData *data, GTask *task)
 {
-  FoyerWebSession *self = g_task_get_source_object (task);
-  RestoreData *data = g_task_get_task_data (task);
-
   if (--data->pending > 0)
     return;
 
-  g_signal_connect_object (cookie_manager (self), "changed", G_CALLBACK (cookies_changed_cb), self,
-                           G_CONNECT_SWAPPED);
+  if (!self->watching)
+    g_signal_connect_object (cookie_manager (self), "changed", G_CALLBACK (cookies_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+  self->watching = TRUE;
+  if (task == NULL)
+    {
+      if (data->error != NULL)
+        g_message ("The web session was not restored: %s", data->error->message);
+      restore_data_free (data);
+      return;
+    }
   if (data->error != NULL)
     g_task_return_error (task, g_steal_pointer (&data->error));
   else
     g_task_return_boolean (task, TRUE);
+  restore_data_free (data);
   g_object_unref (task);
 }
+
+typedef struct
+{
+  FoyerWebSession *self; /* a reference */
+  RestoreData *data;
+  GTask *task; /* or NULL */
+} CookieAdd;
 
 static void
 cookie_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
-  RestoreData *data = g_task_get_task_data (task);
+  CookieAdd *add = user_data;
   GError *error = NULL;
 
   if (!webkit_cookie_manager_add_cookie_finish (WEBKIT_COOKIE_MANAGER (source), result, &error))
     {
-      if (data->error == NULL)
-        data->error = error;
+      if (add->data->error == NULL)
+        add->data->error = error;
       else
         g_error_free (error);
     }
-  restore_step_done (task);
+  restore_step_done (add->self, add->data, add->task);
+  g_object_unref (add->self);
+  g_free (add);
+}
+
+/* Gives WebKit the cookies, then completes task (if any). */
+static void
+add_cookies (FoyerWebSession *self, GSList *cookies, GTask *task)
+{
+  RestoreData *data = g_new0 (RestoreData, 1);
+  GCancellable *cancellable = task != NULL ? g_task_get_cancellable (task) : self->cancellable;
+
+  data->pending = 1;
+  for (GSList *l = cookies; l != NULL; l = l->next)
+    {
+      CookieAdd *add = g_new0 (CookieAdd, 1);
+
+      add->self = g_object_ref (self);
+      add->data = data;
+      add->task = task;
+      data->pending++;
+      webkit_cookie_manager_add_cookie (cookie_manager (self), l->data, cancellable,
+                                        cookie_added_cb, add);
+    }
+  restore_step_done (self, data, task);
 }
 
 static void
@@ -297,7 +369,6 @@ vault_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   FoyerWebSession *self = g_task_get_source_object (task);
-  RestoreData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   GSList *cookies;
 
@@ -306,15 +377,17 @@ vault_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     g_debug ("No saved web session: %s", error->message);
 
-  data->pending = 1;
-  for (GSList *l = cookies; l != NULL; l = l->next)
+  if (self->network_session == NULL)
     {
-      data->pending++;
-      webkit_cookie_manager_add_cookie (cookie_manager (self), l->data,
-                                        g_task_get_cancellable (task), cookie_added_cb, task);
+      /* Kept for when the network session is made (network_session ()). */
+      g_slist_free_full (self->pending_cookies, (GDestroyNotify) soup_cookie_free);
+      self->pending_cookies = cookies;
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
     }
+  add_cookies (self, cookies, task);
   g_slist_free_full (cookies, (GDestroyNotify) soup_cookie_free);
-  restore_step_done (task);
 }
 
 void
@@ -332,7 +405,6 @@ foyer_web_session_attach_store_async (FoyerWebSession *self,
   g_set_object (&self->store, store);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_web_session_attach_store_async);
-  g_task_set_task_data (task, g_new0 (RestoreData, 1), (GDestroyNotify) restore_data_free);
   foyer_cookie_vault_load_async (store, cancellable, vault_loaded_cb, task);
 }
 
@@ -353,8 +425,13 @@ foyer_web_session_forget (FoyerWebSession *self)
   g_return_if_fail (FOYER_IS_WEB_SESSION (self));
 
   g_clear_handle_id (&self->save_source, g_source_remove);
-  data_manager = webkit_network_session_get_website_data_manager (self->network_session);
-  webkit_website_data_manager_clear (data_manager, WEBKIT_WEBSITE_DATA_ALL, 0, NULL, NULL, NULL);
+  g_slist_free_full (g_steal_pointer (&self->pending_cookies), (GDestroyNotify) soup_cookie_free);
+  if (self->network_session != NULL)
+    {
+      data_manager = webkit_network_session_get_website_data_manager (self->network_session);
+      webkit_website_data_manager_clear (data_manager, WEBKIT_WEBSITE_DATA_ALL, 0, NULL, NULL,
+                                         NULL);
+    }
   if (self->store != NULL && !foyer_cookie_vault_clear (self->store, &error))
     g_warning ("Could not forget the saved web session: %s", error->message);
 }
@@ -418,7 +495,7 @@ foyer_web_session_allow_certificate (FoyerWebSession *self,
   if (asked >= MAX_CERTIFICATE_RETRIES)
     return FALSE;
   g_hash_table_insert (self->allowed, g_steal_pointer (&key), GUINT_TO_POINTER (asked + 1));
-  webkit_network_session_allow_tls_certificate_for_host (self->network_session, certificate,
+  webkit_network_session_allow_tls_certificate_for_host (network_session (self), certificate,
                                                          g_uri_get_host (parsed));
   return TRUE;
 }
@@ -474,7 +551,7 @@ foyer_web_session_retry_with_certificate (FoyerWebSession *self,
    * request and its reply on the allowance's own channel is a barrier: when
    * the reply is back, the allowance has been applied. */
   webkit_website_data_manager_fetch (
-      webkit_network_session_get_website_data_manager (self->network_session),
+      webkit_network_session_get_website_data_manager (network_session (self)),
       WEBKIT_WEBSITE_DATA_COOKIES, NULL, allowance_delivered_cb, retry);
   return TRUE;
 }

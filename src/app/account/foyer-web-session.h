@@ -3,7 +3,9 @@
  * The app's one WebKit network session. The Microsoft sign-in and the
  * document viewer share it, so the viewer reuses the sign-in's cookies. It
  * is ephemeral: WebKit writes nothing to disk; cookies are saved sealed in
- * the encrypted store instead.
+ * the encrypted store instead. WebKit's session (and its network process)
+ * is made on first use, not at start-up; cookies restored from the store
+ * before then are handed to it as it is made.
  */
 #pragma once
 

@@ -305,10 +305,14 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* The client has already waited as Microsoft asked and given up for
        * now: the icon stays, and the tile asks again later, less often each
-       * time, rather than never showing the preview. */
+       * time, rather than never showing the preview, and never before
+       * Microsoft's Retry-After (the loader holds every fetch until then
+       * too, so a rebound tile cannot ask early either). */
       self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 5, 60);
       g_clear_handle_id (&self->retry_source, g_source_remove);
-      self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_thumbnail_cb, self);
+      self->retry_source = g_timeout_add_seconds (
+          MAX (self->retry_delay_s, foyer_graph_error_get_retry_after (error)), retry_thumbnail_cb,
+          self);
     }
 }
 
@@ -338,6 +342,23 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
   path = foyer_graph_shared_thumbnail_path (share_id, "medium");
   self->cancellable = g_cancellable_new ();
   foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
+}
+
+/* The cloud whose hosts a document may be on: the account's, made once
+ * from the organization's policy (reading its descriptor, a file for a
+ * sandbox), not once per tile. */
+static FoyerCloud *
+tile_cloud (FoyerMicrosoftAccount *account)
+{
+  FoyerOrgPolicy *policy;
+
+  if (account == NULL)
+    return NULL;
+  if (foyer_microsoft_account_get_cloud (account) != NULL)
+    return g_object_ref (foyer_microsoft_account_get_cloud (account));
+  /* A policy the account does not work under (Microsoft disabled). */
+  policy = foyer_microsoft_account_get_policy (account);
+  return policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
 }
 
 static void
@@ -396,10 +417,7 @@ account_state_cb (FoyerDocumentTile *self)
 void
 foyer_document_tile_set_document (FoyerDocumentTile *self, FoyerDocumentItem *document)
 {
-  FoyerMicrosoftAccount *account = self->account;
-  FoyerOrgPolicy *policy = account != NULL ? foyer_microsoft_account_get_policy (account) : NULL;
-  g_autoptr (FoyerCloud) cloud
-      = policy != NULL ? foyer_org_policy_create_cloud (policy, NULL) : NULL;
+  g_autoptr (FoyerCloud) cloud = tile_cloud (self->account);
   g_autoptr (GError) error = NULL;
   g_autofree char *title = NULL;
   g_autofree char *size = NULL;

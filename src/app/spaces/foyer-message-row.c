@@ -10,6 +10,7 @@
 #include "foyer-message-row.h"
 #include "foyer-message-row-private.h"
 #include "foyer-text.h"
+#include "foyer-wrap-bin.h"
 
 struct _FoyerMessageRow
 {
@@ -110,10 +111,11 @@ foyer_message_row_show_parts (FoyerMessageRow *self, const char *body)
       if (shown > 0)
         {
           label = part_label_new ();
-          gtk_box_insert_child_after (GTK_BOX (self->body_box), GTK_WIDGET (label),
-                                      self->more_labels->len > 0 ? g_ptr_array_index (
-                                          self->more_labels, self->more_labels->len - 1)
-                                                                 : GTK_WIDGET (self->body_label));
+          gtk_box_insert_child_after (
+              GTK_BOX (self->body_box), GTK_WIDGET (label),
+              self->more_labels->len > 0
+                  ? g_ptr_array_index (self->more_labels, self->more_labels->len - 1)
+                  : gtk_widget_get_parent (GTK_WIDGET (self->body_label)));
           g_ptr_array_add (self->more_labels, label);
         }
       set_part (label, p, len);
@@ -392,6 +394,7 @@ foyer_message_row_class_init (FoyerMessageRowClass *klass)
                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FOYER_TYPE_WRAP_BIN);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
   /* Its list item carries the name (foyer_a11y_name_list_item ()). */

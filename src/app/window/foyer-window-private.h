@@ -71,6 +71,8 @@ struct _FoyerWindow
   GtkCustomFilter *tail_filter;
   guint tail;
   gint64 tail_min_seq; /* sent messages from this seq on are shown (pending ones always) */
+  guint tail_tick;     /* grows the tail once the space's first frame is painted */
+  gint64 tail_frame;   /* the frame the space opened in */
   gulong space_title_id;
   gulong space_loaded_id;
   gboolean moving_in_sidebar; /* arrow keys move the highlight, Enter opens */

@@ -29,6 +29,14 @@ static GParamSpec *properties[N_PROPS];
 #define MESSAGES_AT_OPEN  50
 #define MESSAGES_PER_PAGE 50
 
+/* Before the space's first frame, only about a screenful: each row is
+ * made, bound, measured and laid out before that frame is drawn, and
+ * those beyond the screen have no reason to delay it. The rest of the
+ * MESSAGES_AT_OPEN follow in the next frame. A row is at least this
+ * tall (one line, no header). */
+#define MESSAGES_FIRST_FRAME_MIN 12
+#define MESSAGE_ROW_MIN_HEIGHT   28
+
 /* The composer is usable only while a space is open; it stays visible so the
  * window keeps its shape in every state. */
 gboolean
@@ -149,6 +157,68 @@ foyer_window_update_tail (FoyerWindow *self)
   gtk_filter_changed (GTK_FILTER (self->tail_filter), change);
 }
 
+/* About as many messages as the view shows. */
+static guint
+foyer_window_screenful (FoyerWindow *self)
+{
+  int width, height = gtk_widget_get_height (GTK_WIDGET (self->messages_scroller));
+
+  if (height <= 0)
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (height <= 0)
+    return MESSAGES_AT_OPEN;
+  return CLAMP ((guint) height / MESSAGE_ROW_MIN_HEIGHT + 2, MESSAGES_FIRST_FRAME_MIN,
+                MESSAGES_AT_OPEN);
+}
+
+static void
+foyer_window_grow_tail_at_open (FoyerWindow *self)
+{
+  self->tail = MAX (self->tail, MESSAGES_AT_OPEN);
+  if (self->message_tail != NULL)
+    foyer_window_update_tail (self);
+}
+
+/* Once a frame has been painted with the space's first screenful. */
+static gboolean
+tail_tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  FoyerWindow *self = FOYER_WINDOW (widget);
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+
+  if (self->tail_frame < 0)
+    {
+      self->tail_frame = frame;
+      return G_SOURCE_CONTINUE;
+    }
+  if (frame == self->tail_frame)
+    return G_SOURCE_CONTINUE;
+  self->tail_tick = 0;
+  foyer_window_grow_tail_at_open (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+foyer_window_stop_tail_tick (FoyerWindow *self)
+{
+  if (self->tail_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tail_tick);
+  self->tail_tick = 0;
+}
+
+/* Rows shorter than estimated leave part of the view empty: then the rest
+ * come before the frame is drawn (the layout runs again), not after. */
+static void
+messages_adjustment_changed_cb (FoyerWindow *self, GtkAdjustment *adj)
+{
+  if (self->tail_tick == 0 || self->message_tail == NULL)
+    return;
+  if (gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj))
+    return;
+  foyer_window_stop_tail_tick (self);
+  foyer_window_grow_tail_at_open (self);
+}
+
 /* The tail reaches back to the message at position of the whole list (a
  * search result's). */
 void
@@ -236,7 +306,9 @@ messages_scrolled_cb (FoyerWindow *self, GtkAdjustment *adj)
 
   self->stick_to_bottom = value + page >= gtk_adjustment_get_upper (adj) - 8;
 
-  if (value >= page || self->older_requested || self->current_space == NULL)
+  /* The first screenful is near the top by nature: the rest of the
+   * messages at open come first (tail_tick_cb ()). */
+  if (value >= page || self->older_requested || self->current_space == NULL || self->tail_tick != 0)
     return;
   /* Near the top: older messages already here, else the page of history
    * before the oldest one. */
@@ -324,6 +396,7 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
 
   if (space == NULL)
     {
+      foyer_window_stop_tail_tick (self);
       gtk_list_view_set_model (self->messages_view, NULL);
       g_clear_object (&self->message_tail);
       g_clear_object (&self->tail_filter);
@@ -338,7 +411,13 @@ foyer_window_open_space (FoyerWindow *self, FoyerSpaceItem *space)
   messages = foyer_space_item_get_messages (space);
   g_clear_object (&self->message_tail);
   g_clear_object (&self->tail_filter);
-  self->tail = MESSAGES_AT_OPEN;
+  foyer_window_stop_tail_tick (self);
+  self->tail = foyer_window_screenful (self);
+  if (self->tail < MESSAGES_AT_OPEN)
+    {
+      self->tail_frame = -1;
+      self->tail_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), tail_tick_cb, NULL, NULL);
+    }
   /* Nothing shown until the tail is known: a long list never reaches the
    * view whole. */
   self->tail_min_seq = G_MAXINT64;
@@ -820,6 +899,8 @@ foyer_window_init (FoyerWindow *self)
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->messages_scroller),
                            "value-changed", G_CALLBACK (messages_scrolled_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->messages_scroller), "changed",
+                           G_CALLBACK (messages_adjustment_changed_cb), self, G_CONNECT_SWAPPED);
 
   gtk_stack_set_visible_child_name (self->sidebar_stack, "empty");
   gtk_stack_set_visible_child_name (self->content_stack, "signed-out");

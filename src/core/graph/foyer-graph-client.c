@@ -59,7 +59,8 @@ static GParamSpec *properties[N_PROPS];
 typedef struct
 {
   guint in_flight;
-  GQueue waiting; /* GTask*, each holding a reference */
+  GQueue waiting;    /* GTask*, each holding a reference */
+  gint64 not_before; /* monotonic µs: the host's last Retry-After */
 } HostSlots;
 
 typedef struct
@@ -430,6 +431,13 @@ host_slots_for (FoyerGraphClient *self, const char *origin)
 }
 
 static void request_send (GTask *task);
+static void request_wait (GTask *task, guint delay_ms);
+
+static gboolean
+host_is_held (HostSlots *slots)
+{
+  return slots->not_before > g_get_monotonic_time ();
+}
 
 static void
 release_slot (FoyerGraphClient *self, const char *origin)
@@ -439,13 +447,21 @@ release_slot (FoyerGraphClient *self, const char *origin)
   g_assert (slots->in_flight > 0);
   slots->in_flight--;
 
-  while (slots->in_flight < self->max_concurrent_per_host && !g_queue_is_empty (&slots->waiting))
+  /* While the host asked to be left alone, those waiting for a slot wait
+   * for that time instead (request_acquire_slot ()). */
+  while (!g_queue_is_empty (&slots->waiting)
+         && (host_is_held (slots) || slots->in_flight < self->max_concurrent_per_host))
     {
       g_autoptr (GTask) next = g_queue_pop_head (&slots->waiting);
       Request *req = g_task_get_task_data (next);
 
       request_clear_waits (req);
       req->queued = FALSE;
+      if (host_is_held (slots))
+        {
+          request_acquire_slot (next);
+          continue;
+        }
       req->holds_slot = TRUE;
       slots->in_flight++;
       request_send (next);
@@ -517,6 +533,24 @@ request_acquire_slot (GTask *task)
     return;
 
   slots = host_slots_for (self, req->origin);
+  if (host_is_held (slots))
+    {
+      gint64 wait_us = slots->not_before - g_get_monotonic_time ();
+
+      /* No request before the host's Retry-After: wait for it, or, when it
+       * is longer than we wait, say so at once. */
+      if (wait_us > (gint64) self->max_wait_ms * 1000)
+        {
+          GError *error = foyer_graph_error_new (FOYER_GRAPH_ERROR_THROTTLED, 429,
+                                                 "throttledRequest", NULL, NULL);
+
+          _foyer_graph_error_set_retry_after (error, (guint) ((wait_us + 999999) / 1000000));
+          request_return_error (task, error);
+          return;
+        }
+      request_wait (task, (guint) ((wait_us + 999) / 1000));
+      return;
+    }
   if (slots->in_flight < self->max_concurrent_per_host)
     {
       slots->in_flight++;
@@ -541,6 +575,19 @@ retry_timeout_cb (gpointer user_data)
   request_acquire_slot (task);
   g_object_unref (task);
   return G_SOURCE_REMOVE;
+}
+
+/* Asks for a slot again after delay_ms. */
+static void
+request_wait (GTask *task, guint delay_ms)
+{
+  Request *req = g_task_get_task_data (task);
+
+  req->timeout_source = g_timeout_source_new (delay_ms);
+  g_source_set_callback (req->timeout_source, retry_timeout_cb, g_object_ref (task),
+                         g_object_unref);
+  g_source_attach (req->timeout_source, g_task_get_context (task));
+  request_watch_cancellable (task);
 }
 
 static void
@@ -784,6 +831,30 @@ handle_retryable (GTask *task, SoupMessageHeaders *headers, GBytes *bytes, const
   request_retry_after (task, (guint) MAX (delay_ms, 1));
 }
 
+/* A 429 or 503 with Retry-After speaks for the host (Microsoft throttles
+ * an app, not one request): nothing more goes to it before that time,
+ * from any request of this client. Noted before the slot is given back,
+ * so that no queued request slips out first. */
+static void
+hold_host (FoyerGraphClient *self, Request *req)
+{
+  guint status = soup_message_get_status (req->msg);
+  const char *value;
+  guint seconds = 0;
+  HostSlots *slots;
+  gint64 until;
+
+  if (status != 429 && status != 503)
+    return;
+  value
+      = soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "Retry-After");
+  if (!foyer_retry_parse_after (value, NULL, &seconds) || seconds == 0)
+    return;
+  slots = host_slots_for (self, req->origin);
+  until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  slots->not_before = MAX (slots->not_before, until);
+}
+
 static void
 read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -796,6 +867,8 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   const char *request_id;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes != NULL)
+    hold_host (self, req);
   req->holds_slot = FALSE;
   release_slot (self, req->origin);
 

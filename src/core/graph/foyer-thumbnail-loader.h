@@ -5,7 +5,8 @@
  * Graph. One fetch per key is in flight at a time: later requesters join it.
  * Cancelling one requester leaves the others alone; the fetch itself is
  * cancelled only when its last requester is. Network fetches are queued
- * beyond max-concurrent.
+ * beyond max-concurrent, and while Microsoft's last Retry-After (429 or 503)
+ * has not passed: then no fetch starts, whatever asks again.
  */
 #pragma once
 
@@ -41,5 +42,10 @@ guint foyer_thumbnail_loader_get_max_concurrent (FoyerThumbnailLoader *self);
 void foyer_thumbnail_loader_set_max_concurrent (FoyerThumbnailLoader *self, guint max_concurrent);
 gsize foyer_thumbnail_loader_get_memory_bytes (FoyerThumbnailLoader *self);
 gboolean foyer_thumbnail_loader_is_in_memory (FoyerThumbnailLoader *self, const char *key);
+
+/* Until when (monotonic µs) no fetch starts, 0 if none is held; and holding
+ * them until a time, e.g. one a loader this one replaces was told. */
+gint64 foyer_thumbnail_loader_get_held_until (FoyerThumbnailLoader *self);
+void foyer_thumbnail_loader_hold_until (FoyerThumbnailLoader *self, gint64 monotonic_us);
 
 G_END_DECLS
