@@ -237,6 +237,47 @@ memory_lookup (FoyerCredentialStore *self, const char *account)
   return NULL;
 }
 
+/* The keyring's operations run one at a time, in call order, over every
+ * store of the process. Two clears of the same item at once must not
+ * happen: libsecret's clear (secret_password_clear (), up to 0.21 at
+ * least) returns its task twice when the item it found is gone by the
+ * time it deletes it, another clear having deleted it first (a GLib
+ * critical, and the store falling back to memory for nothing). In order,
+ * a save after a clear (a sign-out, then a sign-in) also cannot be undone
+ * by it, and a lookup sees what was saved before it was asked. */
+typedef void (*OperationStart) (GTask *task);
+
+static GQueue operations = G_QUEUE_INIT;
+static gboolean operation_running;
+
+static void
+run_next_operation (void)
+{
+  GTask *task;
+
+  if (operation_running || (task = g_queue_pop_head (&operations)) == NULL)
+    return;
+  operation_running = TRUE;
+  ((OperationStart) g_object_get_data (G_OBJECT (task), "foyer-credential-start")) (task);
+}
+
+/* Takes the task: the operation's callback owns it. */
+static void
+queue_operation (GTask *task, OperationStart start)
+{
+  g_object_set_data (G_OBJECT (task), "foyer-credential-start", start);
+  g_queue_push_tail (&operations, task);
+  run_next_operation ();
+}
+
+/* Called once the operation's task has returned. */
+static void
+operation_done (void)
+{
+  operation_running = FALSE;
+  run_next_operation ();
+}
+
 /* Save. */
 
 static void
@@ -248,18 +289,43 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
     {
+      fall_back_to_memory (self, error);
+      g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
       g_task_return_boolean (task, TRUE);
-      return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  operation_done ();
+}
+
+static void
+start_save (GTask *task)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+  FoyerCredentials *c = g_task_get_task_data (task);
+  g_autoptr (GHashTable) attributes = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *label = NULL;
+
+  /* An operation before it found the Secret Service gone. */
+  if (!self->persistent)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      operation_done ();
       return;
     }
-  fall_back_to_memory (self, error);
-  g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
-  g_task_return_boolean (task, TRUE);
+  attributes = attributes_for (c->account);
+  json = credentials_to_json (c);
+  /* Translators: the label of the keyring item; %s is an e-mail address. */
+  label = g_strdup_printf (_ ("Foyer Microsoft account (%s)"), c->email ? c->email : c->account);
+  secret_password_storev (&credential_schema, attributes, SECRET_COLLECTION_DEFAULT, label, json,
+                          g_task_get_cancellable (task), store_cb, task);
+  memset (json, 0, strlen (json));
 }
 
 void
@@ -270,9 +336,6 @@ foyer_credential_store_save_async (FoyerCredentialStore *self,
                                    gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GHashTable) attributes = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *label = NULL;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
   g_return_if_fail (credentials != NULL && credentials->account != NULL);
@@ -289,14 +352,7 @@ foyer_credential_store_save_async (FoyerCredentialStore *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  attributes = attributes_for (credentials->account);
-  json = credentials_to_json (credentials);
-  /* Translators: the label of the keyring item; %s is an e-mail address. */
-  label = g_strdup_printf (_ ("Foyer Microsoft account (%s)"),
-                           credentials->email ? credentials->email : credentials->account);
-  secret_password_storev (&credential_schema, attributes, SECRET_COLLECTION_DEFAULT, label, json,
-                          cancellable, store_cb, g_steal_pointer (&task));
-  memset (json, 0, strlen (json));
+  queue_operation (g_steal_pointer (&task), start_save);
 }
 
 gboolean
@@ -321,20 +377,40 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   FoyerCredentials *c;
 
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (error != NULL)
     {
       fall_back_to_memory (self, error);
       g_task_return_pointer (task, memory_lookup (self, account),
                              (GDestroyNotify) foyer_credentials_free);
+    }
+  else
+    {
+      c = credentials_from_json (json);
+      secret_password_free (json);
+      g_task_return_pointer (task, c, (GDestroyNotify) foyer_credentials_free);
+    }
+  operation_done ();
+}
+
+static void
+start_lookup (GTask *task)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+  const char *account = g_task_get_task_data (task);
+  g_autoptr (GHashTable) attributes = NULL;
+
+  if (!self->persistent)
+    {
+      g_task_return_pointer (task, memory_lookup (self, account),
+                             (GDestroyNotify) foyer_credentials_free);
+      g_object_unref (task);
+      operation_done ();
       return;
     }
-  c = credentials_from_json (json);
-  secret_password_free (json);
-  g_task_return_pointer (task, c, (GDestroyNotify) foyer_credentials_free);
+  attributes = attributes_for (account);
+  secret_password_lookupv (&credential_schema, attributes, g_task_get_cancellable (task), lookup_cb,
+                           task);
 }
 
 void
@@ -345,7 +421,6 @@ foyer_credential_store_lookup_async (FoyerCredentialStore *self,
                                      gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GHashTable) attributes = NULL;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
 
@@ -358,9 +433,7 @@ foyer_credential_store_lookup_async (FoyerCredentialStore *self,
                              (GDestroyNotify) foyer_credentials_free);
       return;
     }
-  attributes = attributes_for (account);
-  secret_password_lookupv (&credential_schema, attributes, cancellable, lookup_cb,
-                           g_steal_pointer (&task));
+  queue_operation (g_steal_pointer (&task), start_lookup);
 }
 
 FoyerCredentials *
@@ -383,13 +456,32 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   secret_password_clear_finish (result, &error);
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (error != NULL)
+        fall_back_to_memory (self, error);
+      g_task_return_boolean (task, TRUE);
+    }
+  operation_done ();
+}
+
+static void
+start_clear (GTask *task)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+  g_autoptr (GHashTable) attributes = NULL;
+
+  if (!self->persistent)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      operation_done ();
       return;
     }
-  if (error != NULL)
-    fall_back_to_memory (self, error);
-  g_task_return_boolean (task, TRUE);
+  attributes = attributes_for (g_task_get_task_data (task));
+  secret_password_clearv (&credential_schema, attributes, g_task_get_cancellable (task), clear_cb,
+                          task);
 }
 
 void
@@ -400,12 +492,12 @@ foyer_credential_store_clear_async (FoyerCredentialStore *self,
                                     gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GHashTable) attributes = NULL;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_credential_store_clear_async);
+  g_task_set_task_data (task, g_strdup (account), g_free);
   if (account != NULL)
     g_hash_table_remove (self->memory, account);
   else
@@ -415,9 +507,7 @@ foyer_credential_store_clear_async (FoyerCredentialStore *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  attributes = attributes_for (account);
-  secret_password_clearv (&credential_schema, attributes, cancellable, clear_cb,
-                          g_steal_pointer (&task));
+  queue_operation (g_steal_pointer (&task), start_clear);
 }
 
 gboolean
