@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
+#include "foyer-keyring-queue.h"
 #include "foyer-service-secret.h"
 
 static const SecretSchema *
@@ -22,41 +23,6 @@ service_schema (void)
   };
 
   return &schema;
-}
-
-/* The keyring's operations run one at a time, in call order: a sign-in
- * right after another (each clears the service's entry, then stores its
- * own) must not interleave with it and leave the first person's token, or
- * both; a lookup must see what was stored before it was asked. */
-typedef void (*OperationStart) (GTask *task);
-
-static GQueue operations = G_QUEUE_INIT;
-static gboolean operation_running;
-
-static void
-run_next_operation (void)
-{
-  GTask *task;
-
-  if (operation_running || (task = g_queue_pop_head (&operations)) == NULL)
-    return;
-  operation_running = TRUE;
-  ((OperationStart) g_object_get_data (G_OBJECT (task), "foyer-secret-start")) (task);
-}
-
-static void
-queue_operation (GTask *task, OperationStart start)
-{
-  g_object_set_data (G_OBJECT (task), "foyer-secret-start", start);
-  g_queue_push_tail (&operations, task);
-  run_next_operation ();
-}
-
-static void
-operation_done (void)
-{
-  operation_running = FALSE;
-  run_next_operation ();
 }
 
 typedef struct
@@ -86,7 +52,7 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
-  operation_done ();
+  foyer_keyring_queue_done ();
 }
 
 static void
@@ -102,7 +68,7 @@ cleared_before_store_cb (GObject *source, GAsyncResult *result, gpointer user_da
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
-      operation_done ();
+      foyer_keyring_queue_done ();
       return;
     }
 
@@ -139,7 +105,7 @@ foyer_service_secret_store_async (const char *service_url,
   data->token = g_strdup (token);
   g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
 
-  queue_operation (task, start_store);
+  foyer_keyring_queue_push (task, start_store);
 }
 
 gboolean
@@ -175,7 +141,7 @@ retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Found *found;
 
   value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
-  operation_done ();
+  foyer_keyring_queue_done ();
   if (value == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -197,7 +163,7 @@ search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GList *items = secret_password_search_finish (result, &error);
 
   if (error != NULL || items == NULL)
-    operation_done ();
+    foyer_keyring_queue_done ();
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else if (items == NULL)
@@ -232,7 +198,7 @@ foyer_service_secret_lookup_async (const char *service_url,
 
   g_task_set_source_tag (task, foyer_service_secret_lookup_async);
   g_task_set_task_data (task, g_strdup (service_url), g_free);
-  queue_operation (task, start_lookup);
+  foyer_keyring_queue_push (task, start_lookup);
 }
 
 char *
@@ -266,7 +232,7 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
-  operation_done ();
+  foyer_keyring_queue_done ();
 }
 
 static void
@@ -286,7 +252,7 @@ foyer_service_secret_clear_async (const char *service_url,
 
   g_task_set_source_tag (task, foyer_service_secret_clear_async);
   g_task_set_task_data (task, g_strdup (service_url), g_free);
-  queue_operation (task, start_clear);
+  foyer_keyring_queue_push (task, start_clear);
 }
 
 gboolean

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "foyer-credential-store.h"
+#include "foyer-keyring-queue.h"
 
 #include "foyer-json.h"
 
@@ -237,47 +238,6 @@ memory_lookup (FoyerCredentialStore *self, const char *account)
   return NULL;
 }
 
-/* The keyring's operations run one at a time, in call order, over every
- * store of the process. Two clears of the same item at once must not
- * happen: libsecret's clear (secret_password_clear (), up to 0.21 at
- * least) returns its task twice when the item it found is gone by the
- * time it deletes it, another clear having deleted it first (a GLib
- * critical, and the store falling back to memory for nothing). In order,
- * a save after a clear (a sign-out, then a sign-in) also cannot be undone
- * by it, and a lookup sees what was saved before it was asked. */
-typedef void (*OperationStart) (GTask *task);
-
-static GQueue operations = G_QUEUE_INIT;
-static gboolean operation_running;
-
-static void
-run_next_operation (void)
-{
-  GTask *task;
-
-  if (operation_running || (task = g_queue_pop_head (&operations)) == NULL)
-    return;
-  operation_running = TRUE;
-  ((OperationStart) g_object_get_data (G_OBJECT (task), "foyer-credential-start")) (task);
-}
-
-/* Takes the task: the operation's callback owns it. */
-static void
-queue_operation (GTask *task, OperationStart start)
-{
-  g_object_set_data (G_OBJECT (task), "foyer-credential-start", start);
-  g_queue_push_tail (&operations, task);
-  run_next_operation ();
-}
-
-/* Called once the operation's task has returned. */
-static void
-operation_done (void)
-{
-  operation_running = FALSE;
-  run_next_operation ();
-}
-
 /* Save. */
 
 static void
@@ -298,7 +258,7 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
       g_task_return_boolean (task, TRUE);
     }
-  operation_done ();
+  foyer_keyring_queue_done ();
 }
 
 static void
@@ -316,7 +276,7 @@ start_save (GTask *task)
       g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
-      operation_done ();
+      foyer_keyring_queue_done ();
       return;
     }
   attributes = attributes_for (c->account);
@@ -352,7 +312,7 @@ foyer_credential_store_save_async (FoyerCredentialStore *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  queue_operation (g_steal_pointer (&task), start_save);
+  foyer_keyring_queue_push (g_steal_pointer (&task), start_save);
 }
 
 gboolean
@@ -390,7 +350,7 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       secret_password_free (json);
       g_task_return_pointer (task, c, (GDestroyNotify) foyer_credentials_free);
     }
-  operation_done ();
+  foyer_keyring_queue_done ();
 }
 
 static void
@@ -405,7 +365,7 @@ start_lookup (GTask *task)
       g_task_return_pointer (task, memory_lookup (self, account),
                              (GDestroyNotify) foyer_credentials_free);
       g_object_unref (task);
-      operation_done ();
+      foyer_keyring_queue_done ();
       return;
     }
   attributes = attributes_for (account);
@@ -433,7 +393,7 @@ foyer_credential_store_lookup_async (FoyerCredentialStore *self,
                              (GDestroyNotify) foyer_credentials_free);
       return;
     }
-  queue_operation (g_steal_pointer (&task), start_lookup);
+  foyer_keyring_queue_push (g_steal_pointer (&task), start_lookup);
 }
 
 FoyerCredentials *
@@ -463,7 +423,7 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         fall_back_to_memory (self, error);
       g_task_return_boolean (task, TRUE);
     }
-  operation_done ();
+  foyer_keyring_queue_done ();
 }
 
 static void
@@ -476,7 +436,7 @@ start_clear (GTask *task)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
-      operation_done ();
+      foyer_keyring_queue_done ();
       return;
     }
   attributes = attributes_for (g_task_get_task_data (task));
@@ -507,7 +467,7 @@ foyer_credential_store_clear_async (FoyerCredentialStore *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  queue_operation (g_steal_pointer (&task), start_clear);
+  foyer_keyring_queue_push (g_steal_pointer (&task), start_clear);
 }
 
 gboolean
