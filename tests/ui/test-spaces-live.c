@@ -361,7 +361,19 @@ test_offline_start (Fixture *f, gconstpointer data)
   g_assert_cmpuint (
       g_list_model_get_n_items (G_LIST_MODEL (foyer_space_item_get_messages (cached))), ==, 0);
   foyer_session_open_space (again, cached);
-  g_assert_true (foyer_ui_test_wait_until (message_arrived, &cached_message, 10000));
+  if (!foyer_ui_test_wait_until (message_arrived, &cached_message, 20000))
+    {
+      GListModel *list = G_LIST_MODEL (foyer_space_item_get_messages (cached));
+
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr (FoyerMessageItem) item = g_list_model_get_item (list, i);
+
+          g_test_message ("cached message %u: state %d, body %s", i,
+                          foyer_message_item_get_state (item), foyer_message_item_get_body (item));
+        }
+      g_error ("the cached message was not shown (%u messages)", g_list_model_get_n_items (list));
+    }
 
   /* Nothing readable on disk. */
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
