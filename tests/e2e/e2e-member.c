@@ -361,46 +361,6 @@ picker_closed (gpointer data)
   return find_picker () == NULL;
 }
 
-static FoyerDriveItem *
-picker_item (FoyerPickerDialog *picker, const char *name)
-{
-  GListModel *model = _foyer_picker_dialog_get_model (picker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
-        return item; /* the model keeps it */
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  FoyerPickerDialog *picker;
-  const char *name;
-} ItemWait;
-
-static gboolean
-picker_lists (gpointer data)
-{
-  ItemWait *w = data;
-  const char *state = _foyer_picker_dialog_get_state (w->picker);
-
-  return (g_str_equal (state, "list") || g_str_equal (state, "grid"))
-         && picker_item (w->picker, w->name) != NULL;
-}
-
-static gboolean
-owner_known (gpointer data)
-{
-  GtkWidget *row = foyer_ui_test_child (data, FOYER_TYPE_PICKER_DIALOG, "owner_row");
-  const char *owner = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
-
-  return owner != NULL && *owner != '\0' && g_strcmp0 (owner, "Looking…") != 0;
-}
-
 /* Every tile in sight for an Office document, a PDF, an image or text
  * shows its thumbnail (Graph has none for folders, archives and the like). */
 static gboolean
@@ -496,7 +456,6 @@ share (Member *self, char **args, GString *answer, GError **error)
 {
   FoyerPickerDialog *picker;
   FoyerDriveItem *item;
-  ItemWait wait;
   TileWait tile = { GTK_WIDGET (self->window), NULL };
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
@@ -509,14 +468,12 @@ share (Member *self, char **args, GString *answer, GError **error)
   picker = find_picker ();
 
   /* Into the folder, as Enter or a double click on it would. */
-  wait = (ItemWait){ picker, args[1] };
-  REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
+  REQUIRE (foyer_ui_test_wait_picker_item (picker, args[1], STEP_TIMEOUT_MS),
            "My Files does not list %s (%s)", args[1], _foyer_picker_dialog_get_state (picker));
-  item = picker_item (picker, args[1]);
+  item = foyer_ui_test_picker_item (picker, args[1]);
   REQUIRE (foyer_drive_item_get_is_folder (item), "%s is not a folder", args[1]);
   foyer_picker_dialog_activate_item (picker, item);
-  wait = (ItemWait){ picker, args[2] };
-  REQUIRE (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS),
+  REQUIRE (foyer_ui_test_wait_picker_item (picker, args[2], STEP_TIMEOUT_MS),
            "%s does not list %s (%s)", args[1], args[2], _foyer_picker_dialog_get_state (picker));
   {
     g_auto (GStrv) crumbs = _foyer_picker_dialog_dup_path (picker);
@@ -531,10 +488,10 @@ share (Member *self, char **args, GString *answer, GError **error)
   save_screenshot (GTK_WIDGET (picker), name);
 
   /* Choose the file: its details, then View for the organization. */
-  item = picker_item (picker, args[2]);
+  item = foyer_ui_test_picker_item (picker, args[2]);
   foyer_picker_dialog_activate_item (picker, item);
   REQUIRE (_foyer_picker_dialog_get_chosen (picker) == item, "%s was not chosen", args[2]);
-  REQUIRE (foyer_ui_test_wait_until (owner_known, picker, STEP_TIMEOUT_MS),
+  REQUIRE (foyer_ui_test_wait_picker_owner (picker, STEP_TIMEOUT_MS),
            "the details never said who owns %s", args[2]);
   gtk_switch_set_active (GTK_SWITCH (picker_child (picker, "edit_switch")), FALSE);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (picker_child (picker, "organization_check")),

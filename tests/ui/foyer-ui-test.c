@@ -6,9 +6,12 @@
 #include "foyer-ui-test.h"
 
 #include "foyer-microsoft-account.h"
+#include "picker/foyer-picker-dialog-private.h"
+#include "picker/foyer-picker-dialog.h"
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <webkit/webkit.h>
 
@@ -484,4 +487,65 @@ foyer_ui_test_wait_account_state (gpointer account, int state, guint timeout_ms)
   g_return_val_if_fail (FOYER_IS_MICROSOFT_ACCOUNT (account), FALSE);
 
   return foyer_ui_test_wait_until (account_in_state, pair, timeout_ms);
+}
+
+gpointer
+foyer_ui_test_picker_item (gpointer picker, const char *name)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (picker), NULL);
+
+  model = _foyer_picker_dialog_get_model (picker);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
+        return item; /* the model keeps it */
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  FoyerPickerDialog *picker;
+  const char *name;
+} PickerItemWait;
+
+static gboolean
+picker_lists (gpointer data)
+{
+  PickerItemWait *w = data;
+  const char *state = _foyer_picker_dialog_get_state (w->picker);
+
+  return (g_str_equal (state, "list") || g_str_equal (state, "grid"))
+         && foyer_ui_test_picker_item (w->picker, w->name) != NULL;
+}
+
+gboolean
+foyer_ui_test_wait_picker_item (gpointer picker, const char *name, guint timeout_ms)
+{
+  PickerItemWait wait = { picker, name };
+
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (picker), FALSE);
+
+  return foyer_ui_test_wait_until (picker_lists, &wait, timeout_ms);
+}
+
+static gboolean
+picker_owner_known (gpointer data)
+{
+  GtkWidget *row = foyer_ui_test_child (data, FOYER_TYPE_PICKER_DIALOG, "owner_row");
+  const char *owner = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+  return owner != NULL && *owner != '\0' && g_strcmp0 (owner, _ ("Looking…")) != 0;
+}
+
+gboolean
+foyer_ui_test_wait_picker_owner (gpointer picker, guint timeout_ms)
+{
+  g_return_val_if_fail (FOYER_IS_PICKER_DIALOG (picker), FALSE);
+
+  return foyer_ui_test_wait_until (picker_owner_known, picker, timeout_ms);
 }

@@ -39,6 +39,16 @@ void foyer_ui_test_click (GtkWidget *widget);
  * it opens to (one a line), or NULL outside tests/headless-run. */
 char *foyer_ui_test_fake_browser (void);
 
+/* The item of that name in a FoyerPickerDialog's current list (the
+ * dialog's model keeps it), or NULL. */
+gpointer foyer_ui_test_picker_item (gpointer picker, const char *name);
+/* Whether the picker showed its list or grid with an item of that name
+ * within timeout_ms. */
+gboolean foyer_ui_test_wait_picker_item (gpointer picker, const char *name, guint timeout_ms);
+/* Whether the picker's details named the chosen item's owner within
+ * timeout_ms. */
+gboolean foyer_ui_test_wait_picker_owner (gpointer picker, guint timeout_ms);
+
 /* A stand-in desktop notification server on the test's session bus; it
  * records the summary and body of every notification it is sent. */
 GPtrArray *foyer_ui_test_notifications (void);

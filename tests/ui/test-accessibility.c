@@ -463,63 +463,21 @@ test_leave_space (void)
                         (const char *const[]){ "_Cancel", "_Leave", NULL });
 }
 
-static FoyerDriveItem *
-picker_item (FoyerPickerDialog *picker, const char *name)
-{
-  GListModel *model = _foyer_picker_dialog_get_model (picker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
-        return item; /* the model keeps it */
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  FoyerPickerDialog *picker;
-  const char *name;
-} ItemWait;
-
-static gboolean
-picker_lists (gpointer data)
-{
-  ItemWait *w = data;
-  const char *state = _foyer_picker_dialog_get_state (w->picker);
-
-  return (g_str_equal (state, "list") || g_str_equal (state, "grid"))
-         && picker_item (w->picker, w->name) != NULL;
-}
-
-static gboolean
-owner_known (gpointer data)
-{
-  GtkWidget *row = foyer_ui_test_child (data, FOYER_TYPE_PICKER_DIALOG, "owner_row");
-  const char *owner = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
-
-  return owner != NULL && *owner != '\0' && g_strcmp0 (owner, _ ("Looking…")) != 0;
-}
-
 /* Attach File: the picker on My Files, then in Documents with a file
  * chosen, its details and share options beside the list. */
 static void
 test_picker (void)
 {
   FoyerPickerDialog *picker;
-  ItemWait wait;
 
   gtk_widget_activate_action (GTK_WIDGET (f.window), "space.attach-file", NULL);
   picker = FOYER_PICKER_DIALOG (wait_toplevel (FOYER_TYPE_PICKER_DIALOG));
-  wait = (ItemWait){ picker, "Documents" };
-  g_assert_true (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS));
-  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Documents"));
-  wait = (ItemWait){ picker, "Quarterly report.docx" };
-  g_assert_true (foyer_ui_test_wait_until (picker_lists, &wait, STEP_TIMEOUT_MS));
-  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Quarterly report.docx"));
-  g_assert_true (foyer_ui_test_wait_until (owner_known, picker, STEP_TIMEOUT_MS));
+  g_assert_true (foyer_ui_test_wait_picker_item (picker, "Documents", STEP_TIMEOUT_MS));
+  foyer_picker_dialog_activate_item (picker, foyer_ui_test_picker_item (picker, "Documents"));
+  g_assert_true (foyer_ui_test_wait_picker_item (picker, "Quarterly report.docx", STEP_TIMEOUT_MS));
+  foyer_picker_dialog_activate_item (picker,
+                                     foyer_ui_test_picker_item (picker, "Quarterly report.docx"));
+  g_assert_true (foyer_ui_test_wait_picker_owner (picker, STEP_TIMEOUT_MS));
   foyer_ui_test_wait_for_draw (GTK_WIDGET (picker));
   save_png (picker, "a11y-picker");
   audit_windows_in_states (

@@ -408,21 +408,6 @@ picker_lists_documents (gpointer data)
   return FALSE;
 }
 
-static FoyerDriveItem *
-picker_item (FoyerPickerDialog *picker, const char *name)
-{
-  GListModel *model = _foyer_picker_dialog_get_model (picker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (FoyerDriveItem) item = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (foyer_drive_item_get_name (item), name) == 0)
-        return item; /* the model keeps it */
-    }
-  return NULL;
-}
-
 typedef struct
 {
   FoyerPickerDialog *picker;
@@ -434,7 +419,7 @@ picker_shows (gpointer data)
 {
   ItemWait *w = data;
 
-  return picker_item (w->picker, w->name) != NULL;
+  return foyer_ui_test_picker_item (w->picker, w->name) != NULL;
 }
 
 static gboolean
@@ -561,10 +546,11 @@ test_attach_while_disconnected (Fixture *f, gconstpointer data)
   g_free (foyer_ui_test_save_png (GTK_WIDGET (picker), "ux-attach-after-connect"));
 
   /* Documents, then the report, with the organization's defaults. */
-  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Documents"));
+  foyer_picker_dialog_activate_item (picker, foyer_ui_test_picker_item (picker, "Documents"));
   wait = (ItemWait){ picker, "Quarterly report.docx" };
   g_assert_true (foyer_ui_test_wait_until (picker_shows, &wait, 30000));
-  foyer_picker_dialog_activate_item (picker, picker_item (picker, "Quarterly report.docx"));
+  foyer_picker_dialog_activate_item (picker,
+                                     foyer_ui_test_picker_item (picker, "Quarterly report.docx"));
   g_assert_true (foyer_ui_test_wait_until (share_possible, picker, 30000));
   g_signal_emit_by_name (
       foyer_ui_test_child (GTK_WIDGET (picker), FOYER_TYPE_PICKER_DIALOG, "share_button"),
