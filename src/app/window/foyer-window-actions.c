@@ -88,6 +88,18 @@ sign_in_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 }
 
 /* Dialogs asking for text or a yes, for the three groups. */
+/* What a dialog's response needs: the window, and the space it was asked
+ * in (NULL: none). */
+FoyerWindowAsk *
+_foyer_window_ask_new (FoyerWindow *self, FoyerSpaceItem *space)
+{
+  FoyerWindowAsk *ask = g_new0 (FoyerWindowAsk, 1);
+
+  ask->window = g_object_ref (self);
+  ask->space = space != NULL ? g_object_ref (space) : NULL;
+  return ask;
+}
+
 void
 _foyer_window_ask_free (FoyerWindowAsk *ask)
 {
@@ -223,8 +235,7 @@ new_space_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
       return;
     }
 
-  ask = g_new0 (FoyerWindowAsk, 1);
-  ask->window = g_object_ref (self);
+  ask = _foyer_window_ask_new (self, NULL);
   ask->entry = _foyer_window_entry_row (box, _ ("Title"));
   ask->members_entry = _foyer_window_entry_row (box, _ ("Members’ e-mail addresses (optional)"));
   dialog = _foyer_window_ask_dialog (

@@ -115,6 +115,7 @@ typedef struct
   GtkWidget *members_entry;
 } FoyerWindowAsk;
 
+FoyerWindowAsk *_foyer_window_ask_new (FoyerWindow *self, FoyerSpaceItem *space);
 void _foyer_window_ask_free (FoyerWindowAsk *ask);
 GtkWidget *_foyer_window_entry_row (GtkWidget *box, const char *placeholder);
 AdwMessageDialog *

@@ -162,9 +162,7 @@ attach_file_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   policy = _foyer_window_picker_policy (self, self->current_space);
   picker = foyer_picker_dialog_new (GTK_WINDOW (self),
                                     foyer_microsoft_account_get_graph (self->account), policy);
-  ask = g_new0 (FoyerWindowAsk, 1);
-  ask->window = g_object_ref (self);
-  ask->space = g_object_ref (self->current_space);
+  ask = _foyer_window_ask_new (self, self->current_space);
   g_signal_connect_data (picker, "share", G_CALLBACK (picker_share_cb), ask,
                          (GClosureNotify) _foyer_window_ask_free, 0);
   gtk_window_present (GTK_WINDOW (picker));
@@ -208,10 +206,8 @@ member_dialog (FoyerWindow *self, gboolean add)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   AdwMessageDialog *dialog;
-  FoyerWindowAsk *ask = g_new0 (FoyerWindowAsk, 1);
+  FoyerWindowAsk *ask = _foyer_window_ask_new (self, self->current_space);
 
-  ask->window = g_object_ref (self);
-  ask->space = g_object_ref (self->current_space);
   ask->entry = _foyer_window_entry_row (box, _ ("E-mail address"));
   dialog = _foyer_window_ask_dialog (self, add ? _ ("Add Member") : _ ("Remove Member"),
                                      add ? _ ("They will see the space’s whole history.")
@@ -274,9 +270,7 @@ leave_space_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
   if (self->session == NULL || self->current_space == NULL)
     return;
-  ask = g_new0 (FoyerWindowAsk, 1);
-  ask->window = g_object_ref (self);
-  ask->space = g_object_ref (self->current_space);
+  ask = _foyer_window_ask_new (self, self->current_space);
   dialog = _foyer_window_ask_dialog (
       self, _ ("Leave Space?"),
       _ ("You will no longer see its messages unless someone adds you again."), NULL);
