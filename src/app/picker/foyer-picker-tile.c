@@ -9,6 +9,7 @@
 #include "foyer-picker-tile-private.h"
 
 #include "foyer-a11y.h"
+#include "foyer-file-kind.h"
 #include "foyer-graph-client.h"
 
 struct _FoyerPickerTile
@@ -47,17 +48,9 @@ foyer_picker_icon_name_for_item (FoyerDriveItem *item)
   if (foyer_drive_item_get_is_folder (item))
     return "folder-symbolic";
 
-  switch (foyer_drive_item_get_kind (item))
+  /* A themed PDF icon where there is one; the Files view's icon else. */
+  if (foyer_drive_item_get_kind (item) == FOYER_DRIVE_ITEM_KIND_PDF)
     {
-    case FOYER_DRIVE_ITEM_KIND_FOLDER:
-      return "folder-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_DOCUMENT:
-      return "x-office-document-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_SPREADSHEET:
-      return "x-office-spreadsheet-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_PRESENTATION:
-      return "x-office-presentation-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_PDF:
       if (has_pdf_icon < 0)
         {
           GdkDisplay *display = gdk_display_get_default ();
@@ -66,17 +59,10 @@ foyer_picker_icon_name_for_item (FoyerDriveItem *item)
                          && gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (display),
                                                      "application-pdf-symbolic");
         }
-      return has_pdf_icon ? "application-pdf-symbolic" : "x-office-document-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_IMAGE:
-      return "image-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_TEXT:
-      return "text-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_ARCHIVE:
-      return "package-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_OTHER:
-    default:
-      return "text-x-generic-symbolic";
+      if (has_pdf_icon)
+        return "application-pdf-symbolic";
     }
+  return foyer_file_kind_icon_name (foyer_drive_item_get_kind (item));
 }
 
 char *
