@@ -7,9 +7,9 @@
 
 #include "foyer-a11y.h"
 #include "foyer-document-item.h"
+#include "foyer-document-tile.h"
 #include "foyer-file-cell.h"
 #include "foyer-file-kind.h"
-#include "foyer-graph-client.h"
 #include "foyer-text.h"
 #include "foyer-thumbnail-loader.h"
 
@@ -82,9 +82,6 @@ static void
 load_thumbnail (FoyerFileCell *self)
 {
   FoyerThumbnailLoader *loader;
-  g_autofree char *share_id = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *path = NULL;
 
   if (self->account == NULL || self->ref == NULL
       || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
@@ -92,11 +89,9 @@ load_thumbnail (FoyerFileCell *self)
   loader = foyer_microsoft_account_get_thumbnails (self->account);
   if (loader == NULL)
     return;
-  share_id = foyer_graph_share_id_encode (self->ref->url);
-  key = g_strconcat (share_id, ":medium", NULL);
-  path = foyer_graph_shared_thumbnail_path (share_id, "medium");
   self->cancellable = g_cancellable_new ();
-  foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
+  foyer_document_tile_fetch_thumbnail (loader, self->ref->url, self->cancellable, thumbnail_cb,
+                                       self);
 }
 
 static FoyerCloud *
