@@ -380,7 +380,7 @@ share_job (FoyerFileUploads *self, Job *job)
     return;
   job->sharing = TRUE;
   foyer_share_document_async (self->account, self->session, space, job->item, job->link_type,
-                              job->audience, (const char *const *) job->grant_emails,
+                              job->audience, (const char *const *) job->grant_emails, NULL,
                               job->cancellable, shared_cb, job_ref_new (self, job));
 }
 

@@ -107,9 +107,9 @@ picker_share_cb (FoyerPickerDialog *picker,
       foyer_space_item_set_draft (self->current_space, NULL);
     }
   self->stick_to_bottom = TRUE;
-  foyer_share_document_full_async (self->account, self->session, ask->space, item, link_type,
-                                   audience, foyer_picker_dialog_get_grant_emails (picker), comment,
-                                   NULL, shared_cb, g_object_ref (self));
+  foyer_share_document_async (self->account, self->session, ask->space, item, link_type, audience,
+                              foyer_picker_dialog_get_grant_emails (picker), comment, NULL,
+                              shared_cb, g_object_ref (self));
   gtk_window_destroy (GTK_WINDOW (picker));
 }
 
