@@ -11,6 +11,7 @@
 #include "foyer-file-cell.h"
 #include "foyer-file-kind.h"
 #include "foyer-text.h"
+#include "foyer-thumbnail.h"
 #include "foyer-thumbnail-loader.h"
 
 struct _FoyerFileCell
@@ -58,17 +59,13 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerFileCell *self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes
-      = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
   /* The cell shows another document by now, or is gone. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = FOYER_FILE_CELL (user_data);
   g_clear_object (&self->cancellable);
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
   if (texture == NULL)
     return;
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));

@@ -11,6 +11,7 @@
 #include "foyer-a11y.h"
 #include "foyer-file-kind.h"
 #include "foyer-graph-client.h"
+#include "foyer-thumbnail.h"
 
 struct _FoyerPickerTile
 {
@@ -141,13 +142,11 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ThumbnailRequest) request = user_data;
   FoyerPickerTile *self = request->tile;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
-  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (bytes == NULL)
+  if (texture == NULL)
     {
       g_debug ("no thumbnail: %s", error->message);
       return;
@@ -157,13 +156,6 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_cancellable_is_cancelled (request->cancellable)
       || request->cancellable != self->cancellable)
     return;
-
-  texture = gdk_texture_new_from_bytes (bytes, &error);
-  if (texture == NULL)
-    {
-      g_debug ("thumbnail not an image: %s", error->message);
-      return;
-    }
   gtk_image_set_from_paintable (self->image, GDK_PAINTABLE (texture));
   gtk_image_set_pixel_size (self->image, self->grid ? 96 : 32);
   self->has_thumbnail = TRUE;

@@ -11,6 +11,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-text.h"
+#include "foyer-thumbnail.h"
 #include "foyer-thumbnail-loader.h"
 
 struct _FoyerDocumentTile
@@ -273,18 +274,14 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerDocumentTile *self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
-  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
   /* The tile may show another document by now, or be gone: then stop. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_object_unref (self->cancellable);
   self->cancellable = NULL;
 
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
   if (texture != NULL)
     {
       gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
