@@ -47,7 +47,8 @@ enum
   "s.rekey_since"
 #define PERSON_COLUMNS "id, email, name, is_admin, disabled, removed"
 
-/* Each statement's columns are in the order foyer-svc-db.c reads them. */
+/* Each statement's columns are in the order the typed operations
+ * (foyer-svc-db-people.c, -spaces.c, …) read them. */
 static const char *const statements[QP_N] = {
   [Q_META_GET] = "SELECT value FROM meta WHERE key = $1",
   [Q_META_SET] = "INSERT INTO meta (key, value) VALUES ($1, $2)"

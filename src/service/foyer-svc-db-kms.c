@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The KMS part of the storage interface (foyer-svc-db.h): resources, who
+ * is authorized on them, and wrapped keys.
+ */
+#define G_LOG_DOMAIN "foyer-service"
+
+#include "config.h"
+
+#include "foyer-svc-db-private.h"
+#include "foyer-svc.h"
+
+int
+foyer_svc_db_kms_resource_exists (FoyerSvcDb *db, const char *id, GError **error)
+{
+  gint64 n = DB_RUN (db, Q_KMS_RESOURCE_EXISTS, NULL, NULL, error, V_TEXT (id));
+
+  return n < 0 ? -1 : n > 0;
+}
+
+gboolean
+foyer_svc_db_kms_resource_insert (
+    FoyerSvcDb *db, const char *id, const char *creator_id, gint64 created_ms, GError **error)
+{
+  return DB_RUN (db, Q_KMS_RESOURCE_INSERT, NULL, NULL, error, V_TEXT (id), V_TEXT (creator_id),
+                 V_INT (created_ms))
+         >= 0;
+}
+
+int
+foyer_svc_db_kms_authorized (FoyerSvcDb *db,
+                             const char *resource_id,
+                             const char *person_id,
+                             GError **error)
+{
+  gint64 n
+      = DB_RUN (db, Q_KMS_AUTH_CHECK, NULL, NULL, error, V_TEXT (resource_id), V_TEXT (person_id));
+
+  return n < 0 ? -1 : n > 0;
+}
+
+gboolean
+foyer_svc_db_kms_authorize (
+    FoyerSvcDb *db, const char *resource_id, const char *person_id, gboolean add, GError **error)
+{
+  if (add)
+    return DB_RUN (db, Q_KMS_AUTH_ADD, NULL, NULL, error, V_TEXT (resource_id), V_TEXT (person_id),
+                   V_INT (g_get_real_time () / 1000))
+           >= 0;
+  return DB_RUN (db, Q_KMS_AUTH_DELETE, NULL, NULL, error, V_TEXT (resource_id), V_TEXT (person_id))
+         >= 0;
+}
+
+GPtrArray *
+foyer_svc_db_kms_authorizations (FoyerSvcDb *db, const char *resource_id, GError **error)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (LOOKUP_FAILED (
+          DB_RUN (db, Q_KMS_AUTH_LIST, _foyer_svc_db_texts_cb, ids, error, V_TEXT (resource_id))))
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+gboolean
+foyer_svc_db_kms_deauthorize_everywhere (FoyerSvcDb *db, const char *person_id, GError **error)
+{
+  return DB_RUN (db, Q_KMS_AUTH_DELETE_PERSON, NULL, NULL, error, V_TEXT (person_id)) >= 0;
+}
+
+gboolean
+foyer_svc_db_kms_key_insert (FoyerSvcDb *db,
+                             const char *id,
+                             const char *resource_id,
+                             const guint8 *wrapped,
+                             gsize wrapped_len,
+                             gint64 created_ms,
+                             const char *kek,
+                             GError **error)
+{
+  return DB_RUN (db, Q_KMS_KEY_INSERT, NULL, NULL, error, V_TEXT (id), V_TEXT (resource_id),
+                 V_BLOB (wrapped, wrapped_len), V_INT (created_ms), V_TEXT (kek))
+         >= 0;
+}
+
+typedef struct
+{
+  char **resource_id;
+  GBytes **wrapped;
+  char **kek;
+} KeyRow;
+
+/* resource_id, wrapped, kek */
+static gboolean
+key_cb (FoyerSvcRow *row, gpointer user_data)
+{
+  KeyRow *out = user_data;
+  gsize len = 0;
+  const guint8 *bytes = foyer_svc_row_blob (row, 1, &len);
+
+  *out->resource_id = g_strdup (foyer_svc_row_text (row, 0));
+  *out->wrapped = g_bytes_new (bytes, len);
+  *out->kek = g_strdup (foyer_svc_row_text (row, 2));
+  return FALSE;
+}
+
+gboolean
+foyer_svc_db_kms_key_get (FoyerSvcDb *db,
+                          const char *id,
+                          char **out_resource_id,
+                          GBytes **out_wrapped,
+                          char **out_kek,
+                          GError **error)
+{
+  KeyRow out = { out_resource_id, out_wrapped, out_kek };
+
+  *out_resource_id = *out_kek = NULL;
+  *out_wrapped = NULL;
+  return DB_RUN (db, Q_KMS_KEY_GET, key_cb, &out, error, V_TEXT (id)) > 0;
+}
+
+int
+foyer_svc_db_kms_key_created (FoyerSvcDb *db,
+                              const char *key_id,
+                              const char *resource_id,
+                              gint64 *out_created,
+                              GError **error)
+{
+  gint64 n = DB_RUN (db, Q_KMS_KEY_CREATED, _foyer_svc_db_first_int_cb, out_created, error,
+                     V_TEXT (key_id), V_TEXT (resource_id));
+
+  return n < 0 ? -1 : n > 0;
+}
+
+gint64
+foyer_svc_db_kms_key_count (FoyerSvcDb *db, GError **error)
+{
+  gint64 count = 0;
+
+  if (LOOKUP_FAILED (foyer_svc_db_run (db, Q_KMS_KEY_COUNT, NULL, 0, _foyer_svc_db_first_int_cb,
+                                       &count, error)))
+    return -1;
+  return count;
+}
+
+void
+foyer_svc_wrapped_key_free (FoyerSvcWrappedKey *key)
+{
+  if (key == NULL)
+    return;
+  g_free (key->id);
+  g_clear_pointer (&key->wrapped, g_bytes_unref);
+  g_free (key->kek);
+  g_free (key);
+}
+
+/* id, wrapped, kek */
+static gboolean
+wrapped_key_cb (FoyerSvcRow *row, gpointer user_data)
+{
+  FoyerSvcWrappedKey *key = g_new0 (FoyerSvcWrappedKey, 1);
+  gsize len = 0;
+  const guint8 *bytes = foyer_svc_row_blob (row, 1, &len);
+
+  key->id = g_strdup (foyer_svc_row_text (row, 0));
+  key->wrapped = g_bytes_new (bytes, len);
+  key->kek = g_strdup (foyer_svc_row_text (row, 2));
+  g_ptr_array_add (user_data, key);
+  return TRUE;
+}
+
+GPtrArray *
+foyer_svc_db_kms_keys_to_rewrap (FoyerSvcDb *db, const char *current, guint limit, GError **error)
+{
+  g_autoptr (GPtrArray) keys
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_wrapped_key_free);
+
+  if (LOOKUP_FAILED (DB_RUN (db, Q_KMS_KEYS_TO_REWRAP, wrapped_key_cb, keys, error,
+                             V_TEXT (current), V_INT (limit))))
+    return NULL;
+  return g_steal_pointer (&keys);
+}
+
+gboolean
+foyer_svc_db_kms_key_rewrap (FoyerSvcDb *db,
+                             const char *id,
+                             const guint8 *wrapped,
+                             gsize wrapped_len,
+                             const char *kek,
+                             GError **error)
+{
+  return DB_RUN (db, Q_KMS_KEY_REWRAP, NULL, NULL, error, V_BLOB (wrapped, wrapped_len),
+                 V_TEXT (kek), V_TEXT (id))
+         >= 0;
+}
