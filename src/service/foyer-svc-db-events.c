@@ -141,8 +141,8 @@ foyer_svc_db_events_catch_up (FoyerSvcDb *db,
 }
 
 /* cursor, type, space_id, subject_id, payload */
-static gboolean
-event_row_cb (FoyerSvcRow *row, gpointer user_data)
+static gpointer
+event_from_row (FoyerSvcRow *row)
 {
   FoyerSvcEvent *event = g_new0 (FoyerSvcEvent, 1);
 
@@ -151,18 +151,12 @@ event_row_cb (FoyerSvcRow *row, gpointer user_data)
   event->space_id = g_strdup (foyer_svc_row_text (row, 2));
   event->subject_id = g_strdup (foyer_svc_row_text (row, 3));
   event->text = g_strdup (foyer_svc_row_text (row, 4));
-  g_ptr_array_add (user_data, event);
-  return TRUE;
+  return event;
 }
 
 GPtrArray *
 foyer_svc_db_events_after (FoyerSvcDb *db, gint64 after, gint64 limit, GError **error)
 {
-  g_autoptr (GPtrArray) events
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_event_free);
-
-  if (LOOKUP_FAILED (
-          DB_RUN (db, Q_EVENTS_AFTER, event_row_cb, events, error, V_INT (after), V_INT (limit))))
-    return NULL;
-  return g_steal_pointer (&events);
+  return DB_GET_ALL (db, Q_EVENTS_AFTER, event_from_row, (GDestroyNotify) foyer_svc_event_free,
+                     error, V_INT (after), V_INT (limit));
 }

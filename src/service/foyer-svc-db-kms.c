@@ -54,12 +54,8 @@ foyer_svc_db_kms_authorize (
 GPtrArray *
 foyer_svc_db_kms_authorizations (FoyerSvcDb *db, const char *resource_id, GError **error)
 {
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-  if (LOOKUP_FAILED (
-          DB_RUN (db, Q_KMS_AUTH_LIST, _foyer_svc_db_texts_cb, ids, error, V_TEXT (resource_id))))
-    return NULL;
-  return g_steal_pointer (&ids);
+  return DB_GET_ALL (db, Q_KMS_AUTH_LIST, _foyer_svc_db_text_from_row, g_free, error,
+                     V_TEXT (resource_id));
 }
 
 gboolean
@@ -155,8 +151,8 @@ foyer_svc_wrapped_key_free (FoyerSvcWrappedKey *key)
 }
 
 /* id, wrapped, kek */
-static gboolean
-wrapped_key_cb (FoyerSvcRow *row, gpointer user_data)
+static gpointer
+wrapped_key_from_row (FoyerSvcRow *row)
 {
   FoyerSvcWrappedKey *key = g_new0 (FoyerSvcWrappedKey, 1);
   gsize len = 0;
@@ -165,20 +161,15 @@ wrapped_key_cb (FoyerSvcRow *row, gpointer user_data)
   key->id = g_strdup (foyer_svc_row_text (row, 0));
   key->wrapped = g_bytes_new (bytes, len);
   key->kek = g_strdup (foyer_svc_row_text (row, 2));
-  g_ptr_array_add (user_data, key);
-  return TRUE;
+  return key;
 }
 
 GPtrArray *
 foyer_svc_db_kms_keys_to_rewrap (FoyerSvcDb *db, const char *current, guint limit, GError **error)
 {
-  g_autoptr (GPtrArray) keys
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_wrapped_key_free);
-
-  if (LOOKUP_FAILED (DB_RUN (db, Q_KMS_KEYS_TO_REWRAP, wrapped_key_cb, keys, error,
-                             V_TEXT (current), V_INT (limit))))
-    return NULL;
-  return g_steal_pointer (&keys);
+  return DB_GET_ALL (db, Q_KMS_KEYS_TO_REWRAP, wrapped_key_from_row,
+                     (GDestroyNotify) foyer_svc_wrapped_key_free, error, V_TEXT (current),
+                     V_INT (limit));
 }
 
 gboolean

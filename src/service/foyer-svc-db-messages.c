@@ -27,7 +27,7 @@ foyer_svc_message_free (FoyerSvcMessage *message)
 
 /* id, space_id, seq, author_id, client_message_id, key_uri, body,
  * attachments, created */
-static FoyerSvcMessage *
+static gpointer
 message_from_row (FoyerSvcRow *row)
 {
   FoyerSvcMessage *message = g_new0 (FoyerSvcMessage, 1);
@@ -44,27 +44,10 @@ message_from_row (FoyerSvcRow *row)
   return message;
 }
 
-static gboolean
-message_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  *(FoyerSvcMessage **) user_data = message_from_row (row);
-  return FALSE;
-}
-
-static gboolean
-messages_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  g_ptr_array_add (user_data, message_from_row (row));
-  return TRUE;
-}
-
 FoyerSvcMessage *
 foyer_svc_db_message_by_id (FoyerSvcDb *db, const char *id, GError **error)
 {
-  FoyerSvcMessage *message = NULL;
-
-  DB_RUN (db, Q_MESSAGE_BY_ID, message_cb, &message, error, V_TEXT (id));
-  return message;
+  return DB_GET_ONE (db, Q_MESSAGE_BY_ID, message_from_row, error, V_TEXT (id));
 }
 
 FoyerSvcMessage *
@@ -74,11 +57,8 @@ foyer_svc_db_message_by_client_id (FoyerSvcDb *db,
                                    const char *client_message_id,
                                    GError **error)
 {
-  FoyerSvcMessage *message = NULL;
-
-  DB_RUN (db, Q_MESSAGE_BY_CLIENT_ID, message_cb, &message, error, V_TEXT (space_id),
-          V_TEXT (author_id), V_TEXT (client_message_id));
-  return message;
+  return DB_GET_ONE (db, Q_MESSAGE_BY_CLIENT_ID, message_from_row, error, V_TEXT (space_id),
+                     V_TEXT (author_id), V_TEXT (client_message_id));
 }
 
 FoyerSvcMessage *
@@ -144,11 +124,7 @@ GPtrArray *
 foyer_svc_db_messages_before (
     FoyerSvcDb *db, const char *space_id, gint64 before, gint64 limit, GError **error)
 {
-  g_autoptr (GPtrArray) messages
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_message_free);
-
-  if (LOOKUP_FAILED (DB_RUN (db, Q_MESSAGES_BEFORE, messages_cb, messages, error, V_TEXT (space_id),
-                             V_INT (before), V_INT (limit))))
-    return NULL;
-  return g_steal_pointer (&messages);
+  return DB_GET_ALL (db, Q_MESSAGES_BEFORE, message_from_row,
+                     (GDestroyNotify) foyer_svc_message_free, error, V_TEXT (space_id),
+                     V_INT (before), V_INT (limit));
 }

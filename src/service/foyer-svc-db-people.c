@@ -21,7 +21,7 @@ foyer_svc_person_free (FoyerSvcPerson *person)
 }
 
 /* id, email, name, is_admin, disabled, removed */
-static FoyerSvcPerson *
+static gpointer
 person_from_row (FoyerSvcRow *row)
 {
   FoyerSvcPerson *person = g_new0 (FoyerSvcPerson, 1);
@@ -35,38 +35,17 @@ person_from_row (FoyerSvcRow *row)
   return person;
 }
 
-static gboolean
-person_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  *(FoyerSvcPerson **) user_data = person_from_row (row);
-  return FALSE;
-}
-
-static gboolean
-people_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  g_ptr_array_add (user_data, person_from_row (row));
-  return TRUE;
-}
-
 FoyerSvcPerson *
 foyer_svc_db_person_get (FoyerSvcDb *db, const char *id, GError **error)
 {
-  FoyerSvcPerson *person = NULL;
-
-  DB_RUN (db, Q_PERSON_GET, person_cb, &person, error, V_TEXT (id));
-  return person;
+  return DB_GET_ONE (db, Q_PERSON_GET, person_from_row, error, V_TEXT (id));
 }
 
 GPtrArray *
 foyer_svc_db_people_by_email (FoyerSvcDb *db, const char *email, GError **error)
 {
-  g_autoptr (GPtrArray) people
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_person_free);
-
-  if (LOOKUP_FAILED (DB_RUN (db, Q_PERSON_BY_EMAIL, people_cb, people, error, V_TEXT (email))))
-    return NULL;
-  return g_steal_pointer (&people);
+  return DB_GET_ALL (db, Q_PERSON_BY_EMAIL, person_from_row, (GDestroyNotify) foyer_svc_person_free,
+                     error, V_TEXT (email));
 }
 
 typedef struct
@@ -119,12 +98,8 @@ foyer_svc_db_person_insert (FoyerSvcDb *db,
 GPtrArray *
 foyer_svc_db_people_list (FoyerSvcDb *db, GError **error)
 {
-  g_autoptr (GPtrArray) people
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_person_free);
-
-  if (LOOKUP_FAILED (foyer_svc_db_run (db, Q_PERSON_LIST, NULL, 0, people_cb, people, error)))
-    return NULL;
-  return g_steal_pointer (&people);
+  return _foyer_svc_db_get_all (db, Q_PERSON_LIST, NULL, 0, person_from_row,
+                                (GDestroyNotify) foyer_svc_person_free, error);
 }
 
 gboolean
@@ -146,12 +121,8 @@ foyer_svc_db_person_tombstone (FoyerSvcDb *db, const char *id, GError **error)
 GPtrArray *
 foyer_svc_db_person_space_ids (FoyerSvcDb *db, const char *person_id, GError **error)
 {
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-  if (LOOKUP_FAILED (
-          DB_RUN (db, Q_PERSON_SPACE_IDS, _foyer_svc_db_texts_cb, ids, error, V_TEXT (person_id))))
-    return NULL;
-  return g_steal_pointer (&ids);
+  return DB_GET_ALL (db, Q_PERSON_SPACE_IDS, _foyer_svc_db_text_from_row, g_free, error,
+                     V_TEXT (person_id));
 }
 
 /* ---- Sessions ---- */

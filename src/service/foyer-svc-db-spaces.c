@@ -24,7 +24,7 @@ foyer_svc_space_free (FoyerSvcSpace *space)
 
 /* id, title, kms_resource_uri, creator_id, created, last_seq, key_uri,
  * rekey_since */
-static FoyerSvcSpace *
+static gpointer
 space_from_row (FoyerSvcRow *row)
 {
   FoyerSvcSpace *space = g_new0 (FoyerSvcSpace, 1);
@@ -40,27 +40,10 @@ space_from_row (FoyerSvcRow *row)
   return space;
 }
 
-static gboolean
-space_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  *(FoyerSvcSpace **) user_data = space_from_row (row);
-  return FALSE;
-}
-
-static gboolean
-spaces_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  g_ptr_array_add (user_data, space_from_row (row));
-  return TRUE;
-}
-
 FoyerSvcSpace *
 foyer_svc_db_space_get (FoyerSvcDb *db, const char *id, GError **error)
 {
-  FoyerSvcSpace *space = NULL;
-
-  DB_RUN (db, Q_SPACE_GET, space_cb, &space, error, V_TEXT (id));
-  return space;
+  return DB_GET_ONE (db, Q_SPACE_GET, space_from_row, error, V_TEXT (id));
 }
 
 gboolean
@@ -80,21 +63,15 @@ foyer_svc_db_space_insert (FoyerSvcDb *db,
 GPtrArray *
 foyer_svc_db_spaces_of_person (FoyerSvcDb *db, const char *person_id, GError **error)
 {
-  g_autoptr (GPtrArray) spaces
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) foyer_svc_space_free);
-
-  if (LOOKUP_FAILED (DB_RUN (db, Q_SPACES_OF_PERSON, spaces_cb, spaces, error, V_TEXT (person_id))))
-    return NULL;
-  return g_steal_pointer (&spaces);
+  return DB_GET_ALL (db, Q_SPACES_OF_PERSON, space_from_row, (GDestroyNotify) foyer_svc_space_free,
+                     error, V_TEXT (person_id));
 }
 
 char *
 foyer_svc_db_space_by_resource (FoyerSvcDb *db, const char *resource_uri, GError **error)
 {
-  char *id = NULL;
-
-  DB_RUN (db, Q_SPACE_BY_RESOURCE, _foyer_svc_db_first_text_cb, &id, error, V_TEXT (resource_uri));
-  return id;
+  return DB_GET_ONE (db, Q_SPACE_BY_RESOURCE, _foyer_svc_db_text_from_row, error,
+                     V_TEXT (resource_uri));
 }
 
 gboolean
@@ -172,10 +149,6 @@ foyer_svc_db_members_list (FoyerSvcDb *db, const char *space_id, GError **error)
 GPtrArray *
 foyer_svc_db_member_ids (FoyerSvcDb *db, const char *space_id, GError **error)
 {
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-  if (LOOKUP_FAILED (
-          DB_RUN (db, Q_MEMBER_IDS, _foyer_svc_db_texts_cb, ids, error, V_TEXT (space_id))))
-    return NULL;
-  return g_steal_pointer (&ids);
+  return DB_GET_ALL (db, Q_MEMBER_IDS, _foyer_svc_db_text_from_row, g_free, error,
+                     V_TEXT (space_id));
 }

@@ -194,11 +194,73 @@ foyer_svc_db_announce_sessions_ended (FoyerSvcDb *db,
 
 /* ---- Row readers (foyer-svc-db-private.h) ---- */
 
-gboolean
-_foyer_svc_db_first_text_cb (FoyerSvcRow *row, gpointer user_data)
+typedef struct
 {
-  *(char **) user_data = g_strdup (foyer_svc_row_text (row, 0));
+  FoyerSvcRowConverter convert;
+  gpointer first;
+} GetOne;
+
+static gboolean
+get_one_cb (FoyerSvcRow *row, gpointer user_data)
+{
+  GetOne *one = user_data;
+
+  one->first = one->convert (row);
   return FALSE;
+}
+
+gpointer
+_foyer_svc_db_get_one (FoyerSvcDb *db,
+                       FoyerSvcQuery query,
+                       const FoyerSvcValue *params,
+                       guint n_params,
+                       FoyerSvcRowConverter convert,
+                       GError **error)
+{
+  GetOne one = { convert, NULL };
+
+  foyer_svc_db_run (db, query, params, n_params, get_one_cb, &one, error);
+  return one.first;
+}
+
+typedef struct
+{
+  FoyerSvcRowConverter convert;
+  GPtrArray *items;
+} GetAll;
+
+static gboolean
+get_all_cb (FoyerSvcRow *row, gpointer user_data)
+{
+  GetAll *all = user_data;
+
+  g_ptr_array_add (all->items, all->convert (row));
+  return TRUE;
+}
+
+GPtrArray *
+_foyer_svc_db_get_all (FoyerSvcDb *db,
+                       FoyerSvcQuery query,
+                       const FoyerSvcValue *params,
+                       guint n_params,
+                       FoyerSvcRowConverter convert,
+                       GDestroyNotify free_func,
+                       GError **error)
+{
+  GetAll all = { convert, g_ptr_array_new_with_free_func (free_func) };
+
+  if (LOOKUP_FAILED (foyer_svc_db_run (db, query, params, n_params, get_all_cb, &all, error)))
+    {
+      g_ptr_array_unref (all.items);
+      return NULL;
+    }
+  return all.items;
+}
+
+gpointer
+_foyer_svc_db_text_from_row (FoyerSvcRow *row)
+{
+  return g_strdup (foyer_svc_row_text (row, 0));
 }
 
 gboolean
@@ -208,22 +270,12 @@ _foyer_svc_db_first_int_cb (FoyerSvcRow *row, gpointer user_data)
   return FALSE;
 }
 
-gboolean
-_foyer_svc_db_texts_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  g_ptr_array_add (user_data, g_strdup (foyer_svc_row_text (row, 0)));
-  return TRUE;
-}
-
 /* ---- Settings ---- */
 
 char *
 foyer_svc_db_meta_get (FoyerSvcDb *db, const char *key, GError **error)
 {
-  char *value = NULL;
-
-  DB_RUN (db, Q_META_GET, _foyer_svc_db_first_text_cb, &value, error, V_TEXT (key));
-  return value;
+  return DB_GET_ONE (db, Q_META_GET, _foyer_svc_db_text_from_row, error, V_TEXT (key));
 }
 
 gboolean
@@ -251,10 +303,7 @@ foyer_svc_db_kms_meta_init (FoyerSvcDb *db, const char *key, const char *value, 
 char *
 foyer_svc_db_kms_meta_get (FoyerSvcDb *db, const char *key, GError **error)
 {
-  char *value = NULL;
-
-  DB_RUN (db, Q_KMS_META_GET, _foyer_svc_db_first_text_cb, &value, error, V_TEXT (key));
-  return value;
+  return DB_GET_ONE (db, Q_KMS_META_GET, _foyer_svc_db_text_from_row, error, V_TEXT (key));
 }
 
 gboolean
