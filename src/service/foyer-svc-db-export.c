@@ -88,6 +88,39 @@ const FoyerSvcExportTable foyer_svc_export_tables[] = {
 
 const guint foyer_svc_n_export_tables = G_N_ELEMENTS (foyer_svc_export_tables);
 
+static char *
+column_list (const FoyerSvcExportTable *table)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < table->n_columns; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", table->columns[i].name);
+  return g_string_free (text, FALSE);
+}
+
+char *
+_foyer_svc_export_select_sql (guint table, const char *table_name)
+{
+  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
+  g_autofree char *columns = column_list (t);
+
+  return g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", columns, table_name, t->order_by);
+}
+
+char *
+_foyer_svc_export_insert_sql (guint table, const char *table_name, char placeholder)
+{
+  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
+  g_autofree char *columns = column_list (t);
+  GString *sql = g_string_new (NULL);
+
+  g_string_append_printf (sql, "INSERT INTO %s (%s) VALUES (", table_name, columns);
+  for (guint i = 0; i < t->n_columns; i++)
+    g_string_append_printf (sql, "%s%c%u", i > 0 ? ", " : "", placeholder, i + 1);
+  g_string_append (sql, ")");
+  return g_string_free (sql, FALSE);
+}
+
 #define EXPORT_FORMAT "foyer-service-export"
 
 typedef struct

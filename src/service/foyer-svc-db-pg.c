@@ -23,6 +23,7 @@
 
 #include "config.h"
 
+#include "foyer-svc-db-private.h"
 #include "foyer-svc.h"
 
 #include <libpq-fe.h>
@@ -39,13 +40,6 @@ enum
   QP_NOTIFY_SESSIONS,
   QP_N
 };
-
-#define MESSAGE_COLUMNS                                                                            \
-  "id, space_id, seq, author_id, client_message_id, key_uri, body, attachments, created"
-#define SPACE_COLUMNS                                                                              \
-  "s.id, s.title, s.kms_resource_uri, s.creator_id, s.created, s.last_seq, s.key_uri, "            \
-  "s.rekey_since"
-#define PERSON_COLUMNS "id, email, name, is_admin, disabled, removed"
 
 /* Each statement's columns are in the order the typed operations
  * (foyer-svc-db-people.c, -spaces.c, …) read them. */
@@ -1024,16 +1018,6 @@ pg_check_ready (FoyerSvcDb *db, GError **error)
 
 /* ---- Export and import ---- */
 
-static char *
-column_list (const FoyerSvcExportTable *table)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < table->n_columns; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", table->columns[i].name);
-  return g_string_free (text, FALSE);
-}
-
 /* A row at a time (single-row mode): a table of millions of messages does
  * not have to fit in memory. */
 static gboolean
@@ -1041,10 +1025,7 @@ pg_export_table (
     FoyerSvcDb *db, guint table, FoyerSvcRowFunc func, gpointer user_data, GError **error)
 {
   PgDb *self = pg_db (db);
-  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
-  g_autofree char *columns = column_list (t);
-  g_autofree char *sql
-      = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", columns, t->name, t->order_by);
+  g_autofree char *sql = _foyer_svc_export_select_sql (table, foyer_svc_export_tables[table].name);
   PGresult *result;
   gboolean ok = TRUE, wanted = TRUE;
 
@@ -1081,21 +1062,15 @@ pg_import_row (FoyerSvcDb *db, guint table, const FoyerSvcValue *values, GError 
 {
   PgDb *self = pg_db (db);
   const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
-  g_autofree char *columns = column_list (t);
-  GString *sql = g_string_new (NULL);
+  g_autofree char *sql = NULL;
   char name[16];
-  gint64 n;
 
   g_return_val_if_fail (table < G_N_ELEMENTS (self->prepared_import), FALSE);
-  g_string_append_printf (sql, "INSERT INTO %s (%s) VALUES (", t->name, columns);
-  for (guint i = 0; i < t->n_columns; i++)
-    g_string_append_printf (sql, "%s$%u", i > 0 ? ", " : "", i + 1);
-  g_string_append (sql, ")");
+  sql = _foyer_svc_export_insert_sql (table, t->name, '$');
   g_snprintf (name, sizeof name, "i%u", table);
-  n = run_prepared (self, 0, name, sql->str, &self->prepared_import[table], values, t->n_columns,
-                    NULL, NULL, error);
-  g_string_free (sql, TRUE);
-  return n >= 0;
+  return run_prepared (self, 0, name, sql, &self->prepared_import[table], values, t->n_columns,
+                       NULL, NULL, error)
+         >= 0;
 }
 
 static gboolean
@@ -1165,21 +1140,11 @@ foyer_svc_db_pg_open (const char *url,
   self->base.engine = &pg_engine;
   self->base.parts = parts;
   self->url = g_strdup (url);
-  if (!(self->conn = connect_to (url, error)) || !migrate (self, parts, options, error))
+  if (!(self->conn = connect_to (url, error)) || !migrate (self, parts, options, error)
+      || !_foyer_svc_db_init_org (&self->base, options, error))
     {
       pg_close (&self->base);
       return NULL;
-    }
-  if ((parts & FOYER_SVC_PART_CONVERSATION) && options->create_org)
-    {
-      g_autofree char *id = foyer_svc_new_id ();
-      g_autofree char *org = foyer_svc_db_meta_init (&self->base, "org_id", id, error);
-
-      if (org == NULL)
-        {
-          pg_close (&self->base);
-          return NULL;
-        }
     }
   return &self->base;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * What the files of the storage interface's typed operations share
- * (foyer-svc-db.c and foyer-svc-db-{people,spaces,messages,events,kms,
- * export}.c): the row readers of single-column results. Not for the
+ * What the files of the storage interface share (foyer-svc-db.c, the
+ * typed operations in foyer-svc-db-{people,spaces,messages,events,kms,
+ * export}.c, and the engines foyer-svc-db-sqlite.c and foyer-svc-db-pg.c):
+ * the runner of lookups and its row converters, the columns those read,
+ * and what both engines do the same apart from their SQL. Not for the
  * request handlers, which use foyer-svc-db.h only.
  */
 #pragma once
@@ -10,6 +12,17 @@
 #include "foyer-svc-db.h"
 
 G_BEGIN_DECLS
+
+/* The columns the converters below read, in their order, for the engines'
+ * statements: person_from_row (foyer-svc-db-people.c), space_from_row
+ * (foyer-svc-db-spaces.c: a space is "s") and message_from_row
+ * (foyer-svc-db-messages.c). */
+#define PERSON_COLUMNS "id, email, name, is_admin, disabled, removed"
+#define SPACE_COLUMNS                                                                              \
+  "s.id, s.title, s.kms_resource_uri, s.creator_id, s.created, s.last_seq, s.key_uri, "            \
+  "s.rekey_since"
+#define MESSAGE_COLUMNS                                                                            \
+  "id, space_id, seq, author_id, client_message_id, key_uri, body, attachments, created"
 
 /* The result of a lookup: NULL with no error means "none". */
 #define LOOKUP_FAILED(n) ((n) < 0)
@@ -53,5 +66,17 @@ gpointer _foyer_svc_db_text_from_row (FoyerSvcRow *row);
 /* The row function of a statement that gives one number: the first row's
  * first column into user_data (a gint64 *). */
 gboolean _foyer_svc_db_first_int_cb (FoyerSvcRow *row, gpointer user_data);
+
+/* For the engines' open (): gives a new conversation database its
+ * organization id when options ask for it (a second node starting at once
+ * keeps the first one's). */
+gboolean _foyer_svc_db_init_org (FoyerSvcDb *db, const FoyerSvcDbOptions *options, GError **error);
+
+/* For the engines' export and import (foyer-svc-db-export.c): the SQL
+ * that reads a whole export table in its order, and the one that inserts
+ * a row of it, with placeholders '$' (PostgreSQL: $1, $2…) or '?' (SQLite),
+ * under the engine's own name of the table. */
+char *_foyer_svc_export_select_sql (guint table, const char *table_name);
+char *_foyer_svc_export_insert_sql (guint table, const char *table_name, char placeholder);
 
 G_END_DECLS

@@ -192,6 +192,19 @@ foyer_svc_db_announce_sessions_ended (FoyerSvcDb *db,
   return db->engine->announce == NULL || db->engine->announce (db, payload, error);
 }
 
+gboolean
+_foyer_svc_db_init_org (FoyerSvcDb *db, const FoyerSvcDbOptions *options, GError **error)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *org = NULL;
+
+  if (!(db->parts & FOYER_SVC_PART_CONVERSATION) || !options->create_org)
+    return TRUE;
+  id = foyer_svc_new_id ();
+  org = foyer_svc_db_meta_init (db, "org_id", id, error);
+  return org != NULL;
+}
+
 /* ---- Row readers (foyer-svc-db-private.h) ---- */
 
 typedef struct
