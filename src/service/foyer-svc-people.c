@@ -9,8 +9,9 @@
 #include <string.h>
 
 static JsonNode *
-person_node (const FoyerSvcPerson *person)
+person_node (gconstpointer row)
 {
+  const FoyerSvcPerson *person = row;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -150,23 +151,8 @@ respond_people (FoyerSvcRequest *req, const char *email)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) people = foyer_svc_db_people_by_email (req->db, email, &error);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
 
-  if (people == NULL)
-    {
-      foyer_svc_respond_error (req, error);
-      return;
-    }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < people->len; i++)
-    json_builder_add_value (builder, person_node (g_ptr_array_index (people, i)));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req, 200, root);
+  foyer_svc_respond_list (req, people, person_node, error);
 }
 
 /* GET /v1/people/me, GET /v1/people?email=, GET /v1/people/<id> */
@@ -204,10 +190,8 @@ foyer_svc_handle_people (FoyerSvcRequest *req)
 
   person = foyer_svc_person_json (
       req->db, strcmp (req->segments[2], "me") == 0 ? req->person_id : req->segments[2], &error);
-  if (error != NULL)
-    foyer_svc_respond_error (req, error);
-  else if (person == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+  if (person == NULL)
+    foyer_svc_respond_error_or (req, error, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
   else
     foyer_svc_respond_json (req, 200, person);
 }
