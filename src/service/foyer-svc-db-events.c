@@ -79,12 +79,7 @@ foyer_svc_db_take_committed (FoyerSvcDb *db)
 gint64
 foyer_svc_db_events_latest (FoyerSvcDb *db, GError **error)
 {
-  gint64 latest = 0;
-
-  if (LOOKUP_FAILED (foyer_svc_db_run (db, Q_EVENTS_LATEST, NULL, 0, _foyer_svc_db_first_int_cb,
-                                       &latest, error)))
-    return -1;
-  return latest;
+  return _foyer_svc_db_get_number (db, Q_EVENTS_LATEST, error);
 }
 
 typedef struct

@@ -13,9 +13,7 @@
 int
 foyer_svc_db_kms_resource_exists (FoyerSvcDb *db, const char *id, GError **error)
 {
-  gint64 n = DB_RUN (db, Q_KMS_RESOURCE_EXISTS, NULL, NULL, error, V_TEXT (id));
-
-  return n < 0 ? -1 : n > 0;
+  return DB_EXISTS (db, Q_KMS_RESOURCE_EXISTS, error, V_TEXT (id));
 }
 
 gboolean
@@ -33,10 +31,7 @@ foyer_svc_db_kms_authorized (FoyerSvcDb *db,
                              const char *person_id,
                              GError **error)
 {
-  gint64 n
-      = DB_RUN (db, Q_KMS_AUTH_CHECK, NULL, NULL, error, V_TEXT (resource_id), V_TEXT (person_id));
-
-  return n < 0 ? -1 : n > 0;
+  return DB_EXISTS (db, Q_KMS_AUTH_CHECK, error, V_TEXT (resource_id), V_TEXT (person_id));
 }
 
 gboolean
@@ -79,66 +74,6 @@ foyer_svc_db_kms_key_insert (FoyerSvcDb *db,
          >= 0;
 }
 
-typedef struct
-{
-  char **resource_id;
-  GBytes **wrapped;
-  char **kek;
-} KeyRow;
-
-/* resource_id, wrapped, kek */
-static gboolean
-key_cb (FoyerSvcRow *row, gpointer user_data)
-{
-  KeyRow *out = user_data;
-  gsize len = 0;
-  const guint8 *bytes = foyer_svc_row_blob (row, 1, &len);
-
-  *out->resource_id = g_strdup (foyer_svc_row_text (row, 0));
-  *out->wrapped = g_bytes_new (bytes, len);
-  *out->kek = g_strdup (foyer_svc_row_text (row, 2));
-  return FALSE;
-}
-
-gboolean
-foyer_svc_db_kms_key_get (FoyerSvcDb *db,
-                          const char *id,
-                          char **out_resource_id,
-                          GBytes **out_wrapped,
-                          char **out_kek,
-                          GError **error)
-{
-  KeyRow out = { out_resource_id, out_wrapped, out_kek };
-
-  *out_resource_id = *out_kek = NULL;
-  *out_wrapped = NULL;
-  return DB_RUN (db, Q_KMS_KEY_GET, key_cb, &out, error, V_TEXT (id)) > 0;
-}
-
-int
-foyer_svc_db_kms_key_created (FoyerSvcDb *db,
-                              const char *key_id,
-                              const char *resource_id,
-                              gint64 *out_created,
-                              GError **error)
-{
-  gint64 n = DB_RUN (db, Q_KMS_KEY_CREATED, _foyer_svc_db_first_int_cb, out_created, error,
-                     V_TEXT (key_id), V_TEXT (resource_id));
-
-  return n < 0 ? -1 : n > 0;
-}
-
-gint64
-foyer_svc_db_kms_key_count (FoyerSvcDb *db, GError **error)
-{
-  gint64 count = 0;
-
-  if (LOOKUP_FAILED (foyer_svc_db_run (db, Q_KMS_KEY_COUNT, NULL, 0, _foyer_svc_db_first_int_cb,
-                                       &count, error)))
-    return -1;
-  return count;
-}
-
 void
 foyer_svc_wrapped_key_free (FoyerSvcWrappedKey *key)
 {
@@ -162,6 +97,45 @@ wrapped_key_from_row (FoyerSvcRow *row)
   key->wrapped = g_bytes_new (bytes, len);
   key->kek = g_strdup (foyer_svc_row_text (row, 2));
   return key;
+}
+
+gboolean
+foyer_svc_db_kms_key_get (FoyerSvcDb *db,
+                          const char *id,
+                          char **out_resource_id,
+                          GBytes **out_wrapped,
+                          char **out_kek,
+                          GError **error)
+{
+  /* resource_id, wrapped, kek: a wrapped key's row, with its resource
+   * where the key's id would be. */
+  FoyerSvcWrappedKey *key
+      = DB_GET_ONE (db, Q_KMS_KEY_GET, wrapped_key_from_row, error, V_TEXT (id));
+
+  *out_resource_id = key != NULL ? g_steal_pointer (&key->id) : NULL;
+  *out_wrapped = key != NULL ? g_steal_pointer (&key->wrapped) : NULL;
+  *out_kek = key != NULL ? g_steal_pointer (&key->kek) : NULL;
+  foyer_svc_wrapped_key_free (key);
+  return *out_wrapped != NULL;
+}
+
+int
+foyer_svc_db_kms_key_created (FoyerSvcDb *db,
+                              const char *key_id,
+                              const char *resource_id,
+                              gint64 *out_created,
+                              GError **error)
+{
+  gint64 n = DB_RUN (db, Q_KMS_KEY_CREATED, _foyer_svc_db_first_int_cb, out_created, error,
+                     V_TEXT (key_id), V_TEXT (resource_id));
+
+  return n < 0 ? -1 : n > 0;
+}
+
+gint64
+foyer_svc_db_kms_key_count (FoyerSvcDb *db, GError **error)
+{
+  return _foyer_svc_db_get_number (db, Q_KMS_KEY_COUNT, error);
 }
 
 GPtrArray *

@@ -60,6 +60,23 @@ GPtrArray *_foyer_svc_db_get_all (FoyerSvcDb *db,
     _foyer_svc_db_get_all (db, q, _p, G_N_ELEMENTS (_p), convert, free_func, error);               \
   })
 
+/* 1 when a statement gives a row, 0 when it gives none, -1 on error. */
+int _foyer_svc_db_exists (FoyerSvcDb *db,
+                          FoyerSvcQuery query,
+                          const FoyerSvcValue *params,
+                          guint n_params,
+                          GError **error);
+
+#define DB_EXISTS(db, q, error, ...)                                                               \
+  ({                                                                                               \
+    const FoyerSvcValue _p[] = { __VA_ARGS__ };                                                    \
+    _foyer_svc_db_exists (db, q, _p, G_N_ELEMENTS (_p), error);                                    \
+  })
+
+/* The number a statement without parameters gives (a count, the latest
+ * cursor), 0 when it gives no row, -1 on error. */
+gint64 _foyer_svc_db_get_number (FoyerSvcDb *db, FoyerSvcQuery query, GError **error);
+
 /* Converters of single-column results: the first column, as a copy of its
  * text. */
 gpointer _foyer_svc_db_text_from_row (FoyerSvcRow *row);

@@ -92,9 +92,7 @@ foyer_svc_db_space_set_key (FoyerSvcDb *db,
 int
 foyer_svc_db_is_member (FoyerSvcDb *db, const char *space_id, const char *person_id, GError **error)
 {
-  gint64 n = DB_RUN (db, Q_MEMBER_IS, NULL, NULL, error, V_TEXT (space_id), V_TEXT (person_id));
-
-  return n < 0 ? -1 : n > 0;
+  return DB_EXISTS (db, Q_MEMBER_IS, error, V_TEXT (space_id), V_TEXT (person_id));
 }
 
 gboolean

@@ -270,6 +270,29 @@ _foyer_svc_db_get_all (FoyerSvcDb *db,
   return all.items;
 }
 
+int
+_foyer_svc_db_exists (FoyerSvcDb *db,
+                      FoyerSvcQuery query,
+                      const FoyerSvcValue *params,
+                      guint n_params,
+                      GError **error)
+{
+  gint64 n = foyer_svc_db_run (db, query, params, n_params, NULL, NULL, error);
+
+  return n < 0 ? -1 : n > 0;
+}
+
+gint64
+_foyer_svc_db_get_number (FoyerSvcDb *db, FoyerSvcQuery query, GError **error)
+{
+  gint64 number = 0;
+
+  if (LOOKUP_FAILED (
+          foyer_svc_db_run (db, query, NULL, 0, _foyer_svc_db_first_int_cb, &number, error)))
+    return -1;
+  return number;
+}
+
 gpointer
 _foyer_svc_db_text_from_row (FoyerSvcRow *row)
 {
