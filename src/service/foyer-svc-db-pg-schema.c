@@ -170,47 +170,37 @@ _foyer_svc_pg_schema_version (FoyerSvcDb *db, FoyerSvcPart part)
   return version_of (self, part == FOYER_SVC_PART_KMS ? "kms" : "conversation");
 }
 
+/* A part's schema is there and at the version this build knows. */
+static gboolean
+check_part_ready (PgDb *self, const char *component, const char *label, int known, GError **error)
+{
+  int version = version_of (self, component);
+
+  if (version < 0)
+    {
+      _foyer_svc_pg_set_error (self, NULL, error);
+      return FALSE;
+    }
+  if (version != known)
+    {
+      foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY, "The %s schema is at version %d, not %d",
+                              label, version, known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _foyer_svc_pg_check_ready (FoyerSvcDb *db, GError **error)
 {
   PgDb *self = _foyer_svc_pg_db (db);
-  int version;
 
-  if (!_foyer_svc_pg_ensure_connected (self, error))
-    return FALSE;
-  if ((db->parts & FOYER_SVC_PART_CONVERSATION))
-    {
-      version = version_of (self, "conversation");
-      if (version < 0)
-        {
-          _foyer_svc_pg_set_error (self, NULL, error);
-          return FALSE;
-        }
-      if (version != FOYER_SVC_CONVERSATION_SCHEMA)
-        {
-          foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY,
-                                  "The conversation schema is at version %d, not %d", version,
-                                  FOYER_SVC_CONVERSATION_SCHEMA);
-          return FALSE;
-        }
-    }
-  if ((db->parts & FOYER_SVC_PART_KMS))
-    {
-      version = version_of (self, "kms");
-      if (version < 0)
-        {
-          _foyer_svc_pg_set_error (self, NULL, error);
-          return FALSE;
-        }
-      if (version != FOYER_SVC_KMS_SCHEMA)
-        {
-          foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY,
-                                  "The KMS schema is at version %d, not %d", version,
-                                  FOYER_SVC_KMS_SCHEMA);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return _foyer_svc_pg_ensure_connected (self, error)
+         && (!(db->parts & FOYER_SVC_PART_CONVERSATION)
+             || check_part_ready (self, "conversation", "conversation",
+                                  FOYER_SVC_CONVERSATION_SCHEMA, error))
+         && (!(db->parts & FOYER_SVC_PART_KMS)
+             || check_part_ready (self, "kms", "KMS", FOYER_SVC_KMS_SCHEMA, error));
 }
 
 /* ---- Export and import ---- */
