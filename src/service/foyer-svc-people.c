@@ -53,6 +53,20 @@ person_exists (FoyerSvcRequest *req, const char *person_id, gboolean *out_admin)
   return person != NULL && !person->removed;
 }
 
+/* Whether the caller is an administrator; if not (or the lookup failed),
+ * the reply is sent, 403 with forbidden. */
+static gboolean
+caller_is_admin (FoyerSvcRequest *req, const char *forbidden)
+{
+  gboolean admin = FALSE;
+
+  if (person_exists (req, req->person_id, &admin) < 0)
+    return FALSE;
+  if (!admin)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN, forbidden);
+  return admin;
+}
+
 /* Ends sessions; their WebSockets (on every node) are closed once this
  * is committed. */
 static gboolean
@@ -103,7 +117,6 @@ static void
 sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
 {
   g_autoptr (GError) error = NULL;
-  gboolean admin = FALSE;
   int exists;
 
   if (strcmp (req->method, "DELETE") != 0)
@@ -112,14 +125,8 @@ sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
                                        "Use DELETE /v1/people/<id>/sessions");
       return;
     }
-  if (person_exists (req, req->person_id, &admin) < 0)
+  if (!caller_is_admin (req, "Only an administrator can sign someone else out"))
     return;
-  if (!admin)
-    {
-      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "Only an administrator can sign someone else out");
-      return;
-    }
   if (!foyer_svc_check_id (person_id, 64) || (exists = person_exists (req, person_id, NULL)) == 0)
     {
       foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
@@ -235,7 +242,6 @@ foyer_svc_handle_org (FoyerSvcRequest *req)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) settings = NULL;
-  gboolean admin = FALSE;
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
@@ -260,14 +266,8 @@ foyer_svc_handle_org (FoyerSvcRequest *req)
       foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET or PUT");
       return;
     }
-  if (person_exists (req, req->person_id, &admin) < 0)
+  if (!caller_is_admin (req, "Only an administrator can change organization settings"))
     return;
-  if (!admin)
-    {
-      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "Only an administrator can change organization settings");
-      return;
-    }
   if (!(body = foyer_svc_request_body (req, &error))
       || !(settings = foyer_svc_org_settings_validate (body, &error))
       || !foyer_svc_org_settings_store (req->db, settings, &error))
