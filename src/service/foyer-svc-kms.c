@@ -470,6 +470,26 @@ store_new_key (FoyerSvcRequest *req,
   return TRUE;
 }
 
+/* Replies with the key (sealed to the recipient when there is one), then
+ * wipes the key_size bytes of its buffer. */
+static void
+respond_key (FoyerSvcRequest *req,
+             guint status,
+             const char *key_id,
+             const char *resource_id,
+             guint8 *key,
+             gsize key_size,
+             cjose_jwk_t *recipient)
+{
+  g_autoptr (JsonNode) reply = key_json (req->svc, key_id, resource_id, key, recipient);
+
+  OPENSSL_cleanse (key, key_size);
+  if (reply == NULL)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+  else
+    foyer_svc_respond_json (req, status, reply);
+}
+
 static void
 create_key (FoyerSvcRequest *req)
 {
@@ -478,7 +498,6 @@ create_key (FoyerSvcRequest *req)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *key_id = foyer_svc_new_id ();
   g_autoptr (cjose_jwk_t) recipient = NULL;
@@ -514,18 +533,12 @@ create_key (FoyerSvcRequest *req)
       foyer_svc_respond_error (req, error);
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key, recipient);
-  OPENSSL_cleanse (key, sizeof key);
-  if (reply == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
-  else
-    foyer_svc_respond_json (req, 201, reply);
+  respond_key (req, 201, key_id, resource_id, key, sizeof key, recipient);
 }
 
 static void
 get_key (FoyerSvcRequest *req, const char *key_id)
 {
-  g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *resource_uri = NULL;
   g_autofree char *kek = NULL;
@@ -559,12 +572,7 @@ get_key (FoyerSvcRequest *req, const char *key_id)
                                        "The key cannot be unwrapped (wrong master key?)");
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key, recipient);
-  OPENSSL_cleanse (key, sizeof key);
-  if (reply == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
-  else
-    foyer_svc_respond_json (req, 200, reply);
+  respond_key (req, 200, key_id, resource_id, key, sizeof key, recipient);
 }
 
 /* /kms/v1/resources[/<id>[/authorizations[/<personId>]]], /kms/v1/keys[/<id>] */
