@@ -333,31 +333,13 @@ secret_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("The Foyer session will not be remembered: %s", error->message);
 }
 
-/* The person the service says is signed in (login, /me): an object, or
- * NULL and error set. */
-static JsonNode *
-person_finish (GObject *source, GAsyncResult *result, GError **error)
-{
-  GError *local = NULL;
-  g_autoptr (JsonNode) person = NULL;
-
-  person = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &local);
-  if (person != NULL && JSON_NODE_HOLDS_OBJECT (person))
-    return g_steal_pointer (&person);
-  if (local == NULL)
-    local = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                                 _ ("The Foyer service sent an unexpected reply"));
-  g_propagate_error (error, local);
-  return NULL;
-}
-
 static void
 login_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   FoyerSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (JsonNode) person = person_finish (source, result, &error);
+  g_autoptr (JsonNode) person = _foyer_session_object_finish (source, result, &error);
 
   if (person == NULL)
     {
@@ -406,7 +388,7 @@ me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   FoyerSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (JsonNode) person = person_finish (source, result, &error);
+  g_autoptr (JsonNode) person = _foyer_session_object_finish (source, result, &error);
 
   if (person == NULL)
     {
