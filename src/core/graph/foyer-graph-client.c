@@ -993,9 +993,14 @@ _foyer_graph_client_request (FoyerGraphClient *self,
                              gpointer user_data,
                              gpointer source_tag)
 {
-  g_autoptr (GTask) task = request_new (self, method, path_or_url, body, want_bytes, prefer,
-                                        cancellable, callback, user_data, source_tag);
+  g_autoptr (GTask) task = NULL;
 
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL && path_or_url != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = request_new (self, method, path_or_url, body, want_bytes, prefer, cancellable, callback,
+                      user_data, source_tag);
   request_begin (self, task);
 }
 
@@ -1039,10 +1044,6 @@ foyer_graph_client_request_async (FoyerGraphClient *self,
                                   GAsyncReadyCallback callback,
                                   gpointer user_data)
 {
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (method != NULL && path_or_url != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   _foyer_graph_client_request (self, method, path_or_url, body, FALSE, NULL, cancellable, callback,
                                user_data, foyer_graph_client_request_async);
 }
@@ -1077,10 +1078,6 @@ foyer_graph_client_request_bytes_async (FoyerGraphClient *self,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data)
 {
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (method != NULL && path_or_url != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   _foyer_graph_client_request (self, method, path_or_url, NULL, TRUE, NULL, cancellable, callback,
                                user_data, foyer_graph_client_request_bytes_async);
 }
