@@ -262,7 +262,7 @@ call (FoyerChatClient *self,
   g_autofree char *url = g_strconcat (self->base_url, path, NULL);
 
   g_task_set_source_tag (task, source_tag);
-  foyer_json_request_async (self->session, method, url, self->token, body, FOYER_CHAT_ERROR,
+  foyer_json_request_async (self->session, method, url, self->token, body, NULL, FOYER_CHAT_ERROR,
                             cancellable, request_cb, task);
 }
 
@@ -383,8 +383,8 @@ foyer_chat_client_login_async (FoyerChatClient *self,
   g_task_set_source_tag (task, foyer_chat_client_login_async);
   body = object_node ("email", email, "password", password, NULL);
   url = g_strconcat (self->base_url, "/v1/sessions", NULL);
-  foyer_json_request_async (self->session, "POST", url, NULL, body, FOYER_CHAT_ERROR, cancellable,
-                            login_cb, task);
+  foyer_json_request_async (self->session, "POST", url, NULL, body, NULL, FOYER_CHAT_ERROR,
+                            cancellable, login_cb, task);
 }
 
 /* DELETE /v1/sessions/current: the service refuses the token from now on

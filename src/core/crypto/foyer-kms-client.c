@@ -167,9 +167,8 @@ request (FoyerKmsClient *self,
 {
   g_autofree char *url = g_strconcat (self->base_url, path, NULL);
 
-  foyer_json_request_with_headers_async (self->session, method, url, self->token, body, headers,
-                                         FOYER_KMS_ERROR, g_task_get_cancellable (task), callback,
-                                         task);
+  foyer_json_request_async (self->session, method, url, self->token, body, headers, FOYER_KMS_ERROR,
+                            g_task_get_cancellable (task), callback, task);
 }
 
 typedef struct
