@@ -375,6 +375,32 @@ key_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, g_steal_pointer (&key), (GDestroyNotify) foyer_kms_key_free);
 }
 
+/* Asks for a key wrapped to a fresh ephemeral key of ours (WRAP_HEADER),
+ * which key_cb opens: the same for a new key and an existing one. Takes
+ * task. */
+static void
+key_request (FoyerKmsClient *self,
+             const char *method,
+             const char *path,
+             JsonNode *body,
+             const char *wanted_uri,
+             GTask *task)
+{
+  KeyRequest *data = key_request_new (wanted_uri);
+  const char *headers[] = { WRAP_HEADER, NULL, NULL };
+
+  if (data == NULL)
+    {
+      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
+                               _ ("Could not make a key to receive the key"));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
+  headers[1] = data->header_value;
+  request (self, method, path, body, headers, task, key_cb);
+}
+
 void
 foyer_kms_client_create_key_async (FoyerKmsClient *self,
                                    const char *resource_uri,
@@ -385,33 +411,19 @@ foyer_kms_client_create_key_async (FoyerKmsClient *self,
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   GTask *task;
-  KeyRequest *data;
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
   g_return_if_fail (resource_uri != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_kms_client_create_key_async);
-  if ((data = key_request_new (NULL)) == NULL)
-    {
-      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
-                               _ ("Could not make a key to receive the new key"));
-      g_object_unref (task);
-      return;
-    }
-  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "resourceUri");
   json_builder_add_string_value (builder, resource_uri);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-
-  {
-    const char *headers[] = { WRAP_HEADER, data->header_value, NULL };
-
-    request (self, "POST", "/keys", body, headers, task, key_cb);
-  }
+  key_request (self, "POST", "/keys", body, NULL, task);
 }
 
 FoyerKmsKey *
@@ -432,8 +444,6 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   FoyerKmsKey *cached;
-  KeyRequest *data;
-  const char *headers[] = { WRAP_HEADER, NULL, NULL };
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
 
@@ -454,18 +464,8 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
                                _ ("The key address is not valid"));
       return;
     }
-  data = key_request_new (key_uri);
-  if (data == NULL)
-    {
-      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
-                               _ ("Could not make a key to receive the key"));
-      return;
-    }
-  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
-  headers[1] = data->header_value;
   path = g_strdup_printf ("/keys/%s", id);
-  request (self, "GET", path, NULL, headers, task, key_cb);
-  g_steal_pointer (&task);
+  key_request (self, "GET", path, NULL, key_uri, g_steal_pointer (&task));
 }
 
 FoyerKmsKey *
