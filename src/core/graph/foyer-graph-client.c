@@ -943,13 +943,12 @@ request_begin (FoyerGraphClient *self, GTask *task)
     request_acquire_slot (task);
 }
 
+/* A request to path_or_url (a Graph path or a whole URL); each entry
+ * then says what it sends and how it wants the reply. */
 static GTask *
 request_new (FoyerGraphClient *self,
              const char *method,
              const char *path_or_url,
-             JsonNode *body,
-             gboolean want_bytes,
-             const char *prefer,
              GCancellable *cancellable,
              GAsyncReadyCallback callback,
              gpointer user_data,
@@ -969,14 +968,6 @@ request_new (FoyerGraphClient *self,
     req->url = g_strconcat (self->base_url, path_or_url[0] == '/' ? "" : "/", path_or_url, NULL);
   req->origin = origin_of (req->url);
   req->client_request_id = g_uuid_string_random ();
-  req->want_bytes = want_bytes;
-  req->prefer = g_strdup (prefer);
-  if (body != NULL)
-    {
-      g_autofree char *text = json_to_string (body, FALSE);
-
-      req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
-    }
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
   return g_steal_pointer (&task);
 }
@@ -994,13 +985,22 @@ _foyer_graph_client_request (FoyerGraphClient *self,
                              gpointer source_tag)
 {
   g_autoptr (GTask) task = NULL;
+  Request *req;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (method != NULL && path_or_url != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = request_new (self, method, path_or_url, body, want_bytes, prefer, cancellable, callback,
-                      user_data, source_tag);
+  task = request_new (self, method, path_or_url, cancellable, callback, user_data, source_tag);
+  req = g_task_get_task_data (task);
+  req->want_bytes = want_bytes;
+  req->prefer = g_strdup (prefer);
+  if (body != NULL)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+
+      req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+    }
   request_begin (self, task);
 }
 
@@ -1024,8 +1024,8 @@ foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
   g_return_if_fail (method != NULL && path_or_url != NULL && body != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = request_new (self, method, path_or_url, NULL, FALSE, NULL, cancellable, callback,
-                      user_data, foyer_graph_client_send_bytes_async);
+  task = request_new (self, method, path_or_url, cancellable, callback, user_data,
+                      foyer_graph_client_send_bytes_async);
   req = g_task_get_task_data (task);
   req->body = g_bytes_ref (body);
   req->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
