@@ -135,7 +135,6 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   const char *text;
   gsize len = 0;
   JsonNode *root;
@@ -167,14 +166,12 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     {
       const char *retry_after
           = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+      g_autoptr (JsonNode) reply = foyer_json_parse (text, len);
       g_autofree char *message = NULL;
 
-      if (len > 0 && foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
-          && json_parser_load_from_data (parser, text, len, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      if (reply != NULL && JSON_NODE_HOLDS_OBJECT (reply))
         {
-          JsonObject *object = json_node_get_object (json_parser_get_root (parser));
-          JsonObject *err = foyer_json_get_object (object, "error");
+          JsonObject *err = foyer_json_get_object (json_node_get_object (reply), "error");
 
           data->refusal = g_strdup (foyer_json_get_string (err, "code"));
           data->service_message = g_strdup (foyer_json_get_string (err, "message"));
@@ -196,15 +193,13 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
                              (GDestroyNotify) json_node_unref);
       return;
     }
-  if (!foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, text, len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL)
+  if ((root = foyer_json_parse (text, len)) == NULL)
     {
       g_task_return_new_error (task, data->domain, FOYER_REMOTE_ERROR_SERVER,
                                _ ("The Foyer service sent a reply that is not JSON"));
       return;
     }
-  g_task_return_pointer (task, json_node_copy (root), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 void

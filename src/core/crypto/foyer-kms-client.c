@@ -8,6 +8,7 @@
 
 #include "foyer-core.h"
 #include "foyer-jose-shape.h"
+#include "foyer-json.h"
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 
@@ -245,12 +246,11 @@ _foyer_kms_key_unwrap (JsonObject *object, cjose_jwk_t *ephemeral)
   static const char *const algs[] = { "ECDH-ES", NULL };
   static const FoyerJoseRules rules = { FOYER_JOSE_JWE, 8192, algs, "A256GCM" };
   g_autoptr (JsonObject) shape = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
   cjose_err err = { 0 };
   cjose_jwe_t *jwe;
   guint8 *plain;
   size_t plain_len = 0;
-  gboolean parsed;
   JsonObject *jwk;
 
   if (uri == NULL || wrapped == NULL)
@@ -266,13 +266,12 @@ _foyer_kms_key_unwrap (JsonObject *object, cjose_jwk_t *ephemeral)
   cjose_jwe_release (jwe);
   if (plain == NULL)
     return NULL;
-  parsed = foyer_json_depth_within ((const char *) plain, plain_len, FOYER_JSON_MAX_DEPTH)
-           && json_parser_load_from_data (parser, (const char *) plain, (gssize) plain_len, NULL);
+  root = foyer_json_parse ((const char *) plain, plain_len);
   memset (plain, 0, plain_len);
   cjose_get_dealloc () (plain);
-  if (!parsed || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  jwk = json_node_get_object (json_parser_get_root (parser));
+  jwk = json_node_get_object (root);
   if (g_strcmp0 (foyer_json_get_string (jwk, "kid"), uri) != 0)
     return NULL;
   return parse_key (uri, jwk);

@@ -11,6 +11,7 @@
 #include "foyer-graph-error.h"
 #include "foyer-graph-error-private.h"
 #include "foyer-graph-log.h"
+#include "foyer-json.h"
 #include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
@@ -761,9 +762,9 @@ static void
 handle_success (GTask *task, GBytes *bytes, const char *request_id)
 {
   Request *req = g_task_get_task_data (task);
-  g_autoptr (JsonParser) parser = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root;
 
   if (req->want_bytes)
     {
@@ -780,17 +781,14 @@ handle_success (GTask *task, GBytes *bytes, const char *request_id)
       return;
     }
 
-  parser = json_parser_new_immutable ();
-  if (size > G_MAXSSIZE || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if ((root = foyer_json_parse (data, size)) == NULL)
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE,
                                                          req->status, NULL, request_id, NULL));
       return;
     }
   request_clear_waits (req);
-  g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)),
-                         (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 static void
