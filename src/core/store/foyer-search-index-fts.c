@@ -403,12 +403,20 @@ _foyer_search_fts_remove_space (FoyerSearchIndex *self, const char *space)
   self->rows -= (guint) sqlite3_changes (self->db);
 }
 
+/* Runs inside the transaction of the changes being applied: a BEGIN of
+ * its own would fail, and with it every DELETE after it. The ids go with
+ * their rows, or a name seen before would share its old id with the next
+ * new one. */
 void
 _foyer_search_fts_clear (FoyerSearchIndex *self)
 {
-  _foyer_search_fts_exec (self->db,
-                          "BEGIN; DELETE FROM fts; DELETE FROM meta; DELETE FROM spaces;"
-                          " DELETE FROM authors; COMMIT;",
-                          NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!_foyer_search_fts_exec (self->db,
+                               "DELETE FROM fts; DELETE FROM meta; DELETE FROM spaces;"
+                               " DELETE FROM authors;",
+                               &error))
+    g_warning ("Could not empty the search index: %s", error->message);
+  g_hash_table_remove_all (self->ids);
   self->rows = 0;
 }
