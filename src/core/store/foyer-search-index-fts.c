@@ -97,25 +97,20 @@ stmt (FoyerSearchIndex *self, const char *sql)
   return s;
 }
 
-static gint64 intern_lookup (FoyerSearchIndex *self, const char *table, const char *value);
-
-/* Spaces and authors repeat on every row: their ids are remembered. */
-static gint64
-intern (FoyerSearchIndex *self, const char *table, const char *value)
+/* Runs sql, whose one parameter is id. */
+static void
+run_on (FoyerSearchIndex *self, const char *sql, gint64 id)
 {
-  g_autofree char *key = g_strconcat (table, "\x1f", value, NULL);
-  gpointer id;
-  gint64 found;
+  sqlite3_stmt *s = stmt (self, sql);
 
-  if (g_hash_table_lookup_extended (self->ids, key, NULL, &id))
-    return GPOINTER_TO_SIZE (id);
-  found = intern_lookup (self, table, value);
-  g_hash_table_insert (self->ids, g_steal_pointer (&key), GSIZE_TO_POINTER ((gsize) found));
-  return found;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_step (s);
 }
 
+/* The id of a space or an author (table: "spaces" or "authors"), made
+ * when create is set, else -1 when there is none. */
 static gint64
-intern_lookup (FoyerSearchIndex *self, const char *table, const char *value)
+intern_lookup (FoyerSearchIndex *self, const char *table, const char *value, gboolean create)
 {
   const char *select = g_str_equal (table, "spaces") ? "SELECT sid FROM spaces WHERE space = ?1"
                                                      : "SELECT aid FROM authors WHERE name = ?1";
@@ -126,29 +121,34 @@ intern_lookup (FoyerSearchIndex *self, const char *table, const char *value)
   sqlite3_bind_text (s, 1, value, -1, SQLITE_STATIC);
   if (sqlite3_step (s) == SQLITE_ROW)
     return sqlite3_column_int64 (s, 0);
+  if (!create)
+    return -1;
   s = stmt (self, insert);
   sqlite3_bind_text (s, 1, value, -1, SQLITE_STATIC);
   sqlite3_step (s);
   return sqlite3_last_insert_rowid (self->db);
 }
 
+/* Spaces and authors repeat on every row: their ids are remembered. */
+static gint64
+intern (FoyerSearchIndex *self, const char *table, const char *value, gboolean create)
+{
+  g_autofree char *key = g_strconcat (table, "\x1f", value, NULL);
+  gpointer id;
+  gint64 found;
+
+  if (g_hash_table_lookup_extended (self->ids, key, NULL, &id))
+    return GPOINTER_TO_SIZE (id);
+  found = intern_lookup (self, table, value, create);
+  if (found >= 0)
+    g_hash_table_insert (self->ids, g_steal_pointer (&key), GSIZE_TO_POINTER ((gsize) found));
+  return found;
+}
+
 static gint64
 space_sid (FoyerSearchIndex *self, const char *space, gboolean create)
 {
-  sqlite3_stmt *s;
-
-  if (create)
-    return intern (self, "spaces", space);
-  {
-    g_autofree char *key = g_strconcat ("spaces\x1f", space, NULL);
-    gpointer id;
-
-    if (g_hash_table_lookup_extended (self->ids, key, NULL, &id))
-      return GPOINTER_TO_SIZE (id);
-  }
-  s = stmt (self, "SELECT sid FROM spaces WHERE space = ?1");
-  sqlite3_bind_text (s, 1, space, -1, SQLITE_STATIC);
-  return sqlite3_step (s) == SQLITE_ROW ? sqlite3_column_int64 (s, 0) : -1;
+  return intern (self, "spaces", space, create);
 }
 
 static void
@@ -173,12 +173,8 @@ remove_row (FoyerSearchIndex *self, gint64 sid, const char *space, const char *i
   self->rows--;
   id = sqlite3_column_int64 (s, 0);
   block = sqlite3_column_int64 (s, 1);
-  s = stmt (self, "DELETE FROM fts WHERE rowid = ?1");
-  sqlite3_bind_int64 (s, 1, id);
-  sqlite3_step (s);
-  s = stmt (self, "DELETE FROM meta WHERE id = ?1");
-  sqlite3_bind_int64 (s, 1, id);
-  sqlite3_step (s);
+  run_on (self, "DELETE FROM fts WHERE rowid = ?1", id);
+  run_on (self, "DELETE FROM meta WHERE id = ?1", id);
   mark_dirty (self, space, block);
   return TRUE;
 }
@@ -235,7 +231,8 @@ _foyer_search_fts_insert (FoyerSearchIndex *self, const FoyerSearchEntry *e, gin
 {
   g_autofree char *text = clean_text (e->text);
   gint64 sid = space_sid (self, e->space_id, TRUE);
-  gint64 aid = e->author != NULL && *e->author != '\0' ? intern (self, "authors", e->author) : -1;
+  gint64 aid
+      = e->author != NULL && *e->author != '\0' ? intern (self, "authors", e->author, TRUE) : -1;
   gint64 base = MAX (e->created, 0) * ROWID_SLOTS;
   sqlite3_stmt *s;
   gint64 id = -1;
@@ -390,16 +387,11 @@ void
 _foyer_search_fts_remove_space (FoyerSearchIndex *self, const char *space)
 {
   gint64 sid = space_sid (self, space, FALSE);
-  sqlite3_stmt *s;
 
   if (sid < 0)
     return;
-  s = stmt (self, "DELETE FROM fts WHERE rowid IN (SELECT id FROM meta WHERE sid = ?1)");
-  sqlite3_bind_int64 (s, 1, sid);
-  sqlite3_step (s);
-  s = stmt (self, "DELETE FROM meta WHERE sid = ?1");
-  sqlite3_bind_int64 (s, 1, sid);
-  sqlite3_step (s);
+  run_on (self, "DELETE FROM fts WHERE rowid IN (SELECT id FROM meta WHERE sid = ?1)", sid);
+  run_on (self, "DELETE FROM meta WHERE sid = ?1", sid);
   self->rows -= (guint) sqlite3_changes (self->db);
 }
 
