@@ -154,6 +154,9 @@ void _foyer_upload_save_record (FoyerUpload *self);
 void _foyer_upload_take_picked (FoyerUpload *self, guint64 size, gint64 mtime_us);
 /* A person-readable error about the upload's file. */
 GError *_foyer_upload_error_new (FoyerUpload *self, FoyerUploadError code);
+/* What reading the file ran into (error, taken), for the person: an
+ * upload error as it is, else FILE_UNREADABLE (gone, or unreadable). */
+GError *_foyer_upload_read_error (FoyerUpload *self, GError *error);
 /* Ends the run as FAILED with error (taken); can_retry keeps the record
  * and the session for Retry or the next start. */
 void _foyer_upload_fail (FoyerUpload *self, GError *error, gboolean can_retry);

@@ -149,14 +149,11 @@ fragment_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* A file that changed or went away, or a certificate that is not
        * trusted, will not be better on a retry. */
-      if (error->domain == FOYER_UPLOAD_ERROR || error->domain == G_TLS_ERROR)
+      if (error->domain == G_TLS_ERROR)
         _foyer_upload_fail (self, g_steal_pointer (&error), FALSE);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        _foyer_upload_fail (self,
-                            g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
-                                         _ ("“%s” is no longer on this computer."),
-                                         self->record->name),
-                            FALSE);
+      else if (error->domain == FOYER_UPLOAD_ERROR
+               || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        _foyer_upload_fail (self, _foyer_upload_read_error (self, g_steal_pointer (&error)), FALSE);
       else
         _foyer_upload_handle_failure (
             self, foyer_graph_error_new (FOYER_GRAPH_ERROR_NETWORK, 0, NULL, NULL, error->message));
@@ -210,20 +207,7 @@ hash_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (hash == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        _foyer_upload_fail (self,
-                            g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
-                                         _ ("“%s” is no longer on this computer."),
-                                         self->record->name),
-                            FALSE);
-      else if (error->domain == FOYER_UPLOAD_ERROR)
-        _foyer_upload_fail (self, g_steal_pointer (&error), FALSE);
-      else
-        _foyer_upload_fail (self,
-                            g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
-                                         _ ("“%s” could not be read: %s"), self->record->name,
-                                         error->message),
-                            FALSE);
+      _foyer_upload_fail (self, _foyer_upload_read_error (self, g_steal_pointer (&error)), FALSE);
       return;
     }
   self->local_hash = g_steal_pointer (&hash);

@@ -69,18 +69,7 @@ stat_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (info == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        _foyer_upload_fail (self,
-                            g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
-                                         _ ("“%s” is no longer on this computer."),
-                                         self->record->name),
-                            FALSE);
-      else
-        _foyer_upload_fail (self,
-                            g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
-                                         _ ("“%s” could not be read: %s"), self->record->name,
-                                         error->message),
-                            FALSE);
+      _foyer_upload_fail (self, _foyer_upload_read_error (self, g_steal_pointer (&error)), FALSE);
       return;
     }
   if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)

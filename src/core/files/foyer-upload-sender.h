@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The upload's work off the main thread: one fragment PUT streamed from
- * disk on a worker thread, and the file's QuickXorHash on a thread of its
- * own; and the checks that the file is still the one picked.
+ * disk on a worker thread, and the file's QuickXorHash (with its bytes,
+ * for a small file) on a thread of its own; and the checks that the file
+ * is still the one picked.
  */
 #pragma once
 
@@ -11,6 +12,9 @@
 G_BEGIN_DECLS
 
 gboolean _foyer_upload_same_file (GFileInfo *info, guint64 size, gint64 mtime_us);
+/* The file called name is no longer the one picked: FILE_CHANGED, in a
+ * sentence for the person. */
+void _foyer_upload_set_changed (GError **error, const char *name);
 gboolean _foyer_upload_check_unchanged (GFileInputStream *in,
                                         guint64 size,
                                         gint64 mtime_us,
@@ -71,5 +75,16 @@ void _foyer_upload_hash_async (GFile *file,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
 char *_foyer_upload_hash_finish (GAsyncResult *result, GError **error);
+
+/* A small file read whole (for the simple upload), checked and hashed in
+ * the same way: its bytes, and its QuickXorHash in *hash. */
+void _foyer_upload_read_async (GFile *file,
+                               guint64 size,
+                               gint64 mtime_us,
+                               const char *name,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+GBytes *_foyer_upload_read_finish (GAsyncResult *result, char **hash, GError **error);
 
 G_END_DECLS

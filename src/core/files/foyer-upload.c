@@ -299,10 +299,12 @@ _foyer_upload_error_new (FoyerUpload *self, FoyerUploadError code)
   switch (code)
     {
     case FOYER_UPLOAD_ERROR_FILE_CHANGED:
-      return g_error_new (FOYER_UPLOAD_ERROR, code,
-                          _ ("“%s” changed while it was being sent, so it was not shared. Send "
-                             "it again to share the new version."),
-                          name);
+      {
+        GError *error = NULL;
+
+        _foyer_upload_set_changed (&error, name);
+        return error;
+      }
     case FOYER_UPLOAD_ERROR_MISMATCH:
       return g_error_new (FOYER_UPLOAD_ERROR, code,
                           _ ("The copy of “%s” in OneDrive differs from the file on this "
@@ -313,6 +315,23 @@ _foyer_upload_error_new (FoyerUpload *self, FoyerUploadError code)
     default:
       return g_error_new (FOYER_UPLOAD_ERROR, code, _ ("“%s” could not be sent."), name);
     }
+}
+
+GError *
+_foyer_upload_read_error (FoyerUpload *self, GError *error)
+{
+  GError *said;
+
+  if (error->domain == FOYER_UPLOAD_ERROR)
+    return error;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    said = g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
+                        _ ("“%s” is no longer on this computer."), self->record->name);
+  else
+    said = g_error_new (FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_UNREADABLE,
+                        _ ("“%s” could not be read: %s"), self->record->name, error->message);
+  g_error_free (error);
+  return said;
 }
 
 void
