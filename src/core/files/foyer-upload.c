@@ -149,6 +149,19 @@ _foyer_upload_set_state (FoyerUpload *self, FoyerUploadState state)
     self->host.changed (self->host.owner);
 }
 
+/* A wait on an upload that has ended: its item, its error, or cancelled. */
+static void
+return_outcome (FoyerUpload *self, GTask *task)
+{
+  if (self->state == FOYER_UPLOAD_DONE)
+    g_task_return_pointer (task, g_object_ref (self->item), g_object_unref);
+  else if (self->state == FOYER_UPLOAD_FAILED)
+    g_task_return_error (task, g_error_copy (self->error));
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                             _ ("The upload was cancelled."));
+}
+
 static void
 complete_waiters (FoyerUpload *self)
 {
@@ -156,17 +169,7 @@ complete_waiters (FoyerUpload *self)
 
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
-    {
-      GTask *task = waiters->pdata[i];
-
-      if (self->state == FOYER_UPLOAD_DONE)
-        g_task_return_pointer (task, g_object_ref (self->item), g_object_unref);
-      else if (self->state == FOYER_UPLOAD_FAILED)
-        g_task_return_error (task, g_error_copy (self->error));
-      else
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                                 _ ("The upload was cancelled."));
-    }
+    return_outcome (self, waiters->pdata[i]);
 }
 
 void
@@ -204,15 +207,21 @@ end_run (FoyerUpload *self)
 
 /* ---- the sealed record --------------------------------------------------------- */
 
+/* A store closed meanwhile (sign-out) has nothing left to keep. */
+static void
+warn_unless_closed (gboolean done, const GError *error, const char *what)
+{
+  if (!done && !g_error_matches (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CLOSED))
+    g_warning ("Could not %s: %s", what, error->message);
+}
+
 static void
 store_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  gboolean done = foyer_store_put_finish (FOYER_STORE (source), result, &error);
 
-  /* A store closed meanwhile (sign-out) has nothing left to keep. */
-  if (!foyer_store_put_finish (FOYER_STORE (source), result, &error)
-      && !g_error_matches (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CLOSED))
-    g_warning ("Could not keep an unfinished upload: %s", error->message);
+  warn_unless_closed (done, error, "keep an unfinished upload");
 }
 
 void
@@ -231,10 +240,9 @@ static void
 delete_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  gboolean done = foyer_store_delete_finish (FOYER_STORE (source), result, &error);
 
-  if (!foyer_store_delete_finish (FOYER_STORE (source), result, &error)
-      && !g_error_matches (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CLOSED))
-    g_warning ("Could not forget a finished upload: %s", error->message);
+  warn_unless_closed (done, error, "forget a finished upload");
 }
 
 static void
@@ -405,13 +413,8 @@ foyer_upload_wait_async (FoyerUpload *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_upload_wait_async);
   g_task_set_return_on_cancel (task, TRUE);
-  if (self->state == FOYER_UPLOAD_DONE)
-    g_task_return_pointer (task, g_object_ref (self->item), g_object_unref);
-  else if (self->state == FOYER_UPLOAD_FAILED)
-    g_task_return_error (task, g_error_copy (self->error));
-  else if (self->state == FOYER_UPLOAD_CANCELLED)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                             _ ("The upload was cancelled."));
+  if (state_is_final (self->state))
+    return_outcome (self, task);
   else
     g_ptr_array_add (self->waiters, g_steal_pointer (&task));
 }
