@@ -194,7 +194,8 @@ hash_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (FoyerUploadCall) call = user_data;
   FoyerUpload *self = call->self;
   g_autoptr (GError) error = NULL;
-  g_autofree char *hash = _foyer_upload_hash_finish (result, &error);
+  g_autofree char *hash = NULL;
+  g_autoptr (GBytes) read = _foyer_upload_read_finish (result, &hash, &error);
   g_autoptr (JsonNode) pending = g_steal_pointer (&self->pending_item);
 
   self->hashing = FALSE;
@@ -205,7 +206,7 @@ hash_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         start_hashing (self);
       return;
     }
-  if (hash == NULL)
+  if (read == NULL)
     {
       _foyer_upload_fail (self, _foyer_upload_read_error (self, g_steal_pointer (&error)), FALSE);
       return;
@@ -222,8 +223,8 @@ start_hashing (FoyerUpload *self)
   if (self->local_hash != NULL || self->hashing)
     return;
   self->hashing = TRUE;
-  _foyer_upload_hash_async (self->file, self->record->size, self->record->mtime_us,
-                            self->record->name, self->run, hash_done_cb,
+  _foyer_upload_read_async (self->file, self->record->size, self->record->mtime_us,
+                            self->record->name, FALSE, self->run, hash_done_cb,
                             _foyer_upload_call_new (self));
 }
 

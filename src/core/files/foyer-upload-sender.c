@@ -19,7 +19,7 @@
  * whose every step waits for the next iteration), and everything else on
  * the main loop waits behind it. The range stream checks, before the byte
  * that completes the file leaves, that the file is still the one that was
- * picked. (The file is hashed by a thread of its own, _foyer_upload_hash_async.)
+ * picked. (The file is hashed by a thread of its own, _foyer_upload_read_async.)
  *
  * The upload URL is a capability that needs no token: none is sent (Graph
  * may answer 401 to one). Each fragment gets a new connection: libsoup
@@ -403,16 +403,15 @@ read_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
                            (GDestroyNotify) g_bytes_unref);
 }
 
-static void
-read_async (GFile *file,
-            guint64 size,
-            gint64 mtime_us,
-            const char *name,
-            gboolean keep,
-            GCancellable *cancellable,
-            GAsyncReadyCallback callback,
-            gpointer user_data,
-            gpointer source_tag)
+void
+_foyer_upload_read_async (GFile *file,
+                          guint64 size,
+                          gint64 mtime_us,
+                          const char *name,
+                          gboolean keep_bytes,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   ReadJob *job = g_new0 (ReadJob, 1);
@@ -421,61 +420,18 @@ read_async (GFile *file,
   job->size = size;
   job->mtime_us = mtime_us;
   job->name = g_strdup (name);
-  job->keep = keep;
-  g_task_set_source_tag (task, source_tag);
+  job->keep = keep_bytes;
+  g_task_set_source_tag (task, _foyer_upload_read_async);
   g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
   g_task_run_in_thread (task, read_thread);
-}
-
-/* The bytes (or NULL), and the hash in *hash. */
-static GBytes *
-read_finish (GAsyncResult *result, char **hash, GError **error)
-{
-  GBytes *bytes = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (bytes != NULL && hash != NULL)
-    *hash = g_strdup (((ReadJob *) g_task_get_task_data (G_TASK (result)))->hash);
-  return bytes;
-}
-
-void
-_foyer_upload_hash_async (GFile *file,
-                          guint64 size,
-                          gint64 mtime_us,
-                          const char *name,
-                          GCancellable *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer user_data)
-{
-  read_async (file, size, mtime_us, name, FALSE, cancellable, callback, user_data,
-              _foyer_upload_hash_async);
-}
-
-char *
-_foyer_upload_hash_finish (GAsyncResult *result, GError **error)
-{
-  g_autoptr (GBytes) none = NULL;
-  char *hash = NULL;
-
-  none = read_finish (result, &hash, error);
-  return hash;
-}
-
-void
-_foyer_upload_read_async (GFile *file,
-                          guint64 size,
-                          gint64 mtime_us,
-                          const char *name,
-                          GCancellable *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer user_data)
-{
-  read_async (file, size, mtime_us, name, TRUE, cancellable, callback, user_data,
-              _foyer_upload_read_async);
 }
 
 GBytes *
 _foyer_upload_read_finish (GAsyncResult *result, char **hash, GError **error)
 {
-  return read_finish (result, hash, error);
+  GBytes *bytes = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (bytes != NULL)
+    *hash = g_strdup (((ReadJob *) g_task_get_task_data (G_TASK (result)))->hash);
+  return bytes;
 }

@@ -65,23 +65,15 @@ void _foyer_fragment_send_async (FoyerFragmentJob *job,
                                  gpointer user_data);
 FoyerFragmentReply *_foyer_fragment_send_finish (GAsyncResult *result, GError **error);
 
-/* The file's QuickXorHash (base64), read on a thread of its own while the
- * fragments go; FILE_CHANGED if it is not the file as picked. */
-void _foyer_upload_hash_async (GFile *file,
-                               guint64 size,
-                               gint64 mtime_us,
-                               const char *name,
-                               GCancellable *cancellable,
-                               GAsyncReadyCallback callback,
-                               gpointer user_data);
-char *_foyer_upload_hash_finish (GAsyncResult *result, GError **error);
-
-/* A small file read whole (for the simple upload), checked and hashed in
- * the same way: its bytes, and its QuickXorHash in *hash. */
+/* The whole file read on a thread of its own (while the fragments go, or
+ * for the simple upload), checked before and after: FILE_CHANGED if it
+ * is not the file as picked. Gives its QuickXorHash (base64) in *hash and
+ * its bytes when keep_bytes, else an empty GBytes. */
 void _foyer_upload_read_async (GFile *file,
                                guint64 size,
                                gint64 mtime_us,
                                const char *name,
+                               gboolean keep_bytes,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);

@@ -60,7 +60,7 @@ read_file (FoyerUpload *self)
 {
   self->reading = TRUE;
   _foyer_upload_read_async (self->file, self->record->size, self->record->mtime_us,
-                            self->record->name, self->run, read_done_cb,
+                            self->record->name, TRUE, self->run, read_done_cb,
                             _foyer_upload_call_new (self));
 }
 
