@@ -5,6 +5,8 @@
 
 #include "foyer-json.h"
 
+#include "foyer-core.h"
+
 /* The one place a string member is read. FALSE when the member holds
  * anything but a string or null; otherwise TRUE, with *out the string, or
  * NULL when the member is absent or null. object may be NULL. */
@@ -96,4 +98,18 @@ foyer_json_dup_strv (JsonObject *object, const char *name)
         g_strv_builder_add (builder, json_node_get_string (element));
     }
   return g_strv_builder_end (builder);
+}
+
+JsonNode *
+foyer_json_parse (const char *data, gsize length)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (data == NULL || length > G_MAXSSIZE
+      || !foyer_json_depth_within (data, length, FOYER_JSON_MAX_DEPTH)
+      || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
+      || (root = json_parser_get_root (parser)) == NULL)
+    return NULL;
+  return json_node_ref (root);
 }

@@ -24,4 +24,9 @@ gint64 foyer_json_get_int (JsonObject *object, const char *name, gint64 default_
 gboolean foyer_json_get_boolean (JsonObject *object, const char *name, gboolean default_value);
 GStrv foyer_json_dup_strv (JsonObject *object, const char *name);
 
+/* JSON text from outside, measured with foyer_json_depth_within () before
+ * json-glib reads it: its root (immutable, a new reference), or NULL when
+ * it nests too deep, is not JSON or holds no value. */
+JsonNode *foyer_json_parse (const char *data, gsize length);
+
 G_END_DECLS

@@ -18,36 +18,22 @@
  * Every committed batch with events NOTIFYs foyer_events with each space
  * and its newest cursor; the nodes read the rows themselves. Ended
  * sessions NOTIFY foyer_sessions ("s <session id>" or "p <person id>").
+ *
+ * This file holds connections, the named statements, units of work and
+ * opening; foyer-svc-db-pg-schema.c the migrations, the readiness check
+ * and export/import, over foyer-svc-db-pg-private.h.
  */
 #define G_LOG_DOMAIN "foyer-service"
 
 #include "config.h"
 
+#include "foyer-svc-db-pg-private.h"
 #include "foyer-svc.h"
 
-#include <libpq-fe.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define MIGRATION_LOCK 7214420031 /* pg_advisory_lock key of the migrations */
-
-enum
-{
-  QP_CLOCK_ADVANCE = Q_N_QUERIES,
-  QP_EVENTS_INSERT,
-  QP_NOTIFY_EVENTS,
-  QP_NOTIFY_SESSIONS,
-  QP_N
-};
-
-#define MESSAGE_COLUMNS                                                                            \
-  "id, space_id, seq, author_id, client_message_id, key_uri, body, attachments, created"
-#define SPACE_COLUMNS                                                                              \
-  "s.id, s.title, s.kms_resource_uri, s.creator_id, s.created, s.last_seq, s.key_uri, "            \
-  "s.rekey_since"
-#define PERSON_COLUMNS "id, email, name, is_admin, disabled, removed"
-
-/* Each statement's columns are in the order foyer-svc-db.c reads them. */
+/* Each statement's columns are in the order the typed operations
+ * (foyer-svc-db-people.c, -spaces.c, …) read them. */
 static const char *const statements[QP_N] = {
   [Q_META_GET] = "SELECT value FROM meta WHERE key = $1",
   [Q_META_SET] = "INSERT INTO meta (key, value) VALUES ($1, $2)"
@@ -144,87 +130,10 @@ static const char *const statements[QP_N] = {
   [QP_NOTIFY_SESSIONS] = "SELECT pg_notify ('foyer_sessions', $1)",
 };
 
-/* The same versions as SQLite's (foyer-svc-db-sqlite.c): version n of
- * either engine holds the same tables. Never edit a released entry. */
-static const char *const conversation_migrations[] = {
-  "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);"
-  "CREATE TABLE persons (id text PRIMARY KEY, email text NOT NULL, name text NOT NULL,"
-  "  password_hash text NOT NULL, is_admin boolean NOT NULL DEFAULT false,"
-  "  created bigint NOT NULL);"
-  "CREATE UNIQUE INDEX persons_email ON persons (lower (email));"
-  /* Posts update their space's row: room for HOT updates. */
-  "CREATE TABLE spaces (id text PRIMARY KEY, title text NOT NULL,"
-  "  kms_resource_uri text NOT NULL UNIQUE, creator_id text NOT NULL REFERENCES persons (id),"
-  "  created bigint NOT NULL, last_seq bigint NOT NULL DEFAULT 0) WITH (fillfactor = 70);"
-  "CREATE TABLE members (space_id text NOT NULL REFERENCES spaces (id),"
-  "  person_id text NOT NULL REFERENCES persons (id), added_by text NOT NULL,"
-  "  created bigint NOT NULL, PRIMARY KEY (space_id, person_id));"
-  "CREATE INDEX members_by_person ON members (person_id);"
-  "CREATE TABLE messages (id text PRIMARY KEY, space_id text NOT NULL REFERENCES spaces (id),"
-  "  seq bigint NOT NULL, author_id text NOT NULL, client_message_id text NOT NULL,"
-  "  key_uri text NOT NULL, body text NOT NULL, attachments text NOT NULL,"
-  "  created bigint NOT NULL, UNIQUE (space_id, seq),"
-  "  UNIQUE (space_id, author_id, client_message_id));"
-  "CREATE TABLE events (cursor bigint PRIMARY KEY, type text NOT NULL, space_id text NOT NULL,"
-  "  subject_id text, payload text NOT NULL, created bigint NOT NULL);"
-  "CREATE INDEX events_by_space ON events (space_id, cursor);"
-  "CREATE INDEX events_by_subject ON events (subject_id, cursor);"
-  /* The newest cursor given; its row is the lock that orders commits. */
-  "CREATE TABLE event_clock (one boolean PRIMARY KEY DEFAULT true CHECK (one),"
-  "  last bigint NOT NULL);"
-  "INSERT INTO event_clock (last) VALUES (0);",
-  "CREATE TABLE sessions (id text PRIMARY KEY, person_id text NOT NULL REFERENCES persons (id),"
-  "  created bigint NOT NULL, expires bigint NOT NULL, revoked bigint);"
-  "CREATE INDEX sessions_by_person ON sessions (person_id);"
-  "ALTER TABLE persons ADD COLUMN disabled boolean NOT NULL DEFAULT false,"
-  "  ADD COLUMN removed boolean NOT NULL DEFAULT false;",
-  "ALTER TABLE spaces ADD COLUMN key_uri text, ADD COLUMN rekey_since bigint;",
-};
-
-static const char *const kms_migrations[] = {
-  "CREATE TABLE kms_meta (key text PRIMARY KEY, value text NOT NULL);"
-  "CREATE TABLE kms_resources (id text PRIMARY KEY, creator_id text NOT NULL,"
-  "  created bigint NOT NULL);"
-  "CREATE TABLE kms_authorizations (resource_id text NOT NULL REFERENCES kms_resources (id),"
-  "  person_id text NOT NULL, created bigint NOT NULL, PRIMARY KEY (resource_id, person_id));"
-  "CREATE INDEX kms_authorizations_by_person ON kms_authorizations (person_id);"
-  "CREATE TABLE kms_keys (id text PRIMARY KEY,"
-  "  resource_id text NOT NULL REFERENCES kms_resources (id),"
-  "  wrapped bytea NOT NULL, created bigint NOT NULL);",
-  "ALTER TABLE kms_keys ADD COLUMN kek text;",
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (conversation_migrations) == FOYER_SVC_CONVERSATION_SCHEMA);
-G_STATIC_ASSERT (G_N_ELEMENTS (kms_migrations) == FOYER_SVC_KMS_SCHEMA);
-
-typedef struct
+PgDb *
+_foyer_svc_pg_db (FoyerSvcDb *db)
 {
-  FoyerSvcDb base;
-  PGconn *conn;
-  char *url;
-  gboolean prepared[QP_N];
-  gboolean prepared_import[16];
-  gboolean batched; /* units of work are savepoints of the batch's transaction */
-  gboolean tx_open; /* BEGIN sent */
-  gboolean in_unit;
-  gboolean lost;    /* the transaction failed outside a unit: it must roll back */
-  gint64 failed_at; /* monotonic µs of the last failed connection attempt */
-} PgDb;
-
-struct _FoyerSvcRow
-{
-  const FoyerSvcDbEngine *engine;
-  PGresult *result;
-  int row;
-  unsigned char *unescaped;
-};
-
-static const FoyerSvcDbEngine pg_engine;
-
-static PgDb *
-pg_db (FoyerSvcDb *db)
-{
-  g_assert (db->engine == &pg_engine);
+  g_assert (db->engine == &_foyer_svc_pg_engine);
   return (PgDb *) db;
 }
 
@@ -232,8 +141,8 @@ static const char *const unreachable_message = "The database cannot be reached; 
 
 /* Into the service's codes: a database that is restarting, unreachable or
  * asks for a retry is 503, never 500. */
-static void
-set_error (PgDb *self, PGresult *result, GError **error)
+void
+_foyer_svc_pg_set_error (PgDb *self, PGresult *result, GError **error)
 {
   const char *state = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
   const char *message = result != NULL ? PQresultErrorMessage (result) : NULL;
@@ -313,8 +222,8 @@ connect_to (const char *url, GError **error)
 
 /* The connection, made again after it was lost (not more than a few
  * times a second: a database that is down answers 503 at once). */
-static gboolean
-ensure_connected (PgDb *self, GError **error)
+gboolean
+_foyer_svc_pg_ensure_connected (PgDb *self, GError **error)
 {
   gint64 now = g_get_monotonic_time ();
   gboolean again = self->conn != NULL || self->failed_at != 0;
@@ -353,7 +262,7 @@ static gboolean
 usable (PgDb *self, GError **error)
 {
   if (!self->tx_open)
-    return ensure_connected (self, error);
+    return _foyer_svc_pg_ensure_connected (self, error);
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
     return TRUE;
   note_failure (self);
@@ -361,8 +270,8 @@ usable (PgDb *self, GError **error)
   return FALSE;
 }
 
-static gboolean
-exec_simple (PgDb *self, const char *sql, GError **error)
+gboolean
+_foyer_svc_pg_exec_simple (PgDb *self, const char *sql, GError **error)
 {
   PGresult *result;
   gboolean ok;
@@ -373,7 +282,7 @@ exec_simple (PgDb *self, const char *sql, GError **error)
   ok = PQresultStatus (result) == PGRES_COMMAND_OK || PQresultStatus (result) == PGRES_TUPLES_OK;
   if (!ok)
     {
-      set_error (self, result, error);
+      _foyer_svc_pg_set_error (self, result, error);
       note_failure (self);
     }
   PQclear (result);
@@ -399,7 +308,7 @@ commit_now (PgDb *self, GError **error)
   result = PQexec (self->conn, "COMMIT");
   ok = PQresultStatus (result) == PGRES_COMMAND_OK && strcmp (PQcmdStatus (result), "COMMIT") == 0;
   if (!ok)
-    set_error (self, result, error);
+    _foyer_svc_pg_set_error (self, result, error);
   PQclear (result);
   return ok;
 }
@@ -460,17 +369,17 @@ note_failure (PgDb *self)
     self->lost = TRUE;
 }
 
-static gint64
-run_prepared (PgDb *self,
-              guint query,
-              const char *name,
-              const char *sql,
-              gboolean *prepared,
-              const FoyerSvcValue *params,
-              guint n_params,
-              FoyerSvcRowFunc func,
-              gpointer user_data,
-              GError **error)
+gint64
+_foyer_svc_pg_run_prepared (PgDb *self,
+                            guint query,
+                            const char *name,
+                            const char *sql,
+                            gboolean *prepared,
+                            const FoyerSvcValue *params,
+                            guint n_params,
+                            FoyerSvcRowFunc func,
+                            gpointer user_data,
+                            GError **error)
 {
   const char *values[16];
   int lengths[16], formats[16];
@@ -493,7 +402,7 @@ run_prepared (PgDb *self,
       result = PQprepare (self->conn, name, sql, 0, NULL);
       if (PQresultStatus (result) != PGRES_COMMAND_OK)
         {
-          set_error (self, result, error);
+          _foyer_svc_pg_set_error (self, result, error);
           PQclear (result);
           note_failure (self);
           return -1;
@@ -532,7 +441,7 @@ run_prepared (PgDb *self,
   status = PQresultStatus (result);
   if (status == PGRES_TUPLES_OK)
     {
-      FoyerSvcRow row = { &pg_engine, result, 0, NULL };
+      FoyerSvcRow row = { &_foyer_svc_pg_engine, result, 0, NULL };
       int n = PQntuples (result);
       gboolean wanted = TRUE;
 
@@ -547,7 +456,7 @@ run_prepared (PgDb *self,
     rows = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
   else
     {
-      set_error (self, result, error);
+      _foyer_svc_pg_set_error (self, result, error);
       note_failure (self);
     }
   PQclear (result);
@@ -566,8 +475,8 @@ run_any (PgDb *self,
   char name[16];
 
   g_snprintf (name, sizeof name, "f%u", query);
-  return run_prepared (self, query, name, statements[query], &self->prepared[query], params,
-                       n_params, func, user_data, error);
+  return _foyer_svc_pg_run_prepared (self, query, name, statements[query], &self->prepared[query],
+                                     params, n_params, func, user_data, error);
 }
 
 static gint64
@@ -579,7 +488,7 @@ pg_run (FoyerSvcDb *db,
         gpointer user_data,
         GError **error)
 {
-  return run_any (pg_db (db), query, params, n_params, func, user_data, error);
+  return run_any (_foyer_svc_pg_db (db), query, params, n_params, func, user_data, error);
 }
 
 static const char *
@@ -728,7 +637,7 @@ finish (PgDb *self, GPtrArray *events, GError **error)
     {
       if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK
           && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
-        exec_simple (self, "ROLLBACK", NULL);
+        _foyer_svc_pg_exec_simple (self, "ROLLBACK", NULL);
       if (error != NULL && *error == NULL)
         foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY,
                                 "The service could not save this; try again");
@@ -740,7 +649,7 @@ finish (PgDb *self, GPtrArray *events, GError **error)
 static gboolean
 pg_begin (FoyerSvcDb *db, GError **error)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
 
   g_return_val_if_fail (!self->in_unit, FALSE);
   g_clear_pointer (&db->pending, g_ptr_array_unref);
@@ -752,11 +661,11 @@ pg_begin (FoyerSvcDb *db, GError **error)
     }
   if (!self->tx_open)
     {
-      if (!exec_simple (self, "BEGIN", error))
+      if (!_foyer_svc_pg_exec_simple (self, "BEGIN", error))
         return FALSE;
       self->tx_open = TRUE;
     }
-  if (self->batched && !exec_simple (self, "SAVEPOINT unit", error))
+  if (self->batched && !_foyer_svc_pg_exec_simple (self, "SAVEPOINT unit", error))
     {
       note_failure (self);
       return FALSE;
@@ -770,13 +679,13 @@ static void pg_rollback (FoyerSvcDb *db);
 static gboolean
 pg_commit (FoyerSvcDb *db, GError **error)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
   g_autoptr (GPtrArray) events = NULL;
 
   g_return_val_if_fail (self->in_unit, FALSE);
   if (self->batched)
     {
-      if (!exec_simple (self, "RELEASE SAVEPOINT unit", error))
+      if (!_foyer_svc_pg_exec_simple (self, "RELEASE SAVEPOINT unit", error))
         {
           pg_rollback (db);
           return FALSE;
@@ -808,7 +717,7 @@ pg_commit (FoyerSvcDb *db, GError **error)
 static void
 pg_rollback (FoyerSvcDb *db)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
 
   g_clear_pointer (&db->pending, g_ptr_array_unref);
   if (!self->in_unit)
@@ -817,13 +726,13 @@ pg_rollback (FoyerSvcDb *db)
   if (!self->batched)
     {
       if (self->tx_open && PQstatus (self->conn) == CONNECTION_OK)
-        exec_simple (self, "ROLLBACK", NULL);
+        _foyer_svc_pg_exec_simple (self, "ROLLBACK", NULL);
       self->tx_open = self->lost = FALSE;
       return;
     }
   if (self->tx_open
-      && (!exec_simple (self, "ROLLBACK TO SAVEPOINT unit", NULL)
-          || !exec_simple (self, "RELEASE SAVEPOINT unit", NULL)))
+      && (!_foyer_svc_pg_exec_simple (self, "ROLLBACK TO SAVEPOINT unit", NULL)
+          || !_foyer_svc_pg_exec_simple (self, "RELEASE SAVEPOINT unit", NULL)))
     note_failure (self);
 }
 
@@ -832,7 +741,7 @@ pg_rollback (FoyerSvcDb *db)
 void
 foyer_svc_db_pg_set_batched (FoyerSvcDb *db, gboolean batched)
 {
-  pg_db (db)->batched = batched;
+  _foyer_svc_pg_db (db)->batched = batched;
 }
 
 /* Ends a batch: COMMIT (with its events), or ROLLBACK if it went wrong.
@@ -840,7 +749,7 @@ foyer_svc_db_pg_set_batched (FoyerSvcDb *db, gboolean batched)
 gboolean
 foyer_svc_db_pg_finish_batch (FoyerSvcDb *db, GError **error)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
   GPtrArray *events = db->committed;
   gboolean ok;
 
@@ -860,7 +769,7 @@ foyer_svc_db_pg_finish_batch (FoyerSvcDb *db, GError **error)
 gboolean
 foyer_svc_db_pg_connected (FoyerSvcDb *db)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
 
   return self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK;
 }
@@ -869,9 +778,9 @@ foyer_svc_db_pg_connected (FoyerSvcDb *db)
 PGconn *
 foyer_svc_db_pg_get_conn (FoyerSvcDb *db, GError **error)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
 
-  return ensure_connected (self, error) ? self->conn : NULL;
+  return _foyer_svc_pg_ensure_connected (self, error) ? self->conn : NULL;
 }
 
 static gboolean
@@ -879,244 +788,7 @@ pg_announce (FoyerSvcDb *db, const char *payload, GError **error)
 {
   const FoyerSvcValue params[] = { V_TEXT (payload) };
 
-  return run_any (pg_db (db), QP_NOTIFY_SESSIONS, params, 1, NULL, NULL, error) >= 0;
-}
-
-/* ---- Schema ---- */
-
-static int
-version_of (PgDb *self, const char *component)
-{
-  g_autofree char *sql
-      = g_strdup_printf ("SELECT version FROM foyer_schema WHERE component = '%s'", component);
-  PGresult *result = PQexec (self->conn, sql);
-  int version = -1;
-
-  if (PQresultStatus (result) == PGRES_TUPLES_OK)
-    version = PQntuples (result) > 0 ? atoi (PQgetvalue (result, 0, 0)) : 0;
-  PQclear (result);
-  return version;
-}
-
-static gboolean
-migrate_part (PgDb *self,
-              const char *component,
-              const char *const *migrations,
-              int n_migrations,
-              GError **error)
-{
-  int version = version_of (self, component);
-
-  if (version < 0)
-    {
-      foyer_svc_db_set_error (error, FOYER_SVC_ERROR_INTERNAL, "Cannot read the schema version: %s",
-                              PQerrorMessage (self->conn));
-      return FALSE;
-    }
-  if (version > n_migrations)
-    {
-      foyer_svc_db_set_error (error, FOYER_SVC_ERROR_INTERNAL,
-                              "The database's %s schema has version %d, newer than this "
-                              "foyer-service (%d)",
-                              component, version, n_migrations);
-      return FALSE;
-    }
-  for (int v = version; v < n_migrations; v++)
-    {
-      g_autofree char *bump
-          = g_strdup_printf ("INSERT INTO foyer_schema (component, version) VALUES ('%s', %d)"
-                             " ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version",
-                             component, v + 1);
-
-      if (!exec_simple (self, "BEGIN", error))
-        return FALSE;
-      if (!exec_simple (self, migrations[v], error) || !exec_simple (self, bump, error)
-          || !exec_simple (self, "COMMIT", error))
-        {
-          exec_simple (self, "ROLLBACK", NULL);
-          g_prefix_error (error, "Migrating the %s schema to version %d: ", component, v + 1);
-          return FALSE;
-        }
-      g_message ("Migrated the %s schema to version %d", component, v + 1);
-    }
-  return TRUE;
-}
-
-/* Under an advisory lock: nodes starting together migrate once, the
- * others wait for it and find the schema current. */
-static gboolean
-migrate (PgDb *self, FoyerSvcPart parts, const FoyerSvcDbOptions *options, GError **error)
-{
-  g_autofree char *lock
-      = g_strdup_printf ("SELECT pg_advisory_lock (%" G_GINT64_FORMAT ")", (gint64) MIGRATION_LOCK);
-  g_autofree char *unlock = g_strdup_printf ("SELECT pg_advisory_unlock (%" G_GINT64_FORMAT ")",
-                                             (gint64) MIGRATION_LOCK);
-  gboolean ok;
-
-  if (!exec_simple (self, lock, error))
-    return FALSE;
-  ok = exec_simple (self,
-                    "CREATE TABLE IF NOT EXISTS foyer_schema (component text PRIMARY KEY,"
-                    " version integer NOT NULL)",
-                    error)
-       && (!(parts & FOYER_SVC_PART_CONVERSATION) || !options->migrate
-           || migrate_part (self, "conversation", conversation_migrations,
-                            G_N_ELEMENTS (conversation_migrations), error))
-       && (!(parts & FOYER_SVC_PART_KMS) || !options->migrate
-           || migrate_part (self, "kms", kms_migrations, G_N_ELEMENTS (kms_migrations), error));
-  exec_simple (self, unlock, NULL);
-  return ok;
-}
-
-static int
-pg_schema_version (FoyerSvcDb *db, FoyerSvcPart part)
-{
-  PgDb *self = pg_db (db);
-
-  if (!(db->parts & part) || !ensure_connected (self, NULL))
-    return -1;
-  return version_of (self, part == FOYER_SVC_PART_KMS ? "kms" : "conversation");
-}
-
-static gboolean
-pg_check_ready (FoyerSvcDb *db, GError **error)
-{
-  PgDb *self = pg_db (db);
-  int version;
-
-  if (!ensure_connected (self, error))
-    return FALSE;
-  if ((db->parts & FOYER_SVC_PART_CONVERSATION))
-    {
-      version = version_of (self, "conversation");
-      if (version < 0)
-        {
-          set_error (self, NULL, error);
-          return FALSE;
-        }
-      if (version != FOYER_SVC_CONVERSATION_SCHEMA)
-        {
-          foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY,
-                                  "The conversation schema is at version %d, not %d", version,
-                                  FOYER_SVC_CONVERSATION_SCHEMA);
-          return FALSE;
-        }
-    }
-  if ((db->parts & FOYER_SVC_PART_KMS))
-    {
-      version = version_of (self, "kms");
-      if (version < 0)
-        {
-          set_error (self, NULL, error);
-          return FALSE;
-        }
-      if (version != FOYER_SVC_KMS_SCHEMA)
-        {
-          foyer_svc_db_set_error (error, FOYER_SVC_ERROR_BUSY,
-                                  "The KMS schema is at version %d, not %d", version,
-                                  FOYER_SVC_KMS_SCHEMA);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* ---- Export and import ---- */
-
-static char *
-column_list (const FoyerSvcExportTable *table)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < table->n_columns; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", table->columns[i].name);
-  return g_string_free (text, FALSE);
-}
-
-/* A row at a time (single-row mode): a table of millions of messages does
- * not have to fit in memory. */
-static gboolean
-pg_export_table (
-    FoyerSvcDb *db, guint table, FoyerSvcRowFunc func, gpointer user_data, GError **error)
-{
-  PgDb *self = pg_db (db);
-  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
-  g_autofree char *columns = column_list (t);
-  g_autofree char *sql
-      = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", columns, t->name, t->order_by);
-  PGresult *result;
-  gboolean ok = TRUE, wanted = TRUE;
-
-  if (!ensure_connected (self, error))
-    return FALSE;
-  if (!PQsendQuery (self->conn, sql) || !PQsetSingleRowMode (self->conn))
-    {
-      set_error (self, NULL, error);
-      return FALSE;
-    }
-  while ((result = PQgetResult (self->conn)) != NULL)
-    {
-      ExecStatusType status = PQresultStatus (result);
-
-      if (status == PGRES_SINGLE_TUPLE && wanted && ok)
-        {
-          FoyerSvcRow row = { &pg_engine, result, 0, NULL };
-
-          wanted = func (&row, user_data);
-          g_clear_pointer (&row.unescaped, PQfreemem);
-        }
-      else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK && ok)
-        {
-          set_error (self, result, error);
-          ok = FALSE;
-        }
-      PQclear (result);
-    }
-  return ok;
-}
-
-static gboolean
-pg_import_row (FoyerSvcDb *db, guint table, const FoyerSvcValue *values, GError **error)
-{
-  PgDb *self = pg_db (db);
-  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
-  g_autofree char *columns = column_list (t);
-  GString *sql = g_string_new (NULL);
-  char name[16];
-  gint64 n;
-
-  g_return_val_if_fail (table < G_N_ELEMENTS (self->prepared_import), FALSE);
-  g_string_append_printf (sql, "INSERT INTO %s (%s) VALUES (", t->name, columns);
-  for (guint i = 0; i < t->n_columns; i++)
-    g_string_append_printf (sql, "%s$%u", i > 0 ? ", " : "", i + 1);
-  g_string_append (sql, ")");
-  g_snprintf (name, sizeof name, "i%u", table);
-  n = run_prepared (self, 0, name, sql->str, &self->prepared_import[table], values, t->n_columns,
-                    NULL, NULL, error);
-  g_string_free (sql, TRUE);
-  return n >= 0;
-}
-
-static gboolean
-pg_import_finish (FoyerSvcDb *db, GError **error)
-{
-  if (!(db->parts & FOYER_SVC_PART_CONVERSATION))
-    return TRUE;
-  return exec_simple (
-      pg_db (db), "UPDATE event_clock SET last = (SELECT COALESCE (max (cursor), 0) FROM events)",
-      error);
-}
-
-static gboolean
-pg_snapshot_begin (FoyerSvcDb *db, GError **error)
-{
-  return exec_simple (pg_db (db), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error);
-}
-
-static void
-pg_snapshot_end (FoyerSvcDb *db)
-{
-  exec_simple (pg_db (db), "COMMIT", NULL);
+  return run_any (_foyer_svc_pg_db (db), QP_NOTIFY_SESSIONS, params, 1, NULL, NULL, error) >= 0;
 }
 
 /* ---- Opening and closing ---- */
@@ -1124,7 +796,7 @@ pg_snapshot_end (FoyerSvcDb *db)
 static void
 pg_close (FoyerSvcDb *db)
 {
-  PgDb *self = pg_db (db);
+  PgDb *self = _foyer_svc_pg_db (db);
 
   if (self->conn != NULL)
     PQfinish (self->conn);
@@ -1132,7 +804,7 @@ pg_close (FoyerSvcDb *db)
   g_free (self);
 }
 
-static const FoyerSvcDbEngine pg_engine = {
+const FoyerSvcDbEngine _foyer_svc_pg_engine = {
   .name = "postgresql",
   .run = pg_run,
   .row_text = pg_row_text,
@@ -1142,14 +814,14 @@ static const FoyerSvcDbEngine pg_engine = {
   .begin = pg_begin,
   .commit = pg_commit,
   .rollback = pg_rollback,
-  .check_ready = pg_check_ready,
-  .export_table = pg_export_table,
-  .import_row = pg_import_row,
-  .import_finish = pg_import_finish,
-  .schema_version = pg_schema_version,
+  .check_ready = _foyer_svc_pg_check_ready,
+  .export_table = _foyer_svc_pg_export_table,
+  .import_row = _foyer_svc_pg_import_row,
+  .import_finish = _foyer_svc_pg_import_finish,
+  .schema_version = _foyer_svc_pg_schema_version,
   .announce = pg_announce,
-  .snapshot_begin = pg_snapshot_begin,
-  .snapshot_end = pg_snapshot_end,
+  .snapshot_begin = _foyer_svc_pg_snapshot_begin,
+  .snapshot_end = _foyer_svc_pg_snapshot_end,
   .close = pg_close,
 };
 
@@ -1161,24 +833,15 @@ foyer_svc_db_pg_open (const char *url,
 {
   PgDb *self = g_new0 (PgDb, 1);
 
-  self->base.engine = &pg_engine;
+  self->base.engine = &_foyer_svc_pg_engine;
   self->base.parts = parts;
   self->url = g_strdup (url);
-  if (!(self->conn = connect_to (url, error)) || !migrate (self, parts, options, error))
+  if (!(self->conn = connect_to (url, error))
+      || !_foyer_svc_pg_migrate (self, parts, options, error)
+      || !_foyer_svc_db_init_org (&self->base, options, error))
     {
       pg_close (&self->base);
       return NULL;
-    }
-  if ((parts & FOYER_SVC_PART_CONVERSATION) && options->create_org)
-    {
-      g_autofree char *id = foyer_svc_new_id ();
-      g_autofree char *org = foyer_svc_db_meta_init (&self->base, "org_id", id, error);
-
-      if (org == NULL)
-        {
-          pg_close (&self->base);
-          return NULL;
-        }
     }
   return &self->base;
 }
@@ -1190,7 +853,7 @@ foyer_svc_db_pg_new_lazy (const char *url, FoyerSvcPart parts)
 {
   PgDb *self = g_new0 (PgDb, 1);
 
-  self->base.engine = &pg_engine;
+  self->base.engine = &_foyer_svc_pg_engine;
   self->base.parts = parts;
   self->url = g_strdup (url);
   return &self->base;

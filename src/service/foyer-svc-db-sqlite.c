@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include "foyer-svc-db-private.h"
 #include "foyer-svc.h"
 
 #include <errno.h>
@@ -31,14 +32,8 @@ enum
   QS_N
 };
 
-#define MESSAGE_COLUMNS                                                                            \
-  "id, space_id, seq, author_id, client_message_id, key_uri, body, attachments, created"
-#define SPACE_COLUMNS                                                                              \
-  "s.id, s.title, s.kms_resource_uri, s.creator_id, s.created, s.last_seq, s.key_uri, "            \
-  "s.rekey_since"
-#define PERSON_COLUMNS "id, email, name, is_admin, disabled, removed"
-
-/* Each statement's columns are in the order foyer-svc-db.c reads them. */
+/* Each statement's columns are in the order the typed operations
+ * (foyer-svc-db-people.c, -spaces.c, …) read them. */
 static const char *const statements[QS_N] = {
   [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
   [Q_META_SET]
@@ -707,25 +702,12 @@ table_name (guint table)
   return g_str_has_prefix (name, "kms_") ? name + 4 : name;
 }
 
-static char *
-column_list (const FoyerSvcExportTable *table)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < table->n_columns; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", table->columns[i].name);
-  return g_string_free (text, FALSE);
-}
-
 static gboolean
 sqlite_export_table (
     FoyerSvcDb *db, guint table, FoyerSvcRowFunc func, gpointer user_data, GError **error)
 {
   SqliteDb *self = sqlite_db (db);
-  const FoyerSvcExportTable *t = &foyer_svc_export_tables[table];
-  g_autofree char *columns = column_list (t);
-  g_autofree char *sql
-      = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", columns, table_name (table), t->order_by);
+  g_autofree char *sql = _foyer_svc_export_select_sql (table, table_name (table));
   sqlite3_stmt *stmt = NULL;
   gint64 n;
 
@@ -749,20 +731,13 @@ sqlite_import_row (FoyerSvcDb *db, guint table, const FoyerSvcValue *values, GEr
   g_return_val_if_fail (table < G_N_ELEMENTS (self->import), FALSE);
   if (self->import[table] == NULL)
     {
-      g_autofree char *columns = column_list (t);
-      GString *sql = g_string_new (NULL);
+      g_autofree char *sql = _foyer_svc_export_insert_sql (table, table_name (table), '?');
 
-      g_string_append_printf (sql, "INSERT INTO %s (%s) VALUES (", table_name (table), columns);
-      for (guint i = 0; i < t->n_columns; i++)
-        g_string_append_printf (sql, "%s?%u", i > 0 ? ", " : "", i + 1);
-      g_string_append (sql, ")");
-      if (sqlite3_prepare_v2 (self->handle, sql->str, -1, &self->import[table], NULL) != SQLITE_OK)
+      if (sqlite3_prepare_v2 (self->handle, sql, -1, &self->import[table], NULL) != SQLITE_OK)
         {
           set_error (self->handle, SQLITE_ERROR, sqlite3_errmsg (self->handle), error);
-          g_string_free (sql, TRUE);
           return FALSE;
         }
-      g_string_free (sql, TRUE);
     }
   bind (self->import[table], values, t->n_columns);
   n = step_all (self, self->import[table], NULL, NULL, error);
@@ -838,7 +813,6 @@ foyer_svc_db_sqlite_open (const char *data_dir,
 {
   gboolean conversation = part == FOYER_SVC_PART_CONVERSATION;
   SqliteDb *self = g_new0 (SqliteDb, 1);
-  g_autofree char *org = NULL;
 
   self->base.engine = &sqlite_engine;
   self->base.parts = part;
@@ -876,20 +850,11 @@ foyer_svc_db_sqlite_open (const char *data_dir,
           && !migrate (self->handle, conversation ? conversation_migrations : kms_migrations,
                        conversation ? G_N_ELEMENTS (conversation_migrations)
                                     : G_N_ELEMENTS (kms_migrations),
-                       error)))
+                       error))
+      || !_foyer_svc_db_init_org (&self->base, options, error))
     {
       sqlite_close (&self->base);
       return NULL;
-    }
-  if (conversation && options->create_org)
-    {
-      g_autofree char *id = foyer_svc_new_id ();
-
-      if ((org = foyer_svc_db_meta_init (&self->base, "org_id", id, error)) == NULL)
-        {
-          sqlite_close (&self->base);
-          return NULL;
-        }
     }
   foyer_svc_db_sqlite_others_committed (&self->base);
   return &self->base;

@@ -192,7 +192,7 @@ struct _FoyerSvcDbEngine
   void (*rollback) (FoyerSvcDb *db);
   /* Whether the schema is there and current, and the database answers. */
   gboolean (*check_ready) (FoyerSvcDb *db, GError **error);
-  /* Export and import, a table at a time (foyer-svc-db.c describes them). */
+  /* Export and import, a table at a time (foyer-svc-db-export.c). */
   gboolean (*export_table) (
       FoyerSvcDb *db, guint table, FoyerSvcRowFunc func, gpointer user_data, GError **error);
   gboolean (*import_row) (FoyerSvcDb *db, guint table, const FoyerSvcValue *values, GError **error);
@@ -263,7 +263,7 @@ FoyerSvcDb *foyer_svc_db_pg_open (const char *url,
                                   const FoyerSvcDbOptions *options,
                                   GError **error);
 
-/* ---- Typed operations (foyer-svc-db.c) ---- */
+/* ---- Typed operations (foyer-svc-db-{people,spaces,messages,events,kms}.c) ---- */
 
 typedef struct
 {

@@ -254,6 +254,19 @@ change_authorization (FoyerSvcRequest *req, const char *id, gboolean add)
     foyer_svc_respond_status (req, 204);
 }
 
+/* Whether the caller may use this resource; if not, the reply is sent: the
+ * database's error, or 403 with forbidden. */
+static gboolean
+allowed_or_respond (FoyerSvcRequest *req, const char *resource_uri, const char *forbidden)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (foyer_svc_kms_resource_allows (req, resource_uri, req->person_id, NULL, &error))
+    return TRUE;
+  foyer_svc_respond_error_or (req, error, FOYER_SVC_ERROR_FORBIDDEN, forbidden);
+  return FALSE;
+}
+
 static void
 handle_resource (FoyerSvcRequest *req, const char *id)
 {
@@ -271,15 +284,8 @@ handle_resource (FoyerSvcRequest *req, const char *id)
   if (exists < 0)
     return;
   uri = make_uri (req->svc, "resources", id);
-  if (!foyer_svc_kms_resource_allows (req, uri, req->person_id, NULL, &error))
-    {
-      if (error != NULL)
-        foyer_svc_respond_error (req, error);
-      else
-        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                         "You are not authorized on this resource");
-      return;
-    }
+  if (!allowed_or_respond (req, uri, "You are not authorized on this resource"))
+    return;
   if (sub == NULL && strcmp (req->method, "GET") == 0)
     {
       if ((reply = resource_json (req, id, &error)) == NULL)
@@ -464,6 +470,26 @@ store_new_key (FoyerSvcRequest *req,
   return TRUE;
 }
 
+/* Replies with the key (sealed to the recipient when there is one), then
+ * wipes the key_size bytes of its buffer. */
+static void
+respond_key (FoyerSvcRequest *req,
+             guint status,
+             const char *key_id,
+             const char *resource_id,
+             guint8 *key,
+             gsize key_size,
+             cjose_jwk_t *recipient)
+{
+  g_autoptr (JsonNode) reply = key_json (req->svc, key_id, resource_id, key, recipient);
+
+  OPENSSL_cleanse (key, key_size);
+  if (reply == NULL)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
+  else
+    foyer_svc_respond_json (req, status, reply);
+}
+
 static void
 create_key (FoyerSvcRequest *req)
 {
@@ -472,7 +498,6 @@ create_key (FoyerSvcRequest *req)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *key_id = foyer_svc_new_id ();
   g_autoptr (cjose_jwk_t) recipient = NULL;
@@ -498,15 +523,8 @@ create_key (FoyerSvcRequest *req)
     }
   if (exists < 0)
     return;
-  if (!foyer_svc_kms_resource_allows (req, resource_uri, req->person_id, NULL, &error))
-    {
-      if (error != NULL)
-        foyer_svc_respond_error (req, error);
-      else
-        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                         "You are not authorized on this resource");
-      return;
-    }
+  if (!allowed_or_respond (req, resource_uri, "You are not authorized on this resource"))
+    return;
 
   if (!foyer_random_bytes (key, sizeof key, &error)
       || !store_new_key (req, key_id, resource_id, key, &error))
@@ -515,18 +533,12 @@ create_key (FoyerSvcRequest *req)
       foyer_svc_respond_error (req, error);
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key, recipient);
-  OPENSSL_cleanse (key, sizeof key);
-  if (reply == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
-  else
-    foyer_svc_respond_json (req, 201, reply);
+  respond_key (req, 201, key_id, resource_id, key, sizeof key, recipient);
 }
 
 static void
 get_key (FoyerSvcRequest *req, const char *key_id)
 {
-  g_autoptr (JsonNode) reply = NULL;
   g_autofree char *resource_id = NULL;
   g_autofree char *resource_uri = NULL;
   g_autofree char *kek = NULL;
@@ -545,22 +557,12 @@ get_key (FoyerSvcRequest *req, const char *key_id)
   if (!foyer_svc_check_id (key_id, 64)
       || !foyer_svc_db_kms_key_get (req->kms_db, key_id, &resource_id, &wrapped, &kek, &error))
     {
-      if (error != NULL)
-        foyer_svc_respond_error (req, error);
-      else
-        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such key");
+      foyer_svc_respond_error_or (req, error, FOYER_SVC_ERROR_NOT_FOUND, "No such key");
       return;
     }
   resource_uri = make_uri (req->svc, "resources", resource_id);
-  if (!foyer_svc_kms_resource_allows (req, resource_uri, req->person_id, NULL, &error))
-    {
-      if (error != NULL)
-        foyer_svc_respond_error (req, error);
-      else
-        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                         "You are not authorized on this key's resource");
-      return;
-    }
+  if (!allowed_or_respond (req, resource_uri, "You are not authorized on this key's resource"))
+    return;
   wrapped_bytes = g_bytes_get_data (wrapped, &wrapped_len);
   if (!foyer_svc_master_unwrap (req->svc->master, kek, wrapped_bytes, wrapped_len, key, &key_len)
       || key_len != KEY_SIZE)
@@ -570,12 +572,7 @@ get_key (FoyerSvcRequest *req, const char *key_id)
                                        "The key cannot be unwrapped (wrong master key?)");
       return;
     }
-  reply = key_json (req->svc, key_id, resource_id, key, recipient);
-  OPENSSL_cleanse (key, sizeof key);
-  if (reply == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_INTERNAL, "Cannot wrap the key");
-  else
-    foyer_svc_respond_json (req, 200, reply);
+  respond_key (req, 200, key_id, resource_id, key, sizeof key, recipient);
 }
 
 /* /kms/v1/resources[/<id>[/authorizations[/<personId>]]], /kms/v1/keys[/<id>] */

@@ -9,8 +9,9 @@
 #include <string.h>
 
 static JsonNode *
-person_node (const FoyerSvcPerson *person)
+person_node (gconstpointer row)
 {
+  const FoyerSvcPerson *person = row;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -50,6 +51,20 @@ person_exists (FoyerSvcRequest *req, const char *person_id, gboolean *out_admin)
   if (out_admin != NULL)
     *out_admin = person != NULL && person->is_admin;
   return person != NULL && !person->removed;
+}
+
+/* Whether the caller is an administrator; if not (or the lookup failed),
+ * the reply is sent, 403 with forbidden. */
+static gboolean
+caller_is_admin (FoyerSvcRequest *req, const char *forbidden)
+{
+  gboolean admin = FALSE;
+
+  if (person_exists (req, req->person_id, &admin) < 0)
+    return FALSE;
+  if (!admin)
+    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN, forbidden);
+  return admin;
 }
 
 /* Ends sessions; their WebSockets (on every node) are closed once this
@@ -102,7 +117,6 @@ static void
 sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
 {
   g_autoptr (GError) error = NULL;
-  gboolean admin = FALSE;
   int exists;
 
   if (strcmp (req->method, "DELETE") != 0)
@@ -111,14 +125,8 @@ sign_out_everywhere (FoyerSvcRequest *req, const char *person_id)
                                        "Use DELETE /v1/people/<id>/sessions");
       return;
     }
-  if (person_exists (req, req->person_id, &admin) < 0)
+  if (!caller_is_admin (req, "Only an administrator can sign someone else out"))
     return;
-  if (!admin)
-    {
-      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "Only an administrator can sign someone else out");
-      return;
-    }
   if (!foyer_svc_check_id (person_id, 64) || (exists = person_exists (req, person_id, NULL)) == 0)
     {
       foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
@@ -150,23 +158,8 @@ respond_people (FoyerSvcRequest *req, const char *email)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) people = foyer_svc_db_people_by_email (req->db, email, &error);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
 
-  if (people == NULL)
-    {
-      foyer_svc_respond_error (req, error);
-      return;
-    }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < people->len; i++)
-    json_builder_add_value (builder, person_node (g_ptr_array_index (people, i)));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req, 200, root);
+  foyer_svc_respond_list (req, people, person_node, error);
 }
 
 /* GET /v1/people/me, GET /v1/people?email=, GET /v1/people/<id> */
@@ -204,10 +197,8 @@ foyer_svc_handle_people (FoyerSvcRequest *req)
 
   person = foyer_svc_person_json (
       req->db, strcmp (req->segments[2], "me") == 0 ? req->person_id : req->segments[2], &error);
-  if (error != NULL)
-    foyer_svc_respond_error (req, error);
-  else if (person == NULL)
-    foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
+  if (person == NULL)
+    foyer_svc_respond_error_or (req, error, FOYER_SVC_ERROR_NOT_FOUND, "No such person");
   else
     foyer_svc_respond_json (req, 200, person);
 }
@@ -251,7 +242,6 @@ foyer_svc_handle_org (FoyerSvcRequest *req)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) settings = NULL;
-  gboolean admin = FALSE;
 
   if (!foyer_svc_request_authenticate (req, &error))
     {
@@ -276,14 +266,8 @@ foyer_svc_handle_org (FoyerSvcRequest *req)
       foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_METHOD, "Use GET or PUT");
       return;
     }
-  if (person_exists (req, req->person_id, &admin) < 0)
+  if (!caller_is_admin (req, "Only an administrator can change organization settings"))
     return;
-  if (!admin)
-    {
-      foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                       "Only an administrator can change organization settings");
-      return;
-    }
   if (!(body = foyer_svc_request_body (req, &error))
       || !(settings = foyer_svc_org_settings_validate (body, &error))
       || !foyer_svc_org_settings_store (req->db, settings, &error))

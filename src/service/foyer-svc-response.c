@@ -77,3 +77,38 @@ foyer_svc_respond_error_literal (FoyerSvcRequest *req, FoyerSvcError code, const
 
   foyer_svc_respond_error (req, error);
 }
+
+void
+foyer_svc_respond_error_or (FoyerSvcRequest *req,
+                            const GError *error,
+                            FoyerSvcError code,
+                            const char *text)
+{
+  if (error != NULL)
+    foyer_svc_respond_error (req, error);
+  else
+    foyer_svc_respond_error_literal (req, code, text);
+}
+
+void
+foyer_svc_respond_list (FoyerSvcRequest *req,
+                        GPtrArray *rows,
+                        FoyerSvcNodeFunc to_node,
+                        const GError *error)
+{
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *items;
+
+  if (rows == NULL)
+    {
+      foyer_svc_respond_error (req, error);
+      return;
+    }
+  items = json_array_sized_new (rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    json_array_add_element (items, to_node (g_ptr_array_index (rows, i)));
+  json_node_take_object (root, object);
+  json_object_set_array_member (object, "items", items);
+  foyer_svc_respond_json (req, 200, root);
+}

@@ -31,8 +31,9 @@ now_ms (void)
 }
 
 static JsonNode *
-space_node (const FoyerSvcSpace *space)
+space_node (gconstpointer row)
 {
+  const FoyerSvcSpace *space = row;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *created = foyer_svc_timestamp (space->created);
 
@@ -111,11 +112,8 @@ create_space (FoyerSvcRequest *req)
    * binds to the space, since members will then get its keys. */
   if (!foyer_svc_kms_resource_allows (req, resource, req->person_id, &local, &error) && local)
     {
-      if (error != NULL)
-        foyer_svc_respond_error (req, error);
-      else
-        foyer_svc_respond_error_literal (req, FOYER_SVC_ERROR_FORBIDDEN,
-                                         "You are not authorized on this KMS resource");
+      foyer_svc_respond_error_or (req, error, FOYER_SVC_ERROR_FORBIDDEN,
+                                  "You are not authorized on this KMS resource");
       return;
     }
   g_clear_error (&error);
@@ -154,23 +152,8 @@ list_spaces (FoyerSvcRequest *req)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) spaces = foyer_svc_db_spaces_of_person (req->db, req->person_id, &error);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
 
-  if (spaces == NULL)
-    {
-      foyer_svc_respond_error (req, error);
-      return;
-    }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "items");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < spaces->len; i++)
-    json_builder_add_value (builder, space_node (g_ptr_array_index (spaces, i)));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  foyer_svc_respond_json (req, 200, root);
+  foyer_svc_respond_list (req, spaces, space_node, error);
 }
 
 static void

@@ -444,6 +444,19 @@ void foyer_svc_respond_json (FoyerSvcRequest *req, guint status, JsonNode *node)
 void foyer_svc_respond_status (FoyerSvcRequest *req, guint status);
 void foyer_svc_respond_error (FoyerSvcRequest *req, const GError *error);
 void foyer_svc_respond_error_literal (FoyerSvcRequest *req, FoyerSvcError code, const char *text);
+/* The error when there is one (a failed lookup), else code and text (the
+ * lookup found nothing, or said no). */
+void foyer_svc_respond_error_or (FoyerSvcRequest *req,
+                                 const GError *error,
+                                 FoyerSvcError code,
+                                 const char *text);
+/* 200 {"items": [to_node (row), …]} for the rows of a lookup, or its error
+ * when rows is NULL. */
+typedef JsonNode *(*FoyerSvcNodeFunc) (gconstpointer row);
+void foyer_svc_respond_list (FoyerSvcRequest *req,
+                             GPtrArray *rows,
+                             FoyerSvcNodeFunc to_node,
+                             const GError *error);
 char *foyer_svc_error_json (const GError *error);
 JsonNode *foyer_svc_request_body (FoyerSvcRequest *req, GError **error);
 gboolean foyer_svc_request_authenticate (FoyerSvcRequest *req, GError **error);

@@ -273,8 +273,8 @@ refusal_text (SoupSession *session, const char *url, const char *language)
   g_autoptr (JsonNode) node = NULL;
 
   speak (language);
-  foyer_json_request_async (session, "GET", url, "token", NULL, g_quark_from_static_string ("test"),
-                            NULL, foyer_test_wait_cb, &wait);
+  foyer_json_request_async (session, "GET", url, "token", NULL, NULL,
+                            g_quark_from_static_string ("test"), NULL, foyer_test_wait_cb, &wait);
   node = foyer_json_request_finish (foyer_test_wait (&wait), NULL, &error);
   foyer_test_wait_clear (&wait);
   speak ("fr");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "foyer-core.h"
+#include "foyer-json.h"
 
 static void
 test_base64url_roundtrip (void)
@@ -86,6 +87,43 @@ test_user_agent (void)
   g_assert_true (g_str_has_suffix (foyer_core_user_agent (), foyer_core_version ()));
 }
 
+/* Outside JSON: parsed only within the depth limit, never past its
+ * length, and NULL for anything that holds no value. */
+static void
+test_json_parse (void)
+{
+  static const char padded[] = "{\"a\":[1,2]}garbage";
+  g_autoptr (JsonNode) object = foyer_json_parse (padded, strlen ("{\"a\":[1,2]}"));
+  g_autoptr (JsonNode) scalar = foyer_json_parse ("42", 2);
+  g_autoptr (GString) deep = g_string_new (NULL);
+  g_autoptr (GString) shallow = g_string_new (NULL);
+  g_autoptr (JsonNode) within = NULL;
+
+  g_assert_nonnull (object);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (object));
+  g_assert_true (json_node_is_immutable (object));
+  g_assert_cmpuint (
+      json_array_get_length (foyer_json_get_array (json_node_get_object (object), "a")), ==, 2);
+  g_assert_nonnull (scalar);
+  g_assert_cmpint (json_node_get_int (scalar), ==, 42);
+
+  g_assert_null (foyer_json_parse (NULL, 0));
+  g_assert_null (foyer_json_parse ("", 0));
+  g_assert_null (foyer_json_parse ("   ", 3));
+  g_assert_null (foyer_json_parse ("{\"a\":", 5));
+  g_assert_null (foyer_json_parse ("not json", 8));
+
+  for (guint i = 0; i < FOYER_JSON_MAX_DEPTH; i++)
+    g_string_append_c (shallow, '[');
+  for (guint i = 0; i < FOYER_JSON_MAX_DEPTH; i++)
+    g_string_append_c (shallow, ']');
+  within = foyer_json_parse (shallow->str, shallow->len);
+  g_assert_nonnull (within);
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_null (foyer_json_parse (deep->str, deep->len));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -95,5 +133,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/random", test_random);
   g_test_add_func ("/core/loopback", test_loopback);
   g_test_add_func ("/core/user-agent", test_user_agent);
+  g_test_add_func ("/core/json-parse", test_json_parse);
   return g_test_run ();
 }

@@ -238,47 +238,96 @@ memory_lookup (FoyerCredentialStore *self, const char *account)
   return NULL;
 }
 
+/* Every operation runs the same way: at once from the in-memory table
+ * when the Secret Service is not in use, else queued for the keyring
+ * (foyer-keyring-queue.h), where it may still find the Secret Service
+ * given up meanwhile; a keyring call that fails for any reason but
+ * cancellation gives the Secret Service up for the session and answers
+ * from memory. Each operation says only how memory answers it. */
+
+typedef void (*MemoryAnswer) (GTask *task);
+
+/* Runs @task (owned) from memory, or queues it for the keyring. */
+static void
+run (GTask *task, MemoryAnswer answer, FoyerKeyringStart start)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+
+  if (self->persistent)
+    {
+      foyer_keyring_queue_push (task, start);
+      return;
+    }
+  answer (task);
+  g_object_unref (task);
+}
+
+/* At the start of a queued operation: TRUE when the Secret Service was
+ * given up while it waited, and memory answered @task (owned). */
+static gboolean
+answered_from_memory (GTask *task, MemoryAnswer answer)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+
+  if (self->persistent)
+    return FALSE;
+  answer (task);
+  g_object_unref (task);
+  foyer_keyring_queue_done ();
+  return TRUE;
+}
+
+/* At the end of a keyring call: TRUE when it failed and @task is
+ * answered (cancelled, or from memory). */
+static gboolean
+keyring_call_failed (GTask *task, GError **error, MemoryAnswer answer)
+{
+  if (*error == NULL)
+    return FALSE;
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (error));
+  else
+    {
+      fall_back_to_memory (g_task_get_source_object (task), *error);
+      answer (task);
+    }
+  return TRUE;
+}
+
 /* Save. */
+
+static void
+save_in_memory (GTask *task)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+  FoyerCredentials *c = g_task_get_task_data (task);
+
+  g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
+  g_task_return_boolean (task, TRUE);
+}
 
 static void
 store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = G_TASK (user_data);
-  FoyerCredentialStore *self = g_task_get_source_object (task);
-  FoyerCredentials *c = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
-  if (secret_password_store_finish (result, &error))
+  secret_password_store_finish (result, &error);
+  if (!keyring_call_failed (task, &error, save_in_memory))
     g_task_return_boolean (task, TRUE);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    {
-      fall_back_to_memory (self, error);
-      g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
-      g_task_return_boolean (task, TRUE);
-    }
   foyer_keyring_queue_done ();
 }
 
 static void
 start_save (GTask *task)
 {
-  FoyerCredentialStore *self = g_task_get_source_object (task);
   FoyerCredentials *c = g_task_get_task_data (task);
   g_autoptr (GHashTable) attributes = NULL;
   g_autofree char *json = NULL;
   g_autofree char *label = NULL;
 
-  /* An operation before it found the Secret Service gone. */
-  if (!self->persistent)
-    {
-      g_hash_table_replace (self->memory, g_strdup (c->account), foyer_credentials_copy (c));
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      foyer_keyring_queue_done ();
-      return;
-    }
+  if (answered_from_memory (task, save_in_memory))
+    return;
   attributes = attributes_for (c->account);
   json = credentials_to_json (c);
   /* Translators: the label of the keyring item; %s is an e-mail address. */
@@ -295,7 +344,7 @@ foyer_credential_store_save_async (FoyerCredentialStore *self,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
   g_return_if_fail (credentials != NULL && credentials->account != NULL);
@@ -305,14 +354,7 @@ foyer_credential_store_save_async (FoyerCredentialStore *self,
   g_task_set_source_tag (task, foyer_credential_store_save_async);
   g_task_set_task_data (task, foyer_credentials_copy (credentials),
                         (GDestroyNotify) foyer_credentials_free);
-  if (!self->persistent)
-    {
-      g_hash_table_replace (self->memory, g_strdup (credentials->account),
-                            foyer_credentials_copy (credentials));
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  foyer_keyring_queue_push (g_steal_pointer (&task), start_save);
+  run (task, save_in_memory, start_save);
 }
 
 gboolean
@@ -327,26 +369,26 @@ foyer_credential_store_save_finish (FoyerCredentialStore *self,
 /* Lookup. */
 
 static void
+lookup_in_memory (GTask *task)
+{
+  FoyerCredentialStore *self = g_task_get_source_object (task);
+  const char *account = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, memory_lookup (self, account),
+                         (GDestroyNotify) foyer_credentials_free);
+}
+
+static void
 lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = G_TASK (user_data);
-  FoyerCredentialStore *self = g_task_get_source_object (task);
-  const char *account = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   char *json = secret_password_lookup_finish (result, &error);
-  FoyerCredentials *c;
 
-  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else if (error != NULL)
+  if (!keyring_call_failed (task, &error, lookup_in_memory))
     {
-      fall_back_to_memory (self, error);
-      g_task_return_pointer (task, memory_lookup (self, account),
-                             (GDestroyNotify) foyer_credentials_free);
-    }
-  else
-    {
-      c = credentials_from_json (json);
+      FoyerCredentials *c = credentials_from_json (json);
+
       secret_password_free (json);
       g_task_return_pointer (task, c, (GDestroyNotify) foyer_credentials_free);
     }
@@ -356,19 +398,11 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_lookup (GTask *task)
 {
-  FoyerCredentialStore *self = g_task_get_source_object (task);
-  const char *account = g_task_get_task_data (task);
   g_autoptr (GHashTable) attributes = NULL;
 
-  if (!self->persistent)
-    {
-      g_task_return_pointer (task, memory_lookup (self, account),
-                             (GDestroyNotify) foyer_credentials_free);
-      g_object_unref (task);
-      foyer_keyring_queue_done ();
-      return;
-    }
-  attributes = attributes_for (account);
+  if (answered_from_memory (task, lookup_in_memory))
+    return;
+  attributes = attributes_for (g_task_get_task_data (task));
   secret_password_lookupv (&credential_schema, attributes, g_task_get_cancellable (task), lookup_cb,
                            task);
 }
@@ -380,20 +414,14 @@ foyer_credential_store_lookup_async (FoyerCredentialStore *self,
                                      GAsyncReadyCallback callback,
                                      gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_credential_store_lookup_async);
   g_task_set_task_data (task, g_strdup (account), g_free);
-  if (!self->persistent)
-    {
-      g_task_return_pointer (task, memory_lookup (self, account),
-                             (GDestroyNotify) foyer_credentials_free);
-      return;
-    }
-  foyer_keyring_queue_push (g_steal_pointer (&task), start_lookup);
+  run (task, lookup_in_memory, start_lookup);
 }
 
 FoyerCredentials *
@@ -407,38 +435,33 @@ foyer_credential_store_lookup_finish (FoyerCredentialStore *self,
 
 /* Clear. */
 
+/* The in-memory entries go when the operation is asked for, whatever
+ * keeps them; memory has nothing more to do. */
+static void
+clear_in_memory (GTask *task)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = G_TASK (user_data);
-  FoyerCredentialStore *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
 
   secret_password_clear_finish (result, &error);
-  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    {
-      if (error != NULL)
-        fall_back_to_memory (self, error);
-      g_task_return_boolean (task, TRUE);
-    }
+  if (!keyring_call_failed (task, &error, clear_in_memory))
+    g_task_return_boolean (task, TRUE);
   foyer_keyring_queue_done ();
 }
 
 static void
 start_clear (GTask *task)
 {
-  FoyerCredentialStore *self = g_task_get_source_object (task);
   g_autoptr (GHashTable) attributes = NULL;
 
-  if (!self->persistent)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      foyer_keyring_queue_done ();
-      return;
-    }
+  if (answered_from_memory (task, clear_in_memory))
+    return;
   attributes = attributes_for (g_task_get_task_data (task));
   secret_password_clearv (&credential_schema, attributes, g_task_get_cancellable (task), clear_cb,
                           task);
@@ -451,7 +474,7 @@ foyer_credential_store_clear_async (FoyerCredentialStore *self,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (FOYER_IS_CREDENTIAL_STORE (self));
 
@@ -462,12 +485,7 @@ foyer_credential_store_clear_async (FoyerCredentialStore *self,
     g_hash_table_remove (self->memory, account);
   else
     g_hash_table_remove_all (self->memory);
-  if (!self->persistent)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  foyer_keyring_queue_push (g_steal_pointer (&task), start_clear);
+  run (task, clear_in_memory, start_clear);
 }
 
 gboolean

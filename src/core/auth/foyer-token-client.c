@@ -140,16 +140,25 @@ foyer_token_client_backoff_ms (FoyerTokenClient *self, guint attempt)
 
 static void send_call (GTask *task);
 
+/* A retry's wait ends when its timeout or the cancellable fires first:
+ * both of its sources go, whichever fired. */
+static void
+end_wait (Call *call)
+{
+  if (call->wait != NULL)
+    g_source_destroy (call->wait);
+  if (call->cancel_wait != NULL)
+    g_source_destroy (call->cancel_wait);
+  g_clear_pointer (&call->wait, g_source_unref);
+  g_clear_pointer (&call->cancel_wait, g_source_unref);
+}
+
 static gboolean
 wait_done_cb (gpointer user_data)
 {
   GTask *task = G_TASK (user_data);
-  Call *call = g_task_get_task_data (task);
 
-  if (call->cancel_wait != NULL)
-    g_source_destroy (call->cancel_wait);
-  g_clear_pointer (&call->cancel_wait, g_source_unref);
-  g_clear_pointer (&call->wait, g_source_unref);
+  end_wait (g_task_get_task_data (task));
   send_call (task);
   return G_SOURCE_REMOVE;
 }
@@ -158,12 +167,8 @@ static gboolean
 wait_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   GTask *task = G_TASK (user_data);
-  Call *call = g_task_get_task_data (task);
 
-  if (call->wait != NULL)
-    g_source_destroy (call->wait);
-  g_clear_pointer (&call->wait, g_source_unref);
-  g_clear_pointer (&call->cancel_wait, g_source_unref);
+  end_wait (g_task_get_task_data (task));
   g_task_return_error_if_cancelled (task);
   return G_SOURCE_REMOVE;
 }

@@ -234,17 +234,44 @@ explain_refusal (gpointer call, GAsyncResult *result, GError *error)
   return error;
 }
 
+/* Sends one call of the task (which it takes) to the service; done
+ * finishes it, through reply_of (). */
 static void
-request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+send_call (FoyerChatClient *self,
+           const char *method,
+           const char *path,
+           const char *token,
+           JsonNode *body,
+           GTask *task,
+           GAsyncReadyCallback done)
 {
-  g_autoptr (GTask) task = user_data;
+  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+
+  foyer_json_request_async (self->session, method, url, token, body, NULL, FOYER_CHAT_ERROR,
+                            g_task_get_cancellable (task), done, task);
+}
+
+/* The service's reply to the task's call, or NULL once the task has
+ * returned the refusal, said for that call. */
+static JsonNode *
+reply_of (GTask *task, GAsyncResult *result)
+{
   g_autoptr (GError) error = NULL;
   JsonNode *node = foyer_json_request_finish (result, NULL, &error);
 
   if (node == NULL)
     g_task_return_error (
         task, explain_refusal (g_task_get_source_tag (task), result, g_steal_pointer (&error)));
-  else
+  return node;
+}
+
+static void
+request_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  JsonNode *node = reply_of (task, result);
+
+  if (node != NULL)
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
 
@@ -259,11 +286,9 @@ call (FoyerChatClient *self,
       gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
 
   g_task_set_source_tag (task, source_tag);
-  foyer_json_request_async (self->session, method, url, self->token, body, FOYER_CHAT_ERROR,
-                            cancellable, request_cb, task);
+  send_call (self, method, path, self->token, body, task, request_cb);
 }
 
 void
@@ -338,17 +363,12 @@ login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   FoyerChatClient *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = foyer_json_request_finish (result, NULL, &error);
+  g_autoptr (JsonNode) node = reply_of (task, result);
   JsonObject *reply, *person;
   const char *token, *id;
 
   if (node == NULL)
-    {
-      g_task_return_error (
-          task, explain_refusal (foyer_chat_client_login_async, result, g_steal_pointer (&error)));
-      return;
-    }
+    return;
   reply = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   token = foyer_json_get_string (reply, "accessToken");
   person = foyer_json_get_object (reply, "person");
@@ -373,7 +393,6 @@ foyer_chat_client_login_async (FoyerChatClient *self,
                                gpointer user_data)
 {
   g_autoptr (JsonNode) body = NULL;
-  g_autofree char *url = NULL;
   GTask *task;
 
   g_return_if_fail (FOYER_IS_CHAT_CLIENT (self));
@@ -382,9 +401,8 @@ foyer_chat_client_login_async (FoyerChatClient *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_chat_client_login_async);
   body = object_node ("email", email, "password", password, NULL);
-  url = g_strconcat (self->base_url, "/v1/sessions", NULL);
-  foyer_json_request_async (self->session, "POST", url, NULL, body, FOYER_CHAT_ERROR, cancellable,
-                            login_cb, task);
+  /* No token: signing in is what gets one. */
+  send_call (self, "POST", "/v1/sessions", NULL, body, task, login_cb);
 }
 
 /* DELETE /v1/sessions/current: the service refuses the token from now on

@@ -7,6 +7,7 @@
 
 #include "foyer-chat-client.h"
 #include "foyer-core.h"
+#include "foyer-json.h"
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 
@@ -110,8 +111,7 @@ foyer_event_check (JsonNode *event, GError **error)
 JsonNode *
 foyer_event_parse (const char *data, gsize length, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
 
   if (data == NULL || length == 0 || length > FOYER_EVENT_MAX_LENGTH
       || !g_utf8_validate (data, (gssize) length, NULL) || memchr (data, '\0', length) != NULL)
@@ -119,9 +119,7 @@ foyer_event_parse (const char *data, gsize length, GError **error)
       invalid (error, "not text");
       return NULL;
     }
-  if (!foyer_json_depth_within (data, length, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
-      || (root = json_parser_get_root (parser)) == NULL)
+  if ((root = foyer_json_parse (data, length)) == NULL)
     {
       invalid (error, "not JSON");
       return NULL;

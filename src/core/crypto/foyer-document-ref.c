@@ -249,9 +249,9 @@ parse_fields (JsonObject *object, FoyerDocumentRef *ref, GError **error)
 FoyerDocumentRef *
 foyer_document_ref_parse (const char *json, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (FoyerDocumentRef) ref = g_new0 (FoyerDocumentRef, 1);
-  JsonNode *root, *version;
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *version;
   JsonObject *object;
   gsize len;
 
@@ -259,14 +259,7 @@ foyer_document_ref_parse (const char *json, GError **error)
 
   len = strlen (json);
   if (len > MAX_JSON_LENGTH || !g_utf8_validate (json, len, NULL)
-      || !foyer_json_depth_within (json, len, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, json, len, NULL))
-    {
-      invalid (error, "JSON");
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+      || (root = foyer_json_parse (json, len)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       invalid (error, "JSON");
       return NULL;

@@ -135,7 +135,6 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   const char *text;
   gsize len = 0;
   JsonNode *root;
@@ -167,14 +166,12 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     {
       const char *retry_after
           = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+      g_autoptr (JsonNode) reply = foyer_json_parse (text, len);
       g_autofree char *message = NULL;
 
-      if (len > 0 && foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
-          && json_parser_load_from_data (parser, text, len, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      if (reply != NULL && JSON_NODE_HOLDS_OBJECT (reply))
         {
-          JsonObject *object = json_node_get_object (json_parser_get_root (parser));
-          JsonObject *err = foyer_json_get_object (object, "error");
+          JsonObject *err = foyer_json_get_object (json_node_get_object (reply), "error");
 
           data->refusal = g_strdup (foyer_json_get_string (err, "code"));
           data->service_message = g_strdup (foyer_json_get_string (err, "message"));
@@ -196,15 +193,13 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
                              (GDestroyNotify) json_node_unref);
       return;
     }
-  if (!foyer_json_depth_within (text, len, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, text, len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL)
+  if ((root = foyer_json_parse (text, len)) == NULL)
     {
       g_task_return_new_error (task, data->domain, FOYER_REMOTE_ERROR_SERVER,
                                _ ("The Foyer service sent a reply that is not JSON"));
       return;
     }
-  g_task_return_pointer (task, json_node_copy (root), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 void
@@ -213,26 +208,11 @@ foyer_json_request_async (SoupSession *session,
                           const char *url,
                           const char *token,
                           JsonNode *body,
+                          const char *const *extra_headers,
                           GQuark error_domain,
                           GCancellable *cancellable,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
-{
-  foyer_json_request_with_headers_async (session, method, url, token, body, NULL, error_domain,
-                                         cancellable, callback, user_data);
-}
-
-void
-foyer_json_request_with_headers_async (SoupSession *session,
-                                       const char *method,
-                                       const char *url,
-                                       const char *token,
-                                       JsonNode *body,
-                                       const char *const *extra_headers,
-                                       GQuark error_domain,
-                                       GCancellable *cancellable,
-                                       GAsyncReadyCallback callback,
-                                       gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (SoupMessage) msg = NULL;
@@ -242,7 +222,7 @@ foyer_json_request_with_headers_async (SoupSession *session,
   g_return_if_fail (method != NULL && url != NULL);
 
   task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (task, foyer_json_request_with_headers_async);
+  g_task_set_source_tag (task, foyer_json_request_async);
   data = g_new0 (RequestData, 1);
   data->domain = error_domain;
   g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
@@ -279,20 +259,25 @@ foyer_json_request_with_headers_async (SoupSession *session,
                                     g_steal_pointer (&task));
 }
 
+/* The request's data, once result is known to be one of ours. */
+static RequestData *
+request_data_of (GAsyncResult *result)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == foyer_json_request_async, NULL);
+
+  return g_task_get_task_data (G_TASK (result));
+}
+
 /* The service's error code for a refused request ("forbidden",
  * "conflict", … as docs/service-api.md lists them), or NULL: for a
  * caller that knows better what it means there. */
 const char *
 foyer_json_request_get_refusal (GAsyncResult *result)
 {
-  RequestData *data;
+  RequestData *data = request_data_of (result);
 
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (
-      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
-
-  data = g_task_get_task_data (G_TASK (result));
-  return data->refusal;
+  return data != NULL ? data->refusal : NULL;
 }
 
 /* The service's own message with its refusal (English, for
@@ -300,26 +285,18 @@ foyer_json_request_get_refusal (GAsyncResult *result)
 const char *
 foyer_json_request_get_service_message (GAsyncResult *result)
 {
-  RequestData *data;
+  RequestData *data = request_data_of (result);
 
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (
-      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
-
-  data = g_task_get_task_data (G_TASK (result));
-  return data->service_message;
+  return data != NULL ? data->service_message : NULL;
 }
 
 JsonNode *
 foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error)
 {
-  RequestData *data;
+  RequestData *data = request_data_of (result);
 
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (
-      g_task_get_source_tag (G_TASK (result)) == foyer_json_request_with_headers_async, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
 
-  data = g_task_get_task_data (G_TASK (result));
   if (out_status != NULL)
     *out_status = data->status;
   return g_task_propagate_pointer (G_TASK (result), error);

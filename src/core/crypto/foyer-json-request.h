@@ -25,26 +25,17 @@ typedef enum
   FOYER_REMOTE_ERROR_SERVER,
 } FoyerRemoteError;
 
+/* extra_headers: NULL, or NULL-terminated name, value, name, value… */
 void foyer_json_request_async (SoupSession *session,
                                const char *method,
                                const char *url,
                                const char *token,
                                JsonNode *body,
+                               const char *const *extra_headers,
                                GQuark error_domain,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
-/* extra_headers: NULL-terminated name, value, name, value… */
-void foyer_json_request_with_headers_async (SoupSession *session,
-                                            const char *method,
-                                            const char *url,
-                                            const char *token,
-                                            JsonNode *body,
-                                            const char *const *extra_headers,
-                                            GQuark error_domain,
-                                            GCancellable *cancellable,
-                                            GAsyncReadyCallback callback,
-                                            gpointer user_data);
 JsonNode *foyer_json_request_finish (GAsyncResult *result, guint *out_status, GError **error);
 const char *foyer_json_request_get_refusal (GAsyncResult *result);
 const char *foyer_json_request_get_service_message (GAsyncResult *result);

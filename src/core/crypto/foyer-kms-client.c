@@ -8,6 +8,7 @@
 
 #include "foyer-core.h"
 #include "foyer-jose-shape.h"
+#include "foyer-json.h"
 #include "foyer-json-request.h"
 #include "foyer-jwe.h"
 
@@ -167,9 +168,8 @@ request (FoyerKmsClient *self,
 {
   g_autofree char *url = g_strconcat (self->base_url, path, NULL);
 
-  foyer_json_request_with_headers_async (self->session, method, url, self->token, body, headers,
-                                         FOYER_KMS_ERROR, g_task_get_cancellable (task), callback,
-                                         task);
+  foyer_json_request_async (self->session, method, url, self->token, body, headers, FOYER_KMS_ERROR,
+                            g_task_get_cancellable (task), callback, task);
 }
 
 typedef struct
@@ -246,12 +246,11 @@ _foyer_kms_key_unwrap (JsonObject *object, cjose_jwk_t *ephemeral)
   static const char *const algs[] = { "ECDH-ES", NULL };
   static const FoyerJoseRules rules = { FOYER_JOSE_JWE, 8192, algs, "A256GCM" };
   g_autoptr (JsonObject) shape = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
   cjose_err err = { 0 };
   cjose_jwe_t *jwe;
   guint8 *plain;
   size_t plain_len = 0;
-  gboolean parsed;
   JsonObject *jwk;
 
   if (uri == NULL || wrapped == NULL)
@@ -267,13 +266,12 @@ _foyer_kms_key_unwrap (JsonObject *object, cjose_jwk_t *ephemeral)
   cjose_jwe_release (jwe);
   if (plain == NULL)
     return NULL;
-  parsed = foyer_json_depth_within ((const char *) plain, plain_len, FOYER_JSON_MAX_DEPTH)
-           && json_parser_load_from_data (parser, (const char *) plain, (gssize) plain_len, NULL);
+  root = foyer_json_parse ((const char *) plain, plain_len);
   memset (plain, 0, plain_len);
   cjose_get_dealloc () (plain);
-  if (!parsed || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  jwk = json_node_get_object (json_parser_get_root (parser));
+  jwk = json_node_get_object (root);
   if (g_strcmp0 (foyer_json_get_string (jwk, "kid"), uri) != 0)
     return NULL;
   return parse_key (uri, jwk);
@@ -376,6 +374,32 @@ key_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, g_steal_pointer (&key), (GDestroyNotify) foyer_kms_key_free);
 }
 
+/* Asks for a key wrapped to a fresh ephemeral key of ours (WRAP_HEADER),
+ * which key_cb opens: the same for a new key and an existing one. Takes
+ * task. */
+static void
+key_request (FoyerKmsClient *self,
+             const char *method,
+             const char *path,
+             JsonNode *body,
+             const char *wanted_uri,
+             GTask *task)
+{
+  KeyRequest *data = key_request_new (wanted_uri);
+  const char *headers[] = { WRAP_HEADER, NULL, NULL };
+
+  if (data == NULL)
+    {
+      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
+                               _ ("Could not make a key to receive the key"));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
+  headers[1] = data->header_value;
+  request (self, method, path, body, headers, task, key_cb);
+}
+
 void
 foyer_kms_client_create_key_async (FoyerKmsClient *self,
                                    const char *resource_uri,
@@ -386,33 +410,19 @@ foyer_kms_client_create_key_async (FoyerKmsClient *self,
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   GTask *task;
-  KeyRequest *data;
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
   g_return_if_fail (resource_uri != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, foyer_kms_client_create_key_async);
-  if ((data = key_request_new (NULL)) == NULL)
-    {
-      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
-                               _ ("Could not make a key to receive the new key"));
-      g_object_unref (task);
-      return;
-    }
-  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "resourceUri");
   json_builder_add_string_value (builder, resource_uri);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-
-  {
-    const char *headers[] = { WRAP_HEADER, data->header_value, NULL };
-
-    request (self, "POST", "/keys", body, headers, task, key_cb);
-  }
+  key_request (self, "POST", "/keys", body, NULL, task);
 }
 
 FoyerKmsKey *
@@ -433,8 +443,6 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   FoyerKmsKey *cached;
-  KeyRequest *data;
-  const char *headers[] = { WRAP_HEADER, NULL, NULL };
 
   g_return_if_fail (FOYER_IS_KMS_CLIENT (self));
 
@@ -455,18 +463,8 @@ foyer_kms_client_get_key_async (FoyerKmsClient *self,
                                _ ("The key address is not valid"));
       return;
     }
-  data = key_request_new (key_uri);
-  if (data == NULL)
-    {
-      g_task_return_new_error (task, FOYER_KMS_ERROR, FOYER_KMS_ERROR_INVALID,
-                               _ ("Could not make a key to receive the key"));
-      return;
-    }
-  g_task_set_task_data (task, data, (GDestroyNotify) key_request_free);
-  headers[1] = data->header_value;
   path = g_strdup_printf ("/keys/%s", id);
-  request (self, "GET", path, NULL, headers, task, key_cb);
-  g_steal_pointer (&task);
+  key_request (self, "GET", path, NULL, key_uri, g_steal_pointer (&task));
 }
 
 FoyerKmsKey *

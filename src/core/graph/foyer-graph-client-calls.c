@@ -65,6 +65,24 @@ foyer_graph_shared_thumbnail_path (const char *share_id, const char *size)
   return g_strdup_printf ("/shares/%s/driveItem/thumbnails/0/%s/content", share, escaped);
 }
 
+/* The share id of a sharing URL, or the share id it already is ("u!…"). */
+static char *
+share_id_of (const char *sharing_url_or_share_id)
+{
+  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
+    return g_strdup (sharing_url_or_share_id);
+  return foyer_graph_share_id_encode (sharing_url_or_share_id);
+}
+
+/* The same, percent-encoded for a path. */
+static char *
+share_segment (const char *sharing_url_or_share_id)
+{
+  g_autofree char *share_id = share_id_of (sharing_url_or_share_id);
+
+  return foyer_graph_escape_segment (share_id);
+}
+
 /* path?…&$select=select */
 char *
 foyer_graph_path_with_select (const char *path, const char *select)
@@ -269,19 +287,14 @@ foyer_graph_client_get_shared_item_async (FoyerGraphClient *self,
                                           GAsyncReadyCallback callback,
                                           gpointer user_data)
 {
-  g_autofree char *share_id = NULL;
-  g_autofree char *escaped = NULL;
+  g_autofree char *share = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (sharing_url_or_share_id != NULL);
 
-  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
-    share_id = g_strdup (sharing_url_or_share_id);
-  else
-    share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
-  escaped = foyer_graph_escape_segment (share_id);
-  path = g_strdup_printf ("/shares/%s/driveItem?$select=%s", escaped, FOYER_DRIVE_ITEM_SELECT);
+  share = share_segment (sharing_url_or_share_id);
+  path = g_strdup_printf ("/shares/%s/driveItem?$select=%s", share, FOYER_DRIVE_ITEM_SELECT);
   typed_request (self, "GET", path, NULL, redeem ? "redeemSharingLinkIfNecessary" : NULL,
                  convert_item, NULL, g_object_unref, cancellable, callback, user_data,
                  foyer_graph_client_get_shared_item_async);
@@ -295,20 +308,8 @@ foyer_graph_client_get_shared_item_finish (FoyerGraphClient *self,
   return typed_finish (self, result, foyer_graph_client_get_shared_item_async, error);
 }
 
-static void
-thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (GError) error = NULL;
-  GBytes *bytes;
-
-  bytes = foyer_graph_client_request_bytes_finish (FOYER_GRAPH_CLIENT (source), result, &error);
-  if (bytes == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
-}
-
+/* One request through the engine under this call's own source tag: its
+ * bytes are the call's result (typed_finish ()). */
 void
 foyer_graph_client_get_shared_thumbnail_async (FoyerGraphClient *self,
                                                const char *sharing_url_or_share_id,
@@ -319,19 +320,14 @@ foyer_graph_client_get_shared_thumbnail_async (FoyerGraphClient *self,
 {
   g_autofree char *share_id = NULL;
   g_autofree char *path = NULL;
-  GTask *task;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (sharing_url_or_share_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, foyer_graph_client_get_shared_thumbnail_async);
-  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
-    share_id = g_strdup (sharing_url_or_share_id);
-  else
-    share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
+  share_id = share_id_of (sharing_url_or_share_id);
   path = foyer_graph_shared_thumbnail_path (share_id, size);
-  foyer_graph_client_request_bytes_async (self, "GET", path, cancellable, thumbnail_cb, task);
+  _foyer_graph_client_request (self, "GET", path, NULL, TRUE, NULL, cancellable, callback,
+                               user_data, foyer_graph_client_get_shared_thumbnail_async);
 }
 
 GBytes *
@@ -342,10 +338,18 @@ foyer_graph_client_get_shared_thumbnail_finish (FoyerGraphClient *self,
   return typed_finish (self, result, foyer_graph_client_get_shared_thumbnail_async, error);
 }
 
-static JsonNode *
-preview_body (const char *page, double zoom)
+/* POST path/preview: both previews are one call, finished alike. */
+static void
+preview_request (FoyerGraphClient *self,
+                 const char *path,
+                 const char *page,
+                 double zoom,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
 
   json_builder_begin_object (builder);
   if (page != NULL)
@@ -359,19 +363,10 @@ preview_body (const char *page, double zoom)
       json_builder_add_double_value (builder, zoom);
     }
   json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-static char *
-share_id_from (const char *sharing_url_or_share_id)
-{
-  g_autofree char *share_id = NULL;
-
-  if (g_str_has_prefix (sharing_url_or_share_id, "u!"))
-    share_id = g_strdup (sharing_url_or_share_id);
-  else
-    share_id = foyer_graph_share_id_encode (sharing_url_or_share_id);
-  return foyer_graph_escape_segment (share_id);
+  body = json_builder_get_root (builder);
+  typed_request (self, "POST", path, body, NULL, convert_object, NULL,
+                 (GDestroyNotify) json_object_unref, cancellable, callback, user_data,
+                 foyer_graph_client_preview_async);
 }
 
 void
@@ -384,17 +379,13 @@ foyer_graph_client_preview_async (FoyerGraphClient *self,
                                   GAsyncReadyCallback callback,
                                   gpointer user_data)
 {
-  g_autoptr (JsonNode) body = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (item_id != NULL);
 
-  body = preview_body (page, zoom);
   path = foyer_graph_item_path (drive_id, item_id, "/preview");
-  typed_request (self, "POST", path, body, NULL, convert_object, NULL,
-                 (GDestroyNotify) json_object_unref, cancellable, callback, user_data,
-                 foyer_graph_client_preview_async);
+  preview_request (self, path, page, zoom, cancellable, callback, user_data);
 }
 
 void
@@ -406,19 +397,15 @@ foyer_graph_client_preview_shared_async (FoyerGraphClient *self,
                                          GAsyncReadyCallback callback,
                                          gpointer user_data)
 {
-  g_autoptr (JsonNode) body = NULL;
   g_autofree char *share = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
   g_return_if_fail (sharing_url_or_share_id != NULL);
 
-  body = preview_body (page, zoom);
-  share = share_id_from (sharing_url_or_share_id);
+  share = share_segment (sharing_url_or_share_id);
   path = g_strdup_printf ("/shares/%s/driveItem/preview", share);
-  typed_request (self, "POST", path, body, NULL, convert_object, NULL,
-                 (GDestroyNotify) json_object_unref, cancellable, callback, user_data,
-                 foyer_graph_client_preview_async);
+  preview_request (self, path, page, zoom, cancellable, callback, user_data);
 }
 
 JsonObject *

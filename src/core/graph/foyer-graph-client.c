@@ -11,6 +11,7 @@
 #include "foyer-graph-error.h"
 #include "foyer-graph-error-private.h"
 #include "foyer-graph-log.h"
+#include "foyer-json.h"
 #include "foyer-retry.h"
 
 #include <glib/gi18n-lib.h>
@@ -761,9 +762,9 @@ static void
 handle_success (GTask *task, GBytes *bytes, const char *request_id)
 {
   Request *req = g_task_get_task_data (task);
-  g_autoptr (JsonParser) parser = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root;
 
   if (req->want_bytes)
     {
@@ -780,17 +781,14 @@ handle_success (GTask *task, GBytes *bytes, const char *request_id)
       return;
     }
 
-  parser = json_parser_new_immutable ();
-  if (size > G_MAXSSIZE || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  if ((root = foyer_json_parse (data, size)) == NULL)
     {
       request_return_error (task, foyer_graph_error_new (FOYER_GRAPH_ERROR_MALFORMED_RESPONSE,
                                                          req->status, NULL, request_id, NULL));
       return;
     }
   request_clear_waits (req);
-  g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)),
-                         (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 static void
@@ -943,13 +941,12 @@ request_begin (FoyerGraphClient *self, GTask *task)
     request_acquire_slot (task);
 }
 
+/* A request to path_or_url (a Graph path or a whole URL); each entry
+ * then says what it sends and how it wants the reply. */
 static GTask *
 request_new (FoyerGraphClient *self,
              const char *method,
              const char *path_or_url,
-             JsonNode *body,
-             gboolean want_bytes,
-             const char *prefer,
              GCancellable *cancellable,
              GAsyncReadyCallback callback,
              gpointer user_data,
@@ -969,14 +966,6 @@ request_new (FoyerGraphClient *self,
     req->url = g_strconcat (self->base_url, path_or_url[0] == '/' ? "" : "/", path_or_url, NULL);
   req->origin = origin_of (req->url);
   req->client_request_id = g_uuid_string_random ();
-  req->want_bytes = want_bytes;
-  req->prefer = g_strdup (prefer);
-  if (body != NULL)
-    {
-      g_autofree char *text = json_to_string (body, FALSE);
-
-      req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
-    }
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
   return g_steal_pointer (&task);
 }
@@ -993,9 +982,23 @@ _foyer_graph_client_request (FoyerGraphClient *self,
                              gpointer user_data,
                              gpointer source_tag)
 {
-  g_autoptr (GTask) task = request_new (self, method, path_or_url, body, want_bytes, prefer,
-                                        cancellable, callback, user_data, source_tag);
+  g_autoptr (GTask) task = NULL;
+  Request *req;
 
+  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL && path_or_url != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = request_new (self, method, path_or_url, cancellable, callback, user_data, source_tag);
+  req = g_task_get_task_data (task);
+  req->want_bytes = want_bytes;
+  req->prefer = g_strdup (prefer);
+  if (body != NULL)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+
+      req->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+    }
   request_begin (self, task);
 }
 
@@ -1019,8 +1022,8 @@ foyer_graph_client_send_bytes_async (FoyerGraphClient *self,
   g_return_if_fail (method != NULL && path_or_url != NULL && body != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = request_new (self, method, path_or_url, NULL, FALSE, NULL, cancellable, callback,
-                      user_data, foyer_graph_client_send_bytes_async);
+  task = request_new (self, method, path_or_url, cancellable, callback, user_data,
+                      foyer_graph_client_send_bytes_async);
   req = g_task_get_task_data (task);
   req->body = g_bytes_ref (body);
   req->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
@@ -1039,10 +1042,6 @@ foyer_graph_client_request_async (FoyerGraphClient *self,
                                   GAsyncReadyCallback callback,
                                   gpointer user_data)
 {
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (method != NULL && path_or_url != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   _foyer_graph_client_request (self, method, path_or_url, body, FALSE, NULL, cancellable, callback,
                                user_data, foyer_graph_client_request_async);
 }
@@ -1077,10 +1076,6 @@ foyer_graph_client_request_bytes_async (FoyerGraphClient *self,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data)
 {
-  g_return_if_fail (FOYER_IS_GRAPH_CLIENT (self));
-  g_return_if_fail (method != NULL && path_or_url != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   _foyer_graph_client_request (self, method, path_or_url, NULL, TRUE, NULL, cancellable, callback,
                                user_data, foyer_graph_client_request_bytes_async);
 }

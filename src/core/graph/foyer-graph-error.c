@@ -229,17 +229,11 @@ foyer_graph_error_new_from_json (guint http_status, const char *request_id_heade
 GError *
 foyer_graph_error_new_from_response (guint http_status, const char *request_id_header, GBytes *body)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   gsize size = 0;
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
+  g_autoptr (JsonNode) root = foyer_json_parse (data, size);
 
-  if (data == NULL || size == 0 || size > G_MAXSSIZE
-      || !foyer_json_depth_within (data, size, FOYER_JSON_MAX_DEPTH)
-      || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
-    return foyer_graph_error_new_from_json (http_status, request_id_header, NULL);
-
-  return foyer_graph_error_new_from_json (http_status, request_id_header,
-                                          json_parser_get_root (parser));
+  return foyer_graph_error_new_from_json (http_status, request_id_header, root);
 }
 
 guint
