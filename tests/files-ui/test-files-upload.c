@@ -522,6 +522,12 @@ resumed_tile (gpointer data)
 }
 
 static gboolean
+fragment_held (gpointer data)
+{
+  return foyer_test_sandbox_get_held (data, NULL) == 1;
+}
+
+static gboolean
 bob_tile_done (gpointer data)
 {
   return _foyer_document_tile_has_thumbnail (data);
@@ -593,6 +599,12 @@ test_upload_restart (void)
   /* Started again: the upload comes back by itself, goes on from where
    * the session stood (no new session), is shared and posted. */
   g_assert_true (foyer_test_sandbox_clear_request_log (f.sandbox, NULL));
+  /* The first fragment it sends then waits for the test: on a fast
+   * machine the rest (in one fragment of the new uploader's size) would
+   * be sent before the space is open and its tile seen. */
+  g_assert_true (foyer_test_sandbox_clear_faults (f.sandbox, NULL));
+  add_fault (&f, "{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"host\":\"sharepoint\","
+                 "\"hold\":true,\"times\":1}");
   files_ui_restart (&f);
   if (foyer_microsoft_account_get_state (f.account) != FOYER_MICROSOFT_CONNECTED)
     files_ui_connect_microsoft (&f);
@@ -601,6 +613,8 @@ test_upload_restart (void)
   foyer_window_open_space (f.window, space);
   g_assert_true (foyer_ui_test_wait_until (resumed_tile, &resumed, STEP_MS));
   files_ui_screenshot (GTK_WIDGET (f.window), "files-upload-resumed");
+  g_assert_true (foyer_ui_test_wait_until (fragment_held, f.sandbox, STEP_MS));
+  g_assert_cmpint (foyer_test_sandbox_release_held (f.sandbox, NULL), ==, 1);
   g_assert_true (foyer_ui_test_wait_until (no_transfers, &f, STEP_MS));
   files_ui_wait_message (space, NULL, name);
   g_assert_cmpuint (count_requests (&f, "POST", "createUploadSession"), ==, 0);

@@ -599,6 +599,19 @@ saved_url (FoyerStore *store)
   return g_strdup (record->upload_url);
 }
 
+/* An upload on its way, paced so that a quit finds it halfway: sent
+ * bytes have gone. */
+static FoyerUpload *
+upload_halfway (Fixture *f, const char *path, const char *context, guint64 sent)
+{
+  FoyerUpload *upload;
+
+  add_fault ("{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"delayMs\":30}");
+  upload = g_object_ref (add (f, path, context));
+  upload_test_wait_sent (upload, sent);
+  return upload;
+}
+
 static void
 test_quit_and_resume (Fixture *f, gconstpointer data)
 {
@@ -613,9 +626,7 @@ test_quit_and_resume (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   guint puts_after;
 
-  add_fault ("{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"delayMs\":30}");
-  before = g_object_ref (add (f, path, "{\"space\":\"PLAINTEXT-CONTEXT\"}"));
-  upload_test_wait_sent (before, 5 * UNIT);
+  before = upload_halfway (f, path, "{\"space\":\"PLAINTEXT-CONTEXT\"}", 5 * UNIT);
   /* A connection reset on the way out, for good measure. */
   control ("POST", "/uploads/drops", "{\"dropAfterBytes\":50000,\"times\":1}");
 
@@ -663,9 +674,7 @@ test_resume_expired (Fixture *f, gconstpointer data)
   g_autoptr (JsonArray) log = NULL;
   g_autoptr (GError) error = NULL;
 
-  add_fault ("{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"delayMs\":30}");
-  before = g_object_ref (add (f, path, NULL));
-  upload_test_wait_sent (before, 2 * UNIT);
+  before = upload_halfway (f, path, NULL, 2 * UNIT);
   foyer_uploader_shutdown (f->uploader);
   control ("POST", "/uploads/expire", "{}");
   g_assert_true (foyer_test_sandbox_clear_request_log (sandbox, &error));
@@ -686,9 +695,7 @@ test_resume_changed (Fixture *f, gconstpointer data)
   g_autoptr (FoyerUpload) after = NULL;
   g_autoptr (GError) error = NULL;
 
-  add_fault ("{\"pattern\":\"*/uploadSession\",\"method\":\"PUT\",\"delayMs\":30}");
-  before = g_object_ref (add (f, path, NULL));
-  upload_test_wait_sent (before, 2 * UNIT);
+  before = upload_halfway (f, path, NULL, 2 * UNIT);
   foyer_uploader_shutdown (f->uploader);
   g_free (make_file ("Edited meanwhile.txt", size, 18));
 

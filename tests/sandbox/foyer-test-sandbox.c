@@ -365,6 +365,29 @@ foyer_test_sandbox_clear_faults (FoyerTestSandbox *sb, GError **error)
   return control_ok (sb, "DELETE", "/faults", NULL, error);
 }
 
+static int
+held_count (
+    FoyerTestSandbox *sb, const char *method, const char *path, const char *member, GError **error)
+{
+  g_autoptr (JsonNode) node = foyer_test_sandbox_control (sb, method, path, NULL, error);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return -1;
+  return (int) json_object_get_int_member_with_default (json_node_get_object (node), member, -1);
+}
+
+int
+foyer_test_sandbox_get_held (FoyerTestSandbox *sb, GError **error)
+{
+  return held_count (sb, "GET", "/held", "held", error);
+}
+
+int
+foyer_test_sandbox_release_held (FoyerTestSandbox *sb, GError **error)
+{
+  return held_count (sb, "POST", "/held/release", "released", error);
+}
+
 static gboolean
 user_action (FoyerTestSandbox *sb, const char *email, const char *action, GError **error)
 {

@@ -68,9 +68,14 @@ JsonNode *foyer_test_sandbox_control (FoyerTestSandbox *sb,
 /* Fault injection. A full rule is JSON: {"pattern" (a glob with * and ?, matched on the path),
  * "method", "host" (login|graph|sharepoint|any), "status", "retryAfter",
  * "retryAfterDate", "delayMs", "body" (malformed|truncated), "drop",
- * "times"}. Returns the fault id, 0 on error. */
+ * "hold" (answered only once released), "times"}. Returns the fault id,
+ * 0 on error. */
 guint
 foyer_test_sandbox_add_fault_json (FoyerTestSandbox *sb, const char *rule_json, GError **error);
+/* How many requests "hold" faults are holding, or -1 with an error; and
+ * answering them all (how many there were, or -1). */
+int foyer_test_sandbox_get_held (FoyerTestSandbox *sb, GError **error);
+int foyer_test_sandbox_release_held (FoyerTestSandbox *sb, GError **error);
 /* A status fault on the Graph host; retry_after < 0 sends no Retry-After. */
 guint foyer_test_sandbox_add_fault (
     FoyerTestSandbox *sb, const char *pattern, guint status, int retry_after, GError **error);

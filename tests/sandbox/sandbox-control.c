@@ -81,6 +81,7 @@ fault_object (SandboxFault *f)
   if (f->body != NULL)
     json_object_set_string_member (o, "body", f->body);
   json_object_set_boolean_member (o, "drop", f->drop);
+  json_object_set_boolean_member (o, "hold", f->hold);
   json_object_set_int_member (o, "times", f->remaining);
   return o;
 }
@@ -122,6 +123,7 @@ add_fault (SandboxRequest *req)
   f->delay_ms = (guint) MAX (0, sandbox_json_int (body, "delayMs", 0));
   what = sandbox_json_string (body, "body");
   f->drop = sandbox_json_bool (body, "drop", FALSE);
+  f->hold = sandbox_json_bool (body, "hold", FALSE);
   f->remaining = (int) sandbox_json_int (body, "times", -1);
   if (what != NULL && !g_str_equal (what, "malformed") && !g_str_equal (what, "truncated"))
     {
@@ -343,6 +345,21 @@ handle_deprecations (SandboxRequest *req)
   respond_ok (req);
 }
 
+/* GET /_sandbox/held: how many requests a "hold" fault is holding;
+ * POST /_sandbox/held/release: answer them all. */
+static void
+handle_held (SandboxRequest *req, gboolean release)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  guint n = release ? sandbox_release_held (req->sb) : req->sb->held->len;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, release ? "released" : "held");
+  json_builder_add_int_value (b, n);
+  json_builder_end_object (b);
+  sandbox_respond_builder (req, 200, b);
+}
+
 void
 sandbox_control_handle (SandboxRequest *req)
 {
@@ -364,6 +381,11 @@ sandbox_control_handle (SandboxRequest *req)
     return;
   else if (g_str_equal (what, "faults") && n <= 3)
     handle_faults (req, n == 3 ? parts[2] : NULL);
+  else if (g_str_equal (what, "held") && n == 2 && g_str_equal (req->method, "GET"))
+    handle_held (req, FALSE);
+  else if (g_str_equal (what, "held") && n == 3 && g_str_equal (parts[2], "release")
+           && g_str_equal (req->method, "POST"))
+    handle_held (req, TRUE);
   else if (g_str_equal (what, "requests") && n == 2)
     handle_requests (req);
   else if (g_str_equal (what, "users") && n == 4 && g_str_equal (req->method, "POST"))

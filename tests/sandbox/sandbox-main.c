@@ -316,6 +316,7 @@ typedef struct
   Sandbox *sb;
   SoupServerMessage *msg;
   gboolean drop;
+  guint delay_ms; /* after its release, for a held request */
 } Delayed;
 
 static void
@@ -392,6 +393,26 @@ delayed_cb (gpointer user_data)
   g_object_unref (d->msg);
   g_free (d);
   return G_SOURCE_REMOVE;
+}
+
+/* Answers every request a "hold" fault paused (each after its delay);
+ * returns how many there were. */
+guint
+sandbox_release_held (Sandbox *sb)
+{
+  guint n = sb->held->len;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Delayed *d = sb->held->pdata[i];
+
+      if (d->delay_ms > 0)
+        g_timeout_add (d->delay_ms, delayed_cb, d);
+      else
+        delayed_cb (d);
+    }
+  g_ptr_array_set_size (sb->held, 0);
+  return n;
 }
 
 static void
@@ -483,6 +504,7 @@ server_cb (SoupServer *server,
   SandboxFault *fault = NULL;
   guint delay = sb->latency_ms;
   gboolean drop = FALSE;
+  gboolean hold = FALSE;
   gboolean status_fault = FALSE;
   g_autofree char *fault_body = NULL;
 
@@ -513,6 +535,7 @@ server_cb (SoupServer *server,
     {
       delay += fault->delay_ms;
       drop = fault->drop;
+      hold = fault->hold;
       fault_body = g_strdup (fault->body);
       if (fault->status != 0)
         apply_fault_status (&req, fault);
@@ -543,7 +566,7 @@ server_cb (SoupServer *server,
         corrupt_body (&req, fault_body);
     }
 
-  if (delay > 0)
+  if (delay > 0 || (fault != NULL && hold))
     {
       Delayed *d = g_new0 (Delayed, 1);
 
@@ -551,7 +574,15 @@ server_cb (SoupServer *server,
       d->msg = g_object_ref (msg);
       d->drop = drop;
       soup_server_message_pause (msg);
-      g_timeout_add (delay, delayed_cb, d);
+      /* A held request waits for the test, however slow the machine;
+       * its delay, if any, counts from the release. */
+      if (hold)
+        {
+          d->delay_ms = delay;
+          g_ptr_array_add (sb->held, d);
+        }
+      else
+        g_timeout_add (delay, delayed_cb, d);
     }
   else if (drop)
     drop_connection (sb, msg);
@@ -767,6 +798,7 @@ main (int argc, char **argv)
   sb->port_base = port_base;
   sb->loop = g_main_loop_new (NULL, FALSE);
   sb->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) sandbox_fault_free);
+  sb->held = g_ptr_array_new ();
   sb->log = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
   ca = foyer_test_tls_new ("foyer-ms-sandbox", &error);

@@ -211,6 +211,7 @@ typedef struct
   guint delay_ms;
   char *body; /* NULL, "malformed" or "truncated" */
   gboolean drop;
+  gboolean hold; /* answered only when a test releases it */
   int remaining; /* < 0: unlimited */
 } SandboxFault;
 
@@ -258,7 +259,8 @@ struct _Sandbox
 
   GPtrArray *faults; /* SandboxFault* */
   guint next_fault_id;
-  GPtrArray *log; /* JsonObject* */
+  GPtrArray *held; /* requests a "hold" fault paused, until released */
+  GPtrArray *log;  /* JsonObject* */
   guint next_request_id;
 
   cjose_jwk_t *jwk;
@@ -390,6 +392,7 @@ void sandbox_control_handle (SandboxRequest *req);
 SandboxFault *
 sandbox_fault_match (Sandbox *sb, SandboxHost host, const char *method, const char *path);
 void sandbox_fault_free (SandboxFault *fault);
+guint sandbox_release_held (Sandbox *sb);
 
 /* sandbox-upload.c */
 void sandbox_upload_init (Sandbox *sb);

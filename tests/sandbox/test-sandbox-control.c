@@ -115,6 +115,57 @@ test_drop_and_delay (void)
 }
 
 static void
+got_reply_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  *(guint *) data = soup_message_get_status (msg);
+}
+
+/* A held request is answered when the test says so, not before, however
+ * long that takes; and only the matching requests are held. */
+static void
+test_hold (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = tc_graph (sandbox, "/me");
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", alice);
+  g_autoptr (SoupSession) s = tc_session_new (sandbox);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (TcReply) other = NULL;
+  guint status = 0;
+  int held = 0;
+
+  foyer_test_sandbox_add_fault_json (
+      sandbox, "{\"pattern\":\"/v1.0/me\",\"hold\":true,\"times\":1}", &error);
+  g_assert_no_error (error);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_send_and_read_async (s, msg, G_PRIORITY_DEFAULT, NULL, got_reply_cb, &status);
+  while (held == 0)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      held = foyer_test_sandbox_get_held (sandbox, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (held, ==, 1);
+
+  /* The fault was for one request: the next goes through. */
+  other = get_me ();
+  g_assert_cmpuint (other->status, ==, 200);
+  for (int i = 0; i < 100; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (status, ==, 0);
+
+  g_assert_cmpint (foyer_test_sandbox_release_held (sandbox, &error), ==, 1);
+  g_assert_no_error (error);
+  while (status == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (foyer_test_sandbox_get_held (sandbox, &error), ==, 0);
+}
+
+static void
 test_login_host_fault (void)
 {
   g_autoptr (GError) error = NULL;
@@ -267,6 +318,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/control/throttling", test_throttling);
   g_test_add_func ("/sandbox/control/broken-bodies", test_broken_bodies);
   g_test_add_func ("/sandbox/control/drop-and-delay", test_drop_and_delay);
+  g_test_add_func ("/sandbox/control/hold", test_hold);
   g_test_add_func ("/sandbox/control/login-host-fault", test_login_host_fault);
   g_test_add_func ("/sandbox/control/request-log", test_request_log);
   g_test_add_func ("/sandbox/control/concurrency", test_concurrency);

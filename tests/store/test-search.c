@@ -341,6 +341,37 @@ test_replace_and_remove (void)
   g_assert_cmpuint (foyer_search_index_get_n_entries (index), ==, 2);
 }
 
+/* After a sign-out's clear, the index is used again (the next account, or
+ * the same one back): names seen before the clear must not keep ids that
+ * new names get again. */
+static void
+test_clear_and_again (void)
+{
+  g_autoptr (FoyerSearchIndex) index = fill (NULL);
+  g_autoptr (FoyerSearchResults) gone = NULL;
+  g_autoptr (FoyerSearchResults) again = NULL;
+  FoyerSearchHit *finance, *other;
+
+  flush (index);
+  foyer_search_index_clear (index);
+  gone = query (index, "budget", 50);
+  g_assert_cmpuint (foyer_search_results_get_n_hits (gone), ==, 0);
+  add (index, FOYER_SEARCH_KIND_MESSAGE, "other", "o1", 6000, "Dan", "budget talk");
+  add (index, FOYER_SEARCH_KIND_MESSAGE, "finance", "m9", 7000, "Alice", "budget again");
+  again = query (index, "budget", 50);
+  g_assert_cmpuint (foyer_search_results_get_n_hits (again), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 2);
+  finance = hit_at (again, 0, 0);
+  other = hit_at (again, 1, 0);
+  g_assert_cmpstr (foyer_search_hit_get_item_id (finance), ==, "m9");
+  g_assert_cmpstr (foyer_search_hit_get_space_id (finance), ==, "finance");
+  g_assert_cmpstr (foyer_search_hit_get_author (finance), ==, "Alice");
+  g_assert_cmpstr (foyer_search_hit_get_item_id (other), ==, "o1");
+  g_assert_cmpstr (foyer_search_hit_get_space_id (other), ==, "other");
+  g_assert_cmpstr (foyer_search_hit_get_author (other), ==, "Dan");
+  g_assert_cmpuint (foyer_search_index_get_n_entries (index), ==, 2);
+}
+
 static void
 test_cancel (void)
 {
@@ -660,6 +691,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/basic", test_basic);
   g_test_add_func ("/search/groups-and-limit", test_groups_and_limit);
   g_test_add_func ("/search/replace-and-remove", test_replace_and_remove);
+  g_test_add_func ("/search/clear-and-again", test_clear_and_again);
   g_test_add_func ("/search/cancel", test_cancel);
   g_test_add_func ("/search/persist", test_persist);
   g_test_add_func ("/search/many-blocks", test_many_blocks);

@@ -19,7 +19,7 @@
  * whose every step waits for the next iteration), and everything else on
  * the main loop waits behind it. The range stream checks, before the byte
  * that completes the file leaves, that the file is still the one that was
- * picked. (The file is hashed by a thread of its own, _foyer_upload_hash_async.)
+ * picked. (The file is hashed by a thread of its own, _foyer_upload_read_async.)
  *
  * The upload URL is a capability that needs no token: none is sent (Graph
  * may answer 401 to one). Each fragment gets a new connection: libsoup
@@ -118,6 +118,15 @@ _foyer_upload_same_file (GFileInfo *info, guint64 size, gint64 mtime_us)
                 == mtime_us;
 }
 
+void
+_foyer_upload_set_changed (GError **error, const char *name)
+{
+  g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
+               _ ("“%s” changed while it was being sent, so it was not shared. Send it again to "
+                  "share the new version."),
+               name);
+}
+
 gboolean
 _foyer_upload_check_unchanged (GFileInputStream *in,
                                guint64 size,
@@ -136,10 +145,7 @@ _foyer_upload_check_unchanged (GFileInputStream *in,
     return FALSE;
   if (!_foyer_upload_same_file (info, size, mtime_us))
     {
-      g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                   _ ("“%s” changed while it was being sent, so it was not shared. Send it again "
-                      "to share the new version."),
-                   name);
+      _foyer_upload_set_changed (error, name);
       return FALSE;
     }
   return TRUE;
@@ -167,10 +173,7 @@ range_stream_read (
     return -1;
   if (got != want)
     {
-      g_set_error (error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                   _ ("“%s” changed while it was being sent, so it was not shared. Send it again "
-                      "to share the new version."),
-                   job->name);
+      _foyer_upload_set_changed (error, job->name);
       return -1;
     }
   self->position += got;
@@ -326,7 +329,7 @@ _foyer_fragment_send_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* ---- the whole file's QuickXorHash, on a thread of its own -------------------------- */
+/* ---- the whole file, checked and hashed, on a thread of its own ---------------------- */
 
 typedef struct
 {
@@ -334,22 +337,26 @@ typedef struct
   guint64 size;
   gint64 mtime_us;
   char *name;
-} HashJob;
+  gboolean keep; /* the bytes too, not only the hash */
+  char *hash;    /* out */
+} ReadJob;
 
 static void
-hash_job_free (HashJob *job)
+read_job_free (ReadJob *job)
 {
   g_object_unref (job->file);
   g_free (job->name);
+  g_free (job->hash);
   g_free (job);
 }
 
-static void
-hash_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+/* Reads the file to its end, checked before and after: its QuickXorHash
+ * in job->hash and, when job->keep, its bytes (else an empty array). */
+static GByteArray *
+read_whole (ReadJob *job, GCancellable *cancellable, GError **error)
 {
-  HashJob *job = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GFileInputStream) in = g_file_read (job->file, cancellable, &error);
+  g_autoptr (GFileInputStream) in = g_file_read (job->file, cancellable, error);
+  g_autoptr (GByteArray) kept = g_byte_array_sized_new (job->keep ? (guint) job->size : 0);
   g_autofree guint8 *chunk = g_malloc (1024 * 1024);
   FoyerQuickXor q;
   guint64 total = 0;
@@ -357,63 +364,74 @@ hash_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   foyer_quickxor_init (&q);
   if (in == NULL
       || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
-                                         &error))
+                                         error))
+    return NULL;
+  while (total <= job->size)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  for (;;)
-    {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (in), chunk, 1024 * 1024, cancellable, &error);
+      gssize n = g_input_stream_read (G_INPUT_STREAM (in), chunk, 1024 * 1024, cancellable, error);
 
       if (n < 0)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+        return NULL;
       if (n == 0)
         break;
       foyer_quickxor_update (&q, chunk, (gsize) n);
+      if (job->keep)
+        g_byte_array_append (kept, chunk, (guint) n);
       total += (guint64) n;
     }
-  if (total != job->size
-      || !_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable,
-                                         &error))
+  if (total != job->size)
     {
-      if (error == NULL)
-        g_set_error (&error, FOYER_UPLOAD_ERROR, FOYER_UPLOAD_ERROR_FILE_CHANGED,
-                     _ ("“%s” changed while it was being sent, so it was not shared. Send it "
-                        "again to share the new version."),
-                     job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      _foyer_upload_set_changed (error, job->name);
+      return NULL;
     }
-  g_task_return_pointer (task, foyer_quickxor_finish_base64 (&q), g_free);
+  if (!_foyer_upload_check_unchanged (in, job->size, job->mtime_us, job->name, cancellable, error))
+    return NULL;
+  job->hash = foyer_quickxor_finish_base64 (&q);
+  return g_steal_pointer (&kept);
+}
+
+static void
+read_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GByteArray *bytes = read_whole (data, cancellable, &error);
+
+  if (bytes == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_byte_array_free_to_bytes (bytes),
+                           (GDestroyNotify) g_bytes_unref);
 }
 
 void
-_foyer_upload_hash_async (GFile *file,
+_foyer_upload_read_async (GFile *file,
                           guint64 size,
                           gint64 mtime_us,
                           const char *name,
+                          gboolean keep_bytes,
                           GCancellable *cancellable,
                           GAsyncReadyCallback callback,
                           gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  HashJob *job = g_new0 (HashJob, 1);
+  ReadJob *job = g_new0 (ReadJob, 1);
 
   job->file = g_object_ref (file);
   job->size = size;
   job->mtime_us = mtime_us;
   job->name = g_strdup (name);
-  g_task_set_source_tag (task, _foyer_upload_hash_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) hash_job_free);
-  g_task_run_in_thread (task, hash_thread);
+  job->keep = keep_bytes;
+  g_task_set_source_tag (task, _foyer_upload_read_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
+  g_task_run_in_thread (task, read_thread);
 }
 
-char *
-_foyer_upload_hash_finish (GAsyncResult *result, GError **error)
+GBytes *
+_foyer_upload_read_finish (GAsyncResult *result, char **hash, GError **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  GBytes *bytes = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (bytes != NULL)
+    *hash = g_strdup (((ReadJob *) g_task_get_task_data (G_TASK (result)))->hash);
+  return bytes;
 }

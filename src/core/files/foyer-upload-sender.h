@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The upload's work off the main thread: one fragment PUT streamed from
- * disk on a worker thread, and the file's QuickXorHash on a thread of its
- * own; and the checks that the file is still the one picked.
+ * disk on a worker thread, and the file's QuickXorHash (with its bytes,
+ * for a small file) on a thread of its own; and the checks that the file
+ * is still the one picked.
  */
 #pragma once
 
@@ -11,6 +12,9 @@
 G_BEGIN_DECLS
 
 gboolean _foyer_upload_same_file (GFileInfo *info, guint64 size, gint64 mtime_us);
+/* The file called name is no longer the one picked: FILE_CHANGED, in a
+ * sentence for the person. */
+void _foyer_upload_set_changed (GError **error, const char *name);
 gboolean _foyer_upload_check_unchanged (GFileInputStream *in,
                                         guint64 size,
                                         gint64 mtime_us,
@@ -61,15 +65,18 @@ void _foyer_fragment_send_async (FoyerFragmentJob *job,
                                  gpointer user_data);
 FoyerFragmentReply *_foyer_fragment_send_finish (GAsyncResult *result, GError **error);
 
-/* The file's QuickXorHash (base64), read on a thread of its own while the
- * fragments go; FILE_CHANGED if it is not the file as picked. */
-void _foyer_upload_hash_async (GFile *file,
+/* The whole file read on a thread of its own (while the fragments go, or
+ * for the simple upload), checked before and after: FILE_CHANGED if it
+ * is not the file as picked. Gives its QuickXorHash (base64) in *hash and
+ * its bytes when keep_bytes, else an empty GBytes. */
+void _foyer_upload_read_async (GFile *file,
                                guint64 size,
                                gint64 mtime_us,
                                const char *name,
+                               gboolean keep_bytes,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
-char *_foyer_upload_hash_finish (GAsyncResult *result, GError **error);
+GBytes *_foyer_upload_read_finish (GAsyncResult *result, char **hash, GError **error);
 
 G_END_DECLS

@@ -26,17 +26,30 @@ cookie_expired (SoupCookie *cookie, GDateTime *now)
   return expires != NULL && g_date_time_compare (expires, now) <= 0;
 }
 
-static gboolean
-is_utf8 (const char *text)
+/* A cookie's four texts, in soup_cookie_new ()'s order, and their names
+ * in the vault. */
+static const struct
 {
-  return text != NULL && g_utf8_validate (text, -1, NULL);
-}
+  const char *member;
+  const char *(*get) (SoupCookie *cookie);
+} text_fields[] = {
+  { "name", soup_cookie_get_name },
+  { "value", soup_cookie_get_value },
+  { "domain", soup_cookie_get_domain },
+  { "path", soup_cookie_get_path },
+};
 
 static gboolean
 cookie_is_utf8 (SoupCookie *cookie)
 {
-  return is_utf8 (soup_cookie_get_name (cookie)) && is_utf8 (soup_cookie_get_value (cookie))
-         && is_utf8 (soup_cookie_get_domain (cookie)) && is_utf8 (soup_cookie_get_path (cookie));
+  for (gsize i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      const char *text = text_fields[i].get (cookie);
+
+      if (text == NULL || !g_utf8_validate (text, -1, NULL))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static const char *
@@ -96,14 +109,11 @@ foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
         continue;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, soup_cookie_get_name (cookie));
-      json_builder_set_member_name (builder, "value");
-      json_builder_add_string_value (builder, soup_cookie_get_value (cookie));
-      json_builder_set_member_name (builder, "domain");
-      json_builder_add_string_value (builder, soup_cookie_get_domain (cookie));
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, soup_cookie_get_path (cookie));
+      for (gsize i = 0; i < G_N_ELEMENTS (text_fields); i++)
+        {
+          json_builder_set_member_name (builder, text_fields[i].member);
+          json_builder_add_string_value (builder, text_fields[i].get (cookie));
+        }
       if (expires != NULL)
         {
           json_builder_set_member_name (builder, "expires");
@@ -136,21 +146,21 @@ cookie_from_json (JsonNode *node, GDateTime *now)
 {
   JsonObject *object;
   JsonNode *expires_node;
-  const char *name, *value, *domain, *path;
+  const char *text[G_N_ELEMENTS (text_fields)];
   g_autoptr (SoupCookie) cookie = NULL;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   object = json_node_get_object (node);
 
-  name = foyer_json_get_string (object, "name");
-  value = foyer_json_get_string (object, "value");
-  domain = foyer_json_get_string (object, "domain");
-  path = foyer_json_get_string (object, "path");
-  if (name == NULL || value == NULL || domain == NULL || path == NULL)
-    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      text[i] = foyer_json_get_string (object, text_fields[i].member);
+      if (text[i] == NULL)
+        return NULL;
+    }
 
-  cookie = soup_cookie_new (name, value, domain, path, -1);
+  cookie = soup_cookie_new (text[0], text[1], text[2], text[3], -1);
   if (!cookie_is_utf8 (cookie))
     return NULL;
   expires_node = json_object_get_member (object, "expires");
@@ -177,12 +187,12 @@ cookie_from_json (JsonNode *node, GDateTime *now)
   return g_steal_pointer (&cookie);
 }
 
-static gboolean
-set_corrupt (GError **error)
+static GSList *
+corrupt (GError **error)
 {
   g_set_error (error, FOYER_STORE_ERROR, FOYER_STORE_ERROR_CORRUPT,
                _ ("The saved web session could not be read"));
-  return FALSE;
+  return NULL;
 }
 
 /* Reads what foyer_cookie_vault_serialize() wrote. Entries that are
@@ -202,17 +212,11 @@ foyer_cookie_vault_deserialize (const guint8 *data, gsize length, GDateTime *now
 
   if (length == 0 || length > G_MAXSSIZE
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL))
-    {
-      set_corrupt (error);
-      return NULL;
-    }
+    return corrupt (error);
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      set_corrupt (error);
-      return NULL;
-    }
+    return corrupt (error);
   object = json_node_get_object (root);
   version = json_object_get_member (object, "v");
   list = json_object_get_member (object, "cookies");
@@ -220,10 +224,7 @@ foyer_cookie_vault_deserialize (const guint8 *data, gsize length, GDateTime *now
       || json_node_get_value_type (version) != G_TYPE_INT64
       || json_node_get_int (version) != VAULT_VERSION || list == NULL
       || !JSON_NODE_HOLDS_ARRAY (list))
-    {
-      set_corrupt (error);
-      return NULL;
-    }
+    return corrupt (error);
 
   array = json_node_get_array (list);
   for (guint i = 0; i < json_array_get_length (array); i++)

@@ -169,6 +169,26 @@ op_new (OpKind kind, const char *ns, const char *key, GBytes *value)
   return op;
 }
 
+/* Every _finish checks that result is the store's answer to its own
+ * _async call, then takes what the worker returned. */
+static gboolean
+op_finish_boolean (FoyerStore *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gpointer
+op_finish_pointer (FoyerStore *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 foyer_store_put_async (FoyerStore *self,
                        const char *ns,
@@ -188,9 +208,7 @@ foyer_store_put_async (FoyerStore *self,
 gboolean
 foyer_store_put_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_finish_boolean (self, result, foyer_store_put_async, error);
 }
 
 void
@@ -212,9 +230,7 @@ foyer_store_get_async (FoyerStore *self,
 GBytes *
 foyer_store_get_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish_pointer (self, result, foyer_store_get_async, error);
 }
 
 void
@@ -235,9 +251,7 @@ foyer_store_delete_async (FoyerStore *self,
 gboolean
 foyer_store_delete_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_finish_boolean (self, result, foyer_store_delete_async, error);
 }
 
 void
@@ -257,9 +271,7 @@ foyer_store_list_async (FoyerStore *self,
 GPtrArray *
 foyer_store_list_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish_pointer (self, result, foyer_store_list_async, error);
 }
 
 void
@@ -283,9 +295,7 @@ foyer_store_trim_async (FoyerStore *self,
 gboolean
 foyer_store_trim_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_finish_boolean (self, result, foyer_store_trim_async, error);
 }
 
 void
@@ -303,7 +313,5 @@ foyer_store_wipe_async (FoyerStore *self,
 gboolean
 foyer_store_wipe_finish (FoyerStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_finish_boolean (self, result, foyer_store_wipe_async, error);
 }

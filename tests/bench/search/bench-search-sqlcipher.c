@@ -11,42 +11,11 @@
  */
 #include "config.h"
 
-#include "search-corpus.h"
+#include "search-corpus-sql.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void
-print_range (const char *what, GArray *values, const char *unit)
-{
-  g_array_sort (values, compare_doubles);
-  printf ("%-58s min %9.2f  median %9.2f  max %9.2f %s\n", what, g_array_index (values, double, 0),
-          g_array_index (values, double, values->len / 2),
-          g_array_index (values, double, values->len - 1), unit);
-}
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
-static void
-check (int rc, sqlite3 *db)
-{
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    g_error ("sqlcipher: %s", sqlite3_errmsg (db));
-}
 
 static sqlite3 *
 open_keyed (const char *path, const char *key)
@@ -54,8 +23,8 @@ open_keyed (const char *path, const char *key)
   sqlite3 *db;
   g_autofree char *pragma = g_strdup_printf ("PRAGMA key = \"x'%s'\";", key);
 
-  check (sqlite3_open (path, &db), db);
-  check (sqlite3_exec (db, pragma, NULL, NULL, NULL), db);
+  corpus_sql_check (sqlite3_open (path, &db), db);
+  corpus_sql_check (sqlite3_exec (db, pragma, NULL, NULL, NULL), db);
   return db;
 }
 
@@ -63,79 +32,44 @@ static double
 index_all (Corpus *corpus, const char *path, const char *key)
 {
   sqlite3 *db;
-  sqlite3_stmt *s;
-  double start = now_ms ();
+  double start = corpus_now_ms ();
 
   g_unlink (path);
   db = open_keyed (path, key);
-  check (sqlite3_exec (db,
-                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                       "CREATE VIRTUAL TABLE fts USING fts4(text, space, item,"
-                       " tokenize=unicode61 \"remove_diacritics=1\", prefix=\"2,3\","
-                       " notindexed=space, notindexed=item); BEGIN;",
-                       NULL, NULL, NULL),
-         db);
-  check (sqlite3_prepare_v2 (db, "INSERT INTO fts (docid, text, space, item) VALUES (?, ?, ?, ?)",
-                             -1, &s, NULL),
-         db);
-  for (guint i = 0; i < corpus->messages->len; i++)
-    {
-      CorpusMessage *m = corpus->messages->pdata[i];
-
-      sqlite3_reset (s);
-      sqlite3_bind_int64 (s, 1, m->created);
-      sqlite3_bind_text (s, 2, m->text, -1, SQLITE_STATIC);
-      sqlite3_bind_int (s, 3, (int) m->space);
-      sqlite3_bind_int (s, 4, (int) m->index);
-      check (sqlite3_step (s), db);
-    }
-  sqlite3_finalize (s);
-  check (sqlite3_exec (db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL), db);
+  corpus_sql_fill (corpus, db,
+                   "CREATE VIRTUAL TABLE fts USING fts4(text, space, item,"
+                   " tokenize=unicode61 \"remove_diacritics=1\", prefix=\"2,3\","
+                   " notindexed=space, notindexed=item)",
+                   "INSERT INTO fts (docid, text, space, item) VALUES (?, ?, ?, ?)");
   sqlite3_close (db);
-  return now_ms () - start;
+  return corpus_now_ms () - start;
 }
 
 static double
-query (sqlite3 *db, sqlite3_stmt *s, const char *typed)
+query (const char *typed, gpointer s)
 {
   g_autofree char *match = g_strdup_printf ("%s*", typed);
-  double start = now_ms ();
 
-  sqlite3_reset (s);
-  sqlite3_bind_text (s, 1, match, -1, SQLITE_STATIC);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    ;
-  return now_ms () - start;
+  return corpus_sql_query_ms (s, match);
 }
 
 static double
 typing_ms (const char *path, const char *key, double *open_first_ms)
 {
-  double start = now_ms ();
+  double start = corpus_now_ms ();
   sqlite3 *db = open_keyed (path, key);
   sqlite3_stmt *s;
-  double worst = 0;
+  double worst;
 
-  check (sqlite3_prepare_v2 (db,
-                             "SELECT docid, space, item, snippet (fts, '[', ']', '…', 0, 32)"
-                             " FROM fts WHERE fts MATCH ? ORDER BY docid DESC LIMIT 50",
-                             -1, &s, NULL),
-         db);
+  corpus_sql_check (
+      sqlite3_prepare_v2 (db,
+                          "SELECT docid, space, item, snippet (fts, '[', ']', '…', 0, 32)"
+                          " FROM fts WHERE fts MATCH ? ORDER BY docid DESC LIMIT 50",
+                          -1, &s, NULL),
+      db);
   /* Opening costs the key derivation, paid before the first result. */
-  *open_first_ms = query (db, s, "b") + (now_ms () - start);
-  for (guint w = 0; corpus_typed_words[w] != NULL; w++)
-    {
-      const char *word = corpus_typed_words[w];
-
-      for (const char *p = g_utf8_next_char (word);; p = g_utf8_next_char (p))
-        {
-          g_autofree char *typed = g_strndup (word, (gsize) (p - word));
-
-          worst = MAX (worst, query (db, s, typed));
-          if (*p == '\0')
-            break;
-        }
-    }
+  *open_first_ms = query ("b", s) + (corpus_now_ms () - start);
+  worst = corpus_typing_worst_ms (query, s);
   sqlite3_finalize (s);
   sqlite3_close (db);
   return worst;
@@ -205,10 +139,10 @@ main (int argc, char **argv)
     }
   if (file_has (path, "SQLite format 3") || file_has (path, "budget"))
     printf ("# SQLCipher: the file holds plaintext!\n");
-  print_range ("SQLCipher FTS4: time to index", index_ms, "ms");
-  print_range ("SQLCipher FTS4: first results while typing, slowest key", typing, "ms");
-  print_range ("SQLCipher FTS4: open (key derivation) and first results", open_first, "ms");
-  print_range ("SQLCipher FTS4: database on disk / the text", size_ratio, "x");
+  corpus_print_range ("SQLCipher FTS4: time to index", index_ms, "ms");
+  corpus_print_range ("SQLCipher FTS4: first results while typing, slowest key", typing, "ms");
+  corpus_print_range ("SQLCipher FTS4: open (key derivation) and first results", open_first, "ms");
+  corpus_print_range ("SQLCipher FTS4: database on disk / the text", size_ratio, "x");
   g_unlink (path);
   g_string_free (key, TRUE);
   corpus_free (corpus);

@@ -19,37 +19,13 @@
 
 #include "foyer-search-index.h"
 #include "foyer-search-results.h"
-#include "search-corpus.h"
+#include "search-corpus-sql.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 static guint spaces = 50, per_space = 10000, runs = 3;
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void
-print_range (const char *what, GArray *values, const char *unit)
-{
-  g_array_sort (values, compare_doubles);
-  printf ("%-58s min %9.2f  median %9.2f  max %9.2f %s\n", what, g_array_index (values, double, 0),
-          g_array_index (values, double, values->len / 2),
-          g_array_index (values, double, values->len - 1), unit);
-}
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
 
 static void
 result_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -100,11 +76,11 @@ entries_of (Corpus *corpus)
 static double
 index_all (FoyerSearchIndex *index, GPtrArray *entries)
 {
-  double start = now_ms ();
+  double start = corpus_now_ms ();
 
   foyer_search_index_add_many (index, entries);
   flush (index);
-  return now_ms () - start;
+  return corpus_now_ms () - start;
 }
 
 static double
@@ -112,7 +88,7 @@ query_ms (FoyerSearchIndex *index, const char *text, guint *hits)
 {
   GAsyncResult *result = NULL;
   g_autoptr (FoyerSearchResults) results = NULL;
-  double start = now_ms ();
+  double start = corpus_now_ms ();
 
   foyer_search_index_query_async (index, text, 50, NULL, result_cb, &result);
   results = foyer_search_index_query_finish (index, wait_result (&result), NULL);
@@ -121,74 +97,47 @@ query_ms (FoyerSearchIndex *index, const char *text, guint *hits)
     g_error ("query failed");
   if (hits != NULL)
     *hits = foyer_search_results_get_n_hits (results);
-  return now_ms () - start;
+  return corpus_now_ms () - start;
+}
+
+static double
+keystroke_ms (const char *typed, gpointer index)
+{
+  return query_ms (index, typed, NULL);
 }
 
 /* The slowest keystroke while each word is typed. */
 static double
 typing_ms (FoyerSearchIndex *index)
 {
-  double worst = 0;
-
-  for (guint w = 0; corpus_typed_words[w] != NULL; w++)
-    {
-      const char *word = corpus_typed_words[w];
-
-      for (const char *p = g_utf8_next_char (word);; p = g_utf8_next_char (p))
-        {
-          g_autofree char *typed = g_strndup (word, (gsize) (p - word));
-
-          worst = MAX (worst, query_ms (index, typed, NULL));
-          if (*p == '\0')
-            break;
-        }
-    }
-  return worst;
+  return corpus_typing_worst_ms (keystroke_ms, index);
 }
 
 /* ---- the references: FTS5 on disk, and a scan ------------------------------------------ */
-
-static void
-check (int rc, sqlite3 *db)
-{
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    g_error ("sqlite: %s", sqlite3_errmsg (db));
-}
 
 static double
 fts5_index (Corpus *corpus, const char *path)
 {
   sqlite3 *db;
-  sqlite3_stmt *s;
-  double start = now_ms ();
+  double start = corpus_now_ms ();
 
   g_unlink (path);
-  check (sqlite3_open (path, &db), db);
-  check (sqlite3_exec (db,
-                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                       "CREATE VIRTUAL TABLE fts USING fts5(text, space UNINDEXED, item UNINDEXED,"
-                       " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3',"
-                       " columnsize = 0); BEGIN;",
-                       NULL, NULL, NULL),
-         db);
-  check (sqlite3_prepare_v2 (db, "INSERT INTO fts (rowid, text, space, item) VALUES (?, ?, ?, ?)",
-                             -1, &s, NULL),
-         db);
-  for (guint i = 0; i < corpus->messages->len; i++)
-    {
-      CorpusMessage *m = corpus->messages->pdata[i];
-
-      sqlite3_reset (s);
-      sqlite3_bind_int64 (s, 1, m->created);
-      sqlite3_bind_text (s, 2, m->text, -1, SQLITE_STATIC);
-      sqlite3_bind_int (s, 3, (int) m->space);
-      sqlite3_bind_int (s, 4, (int) m->index);
-      check (sqlite3_step (s), db);
-    }
-  sqlite3_finalize (s);
-  check (sqlite3_exec (db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL), db);
+  corpus_sql_check (sqlite3_open (path, &db), db);
+  corpus_sql_fill (corpus, db,
+                   "CREATE VIRTUAL TABLE fts USING fts5(text, space UNINDEXED, item UNINDEXED,"
+                   " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3',"
+                   " columnsize = 0)",
+                   "INSERT INTO fts (rowid, text, space, item) VALUES (?, ?, ?, ?)");
   sqlite3_close (db);
-  return now_ms () - start;
+  return corpus_now_ms () - start;
+}
+
+static double
+fts5_keystroke_ms (const char *typed, gpointer s)
+{
+  g_autofree char *match = g_strdup_printf ("\"%s\"*", typed);
+
+  return corpus_sql_query_ms (s, match);
 }
 
 static double
@@ -196,33 +145,16 @@ fts5_typing_ms (const char *path)
 {
   sqlite3 *db;
   sqlite3_stmt *s;
-  double worst = 0;
+  double worst;
 
-  check (sqlite3_open (path, &db), db);
-  check (sqlite3_prepare_v2 (db,
-                             "SELECT rowid, space, item, snippet (fts, 0, '[', ']', '…', 32)"
-                             " FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 50",
-                             -1, &s, NULL),
-         db);
-  for (guint w = 0; corpus_typed_words[w] != NULL; w++)
-    {
-      const char *word = corpus_typed_words[w];
-
-      for (const char *p = g_utf8_next_char (word);; p = g_utf8_next_char (p))
-        {
-          g_autofree char *typed = g_strndup (word, (gsize) (p - word));
-          g_autofree char *match = g_strdup_printf ("\"%s\"*", typed);
-          double start = now_ms ();
-
-          sqlite3_reset (s);
-          sqlite3_bind_text (s, 1, match, -1, SQLITE_STATIC);
-          while (sqlite3_step (s) == SQLITE_ROW)
-            ;
-          worst = MAX (worst, now_ms () - start);
-          if (*p == '\0')
-            break;
-        }
-    }
+  corpus_sql_check (sqlite3_open (path, &db), db);
+  corpus_sql_check (
+      sqlite3_prepare_v2 (db,
+                          "SELECT rowid, space, item, snippet (fts, 0, '[', ']', '…', 32)"
+                          " FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 50",
+                          -1, &s, NULL),
+      db);
+  worst = corpus_typing_worst_ms (fts5_keystroke_ms, s);
   sqlite3_finalize (s);
   sqlite3_close (db);
   return worst;
@@ -233,7 +165,7 @@ static double
 scan_ms (Corpus *corpus, const char *word)
 {
   g_autofree char *needle = g_utf8_casefold (word, -1);
-  double start = now_ms ();
+  double start = corpus_now_ms ();
   guint found = 0;
 
   for (guint i = corpus->messages->len; i-- > 0 && found < 50;)
@@ -245,7 +177,7 @@ scan_ms (Corpus *corpus, const char *word)
         found++;
     }
   /* The rarest word: the scan goes through everything. */
-  return now_ms () - start;
+  return corpus_now_ms () - start;
 }
 
 static guint64
@@ -296,12 +228,12 @@ sealed_copy (GPtrArray *entries, const char *dir, double *load_ms, guint64 *disk
 
   store = foyer_store_open_sync (path, "bench-search", NULL, &error);
   again = foyer_search_index_new (store);
-  start = now_ms ();
+  start = corpus_now_ms ();
   foyer_search_index_load_async (again, NULL, result_cb, &result);
   if (!foyer_search_index_load_finish (again, wait_result (&result), &error))
     g_error ("load failed: %s", error->message);
   g_object_unref (result);
-  *load_ms = now_ms () - start;
+  *load_ms = corpus_now_ms () - start;
   if (foyer_search_index_get_n_entries (again) != entries->len)
     g_error ("the rebuilt index has %u entries, not %u", foyer_search_index_get_n_entries (again),
              entries->len);
@@ -397,18 +329,18 @@ main (int argc, char **argv)
       g_array_append_val (load_ratio, lr);
       g_array_append_val (write, w);
     }
-  print_range ("time to index (in memory)", index_ms, "ms");
-  print_range ("  reference: plain FTS5 on disk", fts5_ms, "ms");
-  print_range ("  ratio", index_ratio, "x");
-  print_range ("first results while typing, slowest key (goal <= 50)", typing, "ms");
-  print_range ("  reference: the same on plain FTS5 on disk", fts5_typing, "ms");
-  print_range ("  reference: a linear scan of the text", scan, "ms");
-  print_range ("index in memory / the messages' text", memory_ratio, "x");
-  print_range ("  reference: plain FTS5 on disk / the text", fts5_ratio, "x");
-  print_range ("sealed copy on disk / the text", sealed_ratio, "x");
-  print_range ("indexing with its sealed copy written", write, "ms");
-  print_range ("rebuilt at start from the sealed copy", load, "ms");
-  print_range ("  ratio to indexing the text", load_ratio, "x");
+  corpus_print_range ("time to index (in memory)", index_ms, "ms");
+  corpus_print_range ("  reference: plain FTS5 on disk", fts5_ms, "ms");
+  corpus_print_range ("  ratio", index_ratio, "x");
+  corpus_print_range ("first results while typing, slowest key (goal <= 50)", typing, "ms");
+  corpus_print_range ("  reference: the same on plain FTS5 on disk", fts5_typing, "ms");
+  corpus_print_range ("  reference: a linear scan of the text", scan, "ms");
+  corpus_print_range ("index in memory / the messages' text", memory_ratio, "x");
+  corpus_print_range ("  reference: plain FTS5 on disk / the text", fts5_ratio, "x");
+  corpus_print_range ("sealed copy on disk / the text", sealed_ratio, "x");
+  corpus_print_range ("indexing with its sealed copy written", write, "ms");
+  corpus_print_range ("rebuilt at start from the sealed copy", load, "ms");
+  corpus_print_range ("  ratio to indexing the text", load_ratio, "x");
   run_sqlcipher (dir);
   corpus_free (corpus);
   return 0;

@@ -3,6 +3,7 @@
 
 #include "search-corpus.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const common[] = {
@@ -91,4 +92,48 @@ corpus_free (Corpus *corpus)
     }
   g_ptr_array_unref (corpus->messages);
   g_free (corpus);
+}
+
+double
+corpus_now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+void
+corpus_print_range (const char *what, GArray *values, const char *unit)
+{
+  g_array_sort (values, compare_doubles);
+  printf ("%-58s min %9.2f  median %9.2f  max %9.2f %s\n", what, g_array_index (values, double, 0),
+          g_array_index (values, double, values->len / 2),
+          g_array_index (values, double, values->len - 1), unit);
+}
+
+double
+corpus_typing_worst_ms (CorpusQueryFunc query, gpointer data)
+{
+  double worst = 0;
+
+  for (guint w = 0; corpus_typed_words[w] != NULL; w++)
+    {
+      const char *word = corpus_typed_words[w];
+
+      for (const char *p = g_utf8_next_char (word);; p = g_utf8_next_char (p))
+        {
+          g_autofree char *typed = g_strndup (word, (gsize) (p - word));
+
+          worst = MAX (worst, query (typed, data));
+          if (*p == '\0')
+            break;
+        }
+    }
+  return worst;
 }

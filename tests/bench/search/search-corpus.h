@@ -29,3 +29,16 @@ void corpus_free (Corpus *corpus);
 
 /* What a person types, one character at a time, for each word. */
 extern const char *const corpus_typed_words[];
+
+/* ---- what both programs measure with it ---- */
+
+/* Now, in milliseconds of the monotonic clock. */
+double corpus_now_ms (void);
+
+/* Sorts values and prints one line: what, min, median and max, unit. */
+void corpus_print_range (const char *what, GArray *values, const char *unit);
+
+/* Runs query on every prefix of every typed word, as a person types it
+ * (what query returns: the milliseconds it took) → the slowest keystroke. */
+typedef double (*CorpusQueryFunc) (const char *typed, gpointer data);
+double corpus_typing_worst_ms (CorpusQueryFunc query, gpointer data);
