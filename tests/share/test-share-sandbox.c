@@ -283,7 +283,8 @@ test_update_sharing (void)
   plan = get_item (foyer_microsoft_account_get_graph (account),
                    "/me/drive/root:/Projects/Project plan.docx");
   foyer_share_document_async (account, session, space, plan, FOYER_LINK_TYPE_VIEW,
-                              FOYER_LINK_AUDIENCE_SPACE, NULL, NULL, foyer_test_wait_cb, &wait);
+                              FOYER_LINK_AUDIENCE_SPACE, NULL, NULL, NULL, foyer_test_wait_cb,
+                              &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -343,7 +344,7 @@ test_update_sharing (void)
 
     g_clear_pointer (&notice, g_free);
     foyer_share_document_async (account, session, space, budget, FOYER_LINK_TYPE_VIEW,
-                                FOYER_LINK_AUDIENCE_EXISTING, grant, NULL, foyer_test_wait_cb,
+                                FOYER_LINK_AUDIENCE_EXISTING, grant, NULL, NULL, foyer_test_wait_cb,
                                 &wait);
     g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
     g_assert_no_error (error);

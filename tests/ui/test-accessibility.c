@@ -354,8 +354,8 @@ test_signed_in (void)
   item = foyer_drive_item_new_from_json (json_node_get_object (node), &error);
   g_assert_no_error (error);
   foyer_share_document_async (f.account, f.session, f.space, item, FOYER_LINK_TYPE_VIEW,
-                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, foyer_test_wait_cb,
-                              &wait);
+                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, NULL,
+                              foyer_test_wait_cb, &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   foyer_test_wait_clear (&wait);

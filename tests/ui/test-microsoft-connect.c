@@ -256,8 +256,8 @@ share_and_show (FoyerTestSandbox *sandbox,
   foyer_session_open_space (bob, bob_space);
 
   foyer_share_document_async (account, alice, space, item, FOYER_LINK_TYPE_VIEW,
-                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, foyer_test_wait_cb,
-                              &wait);
+                              FOYER_LINK_AUDIENCE_ORGANIZATION, NULL, NULL, NULL,
+                              foyer_test_wait_cb, &wait);
   g_assert_true (foyer_share_document_finish (foyer_test_wait (&wait), &notice, &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);

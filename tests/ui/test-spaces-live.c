@@ -217,6 +217,26 @@ test_create_space_and_talk (Fixture *f, gconstpointer data)
     g_object_unref (wait.result);
     g_assert_true (foyer_ui_test_wait_until (space_gone, &for_bob, 20000));
   }
+
+  /* An address nobody in the organization has: adding it says so, and a
+   * new space with it names it. */
+  {
+    FoyerTestWait wait = { NULL };
+    g_autoptr (GError) error = NULL;
+    const char *const nobody[] = { "nobody@nowhere.invalid", NULL };
+
+    foyer_session_add_member_async (f->alice, space, nobody[0], NULL, foyer_test_wait_cb, &wait);
+    g_assert_false (foyer_session_add_member_finish (f->alice, foyer_test_wait (&wait), &error));
+    g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND);
+    g_clear_object (&wait.result);
+    g_clear_error (&error);
+
+    foyer_session_create_space_async (f->alice, "Nobody", nobody, NULL, foyer_test_wait_cb, &wait);
+    g_assert_null (foyer_session_create_space_finish (f->alice, foyer_test_wait (&wait), &error));
+    g_assert_error (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND);
+    g_assert_nonnull (g_strstr_len (error->message, -1, nobody[0]));
+    g_clear_object (&wait.result);
+  }
 }
 
 static void

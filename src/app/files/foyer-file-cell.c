@@ -7,10 +7,11 @@
 
 #include "foyer-a11y.h"
 #include "foyer-document-item.h"
+#include "foyer-document-tile.h"
 #include "foyer-file-cell.h"
 #include "foyer-file-kind.h"
-#include "foyer-graph-client.h"
 #include "foyer-text.h"
+#include "foyer-thumbnail.h"
 #include "foyer-thumbnail-loader.h"
 
 struct _FoyerFileCell
@@ -58,17 +59,13 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerFileCell *self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes
-      = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
   /* The cell shows another document by now, or is gone. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = FOYER_FILE_CELL (user_data);
   g_clear_object (&self->cancellable);
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
   if (texture == NULL)
     return;
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
@@ -82,9 +79,6 @@ static void
 load_thumbnail (FoyerFileCell *self)
 {
   FoyerThumbnailLoader *loader;
-  g_autofree char *share_id = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *path = NULL;
 
   if (self->account == NULL || self->ref == NULL
       || foyer_microsoft_account_get_state (self->account) != FOYER_MICROSOFT_CONNECTED)
@@ -92,11 +86,9 @@ load_thumbnail (FoyerFileCell *self)
   loader = foyer_microsoft_account_get_thumbnails (self->account);
   if (loader == NULL)
     return;
-  share_id = foyer_graph_share_id_encode (self->ref->url);
-  key = g_strconcat (share_id, ":medium", NULL);
-  path = foyer_graph_shared_thumbnail_path (share_id, "medium");
   self->cancellable = g_cancellable_new ();
-  foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
+  foyer_document_tile_fetch_thumbnail (loader, self->ref->url, self->cancellable, thumbnail_cb,
+                                       self);
 }
 
 static FoyerCloud *

@@ -380,7 +380,7 @@ share_job (FoyerFileUploads *self, Job *job)
     return;
   job->sharing = TRUE;
   foyer_share_document_async (self->account, self->session, space, job->item, job->link_type,
-                              job->audience, (const char *const *) job->grant_emails,
+                              job->audience, (const char *const *) job->grant_emails, NULL,
                               job->cancellable, shared_cb, job_ref_new (self, job));
 }
 
@@ -657,6 +657,18 @@ foyer_file_uploads_find (FoyerFileUploads *self, const char *id)
   return job != NULL ? job->transfer : NULL;
 }
 
+/* The person let go of a job: its upload stops (its session deleted), or
+ * the share it waited for is forgotten; its tile goes. */
+static void
+cancel_job (FoyerFileUploads *self, Job *job)
+{
+  if (job->upload != NULL)
+    foyer_upload_cancel (job->upload);
+  else
+    forget_share (self, job);
+  remove_job (self, job);
+}
+
 void
 foyer_file_uploads_cancel (FoyerFileUploads *self, const char *id)
 {
@@ -673,11 +685,7 @@ foyer_file_uploads_cancel (FoyerFileUploads *self, const char *id)
       foyer_upload_cancel (job->upload);
       return;
     }
-  if (job->upload != NULL)
-    foyer_upload_cancel (job->upload);
-  else
-    forget_share (self, job);
-  remove_job (self, job);
+  cancel_job (self, job);
 }
 
 void
@@ -715,13 +723,8 @@ foyer_file_uploads_cancel_all (FoyerFileUploads *self)
     {
       Job *job = find_job (self, ids[i]);
 
-      if (job == NULL)
-        continue;
-      if (job->upload != NULL)
-        foyer_upload_cancel (job->upload);
-      else
-        forget_share (self, job);
-      remove_job (self, job);
+      if (job != NULL)
+        cancel_job (self, job);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "foyer-json.h"
 #include "foyer-permission-text.h"
 #include "foyer-picker-tile.h"
+#include "foyer-thumbnail.h"
 
 /* Choosing and the details pane. */
 
@@ -153,15 +154,11 @@ details_thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerPickerDialog *self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
-  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = FOYER_PICKER_DIALOG (user_data);
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
   if (texture == NULL)
     return;
   gtk_image_set_from_paintable (self->details_icon, GDK_PAINTABLE (texture));

@@ -9,7 +9,9 @@
 #include "foyer-picker-tile-private.h"
 
 #include "foyer-a11y.h"
+#include "foyer-file-kind.h"
 #include "foyer-graph-client.h"
+#include "foyer-thumbnail.h"
 
 struct _FoyerPickerTile
 {
@@ -47,17 +49,9 @@ foyer_picker_icon_name_for_item (FoyerDriveItem *item)
   if (foyer_drive_item_get_is_folder (item))
     return "folder-symbolic";
 
-  switch (foyer_drive_item_get_kind (item))
+  /* A themed PDF icon where there is one; the Files view's icon else. */
+  if (foyer_drive_item_get_kind (item) == FOYER_DRIVE_ITEM_KIND_PDF)
     {
-    case FOYER_DRIVE_ITEM_KIND_FOLDER:
-      return "folder-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_DOCUMENT:
-      return "x-office-document-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_SPREADSHEET:
-      return "x-office-spreadsheet-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_PRESENTATION:
-      return "x-office-presentation-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_PDF:
       if (has_pdf_icon < 0)
         {
           GdkDisplay *display = gdk_display_get_default ();
@@ -66,17 +60,10 @@ foyer_picker_icon_name_for_item (FoyerDriveItem *item)
                          && gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (display),
                                                      "application-pdf-symbolic");
         }
-      return has_pdf_icon ? "application-pdf-symbolic" : "x-office-document-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_IMAGE:
-      return "image-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_TEXT:
-      return "text-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_ARCHIVE:
-      return "package-x-generic-symbolic";
-    case FOYER_DRIVE_ITEM_KIND_OTHER:
-    default:
-      return "text-x-generic-symbolic";
+      if (has_pdf_icon)
+        return "application-pdf-symbolic";
     }
+  return foyer_file_kind_icon_name (foyer_drive_item_get_kind (item));
 }
 
 char *
@@ -155,13 +142,11 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ThumbnailRequest) request = user_data;
   FoyerPickerTile *self = request->tile;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
-  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (bytes == NULL)
+  if (texture == NULL)
     {
       g_debug ("no thumbnail: %s", error->message);
       return;
@@ -171,13 +156,6 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_cancellable_is_cancelled (request->cancellable)
       || request->cancellable != self->cancellable)
     return;
-
-  texture = gdk_texture_new_from_bytes (bytes, &error);
-  if (texture == NULL)
-    {
-      g_debug ("thumbnail not an image: %s", error->message);
-      return;
-    }
   gtk_image_set_from_paintable (self->image, GDK_PAINTABLE (texture));
   gtk_image_set_pixel_size (self->image, self->grid ? 96 : 32);
   self->has_thumbnail = TRUE;

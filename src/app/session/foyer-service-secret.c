@@ -25,21 +25,34 @@ service_schema (void)
   return &schema;
 }
 
+/* A remembered session: the service it is for, the person's address and
+ * the token (stored, or found in the keyring). */
 typedef struct
 {
   char *service_url;
   char *email;
   char *token;
-} StoreData;
+} Secret;
+
+static Secret *
+secret_new (const char *service_url, const char *email, const char *token)
+{
+  Secret *secret = g_new0 (Secret, 1);
+
+  secret->service_url = g_strdup (service_url);
+  secret->email = g_strdup (email);
+  secret->token = g_strdup (token);
+  return secret;
+}
 
 static void
-store_data_free (StoreData *data)
+secret_free (Secret *secret)
 {
-  g_free (data->service_url);
-  g_free (data->email);
-  if (data->token != NULL)
-    secret_password_free (data->token);
-  g_free (data);
+  g_free (secret->service_url);
+  g_free (secret->email);
+  if (secret->token != NULL)
+    secret_password_free (secret->token);
+  g_free (secret);
 }
 
 static void
@@ -59,7 +72,7 @@ static void
 cleared_before_store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  StoreData *data = g_task_get_task_data (task);
+  Secret *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autofree char *label = NULL;
 
@@ -82,7 +95,7 @@ cleared_before_store_cb (GObject *source, GAsyncResult *result, gpointer user_da
 static void
 start_store (GTask *task)
 {
-  StoreData *data = g_task_get_task_data (task);
+  Secret *data = g_task_get_task_data (task);
 
   secret_password_clear (service_schema (), g_task_get_cancellable (task), cleared_before_store_cb,
                          task, "service-url", data->service_url, NULL);
@@ -97,13 +110,9 @@ foyer_service_secret_store_async (const char *service_url,
                                   gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  StoreData *data = g_new0 (StoreData, 1);
 
   g_task_set_source_tag (task, foyer_service_secret_store_async);
-  data->service_url = g_strdup (service_url);
-  data->email = g_strdup (email);
-  data->token = g_strdup (token);
-  g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
+  g_task_set_task_data (task, secret_new (service_url, email, token), (GDestroyNotify) secret_free);
 
   foyer_keyring_queue_push (task, start_store);
 }
@@ -116,21 +125,6 @@ foyer_service_secret_store_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  char *token;
-  char *email;
-} Found;
-
-static void
-found_free (Found *found)
-{
-  if (found->token != NULL)
-    secret_password_free (found->token);
-  g_free (found->email);
-  g_free (found);
-}
-
 static void
 retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -138,7 +132,6 @@ retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (SecretValue) value = NULL;
   g_autoptr (GHashTable) attributes = NULL;
-  Found *found;
 
   value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
   foyer_keyring_queue_done ();
@@ -149,10 +142,10 @@ retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   attributes = secret_retrievable_get_attributes (SECRET_RETRIEVABLE (source));
-  found = g_new0 (Found, 1);
-  found->token = g_strdup (secret_value_get_text (value));
-  found->email = g_strdup (g_hash_table_lookup (attributes, "email"));
-  g_task_return_pointer (task, found, (GDestroyNotify) found_free);
+  g_task_return_pointer (
+      task,
+      secret_new (NULL, g_hash_table_lookup (attributes, "email"), secret_value_get_text (value)),
+      (GDestroyNotify) secret_free);
 }
 
 static void
@@ -167,7 +160,7 @@ search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else if (items == NULL)
-    g_task_return_pointer (task, g_new0 (Found, 1), (GDestroyNotify) found_free);
+    g_task_return_pointer (task, g_new0 (Secret, 1), (GDestroyNotify) secret_free);
   else
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
@@ -204,7 +197,7 @@ foyer_service_secret_lookup_async (const char *service_url,
 char *
 foyer_service_secret_lookup_finish (GAsyncResult *result, char **out_email, GError **error)
 {
-  Found *found;
+  Secret *found;
   char *token;
 
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
@@ -216,7 +209,7 @@ foyer_service_secret_lookup_finish (GAsyncResult *result, char **out_email, GErr
   token = g_strdup (found->token);
   if (out_email != NULL)
     *out_email = g_strdup (found->email);
-  found_free (found);
+  secret_free (found);
 
   return token;
 }

@@ -339,14 +339,10 @@ login_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   FoyerSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (JsonNode) person = NULL;
+  g_autoptr (JsonNode) person = _foyer_session_object_finish (source, result, &error);
 
-  person = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (person == NULL || !JSON_NODE_HOLDS_OBJECT (person))
+  if (person == NULL)
     {
-      if (error == NULL)
-        error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                                     _ ("The Foyer service sent an unexpected reply"));
       start_fail (self, task, error);
       return;
     }
@@ -392,17 +388,13 @@ me_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   FoyerSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (JsonNode) person = NULL;
+  g_autoptr (JsonNode) person = _foyer_session_object_finish (source, result, &error);
 
-  person = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (person == NULL || !JSON_NODE_HOLDS_OBJECT (person))
+  if (person == NULL)
     {
       /* A token the service no longer accepts is forgotten. */
       if (g_error_matches (error, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_UNAUTHORIZED))
         foyer_service_secret_clear_async (self->service_url, NULL, NULL, NULL);
-      if (error == NULL)
-        error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                                     _ ("The Foyer service sent an unexpected reply"));
       start_fail (self, task, error);
       return;
     }

@@ -144,6 +144,8 @@ _foyer_session_add_message (FoyerSession *self, JsonObject *object, gboolean liv
     {
       FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
 
+      /* The cache holds it pending until told otherwise. */
+      _foyer_session_mark_dirty (self, space);
       read_up_to (self, space, foyer_json_get_int (object, "seq", 0));
       if (sent != NULL)
         _foyer_session_index_message (self, space, sent);
@@ -308,6 +310,7 @@ _foyer_session_outbox_sent_cb (FoyerSession *self, const char *client_id, JsonNo
     {
       FoyerMessageItem *sent = foyer_message_list_find (foyer_space_item_get_messages (space), id);
 
+      _foyer_session_mark_dirty (self, space);
       read_up_to (self, space, seq);
       if (sent != NULL)
         _foyer_session_index_message (self, space, sent);

@@ -123,6 +123,7 @@ SpaceState *_foyer_session_space_state (FoyerSession *self, const char *space_id
 GDateTime *_foyer_session_parse_time (const char *text);
 const char *_foyer_session_person_name (FoyerSession *self, const char *person_id);
 void _foyer_session_remember_person (FoyerSession *self, JsonObject *person);
+JsonNode *_foyer_session_object_finish (GObject *source, GAsyncResult *result, GError **error);
 typedef void (*DecryptedFunc) (FoyerSession *self,
                                const char *plaintext,
                                const GError *error,

@@ -209,15 +209,11 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   FoyerSession *self = g_task_get_source_object (task);
   Page *page = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonNode) node = _foyer_session_object_finish (source, result, &error);
   JsonArray *items;
 
-  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (node == NULL)
     {
-      if (error == NULL)
-        error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                                     _ ("The Foyer service sent an unexpected reply"));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -292,14 +292,10 @@ create_space_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   FoyerSession *self = g_task_get_source_object (task);
   CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonNode) node = _foyer_session_object_finish (source, result, &error);
 
-  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (node == NULL)
     {
-      if (error == NULL)
-        error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
-                                     _ ("The Foyer service sent an unexpected reply"));
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
@@ -376,35 +372,44 @@ found_person (JsonNode *node)
   return foyer_json_get_string (object, "id") != NULL ? object : NULL;
 }
 
-static void
-create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* The id of the person a people search found, remembered; NULL when the
+ * search failed or found nobody, and task has been given the error and
+ * let go. email is the address the error names (NULL: "this address"). */
+static char *
+found_person_id (GObject *source, GAsyncResult *result, GTask *task, const char *email)
 {
-  GTask *task = user_data;
-  CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (JsonNode) node = NULL;
   JsonObject *object;
 
   node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (node == NULL)
+  object = node != NULL ? found_person (node) : NULL;
+  if (object != NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
+      _foyer_session_remember_person (g_task_get_source_object (task), object);
+      return g_strdup (foyer_json_get_string (object, "id"));
     }
+  if (error == NULL && email != NULL)
+    error = g_error_new (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
+                         _ ("Nobody in your organization has the address %s"), email);
+  else if (error == NULL)
+    error = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
+                                 _ ("Nobody in your organization has this address"));
+  g_task_return_error (task, error);
+  g_object_unref (task);
+  return NULL;
+}
 
-  object = found_person (node);
-  if (object == NULL)
-    {
-      g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
-                               _ ("Nobody in your organization has the address %s"),
-                               data->emails[data->next_email - 1]);
-      g_object_unref (task);
-      return;
-    }
+static void
+create_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CreateData *data = g_task_get_task_data (task);
+  char *person_id = found_person_id (source, result, task, data->emails[data->next_email - 1]);
 
-  _foyer_session_remember_person (g_task_get_source_object (task), object);
-  g_ptr_array_add (data->person_ids, g_strdup (foyer_json_get_string (object, "id")));
+  if (person_id == NULL)
+    return;
+  g_ptr_array_add (data->person_ids, person_id);
   create_next_person (task);
 }
 
@@ -545,28 +550,10 @@ add_person_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   FoyerSession *self = g_task_get_source_object (task);
   MemberData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr (JsonNode) node = NULL;
-  JsonObject *object;
 
-  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &error);
-  if (node == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  object = found_person (node);
-  if (object == NULL)
-    {
-      g_task_return_new_error (task, FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_NOT_FOUND,
-                               _ ("Nobody in your organization has this address"));
-      g_object_unref (task);
-      return;
-    }
-
-  _foyer_session_remember_person (self, object);
-  data->person_id = g_strdup (foyer_json_get_string (object, "id"));
+  data->person_id = found_person_id (source, result, task, NULL);
+  if (data->person_id == NULL)
+    return;
   if (data->add)
     foyer_chat_client_add_member_async (self->client, data->space_id, data->person_id,
                                         g_task_get_cancellable (task), member_changed_cb, task);

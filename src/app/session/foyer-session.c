@@ -72,6 +72,24 @@ _foyer_session_person_name (FoyerSession *self, const char *person_id)
   return name != NULL ? name : _ ("Unknown person");
 }
 
+/* Finishes a call to the service that answers with an object: the object,
+ * or NULL and error set (also when the answer is not an object). */
+JsonNode *
+_foyer_session_object_finish (GObject *source, GAsyncResult *result, GError **error)
+{
+  GError *local = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  node = foyer_chat_client_call_finish (FOYER_CHAT_CLIENT (source), result, &local);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return g_steal_pointer (&node);
+  if (local == NULL)
+    local = g_error_new_literal (FOYER_CHAT_ERROR, FOYER_CHAT_ERROR_SERVER,
+                                 _ ("The Foyer service sent an unexpected reply"));
+  g_propagate_error (error, local);
+  return NULL;
+}
+
 void
 _foyer_session_remember_person (FoyerSession *self, JsonObject *person)
 {

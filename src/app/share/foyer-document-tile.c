@@ -11,6 +11,7 @@
 #include "foyer-graph-client.h"
 #include "foyer-graph-error.h"
 #include "foyer-text.h"
+#include "foyer-thumbnail.h"
 #include "foyer-thumbnail-loader.h"
 
 struct _FoyerDocumentTile
@@ -273,18 +274,14 @@ thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FoyerDocumentTile *self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = foyer_thumbnail_texture_finish (source, result, &error);
 
-  bytes = foyer_thumbnail_loader_load_finish (FOYER_THUMBNAIL_LOADER (source), result, &error);
   /* The tile may show another document by now, or be gone: then stop. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_object_unref (self->cancellable);
   self->cancellable = NULL;
 
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
   if (texture != NULL)
     {
       gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
@@ -320,10 +317,6 @@ static void
 foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
 {
   FoyerMicrosoftAccount *account = self->account;
-  FoyerThumbnailLoader *loader;
-  g_autofree char *share_id = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *path = NULL;
 
   if (account == NULL || foyer_microsoft_account_get_state (account) != FOYER_MICROSOFT_CONNECTED)
     {
@@ -336,12 +329,29 @@ foyer_document_tile_load_thumbnail (FoyerDocumentTile *self)
       return;
     }
 
-  loader = foyer_microsoft_account_get_thumbnails (account);
-  share_id = foyer_graph_share_id_encode (self->ref->url);
+  self->cancellable = g_cancellable_new ();
+  foyer_document_tile_fetch_thumbnail (foyer_microsoft_account_get_thumbnails (account),
+                                       self->ref->url, self->cancellable, thumbnail_cb, self);
+}
+
+void
+foyer_document_tile_fetch_thumbnail (FoyerThumbnailLoader *loader,
+                                     const char *url,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autofree char *share_id = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FOYER_IS_THUMBNAIL_LOADER (loader));
+  g_return_if_fail (url != NULL);
+
+  share_id = foyer_graph_share_id_encode (url);
   key = g_strconcat (share_id, ":medium", NULL);
   path = foyer_graph_shared_thumbnail_path (share_id, "medium");
-  self->cancellable = g_cancellable_new ();
-  foyer_thumbnail_loader_load_async (loader, key, path, self->cancellable, thumbnail_cb, self);
+  foyer_thumbnail_loader_load_async (loader, key, path, cancellable, callback, user_data);
 }
 
 /* The cloud whose hosts a document may be on: the account's, made once

@@ -11,6 +11,7 @@
 
 #include "foyer-document-item.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-thumbnail-loader.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,14 @@ FoyerDocumentItem *foyer_document_tile_get_document (FoyerDocumentTile *self);
 void foyer_document_tile_set_account (FoyerDocumentTile *self, FoyerMicrosoftAccount *account);
 void foyer_document_tile_set_shared_by_me (FoyerDocumentTile *self, gboolean shared_by_me);
 void foyer_document_tile_set_message_id (FoyerDocumentTile *self, const char *message_id);
+
+/* The medium thumbnail of a document shared at url, under the one cache
+ * key every view of it uses (a thumbnail a tile fetched is there at once
+ * for the Files view); finish with foyer_thumbnail_loader_load_finish (). */
+void foyer_document_tile_fetch_thumbnail (FoyerThumbnailLoader *loader,
+                                          const char *url,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
 
 G_END_DECLS

@@ -224,7 +224,9 @@ grant_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* With grant_emails: those members are invited to the item first (read, or
  * write for an edit link; sign-in required, no e-mail), because the link
- * for the audience would not let them in (see foyer-access-check.h). */
+ * for the audience would not let them in (see foyer-access-check.h). With a
+ * comment (what the person typed with the file), it is posted in the same
+ * message as the document. */
 void
 foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerSession *session,
@@ -233,28 +235,10 @@ foyer_share_document_async (FoyerMicrosoftAccount *account,
                             FoyerLinkType link_type,
                             FoyerLinkAudience audience,
                             const char *const *grant_emails,
+                            const char *comment,
                             GCancellable *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer user_data)
-{
-  foyer_share_document_full_async (account, session, space, item, link_type, audience, grant_emails,
-                                   NULL, cancellable, callback, user_data);
-}
-
-/* The same, with a comment (what the person typed with the file), posted
- * in the same message as the document. */
-void
-foyer_share_document_full_async (FoyerMicrosoftAccount *account,
-                                 FoyerSession *session,
-                                 FoyerSpaceItem *space,
-                                 FoyerDriveItem *item,
-                                 FoyerLinkType link_type,
-                                 FoyerLinkAudience audience,
-                                 const char *const *grant_emails,
-                                 const char *comment,
-                                 GCancellable *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer user_data)
 {
   gboolean edit = link_type == FOYER_LINK_TYPE_EDIT;
   FoyerGraphClient *graph;

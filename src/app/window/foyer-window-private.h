@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * FoyerWindow is two files: foyer-window.c is the view (spaces, messages,
+ * FoyerWindow is a few files: foyer-window.c is the view (spaces, messages,
  * composer, the document over them) kept in step with the session and the
- * Microsoft account; foyer-window-actions.c is every request the window
- * can get, one action each (win.*, space.*, account.*), as GNOME Text
- * Editor's editor-window-actions.c; foyer-window-files.c is the window's
- * side of files from the computer, the Files view and search.
+ * Microsoft account; every request the window can get is one action, a
+ * file per group as GNOME Text Editor's editor-window-actions.c family:
+ * foyer-window-actions.c (win.*, and what the groups share),
+ * foyer-window-space-actions.c (space.*) and
+ * foyer-window-account-actions.c (account.*, the viewer);
+ * foyer-window-files.c is the window's side of files from the computer,
+ * the Files view and search.
  */
 #pragma once
 
@@ -98,16 +101,43 @@ struct _FoyerWindow
   char *scroll_to_id;
 };
 
-/* foyer-window-actions.c */
+/* foyer-window-actions.c: win.*, the groups put in place. */
 void _foyer_window_class_init_actions (GtkWidgetClass *widget_class);
 void _foyer_window_init_actions (FoyerWindow *self);
 void _foyer_window_update_actions (FoyerWindow *self);
+
+/* A dialog asking for text or a yes: what its response needs. */
+typedef struct
+{
+  FoyerWindow *window;
+  FoyerSpaceItem *space; /* NULL for a new space */
+  GtkWidget *entry;
+  GtkWidget *members_entry;
+} FoyerWindowAsk;
+
+FoyerWindowAsk *_foyer_window_ask_new (FoyerWindow *self, FoyerSpaceItem *space);
+void _foyer_window_ask_free (FoyerWindowAsk *ask);
+GtkWidget *_foyer_window_entry_row (GtkWidget *box, const char *placeholder);
+AdwMessageDialog *
+_foyer_window_ask_dialog (FoyerWindow *self, const char *heading, const char *body, GtkWidget *box);
+void _foyer_window_add_response (AdwMessageDialog *dialog,
+                                 const char *response,
+                                 const char *label,
+                                 AdwResponseAppearance appearance);
+
+/* foyer-window-space-actions.c: space.* */
+void _foyer_window_add_space_actions (FoyerWindow *self);
+FoyerPickerPolicy *_foyer_window_picker_policy (FoyerWindow *self, FoyerSpaceItem *space);
+void _foyer_window_members_changed (FoyerWindow *self, const char *space_id);
+
+/* foyer-window-account-actions.c: account.*, and what waits for a
+ * Microsoft sign-in. */
+void _foyer_window_add_account_actions (FoyerWindow *self);
 void _foyer_window_drop_viewer (FoyerWindow *self);
 gboolean _foyer_window_microsoft_ready (FoyerWindow *self, const char *then_action);
-FoyerPickerPolicy *_foyer_window_picker_policy (FoyerWindow *self, FoyerSpaceItem *space);
+void _foyer_window_connect_then (FoyerWindow *self, const char *action, GVariant *parameter);
 void _foyer_window_account_state_changed (FoyerWindow *self, FoyerMicrosoftState state);
 void _foyer_window_forget_after_connect (FoyerWindow *self);
-void _foyer_window_members_changed (FoyerWindow *self, const char *space_id);
 
 /* foyer-window.c */
 char *_foyer_window_take_composer_text (FoyerWindow *self);
