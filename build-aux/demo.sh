@@ -30,10 +30,28 @@ meson compile -C "$builddir"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/foyer-demo.XXXXXX")
 pids=
+# The processes whose parent is $1 (read from /proc: no procps needed).
+children_of() {
+  for stat in /proc/[0-9]*/stat; do
+    fields=$(sed 's/^.*) //' "$stat" 2>/dev/null) || continue
+    # shellcheck disable=SC2086
+    set -- "$1" $fields
+    [ "${3:-}" = "$1" ] && echo "${stat#/proc/}" | cut -d/ -f1
+  done
+}
+# A process and all below it. The apps run under dbus-run-session, which
+# does not pass a TERM on to them: without this, a `kill` of the demo left
+# the windows, their bus and their keyring running.
+stop_tree() {
+  for child in $(children_of "$1"); do
+    stop_tree "$child"
+  done
+  kill "$1" 2>/dev/null || true
+}
 cleanup() {
   trap - EXIT INT TERM
   for pid in $pids; do
-    kill "$pid" 2>/dev/null || true
+    stop_tree "$pid"
   done
   wait 2>/dev/null || true
   rm -rf "$work"
