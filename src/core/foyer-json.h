@@ -3,7 +3,8 @@
  * Reading members of JSON that comes from outside (the network, a file,
  * the local store) without json-glib's criticals: its
  * json_object_get_*_member () functions assert when a member holds another
- * type, and outside input must never reach an assertion.
+ * type, and outside input must never reach an assertion. And the small
+ * writers that name a member and give its value in one call.
  */
 #pragma once
 
@@ -28,5 +29,11 @@ GStrv foyer_json_dup_strv (JsonObject *object, const char *name);
  * json-glib reads it: its root (immutable, a new reference), or NULL when
  * it nests too deep, is not JSON or holds no value. */
 JsonNode *foyer_json_parse (const char *data, gsize length);
+
+/* Writing: one member of the object being built, its name then its value.
+ * A NULL string is written as null, never left out. */
+void foyer_json_builder_add_string (JsonBuilder *builder, const char *member, const char *value);
+void foyer_json_builder_add_int (JsonBuilder *builder, const char *member, gint64 value);
+void foyer_json_builder_add_boolean (JsonBuilder *builder, const char *member, gboolean value);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "foyer-core.h"
 #include "foyer-jose-shape.h"
 #include "foyer-json-request.h"
+#include "foyer-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,18 +167,12 @@ foyer_svc_token_issue (cjose_jwk_t *key,
   const char *compact = NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "iss");
-  json_builder_add_string_value (builder, FOYER_SVC_TOKEN_ISSUER);
-  json_builder_set_member_name (builder, "sub");
-  json_builder_add_string_value (builder, person_id);
-  json_builder_set_member_name (builder, "sid");
-  json_builder_add_string_value (builder, session_id);
-  json_builder_set_member_name (builder, "org");
-  json_builder_add_string_value (builder, org);
-  json_builder_set_member_name (builder, "iat");
-  json_builder_add_int_value (builder, now);
-  json_builder_set_member_name (builder, "exp");
-  json_builder_add_int_value (builder, now + lifetime);
+  foyer_json_builder_add_string (builder, "iss", FOYER_SVC_TOKEN_ISSUER);
+  foyer_json_builder_add_string (builder, "sub", person_id);
+  foyer_json_builder_add_string (builder, "sid", session_id);
+  foyer_json_builder_add_string (builder, "org", org);
+  foyer_json_builder_add_int (builder, "iat", now);
+  foyer_json_builder_add_int (builder, "exp", now + lifetime);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   payload = json_to_string (root, FALSE);

@@ -7,6 +7,7 @@
 
 #include "foyer-core.h"
 #include "foyer-jose-shape.h"
+#include "foyer-json.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -146,8 +147,7 @@ resource_json (FoyerSvcRequest *req, const char *id, GError **error)
   if (people == NULL)
     return NULL;
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "uri");
-  json_builder_add_string_value (builder, uri);
+  foyer_json_builder_add_string (builder, "uri", uri);
   json_builder_set_member_name (builder, "authorizations");
   json_builder_begin_array (builder);
   for (guint i = 0; i < people->len; i++)
@@ -402,10 +402,8 @@ key_json (FoyerSvc *svc,
   JsonNode *node;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "uri");
-  json_builder_add_string_value (builder, uri);
-  json_builder_set_member_name (builder, "resourceUri");
-  json_builder_add_string_value (builder, resource_uri);
+  foyer_json_builder_add_string (builder, "uri", uri);
+  foyer_json_builder_add_string (builder, "resourceUri", resource_uri);
   {
     g_autoptr (JsonNode) jwk = json_node_new (JSON_NODE_OBJECT);
     JsonObject *object = json_object_new ();
@@ -426,8 +424,7 @@ key_json (FoyerSvc *svc,
             OPENSSL_cleanse (k, strlen (k));
             return NULL;
           }
-        json_builder_set_member_name (builder, "wrappedKey");
-        json_builder_add_string_value (builder, wrapped);
+        foyer_json_builder_add_string (builder, "wrappedKey", wrapped);
       }
     else
       {

@@ -5,6 +5,8 @@
 
 #include "foyer-svc.h"
 
+#include "foyer-json.h"
+
 #include <openssl/crypto.h>
 #include <string.h>
 
@@ -15,14 +17,10 @@ person_node (gconstpointer row)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, person->id);
-  json_builder_set_member_name (builder, "email");
-  json_builder_add_string_value (builder, person->email);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, person->name);
-  json_builder_set_member_name (builder, "isAdmin");
-  json_builder_add_boolean_value (builder, person->is_admin);
+  foyer_json_builder_add_string (builder, "id", person->id);
+  foyer_json_builder_add_string (builder, "email", person->email);
+  foyer_json_builder_add_string (builder, "name", person->name);
+  foyer_json_builder_add_boolean (builder, "isAdmin", person->is_admin);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

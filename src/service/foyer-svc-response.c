@@ -10,6 +10,8 @@
 
 #include "foyer-svc.h"
 
+#include "foyer-json.h"
+
 #include <string.h>
 
 void
@@ -36,12 +38,11 @@ error_node (const GError *error)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, foyer_svc_error_code_name (error));
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, status == 500   ? "Internal error"
-                                          : error != NULL ? error->message
-                                                          : "Error");
+  foyer_json_builder_add_string (builder, "code", foyer_svc_error_code_name (error));
+  foyer_json_builder_add_string (builder, "message",
+                                 status == 500   ? "Internal error"
+                                 : error != NULL ? error->message
+                                                 : "Error");
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

@@ -7,6 +7,7 @@
 
 #include "foyer-core.h"
 #include "foyer-json-request.h"
+#include "foyer-json.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -90,13 +91,8 @@ handle_service_info (FoyerSvcRequest *req)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, PACKAGE_VERSION);
-  json_builder_set_member_name (builder, "kmsUrl");
-  if (req->svc->kms_url != NULL)
-    json_builder_add_string_value (builder, req->svc->kms_url);
-  else
-    json_builder_add_null_value (builder);
+  foyer_json_builder_add_string (builder, "version", PACKAGE_VERSION);
+  foyer_json_builder_add_string (builder, "kmsUrl", req->svc->kms_url);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   foyer_svc_respond_json (req, 200, root);
@@ -604,10 +600,8 @@ write_service_json (FoyerSvc *svc, GError **error)
   JsonArray *keys = json_node_get_array (public_keys);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, PACKAGE_VERSION);
-  json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, getpid ());
+  foyer_json_builder_add_string (builder, "version", PACKAGE_VERSION);
+  foyer_json_builder_add_int (builder, "pid", getpid ());
   json_builder_set_member_name (builder, "roles");
   json_builder_begin_array (builder);
   if (svc->conversation)
@@ -615,29 +609,19 @@ write_service_json (FoyerSvc *svc, GError **error)
   if (svc->kms)
     json_builder_add_string_value (builder, "kms");
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "baseUrl");
-  json_builder_add_string_value (builder, svc->base_url);
+  foyer_json_builder_add_string (builder, "baseUrl", svc->base_url);
   if (svc->conversation)
     {
       g_autofree char *ws = g_strdup_printf (
           "%s%s/v1/events", g_str_has_prefix (svc->base_url, "https") ? "wss" : "ws",
           strchr (svc->base_url, ':'));
 
-      json_builder_set_member_name (builder, "conversationUrl");
-      json_builder_add_string_value (builder, svc->base_url);
-      json_builder_set_member_name (builder, "eventsUrl");
-      json_builder_add_string_value (builder, ws);
+      foyer_json_builder_add_string (builder, "conversationUrl", svc->base_url);
+      foyer_json_builder_add_string (builder, "eventsUrl", ws);
     }
-  json_builder_set_member_name (builder, "kmsUrl");
-  if (svc->kms_url != NULL)
-    json_builder_add_string_value (builder, svc->kms_url);
-  else
-    json_builder_add_null_value (builder);
+  foyer_json_builder_add_string (builder, "kmsUrl", svc->kms_url);
   if (svc->org_id != NULL)
-    {
-      json_builder_set_member_name (builder, "org");
-      json_builder_add_string_value (builder, svc->org_id);
-    }
+    foyer_json_builder_add_string (builder, "org", svc->org_id);
   if (json_array_get_length (keys) > 0)
     {
       json_builder_set_member_name (builder, "tokenPublicKey");
@@ -645,8 +629,7 @@ write_service_json (FoyerSvc *svc, GError **error)
       json_builder_set_member_name (builder, "tokenPublicKeys");
       json_builder_add_value (builder, json_node_copy (public_keys));
     }
-  json_builder_set_member_name (builder, "database");
-  json_builder_add_string_value (builder,
+  foyer_json_builder_add_string (builder, "database",
                                  svc->db != NULL || svc->kms_db != NULL ? "sqlite" : "postgresql");
   json_builder_end_object (builder);
 

@@ -25,6 +25,8 @@
 
 #include "foyer-svc.h"
 
+#include "foyer-json.h"
+
 #include <openssl/crypto.h>
 #include <string.h>
 
@@ -316,10 +318,8 @@ session_work (FoyerSvcRequest *req)
   g_free (req->person_id);
   req->person_id = g_strdup (data->person_id);
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "accessToken");
-  json_builder_add_string_value (builder, token);
-  json_builder_set_member_name (builder, "expiresIn");
-  json_builder_add_int_value (builder, svc->token_lifetime);
+  foyer_json_builder_add_string (builder, "accessToken", token);
+  foyer_json_builder_add_int (builder, "expiresIn", svc->token_lifetime);
   json_builder_set_member_name (builder, "person");
   json_builder_add_value (builder, g_steal_pointer (&person));
   json_builder_end_object (builder);

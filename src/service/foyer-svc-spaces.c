@@ -10,6 +10,8 @@
 
 #include "foyer-svc.h"
 
+#include "foyer-json.h"
+
 #include <string.h>
 
 #define DEFAULT_PAGE 50
@@ -38,25 +40,14 @@ space_node (gconstpointer row)
   g_autofree char *created = foyer_svc_timestamp (space->created);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, space->id);
-  json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, space->title);
-  json_builder_set_member_name (builder, "kmsResourceUri");
-  json_builder_add_string_value (builder, space->kms_resource_uri);
-  json_builder_set_member_name (builder, "creatorId");
-  json_builder_add_string_value (builder, space->creator_id);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "lastSeq");
-  json_builder_add_int_value (builder, space->last_seq);
-  json_builder_set_member_name (builder, "keyUri");
-  if (space->key_uri == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, space->key_uri);
-  json_builder_set_member_name (builder, "keyRotationNeeded");
-  json_builder_add_boolean_value (builder, space->rekey_since >= 0);
+  foyer_json_builder_add_string (builder, "id", space->id);
+  foyer_json_builder_add_string (builder, "title", space->title);
+  foyer_json_builder_add_string (builder, "kmsResourceUri", space->kms_resource_uri);
+  foyer_json_builder_add_string (builder, "creatorId", space->creator_id);
+  foyer_json_builder_add_string (builder, "created", created);
+  foyer_json_builder_add_int (builder, "lastSeq", space->last_seq);
+  foyer_json_builder_add_string (builder, "keyUri", space->key_uri);
+  foyer_json_builder_add_boolean (builder, "keyRotationNeeded", space->rekey_since >= 0);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -295,20 +286,13 @@ message_node (const FoyerSvcMessage *message)
   g_autofree char *created = foyer_svc_timestamp (message->created);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, message->id);
-  json_builder_set_member_name (builder, "spaceId");
-  json_builder_add_string_value (builder, message->space_id);
-  json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, message->seq);
-  json_builder_set_member_name (builder, "authorId");
-  json_builder_add_string_value (builder, message->author_id);
-  json_builder_set_member_name (builder, "clientMessageId");
-  json_builder_add_string_value (builder, message->client_message_id);
-  json_builder_set_member_name (builder, "keyUri");
-  json_builder_add_string_value (builder, message->key_uri);
-  json_builder_set_member_name (builder, "body");
-  json_builder_add_string_value (builder, message->body);
+  foyer_json_builder_add_string (builder, "id", message->id);
+  foyer_json_builder_add_string (builder, "spaceId", message->space_id);
+  foyer_json_builder_add_int (builder, "seq", message->seq);
+  foyer_json_builder_add_string (builder, "authorId", message->author_id);
+  foyer_json_builder_add_string (builder, "clientMessageId", message->client_message_id);
+  foyer_json_builder_add_string (builder, "keyUri", message->key_uri);
+  foyer_json_builder_add_string (builder, "body", message->body);
   json_builder_set_member_name (builder, "attachments");
   if (json_parser_load_from_data (parser, message->attachments, -1, NULL))
     json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
@@ -317,8 +301,7 @@ message_node (const FoyerSvcMessage *message)
       json_builder_begin_array (builder);
       json_builder_end_array (builder);
     }
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
+  foyer_json_builder_add_string (builder, "created", created);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -333,10 +316,8 @@ attachments_text (GPtrArray *refs)
   for (guint i = 0; i < refs->len; i++)
     {
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (builder, "document");
-      json_builder_set_member_name (builder, "ref");
-      json_builder_add_string_value (builder, g_ptr_array_index (refs, i));
+      foyer_json_builder_add_string (builder, "kind", "document");
+      foyer_json_builder_add_string (builder, "ref", g_ptr_array_index (refs, i));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -604,8 +585,7 @@ list_messages (FoyerSvcRequest *req, const char *space_id)
   for (guint i = MIN (items->len, (guint) limit); i > 0; i--)
     json_builder_add_value (builder, message_node (g_ptr_array_index (items, i - 1)));
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "hasMore");
-  json_builder_add_boolean_value (builder, items->len > (guint) limit);
+  foyer_json_builder_add_boolean (builder, "hasMore", items->len > (guint) limit);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   foyer_svc_respond_json (req, 200, root);

@@ -124,6 +124,57 @@ test_json_parse (void)
   g_assert_null (foyer_json_parse (deep->str, deep->len));
 }
 
+/* The writers give the same JSON as naming the member and adding the
+ * value by hand, in the same order, with null (not a missing member) for a
+ * NULL string. */
+static void
+test_json_builder_add (void)
+{
+  g_autoptr (JsonBuilder) helpers = json_builder_new ();
+  g_autoptr (JsonBuilder) by_hand = json_builder_new ();
+  g_autoptr (JsonNode) helpers_root = NULL;
+  g_autoptr (JsonNode) by_hand_root = NULL;
+  g_autofree char *helpers_text = NULL;
+  g_autofree char *by_hand_text = NULL;
+
+  json_builder_begin_object (helpers);
+  foyer_json_builder_add_string (helpers, "id", "s-1 \"quoted\"");
+  foyer_json_builder_add_string (helpers, "title", NULL);
+  foyer_json_builder_add_int (helpers, "seq", G_GINT64_CONSTANT (9007199254740993));
+  foyer_json_builder_add_int (helpers, "unread", -3);
+  foyer_json_builder_add_boolean (helpers, "isAdmin", TRUE);
+  foyer_json_builder_add_boolean (helpers, "unsent", FALSE);
+  json_builder_end_object (helpers);
+  helpers_root = json_builder_get_root (helpers);
+  helpers_text = json_to_string (helpers_root, FALSE);
+
+  json_builder_begin_object (by_hand);
+  json_builder_set_member_name (by_hand, "id");
+  json_builder_add_string_value (by_hand, "s-1 \"quoted\"");
+  json_builder_set_member_name (by_hand, "title");
+  json_builder_add_string_value (by_hand, NULL);
+  json_builder_set_member_name (by_hand, "seq");
+  json_builder_add_int_value (by_hand, G_GINT64_CONSTANT (9007199254740993));
+  json_builder_set_member_name (by_hand, "unread");
+  json_builder_add_int_value (by_hand, -3);
+  json_builder_set_member_name (by_hand, "isAdmin");
+  json_builder_add_boolean_value (by_hand, TRUE);
+  json_builder_set_member_name (by_hand, "unsent");
+  json_builder_add_boolean_value (by_hand, FALSE);
+  json_builder_end_object (by_hand);
+  by_hand_root = json_builder_get_root (by_hand);
+  by_hand_text = json_to_string (by_hand_root, FALSE);
+
+  g_assert_cmpstr (helpers_text, ==,
+                   "{\"id\":\"s-1 \\\"quoted\\\"\",\"title\":null,"
+                   "\"seq\":9007199254740993,\"unread\":-3,"
+                   "\"isAdmin\":true,\"unsent\":false}");
+  g_assert_cmpstr (helpers_text, ==, by_hand_text);
+  g_assert_true (json_object_has_member (json_node_get_object (helpers_root), "title"));
+  g_assert_true (
+      JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (helpers_root), "title")));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -134,5 +185,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/loopback", test_loopback);
   g_test_add_func ("/core/user-agent", test_user_agent);
   g_test_add_func ("/core/json-parse", test_json_parse);
+  g_test_add_func ("/core/json-builder-add", test_json_builder_add);
   return g_test_run ();
 }

@@ -8,6 +8,8 @@
 
 #include "foyer-session-private.h"
 
+#include "foyer-json.h"
+
 /* How many recent messages of each space are kept on the device. */
 #define CACHED_MESSAGES 100
 #define CACHE_DELAY_MS  500
@@ -25,24 +27,16 @@ space_to_json (FoyerSession *self, FoyerSpaceItem *space)
   g_autofree char *when = activity != NULL ? g_date_time_format_iso8601 (activity) : NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, foyer_space_item_get_id (space));
-  json_builder_set_member_name (b, "title");
-  json_builder_add_string_value (b, foyer_space_item_get_title (space));
-  json_builder_set_member_name (b, "titleUnavailable");
-  json_builder_add_boolean_value (b, foyer_space_item_get_title_unavailable (space));
-  json_builder_set_member_name (b, "lastActivity");
-  json_builder_add_string_value (b, when);
-  json_builder_set_member_name (b, "unread");
-  json_builder_add_int_value (b, foyer_space_item_get_unread_count (space));
-  json_builder_set_member_name (b, "lastMessage");
-  json_builder_add_string_value (b, foyer_space_item_get_last_message (space));
-  json_builder_set_member_name (b, "resourceUri");
-  json_builder_add_string_value (b, state != NULL ? state->resource_uri : NULL);
-  json_builder_set_member_name (b, "keyUri");
-  json_builder_add_string_value (b, state != NULL ? state->key_uri : NULL);
-  json_builder_set_member_name (b, "lastReadSeq");
-  json_builder_add_int_value (b, state != NULL ? state->last_read_seq : 0);
+  foyer_json_builder_add_string (b, "id", foyer_space_item_get_id (space));
+  foyer_json_builder_add_string (b, "title", foyer_space_item_get_title (space));
+  foyer_json_builder_add_boolean (b, "titleUnavailable",
+                                  foyer_space_item_get_title_unavailable (space));
+  foyer_json_builder_add_string (b, "lastActivity", when);
+  foyer_json_builder_add_int (b, "unread", foyer_space_item_get_unread_count (space));
+  foyer_json_builder_add_string (b, "lastMessage", foyer_space_item_get_last_message (space));
+  foyer_json_builder_add_string (b, "resourceUri", state != NULL ? state->resource_uri : NULL);
+  foyer_json_builder_add_string (b, "keyUri", state != NULL ? state->key_uri : NULL);
+  foyer_json_builder_add_int (b, "lastReadSeq", state != NULL ? state->last_read_seq : 0);
   json_builder_end_object (b);
 
   return json_builder_get_root (b);
@@ -67,32 +61,20 @@ messages_to_json (FoyerSpaceItem *space)
       /* Not sent yet: the outbox (saved beside) holds what goes to the
        * service; this is what the person sees until then. */
       if (state == FOYER_MESSAGE_STATE_PENDING || state == FOYER_MESSAGE_STATE_FAILED)
-        {
-          json_builder_set_member_name (b, "unsent");
-          json_builder_add_boolean_value (b, TRUE);
-        }
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, foyer_message_item_get_id (item));
-      json_builder_set_member_name (b, "seq");
-      json_builder_add_int_value (b, foyer_message_item_get_seq (item));
-      json_builder_set_member_name (b, "authorId");
-      json_builder_add_string_value (b, foyer_message_item_get_author_id (item));
-      json_builder_set_member_name (b, "authorName");
-      json_builder_add_string_value (b, foyer_message_item_get_author_name (item));
-      json_builder_set_member_name (b, "created");
-      json_builder_add_string_value (b, created);
-      json_builder_set_member_name (b, "body");
-      json_builder_add_string_value (b, foyer_message_item_get_body (item));
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, foyer_message_item_get_error (item));
+        foyer_json_builder_add_boolean (b, "unsent", TRUE);
+      foyer_json_builder_add_string (b, "id", foyer_message_item_get_id (item));
+      foyer_json_builder_add_int (b, "seq", foyer_message_item_get_seq (item));
+      foyer_json_builder_add_string (b, "authorId", foyer_message_item_get_author_id (item));
+      foyer_json_builder_add_string (b, "authorName", foyer_message_item_get_author_name (item));
+      foyer_json_builder_add_string (b, "created", created);
+      foyer_json_builder_add_string (b, "body", foyer_message_item_get_body (item));
+      foyer_json_builder_add_string (b, "error", foyer_message_item_get_error (item));
       if (FOYER_IS_DOCUMENT_ITEM (foyer_message_item_get_attachment (item)))
         {
           FoyerDocumentItem *doc = FOYER_DOCUMENT_ITEM (foyer_message_item_get_attachment (item));
 
-          json_builder_set_member_name (b, "document");
-          json_builder_add_string_value (b, foyer_document_item_get_json (doc));
-          json_builder_set_member_name (b, "documentError");
-          json_builder_add_string_value (b, foyer_document_item_get_reason (doc));
+          foyer_json_builder_add_string (b, "document", foyer_document_item_get_json (doc));
+          foyer_json_builder_add_string (b, "documentError", foyer_document_item_get_reason (doc));
         }
       json_builder_end_object (b);
     }
@@ -139,12 +121,9 @@ unsent_to_json (FoyerSession *self)
       SendOp *op = l->data;
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "spaceId");
-      json_builder_add_string_value (b, foyer_space_item_get_id (op->space));
-      json_builder_set_member_name (b, "text");
-      json_builder_add_string_value (b, op->text);
-      json_builder_set_member_name (b, "document");
-      json_builder_add_string_value (b, op->ref_json);
+      foyer_json_builder_add_string (b, "spaceId", foyer_space_item_get_id (op->space));
+      foyer_json_builder_add_string (b, "text", op->text);
+      foyer_json_builder_add_string (b, "document", op->ref_json);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -431,12 +410,9 @@ person_bytes (FoyerSession *self)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, self->person_id);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, self->person_name);
-  json_builder_set_member_name (b, "email");
-  json_builder_add_string_value (b, self->person_email);
+  foyer_json_builder_add_string (b, "id", self->person_id);
+  foyer_json_builder_add_string (b, "name", self->person_name);
+  foyer_json_builder_add_string (b, "email", self->person_email);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
 

@@ -8,6 +8,8 @@
 
 #include "foyer-session-private.h"
 
+#include "foyer-json.h"
+
 /* Search on the device (docs/search.md): every message the session
  * decrypts goes into the person's FoyerSearchIndex, its shared document's
  * name too; the older history is indexed in the background through a
@@ -490,16 +492,12 @@ save_heads_cb (gpointer data)
   if (self->store == NULL)
     return G_SOURCE_REMOVE;
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "v");
-  json_builder_add_int_value (b, 1);
+  foyer_json_builder_add_int (b, "v", 1);
   json_builder_set_member_name (b, "heads");
   json_builder_begin_object (b);
   g_hash_table_iter_init (&iter, self->search_heads);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      json_builder_set_member_name (b, key);
-      json_builder_add_int_value (b, *(gint64 *) value);
-    }
+    foyer_json_builder_add_int (b, key, *(gint64 *) value);
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -8,6 +8,7 @@
 #include "foyer-preferences-window.h"
 
 #include "foyer-microsoft-sign-in-window.h"
+#include "foyer-json.h"
 
 /* The audience switches, in the order of FoyerLinkAudience from ANYONE on. */
 #define N_AUDIENCES (FOYER_LINK_AUDIENCE_EXISTING - FOYER_LINK_AUDIENCE_ANYONE + 1)
@@ -214,14 +215,12 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "microsoft");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, gtk_switch_get_active (self->enabled));
-  json_builder_set_member_name (b, "tenantId");
-  json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->tenant)));
-  json_builder_set_member_name (b, "clientId");
-  json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->client)));
-  json_builder_set_member_name (b, "cloud");
-  json_builder_add_string_value (b, clouds[cloud]);
+  foyer_json_builder_add_boolean (b, "enabled", gtk_switch_get_active (self->enabled));
+  foyer_json_builder_add_string (b, "tenantId",
+                                 gtk_editable_get_text (GTK_EDITABLE (self->tenant)));
+  foyer_json_builder_add_string (b, "clientId",
+                                 gtk_editable_get_text (GTK_EDITABLE (self->client)));
+  foyer_json_builder_add_string (b, "cloud", clouds[cloud]);
   json_builder_set_member_name (b, "audiences");
   json_builder_begin_array (b);
   for (guint i = 0; i < N_AUDIENCES; i++)
@@ -229,23 +228,18 @@ foyer_preferences_window_dup_settings (FoyerPreferencesWindow *self)
       json_builder_add_string_value (
           b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "defaultAudience");
-  json_builder_add_string_value (
-      b, foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + audience));
-  json_builder_set_member_name (b, "defaultLinkType");
-  json_builder_add_string_value (
-      b, foyer_link_type_to_string (adw_combo_row_get_selected (self->link_type) == 1
-                                        ? FOYER_LINK_TYPE_EDIT
-                                        : FOYER_LINK_TYPE_VIEW));
-  json_builder_set_member_name (b, "signIn");
-  json_builder_add_string_value (b, gtk_switch_get_active (self->browser_sign_in) ? "browser"
-                                                                                  : "embedded");
+  foyer_json_builder_add_string (
+      b, "defaultAudience", foyer_link_audience_to_string (FOYER_LINK_AUDIENCE_ANYONE + audience));
+  foyer_json_builder_add_string (
+      b, "defaultLinkType",
+      foyer_link_type_to_string (adw_combo_row_get_selected (self->link_type) == 1
+                                     ? FOYER_LINK_TYPE_EDIT
+                                     : FOYER_LINK_TYPE_VIEW));
+  foyer_json_builder_add_string (
+      b, "signIn", gtk_switch_get_active (self->browser_sign_in) ? "browser" : "embedded");
   /* A sandbox descriptor set by the demo or a test stays as it is. */
   if (descriptor != NULL)
-    {
-      json_builder_set_member_name (b, "cloudDescriptor");
-      json_builder_add_string_value (b, descriptor);
-    }
+    foyer_json_builder_add_string (b, "cloudDescriptor", descriptor);
   json_builder_end_object (b);
   json_builder_end_object (b);
 

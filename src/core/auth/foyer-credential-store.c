@@ -188,16 +188,11 @@ credentials_to_json (const FoyerCredentials *c)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "account");
-  json_builder_add_string_value (b, c->account);
-  json_builder_set_member_name (b, "refreshToken");
-  json_builder_add_string_value (b, c->refresh_token);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, c->name);
-  json_builder_set_member_name (b, "email");
-  json_builder_add_string_value (b, c->email);
-  json_builder_set_member_name (b, "tenantId");
-  json_builder_add_string_value (b, c->tenant_id);
+  foyer_json_builder_add_string (b, "account", c->account);
+  foyer_json_builder_add_string (b, "refreshToken", c->refresh_token);
+  foyer_json_builder_add_string (b, "name", c->name);
+  foyer_json_builder_add_string (b, "email", c->email);
+  foyer_json_builder_add_string (b, "tenantId", c->tenant_id);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);

@@ -6,6 +6,7 @@
 #include "foyer-outbox.h"
 
 #include "foyer-json-request.h"
+#include "foyer-json.h"
 
 typedef struct
 {
@@ -386,14 +387,10 @@ static void
 dump_pending (JsonBuilder *builder, Pending *pending)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "spaceId");
-  json_builder_add_string_value (builder, pending->space_id);
-  json_builder_set_member_name (builder, "clientMessageId");
-  json_builder_add_string_value (builder, pending->client_message_id);
-  json_builder_set_member_name (builder, "keyUri");
-  json_builder_add_string_value (builder, pending->key_uri);
-  json_builder_set_member_name (builder, "body");
-  json_builder_add_string_value (builder, pending->body);
+  foyer_json_builder_add_string (builder, "spaceId", pending->space_id);
+  foyer_json_builder_add_string (builder, "clientMessageId", pending->client_message_id);
+  foyer_json_builder_add_string (builder, "keyUri", pending->key_uri);
+  foyer_json_builder_add_string (builder, "body", pending->body);
   json_builder_set_member_name (builder, "attachments");
   json_builder_begin_array (builder);
   for (guint i = 0; pending->attachments != NULL && pending->attachments[i] != NULL; i++)

@@ -78,8 +78,7 @@ add_string (JsonBuilder *builder, const char *name, const char *value)
 {
   if (value == NULL)
     return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
+  foyer_json_builder_add_string (builder, name, value);
 }
 
 char *
@@ -91,8 +90,7 @@ foyer_document_ref_to_json (const FoyerDocumentRef *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "v");
-  json_builder_add_int_value (builder, self->v);
+  foyer_json_builder_add_int (builder, "v", self->v);
   add_string (builder, "provider", self->provider);
   add_string (builder, "cloud", self->cloud);
   add_string (builder, "driveId", self->drive_id);
@@ -103,10 +101,7 @@ foyer_document_ref_to_json (const FoyerDocumentRef *self)
   add_string (builder, "audience", foyer_link_audience_to_string (self->audience));
   add_string (builder, "mimeType", self->mime_type);
   if (self->size >= 0)
-    {
-      json_builder_set_member_name (builder, "size");
-      json_builder_add_int_value (builder, self->size);
-    }
+    foyer_json_builder_add_int (builder, "size", self->size);
   add_string (builder, "sharedBy", self->shared_by);
   json_builder_end_object (builder);
 

@@ -418,8 +418,7 @@ foyer_kms_client_create_key_async (FoyerKmsClient *self,
   g_task_set_source_tag (task, foyer_kms_client_create_key_async);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "resourceUri");
-  json_builder_add_string_value (builder, resource_uri);
+  foyer_json_builder_add_string (builder, "resourceUri", resource_uri);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
   key_request (self, "POST", "/keys", body, NULL, task);
@@ -512,8 +511,7 @@ change_authorization (FoyerKmsClient *self,
     }
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "personId");
-  json_builder_add_string_value (builder, person_id);
+  foyer_json_builder_add_string (builder, "personId", person_id);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 

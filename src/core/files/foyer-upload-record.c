@@ -7,6 +7,7 @@
 
 #include "foyer-upload-error.h"
 #include "foyer-upload-session.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -57,31 +58,19 @@ foyer_upload_record_to_bytes (const FoyerUploadRecord *record)
   char *text;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "v");
-  json_builder_add_int_value (b, RECORD_VERSION);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, record->id);
-  json_builder_set_member_name (b, "file");
-  json_builder_add_string_value (b, record->file_uri);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, record->name);
-  json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, (gint64) record->size);
-  json_builder_set_member_name (b, "mtime");
-  json_builder_add_int_value (b, record->mtime_us);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_int_value (b, record->created);
+  foyer_json_builder_add_int (b, "v", RECORD_VERSION);
+  foyer_json_builder_add_string (b, "id", record->id);
+  foyer_json_builder_add_string (b, "file", record->file_uri);
+  foyer_json_builder_add_string (b, "name", record->name);
+  foyer_json_builder_add_int (b, "size", (gint64) record->size);
+  foyer_json_builder_add_int (b, "mtime", record->mtime_us);
+  foyer_json_builder_add_int (b, "created", record->created);
   if (record->context != NULL)
-    {
-      json_builder_set_member_name (b, "context");
-      json_builder_add_string_value (b, record->context);
-    }
+    foyer_json_builder_add_string (b, "context", record->context);
   if (record->upload_url != NULL)
     {
-      json_builder_set_member_name (b, "uploadUrl");
-      json_builder_add_string_value (b, record->upload_url);
-      json_builder_set_member_name (b, "expires");
-      json_builder_add_int_value (b, record->expires);
+      foyer_json_builder_add_string (b, "uploadUrl", record->upload_url);
+      foyer_json_builder_add_int (b, "expires", record->expires);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -8,6 +8,7 @@
 #include "foyer-graph-error.h"
 #include "foyer-retry.h"
 #include "foyer-upload-session.h"
+#include "foyer-json.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -333,12 +334,9 @@ _foyer_upload_create_session (FoyerUpload *self)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "item");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "@microsoft.graph.conflictBehavior");
-  json_builder_add_string_value (b, "rename");
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, self->record->name);
-  json_builder_set_member_name (b, "fileSize");
-  json_builder_add_int_value (b, (gint64) self->record->size);
+  foyer_json_builder_add_string (b, "@microsoft.graph.conflictBehavior", "rename");
+  foyer_json_builder_add_string (b, "name", self->record->name);
+  foyer_json_builder_add_int (b, "fileSize", (gint64) self->record->size);
   json_builder_end_object (b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);

@@ -353,10 +353,7 @@ preview_request (FoyerGraphClient *self,
 
   json_builder_begin_object (builder);
   if (page != NULL)
-    {
-      json_builder_set_member_name (builder, "page");
-      json_builder_add_string_value (builder, page);
-    }
+    foyer_json_builder_add_string (builder, "page", page);
   if (zoom > 0)
     {
       json_builder_set_member_name (builder, "zoom");
@@ -476,10 +473,8 @@ foyer_graph_client_create_link_async (FoyerGraphClient *self,
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, foyer_link_type_to_string (type));
-  json_builder_set_member_name (builder, "scope");
-  json_builder_add_string_value (builder, foyer_graph_link_scope_to_string (scope));
+  foyer_json_builder_add_string (builder, "type", foyer_link_type_to_string (type));
+  foyer_json_builder_add_string (builder, "scope", foyer_graph_link_scope_to_string (scope));
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
@@ -707,8 +702,7 @@ foyer_graph_client_invite_async (FoyerGraphClient *self,
   for (guint i = 0; emails[i] != NULL; i++)
     {
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "email");
-      json_builder_add_string_value (builder, emails[i]);
+      foyer_json_builder_add_string (builder, "email", emails[i]);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -716,15 +710,10 @@ foyer_graph_client_invite_async (FoyerGraphClient *self,
   json_builder_begin_array (builder);
   json_builder_add_string_value (builder, write ? "write" : "read");
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "requireSignIn");
-  json_builder_add_boolean_value (builder, require_sign_in);
-  json_builder_set_member_name (builder, "sendInvitation");
-  json_builder_add_boolean_value (builder, send_invitation);
+  foyer_json_builder_add_boolean (builder, "requireSignIn", require_sign_in);
+  foyer_json_builder_add_boolean (builder, "sendInvitation", send_invitation);
   if (message != NULL)
-    {
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, message);
-    }
+    foyer_json_builder_add_string (builder, "message", message);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 

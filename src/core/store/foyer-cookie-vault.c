@@ -94,8 +94,7 @@ foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
   g_return_val_if_fail (now != NULL, NULL);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "v");
-  json_builder_add_int_value (builder, VAULT_VERSION);
+  foyer_json_builder_add_int (builder, "v", VAULT_VERSION);
   json_builder_set_member_name (builder, "cookies");
   json_builder_begin_array (builder);
   for (GSList *l = cookies; l != NULL; l = l->next)
@@ -110,22 +109,13 @@ foyer_cookie_vault_serialize (GSList *cookies, GDateTime *now)
 
       json_builder_begin_object (builder);
       for (gsize i = 0; i < G_N_ELEMENTS (text_fields); i++)
-        {
-          json_builder_set_member_name (builder, text_fields[i].member);
-          json_builder_add_string_value (builder, text_fields[i].get (cookie));
-        }
+        foyer_json_builder_add_string (builder, text_fields[i].member, text_fields[i].get (cookie));
       if (expires != NULL)
-        {
-          json_builder_set_member_name (builder, "expires");
-          json_builder_add_int_value (builder, g_date_time_to_unix (expires));
-        }
-      json_builder_set_member_name (builder, "secure");
-      json_builder_add_boolean_value (builder, soup_cookie_get_secure (cookie));
-      json_builder_set_member_name (builder, "httpOnly");
-      json_builder_add_boolean_value (builder, soup_cookie_get_http_only (cookie));
-      json_builder_set_member_name (builder, "sameSite");
-      json_builder_add_string_value (
-          builder, same_site_to_string (soup_cookie_get_same_site_policy (cookie)));
+        foyer_json_builder_add_int (builder, "expires", g_date_time_to_unix (expires));
+      foyer_json_builder_add_boolean (builder, "secure", soup_cookie_get_secure (cookie));
+      foyer_json_builder_add_boolean (builder, "httpOnly", soup_cookie_get_http_only (cookie));
+      foyer_json_builder_add_string (
+          builder, "sameSite", same_site_to_string (soup_cookie_get_same_site_policy (cookie)));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
