@@ -31,7 +31,7 @@ typedef struct
 
 struct _FoyerFileUploads
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance; /* of FoyerFileTransfer */
 
   FoyerSession *session;
   FoyerMicrosoftAccount *account;
@@ -40,17 +40,10 @@ struct _FoyerFileUploads
   FoyerGraphClient *graph; /* the uploader's */
   GCancellable *cancellable;
 
-  GListStore *transfers;
   GHashTable *jobs; /* id → Job */
 };
 
-static void foyer_file_uploads_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerFileUploads,
-                               foyer_file_uploads,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      foyer_file_uploads_list_model_init))
+G_DEFINE_FINAL_TYPE (FoyerFileUploads, foyer_file_uploads, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
@@ -59,32 +52,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-static GType
-list_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_FILE_TRANSFER;
-}
-
-static guint
-list_get_n_items (GListModel *model)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (FOYER_FILE_UPLOADS (model)->transfers));
-}
-
-static gpointer
-list_get_item (GListModel *model, guint position)
-{
-  return g_list_model_get_item (G_LIST_MODEL (FOYER_FILE_UPLOADS (model)->transfers), position);
-}
-
-static void
-foyer_file_uploads_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = list_get_item_type;
-  iface->get_n_items = list_get_n_items;
-  iface->get_item = list_get_item;
-}
 
 static void
 job_free (Job *job)
@@ -123,7 +90,7 @@ static void
 add_job (FoyerFileUploads *self, Job *job)
 {
   g_hash_table_insert (self->jobs, g_strdup (foyer_file_transfer_get_id (job->transfer)), job);
-  g_list_store_append (self->transfers, job->transfer);
+  foyer_object_list_append (FOYER_OBJECT_LIST (self), job->transfer);
 }
 
 /* The tile goes, and with it everything the job kept. */
@@ -136,8 +103,8 @@ remove_job (FoyerFileUploads *self, Job *job)
     foyer_paste_file_delete (job->temporary);
   if (job->upload != NULL && self->uploader != NULL)
     foyer_uploader_remove (self->uploader, job->upload);
-  if (g_list_store_find (self->transfers, job->transfer, &position))
-    g_list_store_remove (self->transfers, position);
+  if (foyer_object_list_find (FOYER_OBJECT_LIST (self), job->transfer, &position))
+    foyer_object_list_remove (FOYER_OBJECT_LIST (self), position);
   g_hash_table_remove (self->jobs, foyer_file_transfer_get_id (job->transfer));
 }
 
@@ -596,7 +563,8 @@ drop_uploader (FoyerFileUploads *self)
     }
   /* Their tiles go: they come back, from the store, with the uploader. */
   g_hash_table_remove_all (self->jobs);
-  g_list_store_remove_all (self->transfers);
+  foyer_object_list_splice (FOYER_OBJECT_LIST (self), 0,
+                            foyer_object_list_get_length (FOYER_OBJECT_LIST (self)), NULL, 0);
   g_clear_object (&self->uploader);
   g_clear_object (&self->graph);
 }
@@ -755,7 +723,6 @@ foyer_file_uploads_finalize (GObject *object)
   FoyerFileUploads *self = FOYER_FILE_UPLOADS (object);
 
   g_hash_table_unref (self->jobs);
-  g_clear_object (&self->transfers);
   G_OBJECT_CLASS (foyer_file_uploads_parent_class)->finalize (object);
 }
 
@@ -766,6 +733,7 @@ foyer_file_uploads_class_init (FoyerFileUploadsClass *klass)
 
   object_class->dispose = foyer_file_uploads_dispose;
   object_class->finalize = foyer_file_uploads_finalize;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_FILE_TRANSFER;
 
   /* (const char *text): what the person should know of a share that went
    * through (a link Microsoft made narrower, people given access). */
@@ -774,18 +742,9 @@ foyer_file_uploads_class_init (FoyerFileUploadsClass *klass)
 }
 
 static void
-transfers_changed_cb (FoyerFileUploads *self, guint position, guint removed, guint added)
-{
-  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
-}
-
-static void
 foyer_file_uploads_init (FoyerFileUploads *self)
 {
-  self->transfers = g_list_store_new (FOYER_TYPE_FILE_TRANSFER);
   self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) job_free);
-  g_signal_connect_object (self->transfers, "items-changed", G_CALLBACK (transfers_changed_cb),
-                           self, G_CONNECT_SWAPPED);
 }
 
 FoyerFileUploads *

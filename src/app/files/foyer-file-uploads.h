@@ -20,6 +20,7 @@
 
 #include "foyer-file-transfer.h"
 #include "foyer-microsoft-account.h"
+#include "foyer-object-list.h"
 #include "foyer-session.h"
 #include "foyer-store.h"
 #include "foyer-uploader.h"
@@ -29,7 +30,7 @@ G_BEGIN_DECLS
 #define FOYER_STORE_NS_UPLOAD_SHARES "upload-shares"
 
 #define FOYER_TYPE_FILE_UPLOADS (foyer_file_uploads_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerFileUploads, foyer_file_uploads, FOYER, FILE_UPLOADS, GObject)
+G_DECLARE_FINAL_TYPE (FoyerFileUploads, foyer_file_uploads, FOYER, FILE_UPLOADS, FoyerObjectList)
 
 FoyerFileUploads *foyer_file_uploads_new (FoyerSession *session, FoyerMicrosoftAccount *account);
 /* The encrypted store the uploads are kept in (NULL: for this run only). */

@@ -22,14 +22,13 @@
 
 struct _FoyerSpaceFiles
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance; /* of FoyerMessageItem, newest (highest seq) first */
 
   FoyerSession *session;
   FoyerSpaceItem *space;
   FoyerStore *store;
   GCancellable *cancellable;
 
-  GPtrArray *items;  /* FoyerMessageItem, newest (highest seq) first */
   GHashTable *by_id; /* message id → item */
 
   gint64 seen_newest;  /* the newest seq a finished head walk reached */
@@ -42,13 +41,7 @@ struct _FoyerSpaceFiles
   gboolean offline;
 };
 
-static void foyer_space_files_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerSpaceFiles,
-                               foyer_space_files,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      foyer_space_files_list_model_init))
+G_DEFINE_FINAL_TYPE (FoyerSpaceFiles, foyer_space_files, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
@@ -60,34 +53,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static GType
-list_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_MESSAGE_ITEM;
-}
-
-static guint
-list_get_n_items (GListModel *model)
-{
-  return FOYER_SPACE_FILES (model)->items->len;
-}
-
-static gpointer
-list_get_item (GListModel *model, guint position)
-{
-  FoyerSpaceFiles *self = FOYER_SPACE_FILES (model);
-
-  return position < self->items->len ? g_object_ref (self->items->pdata[position]) : NULL;
-}
-
-static void
-foyer_space_files_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = list_get_item_type;
-  iface->get_n_items = list_get_n_items;
-  iface->get_item = list_get_item;
-}
 
 static void
 set_flag (FoyerSpaceFiles *self, gboolean *flag, gboolean value, guint prop)
@@ -110,9 +75,10 @@ document_of (FoyerMessageItem *item)
 static gboolean
 add_item (FoyerSpaceFiles *self, FoyerMessageItem *item)
 {
+  FoyerObjectList *list = FOYER_OBJECT_LIST (self);
   FoyerDocumentItem *document = document_of (item);
   gint64 seq = foyer_message_item_get_seq (item);
-  guint low = 0, high = self->items->len;
+  guint low = 0, high = foyer_object_list_get_length (list);
 
   if (document == NULL || foyer_document_item_get_ref (document) == NULL || seq <= 0
       || foyer_message_item_get_state (item) != FOYER_MESSAGE_STATE_SENT
@@ -122,14 +88,13 @@ add_item (FoyerSpaceFiles *self, FoyerMessageItem *item)
     {
       guint mid = (low + high) / 2;
 
-      if (foyer_message_item_get_seq (self->items->pdata[mid]) > seq)
+      if (foyer_message_item_get_seq (foyer_object_list_peek (list, mid)) > seq)
         low = mid + 1;
       else
         high = mid;
     }
-  g_ptr_array_insert (self->items, low, g_object_ref (item));
   g_hash_table_insert (self->by_id, g_strdup (foyer_message_item_get_id (item)), item);
-  g_list_model_items_changed (G_LIST_MODEL (self), low, 0, 1);
+  foyer_object_list_insert (list, low, item);
   return TRUE;
 }
 
@@ -153,9 +118,9 @@ to_bytes (FoyerSpaceFiles *self)
   json_builder_add_boolean_value (b, self->complete);
   json_builder_set_member_name (b, "items");
   json_builder_begin_array (b);
-  for (guint i = 0; i < self->items->len; i++)
+  for (guint i = 0; i < foyer_object_list_get_length (FOYER_OBJECT_LIST (self)); i++)
     {
-      FoyerMessageItem *item = self->items->pdata[i];
+      FoyerMessageItem *item = foyer_object_list_peek (FOYER_OBJECT_LIST (self), i);
       g_autofree char *created
           = foyer_message_item_get_created (item) != NULL
                 ? g_date_time_format_iso8601 (foyer_message_item_get_created (item))
@@ -430,7 +395,6 @@ foyer_space_files_finalize (GObject *object)
 {
   FoyerSpaceFiles *self = FOYER_SPACE_FILES (object);
 
-  g_ptr_array_unref (self->items);
   g_hash_table_unref (self->by_id);
   G_OBJECT_CLASS (foyer_space_files_parent_class)->finalize (object);
 }
@@ -465,6 +429,7 @@ foyer_space_files_class_init (FoyerSpaceFilesClass *klass)
   object_class->dispose = foyer_space_files_dispose;
   object_class->finalize = foyer_space_files_finalize;
   object_class->get_property = foyer_space_files_get_property;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_MESSAGE_ITEM;
 
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_COMPLETE] = g_param_spec_boolean ("complete", NULL, NULL, FALSE, ro);
@@ -475,7 +440,6 @@ foyer_space_files_class_init (FoyerSpaceFilesClass *klass)
 static void
 foyer_space_files_init (FoyerSpaceFiles *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 }

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "foyer-object-list.h"
 #include "foyer-session.h"
 
 G_BEGIN_DECLS
@@ -19,7 +20,7 @@ G_BEGIN_DECLS
 #define FOYER_STORE_NS_SPACE_FILES "space-files"
 
 #define FOYER_TYPE_SPACE_FILES (foyer_space_files_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerSpaceFiles, foyer_space_files, FOYER, SPACE_FILES, GObject)
+G_DECLARE_FINAL_TYPE (FoyerSpaceFiles, foyer_space_files, FOYER, SPACE_FILES, FoyerObjectList)
 
 FoyerSpaceFiles *foyer_space_files_new (FoyerSession *session, FoyerSpaceItem *space);
 

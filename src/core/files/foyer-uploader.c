@@ -17,11 +17,10 @@
 
 struct _FoyerUploader
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance; /* of FoyerUpload */
 
   FoyerGraphClient *client;
   FoyerStore *store;
-  GPtrArray *uploads; /* FoyerUpload* */
   GCancellable *cancellable;
   gboolean scheduling;
 
@@ -33,13 +32,7 @@ struct _FoyerUploader
   GPtrArray *folder_waiters; /* GTask* */
 };
 
-static void foyer_uploader_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerUploader,
-                               foyer_uploader,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      foyer_uploader_list_model_init))
+G_DEFINE_FINAL_TYPE (FoyerUploader, foyer_uploader, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
@@ -52,51 +45,32 @@ enum
   PROP_SIMPLE_MAX,
   PROP_MAX_ATTEMPTS,
   PROP_BASE_DELAY_MS,
-  PROP_N_ITEMS,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-/* ---- GListModel ---------------------------------------------------------------- */
-
-static GType
-list_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_UPLOAD;
-}
+/* ---- scheduling ------------------------------------------------------------------ */
 
 static guint
-list_get_n_items (GListModel *model)
+n_uploads (FoyerUploader *self)
 {
-  return FOYER_UPLOADER (model)->uploads->len;
+  return foyer_object_list_get_length (FOYER_OBJECT_LIST (self));
 }
 
-static gpointer
-list_get_item (GListModel *model, guint position)
+static FoyerUpload *
+upload_at (FoyerUploader *self, guint position)
 {
-  FoyerUploader *self = FOYER_UPLOADER (model);
-
-  return position < self->uploads->len ? g_object_ref (self->uploads->pdata[position]) : NULL;
+  return foyer_object_list_peek (FOYER_OBJECT_LIST (self), position);
 }
-
-static void
-foyer_uploader_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = list_get_item_type;
-  iface->get_n_items = list_get_n_items;
-  iface->get_item = list_get_item;
-}
-
-/* ---- scheduling ------------------------------------------------------------------ */
 
 static guint
 count_active (FoyerUploader *self)
 {
   guint n = 0;
 
-  for (guint i = 0; i < self->uploads->len; i++)
-    if (_foyer_upload_is_active (self->uploads->pdata[i]))
+  for (guint i = 0; i < n_uploads (self); i++)
+    if (_foyer_upload_is_active (upload_at (self, i)))
       n++;
   return n;
 }
@@ -108,9 +82,9 @@ schedule (FoyerUploader *self)
   if (self->scheduling || g_cancellable_is_cancelled (self->cancellable))
     return;
   self->scheduling = TRUE;
-  for (guint i = 0; i < self->uploads->len && count_active (self) < self->max_concurrent; i++)
+  for (guint i = 0; i < n_uploads (self) && count_active (self) < self->max_concurrent; i++)
     {
-      FoyerUpload *upload = self->uploads->pdata[i];
+      FoyerUpload *upload = upload_at (self, i);
 
       if (foyer_upload_get_state (upload) == FOYER_UPLOAD_QUEUED)
         _foyer_upload_start (upload, &self->settings);
@@ -142,19 +116,19 @@ host_of (FoyerUploader *self)
   };
 }
 
+/* Takes upload: the list holds it. */
 static void
 append (FoyerUploader *self, FoyerUpload *upload)
 {
-  g_ptr_array_add (self->uploads, upload);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->uploads->len - 1, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  foyer_object_list_append (FOYER_OBJECT_LIST (self), upload);
+  g_object_unref (upload);
 }
 
 static gboolean
 has_upload (FoyerUploader *self, const char *id)
 {
-  for (guint i = 0; i < self->uploads->len; i++)
-    if (g_strcmp0 (foyer_upload_get_id (self->uploads->pdata[i]), id) == 0)
+  for (guint i = 0; i < n_uploads (self); i++)
+    if (g_strcmp0 (foyer_upload_get_id (upload_at (self, i)), id) == 0)
       return TRUE;
   return FALSE;
 }
@@ -209,14 +183,12 @@ foyer_uploader_remove (FoyerUploader *self, FoyerUpload *upload)
   g_return_if_fail (FOYER_IS_UPLOADER (self));
   g_return_if_fail (FOYER_IS_UPLOAD (upload));
 
-  if (!g_ptr_array_find (self->uploads, upload, &position))
+  if (!foyer_object_list_find (FOYER_OBJECT_LIST (self), upload, &position))
     return;
   if (_foyer_upload_is_active (upload) || foyer_upload_get_state (upload) == FOYER_UPLOAD_QUEUED)
     foyer_upload_cancel (upload);
   _foyer_upload_detach (upload);
-  g_ptr_array_remove_index (self->uploads, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  foyer_object_list_remove (FOYER_OBJECT_LIST (self), position);
 }
 
 void
@@ -225,8 +197,8 @@ foyer_uploader_shutdown (FoyerUploader *self)
   g_return_if_fail (FOYER_IS_UPLOADER (self));
 
   g_cancellable_cancel (self->cancellable);
-  for (guint i = 0; i < self->uploads->len; i++)
-    _foyer_upload_stop (self->uploads->pdata[i]);
+  for (guint i = 0; i < n_uploads (self); i++)
+    _foyer_upload_stop (upload_at (self, i));
 }
 
 /* ---- resuming ----------------------------------------------------------------------- */
@@ -594,13 +566,11 @@ foyer_uploader_dispose (GObject *object)
 {
   FoyerUploader *self = FOYER_UPLOADER (object);
 
-  if (self->uploads != NULL)
-    {
-      foyer_uploader_shutdown (self);
-      for (guint i = 0; i < self->uploads->len; i++)
-        _foyer_upload_detach (self->uploads->pdata[i]);
-      g_clear_pointer (&self->uploads, g_ptr_array_unref);
-    }
+  /* The uploads stay in the list until it is finalized, stopped and no
+   * longer calling back. */
+  foyer_uploader_shutdown (self);
+  for (guint i = 0; i < n_uploads (self); i++)
+    _foyer_upload_detach (upload_at (self, i));
   if (self->folder_waiters != NULL)
     folder_done (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                             _ ("The operation was cancelled")));
@@ -650,9 +620,6 @@ foyer_uploader_get_property (GObject *object, guint prop_id, GValue *value, GPar
       break;
     case PROP_BASE_DELAY_MS:
       g_value_set_uint (value, self->settings.base_delay_ms);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->uploads != NULL ? self->uploads->len : 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -706,6 +673,7 @@ foyer_uploader_class_init (FoyerUploaderClass *klass)
   object_class->finalize = foyer_uploader_finalize;
   object_class->get_property = foyer_uploader_get_property;
   object_class->set_property = foyer_uploader_set_property;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_UPLOAD;
 
   properties[PROP_CLIENT]
       = g_param_spec_object ("client", NULL, NULL, FOYER_TYPE_GRAPH_CLIENT, construct);
@@ -723,16 +691,12 @@ foyer_uploader_class_init (FoyerUploaderClass *klass)
   properties[PROP_MAX_ATTEMPTS] = g_param_spec_uint ("max-attempts", NULL, NULL, 0, 100, 8, rw);
   properties[PROP_BASE_DELAY_MS]
       = g_param_spec_uint ("base-delay-ms", NULL, NULL, 1, 60000, 1000, rw);
-  properties[PROP_N_ITEMS]
-      = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
-                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 foyer_uploader_init (FoyerUploader *self)
 {
-  self->uploads = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->folder_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->max_concurrent = 2;

@@ -18,13 +18,14 @@
 #include <gio/gio.h>
 
 #include "foyer-graph-client.h"
+#include "foyer-object-list.h"
 #include "foyer-store.h"
 #include "foyer-upload.h"
 
 G_BEGIN_DECLS
 
 #define FOYER_TYPE_UPLOADER (foyer_uploader_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerUploader, foyer_uploader, FOYER, UPLOADER, GObject)
+G_DECLARE_FINAL_TYPE (FoyerUploader, foyer_uploader, FOYER, UPLOADER, FoyerObjectList)
 
 /* store may be NULL: uploads then do not survive a quit. */
 FoyerUploader *foyer_uploader_new (FoyerGraphClient *client, FoyerStore *store);

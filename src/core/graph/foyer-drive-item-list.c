@@ -13,13 +13,12 @@
 
 struct _FoyerDriveItemList
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance;
 
   FoyerGraphClient *client;
   FoyerDriveItemParseFunc parse;
   char *next_path; /* the next page to load; NULL when there is none */
   char *fallback_path;
-  GPtrArray *items;
   GCancellable *cancellable;
   GError *error;
   GError *fallback_error; /* why the first endpoint was left for the fallback */
@@ -27,18 +26,11 @@ struct _FoyerDriveItemList
   gboolean loading;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerDriveItemList,
-                               foyer_drive_item_list,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE (FoyerDriveItemList, foyer_drive_item_list, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
   PROP_0,
-  PROP_ITEM_TYPE,
-  PROP_N_ITEMS,
   PROP_LOADING,
   PROP_HAS_MORE,
   PROP_ERROR,
@@ -46,36 +38,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static GType
-list_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_DRIVE_ITEM;
-}
-
-static guint
-list_get_n_items (GListModel *model)
-{
-  return FOYER_DRIVE_ITEM_LIST (model)->items->len;
-}
-
-static gpointer
-list_get_item (GListModel *model, guint position)
-{
-  FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (model);
-
-  if (position >= self->items->len)
-    return NULL;
-  return g_object_ref (g_ptr_array_index (self->items, position));
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = list_get_item_type;
-  iface->get_n_items = list_get_n_items;
-  iface->get_item = list_get_item;
-}
 
 static void
 foyer_drive_item_list_dispose (GObject *object)
@@ -94,7 +56,6 @@ foyer_drive_item_list_finalize (GObject *object)
   FoyerDriveItemList *self = FOYER_DRIVE_ITEM_LIST (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
   g_free (self->next_path);
   g_free (self->fallback_path);
   g_clear_error (&self->error);
@@ -113,12 +74,6 @@ foyer_drive_item_list_get_property (GObject *object,
 
   switch (prop_id)
     {
-    case PROP_ITEM_TYPE:
-      g_value_set_gtype (value, FOYER_TYPE_DRIVE_ITEM);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->items->len);
-      break;
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
       break;
@@ -142,10 +97,8 @@ foyer_drive_item_list_class_init (FoyerDriveItemListClass *klass)
   object_class->dispose = foyer_drive_item_list_dispose;
   object_class->finalize = foyer_drive_item_list_finalize;
   object_class->get_property = foyer_drive_item_list_get_property;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_DRIVE_ITEM;
 
-  properties[PROP_ITEM_TYPE]
-      = g_param_spec_gtype ("item-type", NULL, NULL, FOYER_TYPE_DRIVE_ITEM, ro);
-  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_HAS_MORE] = g_param_spec_boolean ("has-more", NULL, NULL, FALSE, ro);
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
@@ -156,7 +109,6 @@ foyer_drive_item_list_class_init (FoyerDriveItemListClass *klass)
 static void
 foyer_drive_item_list_init (FoyerDriveItemList *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->parse = foyer_drive_item_new_from_json;
 }
@@ -207,7 +159,6 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GPtrArray) page = NULL;
   char *next_link = NULL;
-  guint position;
 
   root = foyer_graph_client_request_finish (FOYER_GRAPH_CLIENT (source), result, &error);
   /* The list may be gone: cancellation only comes from its dispose. */
@@ -240,14 +191,10 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self->pages_loaded++;
   g_clear_pointer (&self->fallback_path, g_free);
-  position = self->items->len;
-  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&page));
   /* The items first, so that a view reacting to `loading` sees them. */
-  if (self->items->len > position)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, self->items->len - position);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
+  foyer_object_list_splice (FOYER_OBJECT_LIST (self),
+                            foyer_object_list_get_length (FOYER_OBJECT_LIST (self)), 0, page->pdata,
+                            page->len);
   set_next_path (self, next_link);
   set_loading (self, FALSE);
 }

@@ -9,13 +9,16 @@
 
 #include <gio/gio.h>
 
+#include "foyer-object-list.h"
+
 #include "foyer-drive-item.h"
 #include "foyer-graph-client.h"
 
 G_BEGIN_DECLS
 
 #define FOYER_TYPE_DRIVE_ITEM_LIST (foyer_drive_item_list_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerDriveItemList, foyer_drive_item_list, FOYER, DRIVE_ITEM_LIST, GObject)
+G_DECLARE_FINAL_TYPE (
+    FoyerDriveItemList, foyer_drive_item_list, FOYER, DRIVE_ITEM_LIST, FoyerObjectList)
 
 FoyerDriveItemList *foyer_drive_item_list_new (FoyerGraphClient *client, const char *path);
 

@@ -206,56 +206,21 @@ foyer_search_hit_init (FoyerSearchHit *self)
 
 struct _FoyerSearchGroup
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance; /* of FoyerSearchHit */
 
   char *space_id;
-  GPtrArray *hits; /* FoyerSearchHit* */
 };
 
-static void group_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerSearchGroup,
-                               foyer_search_group,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, group_list_model_init))
+G_DEFINE_FINAL_TYPE (FoyerSearchGroup, foyer_search_group, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
   GROUP_PROP_0,
   GROUP_PROP_SPACE_ID,
-  GROUP_PROP_N_ITEMS,
   GROUP_N_PROPS
 };
 
 static GParamSpec *group_properties[GROUP_N_PROPS];
-
-static GType
-group_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_SEARCH_HIT;
-}
-
-static guint
-group_get_n_items (GListModel *model)
-{
-  return FOYER_SEARCH_GROUP (model)->hits->len;
-}
-
-static gpointer
-group_get_item (GListModel *model, guint position)
-{
-  FoyerSearchGroup *self = FOYER_SEARCH_GROUP (model);
-
-  return position < self->hits->len ? g_object_ref (self->hits->pdata[position]) : NULL;
-}
-
-static void
-group_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = group_get_item_type;
-  iface->get_n_items = group_get_n_items;
-  iface->get_item = group_get_item;
-}
 
 const char *
 foyer_search_group_get_space_id (FoyerSearchGroup *self)
@@ -270,7 +235,6 @@ foyer_search_group_finalize (GObject *object)
   FoyerSearchGroup *self = FOYER_SEARCH_GROUP (object);
 
   g_free (self->space_id);
-  g_ptr_array_unref (self->hits);
   G_OBJECT_CLASS (foyer_search_group_parent_class)->finalize (object);
 }
 
@@ -283,9 +247,6 @@ foyer_search_group_get_property (GObject *object, guint prop_id, GValue *value, 
     {
     case GROUP_PROP_SPACE_ID:
       g_value_set_string (value, self->space_id);
-      break;
-    case GROUP_PROP_N_ITEMS:
-      g_value_set_uint (value, self->hits->len);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -300,36 +261,28 @@ foyer_search_group_class_init (FoyerSearchGroupClass *klass)
 
   object_class->finalize = foyer_search_group_finalize;
   object_class->get_property = foyer_search_group_get_property;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_SEARCH_HIT;
   group_properties[GROUP_PROP_SPACE_ID] = g_param_spec_string ("space-id", NULL, NULL, NULL, ro);
-  group_properties[GROUP_PROP_N_ITEMS]
-      = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, GROUP_N_PROPS, group_properties);
 }
 
 static void
 foyer_search_group_init (FoyerSearchGroup *self)
 {
-  self->hits = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ---- FoyerSearchResults -------------------------------------------------------- */
 
 struct _FoyerSearchResults
 {
-  GObject parent_instance;
+  FoyerObjectList parent_instance; /* of FoyerSearchGroup */
 
   char *query;
-  GPtrArray *groups; /* FoyerSearchGroup* */
   guint n_hits;
   gboolean has_more;
 };
 
-static void results_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FoyerSearchResults,
-                               foyer_search_results,
-                               G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, results_list_model_init))
+G_DEFINE_FINAL_TYPE (FoyerSearchResults, foyer_search_results, FOYER_TYPE_OBJECT_LIST)
 
 enum
 {
@@ -337,39 +290,10 @@ enum
   RESULTS_PROP_QUERY,
   RESULTS_PROP_N_HITS,
   RESULTS_PROP_HAS_MORE,
-  RESULTS_PROP_N_ITEMS,
   RESULTS_N_PROPS
 };
 
 static GParamSpec *results_properties[RESULTS_N_PROPS];
-
-static GType
-results_get_item_type (GListModel *model)
-{
-  return FOYER_TYPE_SEARCH_GROUP;
-}
-
-static guint
-results_get_n_items (GListModel *model)
-{
-  return FOYER_SEARCH_RESULTS (model)->groups->len;
-}
-
-static gpointer
-results_get_item (GListModel *model, guint position)
-{
-  FoyerSearchResults *self = FOYER_SEARCH_RESULTS (model);
-
-  return position < self->groups->len ? g_object_ref (self->groups->pdata[position]) : NULL;
-}
-
-static void
-results_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = results_get_item_type;
-  iface->get_n_items = results_get_n_items;
-  iface->get_item = results_get_item;
-}
 
 /* hits come newest first; groups keep that order by their newest hit. */
 FoyerSearchResults *
@@ -389,10 +313,11 @@ _foyer_search_results_new (const char *query, GPtrArray *hits, gboolean has_more
         {
           group = g_object_new (FOYER_TYPE_SEARCH_GROUP, NULL);
           group->space_id = g_strdup (hit->space_id);
-          g_ptr_array_add (self->groups, group);
+          foyer_object_list_append (FOYER_OBJECT_LIST (self), group);
           g_hash_table_insert (by_space, group->space_id, group);
+          g_object_unref (group); /* the list holds it */
         }
-      g_ptr_array_add (group->hits, g_object_ref (hit));
+      foyer_object_list_append (FOYER_OBJECT_LIST (group), hit);
       self->n_hits++;
     }
   return self;
@@ -425,7 +350,6 @@ foyer_search_results_finalize (GObject *object)
   FoyerSearchResults *self = FOYER_SEARCH_RESULTS (object);
 
   g_free (self->query);
-  g_ptr_array_unref (self->groups);
   G_OBJECT_CLASS (foyer_search_results_parent_class)->finalize (object);
 }
 
@@ -445,9 +369,6 @@ foyer_search_results_get_property (GObject *object, guint prop_id, GValue *value
     case RESULTS_PROP_HAS_MORE:
       g_value_set_boolean (value, self->has_more);
       break;
-    case RESULTS_PROP_N_ITEMS:
-      g_value_set_uint (value, self->groups->len);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -461,18 +382,16 @@ foyer_search_results_class_init (FoyerSearchResultsClass *klass)
 
   object_class->finalize = foyer_search_results_finalize;
   object_class->get_property = foyer_search_results_get_property;
+  FOYER_OBJECT_LIST_CLASS (klass)->item_type = FOYER_TYPE_SEARCH_GROUP;
   results_properties[RESULTS_PROP_QUERY] = g_param_spec_string ("query", NULL, NULL, NULL, ro);
   results_properties[RESULTS_PROP_N_HITS]
       = g_param_spec_uint ("n-hits", NULL, NULL, 0, G_MAXUINT, 0, ro);
   results_properties[RESULTS_PROP_HAS_MORE]
       = g_param_spec_boolean ("has-more", NULL, NULL, FALSE, ro);
-  results_properties[RESULTS_PROP_N_ITEMS]
-      = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, RESULTS_N_PROPS, results_properties);
 }
 
 static void
 foyer_search_results_init (FoyerSearchResults *self)
 {
-  self->groups = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "foyer-object-list.h"
 #include "foyer-search-entry.h"
 
 G_BEGIN_DECLS
@@ -41,12 +42,13 @@ FoyerSearchHit *_foyer_search_hit_new (FoyerSearchKind kind,
                                        const char *marked_text);
 
 #define FOYER_TYPE_SEARCH_GROUP (foyer_search_group_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerSearchGroup, foyer_search_group, FOYER, SEARCH_GROUP, GObject)
+G_DECLARE_FINAL_TYPE (FoyerSearchGroup, foyer_search_group, FOYER, SEARCH_GROUP, FoyerObjectList)
 
 const char *foyer_search_group_get_space_id (FoyerSearchGroup *self);
 
 #define FOYER_TYPE_SEARCH_RESULTS (foyer_search_results_get_type ())
-G_DECLARE_FINAL_TYPE (FoyerSearchResults, foyer_search_results, FOYER, SEARCH_RESULTS, GObject)
+G_DECLARE_FINAL_TYPE (
+    FoyerSearchResults, foyer_search_results, FOYER, SEARCH_RESULTS, FoyerObjectList)
 
 const char *foyer_search_results_get_query (FoyerSearchResults *self);
 guint foyer_search_results_get_n_hits (FoyerSearchResults *self);
