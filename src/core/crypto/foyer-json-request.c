@@ -181,8 +181,7 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         }
       message = describe_refusal (
           data->refusal, data->status,
-          retry_after != NULL ? (guint) CLAMP (g_ascii_strtoull (retry_after, NULL, 10), 0, 86400)
-                              : 0);
+          retry_after != NULL ? (guint) MIN (g_ascii_strtoull (retry_after, NULL, 10), 86400) : 0);
       g_task_return_new_error (task, data->domain, code_for_status (data->status), "%s", message);
       return;
     }
