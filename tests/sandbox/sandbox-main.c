@@ -566,7 +566,7 @@ server_cb (SoupServer *server,
         corrupt_body (&req, fault_body);
     }
 
-  if (delay > 0 || (fault != NULL && hold))
+  if (delay > 0 || hold)
     {
       Delayed *d = g_new0 (Delayed, 1);
 
